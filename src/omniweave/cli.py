@@ -1,0 +1,94 @@
+"""The ``omniweave`` command: run a recipe, extract one page, print a run's funnel."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from omniweave.io.inputs import InputError
+from omniweave.pipeline.recipe import RecipeError, load_recipe
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(
+    recipe: Annotated[Path, typer.Argument(help="YAML recipe")],
+    input: Annotated[Optional[list[str]], typer.Option("--input", "-i", help="input path/glob/URL (repeatable); replaces input.paths")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="output folder; replaces output.dir")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="worker processes; replaces executor.workers")] = None,
+    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bars (default: on a terminal)")] = None,
+) -> None:
+    """Run (or resume) a recipe and print its funnel."""
+    from omniweave.pipeline.runner import run_recipe
+    from omniweave.pipeline.stats import format_funnel
+
+    overrides: dict[str, Any] = {}
+    if input:
+        overrides["input.paths"] = input
+    if output:
+        overrides["output.dir"] = output
+    if workers is not None:
+        overrides["executor.workers"] = workers
+    try:
+        parsed = load_recipe(recipe, overrides)
+        summary = run_recipe(parsed, progress=progress)
+    except (RecipeError, InputError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(format_funnel(summary.stats))
+    typer.echo(f"corpus: {Path(parsed.output.dir) / 'corpus'}   stats: {Path(parsed.output.dir) / 'stats.json'}")
+    if not summary.ok:
+        for result in summary.failed:
+            typer.echo(f"failed task {result.task_id}: {result.error}", err=True)
+        _fail(f"{len(summary.failed)} task(s) failed; fix the cause and run the same command again to resume", 1)
+
+
+@app.command()
+def extract(
+    page: Annotated[Path, typer.Argument(help="HTML file ('-' for standard input)")],
+    url: Annotated[Optional[str], typer.Option("--url", help="the page's URL (resolves relative image links)")] = None,
+) -> None:
+    """Extract one page and print its interleaved row as JSON."""
+    from omniweave.extract import extract_html
+
+    data = sys.stdin.buffer.read() if str(page) == "-" else _read_file(page)
+    row = extract_html(data, url=url).to_row()
+    typer.echo(json.dumps(row, ensure_ascii=False, indent=2, default=str))
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}")
+        raise
+
+
+@app.command()
+def stats(
+    run_dir: Annotated[str, typer.Argument(help="output folder of a run")],
+    as_json: Annotated[bool, typer.Option("--json", help="print stats.json as is")] = False,
+) -> None:
+    """Print a run's funnel: documents in and out per step, and why they were dropped."""
+    from omniweave.io.output import filesystem, read_json
+    from omniweave.pipeline.stats import format_funnel
+
+    fs, path = filesystem(run_dir)
+    if not fs.exists(f"{path}/stats.json"):
+        _fail(f"{run_dir}: no stats.json (not a run folder, or the run has not finished a pass yet)")
+    data = read_json(fs, f"{path}/stats.json")
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else format_funnel(data))
+
+
+if __name__ == "__main__":
+    app()

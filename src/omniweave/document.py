@@ -1,0 +1,110 @@
+"""The document model: an ordered list of text and image nodes plus document metadata.
+
+Conversion to and from the interleaved column layout lives in :mod:`omniweave.layout`;
+``Document.to_row`` / ``Document.from_row`` are thin wrappers over it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+TextKind = Literal["heading", "paragraph", "list_item", "table", "code", "quote", "caption"]
+TEXT_KINDS: tuple[str, ...] = ("heading", "paragraph", "list_item", "table", "code", "quote", "caption")
+
+
+@dataclass
+class TextNode:
+    """A block of text in reading order (paragraph, heading, list item, table as text, ...)."""
+
+    text: str
+    kind: str = "paragraph"
+
+
+@dataclass
+class ImageNode:
+    """An image in reading order.
+
+    ``url`` is absolute. ``declared_*`` come from the HTML; ``width``/``height``/``format`` and the
+    hashes are filled by the image stage once the bytes are known. ``extra`` holds any further
+    per-image fields (scores, store location, ...) and round-trips through the layout as JSON.
+    """
+
+    url: str
+    alt: str | None = None
+    title: str | None = None
+    caption: str | None = None
+    declared_width: int | None = None
+    declared_height: int | None = None
+    width: int | None = None
+    height: int | None = None
+    format: str | None = None
+    sha256: str | None = None
+    phash: str | None = None
+    dhash: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Node = TextNode | ImageNode
+
+
+@dataclass
+class Source:
+    """Where a document came from: enough to find the raw record again."""
+
+    file: str | None = None  # WARC/ARC/HTML file (path or URL as given)
+    offset: int | None = None  # byte offset of the record in the (compressed) file
+    length: int | None = None  # record length in bytes, when known
+    record_id: str | None = None  # WARC-Record-ID
+    format: str | None = None  # warc | arc | html | parquet | jsonl
+
+
+@dataclass
+class Document:
+    """One web page (or video, ...) as interleaved nodes, with its metadata."""
+
+    id: str
+    url: str | None = None
+    nodes: list[Node] = field(default_factory=list)
+    date: datetime | None = None  # capture date (timezone-aware, UTC)
+    language: str | None = None
+    language_score: float | None = None
+    title: str | None = None
+    source: Source = field(default_factory=Source)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def texts(self) -> list[TextNode]:
+        return [n for n in self.nodes if isinstance(n, TextNode)]
+
+    @property
+    def images(self) -> list[ImageNode]:
+        return [n for n in self.nodes if isinstance(n, ImageNode)]
+
+    @property
+    def text(self) -> str:
+        """All text nodes joined by blank lines (what text filters look at)."""
+        return "\n\n".join(n.text for n in self.nodes if isinstance(n, TextNode))
+
+    def to_row(self) -> dict[str, Any]:
+        from omniweave.layout import document_to_row
+
+        return document_to_row(self)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Document:
+        from omniweave.layout import row_to_document
+
+        return row_to_document(row)
+
+
+def make_doc_id(*parts: str | int | None) -> str:
+    """Stable document id: 128-bit hex digest of the identifying parts of the input record.
+
+    Callers pass what identifies the record independently of run order and executor, e.g. the
+    WARC file's base name and the WARC-Record-ID (or the record offset when there is none).
+    """
+    key = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -1,0 +1,116 @@
+"""Writing a run's files safely: atomic JSON, and Parquet shards published only when complete.
+
+All paths go through fsspec, so a run directory may be local or on an object store. Files are
+written under a temporary name and renamed into place; a task publishes its shards first and its
+completion marker last, so a crash leaves either a completed task or nothing that counts.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+from fsspec.core import url_to_fs
+
+
+def filesystem(root: str) -> tuple[fsspec.AbstractFileSystem, str]:
+    """(filesystem, path inside it) for a local path or fsspec URL."""
+    fs, path = url_to_fs(root)
+    return fs, path.rstrip("/")
+
+
+def _tmp_name(path: str) -> str:
+    head, _, tail = path.rpartition("/")
+    return f"{head}/.tmp-{uuid.uuid4().hex[:12]}-{tail}"
+
+
+def write_json_atomic(fs: fsspec.AbstractFileSystem, path: str, data: Any) -> None:
+    fs.makedirs(path.rpartition("/")[0], exist_ok=True)
+    tmp = _tmp_name(path)
+    with fs.open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False, default=str, sort_keys=False)
+    fs.mv(tmp, path)
+
+
+def read_json(fs: fsspec.AbstractFileSystem, path: str) -> Any:
+    with fs.open(path, "r", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+class ShardWriter:
+    """Rows into ``<dir>/<name>-NNNNN.parquet`` parts of at most ``max_rows`` rows each.
+
+    Parts are written under temporary names; :meth:`commit` renames them into place and returns
+    their paths; :meth:`abort` removes them. Leftover parts of an earlier attempt of the same task
+    are removed before writing, so a retried task never doubles rows.
+    """
+
+    def __init__(
+        self,
+        fs: fsspec.AbstractFileSystem,
+        directory: str,
+        name: str,
+        schema: pa.Schema,
+        *,
+        max_rows: int = 10_000,
+        compression: str = "zstd",
+    ) -> None:
+        self.fs, self.dir, self.name, self.schema = fs, directory, name, schema
+        self.max_rows, self.compression = max_rows, compression
+        self.rows_written = 0
+        self._parts: list[tuple[str, str]] = []  # (tmp, final)
+        self._writer: pq.ParquetWriter | None = None
+        self._file: Any = None
+        self._rows_in_part = 0
+        self._buffer: list[dict[str, Any]] = []
+        fs.makedirs(directory, exist_ok=True)
+        for stale in fs.glob(f"{directory}/{name}-*.parquet"):
+            fs.rm(stale)
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._buffer.append(row)
+        if len(self._buffer) >= 512:
+            self._flush()
+
+    def _flush(self) -> None:
+        while self._buffer:
+            if self._writer is None:
+                final = f"{self.dir}/{self.name}-{len(self._parts):05d}.parquet"
+                tmp = _tmp_name(final)
+                self._file = self.fs.open(tmp, "wb")
+                self._writer = pq.ParquetWriter(self._file, self.schema, compression=self.compression)
+                self._parts.append((tmp, final))
+                self._rows_in_part = 0
+            take = self._buffer[: self.max_rows - self._rows_in_part]
+            del self._buffer[: len(take)]
+            self._writer.write_table(pa.Table.from_pylist(take, schema=self.schema))
+            self._rows_in_part += len(take)
+            self.rows_written += len(take)
+            if self._rows_in_part >= self.max_rows:
+                self._close_part()
+
+    def _close_part(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._file.close()
+            self._writer, self._file = None, None
+
+    def commit(self) -> list[str]:
+        """Publish all parts; returns their final paths (none when no row was written)."""
+        self._flush()
+        self._close_part()
+        for tmp, final in self._parts:
+            self.fs.mv(tmp, final)
+        return [final for _, final in self._parts]
+
+    def abort(self) -> None:
+        self._buffer.clear()
+        self._close_part()
+        for tmp, _ in self._parts:
+            if self.fs.exists(tmp):
+                self.fs.rm(tmp)
+        self._parts.clear()

@@ -1,0 +1,130 @@
+"""Turn one input file of any supported format into documents.
+
+WARC/ARC and HTML inputs are extracted here (the extractor is part of reading); Parquet/JSONL inputs
+already hold documents in the interleaved layout. Every record that does not become a document is
+counted under a reason in ``counts``; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import fsspec
+import pyarrow.parquet as pq
+
+from omniweave.document import Document, Source, make_doc_id
+from omniweave.extract import extract_html
+from omniweave.io.inputs import InputFile
+from omniweave.io.warc import WarcImage, WarcPage, WarcReadError, archive_basename, read_archive
+from omniweave.layout import SCHEMA, row_to_document
+
+log = logging.getLogger(__name__)
+
+ImageSink = Callable[[WarcImage], None]
+
+
+def read_input(
+    inp: InputFile,
+    counts: Counter[str],
+    *,
+    max_html_bytes: int,
+    on_image: ImageSink | None = None,
+) -> Iterator[Document]:
+    """Documents of one input file; read problems are counted and logged, never raised."""
+    try:
+        if inp.format in ("warc", "arc"):
+            yield from _read_archive(inp, counts, max_html_bytes, on_image)
+        elif inp.format == "html":
+            yield from _read_html_file(inp, counts, max_html_bytes)
+        elif inp.format == "parquet":
+            yield from _read_parquet(inp, counts)
+        elif inp.format == "jsonl":
+            yield from _read_jsonl(inp, counts)
+        else:
+            raise ValueError(f"unsupported input format {inp.format!r}")
+    except (WarcReadError, OSError, ValueError) as exc:
+        counts["read_errors"] += 1
+        log.error("read error: %s", exc if isinstance(exc, WarcReadError) else f"{inp.path}: {exc}")
+
+
+def _emit(doc: Document, counts: Counter[str]) -> Iterator[Document]:
+    if doc.nodes:
+        counts["documents"] += 1
+        yield doc
+    else:
+        counts["skipped:empty_after_extraction"] += 1
+
+
+def _read_archive(
+    inp: InputFile, counts: Counter[str], max_html_bytes: int, on_image: ImageSink | None
+) -> Iterator[Document]:
+    name = archive_basename(inp.path)
+    with fsspec.open(inp.path, "rb") as stream:
+        for item in read_archive(stream, inp.path, max_body=max_html_bytes, file_size=inp.size):
+            if isinstance(item, WarcImage):
+                counts["image_records"] += 1
+                if on_image is not None:
+                    on_image(item)
+                continue
+            counts["html_records"] += 1
+            yield from _page_to_documents(item, name, counts)
+
+
+def _page_to_documents(page: WarcPage, archive_name: str, counts: Counter[str]) -> Iterator[Document]:
+    if page.body is None:
+        counts["skipped:html_too_large"] += 1
+        log.warning("%s @%s: HTML body over the size limit, skipped", page.source.file, page.source.offset)
+        return
+    doc_id = make_doc_id(archive_name, page.source.record_id or f"offset:{page.source.offset}")
+    try:
+        doc = extract_html(page.body, url=page.url, doc_id=doc_id, http_charset=page.http_charset, source=page.source)
+    except Exception as exc:  # a broken page must never end the task
+        counts["skipped:extraction_error"] += 1
+        log.warning("%s @%s (%s): extraction failed: %r", page.source.file, page.source.offset, page.url, exc)
+        return
+    doc.date = page.date
+    yield from _emit(doc, counts)
+
+
+def _read_html_file(inp: InputFile, counts: Counter[str], max_html_bytes: int) -> Iterator[Document]:
+    with fsspec.open(inp.path, "rb", compression="infer") as fh:
+        data = fh.read(max_html_bytes + 1)
+    counts["html_records"] += 1
+    if len(data) > max_html_bytes:
+        counts["skipped:html_too_large"] += 1
+        log.warning("%s: HTML file over the size limit, skipped", inp.path)
+        return
+    doc = extract_html(data, doc_id=make_doc_id("html-file", inp.relpath), source=Source(file=inp.path, format="html"))
+    yield from _emit(doc, counts)
+
+
+def _read_parquet(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
+    with fsspec.open(inp.path, "rb") as fh:
+        pf = pq.ParquetFile(fh)
+        missing = [n for n in SCHEMA.names if n not in pf.schema_arrow.names]
+        if missing:
+            raise ValueError(f"not an omniweave document file (missing columns {missing})")
+        for batch in pf.iter_batches(columns=SCHEMA.names, batch_size=1024):
+            for row in batch.to_pylist():
+                counts["document_rows"] += 1
+                counts["documents"] += 1
+                yield row_to_document(row)
+
+
+def _read_jsonl(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
+    with fsspec.open(inp.path, "rt", compression="infer", encoding="utf-8", errors="replace") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            counts["document_rows"] += 1
+            try:
+                doc = row_to_document(json.loads(line))
+            except (ValueError, KeyError, TypeError) as exc:
+                counts["skipped:bad_jsonl_row"] += 1
+                log.warning("%s line %d: not a document row: %s", inp.path, lineno, exc)
+                continue
+            counts["documents"] += 1
+            yield doc

@@ -1,0 +1,240 @@
+"""Read WARC (FastWARC) and ARC (warcio) files into HTML pages and an index of image records.
+
+Yields :class:`WarcPage` for HTTP-200 HTML responses (and HTML ``resource`` records) and
+:class:`WarcImage` for image responses, which the image stage reads later by offset without any
+network. A file that breaks mid-way yields what came before and then raises :class:`WarcReadError`
+naming the file and the offset, so the caller can count it and carry on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import IO
+
+from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+from omniweave.document import Source
+from omniweave.io.http_body import decode_body
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class WarcReadError(Exception):
+    """A WARC/ARC file could not be read (fully); the message names the file and offset."""
+
+
+@dataclass
+class WarcPage:
+    url: str
+    date: datetime | None
+    body: bytes | None  # None when the body exceeded the size limit
+    http_charset: str | None
+    source: Source
+
+
+@dataclass
+class WarcImage:
+    url: str
+    date: datetime | None
+    content_type: str
+    status: int
+    source: Source
+    payload_digest: str | None
+
+
+def clean_target_uri(uri: str | None) -> str | None:
+    """WARC-Target-URI without the angle brackets some writers add, and without edge spaces."""
+    if not uri:
+        return None
+    uri = uri.strip()
+    if uri.startswith("<") and uri.endswith(">"):
+        uri = uri[1:-1].strip()
+    return uri or None
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        date = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            date = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return date if date.tzinfo else date.replace(tzinfo=timezone.utc)
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+@dataclass
+class _Raw:
+    """One response/resource record, format-independent."""
+
+    url: str | None
+    date: datetime | None
+    status: int
+    media_type: str
+    http_charset: str | None
+    offset: int | None
+    record_id: str | None
+    payload_digest: str | None
+    body: bytes | None
+
+
+def _fastwarc_records(stream: IO[bytes], max_body: int) -> Iterator[tuple[_Raw | None, int | None]]:
+    """Yields (record or None for other record types, stream position) for every record."""
+    wanted = (WarcRecordType.response, WarcRecordType.resource)
+    for rec in ArchiveIterator(stream, parse_http=True, quirks_mode=True, auto_decode="none"):
+        pos = rec.stream_pos
+        if rec.record_type not in wanted:
+            yield None, pos
+            continue
+        headers = rec.headers
+        if rec.is_http:
+            status = rec.http_headers.status_code or 0
+            media = _media_type(rec.http_content_type)
+            charset = rec.http_charset
+            date = rec.record_date or _parse_date(rec.http_headers.get("Date"))
+        elif rec.record_type == WarcRecordType.resource:
+            status = 200
+            media = _media_type(headers.get("Content-Type"))
+            charset = None
+            date = rec.record_date
+        else:  # a response record without parseable HTTP: nothing to read
+            yield None, pos
+            continue
+        body = None
+        if media in HTML_TYPES and status == 200:
+            data = rec.reader.read(max_body + 1)
+            if len(data) <= max_body and rec.is_http:
+                h = rec.http_headers
+                body = decode_body(data, h.get("Transfer-Encoding"), h.get("Content-Encoding"), max_body)
+            elif len(data) <= max_body:
+                body = data
+        if date is not None and date.tzinfo is None:
+            date = date.replace(tzinfo=timezone.utc)
+        raw = _Raw(
+            url=clean_target_uri(headers.get("WARC-Target-URI")),
+            date=date,
+            status=status,
+            media_type=media,
+            http_charset=charset,
+            offset=pos,
+            record_id=headers.get("WARC-Record-ID"),
+            payload_digest=headers.get("WARC-Payload-Digest"),
+            body=body,
+        )
+        yield raw, pos
+
+
+def _read_upto(stream: IO[bytes], limit: int) -> bytes:
+    """Up to ``limit`` bytes (warcio's readers may return short reads before the end)."""
+    parts, size = [], 0
+    while size < limit:
+        chunk = stream.read(min(65536, limit - size))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
+
+
+def _arc_records(stream: IO[bytes], max_body: int) -> Iterator[tuple[_Raw | None, int | None]]:
+    """ARC files through warcio (FastWARC reads only WARC)."""
+    from warcio.archiveiterator import ArchiveIterator as WarcioIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    it = WarcioIterator(stream, arc2warc=True)
+    try:
+        for rec in it:
+            if rec.rec_type != "response" or rec.http_headers is None:
+                yield None, it.get_record_offset()
+                continue
+            content_type = rec.http_headers.get_header("Content-Type")
+            status = int(rec.http_headers.get_statuscode() or 0)
+            media = _media_type(content_type)
+            body = None
+            if media in HTML_TYPES and status == 200:
+                data = _read_upto(rec.raw_stream, max_body + 1)
+                h = rec.http_headers
+                if len(data) <= max_body:
+                    body = decode_body(data, h.get_header("Transfer-Encoding"), h.get_header("Content-Encoding"), max_body)
+            pos = it.get_record_offset()  # only after the body is read (warcio skips it otherwise)
+            charset = None
+            if content_type and "charset=" in content_type.lower():
+                charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+            yield _Raw(
+                url=clean_target_uri(rec.rec_headers.get_header("WARC-Target-URI")),
+                date=_parse_date(rec.rec_headers.get_header("WARC-Date")),
+                status=status,
+                media_type=media,
+                http_charset=charset,
+                offset=pos,
+                record_id=None,
+                payload_digest=rec.rec_headers.get_header("WARC-Payload-Digest"),
+                body=body,
+            ), pos
+    except ArchiveLoadFailed as exc:
+        raise OSError(str(exc).strip().splitlines()[0]) from exc
+
+
+def is_arc(path: str) -> bool:
+    name = path.lower()
+    return name.endswith((".arc", ".arc.gz"))
+
+
+def read_archive(
+    stream: IO[bytes], path: str, *, max_body: int, file_size: int | None = None
+) -> Iterator[WarcPage | WarcImage]:
+    """Pages and image records of one WARC or ARC file (``path`` names it in ids and errors).
+
+    Raises :class:`WarcReadError` after yielding everything readable when the file is broken.
+    """
+    fmt = "arc" if is_arc(path) else "warc"
+    records = _arc_records(stream, max_body) if fmt == "arc" else _fastwarc_records(stream, max_body)
+    pending: WarcPage | WarcImage | None = None
+    last_pos: int | None = 0
+
+    def finish(item: WarcPage | WarcImage, end: int | None) -> WarcPage | WarcImage:
+        if end is not None and item.source.offset is not None and end > item.source.offset:
+            item.source.length = end - item.source.offset
+        return item
+
+    try:
+        for raw, pos in records:
+            last_pos = pos
+            if pending is not None:
+                yield finish(pending, pos)
+                pending = None
+            if raw is None or not raw.url:
+                continue
+            source = Source(
+                file=path, offset=raw.offset, record_id=raw.record_id, format=fmt,
+            )
+            if raw.media_type in HTML_TYPES and raw.status == 200:
+                pending = WarcPage(raw.url, raw.date, raw.body, raw.http_charset, source)
+            elif raw.media_type.startswith("image/"):
+                pending = WarcImage(raw.url, raw.date, raw.media_type, raw.status, source, raw.payload_digest)
+    except (OSError, ValueError) as exc:
+        if pending is not None:
+            yield pending
+        where = f"after offset {last_pos}" if last_pos else "at the start"
+        raise WarcReadError(f"{path}: unreadable {fmt.upper()} data {where}: {exc}") from exc
+    if pending is not None:
+        yield finish(pending, file_size)
+
+
+def archive_basename(path: str) -> str:
+    """The file name that goes into document ids (independent of where the file lives)."""
+    return os.path.basename(path.rstrip("/"))

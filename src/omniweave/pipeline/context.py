@@ -1,0 +1,55 @@
+"""What a step sees of the task it runs in: counters, the drop sink, its work folders, progress."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from omniweave.document import Document
+from omniweave.io.output import ShardWriter
+from omniweave.layout import SCHEMA
+from omniweave.pipeline.rundir import RunDir
+
+DROPPED_SCHEMA = pa.schema(
+    [*SCHEMA, pa.field("drop_step", pa.string()), pa.field("drop_reason", pa.string()), pa.field("drop_detail", pa.string())]
+)
+
+
+@dataclass
+class TaskContext:
+    task_id: str
+    pass_index: int
+    run: RunDir
+    stats: dict[str, Counter[str]] = field(default_factory=dict)
+    dropped: ShardWriter | None = None
+    progress: Callable[[int], None] = lambda n: None
+
+    def counts(self, label: str) -> Counter[str]:
+        """The counter of one step (created on first use; merged into stats.json)."""
+        return self.stats.setdefault(label, Counter())
+
+    def drop(self, doc: Document, step: str, reason: str, detail: str | None = None) -> None:
+        """Record a dropped document (written only when the recipe keeps dropped documents);
+        ``detail`` says more, e.g. which document was kept in its place."""
+        if self.dropped is not None:
+            self.dropped.write({**doc.to_row(), "drop_step": step, "drop_reason": reason, "drop_detail": detail})
+
+    def map_dir(self, label: str) -> str:
+        """Folder for a global step's per-task map output in this pass."""
+        return self.run.global_map(self.pass_index, label)
+
+    def reduce_dir(self, label: str, pass_index: int | None = None) -> str:
+        """Folder holding a global step's reduced decision files (written after ``pass_index``)."""
+        return self.run.global_reduce(self.pass_index - 1 if pass_index is None else pass_index, label)
+
+
+@dataclass
+class ReduceContext:
+    label: str
+    run: RunDir
+    map_dir: str
+    out_dir: str
+    workers: int = 1

@@ -1,0 +1,163 @@
+"""The YAML recipe: what to read, which steps to run, where to write, and how to execute.
+
+Everything is validated before anything runs; a wrong key or value is a :class:`RecipeError`
+naming it (``steps[2].text_length.min_words: ...``), never a silent default.
+
+Example::
+
+    input: {paths: ["crawl/*.warc.gz"]}
+    output: {dir: out/run1}
+    steps:
+      - text_length: {min_words: 50}
+    executor: {kind: local, workers: 4}
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from omniweave.pipeline.step import Step, registered_steps
+
+
+class RecipeError(ValueError):
+    """A recipe that cannot run; the message names the offending key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InputConfig(_Strict):
+    paths: list[str] = Field(min_length=1)
+    format: Literal["auto", "warc", "arc", "html", "parquet", "jsonl"] = "auto"
+    max_html_bytes: int = Field(5_000_000, gt=0, description="larger pages are counted and skipped")
+
+    @field_validator("paths", mode="before")
+    @classmethod
+    def _one_path(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class OutputConfig(_Strict):
+    dir: str
+    max_rows_per_shard: int = Field(10_000, gt=0)
+    compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
+    keep_dropped: bool = False  # write dropped documents with their reason under stages/*/dropped/
+
+
+class ExecutorConfig(_Strict):
+    kind: Literal["local"] = "local"
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, gt=0)
+    retries: int = Field(2, ge=0, description="re-runs of a task whose worker died")
+
+
+class StepSpec(_Strict):
+    """One entry of ``steps``: a registered step name with validated parameters."""
+
+    name: str
+    label: str
+    params: dict[str, Any]
+
+    def build(self) -> Step:
+        cls = registered_steps()[self.name]
+        return cls(cls.Params(**self.params), label=self.label)
+
+
+class Recipe(_Strict):
+    input: InputConfig
+    output: OutputConfig
+    steps: list[StepSpec] = []
+    executor: ExecutorConfig = ExecutorConfig()
+
+    def fingerprint(self) -> str:
+        """Hash of what decides the output (not where it goes or how it runs)."""
+        data = self.model_dump(include={"input", "steps"})
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+    def build_steps(self) -> list[Step]:
+        return [spec.build() for spec in self.steps]
+
+
+def _loc(parts: tuple[Any, ...]) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _format_errors(exc: ValidationError, prefix: str = "") -> str:
+    lines = []
+    for err in exc.errors():
+        where = _loc(tuple(err["loc"]))
+        where = f"{prefix}.{where}" if prefix and where else prefix or where
+        lines.append(f"{where}: {err['msg']}")
+    return "; ".join(lines)
+
+
+def _parse_step(index: int, entry: Any, seen: dict[str, int]) -> StepSpec:
+    where = f"steps[{index}]"
+    if isinstance(entry, str):
+        name, params = entry, {}
+    elif isinstance(entry, dict) and len(entry) == 1:
+        name, params = next(iter(entry.items()))
+        params = {} if params is None else params
+    else:
+        raise RecipeError(f"{where}: expected a step name or a mapping {{name: {{params}}}}, got {entry!r}")
+    steps = registered_steps()
+    if name not in steps:
+        hint = difflib.get_close_matches(str(name), steps, n=1)
+        known = ", ".join(sorted(steps)) or "(none)"
+        raise RecipeError(
+            f"{where}: unknown step {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "") + f"; known: {known}"
+        )
+    if not isinstance(params, dict):
+        raise RecipeError(f"{where}.{name}: parameters must be a mapping, got {params!r}")
+    try:
+        validated = steps[name].Params(**params)
+    except ValidationError as exc:
+        raise RecipeError(_format_errors(exc, f"{where}.{name}")) from None
+    seen[name] = seen.get(name, 0) + 1
+    label = name if seen[name] == 1 else f"{name}#{seen[name]}"
+    return StepSpec(name=name, label=label, params=validated.model_dump())
+
+
+def parse_recipe(data: Any, *, source: str = "recipe") -> Recipe:
+    """Validate a recipe given as a mapping (e.g. loaded YAML)."""
+    if not isinstance(data, dict):
+        raise RecipeError(f"{source}: top level must be a mapping")
+    raw_steps = data.get("steps") or []
+    if not isinstance(raw_steps, list):
+        raise RecipeError(f"{source}: steps: expected a list")
+    seen: dict[str, int] = {}
+    specs = [_parse_step(i, entry, seen) for i, entry in enumerate(raw_steps)]
+    try:
+        return Recipe(**{**data, "steps": specs})
+    except ValidationError as exc:
+        raise RecipeError(f"{source}: {_format_errors(exc)}") from None
+
+
+def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Recipe:
+    """Read and validate a YAML recipe; ``overrides`` maps dotted keys to values (CLI flags)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RecipeError(f"recipe {str(path)!r} not found") from None
+    except yaml.YAMLError as exc:
+        raise RecipeError(f"{path}: not valid YAML: {exc}") from None
+    data = data or {}
+    for dotted, value in (overrides or {}).items():
+        node = data
+        *parents, last = dotted.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return parse_recipe(data, source=str(path))

@@ -1,0 +1,87 @@
+"""Where everything of a run lives (one home for every path)::
+
+    out/
+      run.json                      recipe, versions, start/end, executor
+      corpus/                       the final documents: <task>-NNNNN.parquet
+      stages/pass-NN/
+        completions/<task>.json     task marker: its outputs and counts (written last)
+        failed/<task>.json          the error of a task that failed (removed when it succeeds)
+        logs/<task>.log
+        dropped/<task>-NNNNN.parquet  dropped documents with step and reason (keep_dropped)
+        shards/                     a pass's documents when a later pass reads them
+        global/<step>/map|reduce/   a global step's per-task and reduced files
+      images/warc_index/<task>.parquet  image records found in the input WARCs
+      stats.json                    merged counts per step and reason
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import fsspec
+
+from omniweave.io.output import filesystem
+
+
+@dataclass
+class RunDir:
+    root: str
+
+    def __post_init__(self) -> None:
+        self.fs: fsspec.AbstractFileSystem
+        self.fs, self.path = filesystem(self.root)
+
+    def __getstate__(self) -> dict[str, str]:
+        return {"root": self.root}
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self.root = state["root"]
+        self.__post_init__()
+
+    def url(self, path: str) -> str:
+        """A path of this run's filesystem as something ``fsspec.open`` takes anywhere."""
+        protocol = self.fs.protocol if isinstance(self.fs.protocol, str) else self.fs.protocol[0]
+        return path if protocol in ("file", "local") else self.fs.unstrip_protocol(path)
+
+    def join(self, *parts: str) -> str:
+        return "/".join([self.path, *parts])
+
+    @property
+    def run_json(self) -> str:
+        return self.join("run.json")
+
+    @property
+    def stats_json(self) -> str:
+        return self.join("stats.json")
+
+    @property
+    def corpus(self) -> str:
+        return self.join("corpus")
+
+    @property
+    def warc_image_index(self) -> str:
+        return self.join("images", "warc_index")
+
+    def stage(self, pass_index: int, *parts: str) -> str:
+        return self.join("stages", f"pass-{pass_index:02d}", *parts)
+
+    def shards(self, pass_index: int, last: bool) -> str:
+        return self.corpus if last else self.stage(pass_index, "shards")
+
+    def completion(self, pass_index: int, task_id: str) -> str:
+        return self.stage(pass_index, "completions", f"{task_id}.json")
+
+    def failure(self, pass_index: int, task_id: str) -> str:
+        return self.stage(pass_index, "failed", f"{task_id}.json")
+
+    def log(self, pass_index: int, task_id: str) -> str:
+        return self.stage(pass_index, "logs", f"{task_id}.log")
+
+    def dropped(self, pass_index: int) -> str:
+        return self.stage(pass_index, "dropped")
+
+    def global_map(self, pass_index: int, label: str) -> str:
+        return self.stage(pass_index, "global", label, "map")
+
+    def global_reduce(self, pass_index: int, label: str) -> str:
+        return self.stage(pass_index, "global", label, "reduce")

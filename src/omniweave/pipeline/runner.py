@@ -1,0 +1,187 @@
+"""Run a recipe: plan passes and tasks, skip what already completed, execute, reduce, merge stats.
+
+A pass is a run of steps that needs no knowledge of other shards. A global step (dedup, ...) ends
+a pass with its map part; its reduce runs once; the next pass starts by applying its decisions.
+Pass 0 has one task per input file; a later pass has one task per task of the pass before, reading
+that task's shards. Completed tasks and reduces are skipped, so a rerun resumes a killed run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import platform
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from tqdm import tqdm
+
+from omniweave import __version__
+from omniweave.executors.local import LocalExecutor
+from omniweave.io.inputs import InputFile, expand_inputs
+from omniweave.io.output import read_json, write_json_atomic
+from omniweave.pipeline.context import ReduceContext
+from omniweave.pipeline.recipe import Recipe, RecipeError
+from omniweave.pipeline.rundir import RunDir
+from omniweave.pipeline.stats import collect_stats
+from omniweave.pipeline.step import GlobalStep, Step
+from omniweave.pipeline.task import PassPlan, TaskResult, TaskSpec
+
+log = logging.getLogger("omniweave.run")
+
+
+@dataclass
+class RunSummary:
+    run_dir: str
+    documents_out: int
+    failed: list[TaskResult] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def plan_passes(steps: list[Step]) -> list[PassPlan]:
+    """Split the step list at every global step (see the module docstring)."""
+    groups: list[list[tuple[int, str]]] = [[]]
+    for i, step in enumerate(steps):
+        if isinstance(step, GlobalStep):
+            groups[-1].append((i, "collect"))
+            groups.append([(i, "run")])
+        else:
+            groups[-1].append((i, "run"))
+    return [PassPlan(index=k, steps=g, last=k == len(groups) - 1) for k, g in enumerate(groups)]
+
+
+def task_id_for(path: str) -> str:
+    """Readable, stable task id for an input file: its stem plus a hash of the full path."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.rstrip("/").rsplit("/", 1)[-1])[:48]
+    return f"{stem}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
+
+
+def _check_run_json(run: RunDir, recipe: Recipe) -> dict[str, Any]:
+    """Start or resume run.json; refuse to mix two different recipes in one output folder."""
+    fingerprint = recipe.fingerprint()
+    if run.fs.exists(run.run_json):
+        previous = read_json(run.fs, run.run_json)
+        if previous.get("fingerprint") != fingerprint:
+            raise RecipeError(
+                f"output.dir {run.root!r} holds a run of a different recipe (inputs or steps changed); "
+                "choose another output.dir or delete that folder"
+            )
+        previous["resumed"] = previous.get("resumed", 0) + 1
+        return previous
+    return {
+        "fingerprint": fingerprint,
+        "recipe": recipe.model_dump(),
+        "omniweave_version": __version__,
+        "python": platform.python_version(),
+        "started": datetime.now(timezone.utc).isoformat(),
+        "resumed": 0,
+    }
+
+
+class _Progress:
+    """A tqdm bar per pass: tasks done, documents written, documents per second."""
+
+    def __init__(self, total: int, desc: str, enabled: bool | None) -> None:
+        self.bar = tqdm(total=total, desc=desc, unit="task", disable=None if enabled is None else not enabled)
+        self.docs, self.started, self.lock = 0, time.monotonic(), threading.Lock()
+
+    def on_docs(self, n: int) -> None:
+        with self.lock:
+            self.docs += n
+            rate = self.docs / max(time.monotonic() - self.started, 1e-6)
+            self.bar.set_postfix_str(f"{self.docs} docs, {rate:.1f} docs/s", refresh=True)
+
+    def on_result(self, result: TaskResult) -> None:
+        with self.lock:
+            self.bar.update(1)
+            if not result.ok:
+                self.bar.write(f"task {result.task_id} failed: {result.error}")
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def run_recipe(
+    recipe: Recipe,
+    *,
+    progress: bool | None = None,
+    executor: Any = None,
+    inputs: list[InputFile] | None = None,
+    on_pass: Callable[[int], None] | None = None,
+) -> RunSummary:
+    """Run (or resume) a recipe end to end; returns a summary with the merged stats.
+
+    ``progress=None`` shows bars only on a terminal. ``executor`` defaults to the recipe's.
+    """
+    run = RunDir(recipe.output.dir)
+    run.fs.makedirs(run.path, exist_ok=True)
+    info = _check_run_json(run, recipe)
+    steps = recipe.build_steps()
+    passes = plan_passes(steps)
+    files = inputs if inputs is not None else expand_inputs(recipe.input.paths, recipe.input.format)
+    if executor is None:
+        executor = LocalExecutor(recipe.executor.workers, recipe.executor.retries)
+    info.update(executor=type(executor).__name__, inputs=len(files), passes=len(passes), status="running")
+    write_json_atomic(run.fs, run.run_json, info)
+
+    tasks: dict[str, list[InputFile]] = {task_id_for(f.path): [f] for f in files}
+    failed: list[TaskResult] = []
+    for plan in passes:
+        if on_pass is not None:
+            on_pass(plan.index)
+        specs = [
+            TaskSpec(task_id=t, plan=plan, inputs=inp, recipe=recipe, run_root=run.root)
+            for t, inp in tasks.items()
+            if not run.fs.exists(run.completion(plan.index, t))
+        ]
+        bar = _Progress(len(tasks), f"pass {plan.index}", progress)
+        bar.bar.update(len(tasks) - len(specs))
+        try:
+            results = executor.run(specs, bar.on_docs, bar.on_result)
+        finally:
+            bar.close()
+        failed = [r for r in results if not r.ok]
+        if failed:
+            break
+        tasks = _next_inputs(run, plan.index, tasks)
+        last_index, mode = plan.steps[-1] if plan.steps else (None, None)
+        if mode == "collect":
+            _reduce(run, plan.index, steps[last_index], recipe.executor.workers)
+
+    stats = collect_stats(run, len(passes), [s.label for s in steps])
+    write_json_atomic(run.fs, run.stats_json, stats)
+    info.update(finished=datetime.now(timezone.utc).isoformat(), status="failed" if failed else "completed")
+    write_json_atomic(run.fs, run.run_json, info)
+    return RunSummary(run.root, stats["documents_out"], failed, stats)
+
+
+def _next_inputs(run: RunDir, pass_index: int, tasks: dict[str, list[InputFile]]) -> dict[str, list[InputFile]]:
+    """Each task's published shards, as the inputs of the same task in the next pass."""
+    out = {}
+    for task_id in tasks:
+        marker = read_json(run.fs, run.completion(pass_index, task_id))
+        out[task_id] = [InputFile(path=run.url(p), format="parquet", size=None, relpath=p) for p in marker["outputs"]]
+    return out
+
+
+def _reduce(run: RunDir, pass_index: int, step: Step, workers: int) -> None:
+    assert isinstance(step, GlobalStep)
+    done = run.global_reduce(pass_index, step.label) + "/_SUCCESS.json"
+    if run.fs.exists(done):
+        return
+    ctx = ReduceContext(
+        label=step.label, run=run, map_dir=run.global_map(pass_index, step.label),
+        out_dir=run.global_reduce(pass_index, step.label), workers=workers,
+    )
+    run.fs.makedirs(ctx.out_dir, exist_ok=True)
+    counts = step.reduce(ctx)
+    write_json_atomic(run.fs, done, {"step": step.label, "counts": counts})

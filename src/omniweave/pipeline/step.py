@@ -1,0 +1,96 @@
+"""Steps: the units a recipe chains. A step maps an iterator of documents to the documents it keeps.
+
+- :class:`Step` is the base: a registry name, a pydantic ``Params`` model (unknown keys are errors),
+  and ``run(docs, ctx)``.
+- :class:`Filter` decides one document at a time (``keep(doc) -> True | reason``); the base counts
+  ``in``/``kept``/``dropped:<reason>`` and hands drops to the context (which may write them).
+- :class:`GlobalStep` needs every shard before it can decide (dedup, corpus-wide counts). The
+  runner ends a pass with its ``collect`` (map: write small per-task files), calls ``reduce`` once
+  (combine them into small decision files), and starts the next pass with its ``run`` (apply).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from omniweave.document import Document
+
+if TYPE_CHECKING:
+    from omniweave.pipeline.context import ReduceContext, TaskContext
+
+STEPS: dict[str, type[Step]] = {}
+
+
+def registered_steps() -> dict[str, type[Step]]:
+    """Every step a recipe may name (the built-in ones are imported on first use)."""
+    from omniweave import steps  # noqa: F401  (registers the built-in steps)
+
+    return STEPS
+
+
+class StepParams(BaseModel):
+    """Base for step parameters: unknown keys are recipe errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Step(ABC):
+    name: ClassVar[str]
+    Params: ClassVar[type[StepParams]] = StepParams
+
+    def __init__(self, params: StepParams | None = None, label: str | None = None) -> None:
+        self.params = params if params is not None else self.Params()
+        self.label = label or self.name  # unique within a recipe (stats key)
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("name")
+        if isinstance(name, str):
+            if name in STEPS and STEPS[name] is not cls:
+                raise ValueError(f"step name {name!r} registered twice")
+            STEPS[name] = cls
+
+    def setup(self, ctx: TaskContext) -> None:
+        """Called once per task before ``run`` (load models, open files)."""
+
+    @abstractmethod
+    def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        """Yield the documents this step keeps (possibly changed)."""
+
+
+class Filter(Step):
+    """A step that keeps or drops whole documents, one decision each."""
+
+    @abstractmethod
+    def keep(self, doc: Document) -> bool | str:
+        """True to keep; a short reason (or False) to drop."""
+
+    def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        counts = ctx.counts(self.label)
+        for doc in docs:
+            counts["in"] += 1
+            verdict = self.keep(doc)
+            if verdict is True:
+                counts["kept"] += 1
+                yield doc
+            else:
+                reason = verdict if isinstance(verdict, str) and verdict else self.name
+                counts[f"dropped:{reason}"] += 1
+                ctx.drop(doc, self.label, reason)
+
+
+class GlobalStep(Step):
+    """A step that decides with knowledge of the whole corpus (see the module docstring)."""
+
+    @abstractmethod
+    def collect(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        """Pass documents through unchanged while writing per-task data under ``ctx.map_dir``."""
+
+    @abstractmethod
+    def reduce(self, ctx: ReduceContext) -> dict[str, int]:
+        """Combine every task's map output into decision files in ``ctx.out_dir``; return counts."""
+

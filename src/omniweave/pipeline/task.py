@@ -1,0 +1,189 @@
+"""One task: read its inputs, run the pass's steps, publish shards, then the completion marker.
+
+The same function runs in-process, in a local worker process, or as a Ray task; it never knows
+which. It does not raise for bad data (readers and steps count and log that); an unexpected error
+is returned as a failed result, recorded under ``failed/``, and the task's partial output removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from omniweave.document import Document
+from omniweave.io.inputs import InputFile
+from omniweave.io.output import ShardWriter, write_json_atomic
+from omniweave.io.readers import read_input
+from omniweave.io.warc import WarcImage
+from omniweave.layout import SCHEMA
+from omniweave.pipeline.context import DROPPED_SCHEMA, TaskContext
+from omniweave.pipeline.recipe import Recipe
+from omniweave.pipeline.rundir import RunDir
+
+log = logging.getLogger("omniweave")
+
+WARC_IMAGE_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("warc_file", pa.string()),
+        ("offset", pa.int64()),
+        ("length", pa.int64()),
+        ("content_type", pa.string()),
+        ("status", pa.int32()),
+        ("date", pa.timestamp("ms", tz="UTC")),
+        ("record_id", pa.string()),
+        ("payload_digest", pa.string()),
+    ]
+)
+
+
+@dataclass
+class PassPlan:
+    """The steps of one pass: (index into the recipe's steps, "run" or "collect")."""
+
+    index: int
+    steps: list[tuple[int, str]]
+    last: bool
+
+
+@dataclass
+class TaskSpec:
+    task_id: str
+    plan: PassPlan
+    inputs: list[InputFile]
+    recipe: Recipe
+    run_root: str
+
+
+@dataclass
+class TaskResult:
+    task_id: str
+    ok: bool
+    docs_out: int = 0
+    stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    error: str | None = None
+
+
+class _ProgressThrottle:
+    """Batches per-document progress calls into at most a few reports per second."""
+
+    def __init__(self, report: Callable[[int], None], interval: float = 0.5) -> None:
+        self.report, self.interval, self.pending, self.last = report, interval, 0, time.monotonic()
+
+    def __call__(self, n: int) -> None:
+        self.pending += n
+        now = time.monotonic()
+        if now - self.last >= self.interval:
+            self.flush()
+            self.last = now
+
+    def flush(self) -> None:
+        if self.pending:
+            self.report(self.pending)
+            self.pending = 0
+
+
+def _read(spec: TaskSpec, ctx: TaskContext, images: list[WarcImage]) -> Iterator[Document]:
+    # only reading the run's inputs is the funnel's "read"; later passes re-read the run's own shards
+    counts = ctx.counts("read" if spec.plan.index == 0 else f"read@pass-{spec.plan.index:02d}")
+    for inp in spec.inputs:
+        yield from read_input(inp, counts, max_html_bytes=spec.recipe.input.max_html_bytes, on_image=images.append)
+
+
+def _image_rows(images: Iterable[WarcImage]) -> list[dict[str, Any]]:
+    return [
+        {
+            "url": im.url,
+            "warc_file": im.source.file,
+            "offset": im.source.offset,
+            "length": im.source.length,
+            "content_type": im.content_type,
+            "status": im.status,
+            "date": im.date,
+            "record_id": im.source.record_id,
+            "payload_digest": im.payload_digest,
+        }
+        for im in images
+    ]
+
+
+def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -> TaskResult:
+    """Run one task to completion (see the module docstring)."""
+    run = RunDir(spec.run_root)
+    fs, out = run.fs, spec.recipe.output
+    p = spec.plan.index
+    fs.makedirs(run.stage(p, "logs"), exist_ok=True)
+    handler = logging.FileHandler(run.log(p, spec.task_id), mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    compression = None if out.compression == "none" else out.compression
+    writer = ShardWriter(fs, run.shards(p, spec.plan.last), spec.task_id, SCHEMA,
+                         max_rows=out.max_rows_per_shard, compression=compression)
+    dropped = (
+        ShardWriter(fs, run.dropped(p), spec.task_id, DROPPED_SCHEMA, max_rows=out.max_rows_per_shard,
+                    compression=compression)
+        if out.keep_dropped else None
+    )
+    throttle = _ProgressThrottle(progress)
+    ctx = TaskContext(task_id=spec.task_id, pass_index=p, run=run, dropped=dropped, progress=throttle)
+    images: list[WarcImage] = []
+    started = time.time()
+    try:
+        log.info("task %s (pass %d) on %d input(s)", spec.task_id, p, len(spec.inputs))
+        steps = spec.recipe.build_steps()
+        docs: Iterable[Document] = _read(spec, ctx, images)
+        for index, mode in spec.plan.steps:
+            step = steps[index]
+            step.setup(ctx)
+            docs = step.collect(docs, ctx) if mode == "collect" else step.run(docs, ctx)  # type: ignore[attr-defined]
+        for doc in docs:
+            writer.write(doc.to_row())
+            throttle(1)
+        throttle.flush()
+        shards = writer.commit()
+        dropped_shards = dropped.commit() if dropped is not None else []
+        if images:
+            fs.makedirs(run.warc_image_index, exist_ok=True)
+            table = pa.Table.from_pylist(_image_rows(images), schema=WARC_IMAGE_SCHEMA)
+            path = f"{run.warc_image_index}/{spec.task_id}.parquet"
+            with fs.open(path + ".tmp", "wb") as fh:
+                pq.write_table(table, fh)
+            fs.mv(path + ".tmp", path)
+        stats = {label: dict(counts) for label, counts in ctx.stats.items()}
+        write_json_atomic(fs, run.completion(p, spec.task_id), {
+            "task": spec.task_id,
+            "pass": p,
+            "inputs": [i.path for i in spec.inputs],
+            "outputs": shards,
+            "dropped": dropped_shards,
+            "docs_out": writer.rows_written,
+            "warc_images": len(images),
+            "seconds": round(time.time() - started, 3),
+            "stats": stats,
+        })
+        if fs.exists(run.failure(p, spec.task_id)):
+            fs.rm(run.failure(p, spec.task_id))
+        log.info("task %s done: %d documents out", spec.task_id, writer.rows_written)
+        return TaskResult(spec.task_id, True, writer.rows_written, stats)
+    except Exception as exc:
+        writer.abort()
+        if dropped is not None:
+            dropped.abort()
+        error = f"{type(exc).__name__}: {exc}"
+        log.error("task %s failed: %s\n%s", spec.task_id, error, traceback.format_exc())
+        write_json_atomic(fs, run.failure(p, spec.task_id), {
+            "task": spec.task_id, "inputs": [i.path for i in spec.inputs], "error": error,
+            "traceback": traceback.format_exc(),
+        })
+        return TaskResult(spec.task_id, False, error=error)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
