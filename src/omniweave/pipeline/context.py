@@ -17,6 +17,10 @@ DROPPED_SCHEMA = pa.schema(
     [*SCHEMA, pa.field("drop_step", pa.string()), pa.field("drop_reason", pa.string()), pa.field("drop_detail", pa.string())]
 )
 
+DROPPED_PARAGRAPH_SCHEMA = pa.schema(
+    [("id", pa.string()), ("url", pa.string()), ("drop_step", pa.string()), ("drop_reason", pa.string()), ("text", pa.string())]
+)
+
 
 @dataclass
 class TaskContext:
@@ -25,6 +29,7 @@ class TaskContext:
     run: RunDir
     stats: dict[str, Counter[str]] = field(default_factory=dict)
     dropped: ShardWriter | None = None
+    dropped_paragraphs: ShardWriter | None = None
     progress: Callable[[int], None] = lambda n: None
 
     def counts(self, label: str) -> Counter[str]:
@@ -36,6 +41,11 @@ class TaskContext:
         ``detail`` says more, e.g. which document was kept in its place."""
         if self.dropped is not None:
             self.dropped.write({**doc.to_row(), "drop_step": step, "drop_reason": reason, "drop_detail": detail})
+
+    def drop_paragraph(self, doc: Document, step: str, reason: str, text: str) -> None:
+        """Record a text node a step removed from a kept document (written with keep_dropped)."""
+        if self.dropped_paragraphs is not None:
+            self.dropped_paragraphs.write({"id": doc.id, "url": doc.url, "drop_step": step, "drop_reason": reason, "text": text})
 
     def map_dir(self, label: str) -> str:
         """Folder for a global step's per-task map output in this pass."""

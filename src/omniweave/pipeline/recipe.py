@@ -54,9 +54,10 @@ class OutputConfig(_Strict):
 
 
 class ExecutorConfig(_Strict):
-    kind: Literal["local"] = "local"
+    kind: Literal["local", "ray"] = "local"
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, gt=0)
     retries: int = Field(2, ge=0, description="re-runs of a task whose worker died")
+    address: str | None = Field(None, description="ray only: 'auto', 'ray://host:port', or None for a local cluster")
 
 
 class StepSpec(_Strict):

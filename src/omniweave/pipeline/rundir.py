@@ -8,6 +8,7 @@
         failed/<task>.json          the error of a task that failed (removed when it succeeds)
         logs/<task>.log
         dropped/<task>-NNNNN.parquet  dropped documents with step and reason (keep_dropped)
+        dropped_paragraphs/<task>-NNNNN.parquet  text nodes removed from kept documents (keep_dropped)
         shards/                     a pass's documents when a later pass reads them
         global/<step>/map|reduce/   a global step's per-task and reduced files
       images/warc_index/<task>.parquet  image records found in the input WARCs
@@ -79,6 +80,9 @@ class RunDir:
 
     def dropped(self, pass_index: int) -> str:
         return self.stage(pass_index, "dropped")
+
+    def dropped_paragraphs(self, pass_index: int) -> str:
+        return self.stage(pass_index, "dropped_paragraphs")
 
     def global_map(self, pass_index: int, label: str) -> str:
         return self.stage(pass_index, "global", label, "map")

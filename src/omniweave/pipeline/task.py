@@ -23,7 +23,7 @@ from omniweave.io.output import ShardWriter, write_json_atomic
 from omniweave.io.readers import read_input
 from omniweave.io.warc import WarcImage
 from omniweave.layout import SCHEMA
-from omniweave.pipeline.context import DROPPED_SCHEMA, TaskContext
+from omniweave.pipeline.context import DROPPED_PARAGRAPH_SCHEMA, DROPPED_SCHEMA, TaskContext
 from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
 
@@ -126,13 +126,15 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
     compression = None if out.compression == "none" else out.compression
     writer = ShardWriter(fs, run.shards(p, spec.plan.last), spec.task_id, SCHEMA,
                          max_rows=out.max_rows_per_shard, compression=compression)
-    dropped = (
-        ShardWriter(fs, run.dropped(p), spec.task_id, DROPPED_SCHEMA, max_rows=out.max_rows_per_shard,
-                    compression=compression)
-        if out.keep_dropped else None
-    )
+    dropped = dropped_paragraphs = None
+    if out.keep_dropped:
+        dropped = ShardWriter(fs, run.dropped(p), spec.task_id, DROPPED_SCHEMA,
+                              max_rows=out.max_rows_per_shard, compression=compression)
+        dropped_paragraphs = ShardWriter(fs, run.dropped_paragraphs(p), spec.task_id, DROPPED_PARAGRAPH_SCHEMA,
+                                         max_rows=out.max_rows_per_shard, compression=compression)
     throttle = _ProgressThrottle(progress)
-    ctx = TaskContext(task_id=spec.task_id, pass_index=p, run=run, dropped=dropped, progress=throttle)
+    ctx = TaskContext(task_id=spec.task_id, pass_index=p, run=run, dropped=dropped,
+                      dropped_paragraphs=dropped_paragraphs, progress=throttle)
     images: list[WarcImage] = []
     started = time.time()
     try:
@@ -148,7 +150,7 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
             throttle(1)
         throttle.flush()
         shards = writer.commit()
-        dropped_shards = dropped.commit() if dropped is not None else []
+        dropped_shards = [path for w in (dropped, dropped_paragraphs) if w is not None for path in w.commit()]
         if images:
             fs.makedirs(run.warc_image_index, exist_ok=True)
             table = pa.Table.from_pylist(_image_rows(images), schema=WARC_IMAGE_SCHEMA)
@@ -173,9 +175,9 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
         log.info("task %s done: %d documents out", spec.task_id, writer.rows_written)
         return TaskResult(spec.task_id, True, writer.rows_written, stats)
     except Exception as exc:
-        writer.abort()
-        if dropped is not None:
-            dropped.abort()
+        for w in (writer, dropped, dropped_paragraphs):
+            if w is not None:
+                w.abort()
         error = f"{type(exc).__name__}: {exc}"
         log.error("task %s failed: %s\n%s", spec.task_id, error, traceback.format_exc())
         write_json_atomic(fs, run.failure(p, spec.task_id), {
