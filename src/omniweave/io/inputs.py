@@ -9,7 +9,7 @@ from fsspec.core import url_to_fs
 
 FORMATS = ("warc", "arc", "html", "parquet", "jsonl")
 _SUFFIXES = {
-    "warc": (".warc", ".warc.gz", ".warc.zst", ".warc.lz4"),
+    "warc": (".warc", ".warc.gz", ".warc.zst", ".warc.lz4", ".wat", ".wat.gz", ".wet", ".wet.gz"),
     "arc": (".arc", ".arc.gz"),
     "html": (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml"),
     "parquet": (".parquet",),

@@ -69,6 +69,9 @@ def _read_archive(
                 if on_image is not None:
                     on_image(item)
                 continue
+            if item.status != 200:
+                counts[f"html_status_{item.status}"] += 1  # redirects, errors: not pages to read
+                continue
             counts["html_records"] += 1
             yield from _page_to_documents(item, name, counts)
 

@@ -1,6 +1,7 @@
 """Read WARC (FastWARC) and ARC (warcio) files into HTML pages and an index of image records.
 
-Yields :class:`WarcPage` for HTTP-200 HTML responses (and HTML ``resource`` records) and
+Yields :class:`WarcPage` for HTML responses (and HTML ``resource`` records; only status 200 carries a
+body) and
 :class:`WarcImage` for image responses, which the image stage reads later by offset without any
 network. A file that breaks mid-way yields what came before and then raises :class:`WarcReadError`
 naming the file and the offset, so the caller can count it and carry on.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -34,9 +36,10 @@ class WarcReadError(Exception):
 class WarcPage:
     url: str
     date: datetime | None
-    body: bytes | None  # None when the body exceeded the size limit
+    body: bytes | None  # None when the body exceeded the size limit (or status is not 200)
     http_charset: str | None
     source: Source
+    status: int = 200
 
 
 @dataclass
@@ -189,6 +192,52 @@ def _arc_records(stream: IO[bytes], max_body: int) -> Iterator[tuple[_Raw | None
         raise OSError(str(exc).strip().splitlines()[0]) from exc
 
 
+TAIL_CHECK_LIMIT = 64 * 2**20
+
+
+def _record_complete(record: bytes) -> bool:
+    """Whether an uncompressed WARC/ARC record holds as many bytes as its header declares."""
+    head_end = record.find(b"\r\n\r\n")
+    if head_end < 0:
+        return record.startswith(b"http") or record.startswith(b"filedesc")  # ARC: one header line
+    for line in record[:head_end].split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            try:
+                return len(record) - head_end - 4 >= int(value.strip())
+            except ValueError:
+                return False
+    return True
+
+
+def tail_problem(stream: IO[bytes], last_offset: int) -> str | None:
+    """Why the file is not complete from its last record on (truncated or corrupt), else None.
+
+    FastWARC stops quietly at a truncated or corrupt gzip member; this re-reads only the last
+    record (bounded by :data:`TAIL_CHECK_LIMIT`) so that such a loss is reported, not silent.
+    """
+    try:
+        stream.seek(last_offset)
+        tail = stream.read(TAIL_CHECK_LIMIT + 1)
+    except (OSError, ValueError):
+        return None  # not seekable: nothing to check with
+    if not tail or len(tail) > TAIL_CHECK_LIMIT:
+        return None  # one gzip member for many records (positions point past it), or too big to check
+    if not tail.startswith(b"\x1f\x8b"):
+        return None if _record_complete(tail) else "the last record is truncated"
+    member = zlib.decompressobj(31)
+    try:
+        record = member.decompress(tail)
+    except zlib.error as exc:
+        return f"corrupt gzip data ({exc})"
+    if not member.eof:
+        return "the last gzip member is truncated"
+    if not _record_complete(record):
+        return "the last record is truncated"
+    rest = member.unused_data.strip(b"\0\r\n")
+    return f"{len(rest)} unreadable bytes after the last record" if rest else None
+
+
 def is_arc(path: str) -> bool:
     name = path.lower()
     return name.endswith((".arc", ".arc.gz"))
@@ -204,7 +253,7 @@ def read_archive(
     fmt = "arc" if is_arc(path) else "warc"
     records = _arc_records(stream, max_body) if fmt == "arc" else _fastwarc_records(stream, max_body)
     pending: WarcPage | WarcImage | None = None
-    last_pos: int | None = 0
+    last_pos: int | None = None
 
     def finish(item: WarcPage | WarcImage, end: int | None) -> WarcPage | WarcImage:
         if end is not None and item.source.offset is not None and end > item.source.offset:
@@ -222,17 +271,24 @@ def read_archive(
             source = Source(
                 file=path, offset=raw.offset, record_id=raw.record_id, format=fmt,
             )
-            if raw.media_type in HTML_TYPES and raw.status == 200:
+            if raw.media_type in HTML_TYPES and raw.status != 200:
+                pending = WarcPage(raw.url, raw.date, None, raw.http_charset, source, status=raw.status)
+            elif raw.media_type in HTML_TYPES:
                 pending = WarcPage(raw.url, raw.date, raw.body, raw.http_charset, source)
             elif raw.media_type.startswith("image/"):
                 pending = WarcImage(raw.url, raw.date, raw.media_type, raw.status, source, raw.payload_digest)
     except (OSError, ValueError) as exc:
         if pending is not None:
             yield pending
-        where = f"after offset {last_pos}" if last_pos else "at the start"
+        where = f"after offset {last_pos}" if last_pos is not None else "at the start"
         raise WarcReadError(f"{path}: unreadable {fmt.upper()} data {where}: {exc}") from exc
     if pending is not None:
         yield finish(pending, file_size)
+    if last_pos is None:
+        if file_size != 0:
+            raise WarcReadError(f"{path}: no {fmt.upper()} records found (not a {fmt.upper()} file, or corrupt)")
+    elif problem := tail_problem(stream, last_pos):
+        raise WarcReadError(f"{path}: {problem} (record at offset {last_pos}); the records before it were read")
 
 
 def archive_basename(path: str) -> str:

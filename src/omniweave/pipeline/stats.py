@@ -78,5 +78,5 @@ def format_funnel(stats: dict[str, Any]) -> str:
         if extra:
             lines.append(" " * 30 + ", ".join(f"{k}={v}" for k, v in sorted(extra.items())))
     t = stats["tasks"]
-    lines.append(f"documents out: {stats['documents_out']}   tasks: {t['completed']} completed, {t['failed']} failed")
+    lines.append(f"documents out: {stats['documents_out']}   task runs: {t['completed']} completed, {t['failed']} failed")
     return "\n".join(lines)
