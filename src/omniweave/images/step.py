@@ -1,0 +1,253 @@
+"""The ``images`` step: get every image of the corpus once, filter and hash it, annotate documents.
+
+- collect (map): each task writes (document id, image URL) of its documents.
+- reduce: corpus-wide URL counts; URLs missing from the image store (or only failed retryably)
+  are split into partitions by host and fetched in parallel (WARC captures of the run first,
+  then HTTP); then every URL gets its final status (fetch/decode error or filter reason) and the
+  number of documents sharing its pHash / dHash; written to ``images.parquet``.
+- apply: fill each image node (size, format, hashes, store location, counts) and remove the
+  images that did not make it (``removed_images:<reason>``); a document left without an image is
+  dropped (``dropped:no_image``) unless ``imageless: keep``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+from pydantic import Field
+
+from omniweave.document import Document, ImageNode
+from omniweave.images.fetch import FetchParams
+from omniweave.images.hashes import hash_groups
+from omniweave.images.partition import DecodeParams, PartitionJob, partition_of, run_partition
+from omniweave.images.store import load_index, needs_fetch, url_key
+from omniweave.io.output import filesystem
+from omniweave.pipeline.context import ReduceContext, TaskContext
+from omniweave.pipeline.step import GlobalStep, StepParams
+from omniweave.pipeline.task import WARC_IMAGE_SCHEMA
+
+log = logging.getLogger(__name__)
+
+MAP_SCHEMA = pa.schema([("id", pa.string()), ("url", pa.string())])
+RESULT_FILE = "images.parquet"
+RESULT_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()), ("status", pa.string()), ("detail", pa.string()), ("source", pa.string()),
+        ("shard", pa.string()), ("member", pa.string()), ("bytes", pa.int64()), ("sha256", pa.string()),
+        ("format", pa.string()), ("width", pa.int32()), ("height", pa.int32()), ("n_frames", pa.int32()),
+        ("phash", pa.string()), ("dhash", pa.string()), ("url_doc_count", pa.int64()),
+        ("p_hash_dup_count", pa.int64()), ("d_hash_dup_count", pa.int64()),
+    ]
+)
+
+
+class FilterParams(StepParams):
+    """Recipe keys of ``images.filter`` (defaults after OBELICS / MMC4)."""
+
+    min_side: int = Field(150, ge=0, description="smaller width or height is removed")
+    max_aspect_ratio: float = Field(3.0, ge=1, description="long side / short side")
+    formats: list[str] | None = Field(None, description="allowed formats (JPEG, PNG, ...); None: any")
+    animated: bool = True
+    min_bytes: int = Field(0, ge=0)
+    max_bytes: int | None = Field(None, gt=0)
+    max_url_doc_count: int | None = Field(None, gt=0, description="images in more documents are removed (logos)")
+
+
+class ImagesParams(StepParams):
+    """Recipe keys of the ``images`` step."""
+
+    sources: list[Literal["warc", "http"]] = Field(default_factory=lambda: ["warc", "http"], min_length=1,
+                                                   description="a WARC capture is always preferred to a fetch")
+    store_dir: str | None = Field(None, description="shared image store; default <run>/images/store")
+    partitions: int = Field(16, gt=0, description="URL partitions (by host) fetched in parallel")
+    shard_max_images: int = Field(1000, gt=0)
+    fetch: FetchParams = Field(default_factory=FetchParams)
+    decode: DecodeParams = Field(default_factory=DecodeParams)
+    filter: FilterParams = Field(default_factory=FilterParams)
+    dup_distance: int = Field(0, ge=0, le=32, description="pHash/dHash bits apart still counted as the same")
+    imageless: Literal["drop", "keep"] = "drop"
+    keep_failed: bool = Field(False, description="keep removed images in documents, with their status")
+
+
+def filter_reason(row: dict[str, Any], fp: FilterParams) -> str | None:
+    """Why an image that decoded fine is removed by the filters (None: kept)."""
+    w, h = row["width"], row["height"]
+    if min(w, h) < fp.min_side:
+        return "min_side"
+    if max(w, h) > fp.max_aspect_ratio * max(min(w, h), 1):
+        return "aspect_ratio"
+    if fp.formats is not None and (row["format"] or "").upper() not in {f.upper() for f in fp.formats}:
+        return "format"
+    if not fp.animated and (row["n_frames"] or 1) > 1:
+        return "animated"
+    if row["bytes"] < fp.min_bytes or (fp.max_bytes is not None and row["bytes"] > fp.max_bytes):
+        return "file_size"
+    if fp.max_url_doc_count is not None and row["url_doc_count"] > fp.max_url_doc_count:
+        return "url_frequency"
+    return None
+
+
+def _warc_captures(ctx: ReduceContext, urls: set[str]) -> dict[str, tuple[str, int]]:
+    """url -> (warc file, offset) of its newest HTTP-200 capture in the run's inputs."""
+    fs = ctx.run.fs
+    files = fs.glob(f"{ctx.run.warc_image_index}/*.parquet")
+    if not files:
+        return {}
+    table = ds.dataset(files, schema=WARC_IMAGE_SCHEMA, filesystem=fs, format="parquet").to_table()
+    best: dict[str, tuple[Any, str, int]] = {}
+    for row in table.to_pylist():
+        if row["status"] != 200 or row["url"] not in urls or row["offset"] is None:
+            continue
+        key = (row["date"] is not None, row["date"])
+        if row["url"] not in best or key > best[row["url"]][0]:
+            best[row["url"]] = (key, row["warc_file"], row["offset"])
+    return {u: (f, o) for u, (_, f, o) in best.items()}
+
+
+def run_jobs(jobs: list[PartitionJob], workers: int) -> Counter[str]:
+    """Run partition jobs here or in a process pool; their counts summed."""
+    total: Counter[str] = Counter()
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            total.update(run_partition(job))
+        return total
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context("spawn")) as pool:
+        for counts in pool.map(run_partition, jobs):
+            total.update(counts)
+    return total
+
+
+def _dup_counts(docs_of: dict[str, set[str]], hashes: dict[str, str], distance: int) -> dict[str, int]:
+    """url -> number of documents holding an image whose hash is in the url's hash group."""
+    urls = sorted(hashes)
+    groups = hash_groups([hashes[u] for u in urls], distance)
+    group_docs: dict[int, set[str]] = defaultdict(set)
+    for url, g in zip(urls, groups):
+        group_docs[g] |= docs_of[url]
+    return {url: len(group_docs[g]) for url, g in zip(urls, groups)}
+
+
+class ImageStep(GlobalStep):
+    name = "images"
+    Params = ImagesParams
+    params: ImagesParams
+
+    def collect(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        rows = []
+        for doc in docs:
+            rows.extend({"id": doc.id, "url": im.url} for im in doc.images)
+            yield doc
+        fs, directory = ctx.run.fs, ctx.map_dir(self.label)
+        fs.makedirs(directory, exist_ok=True)
+        with fs.open(f"{directory}/{ctx.task_id}.parquet", "wb") as fh:
+            pq.write_table(pa.Table.from_pylist(rows, schema=MAP_SCHEMA), fh)
+
+    def store_root(self, run_root: str) -> str:
+        return self.params.store_dir or f"{run_root.rstrip('/')}/images/store"
+
+    def reduce(self, ctx: ReduceContext) -> dict[str, int]:
+        p, fs = self.params, ctx.run.fs
+        files = fs.glob(f"{ctx.map_dir}/*.parquet")
+        pairs = ds.dataset(files, schema=MAP_SCHEMA, filesystem=fs, format="parquet").to_table().to_pylist() if files else []
+        docs_of: dict[str, set[str]] = defaultdict(set)
+        for row in pairs:
+            docs_of[row["url"]].add(row["id"])
+        urls = set(docs_of)
+        store_root = self.store_root(ctx.run.root)
+        store_fs, store_path = filesystem(store_root)
+        known = load_index(store_fs, store_path, urls)
+        missing = sorted(u for u in urls if needs_fetch(known.get(u)))
+        captures = _warc_captures(ctx, set(missing)) if "warc" in p.sources else {}
+        parts: dict[int, list[str]] = defaultdict(list)
+        for url in missing:
+            parts[partition_of(url, p.partitions)].append(url)
+        jobs = [
+            PartitionJob(partition=k, store_root=store_root, urls=us, captures={u: captures[u] for u in us if u in captures},
+                         fetch_http="http" in p.sources, fetch=p.fetch, decode=p.decode,
+                         shard_max_images=p.shard_max_images)
+            for k, us in sorted(parts.items())
+        ]
+        log.info("images: %d URLs, %d to get in %d partitions (%d captured)", len(urls), len(missing), len(jobs), len(captures))
+        counts: Counter[str] = Counter({"urls": len(urls), "already_stored": len(urls) - len(missing)})
+        counts.update(run_jobs(jobs, ctx.workers))
+
+        index = load_index(store_fs, store_path, urls)
+        results = []
+        for url in sorted(urls):
+            row = index.get(url) or {"status": "error", "error": "missing"}
+            out = {name: row.get(name) for name in RESULT_SCHEMA.names if name in row}
+            out.update(url=url, url_doc_count=len(docs_of[url]), detail=row.get("detail"))
+            out["status"] = "ok" if row["status"] == "ok" else row["error"]
+            if out["status"] == "ok":
+                out["status"] = filter_reason(out, p.filter) or "ok"
+            results.append(out)
+        ok = [r for r in results if r["status"] == "ok"]
+        for key, field_name in (("phash", "p_hash_dup_count"), ("dhash", "d_hash_dup_count")):
+            dup = _dup_counts(docs_of, {r["url"]: r[key] for r in ok}, p.dup_distance)
+            for r in ok:
+                r[field_name] = dup[r["url"]]
+        counts.update(f"status:{r['status']}" for r in results)
+        with fs.open(f"{ctx.out_dir}/{RESULT_FILE}", "wb") as fh:
+            pq.write_table(pa.Table.from_pylist(results, schema=RESULT_SCHEMA), fh)
+        return dict(counts)
+
+    def setup(self, ctx: TaskContext) -> None:
+        path = f"{ctx.reduce_dir(self.label)}/{RESULT_FILE}"
+        self._results: dict[str, dict[str, Any]] = {}
+        self._store_root = self.store_root(ctx.run.root)
+        if ctx.run.fs.exists(path):
+            with ctx.run.fs.open(path, "rb") as fh:
+                self._results = {r["url"]: r for r in pq.read_table(fh).to_pylist()}
+
+    def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        counts = ctx.counts(self.label)
+        for doc in docs:
+            counts["in"] += 1
+            had_images = False
+            nodes = []
+            for node in doc.nodes:
+                if not isinstance(node, ImageNode):
+                    nodes.append(node)
+                    continue
+                had_images = True
+                row = self._results.get(node.url) or {"status": "missing"}
+                self._annotate(node, row)
+                if row["status"] == "ok":
+                    counts["images_kept"] += 1
+                    nodes.append(node)
+                else:
+                    counts[f"removed_images:{row['status']}"] += 1
+                    if self.params.keep_failed:
+                        nodes.append(node)
+            doc.nodes = nodes
+            if self.params.imageless == "drop" and not any(
+                isinstance(n, ImageNode) and n.extra.get("status") == "ok" for n in nodes
+            ):
+                reason = "all_images_removed" if had_images else "no_image"
+                counts[f"dropped:{reason}"] += 1
+                ctx.drop(doc, self.label, reason)
+                continue
+            counts["kept"] += 1
+            yield doc
+
+    def _annotate(self, node: ImageNode, row: dict[str, Any]) -> None:
+        node.extra.update(status=row["status"], img_url_sha=url_key(node.url))
+        if row.get("detail"):
+            node.extra["error"] = row["detail"]
+        if row.get("sha256") is None:
+            return
+        node.width, node.height, node.format = row["width"], row["height"], row["format"]
+        node.sha256, node.phash, node.dhash = row["sha256"], row["phash"], row["dhash"]
+        node.extra.update(
+            bytes=row["bytes"], source=row["source"], n_frames=row["n_frames"], url_doc_count=row["url_doc_count"],
+            store={"root": self._store_root, "shard": row["shard"], "member": row["member"]},
+            p_hash_dup_count=row["p_hash_dup_count"], d_hash_dup_count=row["d_hash_dup_count"],
+        )

@@ -1,0 +1,148 @@
+"""Images stored once: WebDataset-compatible tar shards keyed by sha256(url), plus a Parquet index.
+
+Layout (``store_dir``, by default ``<run>/images/store``)::
+
+    shards/p00003-<id>.tar     members <key>.<ext> (the bytes) and <key>.json (url, size, hashes)
+    index/p00003-<id>.parquet  one row per URL attempted: status, error, shard, member, metadata
+
+A chunk's tar is published before its index (each written to a temporary name, then renamed),
+so every index row points at bytes that exist. Failures are indexed too. The latest row of a
+URL wins; a URL whose latest row is ``ok`` or a permanent error is never fetched again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import time
+import uuid
+from typing import Any
+
+import fsspec
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+STORE_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("key", pa.string()),  # sha256 of the URL: the WebDataset sample key
+        ("status", pa.string()),  # ok | error
+        ("error", pa.string()),  # short code (http_404, timeout, undecodable, ...)
+        ("detail", pa.string()),
+        ("retryable", pa.bool_()),
+        ("source", pa.string()),  # warc | http
+        ("shard", pa.string()),  # relative to the store root
+        ("member", pa.string()),
+        ("bytes", pa.int64()),  # original body size
+        ("stored_bytes", pa.int64()),  # differs when re-encoded
+        ("sha256", pa.string()),  # of the original body
+        ("format", pa.string()),
+        ("width", pa.int32()),
+        ("height", pa.int32()),
+        ("mode", pa.string()),
+        ("n_frames", pa.int32()),
+        ("phash", pa.string()),
+        ("dhash", pa.string()),
+        ("http_status", pa.int32()),
+        ("content_type", pa.string()),
+        ("final_url", pa.string()),
+        ("attempts", pa.int32()),
+        ("time", pa.float64()),  # when the row was written (seconds since the epoch)
+    ]
+)
+
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff",
+              "ICO": "ico", "AVIF": "avif", "HEIF": "heif", "MPO": "jpg"}
+
+
+def url_key(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def load_index(fs: fsspec.AbstractFileSystem, root: str, urls: set[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Latest index row of each URL in the store (only ``urls`` when given)."""
+    files = fs.glob(f"{root}/index/*.parquet")
+    if not files:
+        return {}
+    table = ds.dataset(files, schema=STORE_SCHEMA, filesystem=fs, format="parquet").to_table()
+    if urls is not None:
+        table = table.filter(pc.is_in(table["url"], value_set=pa.array(sorted(urls), pa.string())))
+    latest: dict[str, dict[str, Any]] = {}
+    for row in table.sort_by([("time", "ascending")]).to_pylist():
+        latest[row["url"]] = row
+    return latest
+
+
+def needs_fetch(row: dict[str, Any] | None) -> bool:
+    """True when a URL has no row, or only a retryable failure."""
+    return row is None or (row["status"] != "ok" and bool(row["retryable"]))
+
+
+def read_member(fs: fsspec.AbstractFileSystem, root: str, shard: str, member: str) -> bytes:
+    """The stored bytes of one image."""
+    with fs.open(f"{root}/{shard}", "rb") as fh, tarfile.open(fileobj=fh, mode="r:") as tar:
+        extracted = tar.extractfile(member)
+        if extracted is None:
+            raise FileNotFoundError(f"{shard}: no member {member}")
+        return extracted.read()
+
+
+class ShardSink:
+    """Collects results of one partition and publishes them in chunks (tar, then index)."""
+
+    def __init__(self, fs: fsspec.AbstractFileSystem, root: str, partition: int, *,
+                 max_images: int = 1000, max_bytes: int = 512_000_000) -> None:
+        self.fs, self.root, self.partition = fs, root, partition
+        self.max_images, self.max_bytes = max_images, max_bytes
+        for sub in ("shards", "index"):
+            fs.makedirs(f"{root}/{sub}", exist_ok=True)
+        self._rows: list[dict[str, Any]] = []
+        self._members: list[tuple[str, bytes]] = []
+        self._size = 0
+        self._name = ""
+
+    def add(self, row: dict[str, Any], data: bytes | None = None) -> None:
+        """Index ``row``; with ``data``, also store the bytes as ``<key>.<ext>`` (+ ``<key>.json``)."""
+        row = {**row, "key": url_key(row["url"]), "time": time.time()}
+        if data is not None:
+            if not self._name:
+                self._name = f"p{self.partition:05d}-{uuid.uuid4().hex[:12]}"
+            ext = EXTENSIONS.get(row.get("format") or "", "bin")
+            row.update(shard=f"shards/{self._name}.tar", member=f"{row['key']}.{ext}", stored_bytes=len(data))
+            meta = {k: row.get(k) for k in ("url", "sha256", "format", "width", "height", "bytes", "source")}
+            self._members += [(row["member"], data), (f"{row['key']}.json", json.dumps(meta).encode())]
+            self._size += len(data)
+        self._rows.append(row)
+        if len(self._rows) >= self.max_images or self._size >= self.max_bytes:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._rows:
+            return
+        name = self._name or f"p{self.partition:05d}-{uuid.uuid4().hex[:12]}"
+        if self._members:
+            self._publish(f"shards/{name}.tar", self._tar_bytes())
+        buf = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist(self._rows, schema=STORE_SCHEMA), buf)
+        self._publish(f"index/{name}.parquet", buf.getvalue())
+        self._rows, self._members, self._size, self._name = [], [], 0, ""
+
+    def _tar_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            for member, data in self._members:
+                info = tarfile.TarInfo(member)
+                info.size, info.mtime, info.mode = len(data), 0, 0o644
+                tar.addfile(info, io.BytesIO(data))
+        return buf.getvalue()
+
+    def _publish(self, rel: str, data: bytes) -> None:
+        final = f"{self.root}/{rel}"
+        tmp = final.rpartition("/")[0] + "/.tmp-" + final.rpartition("/")[2]
+        with self.fs.open(tmp, "wb") as fh:
+            fh.write(data)
+        self.fs.mv(tmp, final)
