@@ -1,4 +1,9 @@
-"""Main-body extraction: HTML in, :class:`~omniweave.document.Document` out."""
+"""Main-body extraction: HTML in, :class:`~omniweave.document.Document` out.
+
+Steps: decode, bound the work (:mod:`.guard`), parse with lexbor, remove junk and named boilerplate
+(:mod:`.clean`), choose the content subtrees by scoring (:mod:`.score`), walk them emitting text
+blocks and images in place (:mod:`.walk`, :mod:`.images`), prune link-heavy leftovers.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,15 @@ import hashlib
 
 from selectolax.lexbor import LexborHTMLParser
 
-from omniweave.document import Document, Source, make_doc_id
-from omniweave.extract.simple import base_href, extract_nodes, page_title
+from omniweave.document import Document, Node, Source, TextNode, make_doc_id
+from omniweave.extract.clean import remove_junk, remove_weak
+from omniweave.extract.guard import ExtractionRefused, check_size_and_depth
+from omniweave.extract.page import base_href, canonical_url, page_title
+from omniweave.extract.score import choose_roots
+from omniweave.extract.walk import prune, walk
 from omniweave.io.decode import decode_html
 
-__all__ = ["extract_html"]
+__all__ = ["ExtractionRefused", "extract_html"]
 
 
 def extract_html(
@@ -24,24 +33,47 @@ def extract_html(
     """Extract a page's main body as text and image nodes in reading order.
 
     ``html`` may be bytes (decoded with ``http_charset``, ``<meta charset>``, then detection) or text.
-    ``doc_id`` defaults to a digest of the URL and the page bytes. The decoding used is recorded in
-    ``metadata["charset"]``.
+    ``url`` defaults to the page's ``<link rel=canonical>`` / ``og:url``; image URLs are resolved
+    against it (and ``<base href>``). ``doc_id`` defaults to a digest of the URL and the page bytes.
+    The decoding used is in ``metadata["charset"]``; a page cut to the size bound says so in
+    ``metadata["extract_truncated"]``. Raises :class:`ExtractionRefused` (with a ``reason``) for a
+    page nested too deeply to parse in bounded time.
     """
-    metadata = {}
+    metadata: dict[str, str] = {}
+    raw: bytes | None = None
     if isinstance(html, bytes):
         raw = html
         html, charset = decode_html(html, http_charset)
         metadata["charset"] = charset
-    else:
-        raw = html.encode("utf-8", "surrogatepass")
     if doc_id is None:
-        doc_id = make_doc_id("html", url, hashlib.sha256(raw).hexdigest())
+        digest = hashlib.sha256(raw if raw is not None else html.encode("utf-8", "surrogatepass")).hexdigest()
+        doc_id = make_doc_id("html", url, digest)
+    html, note = check_size_and_depth(html, raw)
+    if note:
+        metadata["extract_truncated"] = note
     tree = LexborHTMLParser(html)
+    page_url = url or canonical_url(tree)
+    title = page_title(tree)
     return Document(
         id=doc_id,
-        url=url,
-        nodes=extract_nodes(tree, base_href(tree, url)),
-        title=page_title(tree),
+        url=page_url,
+        nodes=extract_nodes(tree, base_href(tree, page_url), title),
+        title=title,
         source=source or Source(format="html"),
         metadata=metadata,
     )
+
+
+def extract_nodes(tree: LexborHTMLParser, base_url: str | None, title: str | None) -> list[Node]:
+    """Main-body nodes of a parsed page (the tree is modified), in reading order."""
+    remove_junk(tree)
+    body = tree.body or tree.root
+    if body is None:
+        return []
+    roots = choose_roots(body)
+    for root in roots:
+        remove_weak(root)
+    nodes = prune(walk(roots, base_url), title)
+    if not any(isinstance(n, TextNode) for n in nodes) and roots != [body]:
+        nodes = prune(walk([body], base_url), title)
+    return nodes

@@ -1,0 +1,134 @@
+"""Image URLs resolved the way a browser (with scripts run) would see them, and junk images dropped.
+
+Order of preference for one ``<img>``: the largest candidate of a ``<picture><source>`` or of the
+image's own ``srcset`` (lazy variants included), then ``src`` unless it is a placeholder, then the
+lazy-loading attributes. ``data:`` URIs, tracking pixels, spacers and icons give no image.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborNode
+
+from omniweave.document import ImageNode
+
+SRCSET_ATTRS = ("srcset", "data-srcset", "data-lazy-srcset", "data-original-srcset")
+LAZY_ATTRS = (
+    "data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "data-hi-res-src",
+    "data-original-src", "data-full-src", "data-large-src", "data-img-src", "data-image", "data-echo",
+    "data-actualsrc", "data-croporisrc", "data-orig-file", "data-medium-file", "data-large-file",
+)
+_PLACEHOLDER = re.compile(
+    r"(^|[/_.-])(blank|spacer|pixel|placeholder|transparent|loading|lazy|lazyload|empty|grey|gray|1x1|clear)"
+    r"([._-]|\.(gif|png|svg|jpe?g|webp)|$)",
+    re.IGNORECASE,
+)
+_JUNK_URL = re.compile(
+    r"(favicon|/icons?/|[/_-]icons?[._-]|emoji|emoticon|smilies|/smiley|sprite|/badges?/|spacer\.|pixel\.gif|"
+    r"/pixel[/?]|/beacon|/tracking|/track/|doubleclick\.net|google-analytics|facebook\.com/tr|/b/ss/|"
+    r"scorecardresearch|quantserve|/counter|gravatar\.com/avatar|/avatars?/)",
+    re.IGNORECASE,
+)
+_JUNK_CLASS = re.compile(r"(^|[\s_-])(icon|emoji|avatar|logo|sprite|badge|wp-smiley)($|[\s_-])", re.IGNORECASE)
+_IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGNORECASE)
+_INT = re.compile(r"\s*(\d+)")
+PIXEL_MAX_SIDE = 2  # declared 1x1 / 2x2: tracking pixels and spacers
+ICON_MAX_SIDE = 40  # declared at most 40x40: icons, avatars, emoji
+
+
+def _int_attr(value: str | None) -> int | None:
+    match = _INT.match(value) if value else None
+    return int(match.group(1)) if match else None
+
+
+def srcset_best(srcset: str) -> str | None:
+    """The largest candidate of a ``srcset`` (``w`` or ``x`` descriptor; none counts as 1x)."""
+    best, best_score = None, -1.0
+    for part in re.split(r",\s+|,(?=\S+\s+\d)", srcset.strip()):
+        bits = part.strip().split()
+        if not bits or bits[0].startswith("data:"):
+            continue
+        score = 1.0
+        if len(bits) > 1 and bits[1][-1:] in ("w", "x"):
+            try:
+                score = float(bits[1][:-1])
+            except ValueError:
+                pass
+        if score > best_score:
+            best, best_score = bits[0], score
+    return best
+
+
+def is_placeholder(src: str | None) -> bool:
+    return not src or src.startswith("data:") or bool(_PLACEHOLDER.search(src))
+
+
+def _best_srcset(attrs: dict[str, str | None]) -> str | None:
+    for name in SRCSET_ATTRS:
+        value = attrs.get(name)
+        if value and value.strip():
+            best = srcset_best(value)
+            if best:
+                return best
+    return None
+
+
+def raw_source(node: LexborNode) -> str | None:
+    """The URL (unresolved) a browser would load for ``<img>``, or None."""
+    attrs = node.attributes
+    parent = node.parent
+    if parent is not None and parent.tag == "picture":
+        best = None
+        for source in parent.css("source"):
+            best = _best_srcset(source.attributes)
+            if best:
+                break
+        if best:
+            return best
+    best = _best_srcset(attrs)
+    if best:
+        return best
+    src = (attrs.get("src") or "").strip()
+    if src and not is_placeholder(src):
+        return src
+    for name in LAZY_ATTRS:
+        value = (attrs.get(name) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    for name, value in attrs.items():  # any other attribute holding an image URL (lazy plugins)
+        if name.startswith("data-") and value and _IMAGE_EXT.search(value) and " " not in value.strip():
+            return value.strip()
+    return src or None
+
+
+def has_real_source(node: LexborNode) -> bool:
+    src = raw_source(node)
+    return bool(src) and not is_placeholder(src)
+
+
+def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
+    """An :class:`ImageNode` for an ``<img>``, or None for data URIs, placeholders, pixels and icons."""
+    src = raw_source(node)
+    if not src or is_placeholder(src):
+        return None
+    url = urljoin(base_url, src) if base_url else src
+    if not url.startswith(("http://", "https://")) or _JUNK_URL.search(url):
+        return None
+    attrs = node.attributes
+    width, height = _int_attr(attrs.get("width")), _int_attr(attrs.get("height"))
+    sides = [s for s in (width, height) if s is not None]
+    if sides and min(sides) <= PIXEL_MAX_SIDE:
+        return None
+    if sides and max(sides) <= ICON_MAX_SIDE:
+        return None
+    if _JUNK_CLASS.search(attrs.get("class") or ""):
+        return None
+    return ImageNode(
+        url=url,
+        alt=(attrs.get("alt") or "").strip() or None,
+        title=(attrs.get("title") or "").strip() or None,
+        declared_width=width,
+        declared_height=height,
+    )

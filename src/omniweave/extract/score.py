@@ -1,0 +1,165 @@
+"""Choosing the main-content subtree: paragraph-like elements score their ancestors (text length,
+commas in any script, less the part that is link text), candidates are weighted by class/id hints
+and their own link density, and siblings of the winner that look like content join it."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from omniweave.extract.clean import POSITIVE, STRONG, WEAK, label_of
+
+PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
+_DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
+_COMMAS = re.compile(r"[,，、،;；。]")
+MIN_PARAGRAPH = 25
+_LEVEL_DIVIDERS = (1.0, 2.0, 6.0, 9.0)
+_TAG_BONUS = {
+    "div": 5, "article": 10, "main": 10, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
+    "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
+    "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
+}
+_STOP = {"html", "#document", "-document"}
+
+
+def class_weight(node: LexborNode) -> float:
+    label = label_of(node)
+    weight = 0.0
+    if POSITIVE.search(label):
+        weight += 25
+    if STRONG.search(label) or WEAK.search(label):
+        weight -= 25
+    return weight
+
+
+def link_density(node: LexborNode) -> float:
+    text_len = len(node.text(deep=True).strip())
+    if not text_len:
+        return 0.0
+    links = sum(len(a.text(deep=True).strip()) for a in node.css("a"))
+    return min(1.0, links / text_len)
+
+
+def _text_len(node: LexborNode, deep: bool) -> int:
+    return len(" ".join(node.text(deep=deep).split()))
+
+
+def choose_roots(body: LexborNode) -> list[LexborNode]:
+    """The content subtrees of a cleaned page, in document order (``[body]`` if nothing scores)."""
+    scores: dict[int, float] = {}
+    nodes: dict[int, LexborNode] = {}
+    for para in body.css(PARAGRAPHS):
+        deep = para.tag not in _DIRECT_TEXT_TAGS
+        text = para.text(deep=deep)
+        length = len(text.strip())
+        if length < MIN_PARAGRAPH or (not deep and length < 2 * MIN_PARAGRAPH):
+            continue
+        if deep and para.css_first("a") is not None:
+            links = sum(len(a.text(deep=True).strip()) for a in para.css("a"))
+            keep = max(0.0, 1.0 - links / length)
+        else:
+            keep = 1.0
+        if keep < 0.5:
+            continue
+        score = (1.0 + len(_COMMAS.findall(text)) + min(length / 100.0, 3.0)) * keep
+        node = para if not deep else para.parent
+        for divider in _LEVEL_DIVIDERS:
+            if node is None or node.tag in _STOP:
+                break
+            key = node.mem_id
+            if key not in scores:
+                nodes[key] = node
+                scores[key] = _TAG_BONUS.get(node.tag, 0) + class_weight(node)
+            scores[key] += score / divider
+            node = node.parent
+    if not scores:
+        return [body]
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:5]
+    final = {k: scores[k] * (1.0 - link_density(nodes[k])) for k in ranked}
+    top_key = max(final, key=final.__getitem__)
+    top, top_score = nodes[top_key], final[top_key]
+    top = _promote(top, top_key, top_score, scores, nodes, final)
+    return _with_siblings(top, scores)
+
+
+def _promote(
+    top: LexborNode,
+    top_key: int,
+    top_score: float,
+    scores: dict[int, float],
+    nodes: dict[int, LexborNode],
+    final: dict[int, float],
+) -> LexborNode:
+    """Move up to a common ancestor when content is split over several strong candidates, or
+    when the parent scores higher; then past wrappers that have the candidate as only child."""
+    rivals = [nodes[k] for k, s in final.items() if k != top_key and s >= 0.75 * top_score]
+    if len(rivals) >= 2:
+        rival_ids = [{a.mem_id for a in _ancestors(r)} for r in rivals]
+        for ancestor in _ancestors(top):
+            if sum(ancestor.mem_id in ids for ids in rival_ids) >= 2:
+                top = ancestor
+                break
+    last = scores.get(top.mem_id, top_score)
+    parent = top.parent
+    while parent is not None and parent.tag not in ("body", *_STOP):
+        parent_score = scores.get(parent.mem_id)
+        if parent_score is None:
+            parent = parent.parent
+            continue
+        if parent_score < last / 3:
+            break
+        if parent_score > last:
+            top = parent
+            break
+        last = parent_score
+        parent = parent.parent
+    parent = top.parent
+    while parent is not None and parent.tag not in ("body", *_STOP) and _only_element_child(parent):
+        top, parent = parent, parent.parent
+    return top
+
+
+def _ancestors(node: LexborNode) -> list[LexborNode]:
+    out = []
+    node = node.parent
+    while node is not None and node.tag not in _STOP:
+        out.append(node)
+        node = node.parent
+    return out
+
+
+def _only_element_child(node: LexborNode) -> bool:
+    count = 0
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            if (child.text_content or "").strip():
+                return False
+            continue
+        count += 1
+        if count > 1:
+            return False
+    return count == 1
+
+
+def _with_siblings(top: LexborNode, scores: dict[int, float]) -> list[LexborNode]:
+    parent = top.parent
+    if parent is None or top.tag == "body":
+        return [top]
+    top_score = scores.get(top.mem_id, 0.0)
+    threshold = max(10.0, top_score * 0.2)
+    top_class = top.attributes.get("class")
+    roots = []
+    for sibling in parent.iter():
+        if sibling.mem_id == top.mem_id:
+            roots.append(top)
+            continue
+        bonus = top_score * 0.2 if top_class and sibling.attributes.get("class") == top_class else 0.0
+        if scores.get(sibling.mem_id, -1e9) + bonus >= threshold:
+            roots.append(sibling)
+        elif sibling.tag == "p":
+            length = _text_len(sibling, True)
+            density = link_density(sibling) if length else 1.0
+            if (length > 80 and density < 0.25) or (0 < length <= 80 and density == 0 and ". " in sibling.text()):
+                roots.append(sibling)
+    return roots

@@ -1,0 +1,197 @@
+"""Walk the content roots in document order, emitting text blocks and images where they stand, then
+prune link-heavy containers (menus, link lists, "read more" lines) using per-block link counts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+from omniweave.document import ImageNode, Node, TextNode
+from omniweave.extract.images import image_from_tag
+
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BLOCKS = HEADINGS | {
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "table", "tr", "section", "article", "main",
+    "figure", "figcaption", "address", "center", "hr", "td", "th", "details", "summary", "header", "footer",
+    "caption", "tbody", "thead", "form", "fieldset", "legend", "body", "aside", "nav", "menu",
+}
+CONTAINERS = {"ul", "ol", "dl", "div", "section", "table", "aside", "header", "footer", "nav", "menu", "form"}
+KIND_OF_TAG = {
+    "li": "list_item", "dt": "list_item", "dd": "list_item", "blockquote": "quote", "figcaption": "caption",
+    **{h: "heading" for h in HEADINGS},
+}
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+LINK_HEAVY = 0.5  # a container whose text is mostly link text is navigation
+LINK_LINE = 0.8  # a short block that is nearly all link text ("Read more", "Next article")
+SHORT_LINE = 80
+
+
+@dataclass(slots=True)
+class Block:
+    node: Node
+    chars: int = 0
+    link_chars: int = 0
+    containers: tuple[int, ...] = ()
+
+
+@dataclass(slots=True)
+class _Figure:
+    images: list[ImageNode] = field(default_factory=list)
+    caption: str | None = None
+
+
+def _norm(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _is_data_table(table: LexborNode) -> bool:
+    return table.css_first("table, img, p, div, ul, ol, pre") is None
+
+
+def _table_text(table: LexborNode) -> str:
+    rows = []
+    for tr in table.css("tr"):
+        cells = [_norm(c.text(deep=True)) for c in tr.css("th, td")]
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return "\n".join(rows)
+
+
+def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
+    """Blocks of the content roots in reading order, each with its link-text count and containers."""
+    blocks: list[Block] = []
+    buffer: list[str] = []
+    kinds = ["paragraph"]
+    containers: list[int] = []
+    figures: list[_Figure] = []
+    root_ids = {r.mem_id for r in roots}
+    counter = 0
+    state = {"in_link": 0, "link_chars": 0}
+
+    def flush() -> None:
+        text = _norm("".join(buffer))
+        buffer.clear()
+        link_chars, state["link_chars"] = state["link_chars"], 0
+        if text:
+            blocks.append(Block(TextNode(text, kinds[-1]), len(text), min(link_chars, len(text)), tuple(containers)))
+
+    stack: list[LexborNode | str] = list(reversed(roots))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):  # leaving an element
+            if item == "a":
+                state["in_link"] -= 1
+                continue
+            flush()
+            if item in KIND_OF_TAG:
+                kinds.pop()
+            if item in CONTAINERS:
+                containers.pop()
+            if item == "figure":
+                figure = figures.pop()
+                for image in figure.images:
+                    image.caption = image.caption or figure.caption
+            continue
+        tag = item.tag
+        if tag == "-text":
+            text = item.text_content or ""
+            buffer.append(text)
+            if state["in_link"]:
+                state["link_chars"] += len(text.strip())
+            continue
+        if tag == "img":
+            image = image_from_tag(item, base_url)
+            if image is not None:
+                flush()
+                blocks.append(Block(image, containers=tuple(containers)))
+                if figures:
+                    figures[-1].images.append(image)
+            continue
+        if tag is None or tag.startswith(("_", "!", "#")):
+            continue
+        if tag == "a":
+            state["in_link"] += 1
+            stack.append("a")
+            stack.extend(reversed(list(item.iter(include_text=True))))
+            continue
+        if tag == "br" or tag == "hr":
+            flush()
+            continue
+        if tag == "pre":
+            flush()
+            code = item.text(deep=True).strip("\n")
+            if code.strip():
+                blocks.append(Block(TextNode(code, "code"), len(code), 0, tuple(containers)))
+            continue
+        if tag == "table" and _is_data_table(item):
+            flush()
+            text = _table_text(item)
+            if text:
+                links = sum(len(a.text(deep=True).strip()) for a in item.css("a"))
+                blocks.append(Block(TextNode(text, "table"), len(text), min(links, len(text)), tuple(containers)))
+            continue
+        children = list(item.iter(include_text=True))
+        if tag not in BLOCKS:
+            stack.extend(reversed(children))
+            continue
+        flush()
+        if tag in KIND_OF_TAG:
+            kinds.append(KIND_OF_TAG[tag])
+        if tag in CONTAINERS:
+            counter += 1
+            containers.append(-1 if item.mem_id in root_ids else counter)
+        if tag == "figure":
+            figures.append(_Figure())
+        elif tag == "figcaption" and figures:
+            figures[-1].caption = _norm(item.text(deep=True)) or None
+        stack.append(tag)
+        stack.extend(reversed(children))
+    flush()
+    return blocks
+
+
+def prune(blocks: list[Block], title: str | None) -> list[Node]:
+    """Drop link-heavy containers and lines, a leading heading that repeats the page title, and
+    headings left dangling at the end."""
+    totals: dict[int, list[int]] = {}
+    all_chars = 0
+    for block in blocks:
+        all_chars += block.chars
+        for cid in block.containers:
+            if cid >= 0:
+                stat = totals.setdefault(cid, [0, 0])
+                stat[0] += block.chars
+                stat[1] += block.link_chars
+    bad = {
+        cid for cid, (chars, links) in totals.items()
+        if chars and links > LINK_HEAVY * chars and chars < 0.5 * all_chars
+    }
+    nodes: list[Node] = []
+    for block in blocks:
+        if bad and any(cid in bad for cid in block.containers):
+            continue
+        node = block.node
+        if isinstance(node, TextNode) and block.link_chars >= LINK_LINE * block.chars and block.chars < SHORT_LINE:
+            if node.kind in ("paragraph", "list_item"):
+                continue
+        nodes.append(node)
+    if title:
+        _drop_title_heading(nodes, title)
+    while nodes and isinstance(nodes[-1], TextNode) and nodes[-1].kind == "heading":
+        nodes.pop()
+    return nodes
+
+
+def _drop_title_heading(nodes: list[Node], title: str) -> None:
+    title_words = _WORD.findall(title.lower())
+    if not title_words:
+        return
+    for i, node in enumerate(nodes[:4]):
+        if isinstance(node, TextNode) and node.kind == "heading":
+            words = _WORD.findall(node.text.lower())
+            if words and len(words) >= 0.5 * len(title_words) and " ".join(words) in " ".join(title_words):
+                del nodes[i]
+            return
