@@ -1,0 +1,83 @@
+"""A global dedup step from a key function: map writes keys, reduce clusters, apply drops.
+
+Subclasses say which keys a document has (:meth:`KeyedDedup.doc_keys`, batched so vectorised
+implementations can work on many documents at once) and the drop reason; the clustering is
+:mod:`omniweave.dedup.cluster`.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
+
+import numpy as np
+from pydantic import Field
+
+from omniweave.dedup.cluster import KeepRule, KeyWriter, load_drops, reduce_clusters
+from omniweave.document import Document, TextNode
+from omniweave.pipeline.context import ReduceContext, TaskContext
+from omniweave.pipeline.step import GlobalStep, StepParams
+
+
+class KeyedDedupParams(StepParams):
+    keep: KeepRule = Field("newest", description="which document of a cluster survives (ties: smallest id)")
+    partitions: int = Field(16, ge=1, le=4096, description="key partitions (independent reduce pieces)")
+
+
+def text_length(doc: Document) -> int:
+    return sum(len(n.text) for n in doc.nodes if isinstance(n, TextNode))
+
+
+class KeyedDedup(GlobalStep):
+    """Documents sharing a key are duplicates; each cluster keeps one by ``params.keep``."""
+
+    Params: ClassVar[type[StepParams]] = KeyedDedupParams
+    reason: ClassVar[str]
+    batch_docs: ClassVar[int] = 256
+    batch_chars: ClassVar[int] = 4_000_000  # bounds the text a batch holds, however long documents are
+
+    @abstractmethod
+    def doc_keys(self, docs: list[Document]) -> list[np.ndarray]:
+        """The uint64 keys of each document (an empty array: never a duplicate)."""
+
+    def collect(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        params: KeyedDedupParams = self.params  # type: ignore[assignment]
+        writer = KeyWriter(ctx.run.fs, ctx.map_dir(self.label), ctx.task_id, params.partitions)
+        batch: list[Document] = []
+        chars = 0
+        for doc in docs:
+            batch.append(doc)
+            chars += text_length(doc)
+            if len(batch) >= self.batch_docs or chars >= self.batch_chars:
+                yield from self._flush(batch, writer)
+                batch, chars = [], 0
+        yield from self._flush(batch, writer)
+        writer.close()
+
+    def _flush(self, batch: list[Document], writer: KeyWriter) -> Iterator[Document]:
+        if not batch:
+            return
+        for doc, keys in zip(batch, self.doc_keys(batch)):
+            writer.add(doc.id, doc.date, text_length(doc), keys)
+        yield from batch
+
+    def reduce(self, ctx: ReduceContext) -> dict[str, int]:
+        params: KeyedDedupParams = self.params  # type: ignore[assignment]
+        return reduce_clusters(ctx.run.fs, ctx.map_dir, ctx.out_dir, partitions=params.partitions,
+                               keep=params.keep, workers=ctx.workers)
+
+    def setup(self, ctx: TaskContext) -> None:
+        self._drop = load_drops(ctx.run.fs, ctx.reduce_dir(self.label), ctx.task_id)
+
+    def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        counts = ctx.counts(self.label)
+        for doc in docs:
+            counts["in"] += 1
+            twin = self._drop.get(doc.id)
+            if twin is None:
+                counts["kept"] += 1
+                yield doc
+            else:
+                counts[f"dropped:{self.reason}"] += 1
+                ctx.drop(doc, self.label, self.reason, detail=f"kept {twin}")

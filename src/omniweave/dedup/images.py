@@ -1,0 +1,154 @@
+"""Image dedup across documents, by image URL (no bytes needed).
+
+- an image URL found in more than ``max_documents_per_url`` documents (logos, icons, ads) is
+  removed from every document (``removed_images:frequent_url``);
+- an image repeated inside one document keeps its first occurrence
+  (``removed_images:repeated_in_document``);
+- documents whose remaining image sets are equal are duplicates: one per set is kept by ``keep``
+  (``dropped:identical_image_list``). Frequent URLs are removed first, so two articles that share
+  only a site logo are not duplicates.
+
+Map: each document's distinct image-URL hashes, partitioned by hash (:class:`KeyWriter`).
+Reduce: (1) per partition, the URLs counted in too many documents -> ``frequent.parquet``;
+(2) per task, each document's set of remaining URLs as one key; (3) the keyed clustering of
+:mod:`omniweave.dedup.cluster` over those keys -> ``drop/<task>.parquet``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import fsspec
+import numpy as np
+import pyarrow as pa
+from pydantic import Field
+
+from omniweave.dedup.base import text_length
+from omniweave.dedup.cluster import (
+    KEYS_SCHEMA,
+    KeepRule,
+    KeyWriter,
+    load_drops,
+    parallel_map,
+    read_parquet,
+    reduce_clusters,
+    stable_hash64,
+    task_offsets,
+    write_parquet_atomic,
+)
+from omniweave.dedup.minhash import mix64
+from omniweave.document import Document, ImageNode
+from omniweave.pipeline.context import ReduceContext, TaskContext
+from omniweave.pipeline.step import GlobalStep, StepParams
+
+FREQUENT_SCHEMA = pa.schema([("key", pa.uint64())])
+
+
+class ImageDedupParams(StepParams):
+    max_documents_per_url: int | None = Field(10, ge=1, description="None: keep frequent URLs")
+    drop_identical_image_lists: bool = True
+    drop_repeated_in_document: bool = True
+    keep: KeepRule = "newest"
+    partitions: int = Field(16, ge=1, le=4096)
+
+
+def frequent_keys(fs: fsspec.AbstractFileSystem, map_dir: str, partition: int, tasks: list[str], limit: int) -> np.ndarray:
+    """URL hashes of one partition found in more than ``limit`` documents."""
+    keys = [read_parquet(fs, f"{map_dir}/keys/p-{partition:03d}/{t}.parquet", ["key"])["key"].to_numpy() for t in tasks]
+    values, counts = np.unique(np.concatenate(keys) if keys else np.empty(0, np.uint64), return_counts=True)
+    return values[counts > limit]
+
+
+def image_set_keys(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, task: str, partitions: int,
+                   frequent: np.ndarray) -> None:
+    """Write one key per document of ``task``: the hash of its image-URL set without ``frequent``."""
+    tables = [read_parquet(fs, f"{map_dir}/keys/p-{p:03d}/{task}.parquet") for p in range(partitions)]
+    table = pa.concat_tables(tables)
+    key, doc = table["key"].to_numpy(), table["doc"].to_numpy()
+    keep = ~is_member(key, frequent)
+    key, doc = key[keep], doc[keep]
+    order = np.argsort(doc, kind="stable")
+    key, doc = mix64(key[order]), doc[order]
+    heads = np.flatnonzero(np.concatenate([[True], doc[1:] != doc[:-1]])) if doc.size else np.empty(0, np.int64)
+    set_keys = np.add.reduceat(key, heads) if doc.size else np.empty(0, np.uint64)
+    sizes = np.diff(np.concatenate([heads, [doc.size]])).astype(np.uint64)
+    set_keys = mix64(set_keys + sizes)
+    part = set_keys % np.uint64(partitions)
+    for p in range(partitions):
+        mask = part == p
+        write_parquet_atomic(fs, f"{out_dir}/sets/keys/p-{p:03d}/{task}.parquet",
+                             pa.table({"key": set_keys[mask], "doc": doc[heads][mask]}, schema=KEYS_SCHEMA))
+    write_parquet_atomic(fs, f"{out_dir}/sets/docs/{task}.parquet", read_parquet(fs, f"{map_dir}/docs/{task}.parquet"))
+
+
+def is_member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    if sorted_keys.size == 0:
+        return np.zeros(values.shape, bool)
+    at = np.minimum(np.searchsorted(sorted_keys, values), sorted_keys.size - 1)
+    return sorted_keys[at] == values
+
+
+class ImageDedup(GlobalStep):
+    name = "image_dedup"
+    Params = ImageDedupParams
+
+    def collect(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        p: ImageDedupParams = self.params  # type: ignore[assignment]
+        writer = KeyWriter(ctx.run.fs, ctx.map_dir(self.label), ctx.task_id, p.partitions)
+        for doc in docs:
+            writer.add(doc.id, doc.date, text_length(doc), stable_hash64(im.url for im in doc.images))
+            yield doc
+        writer.close()
+
+    def reduce(self, ctx: ReduceContext) -> dict[str, int]:
+        p: ImageDedupParams = self.params  # type: ignore[assignment]
+        fs = ctx.run.fs
+        tasks, _ = task_offsets(fs, ctx.map_dir)
+        frequent = np.empty(0, np.uint64)
+        if p.max_documents_per_url is not None:
+            limit = p.max_documents_per_url
+            parts = parallel_map(lambda q: frequent_keys(fs, ctx.map_dir, q, tasks, limit), range(p.partitions), ctx.workers)
+            frequent = np.sort(np.concatenate(parts)) if parts else frequent
+        write_parquet_atomic(fs, f"{ctx.out_dir}/frequent.parquet", pa.table({"key": frequent}, schema=FREQUENT_SCHEMA))
+        counts = {"frequent_urls": int(frequent.size)}
+        if p.drop_identical_image_lists:
+            parallel_map(lambda t: image_set_keys(fs, ctx.map_dir, ctx.out_dir, t, p.partitions, frequent), tasks, ctx.workers)
+            found = reduce_clusters(fs, f"{ctx.out_dir}/sets", ctx.out_dir, partitions=p.partitions,
+                                    keep=p.keep, workers=ctx.workers)
+            counts.update(documents_with_images=found["documents"], identical_image_lists=found["duplicates"])
+        return counts
+
+    def setup(self, ctx: TaskContext) -> None:
+        reduce_dir = ctx.reduce_dir(self.label)
+        self._frequent = read_parquet(ctx.run.fs, f"{reduce_dir}/frequent.parquet")["key"].to_numpy()
+        self._drop = load_drops(ctx.run.fs, reduce_dir, ctx.task_id)
+
+    def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        p: ImageDedupParams = self.params  # type: ignore[assignment]
+        counts = ctx.counts(self.label)
+        for doc in docs:
+            counts["in"] += 1
+            twin = self._drop.get(doc.id)
+            if twin is not None:
+                counts["dropped:identical_image_list"] += 1
+                ctx.drop(doc, self.label, "identical_image_list", detail=f"kept {twin}")
+                continue
+            images = doc.images
+            if images:
+                frequent = is_member(stable_hash64(im.url for im in images), self._frequent)
+                seen: set[str] = set()
+                nodes = []
+                i = 0
+                for node in doc.nodes:
+                    if isinstance(node, ImageNode):
+                        reason = ("repeated_in_document" if p.drop_repeated_in_document and node.url in seen
+                                  else "frequent_url" if frequent[i] else None)
+                        seen.add(node.url)
+                        i += 1
+                        if reason is not None:
+                            counts[f"removed_images:{reason}"] += 1
+                            continue
+                    nodes.append(node)
+                doc.nodes = nodes
+            counts["kept"] += 1
+            yield doc
