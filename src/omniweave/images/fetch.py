@@ -231,10 +231,12 @@ class Fetcher:
             except BlockedAddress as exc:
                 raise _Failure("blocked", str(exc)) from None
             except _Failure as f:
-                if f.code == "blocked":
-                    raise
                 if f.status is not None and f.status < 500 and f.status != 429:
                     return f.status, b""
+                if f.code == "too_large":
+                    return 200, b""  # no rules within the first 500 kB: treat as none
+                if not f.retryable:
+                    raise  # blocked, invalid URL, unknown host: the image URL fails the same way
                 return None
             if isinstance(got, tuple):
                 return got[1], got[0]
