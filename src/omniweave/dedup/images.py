@@ -119,9 +119,11 @@ class ImageDedup(GlobalStep):
         return counts
 
     def setup(self, ctx: TaskContext) -> None:
-        reduce_dir = ctx.reduce_dir(self.label)
-        self._frequent = read_parquet(ctx.run.fs, f"{reduce_dir}/frequent.parquet")["key"].to_numpy()
-        self._drop = load_drops(ctx.run.fs, reduce_dir, ctx.task_id)
+        # also called before ``collect``, when there is no reduce output yet
+        reduce_dir, fs = ctx.reduce_dir(self.label), ctx.run.fs
+        path = f"{reduce_dir}/frequent.parquet"
+        self._frequent = read_parquet(fs, path)["key"].to_numpy() if fs.exists(path) else np.empty(0, np.uint64)
+        self._drop = load_drops(fs, reduce_dir, ctx.task_id)
 
     def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
         p: ImageDedupParams = self.params  # type: ignore[assignment]

@@ -1,0 +1,185 @@
+"""Dedup across shards: a real pipeline over several JSONL shards of real page texts, where every
+kind of duplicate sits in a different shard from its twin; checks exactly which documents survive."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from omniweave.dedup.minhash import candidate_probability, lsh_layout, signatures
+from omniweave.dedup.url import normalise_url
+from omniweave.document import Document, ImageNode, TextNode
+from omniweave.pipeline.recipe import RecipeError, parse_recipe
+from omniweave.pipeline.runner import run_recipe
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+WCXB = DATA / "html" / "wcxb-dev-subset" / "ground-truth"
+CHINESE = DATA / "html" / "chinese-web-content-extraction" / "cleaned"
+
+
+def _articles(n: int) -> list[str]:
+    """Main texts of the first ``n`` WCXB pages with at least 300 words (real, distinct pages)."""
+    texts = []
+    for path in sorted(WCXB.glob("*.json")):
+        text = json.loads(path.read_text(encoding="utf-8"))["ground_truth"]["main_content"]
+        if len(text.split()) >= 300:
+            texts.append(text)
+        if len(texts) == n:
+            return texts
+    raise AssertionError("not enough WCXB pages")
+
+
+def _edit(text: str, fraction: float, seed: int) -> str:
+    """Replace ``fraction`` of the words in one contiguous run with other words."""
+    words = text.split()
+    rng = random.Random(seed)
+    count = max(1, int(len(words) * fraction))
+    start = rng.randrange(len(words) - count)
+    words[start:start + count] = [f"edit{rng.randrange(10**6)}" for _ in range(count)]
+    return " ".join(words)
+
+
+def _doc(doc_id: str, text: str, *, url: str, year: int, images: tuple[str, ...] = ()) -> Document:
+    nodes: list[TextNode | ImageNode] = [TextNode(p) for p in text.split("\n\n") if p.strip()]
+    nodes[1:1] = [ImageNode(url=u) for u in images]
+    return Document(id=doc_id, url=url, nodes=nodes, date=datetime(year, 1, 1, tzinfo=timezone.utc))
+
+
+def _write_shard(path: Path, docs: list[Document]) -> None:
+    path.write_text("".join(json.dumps(d.to_row(), default=str) + "\n" for d in docs), encoding="utf-8")
+
+
+LOGO = "https://cdn.example/logo.png"
+
+
+@pytest.fixture(scope="module")
+def deduped(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("dedup")
+    t = _articles(14)
+    shard_a = [
+        _doc("a1", t[0], url="https://one.example/a", year=2020),
+        _doc("a2", t[1], url="https://one.example/b", year=2020, images=(LOGO, "https://one.example/i/b.jpg")),
+        _doc("a3", t[2], url="https://one.example/c", year=2021,
+             images=(LOGO, "https://one.example/i/c.jpg", "https://one.example/i/c.jpg")),
+        _doc("a4", t[7], url="https://one.example/d", year=2021),
+        _doc("a5", t[8], url="https://one.example/e", year=2021),
+    ]
+    shard_b = [
+        _doc("b1", t[0].upper(), url="https://two.example/copy", year=2021),  # exact (normalised) copy of a1
+        _doc("b2", _edit(t[1], 0.03, 1), url="https://two.example/b", year=2022,
+             images=(LOGO, "https://one.example/i/b.jpg")),  # near copy of a2, newer
+        _doc("b3", t[3], url="http://www.three.example/page/?utm_source=x&id=7", year=2019),
+        _doc("b4", _edit(t[9], 0.50, 2), url="https://two.example/far", year=2022),  # half rewritten: a new page
+        _doc("b5", t[10], url="https://two.example/g", year=2022, images=(LOGO,)),
+    ]
+    shard_c = [
+        _doc("c1", t[4], url="https://three.example/page?id=7#top", year=2023, images=(LOGO,)),  # URL twin of b3
+        _doc("c2", t[5], url="https://four.example/x", year=2020, images=("https://img.example/1.jpg", "https://img.example/2.jpg")),
+        _doc("c3", t[6], url="https://four.example/y", year=2024, images=("https://img.example/2.jpg", "https://img.example/1.jpg", LOGO)),
+        _doc("c4", t[9], url="https://four.example/z", year=2020),
+        _doc("c5", _edit(t[11], 0.08, 3), url="https://four.example/w", year=2018),  # near copy of c6, older
+        _doc("c6", t[11], url="https://four.example/v", year=2024),
+        _doc("c7", t[12], url="https://four.example/u", year=2024),
+        _doc("c8", t[13], url="https://four.example/t", year=2024),
+    ]
+    (tmp / "in").mkdir()
+    for name, docs in (("a", shard_a), ("b", shard_b), ("c", shard_c)):
+        _write_shard(tmp / "in" / f"{name}.jsonl", docs)
+    recipe = parse_recipe({
+        "input": {"paths": [str(tmp / "in")]},
+        "output": {"dir": str(tmp / "out"), "keep_dropped": True},
+        "steps": ["url_dedup", "exact_dedup", {"minhash_dedup": {"partitions": 4}},
+                  {"image_dedup": {"max_documents_per_url": 3}}],
+        "executor": {"workers": 2},
+    })
+    summary = run_recipe(recipe, progress=False)
+    assert summary.ok
+    return tmp / "out", summary
+
+
+def test_exactly_the_expected_documents_survive(deduped):
+    out, summary = deduped
+    ids = sorted(pq.read_table(out / "corpus", columns=["id"])["id"].to_pylist())
+    assert ids == ["a3", "a4", "a5", "b1", "b2", "b4", "b5", "c1", "c3", "c4", "c6", "c7", "c8"]
+    assert summary.documents_out == 13
+
+
+def test_every_dropped_document_names_its_kept_twin(deduped):
+    out, _ = deduped
+    columns = ["id", "drop_step", "drop_reason", "drop_detail"]
+    dropped = [r for f in out.glob("stages/pass-*/dropped/*.parquet") for r in pq.read_table(f, columns=columns).to_pylist()]
+    got = {d["id"]: (d["drop_step"], d["drop_reason"], d["drop_detail"]) for d in dropped}
+    assert got == {
+        "b3": ("url_dedup", "url_duplicate", "kept c1"),
+        "a1": ("exact_dedup", "exact_duplicate", "kept b1"),
+        "a2": ("minhash_dedup", "near_duplicate", "kept b2"),
+        "c5": ("minhash_dedup", "near_duplicate", "kept c6"),
+        "c2": ("image_dedup", "identical_image_list", "kept c3"),
+    }
+
+
+def test_images_repeated_everywhere_or_twice_are_removed(deduped):
+    out, summary = deduped
+    images = {r["id"]: [u for u in r["images"] if u] for r in pq.read_table(out / "corpus").to_pylist()}
+    assert images["a3"] == ["https://one.example/i/c.jpg"]  # logo (in 5 documents) and the repeat gone
+    assert images["b2"] == ["https://one.example/i/b.jpg"]
+    assert images["c3"] == ["https://img.example/2.jpg", "https://img.example/1.jpg"]
+    assert all(LOGO not in urls for urls in images.values())
+    steps = summary.stats["steps"]
+    assert steps["image_dedup"]["removed_images:frequent_url"] == 5  # b2, a3, b5, c1, c3 (a2, c2 dropped before/with)
+    assert steps["image_dedup"]["removed_images:repeated_in_document"] == 1
+    assert steps["image_dedup"]["reduce:frequent_urls"] == 1
+    assert steps["url_dedup"]["dropped:url_duplicate"] == 1
+    assert steps["exact_dedup"]["dropped:exact_duplicate"] == 1
+    assert steps["minhash_dedup"]["dropped:near_duplicate"] == 2
+    assert steps["minhash_dedup"]["reduce:duplicates"] == 2
+
+
+def test_default_layout_catches_the_threshold():
+    bands, rows = lsh_layout(0.8, 128)
+    assert bands * rows <= 128
+    assert candidate_probability(0.8, bands, rows) >= 0.95
+    assert candidate_probability(0.3, bands, rows) < 0.01
+
+
+def test_signatures_estimate_jaccard_on_real_and_chinese_text():
+    text = _articles(1)[0]
+    edited = _edit(text, 0.05, 7)
+    chinese = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(CHINESE.glob("*"))[:2]]
+    sig, which = signatures([text, edited, chinese[0], chinese[0][:-20] + "完全不同的结尾句子。", chinese[1], ""], 5, 256, 1)
+    assert list(which) == [0, 1, 2, 3, 4]  # the empty text has no signature
+
+    def est(i: int, j: int) -> float:
+        return float(np.mean(sig[i] == sig[j]))
+
+    assert est(0, 1) > 0.75 and est(2, 3) > 0.9
+    assert est(0, 2) < 0.05 and est(2, 4) < 0.1
+
+
+def test_long_texts_are_hashed_in_pieces_with_the_same_result():
+    text = " ".join(_articles(3))
+    long_text = " ".join([text] * 200)  # > 500k characters: several pieces
+    sig, _ = signatures([text * 2, long_text], 5, 128, 1)
+    assert np.mean(sig[0] == sig[1]) > 0.95
+
+
+def test_url_normalisation():
+    assert normalise_url("HTTP://WWW.Example.com:80/a/b/?utm_source=x&b=2&a=1#frag") == "example.com/a/b?a=1&b=2"
+    assert normalise_url("https://example.com:8443/") == "example.com:8443"
+    assert normalise_url("not a url") is None
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"bands": 10}, "both bands and rows"), ({"bands": 20, "rows": 8}, "exceeds num_perm"),
+     ({"threshold": 1.5}, "threshold"), ({"keep": "random"}, "keep")],
+)
+def test_bad_parameters_are_recipe_errors(params, message):
+    with pytest.raises(RecipeError, match=message):
+        parse_recipe({"input": {"paths": ["x"]}, "output": {"dir": "o"}, "steps": [{"minhash_dedup": params}]})
