@@ -10,6 +10,19 @@ Example::
     steps:
       - text_length: {min_words: 50}
     executor: {kind: local, workers: 4}
+
+Presets: a step entry ``{preset: NAME}`` expands in place to the steps of the packaged preset
+``omniweave/recipes/NAME.yaml`` (``omnicorpus-en``, ``omnicorpus-zh``, ``obelics``).
+``overrides`` changes parameters key by key, per step label of the preset; ``without`` leaves
+steps of the preset out::
+
+    steps:
+      - preset: omnicorpus-en
+        overrides: {gopher_quality: {min_words: 30}, language_id: {min_score: 0.5}}
+        without: [c4]
+
+An unknown preset, an override or ``without`` naming a step the preset does not have, or an
+override key the step does not take is a :class:`RecipeError`.
 """
 
 from __future__ import annotations
@@ -18,6 +31,7 @@ import difflib
 import hashlib
 import json
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -103,8 +117,7 @@ def _format_errors(exc: ValidationError, prefix: str = "") -> str:
     return "; ".join(lines)
 
 
-def _parse_step(index: int, entry: Any, seen: dict[str, int]) -> StepSpec:
-    where = f"steps[{index}]"
+def _parse_step(where: str, entry: Any, seen: dict[str, int]) -> StepSpec:
     if isinstance(entry, str):
         name, params = entry, {}
     elif isinstance(entry, dict) and len(entry) == 1:
@@ -130,6 +143,57 @@ def _parse_step(index: int, entry: Any, seen: dict[str, int]) -> StepSpec:
     return StepSpec(name=name, label=label, params=validated.model_dump())
 
 
+PRESET_KEYS = ("preset", "overrides", "without")
+
+
+def preset_names() -> list[str]:
+    """The packaged presets (``omniweave/recipes/*.yaml`` that hold steps)."""
+    folder = resources.files("omniweave") / "recipes"
+    return sorted(f.name.removesuffix(".yaml") for f in folder.iterdir() if f.name.endswith(".yaml"))
+
+
+def _label_steps(entries: list[Any]) -> list[tuple[str, Any, Any]]:
+    """(label, name, params) of a preset's step entries, labelled like a recipe's."""
+    seen: dict[str, int] = {}
+    out = []
+    for entry in entries:
+        name, params = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
+        seen[name] = seen.get(name, 0) + 1
+        out.append((name if seen[name] == 1 else f"{name}#{seen[name]}", name, params or {}))
+    return out
+
+
+def _expand_preset(index: int, entry: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The step entries a ``{preset: ...}`` entry stands for, with overrides applied."""
+    where = f"steps[{index}]"
+    extra = sorted(set(entry) - set(PRESET_KEYS))
+    if extra:
+        raise RecipeError(f"{where}: unknown preset key(s) {extra}; allowed: {', '.join(PRESET_KEYS)}")
+    name = entry["preset"]
+    known = preset_names()
+    if name not in known:
+        raise RecipeError(f"{where}.preset: unknown preset {name!r}; known: {', '.join(known)}")
+    text = (resources.files("omniweave") / "recipes" / f"{name}.yaml").read_text(encoding="utf-8")
+    steps = _label_steps((yaml.safe_load(text) or {}).get("steps") or [])
+    labels = [label for label, _, _ in steps]
+    overrides, without = entry.get("overrides") or {}, entry.get("without") or []
+    if not isinstance(overrides, dict) or not isinstance(without, list):
+        raise RecipeError(f"{where}: overrides must be a mapping {{step: {{key: value}}}} and without a list")
+    for key, named in (("overrides", list(overrides)), ("without", without)):
+        unknown = [s for s in named if s not in labels]
+        if unknown:
+            raise RecipeError(f"{where}.{key}: preset {name!r} has no step {unknown[0]!r}; its steps: {', '.join(labels)}")
+    expanded = []
+    for label, step, params in steps:
+        if label in without:
+            continue
+        change = overrides.get(label) or {}
+        if not isinstance(change, dict):
+            raise RecipeError(f"{where}.overrides.{label}: expected a mapping of parameters, got {change!r}")
+        expanded.append((f"{where}.preset[{name}]", {step: {**params, **change}}))
+    return expanded
+
+
 def parse_recipe(data: Any, *, source: str = "recipe") -> Recipe:
     """Validate a recipe given as a mapping (e.g. loaded YAML)."""
     if not isinstance(data, dict):
@@ -137,8 +201,14 @@ def parse_recipe(data: Any, *, source: str = "recipe") -> Recipe:
     raw_steps = data.get("steps") or []
     if not isinstance(raw_steps, list):
         raise RecipeError(f"{source}: steps: expected a list")
+    entries: list[tuple[str, Any]] = []
+    for i, entry in enumerate(raw_steps):
+        if isinstance(entry, dict) and "preset" in entry:
+            entries.extend(_expand_preset(i, entry))
+        else:
+            entries.append((f"steps[{i}]", entry))
     seen: dict[str, int] = {}
-    specs = [_parse_step(i, entry, seen) for i, entry in enumerate(raw_steps)]
+    specs = [_parse_step(where, entry, seen) for where, entry in entries]
     try:
         return Recipe(**{**data, "steps": specs})
     except ValidationError as exc:

@@ -1,0 +1,226 @@
+"""Text filters on real pages: speed of the full chain, and the figures issue 4 asks for.
+
+    python bench/filters.py              # docs/s per core of each preset's full chain
+    python bench/filters.py --figures    # language-ID accuracy, keep rates, home-page paragraph loss
+
+Pages: ``../shared/data/html`` (readability, goose3, chinese-web-content-extraction,
+webmainbench) extracted with ``omniweave.extract_html`` as it is when run, and the home pages of
+``../shared/data/warc/servo-warc-tests``. Labels: readability ``manifest.jsonl`` lang (README's
+language for the non-English pages without one, else English), goose3 ``meta_lang`` (README's
+language for the pages without one, else English), the Chinese set = zh, webmainbench ``language``.
+Synthetic unit-test pages (readability's < 12 KB hand-written cases, goose3's tiny cases) are
+labelled but left out of the keep rates: they are not articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from omniweave.document import Document, TextNode
+from omniweave.extract import extract_html
+from omniweave.filters.langid import load_language_model
+from omniweave.filters.paragraphs_base import ParagraphStep
+from omniweave.io.inputs import expand_inputs
+from omniweave.io.readers import read_input
+from omniweave.pipeline.context import TaskContext
+from omniweave.pipeline.recipe import parse_recipe
+from omniweave.pipeline.step import Step
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+HTML = DATA / "html"
+READABILITY_BASE = "http://fakehost/test/page.html"
+# languages the READMEs give for pages whose own label is empty
+READABILITY_README_LANG = {"gmw": "zh", "pixnet": "zh", "youth": "zh", "hukumusume": "ja", "yahoo-4": "ja",
+                           "heise": "de", "liberation-1": "fr", "videos-2": "fr"}
+GOOSE_README_LANG = {"bbc_chinese": "zh", "cnn_arabic": "ar", "donga_korean": "ko", "lefigaro": "fr",
+                     "liberation": "fr", "elpais": "es", "elmondo": "es", "wiwo": "de"}
+GOOSE_SYNTHETIC = ("test_articlebody_", "test_pattern_config", "test_retry_top_node")
+PRESET_OF_LANG = {"en": "omnicorpus-en", "zh": "omnicorpus-zh"}
+
+
+@dataclass
+class Page:
+    dataset: str
+    name: str
+    lang: str  # labelled language, ISO 639-1
+    synthetic: bool
+    doc: Document
+
+
+def _goose_lang(name: str, meta_lang: str | None) -> str:
+    if meta_lang:
+        return meta_lang.split("-")[0].lower()
+    return next((lang for key, lang in GOOSE_README_LANG.items() if key in name), "en")
+
+
+def labelled_pages() -> Iterator[Page]:
+    """Every labelled page under ``../shared/data/html``, extracted."""
+    root = HTML / "readability-test-pages"
+    for line in (root / "manifest.jsonl").read_text().splitlines():
+        m = json.loads(line)
+        lang = (m["lang"] or READABILITY_README_LANG.get(m["page"], "en")).split("-")[0].lower()
+        html = (root / m["page"] / "source.html").read_bytes()
+        doc = extract_html(html, READABILITY_BASE, doc_id=f"readability/{m['page']}")
+        yield Page("readability", m["page"], lang, m["synthetic"], doc)
+    root = HTML / "goose3" / "content"
+    for path in sorted(root.glob("*.html")):
+        meta = json.loads(path.with_suffix(".json").read_text())
+        doc = extract_html(path.read_bytes(), meta.get("url"), doc_id=f"goose3/{path.stem}")
+        lang = _goose_lang(path.stem, meta["expected"].get("meta_lang"))
+        yield Page("goose3", path.stem, lang, path.stem.startswith(GOOSE_SYNTHETIC), doc)
+    root = HTML / "chinese-web-content-extraction" / "original"
+    for path in sorted(root.glob("*.html")):
+        doc = extract_html(path.read_bytes(), None, doc_id=f"chinese/{path.stem}")
+        yield Page("chinese", path.stem, "zh", False, doc)
+    for line in (HTML / "webmainbench-sample" / "sample_dataset.jsonl").read_text().splitlines():
+        rec = json.loads(line)
+        lang = rec.get("language") or ("zh" if ".cn/" in rec["url"] else None)
+        if lang:
+            doc = extract_html(rec["html"], rec["url"], doc_id=f"webmainbench/{rec['url']}")
+            yield Page("webmainbench", rec["url"], lang, False, doc)
+
+
+def ground_truth_pages() -> Iterator[Page]:
+    """Clean article text from the ground truth: readability's expected.html (real pages) and the
+    Chinese set's hand-copied text (goose3's expected text is only a prefix, so it is not used)."""
+    root = HTML / "readability-test-pages"
+    for line in (root / "manifest.jsonl").read_text().splitlines():
+        m = json.loads(line)
+        if not m["synthetic"]:
+            lang = (m["lang"] or READABILITY_README_LANG.get(m["page"], "en")).split("-")[0].lower()
+            html = (root / m["page"] / "expected.html").read_bytes()
+            doc = extract_html(html, READABILITY_BASE, doc_id=f"readability-truth/{m['page']}")
+            yield Page("readability-truth", m["page"], lang, False, doc)
+    for path in sorted((HTML / "chinese-web-content-extraction" / "cleaned").glob("*.txt")):
+        paragraphs = [s.strip() for s in path.read_text(encoding="utf-8").splitlines() if s.strip()]
+        doc = Document(id=f"chinese-truth/{path.stem}", nodes=[TextNode(s) for s in paragraphs])
+        yield Page("chinese-truth", path.stem, "zh", False, doc)
+
+
+def servo_home_pages() -> Iterator[Document]:
+    """The home pages captured in ``../shared/data/warc/servo-warc-tests``."""
+    counts: Counter[str] = Counter()
+    for inp in expand_inputs([str(DATA / "warc" / "servo-warc-tests")]):
+        yield from read_input(inp, counts, max_html_bytes=5_000_000)
+
+
+def preset_steps(name: str) -> list[Step]:
+    recipe = parse_recipe({"input": {"paths": ["-"]}, "output": {"dir": "-"}, "steps": [{"preset": name}]})
+    return recipe.build_steps()
+
+
+def new_context() -> TaskContext:
+    return TaskContext(task_id="bench", pass_index=0, run=None)  # type: ignore[arg-type]
+
+
+def run_chain(steps: list[Step], docs: list[Document], ctx: TaskContext) -> list[Document]:
+    stream: Iterator[Document] = iter(docs)
+    for step in steps:
+        step.setup(ctx)
+        stream = step.run(stream, ctx)
+    return list(stream)
+
+
+def _copy(doc: Document) -> Document:
+    return Document.from_row(doc.to_row())
+
+
+def language_figures(pages: list[Page]) -> None:
+    model = load_language_model()
+    texts = [(p, p.doc.text[:5000]) for p in pages if p.doc.text.strip() and not p.synthetic]
+    start = time.perf_counter()
+    predicted = [model.predict(text)[0] for _, text in texts]
+    elapsed = time.perf_counter() - start
+    per_set: dict[str, Counter[str]] = {}
+    for (page, _), lang in zip(texts, predicted, strict=True):
+        c = per_set.setdefault(page.dataset, Counter())
+        c["n"] += 1
+        c["ok"] += lang == page.lang
+        if lang != page.lang:
+            print(f"  langid miss: {page.dataset}/{page.name}: label {page.lang}, predicted {lang}")
+    total = sum(c["n"] for c in per_set.values())
+    ok = sum(c["ok"] for c in per_set.values())
+    print(f"language ID (py3langid): {ok}/{total} = {ok / total:.1%} agree with the labels; "
+          f"{total / elapsed:.0f} docs/s ({len(pages) - total} synthetic pages or pages with no extracted text left out)")
+    for name, c in per_set.items():
+        print(f"  {name}: {c['ok']}/{c['n']}")
+
+
+def keep_figures(pages: list[Page], what: str) -> None:
+    print(f"keep rate of the matching preset on {what} (synthetic pages left out):")
+    for lang, preset in PRESET_OF_LANG.items():
+        chosen = [p for p in pages if p.lang == lang and not p.synthetic]
+        empty = [p for p in chosen if not p.doc.text.strip()]
+        docs = [_copy(p.doc) for p in chosen if p.doc.text.strip()]
+        ctx = new_context()
+        kept = {d.id for d in run_chain(preset_steps(preset), docs, ctx)}
+        print(f"  {preset}: kept {len(kept)}/{len(docs)} = {len(kept) / max(1, len(docs)):.1%} "
+              f"(+{len(empty)} pages where extraction gave no text)")
+        for p in chosen:
+            if p.doc.text.strip() and p.doc.id not in kept:
+                print(f"    dropped {p.dataset}/{p.name}")
+        drops = Counter()
+        for label, counter in ctx.stats.items():
+            for key, n in counter.items():
+                if key.startswith("dropped:"):
+                    drops[f"{label}:{key[8:]}"] += n
+        print(f"    drop reasons: {dict(drops)}")
+
+
+def home_page_figures() -> None:
+    docs = list(servo_home_pages())
+    print(f"servo-warc-tests home pages: {len(docs)} documents")
+    for preset in ("omnicorpus-en", "omnicorpus-zh"):
+        steps = [s for s in preset_steps(preset) if isinstance(s, ParagraphStep)]
+        before = after = 0
+        for doc in docs:
+            d = _copy(doc)
+            n = sum(1 for node in d.nodes if isinstance(node, TextNode))
+            for step in steps:
+                step.clean(d)
+            m = sum(1 for node in d.nodes if isinstance(node, TextNode))
+            before, after = before + n, after + m
+            print(f"    {doc.url}: {n} -> {m} text nodes")
+        ctx = new_context()
+        kept = run_chain(preset_steps(preset), [_copy(d) for d in docs], ctx)
+        print(f"  {preset}: paragraph steps alone remove {before - after}/{before} text nodes "
+              f"({(before - after) / max(1, before):.0%}); full chain keeps {len(kept)}/{len(docs)} documents")
+
+
+def speed(pages: list[Page], rounds: int) -> None:
+    """Docs/s of each preset's full chain on one core (documents already extracted)."""
+    for lang, preset in PRESET_OF_LANG.items():
+        docs = [p.doc for p in pages if p.lang == lang and p.doc.text.strip()]
+        run_chain(preset_steps(preset), [_copy(d) for d in docs[:3]], new_context())  # load models
+        batch = [_copy(d) for _ in range(rounds) for d in docs]
+        start = time.perf_counter()
+        run_chain(preset_steps(preset), batch, new_context())
+        elapsed = time.perf_counter() - start
+        print(f"{preset}: {len(batch) / elapsed:.0f} docs/s per core ({len(docs)} pages x {rounds}, "
+              f"{sum(len(d.text) for d in docs) / len(docs) / 1000:.1f} k chars/page)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--figures", action="store_true", help="accuracy and keep-rate figures instead of speed")
+    ap.add_argument("--rounds", type=int, default=3, help="passes over the pages when timing")
+    args = ap.parse_args()
+    pages = list(labelled_pages())
+    if args.figures:
+        language_figures(pages)
+        keep_figures(pages, "extract_html output")
+        keep_figures(list(ground_truth_pages()), "ground-truth article text")
+        home_page_figures()
+    else:
+        speed(pages, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
