@@ -7,6 +7,7 @@ Selection is done with CSS (C speed in lexbor); the Python side only decides on 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -16,36 +17,31 @@ JUNK_TAGS = [
     "script", "style", "template", "svg", "math", "canvas", "iframe", "object", "embed", "video", "audio",
     "button", "select", "input", "textarea", "option", "label", "link", "meta", "dialog",
 ]
-# always boilerplate, whatever else the class says
-STRONG = re.compile(
-    r"(^|[^a-z])(comments?|commentlist|disqus|share|sharing|sharebar|social|socials|cookies?|consent|gdpr|"
-    r"related|recommended|newsletter|subscribe|subscription|advert|advertisement|ads?|adslot|adunit|sponsor|"
-    r"sponsored|promo|popup|modal|breadcrumbs?|pagination|pager|skip-link|outbrain|taboola|rss|"
-    r"print-only|screen-reader-text|sr-only|visually-hidden)([^a-z]|$)",
-    re.IGNORECASE,
+# class/id words (letter runs, lower case) that always name boilerplate, whatever else the label says
+STRONG_WORDS = frozenset(
+    "comment comments commentlist disqus share sharing sharebar social socials cookie cookies consent gdpr "
+    "related recommended newsletter subscribe subscription advert advertisement ad ads adslot adunit sponsor "
+    "sponsored promo popup modal breadcrumb breadcrumbs pagination pager outbrain taboola rss".split()
 )
-# boilerplate unless the same class/id also says it is content
-WEAK = re.compile(
-    r"(^|[^a-z])(nav|navbar|navigation|menu|header|masthead|footer|sidebar|side-bar|widget|banner|toolbar|"
-    r"tags|tag-list|author-bio|byline-social|more-from|read-more|login|signup|search|alert|legal|"
-    r"copyright|disclaimer)([^a-z]|$)",
-    re.IGNORECASE,
+STRONG_PHRASES = ("skip-link", "print-only", "screen-reader-text", "sr-only", "visually-hidden")
+# words that name boilerplate unless the same label also names content
+WEAK_WORDS = frozenset(
+    "nav navbar navigation menu header masthead footer sidebar widget banner toolbar tags login signup "
+    "search alert legal copyright disclaimer".split()
 )
-POSITIVE = re.compile(r"(^|[^a-z])(article|body|content|entry|main|post|story|text|blog|hentry)([^a-z]|$)", re.IGNORECASE)
+WEAK_PHRASES = ("side-bar", "tag-list", "author-bio", "byline-social", "more-from", "read-more")
+POSITIVE_WORDS = frozenset("article body content entry main post story text blog hentry".split())
+NONE, WEAK, STRONG = 0, 1, 2
+_LETTERS = re.compile(r"[a-z]+")
+MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
+MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
+FIGURE_MAX_TEXT = 500  # an image wrapper's caption and credits
 BAD_ROLES = {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "alert", "dialog", "search"}
 PROTECTED = {"html", "body", "main", "article"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_HINT_SELECTOR = ", ".join(
-    f"[class*={w} i], [id*={w} i]"
-    for w in (
-        "comment", "disqus", "share", "sharing", "social", "cookie", "consent", "gdpr", "related", "recommend",
-        "newsletter", "subscri", "advert", "ad", "sponsor", "promo", "popup", "modal", "breadcrumb", "paginat",
-        "pager", "skip", "outbrain", "taboola", "rss", "print", "screen-reader", "sr-only", "hidden", "nav",
-        "menu", "header", "masthead", "footer", "sidebar", "side-bar", "widget", "banner", "toolbar", "tag",
-        "author-bio", "more-from", "read-more", "login", "signup", "search", "alert", "legal", "copyright",
-        "disclaimer",
-    )
-)
+
+
+_NAMED = "[class], [id]"
 
 
 def label_of(node: LexborNode) -> str:
@@ -53,12 +49,24 @@ def label_of(node: LexborNode) -> str:
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
+@lru_cache(maxsize=65536)
+def hints(label: str) -> tuple[int, bool]:
+    """``(negative, positive)`` for a class/id label: how strongly it names boilerplate
+    (NONE/WEAK/STRONG) and whether it names content."""
+    label = label.lower()
+    words = set(_LETTERS.findall(label))
+    positive = not words.isdisjoint(POSITIVE_WORDS)
+    if not words.isdisjoint(STRONG_WORDS) or any(p in label for p in STRONG_PHRASES):
+        return STRONG, positive
+    if not words.isdisjoint(WEAK_WORDS) or any(p in label for p in WEAK_PHRASES):
+        return WEAK, positive
+    return NONE, positive
+
+
 def is_hinted_boilerplate(node: LexborNode) -> bool:
-    """True for a node whose class/id/role names it as boilerplate."""
-    label = label_of(node)
-    if STRONG.search(label):
-        return True
-    return bool(WEAK.search(label)) and not POSITIVE.search(label)
+    """True for a node whose class/id names it as boilerplate."""
+    negative, positive = hints(label_of(node))
+    return negative == STRONG or (negative == WEAK and not positive)
 
 
 def _swap_noscript_images(root: LexborNode) -> None:
@@ -107,23 +115,35 @@ def remove_junk(tree: LexborHTMLParser) -> None:
             node.remove()
     for node in root.css("nav, aside, form[role=search], [itemprop=comment], [itemtype*=Comment]"):
         node.remove()
-    for node in root.css(_HINT_SELECTOR):
-        if node.tag in PROTECTED:
-            continue
-        if STRONG.search(label_of(node)):
+    body = tree.body or root
+    limit = MAX_SHARE_STRONG * len(body.text())
+    for node in root.css(_NAMED):
+        if node.tag not in PROTECTED and hints(label_of(node))[0] == STRONG and len(node.text()) <= limit:
             node.remove()
 
 
 def remove_weak(root: LexborNode) -> None:
     """Inside the chosen content root: drop page chrome named by weaker hints and tags
-    (headers/footers, menus, widgets) unless the node also says it is content."""
+    (headers/footers, menus, widgets) unless the node also says it is content. A node holding a
+    large share of the root's text is kept whatever it is called (bad markup wraps articles in
+    ``<header id=masthead>``)."""
+    limit = MAX_SHARE_WEAK * len(root.text())
     for node in root.css("header, footer"):
-        if not POSITIVE.search(label_of(node)) or node.tag == "footer":
+        if len(node.text()) > limit:
+            continue
+        if not hints(label_of(node))[1] or node.tag == "footer":
             if node.tag == "header" and node.css_first("img, p") is not None and not node.css("a")[3:]:
                 continue  # an article header with lead image or standfirst
             node.remove()
-    for node in root.css(_HINT_SELECTOR):
-        if node.tag in PROTECTED:
+    for node in root.css(_NAMED):
+        if node.tag in PROTECTED or node.mem_id == root.mem_id:
             continue
-        if is_hinted_boilerplate(node):
+        if is_hinted_boilerplate(node) and len(node.text()) <= limit and not figure_like(node):
             node.remove()
+
+
+def figure_like(node: LexborNode) -> bool:
+    """An image wrapper (one or more images, a caption at most, at most one link)."""
+    if node.css_first("img") is None or len(node.css("a")) > 1:
+        return False
+    return len(" ".join(node.text().split())) < FIGURE_MAX_TEXT

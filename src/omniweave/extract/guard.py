@@ -61,6 +61,8 @@ def check_size_and_depth(html: str, raw: bytes | None) -> tuple[str, str | None]
         html = html[: cut if cut > 0 else MAX_CHARS]
         note = f"cut at {len(html)} of {total} characters"
         raw = None
+    if html.count("<") <= MAX_DEPTH:
+        return html, note
     data = raw if raw is not None else html.encode("utf-8", "surrogatepass")
     depth = nesting_depth_bound(data)
     if depth > MAX_DEPTH:

@@ -8,7 +8,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from omniweave.extract.clean import POSITIVE, STRONG, WEAK, label_of
+from omniweave.extract.clean import NONE, figure_like, hints, label_of
 
 PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
@@ -24,13 +24,8 @@ _STOP = {"html", "#document", "-document"}
 
 
 def class_weight(node: LexborNode) -> float:
-    label = label_of(node)
-    weight = 0.0
-    if POSITIVE.search(label):
-        weight += 25
-    if STRONG.search(label) or WEAK.search(label):
-        weight -= 25
-    return weight
+    negative, positive = hints(label_of(node))
+    return (25.0 if positive else 0.0) - (25.0 if negative != NONE else 0.0)
 
 
 def link_density(node: LexborNode) -> float:
@@ -155,7 +150,7 @@ def _with_siblings(top: LexborNode, scores: dict[int, float]) -> list[LexborNode
             roots.append(top)
             continue
         bonus = top_score * 0.2 if top_class and sibling.attributes.get("class") == top_class else 0.0
-        if scores.get(sibling.mem_id, -1e9) + bonus >= threshold:
+        if scores.get(sibling.mem_id, -1e9) + bonus >= threshold or figure_like(sibling):
             roots.append(sibling)
         elif sibling.tag == "p":
             length = _text_len(sibling, True)

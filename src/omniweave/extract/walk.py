@@ -72,6 +72,9 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
     state = {"in_link": 0, "link_chars": 0}
 
     def flush() -> None:
+        if not buffer:
+            state["link_chars"] = 0
+            return
         text = _norm("".join(buffer))
         buffer.clear()
         link_chars, state["link_chars"] = state["link_chars"], 0
@@ -178,11 +181,31 @@ def prune(blocks: list[Block], title: str | None) -> list[Node]:
             if node.kind in ("paragraph", "list_item"):
                 continue
         nodes.append(node)
+    nodes = _drop_adjacent_duplicates(nodes)
     if title:
         _drop_title_heading(nodes, title)
     while nodes and isinstance(nodes[-1], TextNode) and nodes[-1].kind == "heading":
         nodes.pop()
     return nodes
+
+
+def _file_name(url: str) -> str:
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def _drop_adjacent_duplicates(nodes: list[Node]) -> list[Node]:
+    """Of images standing next to each other with the same file name (a blurred preview and the
+    real image, a placeholder and its ``<noscript>`` twin), keep the last."""
+    out: list[Node] = []
+    for node in nodes:
+        prev = out[-1] if out else None
+        if isinstance(node, ImageNode) and isinstance(prev, ImageNode) and _file_name(prev.url) == _file_name(node.url):
+            node.caption = node.caption or prev.caption
+            node.alt = node.alt or prev.alt
+            out[-1] = node
+            continue
+        out.append(node)
+    return out
 
 
 def _drop_title_heading(nodes: list[Node], title: str) -> None:
