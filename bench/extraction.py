@@ -9,8 +9,10 @@ Metrics (per suite, separately for the held-out and the tuned-on split):
   recall counts (F1 column = recall). trafilatura-eval has no full text: its F1 column is the
   snippet F1 (below), pooled over the suite, as trafilatura's own evaluation computes it.
 - snip F1: `with` snippets found = TP, missing = FN; `without` snippets found = FP (pooled).
-- img R / img P: expected images found (URL equal to the expected src or one of its srcset
-  candidates, scheme and fragment ignored) / extracted images that are expected (pooled).
+- img R / img P: expected images found / extracted images that are expected (pooled). An extracted
+  image is the expected one when its URL equals the expected src or one of its srcset candidates
+  (scheme and fragment ignored), or failing that has the same host and file name (the same
+  picture in another rendition: srcset sizes, crops).
 - placed: share of expected images that were found AND sit at the right place: the 10 tokens of text
   just before the image, or the 10 just after it, overlap the ground truth's by at least half
   (both sides empty counts as a match).
@@ -59,6 +61,12 @@ def norm_url(url: str) -> str:
     return f"{parts.netloc.lower()}{parts.path}{'?' + parts.query if parts.query else ''}"
 
 
+def loose_key(url: str) -> str:
+    """Host and file name: the same picture at another size or crop (srcset renditions)."""
+    parts = urlsplit(unquote(url.strip()))
+    return f"{parts.netloc.lower()}/{parts.path.rstrip('/').rsplit('/', 1)[-1]}"
+
+
 # --- ground truth --------------------------------------------------------------------------------
 
 
@@ -67,6 +75,7 @@ class TruthImage:
     urls: set[str]
     before: list[str]
     after: list[str]
+    loose: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -119,7 +128,8 @@ def truth_images(seq: Seq) -> list[TruthImage]:
     for i, (kind, value) in enumerate(seq):
         if kind == "img":
             before, after = _context(seq, i)
-            out.append(TruthImage({norm_url(u) for u in value.split("\x00")}, before, after))
+            urls = value.split("\x00")
+            out.append(TruthImage({norm_url(u) for u in urls}, before, after, {loose_key(u) for u in urls}))
     return out
 
 
@@ -313,12 +323,14 @@ def score(case: Case, seq: Seq, tally: Tally) -> None:
             tally.snip["fp" if " ".join(snippet.lower().split()) in flat else "tn"] += 1
     if case.images is None:
         return
-    extracted = [(i, norm_url(v)) for i, (k, v) in enumerate(seq) if k == "img"]
+    extracted = [(i, norm_url(v), loose_key(v)) for i, (k, v) in enumerate(seq) if k == "img"]
     used: set[int] = set()
     tally.img_expected += len(case.images)
     tally.img_extracted += len(extracted)
     for image in case.images:
-        hit = next((i for i, u in extracted if i not in used and u in image.urls), None)
+        hit = next((i for i, u, _ in extracted if i not in used and u in image.urls), None)
+        if hit is None:
+            hit = next((i for i, _, key in extracted if i not in used and key in image.loose), None)
         if hit is None:
             continue
         used.add(hit)

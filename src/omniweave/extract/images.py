@@ -43,21 +43,44 @@ def _int_attr(value: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def srcset_best(srcset: str) -> str | None:
-    """The largest candidate of a ``srcset`` (``w`` or ``x`` descriptor; none counts as 1x)."""
-    best, best_score = None, -1.0
-    for part in re.split(r",\s+|,(?=\S+\s+\d)", srcset.strip()):
-        bits = part.strip().split()
-        if not bits or bits[0].startswith("data:"):
+def srcset_candidates(srcset: str) -> list[tuple[str, float]]:
+    """``(url, size)`` pairs of a ``srcset`` as the HTML spec splits it: a URL is a run of
+    non-space characters (commas inside it, as in ``c_fill,w_80/x.jpg``, belong to it), then
+    descriptors up to the next comma. ``size`` is the ``w`` or ``x`` value (none counts as 1x)."""
+    out: list[tuple[str, float]] = []
+    pos, end = 0, len(srcset)
+    while pos < end:
+        while pos < end and (srcset[pos].isspace() or srcset[pos] == ","):
+            pos += 1
+        start = pos
+        while pos < end and not srcset[pos].isspace():
+            pos += 1
+        url = srcset[start:pos]
+        descriptor = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            comma = srcset.find(",", pos)
+            comma = end if comma < 0 else comma
+            descriptor, pos = srcset[pos:comma].strip(), comma + 1
+        if not url:
             continue
-        score = 1.0
-        if len(bits) > 1 and bits[1][-1:] in ("w", "x"):
+        size = 1.0
+        if descriptor[-1:] in ("w", "x"):
             try:
-                score = float(bits[1][:-1])
+                size = float(descriptor[:-1])
             except ValueError:
                 pass
-        if score > best_score:
-            best, best_score = bits[0], score
+        out.append((url, size))
+    return out
+
+
+def srcset_best(srcset: str) -> str | None:
+    """The largest candidate of a ``srcset`` (``data:`` candidates skipped)."""
+    best, best_size = None, -1.0
+    for url, size in srcset_candidates(srcset):
+        if size > best_size and not url.startswith("data:"):
+            best, best_size = url, size
     return best
 
 

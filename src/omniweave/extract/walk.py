@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
@@ -24,6 +25,7 @@ KIND_OF_TAG = {
 }
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 LINK_HEAVY = 0.5  # a container whose text is mostly link text is navigation
 LINK_LINE = 0.8  # a short block that is nearly all link text ("Read more", "Next article")
 SHORT_LINE = 80
@@ -189,17 +191,23 @@ def prune(blocks: list[Block], title: str | None) -> list[Node]:
     return nodes
 
 
-def _file_name(url: str) -> str:
-    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+def _same_picture(a: str, b: str) -> bool:
+    """The same file at another size: same scheme, host and file name, and the paths differ only
+    in segments holding numbers (``/max/60/x.png?q=20`` vs ``/max/3788/x.png``)."""
+    pa, pb = urlsplit(a), urlsplit(b)
+    sa, sb = pa.path.split("/"), pb.path.split("/")
+    if a == b or pa[:2] != pb[:2] or len(sa) != len(sb) or sa[-1] != sb[-1] or sa == sb:
+        return False
+    return all(x == y or (_DIGIT.search(x) and _DIGIT.search(y)) for x, y in zip(sa, sb))
 
 
 def _drop_adjacent_duplicates(nodes: list[Node]) -> list[Node]:
-    """Of images standing next to each other with the same file name (a blurred preview and the
-    real image, a placeholder and its ``<noscript>`` twin), keep the last."""
+    """Of the same picture twice in a row at two sizes (a blurred preview, then the real image),
+    keep the last."""
     out: list[Node] = []
     for node in nodes:
         prev = out[-1] if out else None
-        if isinstance(node, ImageNode) and isinstance(prev, ImageNode) and _file_name(prev.url) == _file_name(node.url):
+        if isinstance(node, ImageNode) and isinstance(prev, ImageNode) and _same_picture(prev.url, node.url):
             node.caption = node.caption or prev.caption
             node.alt = node.alt or prev.alt
             out[-1] = node

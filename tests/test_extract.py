@@ -1,0 +1,139 @@
+"""Main-body extraction on real pages from ../shared/data/html and on small crafted cases."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from omniweave import extract_html
+from omniweave.document import ImageNode, TextNode
+from omniweave.extract import ExtractionRefused
+from omniweave.extract.guard import MAX_CHARS
+from omniweave.extract.images import srcset_candidates
+
+FAKEHOST = "http://fakehost/test/page.html"
+
+
+def _readability(shared_data: Path, name: str):
+    page = shared_data / "html" / "readability-test-pages" / name
+    return extract_html((page / "source.html").read_bytes(), url=FAKEHOST), (page / "expected.html").read_text()
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def test_real_article_keeps_images_in_place(shared_data):
+    doc, expected = _readability(shared_data, "bug-1255978")
+    expected_srcs = re.findall(r'<img src="([^"]+)"', expected)
+    got = [n.url for n in doc.images]
+    assert sum(src in got for src in expected_srcs) >= len(expected_srcs) - 1
+    # the first picture sits after the paragraph that precedes it on the page
+    first = next(i for i, n in enumerate(doc.nodes) if isinstance(n, ImageNode) and "bandb2" in n.url)
+    assert isinstance(doc.nodes[first - 1], TextNode) and "receptionist" in doc.nodes[first - 1].text
+    assert doc.nodes[first].alt == "bandb2.jpg" and doc.nodes[first].declared_width == 564
+    # boilerplate of the page (share bar, navigation) is gone, the article text is there
+    text = doc.text
+    assert "Forrest Jones said that anything" in text
+    assert "Sign in" not in text
+
+
+def test_base_element_resolves_relative_images(shared_data):
+    doc, expected = _readability(shared_data, "base-url-base-element-relative")
+    assert [n.url for n in doc.images] == re.findall(r'<img src="([^"]+)"', expected)
+    assert doc.images[0].url == "http://fakehost/test/base/foo/bar/baz.png"
+
+
+def test_lazy_images_and_data_uris(shared_data):
+    doc, _ = _readability(shared_data, "data-url-image")
+    assert doc.images and all(not n.url.startswith("data:") for n in doc.images)
+    # a data: placeholder with a lazy srcset gives the largest srcset candidate
+    assert doc.images[0].url.endswith("w_800/18zu12g5xzyxojpg.jpg")
+    lazy, _ = _readability(shared_data, "lazy-image-3")
+    assert lazy.images and all("byteimg.com" in n.url for n in lazy.images)
+
+
+def test_chinese_gb2312_page_decodes_and_extracts(shared_data):
+    root = shared_data / "html" / "chinese-web-content-extraction"
+    page = sorted((root / "original").glob("*.html"))[0]
+    doc = extract_html(page.read_bytes())
+    assert doc.metadata["charset"] in ("gb18030", "gbk", "gb2312")
+    cleaned = (root / "cleaned" / f"{page.stem}.txt").read_text(encoding="utf-8")
+    want = set(re.findall(r"[\u4e00-\u9fff]", cleaned))
+    got = set(re.findall(r"[\u4e00-\u9fff]", doc.text))
+    assert len(want & got) >= 0.9 * len(want)
+
+
+def test_deep_nesting_bomb_is_refused_with_a_reason():
+    bomb = "<html><body>" + "<div>" * 100_000 + "x" + "</div>" * 100_000 + "</body></html>"
+    with pytest.raises(ExtractionRefused) as info:
+        extract_html(bomb.encode())
+    assert info.value.reason == "nesting_too_deep"
+    # many siblings and unclosed void/auto-closed tags are not nesting
+    flat = "<html><body>" + "<p>para<br>line<img src=a.png>" * 20_000 + "</body></html>"
+    extract_html(flat, url="http://example.com/")
+
+
+def test_huge_page_is_cut_with_a_note():
+    big = "<html><body><article>" + "<p>" + "word " * 200 + "</p>" * 0 + "".join(
+        f"<p>{'lorem ipsum dolor sit amet, ' * 20}{i}</p>" for i in range(MAX_CHARS // 500)
+    ) + "</article></body></html>"
+    doc = extract_html(big, url="http://example.com/")
+    assert "extract_truncated" in doc.metadata and doc.texts
+
+
+CRAFTED = """<html><head><title>Great pictures - Site</title>
+<link rel="canonical" href="https://example.com/articles/pictures"><base href="/static/"></head><body>
+<header class="site-header"><nav><a href="/">Home</a><a href="/news">News</a></nav></header>
+<div id="cookie-banner">We use cookies. Accept all cookies?</div>
+<main><article>
+<h1>Great pictures</h1>
+<p>The first paragraph tells a long story about pictures, cameras, light and the people who take them.</p>
+<picture><source srcset="img/a-640.webp 640w, img/a-1280.webp 1280w" type="image/webp">
+  <img src="img/a-320.jpg" alt="A lake" width="640" height="480"></picture>
+<p>The second paragraph talks about lazy loading, which many sites use to save bandwidth and time.</p>
+<figure><img src="data:image/gif;base64,R0lGOD" data-src="img/b.jpg" alt="B"><figcaption>A caption for B</figcaption></figure>
+<div class="wrap"><img class="lazyload" src="img/blank.gif"><noscript><img src="img/c.jpg" alt="C"></noscript></div>
+<p>A third paragraph, with enough words to count as content for the scorer, closes the story here.</p>
+<img src="https://tracker.example.com/pixel.gif" width="1" height="1">
+<img src="img/icon-share.png" width="16" height="16">
+<div class="share-bar"><a href="#">Share on Facebook</a><a href="#">Tweet</a></div>
+</article></main>
+<section class="comments"><p>First comment: what a great article about pictures, thank you so much!</p></section>
+<footer>Copyright 2024 Example Inc. All rights reserved.</footer>
+</body></html>"""
+
+
+def test_crafted_page_images_captions_and_boilerplate():
+    doc = extract_html(CRAFTED)
+    assert doc.url == "https://example.com/articles/pictures"  # canonical, no url given
+    kinds = ["img" if isinstance(n, ImageNode) else n.kind for n in doc.nodes]
+    assert kinds == ["paragraph", "img", "paragraph", "img", "caption", "img", "paragraph"]
+    urls = [n.url for n in doc.images]
+    assert urls == [
+        "https://example.com/static/img/a-1280.webp",
+        "https://example.com/static/img/b.jpg",
+        "https://example.com/static/img/c.jpg",
+    ]
+    assert doc.images[1].caption == "A caption for B" and doc.images[0].alt == "A lake"
+    assert doc.images[0].declared_width == 640
+    text = doc.text
+    for junk in ("cookies", "Home", "Share on Facebook", "First comment", "Copyright"):
+        assert junk not in text
+    assert "Great pictures" not in text  # the heading repeating the title
+    assert doc.title == "Great pictures - Site"
+
+
+def test_srcset_parsing_follows_the_spec():
+    assert srcset_candidates("https://i.k.com/c_fill,w_80/a.jpg 80w, https://i.k.com/c_fit,w_320/b.jpg 320w") == [
+        ("https://i.k.com/c_fill,w_80/a.jpg", 80.0),
+        ("https://i.k.com/c_fit,w_320/b.jpg", 320.0),
+    ]
+    assert srcset_candidates("a.jpg, b.jpg 2x,c.jpg 3x") == [("a.jpg", 1.0), ("b.jpg", 2.0), ("c.jpg", 3.0)]
+
+
+def test_empty_and_malformed_input():
+    assert extract_html(b"").nodes == []
+    assert extract_html("<<<>>> <p unclosed <div").nodes is not None
