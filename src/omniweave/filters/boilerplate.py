@@ -47,7 +47,9 @@ RULES: dict[str, list[str]] = {
         r"推荐阅读|热门(推荐|文章|新闻)|猜你喜欢|延伸阅读|上一篇|下一篇|上一页|下一页|返回(首页|顶部|列表)|更多(精彩|内容|新闻))",
     ],
     "byline": [
-        r"^(by|written by|posted by|story by|words by|reporting by|author:?|reporter:?)\s+[^\s].{0,80}$",
+        r"^(by|written by|posted by|story by|words by|reporting by)\s+"
+        r"(?-i:[A-Z][\w.'’-]+(\s+([A-Z][\w.'’-]+|and|&|de|van|von|la))*)\s*([,|/·•–—-].{0,60})?$",
+        r"^(author|authors|reporter|written by|posted by)\s*[:：]\s*\S.{0,80}$",
         r"^[(（]?(作者|记者|编辑|责任编辑|责编|来源|稿源|通讯员|撰文|文\s*[/／]|编者按)[:：\s/／]",
     ],
     "timestamp": [
@@ -61,6 +63,7 @@ RULES: dict[str, list[str]] = {
     "photo_credit": [
         r"^(photo|photograph|image|picture|illustration|graphic|video|footage)s?\s*(:|by\b|credit|courtesy|via\b|source)",
         r"^(credit|source|image source|photo source)s?\s*:",
+        r"^[(\[]?(ap|afp|epa|reuters|getty images|getty|xinhua|photo)( photo| images)?\s*/\s*[^/]{2,60}[)\]]?$",
         r"(getty images|reuters|associated press|\bafp\b|shutterstock|istock(photo)?|\bap photo|alamy|\bepa\b)[\s)\]/.]*$",
         r"^[(（]?(图片来源|图片|图源|摄影|摄|图\s*[/／]|图文|视觉中国|新华社记者)[:：\s/／]",
     ],

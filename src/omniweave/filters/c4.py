@@ -19,11 +19,12 @@ from omniweave.text.words import TERMINAL_PUNCTUATION, words
 
 POLICY_PHRASES = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies",
                   "隐私政策", "使用条款", "使用cookie", "使用 cookie")
-_SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$|[\"'”’」』）)])")
+_SENTENCE_END = re.compile(r"[。！？]+|[.!?]+(?=\s|$|[\"'”’」』）)])")
 
 
 def sentence_count(text: str) -> int:
-    """Sentences in ``text``: runs of terminal punctuation followed by a space, a quote or the end."""
+    """Sentences in ``text``: runs of full-width terminal punctuation, or of ``.!?`` followed by a
+    space, a quote or the end (so "3.5" and "e.g.x" are not sentence ends)."""
     return len(_SENTENCE_END.findall(text))
 
 
