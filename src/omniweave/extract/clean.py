@@ -35,6 +35,8 @@ NONE, WEAK, STRONG = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
 MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
 MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
+WEAK_SHORT = 300  # a weakly hinted node this short is chrome (a header line, a footer note)
+WEAK_LINKS = 0.3  # a longer one goes only if this share of its text is links
 FIGURE_MAX_TEXT = 500  # an image wrapper's caption and credits
 BAD_ROLES = {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "alert", "dialog", "search"}
 PROTECTED = {"html", "body", "main", "article"}
@@ -124,9 +126,9 @@ def remove_junk(tree: LexborHTMLParser) -> None:
 
 def remove_weak(root: LexborNode) -> None:
     """Inside the chosen content root: drop page chrome named by weaker hints and tags
-    (headers/footers, menus, widgets) unless the node also says it is content. A node holding a
-    large share of the root's text is kept whatever it is called (bad markup wraps articles in
-    ``<header id=masthead>``)."""
+    (headers/footers, menus, widgets) unless the node also says it is content. Such a node is
+    dropped only when short or link-heavy, and never when it holds a large share of the root's text
+    (page builders call every block a "widget"; bad markup wraps articles in ``<header>``)."""
     limit = MAX_SHARE_WEAK * len(root.text())
     for node in root.css("header, footer"):
         if len(node.text()) > limit:
@@ -138,8 +140,15 @@ def remove_weak(root: LexborNode) -> None:
     for node in root.css(_NAMED):
         if node.tag in PROTECTED or node.mem_id == root.mem_id:
             continue
-        if is_hinted_boilerplate(node) and len(node.text()) <= limit and not figure_like(node):
+        if not is_hinted_boilerplate(node) or figure_like(node):
+            continue
+        length = len(node.text())
+        if length <= WEAK_SHORT or (length <= limit and _link_share(node, length) > WEAK_LINKS):
             node.remove()
+
+
+def _link_share(node: LexborNode, length: int) -> float:
+    return sum(len(a.text()) for a in node.css("a")) / max(1, length)
 
 
 def figure_like(node: LexborNode) -> bool:

@@ -14,6 +14,7 @@ PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
 _COMMAS = re.compile(r"[,，、،;；。]")
 MIN_PARAGRAPH = 25
+MIN_ROOT_TEXT, MIN_ROOT_SHARE = 200, 0.1
 _LEVEL_DIVIDERS = (1.0, 2.0, 6.0, 9.0)
 _TAG_BONUS = {
     "div": 5, "article": 10, "main": 10, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
@@ -75,6 +76,8 @@ def choose_roots(body: LexborNode) -> list[LexborNode]:
     top_key = max(final, key=final.__getitem__)
     top, top_score = nodes[top_key], final[top_key]
     top = _promote(top, top_key, top_score, scores, nodes, final)
+    if len(top.text()) < max(MIN_ROOT_TEXT, MIN_ROOT_SHARE * len(body.text())):
+        return [body]  # nothing stands out: keep the whole page and let pruning work
     return _with_siblings(top, scores)
 
 
