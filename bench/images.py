@@ -98,13 +98,15 @@ def main() -> None:
             wall, cpu, status = _timed([sys.executable, __file__, "_omniweave", str(url_file), str(store),
                                         str(args.concurrency), ",".join(f"{h}/32" for h in hosts)])
             startup = _timed([sys.executable, "-c", "import omniweave.images.partition"])
-            rows.append(("omniweave (fetch+decode+sha256+pHash+dHash+tar)", _count_ok(store), wall, cpu, status, startup))
+            name = "omniweave (fetch+decode+sha256+pHash+dHash+tar)"
+            rows.append((name, _count_ok(store), wall, cpu, status, startup))
 
             out = Path(tmp, "img2dataset")
             env = dict(os.environ, NO_ALBUMENTATIONS_UPDATE="1", WANDB_MODE="disabled")
-            code = ("import img2dataset; img2dataset.download(url_list=%r, output_folder=%r, processes_count=1, "
-                    "thread_count=%d, resize_mode='no', skip_reencode=True, output_format='webdataset', "
-                    "timeout=10, retries=0, enable_wandb=False)") % (str(url_file), str(out), args.concurrency)
+            code = (f"import img2dataset; img2dataset.download(url_list={str(url_file)!r}, "
+                    f"output_folder={str(out)!r}, processes_count=1, thread_count={args.concurrency}, "
+                    "resize_mode='no', skip_reencode=True, output_format='webdataset', "
+                    "timeout=10, retries=0, enable_wandb=False)")
             wall, cpu, status = _timed([sys.executable, "-c", code], env=env)
             startup = _timed([sys.executable, "-c", "import img2dataset"], env=env)
             rows.append(("img2dataset 1 process (resize_mode=no, skip_reencode)", _count_i2d(out), wall, cpu, status,

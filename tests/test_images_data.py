@@ -37,7 +37,8 @@ def fetched(tmp_path_factory):
     store = str(tmp_path_factory.mktemp("store"))
     with ImageServer(IMAGES) as srv:
         urls = {srv.url(f"img/{r['file']}"): r["file"] for r in rows}
-        params = FetchParams(allow_networks=["127.0.0.1/32"], total_timeout=5, per_host_concurrency=8, per_host_rate=1000)
+        params = FetchParams(allow_networks=["127.0.0.1/32"], total_timeout=5, per_host_concurrency=8,
+                             per_host_rate=1000)
         run_partition(PartitionJob(0, store, list(urls), fetch=params))
     index = load_index(*filesystem(store))
     return {urls[u]: row for u, row in index.items()}
@@ -77,7 +78,8 @@ def test_web_images_from_warcs_match_manifest():
 def test_near_duplicate_groups_found(fetched):
     truth = json.loads((IMAGES / "near_duplicates.json").read_text())["groups"]
     files = sorted(f for f, row in fetched.items() if row["status"] == "ok")
-    groups = dict(zip(files, hash_groups([fetched[f]["phash"] for f in files], max_distance=6)))
+    ids = hash_groups([fetched[f]["phash"] for f in files], max_distance=6)
+    groups = dict(zip(files, ids, strict=True))
     grouped = set()
     for g in truth:
         members = [m for m in g["members"] if m in groups]  # undecodable copies have no hash

@@ -66,7 +66,8 @@ class _Failure(Exception):
     def __init__(self, code: str, detail: str = "", retryable: bool = False, status: int | None = None,
                  retry_after: float | None = None) -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
-        self.code, self.detail, self.retryable, self.status, self.retry_after = code, detail, retryable, status, retry_after
+        self.code, self.detail, self.retryable = code, detail, retryable
+        self.status, self.retry_after = status, retry_after
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -136,7 +137,8 @@ class Fetcher:
             attempts += 1
             try:
                 data, status, ctype, final = await self._attempt(url, robots=self.p.robots_txt)
-                return FetchResult(url, data, http_status=status, content_type=ctype, final_url=final, attempts=attempts)
+                return FetchResult(url, data, http_status=status, content_type=ctype, final_url=final,
+                                   attempts=attempts)
             except _Failure as f:
                 failure = f
             delay = self.p.backoff * 2 ** (attempts - 1) * random.uniform(0.75, 1.25)

@@ -63,7 +63,9 @@ class GuardedResolver(AbstractResolver):
         self.policy = policy
         self.inner = ThreadedResolver()
 
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         results = await self.inner.resolve(host, port, family)
         kept = [r for r in results if self.policy.allowed(r["host"])]
         if not kept:

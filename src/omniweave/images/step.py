@@ -130,9 +130,9 @@ def _dup_counts(docs_of: dict[str, set[str]], hashes: dict[str, str], distance: 
     urls = sorted(hashes)
     groups = hash_groups([hashes[u] for u in urls], distance)
     group_docs: dict[int, set[str]] = defaultdict(set)
-    for url, g in zip(urls, groups):
+    for url, g in zip(urls, groups, strict=True):
         group_docs[g] |= docs_of[url]
-    return {url: len(group_docs[g]) for url, g in zip(urls, groups)}
+    return {url: len(group_docs[g]) for url, g in zip(urls, groups, strict=True)}
 
 
 class ImageStep(GlobalStep):
@@ -156,7 +156,9 @@ class ImageStep(GlobalStep):
     def reduce(self, ctx: ReduceContext) -> dict[str, int]:
         p, fs = self.params, ctx.run.fs
         files = fs.glob(f"{ctx.map_dir}/*.parquet")
-        pairs = ds.dataset(files, schema=MAP_SCHEMA, filesystem=fs, format="parquet").to_table().to_pylist() if files else []
+        pairs = []
+        if files:
+            pairs = ds.dataset(files, schema=MAP_SCHEMA, filesystem=fs, format="parquet").to_table().to_pylist()
         docs_of: dict[str, set[str]] = defaultdict(set)
         for row in pairs:
             docs_of[row["url"]].add(row["id"])
@@ -170,12 +172,14 @@ class ImageStep(GlobalStep):
         for url in missing:
             parts[partition_of(url, p.partitions)].append(url)
         jobs = [
-            PartitionJob(partition=k, store_root=store_root, urls=us, captures={u: captures[u] for u in us if u in captures},
+            PartitionJob(partition=k, store_root=store_root, urls=us,
+                         captures={u: captures[u] for u in us if u in captures},
                          fetch_http="http" in p.sources, fetch=p.fetch, decode=p.decode,
                          shard_max_images=p.shard_max_images)
             for k, us in sorted(parts.items())
         ]
-        log.info("images: %d URLs, %d to get in %d partitions (%d captured)", len(urls), len(missing), len(jobs), len(captures))
+        log.info("images: %d URLs, %d to get in %d partitions (%d captured)",
+                 len(urls), len(missing), len(jobs), len(captures))
         counts: Counter[str] = Counter({"urls": len(urls), "already_stored": len(urls) - len(missing)})
         counts.update(run_jobs(jobs, ctx.workers))
 
