@@ -1,0 +1,114 @@
+"""Image bytes of a run's documents, read from the image store (``omniweave.images.store``).
+
+An image annotated by the ``images`` step carries ``extra["store"] = {root, shard, member}``.
+When that root is gone (the run folder was moved), ``<run>/images/store`` is tried, and an image
+without a store location is looked up by URL in the store index. No bytes: ``None``.
+"""
+
+from __future__ import annotations
+
+import logging
+import tarfile
+from collections import OrderedDict
+from typing import IO, Any
+
+import fsspec
+
+from omniweave.document import ImageNode
+from omniweave.images.store import EXTENSIONS, load_index
+from omniweave.io.output import filesystem
+
+log = logging.getLogger(__name__)
+
+MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp", "BMP": "image/bmp",
+        "TIFF": "image/tiff", "ICO": "image/x-icon", "AVIF": "image/avif", "HEIF": "image/heif", "MPO": "image/jpeg"}
+
+
+def image_extension(image: ImageNode) -> str:
+    """File extension for the image's format (``bin`` when unknown)."""
+    return EXTENSIONS.get((image.format or "").upper(), "bin")
+
+
+def image_mime(image: ImageNode) -> str:
+    return MIME.get((image.format or "").upper(), "application/octet-stream")
+
+
+class ImageStore:
+    """Reads stored image bytes; keeps a few tar shards open (use as a context manager)."""
+
+    def __init__(self, run_root: str | None, max_open: int = 8) -> None:
+        self.default_root = f"{run_root.rstrip('/')}/images/store" if run_root else None
+        self.max_open = max_open
+        self._open: OrderedDict[str, tuple[IO[bytes], tarfile.TarFile]] = OrderedDict()
+        self._roots: dict[str, tuple[fsspec.AbstractFileSystem, str] | None] = {}
+        self._index: dict[str, dict[str, Any]] | None = None
+
+    def __enter__(self) -> ImageStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for fh, tar in self._open.values():
+            tar.close()
+            fh.close()
+        self._open.clear()
+
+    def _root(self, root: str | None) -> tuple[fsspec.AbstractFileSystem, str] | None:
+        """A store root that exists: ``root`` if it does, else the run's default store."""
+        for candidate in (root, self.default_root):
+            if not candidate:
+                continue
+            if candidate not in self._roots:
+                fs, path = filesystem(candidate)
+                self._roots[candidate] = (fs, path) if fs.isdir(f"{path}/shards") else None
+            if self._roots[candidate] is not None:
+                return self._roots[candidate]
+        return None
+
+    def _location(self, image: ImageNode) -> tuple[str | None, str, str] | None:
+        store = image.extra.get("store")
+        if isinstance(store, dict) and store.get("shard") and store.get("member"):
+            return store.get("root"), store["shard"], store["member"]
+        if self.default_root is None:
+            return None
+        if self._index is None:
+            located = self._root(None)
+            self._index = load_index(*located) if located else {}
+        row = self._index.get(image.url)
+        if row and row.get("status") == "ok" and row.get("shard"):
+            return None, row["shard"], row["member"]
+        return None
+
+    def get(self, image: ImageNode) -> bytes | None:
+        """The stored bytes of ``image``, or None when the store does not have them."""
+        where = self._location(image)
+        if where is None:
+            return None
+        root, shard, member = where
+        located = self._root(root)
+        if located is None:
+            return None
+        fs, path = located
+        key = f"{path}/{shard}"
+        try:
+            tar = self._tar(fs, key)
+            extracted = tar.extractfile(member)
+            return extracted.read() if extracted is not None else None
+        except (OSError, KeyError, tarfile.TarError) as exc:
+            log.warning("image %s: cannot read %s from %s: %s", image.url, member, key, exc)
+            return None
+
+    def _tar(self, fs: fsspec.AbstractFileSystem, key: str) -> tarfile.TarFile:
+        if key in self._open:
+            self._open.move_to_end(key)
+            return self._open[key][1]
+        fh = fs.open(key, "rb")
+        tar = tarfile.open(fileobj=fh, mode="r:")
+        self._open[key] = (fh, tar)
+        if len(self._open) > self.max_open:
+            old_fh, old_tar = self._open.popitem(last=False)[1]
+            old_tar.close()
+            old_fh.close()
+        return tar
