@@ -15,7 +15,7 @@ labelled but left out of the keep rates: they are not articles.
 from __future__ import annotations
 
 import argparse
-import gzip
+import functools
 import json
 import time
 from collections import Counter
@@ -32,6 +32,7 @@ from omniweave.io.readers import read_input
 from omniweave.pipeline.context import TaskContext
 from omniweave.pipeline.recipe import parse_recipe
 from omniweave.pipeline.step import Step
+from omniweave.text.words import words
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 HTML = DATA / "html"
@@ -85,6 +86,12 @@ def labelled_pages() -> Iterator[Page]:
         if lang:
             doc = extract_html(rec["html"], rec["url"], doc_id=f"webmainbench/{rec['url']}")
             yield Page("webmainbench", rec["url"], lang, False, doc)
+
+
+@functools.cache
+def cached_pages(truth: bool = False) -> tuple[Page, ...]:
+    """All labelled pages (or ground-truth pages), extracted once per process (tests share them)."""
+    return tuple(ground_truth_pages() if truth else labelled_pages())
 
 
 def ground_truth_pages() -> Iterator[Page]:
@@ -153,45 +160,75 @@ def language_figures(pages: list[Page]) -> None:
         print(f"  {name}: {c['ok']}/{c['n']}")
 
 
+def run_preset(preset: str, docs: list[Document]) -> tuple[set[str], TaskContext]:
+    """Ids of the documents ``preset`` keeps (run on copies), and the context with its counts."""
+    ctx = new_context()
+    kept = run_chain(preset_steps(preset), [_copy(d) for d in docs], ctx)
+    return {d.id for d in kept}, ctx
+
+
+def is_article(page: Page) -> bool:
+    """A page whose main text has at least 50 words and is in its labelled language (py3langid)."""
+    text = page.doc.text
+    return len(words(text)) >= 50 and load_language_model().predict(text[:5000])[0] == page.lang
+
+
+def keep_rates(pages: list[Page]) -> dict[str, tuple[int, int, int, int]]:
+    """Per preset: (kept, pages, kept articles, articles) over the non-synthetic pages of its language."""
+    out = {}
+    for lang, preset in PRESET_OF_LANG.items():
+        chosen = [p for p in pages if p.lang == lang and not p.synthetic and p.doc.text.strip()]
+        kept, _ = run_preset(preset, [p.doc for p in chosen])
+        articles = [p for p in chosen if is_article(p)]
+        out[preset] = (len(kept), len(chosen), sum(p.doc.id in kept for p in articles), len(articles))
+    return out
+
+
 def keep_figures(pages: list[Page], what: str) -> None:
     print(f"keep rate of the matching preset on {what} (synthetic pages left out):")
     for lang, preset in PRESET_OF_LANG.items():
         chosen = [p for p in pages if p.lang == lang and not p.synthetic]
-        empty = [p for p in chosen if not p.doc.text.strip()]
-        docs = [_copy(p.doc) for p in chosen if p.doc.text.strip()]
-        ctx = new_context()
-        kept = {d.id for d in run_chain(preset_steps(preset), docs, ctx)}
-        print(f"  {preset}: kept {len(kept)}/{len(docs)} = {len(kept) / max(1, len(docs)):.1%} "
-              f"(+{len(empty)} pages where extraction gave no text)")
+        kept, ctx = run_preset(preset, [p.doc for p in chosen if p.doc.text.strip()])
+        n = sum(1 for p in chosen if p.doc.text.strip())
+        articles = [p for p in chosen if p.doc.text.strip() and is_article(p)]
+        kept_articles = sum(p.doc.id in kept for p in articles)
+        print(f"  {preset}: kept {len(kept)}/{n} = {len(kept) / max(1, n):.1%}; articles (>= 50 words, in the "
+              f"labelled language) {kept_articles}/{len(articles)} = {kept_articles / max(1, len(articles)):.1%}"
+              f" ({len(chosen) - n} pages where extraction gave no text left out)")
         for p in chosen:
             if p.doc.text.strip() and p.doc.id not in kept:
-                print(f"    dropped {p.dataset}/{p.name}")
+                print(f"    dropped {p.dataset}/{p.name}" + ("" if is_article(p) else " (not an article)"))
         drops = Counter()
         for label, counter in ctx.stats.items():
-            for key, n in counter.items():
+            for key, count in counter.items():
                 if key.startswith("dropped:"):
-                    drops[f"{label}:{key[8:]}"] += n
+                    drops[f"{label}:{key[8:]}"] += count
         print(f"    drop reasons: {dict(drops)}")
 
 
-def home_page_figures() -> None:
+def home_page_losses(preset: str) -> dict[str, int]:
+    """Text nodes of the servo home pages: all of them, those the paragraph steps alone leave,
+    and those still in a kept document after the full chain; documents in and kept."""
     docs = list(servo_home_pages())
-    print(f"servo-warc-tests home pages: {len(docs)} documents")
-    for preset in ("omnicorpus-en", "omnicorpus-zh"):
-        steps = [s for s in preset_steps(preset) if isinstance(s, ParagraphStep)]
-        before = after = 0
-        for doc in docs:
-            d = _copy(doc)
-            n = sum(1 for node in d.nodes if isinstance(node, TextNode))
-            for step in steps:
-                step.clean(d)
-            m = sum(1 for node in d.nodes if isinstance(node, TextNode))
-            before, after = before + n, after + m
-            print(f"    {doc.url}: {n} -> {m} text nodes")
-        ctx = new_context()
-        kept = run_chain(preset_steps(preset), [_copy(d) for d in docs], ctx)
-        print(f"  {preset}: paragraph steps alone remove {before - after}/{before} text nodes "
-              f"({(before - after) / max(1, before):.0%}); full chain keeps {len(kept)}/{len(docs)} documents")
+    steps = [s for s in preset_steps(preset) if isinstance(s, ParagraphStep)]
+    left = 0
+    for doc in docs:
+        d = _copy(doc)
+        for step in steps:
+            step.clean(d)
+        left += len(d.texts)
+    kept = run_chain(preset_steps(preset), [_copy(d) for d in docs], new_context())
+    return {"nodes": sum(len(d.texts) for d in docs), "left_by_paragraph_steps": left,
+            "left_by_chain": sum(len(d.texts) for d in kept), "docs": len(docs), "kept_docs": len(kept)}
+
+
+def home_page_figures() -> None:
+    for preset in PRESET_OF_LANG.values():
+        f = home_page_losses(preset)
+        n = max(1, f["nodes"])
+        print(f"servo-warc-tests home pages, {preset}: {f['nodes']} text nodes in {f['docs']} documents; "
+              f"the paragraph steps alone remove {1 - f['left_by_paragraph_steps'] / n:.0%}, the full chain "
+              f"{1 - f['left_by_chain'] / n:.0%} (keeps {f['kept_docs']}/{f['docs']} documents)")
 
 
 def speed(pages: list[Page], rounds: int) -> None:
@@ -212,11 +249,11 @@ def main() -> None:
     ap.add_argument("--figures", action="store_true", help="accuracy and keep-rate figures instead of speed")
     ap.add_argument("--rounds", type=int, default=3, help="passes over the pages when timing")
     args = ap.parse_args()
-    pages = list(labelled_pages())
+    pages = list(cached_pages())
     if args.figures:
         language_figures(pages)
         keep_figures(pages, "extract_html output")
-        keep_figures(list(ground_truth_pages()), "ground-truth article text")
+        keep_figures(list(cached_pages(truth=True)), "ground-truth article text")
         home_page_figures()
     else:
         speed(pages, args.rounds)

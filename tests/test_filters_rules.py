@@ -147,6 +147,8 @@ def test_fineweb_line_rules():
         ("© 2024 Example Media. All rights reserved.", "copyright"), ("版权所有 未经授权禁止转载", "copyright"),
         ("Sign up for our newsletter", "navigation"), ("返回首页", "read_more"), ("联系我们", "navigation"),
         ("We use cookies to improve your experience.", "cookie"),
+        ("This page is available under the Creative Commons License Terms of Use", "copyright"),
+        ("1 000 000+", "no_letters"), ("13.9k", "no_letters"), ("— | —", "no_letters"),
     ],
 )
 def test_boilerplate_rules(text, rule):

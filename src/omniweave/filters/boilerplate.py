@@ -18,7 +18,7 @@ from omniweave.text.words import words
 
 Rule = Literal[
     "share", "read_more", "byline", "timestamp", "photo_credit", "citation", "ad_marker", "social_counter",
-    "copyright", "navigation", "cookie",
+    "copyright", "navigation", "cookie", "no_letters",
 ]
 
 _DATE = (
@@ -83,6 +83,7 @@ RULES: dict[str, list[str]] = {
     ],
     "copyright": [
         r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|版权所有|版权声明|未经(许可|授权)|禁止转载|转载请注明|icp备|icp证",
+        r"creative commons|licensed under|terms of (use|service)|privacy policy|使用条款|隐私政策|服务条款",
     ],
     "navigation": [
         r"^(sign up|sign in|log in|login|log out|register|subscribe|newsletter|follow us|join us|contact us|about us|"
@@ -90,6 +91,7 @@ RULES: dict[str, list[str]] = {
         r"subscribe to our newsletter|sign up for our newsletter|get the (app|newsletter)|download (the|our) app)\b.{0,60}$",
         r"^(登录|注册|订阅|关注我们|联系我们|关于我们|首页|网站地图|网站导航|设为首页|加入收藏|免责声明|意见反馈|帮助中心)",
     ],
+    "no_letters": [r"^[^\w]*$|^[\d\W_]+[kmb万亿]?\+?$"],  # counters, page numbers, separators
     "cookie": [
         r"\bcookies?\b.{0,80}\b(use|uses|using|accept|consent|policy|settings|preferences)\b|"
         r"\b(use|uses|accept)\b.{0,40}\bcookies?\b|使用\s*cookie|cookie\s*政策",
@@ -114,7 +116,8 @@ class BoilerplateParams(ParagraphParams):
 
 class BoilerplateParagraphs(ParagraphStep):
     """Remove share bars, read-more links, bylines, timestamps, photo credits, citation lists,
-    ad markers, social counters, copyright, navigation and cookie notices."""
+    ad markers, social counters, copyright and legal notices, navigation, cookie notices, and
+    paragraphs without a letter."""
 
     name = "boilerplate_paragraphs"
     Params = BoilerplateParams

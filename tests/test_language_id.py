@@ -1,0 +1,98 @@
+"""Language identification: the bundled py3langid model, a fastText model given by path, and
+agreement with the labelled languages of the shared HTML pages."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from omniweave.document import Document, TextNode
+from omniweave.filters.langid import LanguageId, load_language_model, normalize_label
+from omniweave.pipeline.context import TaskContext
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "filters.py"
+
+SAMPLES = {
+    "en": "The committee met on Tuesday to discuss the budget for the coming year and the repairs.",
+    "zh": "近年来，我省积极把握制造业发展趋势，加速向智能制造、绿色制造方向转型升级。",
+    "fr": "Le comité s'est réuni mardi pour discuter du budget de l'année prochaine et des travaux.",
+    "de": "Der Ausschuss traf sich am Dienstag, um den Haushalt für das kommende Jahr zu besprechen.",
+    "ja": "委員会は火曜日に会合を開き、来年度の予算について話し合いました。",
+}
+
+
+def bench_module():
+    spec = importlib.util.spec_from_file_location("omniweave_bench_filters", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def ctx() -> TaskContext:
+    return TaskContext(task_id="t", pass_index=0, run=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("lang", sorted(SAMPLES))
+def test_py3langid_identifies_and_scores(lang):
+    doc = Document(id=lang, nodes=[TextNode(SAMPLES[lang])])
+    assert LanguageId().keep(doc) is True
+    assert doc.language == lang and 0.5 < doc.language_score <= 1.0
+
+
+def test_language_filter_drops_and_records():
+    step = LanguageId(LanguageId.Params(languages=["en"], min_score=0.9))
+    docs = [Document(id=k, nodes=[TextNode(v)]) for k, v in SAMPLES.items()]
+    docs.append(Document(id="empty", nodes=[]))
+    docs.append(Document(id="mixed", nodes=[TextNode("ok ok 123 xyz")]))
+    c = ctx()
+    kept = list(step.run(docs, c))
+    assert [d.id for d in kept] == ["en"]
+    counts = c.stats["language_id"]
+    assert counts["dropped:wrong_language"] + counts["dropped:low_language_score"] == 5
+    assert counts["dropped:no_text"] == 1 and docs[-2].language == "und"
+    # the language lands in general_metadata
+    assert kept[0].to_row()["general_metadata"]["language"] == "en"
+
+
+def test_labels_are_normalised():
+    assert normalize_label("__label__en") == "en"
+    assert normalize_label("__label__zho_Hans") == "zh"
+    assert normalize_label("__label__cmn_Hani") == "zh"
+    assert normalize_label("__label__srp_Cyrl") == "srp"
+
+
+def test_fasttext_model_from_path(tmp_path):
+    fasttext = pytest.importorskip("fasttext")
+    lines = []
+    for _ in range(30):
+        lines += [f"__label__eng_Latn {SAMPLES['en']}", f"__label__fra_Latn {SAMPLES['fr']}",
+                  f"__label__deu_Latn {SAMPLES['de']}"]
+    train = tmp_path / "train.txt"
+    train.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    model = fasttext.train_supervised(str(train), epoch=50, lr=1.0, dim=8, minn=2, maxn=4, thread=1, verbose=0, seed=1)
+    path = tmp_path / "lid.bin"
+    model.save_model(str(path))
+    step = LanguageId(LanguageId.Params(fasttext_model=str(path), languages=["fr"]))
+    step.setup(ctx())
+    doc = Document(id="fr", nodes=[TextNode(SAMPLES["fr"].replace(" pour ", "\npour "))])  # one line for fastText
+    assert step.keep(doc) is True and doc.language == "fr" and 0 < doc.language_score <= 1
+    assert step.keep(Document(id="de", nodes=[TextNode(SAMPLES["de"])])) == "wrong_language"
+
+
+def test_missing_fasttext_model_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not found"):
+        load_language_model(str(tmp_path / "nope.bin"))
+
+
+def test_agreement_with_labelled_pages(shared_data):
+    bench = bench_module()
+    pages = [p for p in bench.labelled_pages() if not p.synthetic and p.doc.text.strip()]
+    model = load_language_model()
+    agree = sum(model.predict(p.doc.text[:5000])[0] == p.lang for p in pages)
+    assert len(pages) >= 120
+    assert agree / len(pages) >= 0.95
+    assert {p.lang for p in pages} >= {"en", "zh", "fr", "de", "ja"}
