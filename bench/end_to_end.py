@@ -11,8 +11,6 @@ trafilatura with images on + pyarrow). Prints docs/s and MB/s per core and peak 
 from __future__ import annotations
 
 import argparse
-import gzip
-import io
 import os
 import resource
 import sys
@@ -20,35 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "html"
-
-
-def source_pages() -> list[bytes]:
-    """Raw bytes of every page in the shared HTML suites."""
-    pages = [p.read_bytes() for p in sorted(SHARED.glob("readability-test-pages/*/source.html"))]
-    pages += [p.read_bytes() for p in sorted(SHARED.glob("goose3/*/*.html"))]
-    pages += [p.read_bytes() for p in sorted(SHARED.glob("chinese-web-content-extraction/original/*.html"))]
-    for folder in ("wcxb-dev-subset/html", "trafilatura-eval-subset/html"):
-        pages += [gzip.decompress(p.read_bytes()) for p in sorted((SHARED / folder).glob("*.html.gz"))]
-    return pages
-
-
-def pack_warc(path: Path, pages: list[bytes], copies: int) -> int:
-    with open(path, "wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
-        n = 0
-        for copy in range(copies):
-            for i, body in enumerate(pages):
-                http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
-                rec = writer.create_warc_record(f"http://bench.test/{copy}/{i}.html", "response",
-                                                payload=io.BytesIO(body), http_headers=http)
-                writer.write_record(rec)
-                n += 1
-    return n
-
+from corpus import SHARED, pack_warc_shards, source_pages
 
 def peak_rss_mib() -> tuple[float, float]:
     """(this process, largest child) peak resident set size in MiB."""
@@ -57,13 +27,12 @@ def peak_rss_mib() -> tuple[float, float]:
     return own, children
 
 
-def run_omniweave(warc: Path, out: Path, workers: int, shards: int) -> tuple[int, float]:
+def run_omniweave(inputs: list[Path], out: Path, workers: int) -> tuple[int, float]:
     from omniweave.pipeline.recipe import parse_recipe
     from omniweave.pipeline.runner import run_recipe
 
-    inputs = [str(warc.parent / f"shard-{k}.warc.gz") for k in range(shards)]
     recipe = parse_recipe({
-        "input": {"paths": inputs},
+        "input": {"paths": [str(p) for p in inputs]},
         "output": {"dir": str(out)},
         "steps": [{"text_length": {"min_chars": 1}}],
         "executor": {"workers": workers},
@@ -102,23 +71,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         shards = 4
-        per_shard = [pages[k::shards] for k in range(shards)]
-        total = sum(pack_warc(tmp_path / f"shard-{k}.warc.gz", part, args.copies) for k, part in enumerate(per_shard))
-        warc_bytes = sum((tmp_path / f"shard-{k}.warc.gz").stat().st_size for k in range(shards))
+        paths = pack_warc_shards(tmp_path, pages, args.copies, shards)
+        total = len(pages) * args.copies
+        warc_bytes = sum(p.stat().st_size for p in paths)
         html_bytes = sum(len(p) for p in pages) * args.copies
         print(f"corpus: {total} pages ({html_bytes / 2**20:.1f} MiB of HTML, {warc_bytes / 2**20:.1f} MiB gzipped WARC) "
               f"in {shards} WARC shards, from {len(pages)} real pages x {args.copies}; cores on this machine: {os.cpu_count()}")
         print(f"{'pipeline':<44}{'workers':>8}{'docs':>7}{'s':>8}{'docs/s':>9}{'docs/s/core':>13}{'MB/s/core':>11}")
         results = {}
         for workers in (1, 2):
-            n, seconds = run_omniweave(tmp_path / "shard-0.warc.gz", tmp_path / f"out-{workers}", workers, shards)
+            n, seconds = run_omniweave(paths, tmp_path / f"out-{workers}", workers)
             results[workers] = n / seconds
             print(f"{'omniweave (extract + filter + Parquet)':<44}{workers:>8}{n:>7}{seconds:>8.2f}{n / seconds:>9.1f}"
                   f"{n / seconds / workers:>13.1f}{html_bytes / 2**20 / seconds / workers:>11.2f}")
         own, children = peak_rss_mib()
         if not args.no_peer:
             combined = tmp_path / "all.warc.gz"
-            combined.write_bytes(b"".join((tmp_path / f"shard-{k}.warc.gz").read_bytes() for k in range(shards)))
+            combined.write_bytes(b"".join(p.read_bytes() for p in paths))
             n, seconds = run_peer(combined, tmp_path / "peer.parquet")
             print(f"{'peer: FastWARC + trafilatura + pyarrow':<44}{1:>8}{n:>7}{seconds:>8.2f}{n / seconds:>9.1f}"
                   f"{n / seconds:>13.1f}{html_bytes / 2**20 / seconds:>11.2f}")

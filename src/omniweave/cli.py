@@ -26,6 +26,8 @@ def run(
     input: Annotated[Optional[list[str]], typer.Option("--input", "-i", help="input path/glob/URL (repeatable); replaces input.paths")] = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="output folder; replaces output.dir")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="worker processes; replaces executor.workers")] = None,
+    executor: Annotated[Optional[str], typer.Option("--executor", "-e", help="local | ray; replaces executor.kind")] = None,
+    address: Annotated[Optional[str], typer.Option("--address", help="ray: 'auto' or 'ray://host:port'; replaces executor.address")] = None,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bars (default: on a terminal)")] = None,
 ) -> None:
     """Run (or resume) a recipe and print its funnel."""
@@ -39,6 +41,10 @@ def run(
         overrides["output.dir"] = output
     if workers is not None:
         overrides["executor.workers"] = workers
+    if executor is not None:
+        overrides["executor.kind"] = executor
+    if address is not None:
+        overrides["executor.address"] = address
     try:
         parsed = load_recipe(recipe, overrides)
         summary = run_recipe(parsed, progress=progress)
@@ -88,6 +94,40 @@ def stats(
         _fail(f"{run_dir}: no stats.json (not a run folder, or the run has not finished a pass yet)")
     data = read_json(fs, f"{path}/stats.json")
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else format_funnel(data))
+
+
+@app.command()
+def export(
+    run_dir: Annotated[str, typer.Argument(help="run folder (its corpus/ is read) or a folder/file of interleaved Parquet")],
+    dest: Annotated[str, typer.Argument(help="output folder")],
+    to: Annotated[str, typer.Option("--to", help="interleaved | text | pairs | webdataset")] = "interleaved",
+    language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="keep documents in this language (repeatable)")] = None,
+    min_images: Annotated[int, typer.Option("--min-images", help="keep documents with at least this many images")] = 0,
+    max_images: Annotated[Optional[int], typer.Option("--max-images", help="keep documents with at most this many images")] = None,
+    min_words: Annotated[int, typer.Option("--min-words", help="keep documents with at least this many words")] = 0,
+    row_format: Annotated[str, typer.Option("--format", help="text and pairs: parquet | jsonl")] = "parquet",
+    image_token: Annotated[Optional[str], typer.Option("--image-token", help="text: stand-in for each image, e.g. '<image>'")] = None,
+    strategy: Annotated[Optional[list[str]], typer.Option("--strategy", help="pairs: caption strategies in order (repeatable): similarity, figcaption, alt, adjacent")] = None,
+) -> None:
+    """Export a run's corpus (filtered) as interleaved Parquet, text, image-text pairs or WebDataset shards."""
+    from omniweave.export import DocFilter, ExportError, export_run
+
+    if row_format not in ("parquet", "jsonl"):
+        _fail(f"--format must be parquet or jsonl, got {row_format!r}")
+    options: dict[str, Any] = {}
+    if to in ("text", "pairs"):
+        options["row_format"] = row_format
+    if to == "text":
+        options["image_token"] = image_token
+    if to == "pairs" and strategy:
+        options["strategies"] = strategy
+    doc_filter = DocFilter(languages=language or None, min_images=min_images, max_images=max_images, min_words=min_words)
+    try:
+        result = export_run(run_dir, to, dest, doc_filter, **options)  # type: ignore[arg-type]
+    except ExportError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(result.summary())
 
 
 if __name__ == "__main__":

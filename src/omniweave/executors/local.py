@@ -11,13 +11,16 @@ import logging
 import multiprocessing as mp
 import queue
 import threading
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from omniweave.pipeline.task import TaskResult, TaskSpec, run_task
 
 _progress_queue: mp.Queue | None = None
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _init_worker(progress_queue: mp.Queue) -> None:
@@ -39,6 +42,14 @@ def _run_in_worker(spec: TaskSpec) -> TaskResult:
 class LocalExecutor:
     def __init__(self, workers: int = 1, retries: int = 2) -> None:
         self.workers, self.retries = workers, retries
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """``[fn(x) for x in items]`` on up to ``workers`` threads (reduce pieces are numpy/Arrow work
+        that releases the GIL, and may be closures, which worker processes could not receive)."""
+        if self.workers <= 1 or len(items) <= 1:
+            return [fn(x) for x in items]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
+            return list(pool.map(fn, items))
 
     def run(
         self,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 
@@ -56,10 +57,18 @@ class TaskContext:
         return self.run.global_reduce(self.pass_index - 1 if pass_index is None else pass_index, label)
 
 
+def _serial_map(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    return [fn(x) for x in items]
+
+
 @dataclass
 class ReduceContext:
+    """What a global step's reduce gets: its map files, its output folder, and ``map`` to run
+    independent pieces in parallel on whatever executor runs the pipeline (threads or Ray tasks)."""
+
     label: str
     run: RunDir
     map_dir: str
     out_dir: str
     workers: int = 1
+    map: Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]] = _serial_map

@@ -22,7 +22,6 @@ from typing import Any
 from tqdm import tqdm
 
 from omniweave import __version__
-from omniweave.executors.local import LocalExecutor
 from omniweave.io.inputs import InputFile, expand_inputs
 from omniweave.io.output import read_json, write_json_atomic
 from omniweave.pipeline.context import ReduceContext
@@ -129,7 +128,9 @@ def run_recipe(
     passes = plan_passes(steps)
     files = inputs if inputs is not None else expand_inputs(recipe.input.paths, recipe.input.format)
     if executor is None:
-        executor = LocalExecutor(recipe.executor.workers, recipe.executor.retries)
+        from omniweave.executors import make_executor
+
+        executor = make_executor(recipe.executor)
     info.update(executor=type(executor).__name__, inputs=len(files), passes=len(passes), status="running")
     write_json_atomic(run.fs, run.run_json, info)
 
@@ -155,7 +156,7 @@ def run_recipe(
         tasks = _next_inputs(run, plan.index, tasks)
         last_index, mode = plan.steps[-1] if plan.steps else (None, None)
         if mode == "collect":
-            _reduce(run, plan.index, steps[last_index], recipe.executor.workers)
+            _reduce(run, plan.index, steps[last_index], executor)
 
     stats = collect_stats(run, len(passes), [s.label for s in steps])
     write_json_atomic(run.fs, run.stats_json, stats)
@@ -173,14 +174,14 @@ def _next_inputs(run: RunDir, pass_index: int, tasks: dict[str, list[InputFile]]
     return out
 
 
-def _reduce(run: RunDir, pass_index: int, step: Step, workers: int) -> None:
+def _reduce(run: RunDir, pass_index: int, step: Step, executor: Any) -> None:
     assert isinstance(step, GlobalStep)
     done = run.global_reduce(pass_index, step.label) + "/_SUCCESS.json"
     if run.fs.exists(done):
         return
     ctx = ReduceContext(
         label=step.label, run=run, map_dir=run.global_map(pass_index, step.label),
-        out_dir=run.global_reduce(pass_index, step.label), workers=workers,
+        out_dir=run.global_reduce(pass_index, step.label), workers=executor.workers, map=executor.map,
     )
     run.fs.makedirs(ctx.out_dir, exist_ok=True)
     counts = step.reduce(ctx)

@@ -1,0 +1,80 @@
+"""The Ray executor on a real local Ray cluster: same documents as a local run, even when a worker dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import psutil
+import pyarrow.parquet as pq
+import pytest
+
+ray = pytest.importorskip("ray")
+
+from omniweave.pipeline.recipe import parse_recipe  # noqa: E402
+from omniweave.pipeline.runner import run_recipe  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def _recipe(inputs, out, kind):
+    return parse_recipe({
+        "input": {"paths": [str(inputs)]},
+        "output": {"dir": str(out), "max_rows_per_shard": 7},
+        "steps": [{"text_length": {"min_chars": 50}}, "exact_dedup"],
+        "executor": {"kind": kind, "workers": 2, "retries": 3},
+    })
+
+
+def _rows(out):
+    table = pq.read_table(out / "corpus", columns=["id", "texts", "images"])
+    return sorted(zip(table["id"].to_pylist(), table["texts"].to_pylist(), table["images"].to_pylist()))
+
+
+def test_ray_run_equals_local_run(ray_cluster, warc_dir, tmp_path):
+    local = run_recipe(_recipe(warc_dir, tmp_path / "local", "local"), progress=False)
+    remote = run_recipe(_recipe(warc_dir, tmp_path / "ray", "ray"), progress=False)
+    assert local.ok and remote.ok
+    assert remote.documents_out == local.documents_out > 50
+    assert _rows(tmp_path / "ray") == _rows(tmp_path / "local")
+    assert remote.stats["funnel"] == local.stats["funnel"]
+
+
+def _kill_one_task_worker(stop: threading.Event, killed: list[int]) -> None:
+    """SIGKILL the first Ray worker seen running a pipeline task."""
+    while not stop.is_set() and not killed:
+        for proc in psutil.process_iter(["pid", "cmdline"]):
+            if "_run_on_worker" in " ".join(proc.info["cmdline"] or []) and proc.pid != os.getpid():
+                os.kill(proc.pid, signal.SIGKILL)
+                killed.append(proc.pid)
+                return
+        time.sleep(0.02)
+
+
+def test_a_killed_worker_is_retried_and_the_result_stays_exact(ray_cluster, warc_dir, tmp_path):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    for copy in range(2):
+        for path in sorted(warc_dir.rglob("*.warc*")):
+            (inputs / f"{copy}-{path.parent.name}-{path.name}").symlink_to(path)
+    reference = run_recipe(_recipe(inputs, tmp_path / "local", "local"), progress=False)
+
+    stop, killed = threading.Event(), []
+    killer = threading.Thread(target=_kill_one_task_worker, args=(stop, killed), daemon=True)
+    killer.start()
+    try:
+        summary = run_recipe(_recipe(inputs, tmp_path / "ray", "ray"), progress=False)
+    finally:
+        stop.set()
+        killer.join()
+    assert killed, "no Ray worker was seen running a task"
+    assert summary.ok, [r.error for r in summary.failed]
+    assert summary.documents_out == reference.documents_out
+    assert _rows(tmp_path / "ray") == _rows(tmp_path / "local")
