@@ -1,0 +1,168 @@
+"""Exports of a real run over the shared WARCs: loaders, round trips, filters, WebDataset read-back."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from omniweave.cli import app
+from omniweave.document import Document, ImageNode, TextNode
+from omniweave.export import DocFilter, ExportError, export_run
+from omniweave.export.pairs import pair_rows
+from omniweave.export.source import iter_documents, word_count
+from omniweave.export.text import document_text
+from omniweave.layout import SCHEMA, table_to_documents
+from test_export_fixture import real_run
+
+
+@pytest.fixture(scope="module")
+def run() -> Path:
+    return real_run()
+
+
+@pytest.fixture(scope="module")
+def corpus(run: Path) -> list[Document]:
+    return table_to_documents(pq.read_table(run / "corpus"))
+
+
+def test_interleaved_loads_in_datasets_pyarrow_and_polars(run, corpus, tmp_path):
+    from datasets import load_dataset
+
+    dest = tmp_path / "interleaved"
+    result = export_run(str(run), "interleaved", str(dest))
+    files = sorted(str(p) for p in dest.glob("*.parquet"))
+    assert result.documents_out == len(corpus) and result.files == files
+    table = pq.read_table(dest)
+    assert table.schema.equals(SCHEMA) and table.num_rows == len(corpus)
+    assert table_to_documents(table) == corpus  # lossless
+    frame = pl.read_parquet(files)
+    assert frame.height == len(corpus) and frame.columns == SCHEMA.names
+    ds = load_dataset("parquet", data_files=files, split="train", cache_dir=str(tmp_path / "hf"))
+    assert ds.num_rows == len(corpus) and ds.column_names == SCHEMA.names
+    first = ds[0]
+    assert first["id"] == corpus[0].id and first["texts"] == [n.text if isinstance(n, TextNode) else None for n in corpus[0].nodes]
+    n_images = sum(x is not None for row in frame["images"].to_list() for x in row)
+    assert n_images == sum(len(d.images) for d in corpus) == result.counts["images"] > 0
+
+
+def test_round_trip_to_text_and_pairs_keeps_every_text_and_image(run, tmp_path):
+    keep = DocFilter(min_images=1, min_words=20)
+    interleaved = tmp_path / "interleaved"
+    export_run(str(run), "interleaved", str(interleaved), keep)
+    kept = list(iter_documents(str(interleaved)))
+    assert kept and all(len(d.images) >= 1 and word_count(d) >= 20 for d in kept)
+    n_texts, n_images = sum(len(d.texts) for d in kept), sum(len(d.images) for d in kept)
+
+    text = export_run(str(interleaved), "text", str(tmp_path / "text"), image_token="<image>")
+    rows = pq.read_table(tmp_path / "text").to_pylist()
+    assert [r["id"] for r in rows] == [d.id for d in kept]
+    for row, doc in zip(rows, kept):
+        blocks = row["text"].split("\n\n")
+        assert row["text"] == document_text(doc, "<image>")
+        assert blocks.count("<image>") == row["n_images"] == len(doc.images)
+        assert all(n.text in row["text"] for n in doc.texts)
+    assert sum(r["n_texts"] for r in rows) == n_texts == text.counts["texts"]
+    assert sum(r["n_images"] for r in rows) == n_images
+
+    pairs = export_run(str(interleaved), "pairs", str(tmp_path / "pairs"))
+    got = pq.read_table(tmp_path / "pairs").to_pylist()
+    want = [(d.id, i, n.url, n.width, n.height) for d in kept for i, n in enumerate(d.nodes) if isinstance(n, ImageNode)]
+    assert [(r["id"], r["position"], r["url"], r["width"], r["height"]) for r in got] == want
+    assert len(got) == n_images == pairs.counts["images"]
+    assert all(r["caption"] for r in got if r["strategy"] != "none")
+    # books.toscrape: every cover's alt text is the book title
+    books = [r for r in got if "books.toscrape" in (r["doc_url"] or "")]
+    assert len(books) >= 15 and {r["strategy"] for r in books} == {"alt"}
+    assert any(r["caption"] == "A Light in the Attic" for r in books)
+
+
+def test_filters_language_images_words(run, corpus, tmp_path):
+    languages = Counter(d.language for d in corpus)
+    lang = languages.most_common(1)[0][0]
+    cases = [
+        (DocFilter(languages=[lang]), [d for d in corpus if d.language == lang]),
+        (DocFilter(min_images=2), [d for d in corpus if len(d.images) >= 2]),
+        (DocFilter(max_images=0), [d for d in corpus if not d.images]),
+        (DocFilter(min_words=200), [d for d in corpus if word_count(d) >= 200]),
+    ]
+    for i, (doc_filter, want) in enumerate(cases):
+        result = export_run(str(run), "interleaved", str(tmp_path / str(i)), doc_filter)
+        got = [d.id for d in iter_documents(str(tmp_path / str(i)))] if result.files else []
+        assert got == [d.id for d in want] and 0 < len(got) < len(corpus), doc_filter
+        assert result.documents_in == len(corpus) and sum(result.skipped.values()) == len(corpus) - len(got)
+
+
+def test_text_jsonl_without_placeholder(run, corpus, tmp_path):
+    export_run(str(run), "text", str(tmp_path), DocFilter(), row_format="jsonl")
+    rows = [json.loads(line) for p in sorted(tmp_path.glob("part-*.jsonl")) for line in p.open(encoding="utf-8")]
+    assert [r["text"] for r in rows] == [d.text for d in corpus]
+
+
+def test_webdataset_shards_read_back_with_webdataset(run, corpus, tmp_path):
+    import webdataset as wds
+
+    result = export_run(str(run), "webdataset", str(tmp_path), max_samples=10)
+    shards = sorted(str(p) for p in tmp_path.glob("shard-*.tar"))
+    assert len(shards) == -(-len(corpus) // 10) == len(result.files)
+    samples = list(wds.WebDataset(shards, shardshuffle=False, empty_check=False))
+    assert [s["__key__"] for s in samples] == [d.id for d in corpus]
+    by_id = {d.id: d for d in corpus}
+    n_bytes = 0
+    for sample in samples:
+        row = json.loads(sample["json"])
+        doc = by_id[sample["__key__"]]
+        assert Document.from_row(row) == doc
+        for position, ext in enumerate(row["image_files"]):
+            node = doc.nodes[position]
+            if ext is None:
+                continue
+            data = sample[ext]
+            with Image.open(io.BytesIO(data)) as im:
+                assert im.size == (node.width, node.height)
+            if node.extra.get("bytes") == len(data):  # stored as fetched: the body hash matches
+                assert hashlib.sha256(data).hexdigest() == node.sha256
+            n_bytes += 1
+    assert n_bytes == sum(len(d.images) for d in corpus) == result.counts["images"] > 15
+    assert not result.counts["images_without_bytes"]
+
+
+def test_pair_strategies_on_built_documents():
+    doc = Document("d", "http://x/", [
+        TextNode("A title", "heading"),
+        ImageNode("http://x/a.jpg", alt="alt a", caption="figure a", extra={"matched_text": 2, "clip_similarity": 0.31}),
+        TextNode("first paragraph"),
+        ImageNode("http://x/b.jpg", alt="  "),
+        TextNode("second paragraph"),
+        ImageNode("http://x/c.jpg", alt="alt c"),
+    ], metadata={})
+    rows = pair_rows(doc, ["similarity", "figcaption", "alt", "adjacent"])
+    assert [(r["caption"], r["strategy"], r["score"]) for r in rows] == [
+        ("second paragraph", "similarity", 0.31), ("second paragraph", "adjacent", None), ("alt c", "alt", None)]
+    doc.metadata["similarity"] = [[0.1, 0.2, 0.3], [0.5, 0.1, 0.0], [0.0, 0.0, 0.0]]
+    del doc.nodes[1].extra["matched_text"]
+    rows = pair_rows(doc, ["similarity"])
+    assert [(r["caption"], r["strategy"]) for r in rows] == [
+        ("second paragraph", "similarity"), ("A title", "similarity"), ("A title", "similarity")]
+    assert [r["strategy"] for r in pair_rows(Document("e", nodes=[ImageNode("http://x/i.png")]), ["alt", "adjacent"])] == ["none"]
+
+
+def test_cli_export_and_errors(run, tmp_path):
+    cli = CliRunner()
+    ok = cli.invoke(app, ["export", str(run), str(tmp_path / "p"), "--to", "pairs", "--format", "jsonl", "--strategy", "alt"])
+    assert ok.exit_code == 0, ok.output
+    assert "pairs:" in ok.output and list((tmp_path / "p").glob("part-*.jsonl"))
+    missing = cli.invoke(app, ["export", str(tmp_path / "nothing"), str(tmp_path / "x"), "--to", "text"])
+    assert missing.exit_code == 2 and "no such file or folder" in missing.output
+    bad = cli.invoke(app, ["export", str(run), str(tmp_path / "x"), "--to", "csv"])
+    assert bad.exit_code == 2 and "unknown export format" in bad.output
+    with pytest.raises(ExportError, match="unknown pair strategies"):
+        export_run(str(run), "pairs", str(tmp_path / "y"), strategies=["clip"])
