@@ -13,10 +13,8 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Literal
 
 import pyarrow as pa
@@ -112,19 +110,6 @@ def _warc_captures(ctx: ReduceContext, urls: set[str]) -> dict[str, tuple[str, i
     return {u: (f, o) for u, (_, f, o) in best.items()}
 
 
-def run_jobs(jobs: list[PartitionJob], workers: int) -> Counter[str]:
-    """Run partition jobs here or in a process pool; their counts summed."""
-    total: Counter[str] = Counter()
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            total.update(run_partition(job))
-        return total
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context("spawn")) as pool:
-        for counts in pool.map(run_partition, jobs):
-            total.update(counts)
-    return total
-
-
 def _dup_counts(docs_of: dict[str, set[str]], hashes: dict[str, str], distance: int) -> dict[str, int]:
     """url -> number of documents holding an image whose hash is in the url's hash group."""
     urls = sorted(hashes)
@@ -181,7 +166,8 @@ class ImageStep(GlobalStep):
         log.info("images: %d URLs, %d to get in %d partitions (%d captured)",
                  len(urls), len(missing), len(jobs), len(captures))
         counts: Counter[str] = Counter({"urls": len(urls), "already_stored": len(urls) - len(missing)})
-        counts.update(run_jobs(jobs, ctx.workers))
+        for job_counts in ctx.map(run_partition, jobs):  # threads locally, Ray tasks on Ray
+            counts.update(job_counts)
 
         index = load_index(store_fs, store_path, urls)
         results = []

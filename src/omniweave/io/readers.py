@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from omniweave.document import Document, Source, make_doc_id
 from omniweave.extract import extract_html
+from omniweave.extract.guard import ExtractionRefused
 from omniweave.io.inputs import InputFile
 from omniweave.io.warc import WarcImage, WarcPage, WarcReadError, archive_basename, read_archive
 from omniweave.layout import SCHEMA, row_to_document
@@ -84,6 +85,10 @@ def _page_to_documents(page: WarcPage, archive_name: str, counts: Counter[str]) 
     doc_id = make_doc_id(archive_name, page.source.record_id or f"offset:{page.source.offset}")
     try:
         doc = extract_html(page.body, url=page.url, doc_id=doc_id, http_charset=page.http_charset, source=page.source)
+    except ExtractionRefused as exc:
+        counts[f"skipped:{exc.reason}"] += 1
+        log.warning("%s @%s (%s): not extracted: %s", page.source.file, page.source.offset, page.url, exc)
+        return
     except Exception as exc:  # a broken page must never end the task
         counts["skipped:extraction_error"] += 1
         log.warning("%s @%s (%s): extraction failed: %r", page.source.file, page.source.offset, page.url, exc)
@@ -100,7 +105,12 @@ def _read_html_file(inp: InputFile, counts: Counter[str], max_html_bytes: int) -
         counts["skipped:html_too_large"] += 1
         log.warning("%s: HTML file over the size limit, skipped", inp.path)
         return
-    doc = extract_html(data, doc_id=make_doc_id("html-file", inp.relpath), source=Source(file=inp.path, format="html"))
+    try:
+        doc = extract_html(data, doc_id=make_doc_id("html-file", inp.relpath), source=Source(file=inp.path, format="html"))
+    except ExtractionRefused as exc:
+        counts[f"skipped:{exc.reason}"] += 1
+        log.warning("%s: not extracted: %s", inp.path, exc)
+        return
     yield from _emit(doc, counts)
 
 
