@@ -43,6 +43,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from omniweave.document import ImageNode
 from omniweave.extract import extract_html
+from omniweave.extract.images import srcset_candidates
 from omniweave.io.decode import decode_html
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "html"
@@ -115,8 +116,9 @@ def html_sequence(html: str, base: str | None, srcsets: bool = False) -> Seq:
             attrs = node.attributes
             cands = [attrs.get("src") or ""]
             if srcsets:
-                for key in ("srcset", "data-src", "data-srcset"):
-                    cands += [c.strip().split()[0] for c in (attrs.get(key) or "").split(",") if c.strip()]
+                cands.append(attrs.get("data-src") or "")
+                for key in ("srcset", "data-srcset"):  # split as the spec does: commas inside URLs stay
+                    cands += [u for u, _ in srcset_candidates(attrs.get(key) or "")]
             urls = [urljoin(base or "", c.strip()) for c in cands if c.strip() and not c.startswith("data:")]
             if urls:
                 seq.append(("img", "\x00".join(urls)))
