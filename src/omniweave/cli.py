@@ -130,5 +130,44 @@ def export(
     typer.echo(result.summary())
 
 
+@app.command()
+def report(
+    run_dir: Annotated[str, typer.Argument(help="output folder of a run")],
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="where to write (default RUN_DIR/report.html)")] = None,
+) -> None:
+    """(Re)build a run's data card, report.html: funnel, distributions, sample documents."""
+    from omniweave.report import write_report
+
+    try:
+        path = write_report(run_dir, output)
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"report: {path}")
+
+
+@app.command()
+def view(
+    run_dir: Annotated[str, typer.Argument(help="output folder of a run")],
+    port: Annotated[int, typer.Option("--port", "-p", help="port on 127.0.0.1 (0: any free port)")] = 8765,
+    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+) -> None:
+    """Browse a run's documents as they read, with dropped documents and paragraphs and their reasons."""
+    from omniweave.report.viewer import ViewerError, serve
+
+    try:
+        server = serve(run_dir, host=host, port=port)
+    except (ViewerError, OSError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"viewer: http://{host}:{server.server_address[1]}/  (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 if __name__ == "__main__":
     app()

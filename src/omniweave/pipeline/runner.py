@@ -30,6 +30,7 @@ from omniweave.pipeline.rundir import RunDir
 from omniweave.pipeline.stats import collect_stats
 from omniweave.pipeline.step import GlobalStep, Step
 from omniweave.pipeline.task import PassPlan, TaskResult, TaskSpec
+from omniweave.report import write_report_safely
 
 log = logging.getLogger("omniweave.run")
 
@@ -162,6 +163,8 @@ def run_recipe(
     write_json_atomic(run.fs, run.stats_json, stats)
     info.update(finished=datetime.now(timezone.utc).isoformat(), status="failed" if failed else "completed")
     write_json_atomic(run.fs, run.run_json, info)
+    if not failed:
+        write_report_safely(run.root)  # report.html; an error there is logged, never raised
     return RunSummary(run.root, stats["documents_out"], failed, stats)
 
 

@@ -1,0 +1,134 @@
+"""The data card: ``report.html``, one self-contained page (inline CSS and SVG, images as data URIs)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from html import escape
+from importlib import resources
+
+from omniweave.document import Document
+from omniweave.export.images import ImageStore
+from omniweave.export.source import iter_documents
+from omniweave.io.output import filesystem
+from omniweave.report.charts import bar_chart, funnel_chart
+from omniweave.report.data import IMAGE_BINS, SIDE_BINS, WORD_BINS, RunData, bucket_labels, collect
+from omniweave.report.render import document_html
+
+log = logging.getLogger(__name__)
+REPORT_FILE = "report.html"
+
+
+def static_text(name: str) -> str:
+    return (resources.files("omniweave.report") / "static" / name).read_text(encoding="utf-8")
+
+
+def _fmt(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def _in_order(counter: dict[str, int], labels: list[str]) -> list[tuple[str, int]]:
+    items = [(label, counter.get(label, 0)) for label in labels]
+    return items + [(k, v) for k, v in counter.items() if k not in labels]
+
+
+def funnel_section(data: RunData) -> str:
+    rows = []
+    for r in data.funnel:
+        rows.append(f'<tr class="step"><td>{escape(r.step)}</td><td>{_fmt(r.docs_in)}</td><td>{_fmt(r.docs_out)}</td>'
+                    f'<td>{_fmt(r.docs_in - r.docs_out)}</td><td>{_fmt(r.images_in)}</td><td>{_fmt(r.images_out)}</td></tr>')
+        for reason, docs, images in r.reasons:
+            rows.append(f'<tr class="sub"><td class="reason">↳ {escape(reason)}</td><td></td><td></td>'
+                        f'<td>{_fmt(docs) if docs else ""}</td><td></td><td>{"−" + _fmt(images) if images else ""}</td></tr>')
+    note = "" if data.keep_dropped else (
+        '<p class="note">Images in dropped documents are unknown for this run (set <code>output.keep_dropped: true</code>).</p>')
+    table = ('<table class="funnel"><thead><tr><th>step / drop reason</th><th>documents in</th><th>documents out</th>'
+             '<th>documents dropped</th><th>images in</th><th>images out</th></tr></thead>'
+             f'<tbody>{"".join(rows)}</tbody></table>')
+    chart = funnel_chart([(r.step, r.docs_in, r.docs_out) for r in data.funnel])
+    paragraphs = ""
+    if data.dropped_paragraphs:
+        items = sorted(data.dropped_paragraphs.items(), key=lambda kv: -kv[1])
+        paragraphs = bar_chart("dropped_paragraphs", "Paragraphs removed (step: reason)",
+                               [(f"{s}: {r}", n) for (s, r), n in items[:15]])
+    return f'<section id="funnel"><h2>Funnel</h2><div class="charts">{chart}{paragraphs}</div>{table}{note}</section>'
+
+
+def distributions_section(data: RunData) -> str:
+    sampled = "" if data.words_sampled == data.documents else f" (first {data.words_sampled:,} documents)"
+    charts = [
+        bar_chart("words", f"Words per document{sampled}", _in_order(data.words, bucket_labels(WORD_BINS))),
+        bar_chart("images", "Images per document", _in_order(data.images_per_doc, bucket_labels(IMAGE_BINS))),
+        bar_chart("image_sizes", "Image size (shorter side, px)", _in_order(data.image_sides, bucket_labels(SIDE_BINS))),
+        bar_chart("formats", "Image formats", data.formats.most_common(10)),
+        bar_chart("languages", "Languages", data.languages.most_common(12)),
+        bar_chart("domains", "Top domains", data.domains.most_common(15)),
+    ]
+    return f'<section id="distributions"><h2>Distributions</h2><div class="charts">{"".join(charts)}</div></section>'
+
+
+def pick_samples(root: str, n: int, scan: int = 2000) -> list[Document]:
+    """``n`` documents among the first ``scan``: most images first, then most text."""
+    try:
+        docs = list(itertools.islice(iter_documents(root), scan))
+    except ValueError:  # no corpus
+        return []
+    return sorted(docs, key=lambda d: (-len(d.images), -len(d.text)))[:n]
+
+
+def samples_section(root: str, n: int) -> str:
+    docs = pick_samples(root, n)
+    if not docs:
+        return '<section id="samples"><h2>Documents</h2><p class="note">The corpus is empty.</p></section>'
+    with ImageStore(root) as store:
+        articles = [
+            f'<article class="doc" data-id="{escape(d.id)}"><h3>{escape(d.title or d.url or d.id)}</h3>'
+            f'<div class="url">{escape(d.url or "")} · {escape(d.language or "unknown")} · {len(d.images)} images</div>'
+            f'{document_html(d, store, max_chars=1500)}</article>'
+            for d in docs
+        ]
+    return f'<section id="samples"><h2>Documents</h2><div class="samples">{"".join(articles)}</div></section>'
+
+
+def build_report(root: str, samples: int = 3) -> str:
+    """The data card of the run at ``root`` as one HTML string."""
+    data = collect(root)
+    info, stats = data.info, data.stats
+    dropped_docs = sum(n for r in data.funnel for _, n, _ in r.reasons)
+    figures = [(data.documents, "documents out"), (data.images, "images out"), (dropped_docs, "documents dropped"),
+               (sum(data.dropped_paragraphs.values()), "paragraphs removed (kept)"),
+               (stats.get("tasks", {}).get("completed", 0), "task runs completed")]
+    figures_html = "".join(f'<div class="figure"><b>{v:,}</b><span>{escape(label)}</span></div>' for v, label in figures)
+    recipe = json.dumps(info.get("recipe", {}), indent=2, ensure_ascii=False)
+    subtitle = " · ".join(escape(str(x)) for x in (root, info.get("status"), info.get("finished") or info.get("started"),
+                                                    f"omniweave {info.get('omniweave_version', '?')}") if x)
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+        f'<title>omniweave data card</title><style>{static_text("report.css")}</style></head><body>'
+        f'<header><h1>omniweave data card</h1><div class="sub">{subtitle}</div></header><main>'
+        f'<section id="summary"><div class="figures">{figures_html}</div></section>'
+        f'{funnel_section(data)}{distributions_section(data)}{samples_section(root, samples)}'
+        f'<section id="recipe"><h2>Recipe</h2><details><summary>run.json recipe</summary><pre>{escape(recipe)}</pre>'
+        '</details></section></main></body></html>'
+    )
+
+
+def write_report(root: str, dest: str | None = None) -> str:
+    """Write the data card (default ``<root>/report.html``, atomically); returns its path."""
+    html = build_report(root)
+    fs, path = filesystem(dest or f"{root.rstrip('/')}/{REPORT_FILE}")
+    tmp = f"{path}.tmp"
+    with fs.open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(html)
+    fs.mv(tmp, path)
+    return path
+
+
+def write_report_safely(root: str) -> str | None:
+    """:func:`write_report` for the end of a run: a report error is logged, never raised."""
+    try:
+        return write_report(root)
+    except Exception:  # noqa: BLE001 (a broken card must not fail a finished run)
+        log.exception("report.html of %s not written", root)
+        return None

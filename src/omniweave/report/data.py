@@ -1,0 +1,167 @@
+"""What a data card shows, gathered from a run folder: funnel with images, distributions, samples.
+
+Images per step are counted backwards from the corpus: a step's images in = its images out + the
+images of the documents it dropped (read from ``stages/*/dropped``, so only with
+``output.keep_dropped``) + its ``removed_images:<reason>`` counts. Without dropped documents on
+disk, the images of a step that dropped documents (and of every step before it) are unknown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from omniweave.io.output import read_json
+from omniweave.pipeline.rundir import RunDir
+from omniweave.text.words import words
+
+WORD_BINS = [0, 50, 100, 200, 500, 1000, 2000]
+IMAGE_BINS = [0, 1, 2, 3, 4, 5, 10, 20]
+SIDE_BINS = [0, 64, 128, 256, 512, 1024, 2048]
+
+
+@dataclass
+class StepRow:
+    """One funnel row: documents and (when known) images in and out, drops by reason."""
+
+    step: str
+    docs_in: int
+    docs_out: int
+    images_in: int | None = None
+    images_out: int | None = None
+    reasons: list[tuple[str, int, int | None]] = field(default_factory=list)  # (reason, documents, images)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RunData:
+    root: str
+    info: dict[str, Any]
+    stats: dict[str, Any]
+    funnel: list[StepRow]
+    documents: int = 0
+    images: int = 0
+    words_sampled: int = 0
+    words: Counter[str] = field(default_factory=Counter)
+    images_per_doc: Counter[str] = field(default_factory=Counter)
+    image_sides: Counter[str] = field(default_factory=Counter)
+    formats: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+    domains: Counter[str] = field(default_factory=Counter)
+    dropped_paragraphs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    keep_dropped: bool = False
+
+
+def bucket(value: int, bins: list[int]) -> str:
+    """Label of the bin holding ``value`` (``bins`` are lower bounds, ascending)."""
+    i = max(k for k, b in enumerate(bins) if value >= b)
+    if i == len(bins) - 1:
+        return f"{bins[i]}+"
+    return str(bins[i]) if bins[i + 1] - bins[i] == 1 else f"{bins[i]}–{bins[i + 1] - 1}"
+
+
+def bucket_labels(bins: list[int]) -> list[str]:
+    return [bucket(b, bins) for b in bins]
+
+
+def non_null_per_row(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Number of non-null items in each row of a list column."""
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    parents = pc.list_parent_indices(column).to_numpy(zero_copy_only=False)
+    valid = pc.is_valid(pc.list_flatten(column)).to_numpy(zero_copy_only=False)
+    return np.bincount(parents[valid], minlength=len(column)) if len(column) else np.zeros(0, int)
+
+
+def run_files(run: RunDir, pattern: str) -> list[str]:
+    return sorted(p for p in run.fs.glob(run.join(pattern)) if not p.rsplit("/", 1)[-1].startswith("."))
+
+
+def _read(run: RunDir, path: str, columns: list[str]) -> pa.Table:
+    with run.fs.open(path, "rb") as fh:
+        return pq.read_table(fh, columns=columns)
+
+
+def dropped_by_step(run: RunDir) -> tuple[bool, Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+    """(any dropped files, documents and images per (step, reason)) from ``stages/*/dropped``."""
+    docs: Counter[tuple[str, str]] = Counter()
+    images: Counter[tuple[str, str]] = Counter()
+    files = run_files(run, "stages/*/dropped/*.parquet")
+    for path in files:
+        table = _read(run, path, ["images", "drop_step", "drop_reason"])
+        counts = non_null_per_row(table["images"])
+        for step, reason, n in zip(table["drop_step"].to_pylist(), table["drop_reason"].to_pylist(), counts):
+            docs[(step, reason)] += 1
+            images[(step, reason)] += int(n)
+    return bool(files), docs, images
+
+
+def build_funnel(stats: dict[str, Any], images_out: int, dropped_images: Counter[tuple[str, str]] | None) -> list[StepRow]:
+    """Funnel rows of ``stats.json`` with images counted backwards from ``images_out``."""
+    rows = [StepRow(r["step"], r["in"], r["out"], counts=dict(r.get("counts") or {})) for r in stats.get("funnel", [])]
+    known: int | None = images_out
+    for row, raw in zip(reversed(rows), reversed(stats.get("funnel", []))):
+        row.images_out = known
+        removed = {k.split(":", 1)[1]: v for k, v in row.counts.items() if k.startswith("removed_images:")}
+        reasons = dict(raw.get("dropped") or {})
+        if row.step == "read":
+            row.reasons = [(r, n, None) for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])]
+            row.images_in = None
+            continue
+        total = sum(removed.values())
+        for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+            imgs = dropped_images.get((row.step, reason)) if dropped_images is not None else None
+            row.reasons.append((reason, n, imgs))
+            total = None if imgs is None or total is None else total + imgs
+        for reason, n in sorted(removed.items(), key=lambda kv: -kv[1]):
+            row.reasons.append((f"image removed: {reason}", 0, n))
+        known = None if known is None or total is None else known + total
+        row.images_in = known
+    return rows
+
+
+def _corpus_distributions(run: RunDir, data: RunData, max_word_docs: int) -> None:
+    columns = ["texts", "images", "metadata", "general_metadata"]
+    for path in run_files(run, "corpus/*.parquet"):
+        table = _read(run, path, columns)
+        n_images = non_null_per_row(table["images"])
+        data.documents += table.num_rows
+        data.images += int(n_images.sum())
+        data.images_per_doc.update(bucket(int(n), IMAGE_BINS) for n in n_images)
+        gm = table["general_metadata"].combine_chunks()
+        data.languages.update(lang or "unknown" for lang in gm.field("language").to_pylist())
+        data.domains.update(d or "unknown" for d in gm.field("domain").to_pylist())
+        meta = pc.list_flatten(table["metadata"].combine_chunks())
+        meta = meta.filter(pc.is_valid(meta))
+        for w, h, fmt in zip(meta.field("width").to_pylist(), meta.field("height").to_pylist(), meta.field("format").to_pylist()):
+            data.formats[fmt or "unknown"] += 1
+            data.image_sides[bucket(min(w, h), SIDE_BINS) if w and h else "unknown"] += 1
+        for texts in table["texts"].to_pylist():
+            if data.words_sampled >= max_word_docs:
+                break
+            data.words[bucket(sum(len(words(t)) for t in texts if t), WORD_BINS)] += 1
+            data.words_sampled += 1
+
+
+def collect(root: str, max_word_docs: int = 5000) -> RunData:
+    """Everything the data card of the run at ``root`` shows (words counted on the first
+    ``max_word_docs`` documents)."""
+    run = RunDir(root)
+    if not run.fs.exists(run.stats_json):
+        raise FileNotFoundError(f"{root}: no stats.json (not a run folder, or the run has not finished a pass)")
+    stats = read_json(run.fs, run.stats_json)
+    info = read_json(run.fs, run.run_json) if run.fs.exists(run.run_json) else {}
+    data = RunData(root=root, info=info, stats=stats, funnel=[])
+    _corpus_distributions(run, data, max_word_docs)
+    has_dropped, _, dropped_images = dropped_by_step(run)
+    data.keep_dropped = has_dropped or bool(((info.get("recipe") or {}).get("output") or {}).get("keep_dropped"))
+    data.funnel = build_funnel(stats, data.images, dropped_images if data.keep_dropped else None)
+    for path in run_files(run, "stages/*/dropped_paragraphs/*.parquet"):
+        table = _read(run, path, ["drop_step", "drop_reason"])
+        data.dropped_paragraphs.update(zip(table["drop_step"].to_pylist(), table["drop_reason"].to_pylist()))
+    return data
