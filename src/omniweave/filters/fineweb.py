@@ -7,7 +7,7 @@ from pydantic import Field
 from omniweave.document import Document
 from omniweave.pipeline.step import Filter, StepParams
 from omniweave.text.repetition import duplicates
-from omniweave.text.words import TERMINAL_PUNCTUATION, lines, words
+from omniweave.text.words import TERMINAL_PUNCTUATION, lines, text_words
 
 
 class FineWebQualityParams(StepParams):
@@ -39,7 +39,7 @@ class FineWebQuality(Filter):
             if duplicates(ls)[1] / sum(map(len, ls)) >= p.max_dup_line_char_ratio:
                 return "fineweb_dup_line_chars"
         if p.max_newline_word_ratio is not None:
-            n_words = len(words("\n".join(ls)))
+            n_words = len(text_words(t.text for t in doc.texts))
             if not n_words or (len(ls) - 1) / n_words > p.max_newline_word_ratio:
                 return "fineweb_list_like"
         return True

@@ -14,7 +14,7 @@ from pydantic import Field
 from omniweave.document import Document
 from omniweave.pipeline.step import Filter, StepParams
 from omniweave.text.repetition import duplicate_ngram_char_ratio, duplicates, top_ngram_char_ratio
-from omniweave.text.words import is_cjk_char, lines, words
+from omniweave.text.words import is_cjk_char, lines, text_words
 
 BULLETS = ("•", "‣", "⁃", "◦", "●", "○", "▪", "■", "□", "-", "*", "·", "–", "—", "→", "►")
 ELLIPSES = ("...", "…")
@@ -46,7 +46,7 @@ class GopherQuality(Filter):
     def keep(self, doc: Document) -> bool | str:
         p = self.params
         text = doc.text
-        ws = words(text)
+        ws = text_words(t.text for t in doc.texts)
         n = len(ws)
         if p.min_words is not None and n < p.min_words:
             return "gopher_too_few_words"
@@ -118,7 +118,7 @@ class GopherRepetition(Filter):
             return "gopher_dup_lines"
         if p.max_dup_line_char_ratio is not None and dup_chars / sum(map(len, ls)) > p.max_dup_line_char_ratio:
             return "gopher_dup_line_chars"
-        ws = words(doc.text)
+        ws = text_words(t.text for t in doc.texts)
         scale = p.cjk_ngram_scale if sum(1 for w in ws if is_cjk_char(w[0])) > len(ws) / 2 else 1
         for n, limit in sorted(p.max_top_ngram_char_ratio.items()):
             if top_ngram_char_ratio(ws, n * scale) > limit:

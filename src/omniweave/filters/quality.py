@@ -8,6 +8,8 @@ and are skipped for languages without a list. Every threshold may be ``null`` to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import Field
 
 from omniweave.document import Document, TextNode
@@ -16,7 +18,7 @@ from omniweave.filters.wordlists import flagged_count, stopword_count, word_list
 from omniweave.pipeline.step import Filter, StepParams
 from omniweave.text.repetition import char_repetition_ratio, word_repetition_ratio
 from omniweave.text.stats import punctuation_count, special_char_ratio
-from omniweave.text.words import words
+from omniweave.text.words import text_words, words
 
 
 class TextRules(StepParams):
@@ -35,9 +37,9 @@ class TextRules(StepParams):
     min_words_for_punctuation: int = Field(0, ge=0, description="check punctuation only from this many words")
 
 
-def judge_text(text: str, lang: str | None, p: TextRules, prefix: str) -> str | None:
-    """The first rule ``text`` fails (``<prefix>_<rule>``), or None."""
-    ws = words(text)
+def judge_text(text: str, lang: str | None, p: TextRules, prefix: str, ws: Sequence[str] | None = None) -> str | None:
+    """The first rule ``text`` fails (``<prefix>_<rule>``), or None; ``ws``: its words when known."""
+    ws = words(text) if ws is None else ws
     n = len(ws)
     lang = lang or "en"
     if p.min_words is not None and n < p.min_words:
@@ -96,7 +98,8 @@ class DocumentQuality(Filter):
         p = self.params
         texts = [t.text for t in doc.texts if t.text.strip()]
         text = "\n\n".join(texts)
-        n_words = len(words(text))
+        ws = text_words(texts)
+        n_words = len(ws)
         n_images = len(doc.images)
         if p.min_words_per_image is not None and n_images and n_words / n_images < p.min_words_per_image:
             return "document_few_words_per_image"
@@ -104,4 +107,4 @@ class DocumentQuality(Filter):
             return "document_few_paragraphs"
         if p.min_mean_paragraph_words is not None and texts and n_words / len(texts) < p.min_mean_paragraph_words:
             return "document_short_paragraphs"
-        return judge_text(text, doc.language, p, "document") or True
+        return judge_text(text, doc.language, p, "document", ws) or True

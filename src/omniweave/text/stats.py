@@ -1,18 +1,41 @@
-"""Character-class ratios used by the OBELICS-style node and document rules."""
+"""Character-class ratios used by the OBELICS-style node and document rules.
+
+Counting looks code points up in a boolean table per class (built once from the Unicode
+categories of the Basic Multilingual Plane and the emoji/symbol planes), vectorised with numpy.
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
+
+import numpy as np
+
+_LIMIT = 0x1FB00  # code points at or above it (rare scripts) count as ordinary characters
+
+
+@cache
+def _table(kind: str) -> np.ndarray:
+    def wanted(ch: str) -> bool:
+        cat = unicodedata.category(ch)[0]
+        return cat == "P" if kind == "punctuation" else (cat in "PS" or ch.isspace() or ch.isdigit())
+
+    table = np.zeros(_LIMIT + 1, dtype=bool)  # the last entry stays False for code points past the limit
+    for cp in (*range(0x10000), *range(0x1F000, _LIMIT)):
+        table[cp] = wanted(chr(cp))
+    return table
+
+
+def _count(text: str, kind: str) -> int:
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return int(_table(kind)[np.minimum(codes, _LIMIT)].sum())
 
 
 def special_char_ratio(text: str) -> float:
     """Share of characters that are punctuation, symbols (incl. emoji), digits or whitespace."""
-    if not text:
-        return 0.0
-    n = sum(1 for c in text if c.isspace() or c.isdigit() or unicodedata.category(c)[0] in "PS")
-    return n / len(text)
+    return _count(text, "special") / len(text) if text else 0.0
 
 
 def punctuation_count(text: str) -> int:
     """Unicode punctuation characters (categories P*)."""
-    return sum(1 for c in text if unicodedata.category(c)[0] == "P")
+    return _count(text, "punctuation") if text else 0

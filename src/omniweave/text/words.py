@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 # Han ideographs (incl. extensions and compatibility), the scripts that need a segmenter.
@@ -51,10 +51,10 @@ def cjk_ratio(text: str) -> float:
     return len(_CJK_CHAR.findall(text)) / n if n else 0.0
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=8192)
 def words(text: str) -> tuple[str, ...]:
-    """The words of ``text`` in order (Han runs segmented with jieba). Cached: several filters
-    in a chain ask for the words of the same document or paragraph."""
+    """The words of ``text`` in order (Han runs segmented with jieba). Cached: the filters of a
+    chain ask for the words of the same paragraphs one after the other."""
     out: list[str] = []
     for match in _TOKEN.finditer(text):
         token = match.group()
@@ -66,6 +66,11 @@ def words(text: str) -> tuple[str, ...]:
         else:
             out.append(token)
     return tuple(out)
+
+
+def text_words(texts: Iterable[str]) -> list[str]:
+    """The words of several paragraphs (a document's text nodes), each looked up in the cache."""
+    return [w for text in texts for w in words(text)]
 
 
 def lines(text: str) -> list[str]:
