@@ -11,8 +11,9 @@ Metrics (per suite, separately for the held-out and the tuned-on split):
 - snip F1: `with` snippets found = TP, missing = FN; `without` snippets found = FP (pooled).
 - img R / img P: expected images found / extracted images that are expected (pooled). An extracted
   image is the expected one when its URL equals the expected src or one of its srcset candidates
-  (scheme and fragment ignored), or failing that has the same host and file name (the same
-  picture in another rendition: srcset sizes, crops).
+  (scheme and fragment ignored), or failing that the same host and path (query ignored: resize
+  parameters), or failing that the same host and file name (the same picture in another
+  rendition: srcset sizes, crops).
 - placed: share of expected images that were found AND sit at the right place: the 10 tokens of text
   just before the image, or the 10 just after it, overlap the ground truth's by at least half
   (both sides empty counts as a match).
@@ -62,6 +63,12 @@ def norm_url(url: str) -> str:
     return f"{parts.netloc.lower()}{parts.path}{'?' + parts.query if parts.query else ''}"
 
 
+def path_key(url: str) -> str:
+    """Host and path: the same picture with other resize parameters in the query."""
+    parts = urlsplit(unquote(url.strip()))
+    return f"{parts.netloc.lower()}{parts.path}"
+
+
 def loose_key(url: str) -> str:
     """Host and file name: the same picture at another size or crop (srcset renditions)."""
     parts = urlsplit(unquote(url.strip()))
@@ -76,6 +83,7 @@ class TruthImage:
     urls: set[str]
     before: list[str]
     after: list[str]
+    paths: set[str] = field(default_factory=set)
     loose: set[str] = field(default_factory=set)
 
 
@@ -131,7 +139,8 @@ def truth_images(seq: Seq) -> list[TruthImage]:
         if kind == "img":
             before, after = _context(seq, i)
             urls = value.split("\x00")
-            out.append(TruthImage({norm_url(u) for u in urls}, before, after, {loose_key(u) for u in urls}))
+            out.append(TruthImage({norm_url(u) for u in urls}, before, after, {path_key(u) for u in urls},
+                              {loose_key(u) for u in urls}))
     return out
 
 
@@ -325,17 +334,22 @@ def score(case: Case, seq: Seq, tally: Tally) -> None:
             tally.snip["fp" if " ".join(snippet.lower().split()) in flat else "tn"] += 1
     if case.images is None:
         return
-    extracted = [(i, norm_url(v), loose_key(v)) for i, (k, v) in enumerate(seq) if k == "img"]
+    extracted = [(i, (norm_url(v), path_key(v), loose_key(v))) for i, (k, v) in enumerate(seq) if k == "img"]
     used: set[int] = set()
     tally.img_expected += len(case.images)
     tally.img_extracted += len(extracted)
-    for image in case.images:
-        hit = next((i for i, u, _ in extracted if i not in used and u in image.urls), None)
-        if hit is None:
-            hit = next((i for i, _, key in extracted if i not in used and key in image.loose), None)
-        if hit is None:
-            continue
-        used.add(hit)
+    hits: dict[int, int] = {}  # expected image -> extracted position; strict keys first, for all images
+    for level in range(3):
+        for n, image in enumerate(case.images):
+            if n in hits:
+                continue
+            wanted = (image.urls, image.paths, image.loose)[level]
+            hit = next((i for i, keys in extracted if i not in used and keys[level] in wanted), None)
+            if hit is not None:
+                used.add(hit)
+                hits[n] = hit
+    for n, hit in hits.items():
+        image = case.images[n]
         tally.img_found += 1
         before, after = _context(seq, hit)
         if _overlap(image.before, before) or _overlap(image.after, after):

@@ -137,3 +137,40 @@ def test_srcset_parsing_follows_the_spec():
 def test_empty_and_malformed_input():
     assert extract_html(b"").nodes == []
     assert extract_html("<<<>>> <p unclosed <div").nodes is not None
+
+
+_LONG = "<p>" + "A long paragraph of article text, with commas, that makes this block the content. " * 4 + "</p>"
+
+
+def test_icon_sized_image_that_is_a_table_cell_value_is_kept():
+    rows = "".join(
+        f'<tr><td>Step {i}</td><td><img src="/img/done.png" width="20px"></td><td><span>'
+        f'<img src="/img/done.png" width="20"></span></td></tr>'
+        for i in range(3)
+    )
+    html = (
+        f"<html><body><article>{_LONG}<table><tr><th>Task</th><th>Draft</th><th>Review</th></tr>{rows}</table>"
+        f'<p><img src="/img/share.png" width="16" height="16"> Share this article with friends</p>{_LONG}'
+        "</article></body></html>"
+    )
+    doc = extract_html(html, url="http://example.com/a")
+    urls = [n.url for n in doc.images]
+    assert urls == ["http://example.com/img/done.png"] * 6  # the share icon beside text is dropped
+    cell_texts = [n.text for n in doc.nodes if isinstance(n, TextNode)]
+    assert "Step 1" in cell_texts and "Review" in cell_texts
+
+
+def test_figure_with_linked_caption_survives_link_pruning_but_link_lists_do_not():
+    figure = (
+        '<div class="thumb"><a href="/wiki/File:Lake.jpg"><img src="/up/Lake.jpg" width="220" height="150"></a>'
+        '<div class="thumbcaption"><a href="/wiki/Lake_Gunn">Lake Gunn</a> in <a href="/wiki/Fiordland">Fiordland</a>'
+        "</div></div>"
+    )
+    teasers = "<ul>" + "".join(
+        f'<li><a href="/n{i}"><img src="/up/teaser{i}.jpg" width="300" height="200"></a>'
+        f'<a href="/n{i}">Another story number {i} you may like</a></li>' for i in range(4)
+    ) + "</ul>"
+    html = f"<html><body><article>{_LONG}{figure}{_LONG}{teasers}</article></body></html>"
+    doc = extract_html(html, url="http://example.com/a")
+    assert [n.url for n in doc.images] == ["http://example.com/up/Lake.jpg"]
+    assert "Lake Gunn in Fiordland" in doc.text and "Another story" not in doc.text

@@ -36,6 +36,7 @@ _IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGN
 _INT = re.compile(r"\s*(\d+)")
 PIXEL_MAX_SIDE = 2  # declared 1x1 / 2x2: tracking pixels and spacers
 ICON_MAX_SIDE = 40  # declared at most 40x40: icons, avatars, emoji
+CELL_MAX_HOPS = 3  # <td><a><span><img>: wrappers between a cell and the image that is its value
 
 
 def _int_attr(value: str | None) -> int | None:
@@ -131,6 +132,19 @@ def has_real_source(node: LexborNode) -> bool:
     return bool(src) and not is_placeholder(src)
 
 
+def is_cell_value(node: LexborNode) -> bool:
+    """True for an image that is all a table cell holds (a status mark, a flag in a data table):
+    it is the cell's value, so it is kept at icon size (not at pixel size)."""
+    cell = node.parent
+    for _ in range(CELL_MAX_HOPS):
+        if cell is None or cell.tag in ("td", "th"):
+            break
+        cell = cell.parent
+    if cell is None or cell.tag not in ("td", "th"):
+        return False
+    return len(cell.css("img")) == 1 and not cell.text(deep=True).strip()
+
+
 def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
     """An :class:`ImageNode` for an ``<img>``, or None for data URIs, placeholders, pixels and icons."""
     src = raw_source(node)
@@ -144,7 +158,7 @@ def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
     sides = [s for s in (width, height) if s is not None]
     if sides and min(sides) <= PIXEL_MAX_SIDE:
         return None
-    if sides and max(sides) <= ICON_MAX_SIDE:
+    if sides and max(sides) <= ICON_MAX_SIDE and not is_cell_value(node):
         return None
     if _JUNK_CLASS.search(attrs.get("class") or ""):
         return None

@@ -147,7 +147,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
             kinds.append(KIND_OF_TAG[tag])
         if tag in CONTAINERS:
             counter += 1
-            containers.append(-1 if item.mem_id in root_ids else counter)
+            containers.append(-counter if item.mem_id in root_ids else counter)  # roots: < 0
         if tag == "figure":
             figures.append(_Figure())
         elif tag == "figcaption" and figures:
@@ -159,26 +159,32 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
 
 
 def prune(blocks: list[Block], title: str | None) -> list[Node]:
-    """Drop link-heavy containers and lines, a leading heading that repeats the page title, and
+    """Drop link-heavy containers and short all-link lines, except in a figure (a container with
+    images and one caption block, linked or not); drop a leading heading that repeats the page title, and
     headings left dangling at the end."""
     totals: dict[int, list[int]] = {}
     all_chars = 0
     for block in blocks:
         all_chars += block.chars
+        is_image = isinstance(block.node, ImageNode)
         for cid in block.containers:
-            if cid >= 0:
-                stat = totals.setdefault(cid, [0, 0])
-                stat[0] += block.chars
-                stat[1] += block.link_chars
+            stat = totals.setdefault(cid, [0, 0, 0, 0])
+            stat[0] += block.chars
+            stat[1] += block.link_chars
+            stat[2 if is_image else 3] += 1
+    figures = {cid for cid, (_, _, images, texts) in totals.items() if images and texts <= 1}
     bad = {
-        cid for cid, (chars, links) in totals.items()
-        if chars and links > LINK_HEAVY * chars and chars < 0.5 * all_chars
+        cid for cid, (chars, links, _, _) in totals.items()
+        if cid > 0 and chars and links > LINK_HEAVY * chars and chars < 0.5 * all_chars and cid not in figures
     }
     nodes: list[Node] = []
     for block in blocks:
+        node = block.node
+        if figures and not figures.isdisjoint(block.containers):
+            nodes.append(node)
+            continue
         if bad and any(cid in bad for cid in block.containers):
             continue
-        node = block.node
         if isinstance(node, TextNode) and block.link_chars >= LINK_LINE * block.chars and block.chars < SHORT_LINE:
             if node.kind in ("paragraph", "list_item"):
                 continue
