@@ -63,15 +63,19 @@ def lsh_layout(threshold: float, num_perm: int) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=1)
-def char_classes() -> np.ndarray:
-    """Per code point: 0 separator, 1 word character (as regex ``\\w``), 2 Han/Kana character."""
+def char_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per code point: its lower case (one code point), and its class: 0 separator, 1 word
+    character (as regex ``\\w``), 2 Han/Kana character (a unit on its own)."""
     codes = np.arange(0x110000, dtype=np.uint32)
     codes = codes[(codes < 0xD800) | (codes >= 0xE000)]  # no lone surrogates
     text = codes.astype("<u4").tobytes().decode("utf-32-le")
-    table = np.zeros(0x110000, np.uint8)
-    table[codes[[m.start() for m in re.finditer(r"\w", text)]]] = 1
-    table[codes[[m.start() for m in re.finditer(f"[{_CJK}]", text)]]] = 2
-    return table
+    lowered = text.replace("\u0130", "i").lower()  # U+0130 is the one code point lower() expands
+    lower = np.arange(0x110000, dtype=np.uint32)
+    lower[codes] = np.frombuffer(lowered.encode("utf-32-le"), dtype="<u4")
+    classes = np.zeros(0x110000, np.uint8)
+    classes[codes[[m.start() for m in re.finditer(r"\w", text)]]] = 1
+    classes[codes[[m.start() for m in re.finditer(f"[{_CJK}]", text)]]] = 2
+    return lower, classes
 
 
 def _chunks(text: str, size: int, overlap: int) -> list[str]:
@@ -82,10 +86,24 @@ def _chunks(text: str, size: int, overlap: int) -> list[str]:
     return [text[i:i + size] for i in range(0, len(text) - overlap, step)]
 
 
+@lru_cache(maxsize=4)
+def _power_table(base: int, count: int) -> np.ndarray:
+    out = np.full(count, base, dtype=np.uint64)
+    out[0] = 1
+    return np.cumprod(out, dtype=np.uint64)
+
+
+def _powers(base: np.uint64, count: int) -> np.ndarray:
+    """base**0 .. base**(count - 1) in wrapping uint64 arithmetic (a cached table when it fits)."""
+    size = 2 * CHUNK_CHARS
+    return _power_table(int(base), size)[:count] if count <= size else _power_table(int(base), count)
+
+
 def unit_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     """64-bit hashes of the units of ``text`` (lower-cased) and the character offset of each."""
-    cp = np.frombuffer(text.lower().encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    cls = char_classes()[cp]
+    lower, classes = char_tables()
+    cp = lower[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")]
+    cls = classes[cp]
     word, cjk = cls == 1, cls == 2
     prev_word = np.concatenate([[False], word[:-1]])
     next_word = np.concatenate([word[1:], [False]])
@@ -93,10 +111,8 @@ def unit_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     ends = np.flatnonzero((word & ~next_word) | cjk) + 1
     # polynomial hash sum(c_j * P^(j - start)) of each unit from prefix sums of c_j * P^j
     # (wrapping uint64 arithmetic; P is odd, so P^-start exists)
-    powers = np.cumprod(np.full(cp.size, _P, dtype=np.uint64)) * _P_INV  # P^j
-    prefix = np.concatenate([np.zeros(1, np.uint64), np.cumsum(cp * powers, dtype=np.uint64)])
-    inverse = np.cumprod(np.full(starts.size and starts[-1] + 1, _P_INV, dtype=np.uint64)) * _P  # P^-j
-    raw = (prefix[ends] - prefix[starts]) * inverse[starts]
+    prefix = np.concatenate([np.zeros(1, np.uint64), np.cumsum(cp * _powers(_P, cp.size), dtype=np.uint64)])
+    raw = (prefix[ends] - prefix[starts]) * _powers(_P_INV, cp.size)[starts]
     return mix64(raw + (ends - starts).astype(np.uint64)), starts
 
 
@@ -104,44 +120,69 @@ def shingle_hashes(texts: list[str], ngram: int) -> tuple[np.ndarray, np.ndarray
     """Hashes of every text's n-grams of units, flat, with row offsets (len(texts) + 1).
 
     A text shorter than ``ngram`` units has one shingle (all its units); one without units, none.
+    All texts are hashed as one array (joined by a separator), so the cost per text is small.
     """
-    parts: list[np.ndarray] = []
-    for text in texts:
-        h, _ = unit_hashes(text)
-        width = min(ngram, h.size)
-        count = h.size - width + 1 if width else 0
-        acc = np.zeros(count, dtype=np.uint64)
-        for k in range(width):
-            acc += h[k:k + count] * POSITION_MULTIPLIERS[k]
-        parts.append(mix64(acc + np.uint64(width)))
-    sizes = np.array([p.size for p in parts], dtype=np.uint64)
-    offsets = np.concatenate([np.zeros(1, np.uint64), np.cumsum(sizes, dtype=np.uint64)])
-    flat = np.concatenate(parts) if parts else np.empty(0, np.uint64)
-    return flat, offsets
+    units, at = unit_hashes("\n".join(texts))
+    text_starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    owner = np.searchsorted(text_starts, at, side="right") - 1
+    per_text = np.bincount(owner, minlength=len(texts))
+    first_unit = np.concatenate([[0], np.cumsum(per_text)[:-1]])
+    count = max(units.size - ngram + 1, 0)
+    acc = np.zeros(count, np.uint64)
+    for k in range(ngram):
+        acc += units[k:k + count] * POSITION_MULTIPLIERS[k]
+    within = owner[ngram - 1:ngram - 1 + count] == owner[:count]  # n-grams inside one text
+    hashes, hash_owner = [mix64(acc[within] + np.uint64(ngram))], [owner[:count][within]]
+    for t in np.flatnonzero((per_text > 0) & (per_text < ngram)):  # short texts: one shingle each
+        h = units[first_unit[t]:first_unit[t] + per_text[t]] * POSITION_MULTIPLIERS[:per_text[t]]
+        hashes.append(mix64(np.array([h.sum(dtype=np.uint64) + np.uint64(per_text[t])], np.uint64)))
+        hash_owner.append(np.array([t]))
+    flat, flat_owner = np.concatenate(hashes), np.concatenate(hash_owner)
+    flat = flat[np.argsort(flat_owner, kind="stable")]
+    sizes = np.bincount(flat_owner, minlength=len(texts))
+    return flat, np.concatenate([[0], np.cumsum(sizes)]).astype(np.uint64)
+
+
+def _groups(pieces: list[str], limit: int) -> list[tuple[int, int]]:
+    """Consecutive ranges of pieces of at most ``limit`` characters in all (or one piece)."""
+    ranges, begin, size = [], 0, 0
+    for i, piece in enumerate(pieces):
+        if i > begin and size + len(piece) > limit:
+            ranges.append((begin, i))
+            begin, size = i, 0
+        size += len(piece)
+    if pieces:
+        ranges.append((begin, len(pieces)))
+    return ranges
 
 
 def signatures(texts: list[str], ngram: int, num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(MinHash signatures of the texts that have shingles, uint32 [k, num_perm]; which texts).
 
-    A long text is hashed in overlapping pieces whose signatures are merged (element-wise
-    minimum), so no buffer grows beyond :data:`CHUNK_CHARS` characters' worth.
+    Texts are hashed in groups of at most :data:`CHUNK_CHARS` characters, and a longer text in
+    overlapping pieces whose signatures are merged (element-wise minimum), so no buffer grows
+    with the length of a document.
     """
     pieces, owner = [], []
     for i, text in enumerate(texts):
         for piece in _chunks(text, CHUNK_CHARS, CHUNK_OVERLAP):
             pieces.append(piece)
             owner.append(i)
-    flat, offsets = shingle_hashes(pieces, ngram)
-    sizes = np.diff(offsets)
-    has = np.flatnonzero(sizes > 0)
-    if has.size == 0:
+    rows, has = [], []
+    for begin, end in _groups(pieces, CHUNK_CHARS):
+        flat, offsets = shingle_hashes(pieces[begin:end], ngram)
+        sizes = np.diff(offsets)
+        keep = np.flatnonzero(sizes > 0)
+        if keep.size:
+            offsets = np.concatenate([np.zeros(1, np.uint64), np.cumsum(sizes[keep], dtype=np.uint64)])
+            matrix = RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, seed)
+            rows.append(np.array(matrix.to_rows(), dtype=np.uint32))
+            has.append(keep + begin)
+    if not rows:
         return np.empty((0, num_perm), np.uint32), np.empty(0, np.int64)
-    offsets = np.concatenate([np.zeros(1, np.uint64), np.cumsum(sizes[has], dtype=np.uint64)])
-    matrix = RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, seed)
-    rows = np.array(matrix.to_rows(), dtype=np.uint32)
-    owners = np.asarray(owner, dtype=np.int64)[has]
+    owners = np.asarray(owner, dtype=np.int64)[np.concatenate(has)]
     heads = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]]))
-    return np.minimum.reduceat(rows, heads, axis=0), owners[heads]
+    return np.minimum.reduceat(np.concatenate(rows), heads, axis=0), owners[heads]
 
 
 def band_keys(signature: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -177,6 +218,7 @@ class MinhashDedup(KeyedDedup):
     name = "minhash_dedup"
     reason = "near_duplicate"
     Params = MinhashParams
+    batch_chars = CHUNK_CHARS
 
     def doc_keys(self, docs: list[Document]) -> list[np.ndarray]:
         p: MinhashParams = self.params  # type: ignore[assignment]
