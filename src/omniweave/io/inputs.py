@@ -7,14 +7,17 @@ from dataclasses import dataclass
 import fsspec
 from fsspec.core import url_to_fs
 
-FORMATS = ("warc", "arc", "html", "parquet", "jsonl")
+FORMATS = ("warc", "arc", "html", "parquet", "jsonl", "video")
 _SUFFIXES = {
     "warc": (".warc", ".warc.gz", ".warc.zst", ".warc.lz4", ".wat", ".wat.gz", ".wet", ".wet.gz"),
     "arc": (".arc", ".arc.gz"),
     "html": (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml"),
     "parquet": (".parquet",),
     "jsonl": (".jsonl", ".jsonl.gz", ".ndjson"),
+    "video": (".mp4", ".webm", ".mkv"),
 }
+# files read beside videos (subtitles, manifests), never inputs of their own
+_VIDEO_SIDECARS = (".vtt", ".srt", ".json", ".json3", ".jsonl")
 
 
 class InputError(ValueError):
@@ -44,11 +47,14 @@ def _protocol_prefix(fs: fsspec.AbstractFileSystem, original: str) -> str:
 
 def _folder_files(fs: fsspec.AbstractFileSystem, root: str, fmt: str) -> list[str]:
     """Files of a folder (recursively) to read: with ``format: auto``, only the rawest kind present
-    (archives before HTML before document files), so a manifest beside WARCs is not read as input."""
+    (archives before videos before HTML before document files), so a manifest beside WARCs or
+    subtitles beside videos are not read as input."""
     files = fs.find(root)
+    if fmt == "video":
+        return [p for p in files if format_of(p) == fmt or (format_of(p) is None and not p.lower().endswith(_VIDEO_SIDECARS))]
     if fmt != "auto":
         return [p for p in files if format_of(p) == fmt or format_of(p) is None]
-    for kinds in (("warc", "arc"), ("html",), ("parquet", "jsonl")):
+    for kinds in (("warc", "arc"), ("video",), ("html",), ("parquet", "jsonl")):
         chosen = [p for p in files if format_of(p) in kinds]
         if chosen:
             return chosen

@@ -1,8 +1,9 @@
 """Turn one input file of any supported format into documents.
 
 WARC/ARC and HTML inputs are extracted here (the extractor is part of reading); Parquet/JSONL inputs
-already hold documents in the interleaved layout. Every record that does not become a document is
-counted under a reason in ``counts``; nothing is dropped silently.
+already hold documents in the interleaved layout; videos are read with their subtitles by
+:mod:`omniweave.video.reader` (the ``video`` extra). Every record that does not become a document
+is counted under a reason in ``counts``; nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import fsspec
 import pyarrow.parquet as pq
@@ -33,8 +35,14 @@ def read_input(
     *,
     max_html_bytes: int,
     on_image: ImageSink | None = None,
+    video: Any = None,
+    image_store: str | None = None,
 ) -> Iterator[Document]:
-    """Documents of one input file; read problems are counted and logged, never raised."""
+    """Documents of one input file; read problems are counted and logged, never raised.
+
+    ``video`` (the recipe's ``input.video`` options) and ``image_store`` (where frames are stored)
+    are used by video inputs only.
+    """
     try:
         if inp.format in ("warc", "arc"):
             yield from _read_archive(inp, counts, max_html_bytes, on_image)
@@ -44,6 +52,10 @@ def read_input(
             yield from _read_parquet(inp, counts)
         elif inp.format == "jsonl":
             yield from _read_jsonl(inp, counts)
+        elif inp.format == "video":
+            from omniweave.video.reader import read_video  # needs PyAV (the video extra)
+
+            yield from read_video(inp, counts, options=video, store_root=image_store)
         else:
             raise ValueError(f"unsupported input format {inp.format!r}")
     except (WarcReadError, OSError, ValueError) as exc:

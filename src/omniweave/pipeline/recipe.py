@@ -39,6 +39,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from omniweave.pipeline.step import Step, registered_steps
+from omniweave.video.options import VideoOptions
 
 
 class RecipeError(ValueError):
@@ -51,8 +52,9 @@ class _Strict(BaseModel):
 
 class InputConfig(_Strict):
     paths: list[str] = Field(min_length=1)
-    format: Literal["auto", "warc", "arc", "html", "parquet", "jsonl"] = "auto"
+    format: Literal["auto", "warc", "arc", "html", "parquet", "jsonl", "video"] = "auto"
     max_html_bytes: int = Field(5_000_000, gt=0, description="larger pages are counted and skipped")
+    video: VideoOptions | None = Field(None, description="video inputs: manifest, frame selection, subtitle text")
 
     @field_validator("paths", mode="before")
     @classmethod
