@@ -136,22 +136,28 @@ def test_webdataset_shards_read_back_with_webdataset(run, corpus, tmp_path):
 
 
 def test_pair_strategies_on_built_documents():
+    import numpy as np
+
+    from omniweave.annotate.assign import encode_matrix
+
     doc = Document("d", "http://x/", [
         TextNode("A title", "heading"),
-        ImageNode("http://x/a.jpg", alt="alt a", caption="figure a", extra={"matched_text": 2, "clip_similarity": 0.31}),
+        ImageNode("http://x/a.jpg", alt="alt a", caption="figure a", extra={"assigned_text_index": 4, "clip_similarity": 0.31}),
         TextNode("first paragraph"),
-        ImageNode("http://x/b.jpg", alt="  "),
+        ImageNode("http://x/b.jpg", alt="  ", extra={"clip_similarity": 0.05}),  # left out by the assignment
         TextNode("second paragraph"),
         ImageNode("http://x/c.jpg", alt="alt c"),
-    ], metadata={})
+    ])
+    sim = np.array([[0.1, 0.2, 0.3], [0.05, 0.01, 0.0]])  # images at 1, 3 x texts at 0, 2, 4
+    doc.metadata["clip"] = {"model": "m", "images": [1, 3], "texts": [0, 2, 4], "similarity": encode_matrix(sim)}
     rows = pair_rows(doc, ["similarity", "figcaption", "alt", "adjacent"])
-    assert [(r["caption"], r["strategy"], r["score"]) for r in rows] == [
-        ("second paragraph", "similarity", 0.31), ("second paragraph", "adjacent", None), ("alt c", "alt", None)]
-    doc.metadata["similarity"] = [[0.1, 0.2, 0.3], [0.5, 0.1, 0.0], [0.0, 0.0, 0.0]]
-    del doc.nodes[1].extra["matched_text"]
-    rows = pair_rows(doc, ["similarity"])
     assert [(r["caption"], r["strategy"]) for r in rows] == [
-        ("second paragraph", "similarity"), ("A title", "similarity"), ("A title", "similarity")]
+        ("second paragraph", "similarity"), ("second paragraph", "adjacent"), ("alt c", "alt")]
+    assert rows[0]["score"] == pytest.approx(0.3, abs=1e-3) and rows[1]["score"] is None
+    del doc.metadata["clip"]  # written with store_matrix: false: the assigned text, no score
+    assert [(r["caption"], r["score"]) for r in pair_rows(doc, ["similarity"])] == [
+        ("second paragraph", None), (None, None), (None, None)]
+    assert [r["strategy"] for r in pair_rows(doc, ["figcaption", "adjacent"])] == ["figcaption", "adjacent", "adjacent"]
     assert [r["strategy"] for r in pair_rows(Document("e", nodes=[ImageNode("http://x/i.png")]), ["alt", "adjacent"])] == ["none"]
 
 

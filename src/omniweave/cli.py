@@ -136,7 +136,7 @@ def report(
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="where to write (default RUN_DIR/report.html)")] = None,
 ) -> None:
     """(Re)build a run's data card, report.html: funnel, distributions, sample documents."""
-    from omniweave.report import write_report
+    from omniweave.report.card import write_report
 
     try:
         path = write_report(run_dir, output)

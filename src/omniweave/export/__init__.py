@@ -8,17 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from omniweave.export.images import ImageStore
-from omniweave.export.interleaved import export_interleaved
-from omniweave.export.pairs import STRATEGIES, export_pairs
 from omniweave.export.source import DocFilter, ExportError, ExportResult, filtered, run_root_of
-from omniweave.export.text import export_text
-from omniweave.export.webdataset import export_webdataset
 
 Format = Literal["interleaved", "text", "pairs", "webdataset"]
 FORMATS: tuple[str, ...] = ("interleaved", "text", "pairs", "webdataset")
 
-__all__ = ["FORMATS", "STRATEGIES", "DocFilter", "ExportError", "ExportResult", "export_run"]
+__all__ = ["FORMATS", "DocFilter", "ExportError", "ExportResult", "export_run"]
 
 
 def export_run(source: str, fmt: Format, dest: str, doc_filter: DocFilter | None = None, **options: Any) -> ExportResult:
@@ -30,6 +25,12 @@ def export_run(source: str, fmt: Format, dest: str, doc_filter: DocFilter | None
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+    from omniweave.export.images import ImageStore
+    from omniweave.export.interleaved import export_interleaved
+    from omniweave.export.pairs import export_pairs
+    from omniweave.export.text import export_text
+    from omniweave.export.webdataset import export_webdataset
+
     result = ExportResult(format=fmt, dest=dest)
     docs = filtered(source, doc_filter or DocFilter(), result)
     if fmt == "interleaved":

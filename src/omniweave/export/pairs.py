@@ -2,11 +2,10 @@
 
 Strategies, tried in the order given (default: similarity, figcaption, alt, adjacent):
 
-- ``similarity``: the text node an image matches best by a model score (CLIP, issue 9). Read from
-  the image's ``extra["matched_text"]`` (index among the document's text nodes) with its score in
-  ``extra["clip_similarity"]``, else from a per-document matrix ``general_metadata.extra
-  ["similarity"]`` (one row per image in document order, one column per text node: the best
-  column wins). The score is written in ``score``; other strategies have no score.
+- ``similarity``: the text node the ``clip_score`` step (:mod:`omniweave.annotate.clip_step`)
+  assigned to the image, MMC4-style: its node position in ``extra["assigned_text_index"]``; the
+  score is that pair's cosine similarity from the stored matrix ``metadata["clip"]`` (None when the
+  step ran with ``store_matrix: false``). An image the assignment left out gets no caption here.
 - ``figcaption``: the image's ``<figcaption>`` (``caption``).
 - ``alt``: the image's alt text.
 - ``adjacent``: the nearest text node (the one after the image first, then the one before).
@@ -16,15 +15,20 @@ Every image is written; one no strategy captions has ``strategy = "none"`` and n
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
+from omniweave.annotate.assign import decode_matrix
 from omniweave.document import Document, ImageNode, TextNode
 from omniweave.export.sinks import RowFormat, row_writer
 from omniweave.export.source import ExportError, ExportResult
 from omniweave.io.output import filesystem
+
+log = logging.getLogger(__name__)
 
 STRATEGIES = ("similarity", "figcaption", "alt", "adjacent")
 PAIRS_SCHEMA = pa.schema(
@@ -34,6 +38,7 @@ PAIRS_SCHEMA = pa.schema(
 )
 
 Caption = tuple[str, float | None]
+Similarities = tuple[list[int], list[int], np.ndarray]
 
 
 def _clean(text: str | None) -> str | None:
@@ -41,18 +46,30 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def _similarity(doc: Document, image_index: int, image: ImageNode) -> Caption | None:
-    texts = doc.texts
-    matched, score = image.extra.get("matched_text"), image.extra.get("clip_similarity")
-    if isinstance(matched, int) and 0 <= matched < len(texts) and isinstance(score, (int, float)):
-        return texts[matched].text, float(score)
-    matrix = doc.metadata.get("similarity")
-    if isinstance(matrix, list) and image_index < len(matrix):
-        row = matrix[image_index]
-        if isinstance(row, list) and row and len(row) == len(texts):
-            best = max(range(len(row)), key=lambda j: row[j])
-            return texts[best].text, float(row[best])
-    return None
+
+def clip_similarities(doc: Document) -> Similarities | None:
+    """(image positions, text positions, matrix) stored by the clip_score step, or None."""
+    clip = doc.metadata.get("clip")
+    if not isinstance(clip, dict) or not isinstance(clip.get("similarity"), dict):
+        return None
+    try:
+        matrix = decode_matrix(clip["similarity"])
+        rows, cols = list(clip["images"]), list(clip["texts"])
+    except (KeyError, TypeError, ValueError) as exc:
+        log.warning("document %s: unreadable similarity matrix: %s", doc.id, exc)
+        return None
+    return (rows, cols, matrix) if matrix.shape == (len(rows), len(cols)) else None
+
+
+def _similarity(doc: Document, position: int, sims: Similarities | None) -> Caption | None:
+    image = doc.nodes[position]
+    assigned = image.extra.get("assigned_text_index") if isinstance(image, ImageNode) else None
+    if not isinstance(assigned, int) or not 0 <= assigned < len(doc.nodes) or not isinstance(doc.nodes[assigned], TextNode):
+        return None
+    score = None
+    if sims is not None and position in sims[0] and assigned in sims[1]:
+        score = float(sims[2][sims[0].index(position), sims[1].index(assigned)])
+    return doc.nodes[assigned].text, score
 
 
 def _adjacent(doc: Document, position: int) -> Caption | None:
@@ -64,13 +81,14 @@ def _adjacent(doc: Document, position: int) -> Caption | None:
     return None
 
 
-def choose_caption(doc: Document, position: int, image_index: int, strategies: Iterable[str]) -> tuple[str, Caption | None]:
+def choose_caption(doc: Document, position: int, strategies: Iterable[str],
+                   sims: Similarities | None = None) -> tuple[str, Caption | None]:
     """(strategy, (caption, score)) for the image at node ``position``; ("none", None) if none fits."""
     image = doc.nodes[position]
     assert isinstance(image, ImageNode)
     for strategy in strategies:
         if strategy == "similarity":
-            found = _similarity(doc, image_index, image)
+            found = _similarity(doc, position, sims)
         elif strategy == "figcaption":
             found = (image.caption, None) if _clean(image.caption) else None
         elif strategy == "alt":
@@ -89,15 +107,15 @@ def check_strategies(strategies: list[str]) -> None:
 
 
 def pair_rows(doc: Document, strategies: list[str]) -> list[dict[str, Any]]:
-    rows, image_index = [], 0
+    rows = []
+    sims = clip_similarities(doc) if "similarity" in strategies else None
     for position, node in enumerate(doc.nodes):
         if not isinstance(node, ImageNode):
             continue
-        strategy, found = choose_caption(doc, position, image_index, strategies)
+        strategy, found = choose_caption(doc, position, strategies, sims)
         rows.append({"url": node.url, "caption": found[0] if found else None, "width": node.width,
                      "height": node.height, "strategy": strategy, "score": found[1] if found else None,
                      "id": doc.id, "position": position, "doc_url": doc.url, "sha256": node.sha256})
-        image_index += 1
     return rows
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
 from html import escape
 from importlib import resources
 
@@ -16,7 +15,6 @@ from omniweave.report.charts import bar_chart, funnel_chart
 from omniweave.report.data import IMAGE_BINS, SIDE_BINS, WORD_BINS, RunData, bucket_labels, collect
 from omniweave.report.render import document_html
 
-log = logging.getLogger(__name__)
 REPORT_FILE = "report.html"
 
 
@@ -124,11 +122,3 @@ def write_report(root: str, dest: str | None = None) -> str:
     fs.mv(tmp, path)
     return path
 
-
-def write_report_safely(root: str) -> str | None:
-    """:func:`write_report` for the end of a run: a report error is logged, never raised."""
-    try:
-        return write_report(root)
-    except Exception:  # noqa: BLE001 (a broken card must not fail a finished run)
-        log.exception("report.html of %s not written", root)
-        return None
