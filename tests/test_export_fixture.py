@@ -44,3 +44,19 @@ def real_run() -> Path:
     if not WARC.is_dir():
         pytest.skip(f"shared test data not found at {WARC}")
     return _make_run()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def chromium_browser():  # noqa: ANN201 (a playwright Browser; playwright is a test extra)
+    """Generator for a module fixture: Debian's chromium driven by Playwright (skips without it)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) for browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (test extra)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -39,18 +39,23 @@ def funnel_section(data: RunData) -> str:
         for reason, docs, images in r.reasons:
             rows.append(f'<tr class="sub"><td class="reason">↳ {escape(reason)}</td><td></td><td></td>'
                         f'<td>{_fmt(docs) if docs else ""}</td><td></td><td>{"−" + _fmt(images) if images else ""}</td></tr>')
-    note = "" if data.keep_dropped else (
+    unknown = any(r.images_in is None for r in data.funnel if r.step != "read")
+    note = "" if not unknown else (
         '<p class="note">Images in dropped documents are unknown for this run (set <code>output.keep_dropped: true</code>).</p>')
     table = ('<table class="funnel"><thead><tr><th>step / drop reason</th><th>documents in</th><th>documents out</th>'
              '<th>documents dropped</th><th>images in</th><th>images out</th></tr></thead>'
              f'<tbody>{"".join(rows)}</tbody></table>')
     chart = funnel_chart([(r.step, r.docs_in, r.docs_out) for r in data.funnel])
-    paragraphs = ""
-    if data.dropped_paragraphs:
-        items = sorted(data.dropped_paragraphs.items(), key=lambda kv: -kv[1])
-        paragraphs = bar_chart("dropped_paragraphs", "Paragraphs removed (step: reason)",
-                               [(f"{s}: {r}", n) for (s, r), n in items[:15]])
-    return f'<section id="funnel"><h2>Funnel</h2><div class="charts">{chart}{paragraphs}</div>{table}{note}</section>'
+    removed = ""
+    if data.removed_text:
+        items = sorted(data.removed_text.items(), key=lambda kv: -kv[1])
+        removed = ('<table class="removed-text"><thead><tr><th>step</th><th class="reason">text removed from kept documents'
+                   '</th><th>count</th></tr></thead><tbody>' + "".join(
+                       f'<tr><td>{escape(s)}</td><td class="reason">{escape(r)}</td><td>{_fmt(n)}</td></tr>'
+                       for (s, r), n in items) + "</tbody></table>")
+        chart = chart + bar_chart("removed_text", "Text removed from kept documents",
+                                  [(f"{s}: {r}", n) for (s, r), n in items[:15]])
+    return f'<section id="funnel"><h2>Funnel</h2><div class="charts">{chart}</div>{table}{note}{removed}</section>'
 
 
 def distributions_section(data: RunData) -> str:
@@ -95,7 +100,7 @@ def build_report(root: str, samples: int = 3) -> str:
     info, stats = data.info, data.stats
     dropped_docs = sum(n for r in data.funnel for _, n, _ in r.reasons)
     figures = [(data.documents, "documents out"), (data.images, "images out"), (dropped_docs, "documents dropped"),
-               (sum(data.dropped_paragraphs.values()), "paragraphs removed (kept)"),
+               (sum(n for (_, r), n in data.removed_text.items() if r.startswith("paragraphs:")), "paragraphs removed"),
                (stats.get("tasks", {}).get("completed", 0), "task runs completed")]
     figures_html = "".join(f'<div class="figure"><b>{v:,}</b><span>{escape(label)}</span></div>' for v, label in figures)
     recipe = json.dumps(info.get("recipe", {}), indent=2, ensure_ascii=False)

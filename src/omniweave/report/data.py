@@ -54,7 +54,7 @@ class RunData:
     formats: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
     domains: Counter[str] = field(default_factory=Counter)
-    dropped_paragraphs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    removed_text: Counter[tuple[str, str]] = field(default_factory=Counter)  # (step, "paragraphs: reason") -> n
     keep_dropped: bool = False
 
 
@@ -161,7 +161,9 @@ def collect(root: str, max_word_docs: int = 5000) -> RunData:
     has_dropped, _, dropped_images = dropped_by_step(run)
     data.keep_dropped = has_dropped or bool(((info.get("recipe") or {}).get("output") or {}).get("keep_dropped"))
     data.funnel = build_funnel(stats, data.images, dropped_images if data.keep_dropped else None)
-    for path in run_files(run, "stages/*/dropped_paragraphs/*.parquet"):
-        table = _read(run, path, ["drop_step", "drop_reason"])
-        data.dropped_paragraphs.update(zip(table["drop_step"].to_pylist(), table["drop_reason"].to_pylist()))
+    for row in data.funnel:  # removed_paragraphs:<reason>, removed_lines:<reason>, ...
+        for key, n in row.counts.items():
+            what, _, reason = key.partition(":")
+            if what.startswith("removed_") and what != "removed_images" and reason:
+                data.removed_text[(row.step, f"{what.removeprefix('removed_')}: {reason}")] += n
     return data

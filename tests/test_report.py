@@ -1,0 +1,114 @@
+"""The data card of a real run: its figures, that a run writes it (and never fails on it), and the
+page in a real browser (Debian's chromium) with its charts and images, loading nothing from outside."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from omniweave.cli import app
+from omniweave.layout import table_to_documents
+from omniweave.pipeline.recipe import parse_recipe
+from omniweave.pipeline.runner import run_recipe
+from omniweave.report.card import build_report
+from omniweave.report.data import collect
+from test_export_fixture import WARC, chromium_browser, real_run
+
+CHARTS = ["funnel", "removed_text", "words", "images", "image_sizes", "formats", "languages", "domains"]
+
+
+@pytest.fixture(scope="module")
+def run() -> Path:
+    return real_run()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    yield from chromium_browser()
+
+
+def test_funnel_counts_documents_and_images_per_step_and_reason(run):
+    data = collect(str(run))
+    docs = table_to_documents(pq.read_table(run / "corpus"))
+    assert data.documents == len(docs) and data.images == sum(len(d.images) for d in docs) > 15
+    steps = {r.step: r for r in data.funnel}
+    assert list(steps) == ["read", "language_id", "text_length", "paragraph_quality", "exact_dedup", "images"]
+    assert data.funnel[-1].images_out == data.images
+    dropped = pq.read_table(run / "stages" / "pass-00" / "dropped")
+    by_reason: dict[tuple[str, str], list[int]] = {}
+    for doc, step, reason in zip(table_to_documents(dropped), dropped["drop_step"].to_pylist(), dropped["drop_reason"].to_pylist()):
+        by_reason.setdefault((step, reason), []).append(len(doc.images))
+    for before, after in zip(data.funnel, data.funnel[1:]):
+        assert before.docs_out == after.docs_in and before.images_out == after.images_in
+    for row in data.funnel[1:]:
+        assert row.docs_in - row.docs_out == sum(n for _, n, _ in row.reasons)
+        assert row.images_in - row.images_out == sum(i or 0 for _, _, i in row.reasons)
+        for reason, n, images in row.reasons:
+            if n:  # documents dropped for this reason, and the images they took with them
+                assert (n, images) == (len(by_reason[(row.step, reason)]), sum(by_reason[(row.step, reason)]))
+    assert len(by_reason) >= 2 and any(sum(v) for v in by_reason.values())
+    images = steps["images"]
+    counts = images.counts
+    removed = {r: i for r, _, i in images.reasons if r.startswith("image removed: ")}
+    assert removed == {f"image removed: {k.split(':', 1)[1]}": v for k, v in counts.items() if k.startswith("removed_images:")}
+    assert images.images_in == images.images_out + sum(removed.values())
+    assert sum(data.words.values()) == data.documents and sum(data.images_per_doc.values()) == data.documents
+    assert sum(data.image_sides.values()) == sum(data.formats.values()) == data.images
+    assert data.languages["en"] > 0 and data.domains["books.toscrape.com"] == 1
+    removed = pq.read_table(run / "stages" / "pass-00" / "dropped_paragraphs")
+    assert data.removed_text[("paragraph_quality", "paragraphs: paragraph_too_few_words")] == removed.num_rows > 100
+
+
+def test_run_writes_the_card_and_report_command_rebuilds_it(run, tmp_path):
+    card = run / "report.html"
+    html = card.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "books.toscrape.com" in html
+    assert all(f'data-chart="{c}"' in html for c in CHARTS)
+    assert "<script src" not in html and "<link" not in html and 'src="http' not in html  # self-contained
+    assert html.count('src="data:image/jpeg;base64,') >= 17  # the book covers, from the image store
+    out = tmp_path / "card.html"
+    result = CliRunner().invoke(app, ["report", str(run), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").count("<figure class=\"chart\"") == len(CHARTS)
+    missing = CliRunner().invoke(app, ["report", str(tmp_path / "nothing")])
+    assert missing.exit_code == 2 and "no stats.json" in missing.output
+
+
+def test_a_report_error_never_fails_the_run(tmp_path, caplog):
+    out = tmp_path / "out"
+    (out / "report.html.tmp").mkdir(parents=True)  # the card cannot be written
+    recipe = parse_recipe({"input": {"paths": [str(WARC / "node-warc" / "books.toscrape.warc")]},
+                           "output": {"dir": str(out)}, "executor": {"workers": 1}})
+    with caplog.at_level(logging.ERROR, logger="omniweave.report"):
+        summary = run_recipe(recipe, progress=False)
+    assert summary.ok and summary.documents_out == 1 and not (out / "report.html").exists()
+    assert "report.html of" in caplog.text
+    (out / "report.html.tmp").rmdir()
+    html = build_report(str(out))  # rebuilt once the obstacle is gone
+    assert "<svg" in html and "Images in dropped documents are unknown" not in html  # no step dropped a document
+
+
+def test_report_in_chromium_shows_charts_and_images_offline(run, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((run / "report.html").as_uri())
+    assert page.title() == "omniweave data card"
+    for chart in CHARTS:
+        figure = page.locator(f'figure.chart[data-chart="{chart}"]')
+        assert figure.is_visible(), chart
+        assert figure.locator("svg rect").count() >= 1, chart
+        box = figure.locator("svg").bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 20, chart
+    assert page.locator("table.funnel tr.step").count() == 6
+    assert "paragraph_too_few_words" in page.locator("#funnel").inner_text()
+    books = page.locator("article.doc", has_text="books.toscrape.com")
+    assert books.count() == 1
+    widths = books.locator("img").evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth)")
+    assert len(widths) == 17 and all(w and w > 50 for w in widths)
+    assert all(u.startswith(("file:", "data:")) for u in requests), [u for u in requests if not u.startswith(("file:", "data:"))]
+    page.close()
