@@ -1,0 +1,126 @@
+"""The document viewer over a real run: its JSON API, and the page in Debian's chromium (a document
+as it reads, image metadata on hover, a dropped document with its reason, removed paragraphs)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from PIL import Image
+
+from omniweave.layout import table_to_documents
+from omniweave.report.viewer import ViewerError, serve
+from test_export_fixture import chromium_browser, real_run
+
+
+@pytest.fixture(scope="module")
+def run() -> Path:
+    return real_run()
+
+
+@pytest.fixture(scope="module")
+def base(run: Path) -> Iterator[str]:
+    server = serve(str(run), port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    yield from chromium_browser()
+
+
+def get(url: str):  # noqa: ANN201
+    with urllib.request.urlopen(url, timeout=30) as res:
+        body = res.read()
+        return json.loads(body) if res.headers.get_content_type() == "application/json" else (body, res.headers.get_content_type())
+
+
+def _books(base: str) -> dict:
+    items = get(f"{base}/api/docs?kind=kept&q=books.toscrape")["items"]
+    assert len(items) == 1
+    return items[0]
+
+
+def test_api_lists_kept_and_dropped_documents_and_serves_images(run, base):
+    kept = table_to_documents(pq.read_table(run / "corpus"))
+    dropped = pq.read_table(run / "stages" / "pass-00" / "dropped")
+    summary = get(f"{base}/api/summary")
+    assert (summary["kept"], summary["dropped"]) == (len(kept), dropped.num_rows)
+    listed = get(f"{base}/api/docs?kind=dropped")
+    assert listed["total"] == dropped.num_rows and all(d["reason"] for d in listed["items"])
+    assert sorted(d["id"] for d in listed["items"]) == sorted(dropped["id"].to_pylist())
+    books = _books(base)
+    doc = get(f"{base}/api/doc/{books['n']}")
+    want = next(d for d in kept if d.id == books["id"])
+    assert [n.get("text") for n in doc["nodes"] if n["type"] == "text"] == [t.text for t in want.texts]
+    images = [n for n in doc["nodes"] if n["type"] == "image"]
+    assert [i["url"] for i in images] == [i.url for i in want.images] and len(images) == 17
+    body, mime = get(base + images[0]["src"])
+    assert mime == "image/jpeg"
+    assert Image.open(__import__("io").BytesIO(body)).size == (want.images[0].width, want.images[0].height)
+    removed = pq.read_table(run / "stages" / "pass-00" / "dropped_paragraphs").to_pylist()
+    assert [p["text"] for p in doc["paragraphs"]] == [r["text"] for r in removed if r["id"] == books["id"]]
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{base}/api/doc/999999", timeout=30)
+    assert err.value.code == 404
+
+
+def test_not_a_run_folder(tmp_path):
+    with pytest.raises(ViewerError, match="no documents"):
+        serve(str(tmp_path), port=0)
+
+
+def test_document_in_chromium_reads_with_images_and_metadata_on_hover(base, browser):
+    books = _books(base)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/#doc/{books['n']}")
+    article = page.locator("#doc article")
+    article.wait_for()
+    assert article.locator("h2").inner_text() == books["title"]
+    assert "Tipping the Velvet" in article.inner_text() and "1000 results" in article.inner_text()
+    images = article.locator("figure.doc-image img")
+    assert images.count() == 17
+    page.wait_for_function("[...document.querySelectorAll('#doc img')].every(i => i.complete && i.naturalWidth > 0)")
+    # text and images interleaved: the first cover comes after the first paragraph, before the next heading
+    order = article.evaluate("a => [...a.children].map(c => c.tagName)")
+    assert order[2] == "P" and order[3] == "FIGURE" and "H3" in order[4:6]
+    tooltip = page.locator("#tooltip")
+    assert tooltip.is_hidden()
+    images.first.hover()
+    tooltip.wait_for(state="visible")
+    text = tooltip.inner_text()
+    assert "JPEG" in text and "size" in text and "A Light in the Attic" in text
+    page.mouse.move(5, 5)
+    tooltip.wait_for(state="hidden")
+    side = page.locator("#removed")
+    assert "Removed paragraphs" in side.inner_text() and "paragraph_too_few_words" in side.inner_text()
+    assert page.locator("#docs li.active").count() == 1
+    page.close()
+
+
+def test_dropped_documents_in_chromium_show_their_reason(base, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base + "/")
+    page.locator("#docs li").first.wait_for()
+    page.select_option("#kind", "dropped")
+    page.wait_for_function("[...document.querySelectorAll('#docs li')].every(li => li.dataset.kind === 'dropped')")
+    total = get(f"{base}/api/docs?kind=dropped")["total"]
+    assert page.locator("#docs li").count() == total > 0
+    first = page.locator("#docs li").first
+    first.click()
+    reason = page.locator("#doc .drop-reason")
+    reason.wait_for()
+    item = get(f"{base}/api/docs?kind=dropped")["items"][0]
+    assert reason.inner_text().startswith(f"Dropped by {item['step']}: {item['reason']}")
+    assert page.locator("#doc .badge.dropped").count() == 1
+    page.close()
