@@ -80,7 +80,7 @@ def test_clean_articles_are_kept(shared_data):
     total = sum(v[1] for v in truth.values())
     kept_articles = sum(v[2] for v in truth.values())
     articles = sum(v[3] for v in truth.values())
-    assert total >= 75 and kept / total >= 0.93
+    assert total >= 75 and kept / total >= 0.95
     assert kept_articles / articles >= 0.95
     extracted = bench.keep_rates(list(bench.cached_pages()))
     assert sum(v[0] for v in extracted.values()) / sum(v[1] for v in extracted.values()) >= 0.75

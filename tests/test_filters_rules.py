@@ -19,7 +19,7 @@ from omniweave.text.repetition import (
     word_repetition_ratio,
 )
 from omniweave.text.stats import special_char_ratio
-from omniweave.text.words import words
+from omniweave.text.words import ends_sentence, words
 
 PROSE = (
     "The committee met on Tuesday to discuss the budget for the coming year. Members agreed that the "
@@ -116,6 +116,11 @@ def test_c4_removes_lines_and_drops_documents():
     # headings are not lines of prose: C4's line rules leave them alone
     d = Document(id="h", nodes=[TextNode("Budget news", "heading"), TextNode(PROSE)])
     assert step.clean(d) == [] and d.texts[0].text == "Budget news"
+
+
+def test_sentence_ends_look_past_references():
+    assert ends_sentence("It was sacred. [M1 / MP]") and ends_sentence("Founded in 1840.[3][4]")
+    assert ends_sentence("他走了。") and not ends_sentence("Menu") and not ends_sentence("See [1]")
 
 
 def test_fineweb_line_rules():

@@ -35,7 +35,8 @@ _SOCIAL = (
 
 RULES: dict[str, list[str]] = {
     "share": [
-        rf"^(share|share this|share on|share via|share this (article|story|post|page)|tweet|pin it|分享到?|一键分享)\b.{{0,80}}$",
+        r"^(share|share this|share on|share via|share this (article|story|post|page)|tweet|pin it|分享到?|一键分享)"
+        r"\b.{0,80}$",
         rf"^((share|{_SOCIAL}|comments?|save)[\s,|/·•:：]*){{2,}}$",
     ],
     "read_more": [

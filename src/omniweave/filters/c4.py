@@ -15,7 +15,7 @@ from pydantic import Field
 
 from omniweave.document import Document, TextNode
 from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep
-from omniweave.text.words import TERMINAL_PUNCTUATION, words
+from omniweave.text.words import ends_sentence, words
 
 POLICY_PHRASES = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies",
                   "隐私政策", "使用条款", "使用cookie", "使用 cookie")
@@ -54,7 +54,7 @@ class C4(ParagraphStep):
             return "c4_javascript"
         if p.remove_policy_lines and any(s in lower for s in POLICY_PHRASES):
             return "c4_policy"
-        if p.require_terminal_punctuation and not line.endswith(TERMINAL_PUNCTUATION):
+        if p.require_terminal_punctuation and not ends_sentence(line):
             return "c4_no_terminal_punctuation"
         ws = words(line)
         if p.min_words_per_line is not None and len(ws) < p.min_words_per_line:

@@ -7,11 +7,11 @@ from pydantic import Field
 from omniweave.document import Document
 from omniweave.pipeline.step import Filter, StepParams
 from omniweave.text.repetition import duplicates
-from omniweave.text.words import TERMINAL_PUNCTUATION, lines, text_words
+from omniweave.text.words import ends_sentence, lines, text_words
 
 
 class FineWebQualityParams(StepParams):
-    min_punctuated_lines_ratio: float | None = Field(0.12, ge=0, le=1, description="lines ending in terminal punctuation")
+    min_punctuated_lines_ratio: float | None = Field(0.12, ge=0, le=1, description="lines ending in terminal punct.")
     max_short_lines_ratio: float | None = Field(0.67, ge=0, le=1)
     short_line_chars: int = Field(30, gt=0, description="a line this long or shorter is short")
     max_dup_line_char_ratio: float | None = Field(0.01, ge=0, le=1, description="characters in repeated lines / all")
@@ -30,7 +30,7 @@ class FineWebQuality(Filter):
         if not ls:
             return "fineweb_no_lines"
         if p.min_punctuated_lines_ratio is not None:
-            if sum(1 for s in ls if s.endswith(TERMINAL_PUNCTUATION)) / len(ls) < p.min_punctuated_lines_ratio:
+            if sum(1 for s in ls if ends_sentence(s)) / len(ls) < p.min_punctuated_lines_ratio:
                 return "fineweb_line_punctuation"
         if p.max_short_lines_ratio is not None:
             if sum(1 for s in ls if len(s) <= p.short_line_chars) / len(ls) >= p.max_short_lines_ratio:

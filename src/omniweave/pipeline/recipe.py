@@ -184,7 +184,9 @@ def _expand_preset(index: int, entry: dict[str, Any]) -> list[tuple[str, Any]]:
     for key, named in (("overrides", list(overrides)), ("without", without)):
         unknown = [s for s in named if s not in labels]
         if unknown:
-            raise RecipeError(f"{where}.{key}: preset {name!r} has no step {unknown[0]!r}; its steps: {', '.join(labels)}")
+            raise RecipeError(
+                f"{where}.{key}: preset {name!r} has no step {unknown[0]!r}; its steps: {', '.join(labels)}"
+            )
     expanded = []
     for label, step, params in steps:
         if label in without:

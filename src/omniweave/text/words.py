@@ -21,7 +21,8 @@ _TOKEN = re.compile(rf"[{_HAN}]+|[{_KANA}]+|[^\W_{_HAN}{_KANA}]+(?:['’][^\W_{_
 _HAN_RUN = re.compile(rf"[{_HAN}]")
 _CJK_CHAR = re.compile(rf"[{_HAN}{_KANA}\uac00-\ud7af]")
 
-TERMINAL_PUNCTUATION = (".", "!", "?", '"', "'", "”", "’", "…", "。", "！", "？", "」", "』", "）", ")", ":", "：", ";", "；")
+# C4/FineWeb's sentence-final marks (. ! ? and closing quotes) plus their full-width and curly forms
+TERMINAL_PUNCTUATION = (".", "!", "?", '"', "'", "”", "’", "…", "。", "！", "？", "」", "』")
 
 _jieba_lock = threading.Lock()
 _jieba = None
@@ -45,12 +46,6 @@ def is_cjk_char(ch: str) -> bool:
     return bool(_CJK_CHAR.match(ch))
 
 
-def cjk_ratio(text: str) -> float:
-    """Share of non-space characters that are CJK (0.0 for empty text)."""
-    n = sum(1 for c in text if not c.isspace())
-    return len(_CJK_CHAR.findall(text)) / n if n else 0.0
-
-
 @lru_cache(maxsize=8192)
 def words(text: str) -> tuple[str, ...]:
     """The words of ``text`` in order (Han runs segmented with jieba). Cached: the filters of a
@@ -66,6 +61,15 @@ def words(text: str) -> tuple[str, ...]:
         else:
             out.append(token)
     return tuple(out)
+
+
+_TRAILING_CITATIONS = re.compile(r"(\s*\[[^\[\]]{1,40}\])+$")
+
+
+def ends_sentence(line: str) -> bool:
+    """True when ``line`` ends in terminal punctuation, looking past trailing bracketed references
+    ("... the end.[12]", "... sacred. [M1 / MP]")."""
+    return _TRAILING_CITATIONS.sub("", line.rstrip()).endswith(TERMINAL_PUNCTUATION)
 
 
 def text_words(texts: Iterable[str]) -> list[str]:
