@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from omniweave.document import Document, ImageNode, Node, TextNode
+from omniweave.document import TEXT_KINDS, Document, ImageNode, Node, TextNode
 from omniweave.pipeline.step import Step, StepParams
 
 if TYPE_CHECKING:
@@ -24,6 +24,14 @@ DEFAULT_KINDS = ["paragraph", "list_item", "quote", "heading"]
 
 class ParagraphParams(StepParams):
     kinds: list[str] = Field(default_factory=lambda: list(DEFAULT_KINDS), description="text kinds the rules look at")
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(TEXT_KINDS))
+        if unknown:
+            raise ValueError(f"unknown text kind(s) {unknown}; known: {', '.join(TEXT_KINDS)}")
+        return value
 
 
 def is_image_caption(nodes: list[Node], i: int) -> bool:
