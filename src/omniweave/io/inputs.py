@@ -72,7 +72,7 @@ def expand_inputs(patterns: list[str], fmt: str = "auto") -> list[InputFile]:
         fs, root = url_to_fs(pattern)
         prefix = _protocol_prefix(fs, pattern)
         is_http = pattern.startswith(("http://", "https://"))
-        if not is_http and any(ch in root for ch in "*?["):
+        if not is_http and any(ch in root for ch in "*?[") and not fs.isfile(root):  # "name [id].mp4" is a file
             base = root.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0].rsplit("/", 1)[0]
             matches = [(p, base) for p in fs.glob(root) if fs.isfile(p)]
         elif not is_http and fs.isdir(root):

@@ -3,7 +3,7 @@
 1. Each cue piece is cleaned: markup (``<c>``, ``<i>``, ``<font>``, ASS ``{\\an8}``), voice and
    speaker tags (``<v Ann>``, ``>>``, ``- ``, ``ANN:``, ``Speaker 1:``), sound descriptions
    (``[Music]``, ``(LAUGHS)``) and music notes are removed; entities are unescaped.
-2. Words get times: timed pieces keep theirs, untimed text is spread evenly over its cue.
+2. Words get times: words of a timed piece start with it, untimed text is spread evenly over its cue.
 3. Rolling duplicates are collapsed: a cue that begins with the last words of the text so far (the
    previous line of a rolling auto-caption, which stays on screen across pauses, or a whole
    repeated cue) adds only what is new. A one-word overlap counts only when it is the whole cue.
@@ -22,9 +22,10 @@ from omniweave.video.options import VideoOptions
 from omniweave.video.subtitles import Cue, Subtitles
 
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s[^>]*)?>", re.I)
-_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<\d[\d:.]*>")  # tags, stray inline timestamps
 _ASS = re.compile(r"\{\\[^}]*\}")
-_SOUND = re.compile(r"\[[^\]\n]{0,60}\]|\((?:[A-Z]+(?:[ '-][A-Z]+){0,3}|[a-z]+(?:[ '-][a-z]+){0,3})\)|[♪♫♬]")
+# [anything short], (UP TO FOUR CAPITAL WORDS) or (up to three lower-case words), music notes
+_SOUND = re.compile(r"\[[^\]\n]{0,60}\]|\((?:[A-Z]+(?:[ '-][A-Z]+){0,3}|[a-z]+(?:[ '-][a-z]+){0,2})\)|[♪♫♬]")
 _LEAD = re.compile(r"^[ \t]*(?:>>+|-(?=[ \t]))[ \t]*", re.M)  # ">> " speaker change, "- " dialogue dash
 _LABEL = re.compile(r"^[ \t]*(?:[Ss]peaker[ _]*\d+|SPEAKER[ _]*\d+|[A-Z][A-Z0-9.'\- ]{0,30}[A-Z0-9.])[ \t]*:(?=\s|$)", re.M)
 _END = frozenset(".!?。！？…")
@@ -74,6 +75,9 @@ def cue_words(cue: Cue) -> list[Word]:
         tokens = clean_fragment(raw).split()
         end = cue.segments[i + 1][0] if i + 1 < len(cue.segments) else max(cue.end_ms, start)
         end = max(end, start)
+        if cue.timed_words:  # a timed piece is one word, or the repeated upper line plus the first new word
+            words += [Word(start, end, t) for t in tokens]
+            continue
         step = (end - start) / max(len(tokens), 1)
         words += [Word(start + round(k * step), start + round((k + 1) * step), t) for k, t in enumerate(tokens)]
     return words
