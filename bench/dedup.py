@@ -29,13 +29,18 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from omniweave.dedup.cluster import load_drops
-from omniweave.dedup.minhash import MinhashDedup, candidate_probability, signatures, unit_hashes
+from omniweave.dedup.minhash import (
+    MinhashDedup,
+    candidate_probability,
+    signatures,
+    unit_hashes,
+)
 from omniweave.document import Document, TextNode
 from omniweave.io.inputs import expand_inputs
 from omniweave.io.readers import read_input
@@ -110,9 +115,8 @@ def boilerplate_edit(words: list[str], rng: random.Random) -> list[str]:
     tail: list[str] = []
     for line in rng.sample(BOILERPLATE, len(BOILERPLATE)):
         extra = line.split()
-        if head or tail:
-            if len(head) + len(tail) + len(extra) > 0.1 * len(words):
-                break
+        if (head or tail) and len(head) + len(tail) + len(extra) > 0.1 * len(words):
+            break
         (head if rng.random() < 0.5 else tail).extend(extra)
     return head + words + tail
 
@@ -150,7 +154,7 @@ def build_set(pages: list[list[str]], seed: int = 1) -> list[tuple[str, str, str
 
 def as_documents(rows: list[tuple[str, str, str, str]], seed: int = 2) -> list[Document]:
     rng = random.Random(seed)
-    start = datetime(2015, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2015, 1, 1, tzinfo=UTC)
     return [Document(id=i, nodes=[TextNode(text)], date=start + timedelta(days=rng.randrange(3000))) for i, _, _, text in rows]
 
 
@@ -270,7 +274,7 @@ def quality_and_speed() -> None:
 def synthetic(n: int, pages: list[list[str]], shard: int, shards: int) -> Iterator[Document]:
     """Documents ``shard::shards`` of ``n`` synthesised ones (the same stream every call)."""
     vocab = [w for p in pages[:50] for w in p[:200]]
-    start = datetime(2015, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2015, 1, 1, tzinfo=UTC)
     for i in range(shard, n, shards):
         rng = random.Random(i)
         words = pages[i % len(pages)]
@@ -285,7 +289,7 @@ def synthetic(n: int, pages: list[list[str]], shard: int, shards: int) -> Iterat
 def scale(n: int) -> None:
     pages = load_pages()
     shards = 8
-    rss_mb = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # noqa: E731
+    rss_mb = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.process_time()
     generated = sum(1 for s in range(shards) for _ in synthetic(n, pages, s, shards))
     gen_s = time.process_time() - started

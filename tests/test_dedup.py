@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +48,7 @@ def _edit(text: str, fraction: float, seed: int) -> str:
 def _doc(doc_id: str, text: str, *, url: str, year: int, images: tuple[str, ...] = ()) -> Document:
     nodes: list[TextNode | ImageNode] = [TextNode(p) for p in text.split("\n\n") if p.strip()]
     nodes[1:1] = [ImageNode(url=u) for u in images]
-    return Document(id=doc_id, url=url, nodes=nodes, date=datetime(year, 1, 1, tzinfo=timezone.utc))
+    return Document(id=doc_id, url=url, nodes=nodes, date=datetime(year, 1, 1, tzinfo=UTC))
 
 
 def _write_shard(path: Path, docs: list[Document]) -> None:
@@ -96,7 +96,7 @@ def deduped(tmp_path_factory):
         "output": {"dir": str(tmp / "out"), "keep_dropped": True},
         "steps": ["url_dedup", "exact_dedup", {"minhash_dedup": {"partitions": 4}},
                   {"image_dedup": {"max_documents_per_url": 3}}],
-        "executor": {"workers": 2},
+        "executor": {"workers": 1},
     })
     summary = run_recipe(recipe, progress=False)
     assert summary.ok
@@ -183,3 +183,30 @@ def test_url_normalisation():
 def test_bad_parameters_are_recipe_errors(params, message):
     with pytest.raises(RecipeError, match=message):
         parse_recipe({"input": {"paths": ["x"]}, "output": {"dir": "o"}, "steps": [{"minhash_dedup": params}]})
+
+
+def test_a_signature_does_not_depend_on_its_batch():
+    texts = _articles(4)
+    together, _ = signatures(texts + ["short text", ""], 5, 128, 1)
+    for i, text in enumerate(texts + ["short text"]):
+        alone, _ = signatures([text], 5, 128, 1)
+        assert (alone[0] == together[i]).all()
+
+
+def test_reduce_is_the_same_on_threads(tmp_path):
+    from omniweave.dedup.cluster import KeyWriter, load_drops, reduce_clusters
+    from omniweave.io.output import filesystem
+
+    fs, root = filesystem(str(tmp_path))
+    rng = np.random.default_rng(0)
+    for t in range(3):  # 300 documents in 3 tasks, keys drawn from a small pool: many clusters
+        writer = KeyWriter(fs, f"{root}/map", f"t{t}", partitions=5)
+        for i in range(100):
+            writer.add(f"t{t}-{i}", datetime(2020, 1, 1 + i % 28, tzinfo=UTC), i,
+                       rng.integers(0, 400, size=2).astype(np.uint64))
+        writer.close()
+    one = reduce_clusters(fs, f"{root}/map", f"{root}/r1", partitions=5, keep="newest", workers=1)
+    two = reduce_clusters(fs, f"{root}/map", f"{root}/r2", partitions=5, keep="newest", workers=2)
+    assert one == two and one["duplicates"] > 0
+    for t in range(3):
+        assert load_drops(fs, f"{root}/r1", f"t{t}") == load_drops(fs, f"{root}/r2", f"t{t}")

@@ -27,7 +27,7 @@ def normalise_url(url: str) -> str | None:
         return None
     if not host:
         return None
-    host = host[4:] if host.startswith("www.") else host
+    host = host.removeprefix("www.")
     if port is not None and port not in (80, 443):
         host = f"{host}:{port}"
     query = sorted(
