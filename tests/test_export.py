@@ -12,6 +12,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image
+from test_export_fixture import real_run
 from typer.testing import CliRunner
 
 from omniweave.cli import app
@@ -21,7 +22,6 @@ from omniweave.export.pairs import pair_rows
 from omniweave.export.source import iter_documents, word_count
 from omniweave.export.text import document_text
 from omniweave.layout import SCHEMA, table_to_documents
-from test_export_fixture import real_run
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run"]
 
 
-def chromium_browser():  # noqa: ANN201 (a playwright Browser; playwright is a test extra)
+def chromium_browser():
     """Generator for a module fixture: Debian's chromium driven by Playwright (skips without it)."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) for browser tests")

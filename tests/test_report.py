@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from test_export_fixture import WARC, chromium_browser, real_run
 from typer.testing import CliRunner
 
 from omniweave.cli import app
@@ -16,7 +17,6 @@ from omniweave.pipeline.recipe import parse_recipe
 from omniweave.pipeline.runner import run_recipe
 from omniweave.report.card import build_report
 from omniweave.report.data import collect
-from test_export_fixture import WARC, chromium_browser, real_run
 
 CHARTS = ["funnel", "removed_text", "words", "images", "image_sizes", "formats", "languages", "domains"]
 

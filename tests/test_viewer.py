@@ -13,10 +13,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image
+from test_export_fixture import chromium_browser, real_run
 
 from omniweave.layout import table_to_documents
 from omniweave.report.viewer import ViewerError, serve
-from test_export_fixture import chromium_browser, real_run
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def browser():
     yield from chromium_browser()
 
 
-def get(url: str):  # noqa: ANN201
+def get(url: str):
     with urllib.request.urlopen(url, timeout=30) as res:
         body = res.read()
         return json.loads(body) if res.headers.get_content_type() == "application/json" else (body, res.headers.get_content_type())

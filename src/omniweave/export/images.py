@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import tarfile
 from collections import OrderedDict
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import fsspec
 
@@ -43,7 +43,7 @@ class ImageStore:
         self._roots: dict[str, tuple[fsspec.AbstractFileSystem, str] | None] = {}
         self._index: dict[str, dict[str, Any]] | None = None
 
-    def __enter__(self) -> ImageStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -105,7 +105,7 @@ class ImageStore:
             self._open.move_to_end(key)
             return self._open[key][1]
         fh = fs.open(key, "rb")
-        tar = tarfile.open(fileobj=fh, mode="r:")
+        tar = tarfile.open(fileobj=fh, mode="r:")  # noqa: SIM115 (kept open; closed in close())
         self._open[key] = (fh, tar)
         if len(self._open) > self.max_open:
             old_fh, old_tar = self._open.popitem(last=False)[1]

@@ -69,15 +69,17 @@ def _similarity(doc: Document, position: int, sims: Similarities | None) -> Capt
     score = None
     if sims is not None and position in sims[0] and assigned in sims[1]:
         score = float(sims[2][sims[0].index(position), sims[1].index(assigned)])
-    return doc.nodes[assigned].text, score
+    text = doc.nodes[assigned]
+    return (text.text, score) if isinstance(text, TextNode) else None
 
 
 def _adjacent(doc: Document, position: int) -> Caption | None:
     nodes = doc.nodes
     for distance in range(1, len(nodes)):
         for i in (position + distance, position - distance):
-            if 0 <= i < len(nodes) and isinstance(nodes[i], TextNode) and _clean(nodes[i].text):
-                return nodes[i].text, None
+            node = nodes[i] if 0 <= i < len(nodes) else None
+            if isinstance(node, TextNode) and _clean(node.text):
+                return node.text, None
     return None
 
 
@@ -90,9 +92,9 @@ def choose_caption(doc: Document, position: int, strategies: Iterable[str],
         if strategy == "similarity":
             found = _similarity(doc, position, sims)
         elif strategy == "figcaption":
-            found = (image.caption, None) if _clean(image.caption) else None
+            found = (image.caption, None) if image.caption and _clean(image.caption) else None
         elif strategy == "alt":
-            found = (image.alt, None) if _clean(image.alt) else None
+            found = (image.alt, None) if image.alt and _clean(image.alt) else None
         else:
             found = _adjacent(doc, position)
         if found is not None:

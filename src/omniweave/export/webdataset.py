@@ -13,6 +13,7 @@ import json
 import tarfile
 import uuid
 from collections.abc import Iterable
+from typing import IO
 
 from omniweave.document import Document, ImageNode
 from omniweave.export.images import ImageStore, image_extension
@@ -30,7 +31,8 @@ class TarShards:
             self.fs.rm(stale)
         self.max_samples, self.max_bytes = max_samples, max_bytes
         self.files: list[str] = []
-        self._fh = self._tar = None
+        self._fh: IO[bytes] | None = None
+        self._tar: tarfile.TarFile | None = None
         self._tmp = ""
         self._samples = self._bytes = 0
 
@@ -38,7 +40,7 @@ class TarShards:
         if self._tar is None:
             self._tmp = f"{self.path}/.tmp-{uuid.uuid4().hex[:12]}.tar"
             self._fh = self.fs.open(self._tmp, "wb")
-            self._tar = tarfile.open(fileobj=self._fh, mode="w", format=tarfile.USTAR_FORMAT)
+            self._tar = tarfile.open(fileobj=self._fh, mode="w", format=tarfile.USTAR_FORMAT)  # noqa: SIM115 (closed in close())
         for name, data in members:
             info = tarfile.TarInfo(name)
             info.size, info.mtime, info.mode = len(data), 0, 0o644
@@ -49,7 +51,7 @@ class TarShards:
             self.close()
 
     def close(self) -> None:
-        if self._tar is None:
+        if self._tar is None or self._fh is None:
             return
         self._tar.close()
         self._fh.close()

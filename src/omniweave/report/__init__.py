@@ -14,6 +14,6 @@ def write_report_safely(root: str) -> str | None:
         from omniweave.report.card import write_report
 
         return write_report(root)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("report.html of %s not written", root)
         return None

@@ -17,8 +17,8 @@ def bar_chart(key: str, title: str, items: list[tuple[str, int]], unit: str = ""
     total = sum(v for _, v in items) or 1
     height = ROW * max(len(items), 1) + PAD * 2
     width = LABEL_W + BAR_W + 90
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
+              f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">')]
     for i, (label, value) in enumerate(items):
         y = PAD + i * ROW
         w = max(1, round(BAR_W * value / top)) if value else 0
@@ -40,8 +40,8 @@ def funnel_chart(rows: list[tuple[str, int, int]]) -> str:
     top = max((r[1] for r in rows), default=0) or 1
     height = ROW * max(len(rows), 1) + PAD * 2
     width = LABEL_W + BAR_W + 120
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="document funnel" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
+    parts = [('<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="document funnel" '
+              f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">')]
     for i, (step, docs_in, docs_out) in enumerate(rows):
         y = PAD + i * ROW
         w_in, w_out = round(BAR_W * docs_in / top), round(BAR_W * docs_out / top)

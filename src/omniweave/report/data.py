@@ -113,7 +113,7 @@ def build_funnel(stats: dict[str, Any], images_out: int, dropped_images: Counter
             row.reasons = [(r, n, None) for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])]
             row.images_in = None
             continue
-        total = sum(removed.values())
+        total: int | None = sum(removed.values())
         for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
             imgs = dropped_images.get((row.step, reason)) if dropped_images is not None else None
             row.reasons.append((reason, n, imgs))

@@ -145,6 +145,7 @@ class RunIndex:
         if not 0 <= position < len(doc.nodes) or not isinstance(doc.nodes[position], ImageNode):
             return None
         node = doc.nodes[position]
+        assert isinstance(node, ImageNode)
         with self._lock:  # tar handles are not thread-safe
             data = self.store.get(node)
         return (data, image_mime(node)) if data is not None else None
@@ -160,7 +161,7 @@ def _int(values: dict[str, list[str]], key: str, default: int) -> int:
 class Handler(BaseHTTPRequestHandler):
     index: RunIndex
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("viewer: " + format, *args)
 
     def _send(self, status: int, body: bytes, mime: str, cache: bool = False) -> None:
@@ -174,7 +175,7 @@ class Handler(BaseHTTPRequestHandler):
     def _json(self, data: Any, status: int = 200) -> None:
         self._send(status, json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"), "application/json; charset=utf-8")
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         parts = [p for p in url.path.split("/") if p]
         try:
