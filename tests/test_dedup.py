@@ -195,6 +195,7 @@ def test_a_signature_does_not_depend_on_its_batch():
 
 def test_reduce_is_the_same_on_threads(tmp_path):
     from omniweave.dedup.cluster import KeyWriter, load_drops, reduce_clusters
+    from omniweave.executors.local import LocalExecutor
     from omniweave.io.output import filesystem
 
     fs, root = filesystem(str(tmp_path))
@@ -205,8 +206,8 @@ def test_reduce_is_the_same_on_threads(tmp_path):
             writer.add(f"t{t}-{i}", datetime(2020, 1, 1 + i % 28, tzinfo=UTC), i,
                        rng.integers(0, 400, size=2).astype(np.uint64))
         writer.close()
-    one = reduce_clusters(fs, f"{root}/map", f"{root}/r1", partitions=5, keep="newest", workers=1)
-    two = reduce_clusters(fs, f"{root}/map", f"{root}/r2", partitions=5, keep="newest", workers=2)
+    one = reduce_clusters(fs, f"{root}/map", f"{root}/r1", partitions=5, keep="newest")
+    two = reduce_clusters(fs, f"{root}/map", f"{root}/r2", partitions=5, keep="newest", mapper=LocalExecutor(2).map)
     assert one == two and one["duplicates"] > 0
     for t in range(3):
         assert load_drops(fs, f"{root}/r1", f"t{t}") == load_drops(fs, f"{root}/r2", f"t{t}")

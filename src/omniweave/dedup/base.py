@@ -65,7 +65,7 @@ class KeyedDedup(GlobalStep):
     def reduce(self, ctx: ReduceContext) -> dict[str, int]:
         params: KeyedDedupParams = self.params  # type: ignore[assignment]
         return reduce_clusters(ctx.run.fs, ctx.map_dir, ctx.out_dir, partitions=params.partitions,
-                               keep=params.keep, workers=ctx.workers)
+                               keep=params.keep, mapper=ctx.map)
 
     def setup(self, ctx: TaskContext) -> None:
         self._drop = load_drops(ctx.run.fs, ctx.reduce_dir(self.label), ctx.task_id)

@@ -5,7 +5,8 @@ documents sharing a key are duplicates, and duplicates of duplicates join the sa
 
 Map (per task, :class:`KeyWriter`): ``docs/<task>.parquet`` (id, date, length in row order) and
 ``keys/p-NN/<task>.parquet`` (key, local row), partitioned by ``key % partitions``.
-Reduce (:func:`reduce_clusters`), every heavy stage a function over independent pieces:
+Reduce (:func:`reduce_clusters`), every heavy stage a function over independent pieces, run through
+the executor's ``map`` (threads locally, Ray tasks on Ray):
 
 1. :func:`bucket_edges` per key partition: sort by key, link each bucket's members to its first;
 2. :func:`connected_components` over the (small) edge list: only documents with a twin take part;
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Literal, TypeVar
 
@@ -43,12 +43,11 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
-    """``[fn(x) for x in items]`` on up to ``workers`` threads (numpy and Arrow release the GIL)."""
-    if workers <= 1 or len(items) <= 1:
-        return [fn(x) for x in items]
-    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
-        return list(pool.map(fn, items))
+MapFn = Callable[[Callable[[T], R], Sequence[T]], list[R]]
+
+
+def serial_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [fn(x) for x in items]
 
 
 def write_parquet_atomic(fs: fsspec.AbstractFileSystem, path: str, table: pa.Table) -> None:
@@ -174,16 +173,17 @@ def choose_keepers(cluster: np.ndarray, rows: pa.Table, keep: KeepRule) -> tuple
 
 
 def reduce_clusters(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, *, partitions: int,
-                    keep: KeepRule, workers: int = 1) -> dict[str, int]:
-    """Stages 1-4 of the module docstring; returns counts (documents, clusters, duplicates)."""
+                    keep: KeepRule, mapper: MapFn = serial_map) -> dict[str, int]:
+    """Stages 1-4 of the module docstring; returns counts (documents, clusters, duplicates).
+    ``mapper`` runs the independent pieces of stages 1 and 3 (the executor's: threads or Ray tasks)."""
     tasks, offsets = task_offsets(fs, map_dir)
-    edge_parts = parallel_map(lambda p: bucket_edges(fs, map_dir, p, tasks, offsets), range(partitions), workers)
+    edge_parts = mapper(lambda p: bucket_edges(fs, map_dir, p, tasks, offsets), range(partitions))
     nodes, labels = connected_components(np.concatenate(edge_parts) if edge_parts else np.empty((0, 2), np.int64))
     owner = np.searchsorted(offsets, nodes, side="right") - 1  # task index of each involved document
     bounds = np.searchsorted(owner, np.arange(len(tasks) + 1))  # nodes are sorted, so owners are too
-    pieces = parallel_map(
+    pieces = mapper(
         lambda t: keeper_rows(fs, map_dir, tasks[t], nodes[bounds[t]:bounds[t + 1]] - offsets[t]),
-        range(len(tasks)), workers,
+        range(len(tasks)),
     )
     rows = pa.concat_tables(pieces) if pieces else DOCS_SCHEMA.empty_table()
     kept, keeper = choose_keepers(labels, rows, keep)

@@ -29,7 +29,6 @@ from omniweave.dedup.cluster import (
     KeepRule,
     KeyWriter,
     load_drops,
-    parallel_map,
     read_parquet,
     reduce_clusters,
     stable_hash64,
@@ -107,14 +106,14 @@ class ImageDedup(GlobalStep):
         frequent = np.empty(0, np.uint64)
         if p.max_documents_per_url is not None:
             limit = p.max_documents_per_url
-            parts = parallel_map(lambda q: frequent_keys(fs, ctx.map_dir, q, tasks, limit), range(p.partitions), ctx.workers)
+            parts = ctx.map(lambda q: frequent_keys(fs, ctx.map_dir, q, tasks, limit), range(p.partitions))
             frequent = np.sort(np.concatenate(parts)) if parts else frequent
         write_parquet_atomic(fs, f"{ctx.out_dir}/frequent.parquet", pa.table({"key": frequent}, schema=FREQUENT_SCHEMA))
         counts = {"frequent_urls": int(frequent.size)}
         if p.drop_identical_image_lists:
-            parallel_map(lambda t: image_set_keys(fs, ctx.map_dir, ctx.out_dir, t, p.partitions, frequent), tasks, ctx.workers)
+            ctx.map(lambda t: image_set_keys(fs, ctx.map_dir, ctx.out_dir, t, p.partitions, frequent), tasks)
             found = reduce_clusters(fs, f"{ctx.out_dir}/sets", ctx.out_dir, partitions=p.partitions,
-                                    keep=p.keep, workers=ctx.workers)
+                                    keep=p.keep, mapper=ctx.map)
             counts.update(documents_with_images=found["documents"], identical_image_lists=found["duplicates"])
         return counts
 
