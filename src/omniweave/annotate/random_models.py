@@ -98,3 +98,29 @@ def save_random_text_classifier(path: str | Path, labels: list[str], texts: list
     tf.BertForSequenceClassification(config).save_pretrained(out)
     tf.BertTokenizer(vocab=vocab).save_pretrained(out)
     return out
+
+
+def save_random_fasttext(path: str | Path, labels: list[str], words: list[str], dim: int = 8, seed: int = 0) -> Path:
+    """A supervised fastText model file (format version 12: softmax loss, words only, no subwords or n-grams).
+
+    Written directly rather than trained, so its weights are known to the caller: the input matrix
+    has one row per word (``</s>`` first, then ``words``), the output matrix one row per label.
+    """
+    import struct
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    vocab = ["</s>", *dict.fromkeys(words)]
+    # Args: dim ws epoch minCount neg wordNgrams loss(softmax=3) model(sup=3) bucket minn maxn lrUpdateRate t
+    blob = [struct.pack("<ii", 793712314, 12), struct.pack("<12id", dim, 5, 1, 1, 5, 1, 3, 3, 0, 0, 0, 100, 1e-4)]
+    entries = [(w, 0) for w in vocab] + [(f"__label__{lab}", 1) for lab in labels]
+    blob.append(struct.pack("<iiiqq", len(entries), len(vocab), len(labels), len(entries), -1))
+    for word, kind in entries:
+        blob.append(word.encode("utf-8") + b"\0" + struct.pack("<qb", 1, kind))
+    for rows in (len(vocab), len(labels)):  # quantized flag, then the dense matrix
+        matrix = rng.normal(0, 1, (rows, dim)).astype("<f4")
+        blob.append(struct.pack("<?qq", False, rows, dim) + matrix.tobytes())
+    out = Path(path)
+    out.write_bytes(b"".join(blob))
+    return out
