@@ -123,4 +123,10 @@ def test_dropped_documents_in_chromium_show_their_reason(base, browser):
     item = get(f"{base}/api/docs?kind=dropped")["items"][0]
     assert reason.inner_text().startswith(f"Dropped by {item['step']}: {item['reason']}")
     assert page.locator("#doc .badge.dropped").count() == 1
+    with_images = [d for d in get(f"{base}/api/docs?kind=dropped")["items"] if d["n_images"]]
+    assert with_images  # the Google home page: its logo was never fetched, so it shows as a link
+    page.goto(f"{base}/#doc/{with_images[0]['n']}")
+    page.locator("#doc .doc-image.missing a").first.wait_for()
+    assert page.locator("#doc .doc-image.missing a").count() == with_images[0]["n_images"]
+    assert "image (not stored)" in page.locator("#doc .doc-image.missing").first.inner_text()
     page.close()

@@ -88,7 +88,7 @@ def samples_section(root: str, n: int) -> str:
         articles = [
             f'<article class="doc" data-id="{escape(d.id)}"><h3>{escape(d.title or d.url or d.id)}</h3>'
             f'<div class="url">{escape(d.url or "")} · {escape(d.language or "unknown")} · {len(d.images)} images</div>'
-            f'{document_html(d, store, max_chars=1500)}</article>'
+            f'{document_html(d, store, max_chars=1200, max_images=6)}</article>'
             for d in docs
         ]
     return f'<section id="samples"><h2>Documents</h2><div class="samples">{"".join(articles)}</div></section>'

@@ -53,19 +53,25 @@ def image_html(node: ImageNode, src: str | None) -> str:
             f'<a href="{escape(node.url)}" rel="noreferrer">image (not stored): {escape(node.alt or node.url)}</a></figure>')
 
 
-def document_html(doc: Document, store: ImageStore | None, *, max_chars: int | None = None) -> str:
-    """The document's nodes in order; images inlined as thumbnails when the store has them."""
-    parts, used = [], 0
+def document_html(doc: Document, store: ImageStore | None, *, max_chars: int | None = None,
+                  max_images: int | None = None) -> str:
+    """The document's nodes in order, cut after ``max_chars`` of text or ``max_images`` images;
+    images inlined as thumbnails when the store has them."""
+    parts, used, shown = [], 0, 0
     for node in doc.nodes:
+        full = (max_chars is not None and used >= max_chars) if isinstance(node, TextNode) else (
+            max_images is not None and shown >= max_images)
+        if full:
+            left = len(doc.images) - shown
+            parts.append(f'<p class="more">… ({left} more images)</p>' if left else '<p class="more">…</p>')
+            break
         if isinstance(node, TextNode):
-            if max_chars is not None and used >= max_chars:
-                parts.append('<p class="more">…</p>')
-                break
             text = node.text if max_chars is None else node.text[: max_chars - used]
             used += len(text)
             tag = TAGS.get(node.kind, "p")
             parts.append(f'<{tag} class="node {escape(node.kind)}">{escape(text)}</{tag}>')
         else:
+            shown += 1
             data = store.get(node) if store is not None else None
             parts.append(image_html(node, thumbnail_uri(data, node) if data else None))
     return "\n".join(parts)
