@@ -17,8 +17,9 @@ Metrics (per suite, separately for the held-out and the tuned-on split):
 - placed: share of expected images that were found AND sit at the right place: the 10 tokens of text
   just before the image, or the 10 just after it, overlap the ground truth's by at least half
   (both sides empty counts as a match).
-- docs/s: pages per second of the extraction call alone, one process pinned to one core, on
-  pre-decoded text (the same str for every system).
+- docs/s: pages per CPU-second of the extraction call alone (process CPU time, so that other
+  load on a shared machine does not count), one process pinned to one core, on pre-decoded text
+  (the same str for every system).
 
 Split: a page is "tune" when sha1("<suite>/<page>") is even, else "heldout". omniweave's rules were
 tuned looking only at tune pages; the held-out rows are the honest figures.
@@ -410,12 +411,12 @@ def main() -> None:
         for case in cases:
             for system in systems:
                 tally = tallies[(system, case.split)]
-                start = time.perf_counter()
+                start = time.process_time()
                 try:
                     seq = SYSTEMS[system](case.html, case.url)
                 except Exception:  # a peer failing on a page scores as empty output
                     seq, tally.errors = [], tally.errors + 1
-                tally.seconds += time.perf_counter() - start
+                tally.seconds += time.process_time() - start
                 tally.pages += 1
                 before = tally.f1
                 score(case, seq, tally)

@@ -7,8 +7,7 @@ blocks and images in place (:mod:`.walk`, :mod:`.images`), prune link-heavy left
 
 from __future__ import annotations
 
-import hashlib
-
+import xxhash
 from selectolax.lexbor import LexborHTMLParser
 
 from omniweave.document import Document, Node, Source, TextNode, make_doc_id
@@ -34,7 +33,7 @@ def extract_html(
 
     ``html`` may be bytes (decoded with ``http_charset``, ``<meta charset>``, then detection) or text.
     ``url`` defaults to the page's ``<link rel=canonical>`` / ``og:url``; image URLs are resolved
-    against it (and ``<base href>``). ``doc_id`` defaults to a digest of the URL and the page bytes.
+    against it (and ``<base href>``). ``doc_id`` defaults to a digest of the URL and a 128-bit hash of the page bytes.
     The decoding used is in ``metadata["charset"]``; a page cut to the size bound says so in
     ``metadata["extract_truncated"]``. Raises :class:`ExtractionRefused` (with a ``reason``) for a
     page nested too deeply to parse in bounded time.
@@ -46,8 +45,9 @@ def extract_html(
         html, charset = decode_html(html, http_charset)
         metadata["charset"] = charset
     if doc_id is None:
-        digest = hashlib.sha256(raw if raw is not None else html.encode("utf-8", "surrogatepass")).hexdigest()
-        doc_id = make_doc_id("html", url, digest)
+        if raw is None:
+            raw = html.encode("utf-8", "surrogatepass")  # also what the depth guard reads
+        doc_id = make_doc_id("html", url, xxhash.xxh3_128_hexdigest(raw))
     html, note = check_size_and_depth(html, raw)
     if note:
         metadata["extract_truncated"] = note

@@ -7,8 +7,6 @@ Selection is done with CSS (C speed in lexbor); the Python side only decides on 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from omniweave.extract.images import has_real_source
@@ -51,10 +49,22 @@ def label_of(node: LexborNode) -> str:
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
-@lru_cache(maxsize=65536)
+_HINTS: dict[str, tuple[int, bool]] = {}  # label -> hints: pages repeat a few hundred labels
+_HINTS_MAX = 65536
+
+
 def hints(label: str) -> tuple[int, bool]:
     """``(negative, positive)`` for a class/id label: how strongly it names boilerplate
     (NONE/WEAK/STRONG) and whether it names content."""
+    found = _HINTS.get(label)
+    if found is None:
+        if len(_HINTS) >= _HINTS_MAX:
+            _HINTS.clear()
+        found = _HINTS[label] = _hints(label)
+    return found
+
+
+def _hints(label: str) -> tuple[int, bool]:
     label = label.lower()
     words = set(_LETTERS.findall(label))
     positive = not words.isdisjoint(POSITIVE_WORDS)
@@ -119,8 +129,12 @@ def remove_junk(tree: LexborHTMLParser) -> None:
         node.remove()
     body = tree.body or root
     limit = MAX_SHARE_STRONG * len(body.text())
+    cache = _HINTS
     for node in root.css(_NAMED):
-        if node.tag not in PROTECTED and hints(label_of(node))[0] == STRONG and len(node.text()) <= limit:
+        attrs = node.attributes
+        label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        negative = (cache.get(label) or hints(label))[0]
+        if negative == STRONG and node.tag not in PROTECTED and len(node.text()) <= limit:
             node.remove()
 
 

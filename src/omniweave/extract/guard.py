@@ -19,7 +19,10 @@ _NOT_NESTING = [
     "br", "im", "me", "li", "in", "hr", "wb", "so", "ar", "co", "em", "pa", "tr", "td", "th", "op",
     "dt", "dd", "ba", "ke", "tb", "ca",
 ]
-_NOT_NESTING_CODES = np.array([ord(a) << 8 | ord(b) for a, b in _NOT_NESTING], dtype=np.uint16)
+_NOT_NESTING_TABLE = np.zeros(1 << 16, dtype=bool)  # lookup table: faster than np.isin on every tag
+_NOT_NESTING_TABLE[[ord(a) << 8 | ord(b) for a, b in _NOT_NESTING]] = True
+_IS_LETTER = np.zeros(256, dtype=bool)
+_IS_LETTER[0x61:0x7B] = True
 
 
 class ExtractionRefused(ValueError):
@@ -34,7 +37,7 @@ class ExtractionRefused(ValueError):
 def nesting_depth_bound(data: bytes) -> int:
     """An estimate of the page's maximum tag nesting depth (opening minus closing tags, over
     every prefix of the page), ignoring void and auto-closed elements such as ``<br>``/``<p>``."""
-    tags = data.count(b"<")
+    tags = data.count(b"<") - data.count(b"</")
     if tags <= MAX_DEPTH:
         return tags
     arr = np.frombuffer(data, dtype=np.uint8)
@@ -45,8 +48,8 @@ def nesting_depth_bound(data: bytes) -> int:
     letter = (lower >= 0x61) & (lower <= 0x7A)
     pair = (lower.astype(np.uint16) << 8) | (arr[pos + 2] | 0x20).astype(np.uint16)
     # a bare one-letter tag: <p>, <a>, <b>, <i>, <u>, <s>, <q> (only <a>/<b>/<i>/<u>/<s> nest deeply)
-    one_letter_p = (lower == ord("p")) & ~np.isin(arr[pos + 2] | 0x20, np.arange(0x61, 0x7B))
-    opening = letter & ~np.isin(pair, _NOT_NESTING_CODES) & ~one_letter_p
+    one_letter_p = (lower == ord("p")) & ~_IS_LETTER[arr[pos + 2] | 0x20]
+    opening = letter & ~_NOT_NESTING_TABLE[pair] & ~one_letter_p
     steps = opening.astype(np.int32) - closing.astype(np.int32)
     depth = np.cumsum(steps)
     return int(depth.max(initial=0))
@@ -61,7 +64,7 @@ def check_size_and_depth(html: str, raw: bytes | None) -> tuple[str, str | None]
         html = html[: cut if cut > 0 else MAX_CHARS]
         note = f"cut at {len(html)} of {total} characters"
         raw = None
-    if html.count("<") <= MAX_DEPTH:
+    if html.count("<") - html.count("</") <= MAX_DEPTH:  # no deeper than its number of opening tags
         return html, note
     data = raw if raw is not None else html.encode("utf-8", "surrogatepass")
     depth = nesting_depth_bound(data)

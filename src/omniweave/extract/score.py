@@ -51,11 +51,11 @@ def choose_roots(body: LexborNode) -> list[LexborNode]:
         length = len(text.strip())
         if length < MIN_PARAGRAPH or (not deep and length < 2 * MIN_PARAGRAPH):
             continue
-        if deep and para.css_first("a") is not None:
-            links = sum(len(a.text(deep=True).strip()) for a in para.css("a"))
-            keep = max(0.0, 1.0 - links / length)
-        else:
-            keep = 1.0
+        keep = 1.0
+        if deep:
+            anchors = para.css("a")
+            if anchors:
+                keep = max(0.0, 1.0 - sum(len(a.text(deep=True).strip()) for a in anchors) / length)
         if keep < 0.5:
             continue
         score = (1.0 + len(_COMMAS.findall(text)) + min(length / 100.0, 3.0)) * keep

@@ -71,24 +71,26 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
     figures: list[_Figure] = []
     root_ids = {r.mem_id for r in roots}
     counter = 0
-    state = {"in_link": 0, "link_chars": 0}
+    in_link = 0
+    link_chars = 0
 
     def flush() -> None:
+        nonlocal link_chars
         if not buffer:
-            state["link_chars"] = 0
+            link_chars = 0
             return
-        text = _norm("".join(buffer))
+        text = " ".join("".join(buffer).split())
         buffer.clear()
-        link_chars, state["link_chars"] = state["link_chars"], 0
+        links, link_chars = link_chars, 0
         if text:
-            blocks.append(Block(TextNode(text, kinds[-1]), len(text), min(link_chars, len(text)), tuple(containers)))
+            blocks.append(Block(TextNode(text, kinds[-1]), len(text), min(links, len(text)), tuple(containers)))
 
     stack: list[LexborNode | str] = list(reversed(roots))
     while stack:
         item = stack.pop()
         if isinstance(item, str):  # leaving an element
             if item == "a":
-                state["in_link"] -= 1
+                in_link -= 1
                 continue
             flush()
             if item in KIND_OF_TAG:
@@ -104,8 +106,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
         if tag == "-text":
             text = item.text_content or ""
             buffer.append(text)
-            if state["in_link"]:
-                state["link_chars"] += len(text.strip())
+            if in_link:
+                link_chars += len(text.strip())
             continue
         if tag == "img":
             image = image_from_tag(item, base_url)
@@ -118,7 +120,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
         if tag is None or tag.startswith(("_", "!", "#")):
             continue
         if tag == "a":
-            state["in_link"] += 1
+            in_link += 1
             stack.append("a")
             stack.extend(reversed(list(item.iter(include_text=True))))
             continue
