@@ -132,6 +132,9 @@ def test_srcset_parsing_follows_the_spec():
         ("https://i.k.com/c_fit,w_320/b.jpg", 320.0),
     ]
     assert srcset_candidates("a.jpg, b.jpg 2x,c.jpg 3x") == [("a.jpg", 1.0), ("b.jpg", 2.0), ("c.jpg", 3.0)]
+    # a URL ending in commas has no descriptors; stray separators give no candidate
+    assert srcset_candidates(" ,x.jpg,, y.jpg 100w , ") == [("x.jpg", 1.0), ("y.jpg", 100.0)]
+    assert srcset_candidates(" , ") == []
 
 
 def test_empty_and_malformed_input():

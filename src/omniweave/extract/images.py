@@ -34,6 +34,7 @@ _JUNK_URL = re.compile(
 _JUNK_CLASS = re.compile(r"(^|[\s_-])(icon|emoji|avatar|logo|sprite|badge|wp-smiley)($|[\s_-])", re.IGNORECASE)
 _IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGNORECASE)
 _INT = re.compile(r"\s*(\d+)")
+_SRCSET_URL = re.compile(r"[\s,]*(\S+)")  # leading separators, then a URL: a run of non-space
 PIXEL_MAX_SIDE = 2  # declared 1x1 / 2x2: tracking pixels and spacers
 ICON_MAX_SIDE = 40  # declared at most 40x40: icons, avatars, emoji
 CELL_MAX_HOPS = 3  # <td><a><span><img>: wrappers between a cell and the image that is its value
@@ -51,12 +52,10 @@ def srcset_candidates(srcset: str) -> list[tuple[str, float]]:
     out: list[tuple[str, float]] = []
     pos, end = 0, len(srcset)
     while pos < end:
-        while pos < end and (srcset[pos].isspace() or srcset[pos] == ","):
-            pos += 1
-        start = pos
-        while pos < end and not srcset[pos].isspace():
-            pos += 1
-        url = srcset[start:pos]
+        match = _SRCSET_URL.match(srcset, pos)
+        if match is None:
+            break
+        url, pos = match.group(1), match.end()
         descriptor = ""
         if url.endswith(","):
             url = url.rstrip(",")
