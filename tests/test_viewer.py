@@ -14,7 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 from test_export_fixture import chromium_browser, real_run
+from typer.testing import CliRunner
 
+from omniweave.cli import app
 from omniweave.layout import table_to_documents
 from omniweave.report.viewer import ViewerError, serve
 
@@ -78,6 +80,8 @@ def test_api_lists_kept_and_dropped_documents_and_serves_images(run, base):
 def test_not_a_run_folder(tmp_path):
     with pytest.raises(ViewerError, match="no documents"):
         serve(str(tmp_path), port=0)
+    result = CliRunner().invoke(app, ["view", str(tmp_path), "--port", "0"])
+    assert result.exit_code == 2 and "no documents" in result.output
 
 
 def test_document_in_chromium_reads_with_images_and_metadata_on_hover(base, browser):
