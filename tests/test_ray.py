@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -24,23 +25,39 @@ def ray_cluster():
     ray.shutdown()
 
 
-def _recipe(inputs, out, kind):
+SIMPLE = [{"text_length": {"min_chars": 50}}, "exact_dedup"]
+# every global stage: their reduce pieces run as Ray tasks too
+FULL = [{"text_length": {"min_chars": 50}}, "url_dedup", "minhash_dedup", "image_dedup",
+        {"images": {"sources": ["warc"], "imageless": "keep"}}]
+
+
+def _recipe(inputs, out, kind, steps=SIMPLE):
     return parse_recipe({
         "input": {"paths": [str(inputs)]},
         "output": {"dir": str(out), "max_rows_per_shard": 7},
-        "steps": [{"text_length": {"min_chars": 50}}, "exact_dedup"],
+        "steps": steps,
         "executor": {"kind": kind, "workers": 2, "retries": 3},
     })
 
 
+def _without_store_location(meta):
+    """Image metadata minus where the bytes landed (the run's folder and a random shard name)."""
+    if meta is None:
+        return None
+    extra = json.loads(meta["extra"] or "{}")
+    extra.pop("store", None)
+    return {**meta, "extra": extra}
+
+
 def _rows(out):
-    table = pq.read_table(out / "corpus", columns=["id", "texts", "images"])
-    return sorted(zip(table["id"].to_pylist(), table["texts"].to_pylist(), table["images"].to_pylist()))
+    table = pq.read_table(out / "corpus", columns=["id", "texts", "images", "metadata"])
+    rows = zip(*(table[c].to_pylist() for c in table.column_names))
+    return sorted(((i, t, im, [_without_store_location(m) for m in meta]) for i, t, im, meta in rows), key=lambda r: r[0])
 
 
 def test_ray_run_equals_local_run(ray_cluster, warc_dir, tmp_path):
-    local = run_recipe(_recipe(warc_dir, tmp_path / "local", "local"), progress=False)
-    remote = run_recipe(_recipe(warc_dir, tmp_path / "ray", "ray"), progress=False)
+    local = run_recipe(_recipe(warc_dir, tmp_path / "local", "local", FULL), progress=False)
+    remote = run_recipe(_recipe(warc_dir, tmp_path / "ray", "ray", FULL), progress=False)
     assert local.ok and remote.ok
     assert remote.documents_out == local.documents_out > 50
     assert _rows(tmp_path / "ray") == _rows(tmp_path / "local")

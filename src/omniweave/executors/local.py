@@ -12,7 +12,7 @@ import multiprocessing as mp
 import queue
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
@@ -95,8 +95,13 @@ class LocalExecutor:
                 workers = min(self.workers, len(pending))
                 with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                                          initargs=(progress_queue,)) as pool:
-                    futures = {pool.submit(_run_in_worker, s): s for s in pending}
-                    broken = False
+                    futures, broken = {}, False
+                    for spec in pending:
+                        try:
+                            futures[pool.submit(_run_in_worker, spec)] = spec
+                        except BrokenProcessPool:  # a worker died while tasks were being handed out
+                            broken = True
+                            futures[Future()] = spec
                     while futures and not broken:
                         done, _ = wait(futures, return_when=FIRST_COMPLETED)
                         for fut in done:
