@@ -7,6 +7,7 @@ Selection is done with CSS (C speed in lexbor); the Python side only decides on 
 from __future__ import annotations
 
 import re
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from omniweave.extract.images import has_real_source
