@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import av
+from av.video.reformatter import VideoReformatter
 import imagehash
 import numpy as np
 from PIL import Image
@@ -105,6 +106,9 @@ def select_frames(container: av.container.InputContainer, stream: av.video.strea
     start = float(stream.start_time * stream.time_base) if stream.start_time is not None and stream.time_base else 0.0
     rate = float(stream.average_rate or stream.guessed_rate or 25)
     kept = 0
+    shrink = VideoReformatter()  # one scaler context for the whole stream
+    if opts.skip_nonref:
+        stream.codec_context.skip_frame = "NONREF"
     for index, frame in enumerate(container.decode(stream)):
         counts["frames_decoded"] += 1
         t = max(0, round(((frame.time - start) if frame.time is not None else index / rate) * 1000))
@@ -112,7 +116,8 @@ def select_frames(container: av.container.InputContainer, stream: av.video.strea
             continue
         next_analysis = t + step_ms
         counts["frames_analysed"] += 1
-        thumb = frame.reformat(width=THUMB[0], height=THUMB[1], format="rgb24").to_ndarray().astype(np.int16)
+        thumb = shrink.reformat(frame, width=THUMB[0], height=THUMB[1], format="rgb24", interpolation="AREA")
+        thumb = thumb.to_ndarray().astype(np.int16)
         reason = selector.candidate(t, thumb)
         if reason is None:
             continue

@@ -15,6 +15,7 @@ class VideoOptions(BaseModel):
     max_duration_s: float | None = Field(None, gt=0, description="longer videos are skipped (skipped:video_too_long)")
     # frame selection
     analysis_fps: float = Field(4.0, gt=0, description="frames per second compared for scene changes")
+    skip_nonref: bool = Field(True, description="decode reference frames only (B-frames skipped): faster, times less even")
     scene_threshold: float = Field(0.12, gt=0, le=1, description="mean colour change (0..1) of a small thumbnail that is a cut")
     min_gap_ms: int = Field(2000, ge=0, description="selected frames are at least this far apart")
     phash_distance: int = Field(6, ge=-1, le=64, description="a frame within this many pHash bits of a kept one is dropped (-1: keep all)")
