@@ -1,8 +1,8 @@
 """Write the sample crawl that README's demo runs on: a WARC of pages and images made here.
 
 Everything in it is authored by this script: short articles (English and Chinese), pictures drawn
-with Pillow, a navigation-only page, an exact copy of one article under another URL, a tracking
-pixel, a redirect and a 404. Image responses are included so the demo needs no network.
+with Pillow, a navigation-only page, a copy of one article under a tracking URL, a near-copy of
+another on a mirror site, a tracking pixel, a redirect and a 404. Image responses are included so the demo needs no network.
 
     python examples/make_sample_crawl.py [OUT.warc.gz]
 """
@@ -156,6 +156,11 @@ def make_sample_crawl(out: Path = DEFAULT_OUT) -> Path:
                 write_response(writer, f"{SITE}/img/{name}.jpg", draw_picture(size, colour, seed), "image/jpeg", next(clock))
         # the same article again under a tracking URL, captured later: exact dedup keeps this newer one
         write_response(writer, f"{SITE}/tide-pools.html?utm_source=feed", article_html(ARTICLES[0]).encode(),
+                       "text/html; charset=utf-8", next(clock))
+        # a mirror of another article with one word changed: a near-duplicate for minhash_dedup
+        mirrored = dict(ARTICLES[1], paragraphs=[ARTICLES[1]["paragraphs"][0].replace("a week", "seven days"),
+                                                 *ARTICLES[1]["paragraphs"][1:]])
+        write_response(writer, "http://mirror.omniweave.test/recipes/sourdough", article_html(mirrored).encode(),
                        "text/html; charset=utf-8", next(clock))
         write_response(writer, f"{SITE}/pixel.gif", pixel_gif(), "image/gif", next(clock))
         write_response(writer, f"{SITE}/old-page", b"", "text/html", next(clock), status="301 Moved Permanently")
