@@ -7,11 +7,13 @@ with the PIL/numpy image processor (no torchvision).
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from omniweave.annotate.imagebytes import decode_rgb
 from omniweave.annotate.runtime import Device, pick_device, require
 from omniweave.pipeline.recipe import RecipeError
 
@@ -56,9 +58,30 @@ class ClipEncoder:
         """(len(images), dim) embeddings of RGB images."""
         if not images:
             return np.zeros((0, self.dim), np.float32)
-        pixels = self.processor(images=images, return_tensors="pt")["pixel_values"]
+        return self.encode_pixels(self.processor(images=images, return_tensors="np")["pixel_values"])
+
+    def prepare(self, data: bytes) -> np.ndarray:
+        """Decoded and preprocessed pixels of one encoded image (raises on bytes that do not decode)."""
+        return self.processor(images=[decode_rgb(data, self.image_side)], return_tensors="np")["pixel_values"][0]
+
+    def prepare_many(self, blobs: list[bytes], pool: Executor | None) -> list[np.ndarray | Exception]:
+        """:meth:`prepare` of each blob (in ``pool``'s threads when given), or the error it raised."""
+
+        def one(data: bytes) -> np.ndarray | Exception:
+            try:
+                return self.prepare(data)
+            except Exception as exc:  # noqa: BLE001 (returned, the caller counts it)
+                return exc
+
+        return list(pool.map(one, blobs)) if pool is not None else [one(b) for b in blobs]
+
+    def encode_pixels(self, pixels: np.ndarray) -> np.ndarray:
+        """(n, dim) embeddings of preprocessed pixels (n, 3, side, side)."""
+        if not len(pixels):
+            return np.zeros((0, self.dim), np.float32)
+        tensor = self.torch.from_numpy(np.ascontiguousarray(pixels)).to(self.device, self.dtype)
         with self.torch.inference_mode():
-            out = self.model.get_image_features(pixel_values=pixels.to(self.device, self.dtype))
+            out = self.model.get_image_features(pixel_values=tensor)
         return self._unit(out)
 
     def encode_texts(self, texts: list[str]) -> np.ndarray:

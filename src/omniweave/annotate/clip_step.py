@@ -11,13 +11,15 @@ configured, ``extra["unsafe_prob"]`` / ``extra["aesthetic_prob"]``. Per document
 and get no score. Documents are gathered ``docs_per_batch`` at a time so images and texts of
 many documents share forward passes. Counters: ``images_scored``, ``texts_scored``,
 ``ms_images``, ``ms_texts``, ``ms_total`` (throughput = count / ms), ``images_assigned``,
-``images_without_bytes``, ``images_undecodable``.
+``images_without_bytes``, ``images_unreadable``, ``images_undecodable``.
 """
 
 from __future__ import annotations
 
 import logging
+import tarfile
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -27,7 +29,7 @@ from pydantic import Field, model_validator
 from omniweave.annotate.assign import assign, encode_matrix
 from omniweave.annotate.clip import ClipEncoder, clip_config, load_clip
 from omniweave.annotate.heads import HeadParams, ScoreHead
-from omniweave.annotate.imagebytes import StoreReader, decode_rgb, store_location
+from omniweave.annotate.imagebytes import StoreReader, store_location
 from omniweave.annotate.runtime import ModelParams, batched, timed
 from omniweave.document import Document, ImageNode, TextNode
 from omniweave.pipeline.context import TaskContext
@@ -47,6 +49,7 @@ class ClipScoreParams(ModelParams):
     min_similarity: float = Field(0.15, ge=-1, le=1, description="assignment floor (cosine similarity)")
     store_matrix: bool = Field(True, description="write the similarity matrix into metadata['clip']")
     text_batch_size: int = Field(256, gt=0)
+    decode_threads: int = Field(4, ge=0, description="threads decoding and preprocessing images (0 or 1: none)")
     unsafe: HeadParams | None = Field(None, description="NSFW head: writes extra['unsafe_prob']")
     aesthetic: HeadParams | None = Field(None, description="aesthetic head: writes extra['aesthetic_prob']")
 
@@ -89,8 +92,16 @@ class ClipScore(Step):
     def setup(self, ctx: TaskContext) -> None:
         p = self.params
         self.encoder: ClipEncoder = load_clip(p.model, p.device, p.half, self.label)
+        self._pool = ThreadPoolExecutor(p.decode_threads) if p.decode_threads > 1 else None
 
     def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        try:
+            yield from self._run(docs, ctx)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+
+    def _run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
         counts = ctx.counts(self.label)
         for batch in batched(docs, self.params.docs_per_batch):
             with timed(counts, "ms_total"):
@@ -132,19 +143,28 @@ class ClipScore(Step):
                                image_emb[rows] @ text_emb[cols].T, counts)
 
     def _embed_images(self, images: list[_Image], counts: Counter[str]) -> tuple[list[_Image], np.ndarray]:
-        """The images that decoded, and their embeddings (batched)."""
+        """The images that decoded, and their embeddings (decoded in threads, encoded in batches)."""
         reader, kept, parts = StoreReader(), [], []
         try:
             for chunk in batched(images, self.params.batch_size):
-                decoded = []
+                blobs: list[bytes] = []
+                readable = []
                 for im in chunk:
                     try:
-                        decoded.append(decode_rgb(reader.read(*store_location(im.node)), self.encoder.image_side))
-                        kept.append(im)
-                    except Exception as exc:  # noqa: BLE001 (a bad image is counted, never fatal)
+                        blobs.append(reader.read(*store_location(im.node)))  # type: ignore[misc]
+                        readable.append(im)
+                    except (OSError, KeyError, tarfile.TarError) as exc:
+                        counts["images_unreadable"] += 1
+                        log.warning("%s: cannot read image %s from the store: %s", self.label, im.node.url, exc)
+                pixels = []
+                for im, result in zip(readable, self.encoder.prepare_many(blobs, self._pool)):
+                    if isinstance(result, Exception):
                         counts["images_undecodable"] += 1
-                        log.warning("%s: cannot read image %s: %s", self.label, im.node.url, exc)
-                parts.append(self.encoder.encode_images(decoded))
+                        log.warning("%s: cannot decode image %s: %s", self.label, im.node.url, result)
+                    else:
+                        pixels.append(result)
+                        kept.append(im)
+                parts.append(self.encoder.encode_pixels(np.stack(pixels) if pixels else np.zeros((0,))))
         finally:
             reader.close()
         counts["images_scored"] += len(kept)
