@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import av
-from av.video.reformatter import VideoReformatter
 import imagehash
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 from omniweave.video.options import VideoOptions

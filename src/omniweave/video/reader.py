@@ -16,6 +16,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -77,25 +78,41 @@ def _open(path: str, stack: ExitStack) -> av.container.InputContainer:
     return stack.enter_context(av.open(path.removeprefix("file://")))
 
 
-def _store_frame(sink: _FrameSink, video_id: str, frame: SelectedFrame, opts: VideoOptions) -> ImageNode:
+@dataclass
+class _Frame:
+    """A selected frame, already JPEG-encoded (a video's frames wait as bytes, not pixels)."""
+
+    time_ms: int
+    reason: str
+    width: int
+    height: int
+    phash: str
+    dhash: str
+    data: bytes
+
+
+def _encode(frame: SelectedFrame, quality: int) -> _Frame:
     buf = io.BytesIO()
-    frame.image.convert("RGB").save(buf, format="JPEG", quality=opts.jpeg_quality)
-    data = buf.getvalue()
+    frame.image.convert("RGB").save(buf, format="JPEG", quality=quality)
+    return _Frame(frame.time_ms, frame.reason, *frame.image.size, frame.phash, frame.dhash, buf.getvalue())
+
+
+def _store_frame(sink: _FrameSink, video_id: str, frame: _Frame) -> ImageNode:
     url = frame_url(video_id, frame.time_ms)
-    w, h = frame.image.size
-    sha = hashlib.sha256(data).hexdigest()
-    row = sink.put({"url": url, "status": "ok", "source": "video", "bytes": len(data), "sha256": sha, "format": "JPEG",
+    sha = hashlib.sha256(frame.data).hexdigest()
+    w, h, size = frame.width, frame.height, len(frame.data)
+    row = sink.put({"url": url, "status": "ok", "source": "video", "bytes": size, "sha256": sha, "format": "JPEG",
                     "width": w, "height": h, "mode": "RGB", "n_frames": 1, "phash": frame.phash, "dhash": frame.dhash,
-                    "attempts": 1}, data)
+                    "attempts": 1}, frame.data)
     return ImageNode(url=url, width=w, height=h, format="JPEG", sha256=sha, phash=frame.phash, dhash=frame.dhash, extra={
         "timestamp_ms": frame.time_ms, "frame_reason": frame.reason, "status": "ok", "img_url_sha": url_key(url),
-        "source": "video", "bytes": len(data), "n_frames": 1,
+        "source": "video", "bytes": size, "n_frames": 1,
         "store": {"root": sink.store_root, "shard": row["shard"], "member": row["member"]},
     })
 
 
 def _decode(path: str, opts: VideoOptions, boundaries: list[int],
-            counts: Counter[str]) -> tuple[list[SelectedFrame], VideoInfo | None, str | None]:
+            counts: Counter[str]) -> tuple[list[_Frame], VideoInfo | None, str | None]:
     """Selected frames and the video's info, or the skip reason."""
     with ExitStack() as stack:
         try:
@@ -111,7 +128,7 @@ def _decode(path: str, opts: VideoOptions, boundaries: list[int],
             return [], info, "video_too_long"
         local: Counter[str] = Counter()
         try:
-            frames = list(select_frames(container, stream, opts, boundaries, local))
+            frames = [_encode(f, opts.jpeg_quality) for f in select_frames(container, stream, opts, boundaries, local)]
         except (av.FFmpegError, OSError, ValueError) as exc:
             log.warning("%s: video decoding failed: %s", path, exc)
             return [], info, "video_decode_error"
@@ -141,7 +158,7 @@ def read_video(inp: InputFile, counts: Counter[str], *, options: VideoOptions | 
         log.warning("%s: skipped (%s)", inp.path, reason)
         return
     sink = _FrameSink(store_root)
-    images = [_store_frame(sink, video_id, f, opts) for f in frames]
+    images = [_store_frame(sink, video_id, f) for f in frames]
     sink.flush()
     counts["video_frames_stored"] += len(images)
     counts["video_ms"] += info.duration_ms or 0

@@ -88,11 +88,16 @@ def _parse_date(value: Any) -> datetime | None:
 def _entry(row: dict[str, Any], folder: str) -> ManifestEntry:
     subs = row.get("subtitles") or []
     subs = [subs] if isinstance(subs, str) else [s for s in subs if isinstance(s, str)]
-    text = lambda key, alt=None: (str(row[key]) if row.get(key) else str(row[alt]) if alt and row.get(alt) else None)  # noqa: E731
     return ManifestEntry(
-        file=resolve(folder, str(row["file"])), video_id=text("video_id", "id"), title=text("title"), url=text("url"),
-        language=text("language", "lang"), date=_parse_date(row.get("date")), subtitles=[resolve(folder, s) for s in subs],
+        file=resolve(folder, str(row["file"])), video_id=_text(row, "video_id", "id"), title=_text(row, "title"),
+        url=_text(row, "url"), language=_text(row, "language", "lang"), date=_parse_date(row.get("date")),
+        subtitles=[resolve(folder, s) for s in subs],
     )
+
+
+def _text(row: dict[str, Any], *keys: str) -> str | None:
+    """The first of ``keys`` that the row sets, as a string."""
+    return next((str(row[k]) for k in keys if row.get(k)), None)
 
 
 @functools.lru_cache(maxsize=16)
@@ -115,7 +120,7 @@ def _load_manifest(path: str, _stamp: str) -> dict[str, ManifestEntry]:
 
 def _key(path: str) -> str:
     """A comparable form of a path: local paths absolute, URLs as they are."""
-    path = path[len("file://") :] if path.startswith("file://") else path
+    path = path.removeprefix("file://")
     return path if "://" in path else os.path.abspath(path)
 
 
