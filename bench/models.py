@@ -36,7 +36,8 @@ def real_images(data: Path, n: int) -> list[bytes]:
     for p in paths:
         try:
             decode_rgb(p.read_bytes(), 32)
-        except Exception:  # noqa: BLE001 (skip the broken samples)
+        except Exception as exc:  # noqa: BLE001 (the shared data holds broken samples on purpose)
+            print(f"skipped {p.name}: {exc}")
             continue
         out.append(p.read_bytes())
     return [out[i % len(out)] for i in range(n)]

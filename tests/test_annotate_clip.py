@@ -11,20 +11,20 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from omniweave.annotate.assign import assign, decode_matrix  # noqa: E402
-from omniweave.annotate.clip import ClipEncoder  # noqa: E402
-from omniweave.annotate.heads import HeadParams, ScoreHead  # noqa: E402
-from omniweave.annotate.image_filter import ImageScoreFilter  # noqa: E402
-from omniweave.annotate.imagebytes import decode_rgb  # noqa: E402
-from omniweave.annotate.random_models import save_random_clip, save_random_head  # noqa: E402
-from omniweave.document import ImageNode, TextNode  # noqa: E402
-from omniweave.images.store import read_member  # noqa: E402
-from omniweave.io.output import filesystem  # noqa: E402
-from omniweave.layout import table_to_documents  # noqa: E402
-from omniweave.pipeline.context import TaskContext  # noqa: E402
-from omniweave.pipeline.recipe import RecipeError, parse_recipe  # noqa: E402
-from omniweave.pipeline.rundir import RunDir  # noqa: E402
-from omniweave.pipeline.runner import run_recipe  # noqa: E402
+from omniweave.annotate.assign import assign, decode_matrix
+from omniweave.annotate.clip import ClipEncoder
+from omniweave.annotate.heads import HeadParams, ScoreHead
+from omniweave.annotate.image_filter import ImageScoreFilter
+from omniweave.annotate.imagebytes import decode_rgb
+from omniweave.annotate.random_models import save_random_clip, save_random_head
+from omniweave.document import ImageNode, TextNode
+from omniweave.images.store import read_member
+from omniweave.io.output import filesystem
+from omniweave.layout import table_to_documents
+from omniweave.pipeline.context import TaskContext
+from omniweave.pipeline.recipe import RecipeError, parse_recipe
+from omniweave.pipeline.rundir import RunDir
+from omniweave.pipeline.runner import run_recipe
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 IMAGES = DATA / "images"

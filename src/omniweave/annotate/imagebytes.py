@@ -34,7 +34,7 @@ class StoreReader:
         if key not in self._tars:
             fs, path = filesystem(root)
             fh = fs.open(f"{path}/{shard}", "rb")
-            self._tars[key] = (fh, tarfile.open(fileobj=fh, mode="r:"))
+            self._tars[key] = (fh, tarfile.open(fileobj=fh, mode="r:"))  # noqa: SIM115 (open until close())
         extracted = self._tars[key][1].extractfile(member)
         if extracted is None:
             raise FileNotFoundError(f"{shard}: no member {member}")

@@ -8,6 +8,7 @@ score they produce is meaningless. Never point a production recipe at them.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,12 +18,12 @@ ClipSize = Literal["tiny", "vit-b-32"]
 
 # (vision, text, projection_dim, image side) per size; vit-b-32 has the layer sizes of OpenAI's ViT-B/32
 _CLIP_SIZES: dict[str, tuple[dict[str, int], dict[str, int], int]] = {
-    "tiny": (dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-                  image_size=64, patch_size=16),
-             dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2), 16),
-    "vit-b-32": (dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12,
-                      image_size=224, patch_size=32),
-                 dict(hidden_size=512, intermediate_size=2048, num_hidden_layers=12, num_attention_heads=8), 512),
+    "tiny": ({"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2,
+              "image_size": 64, "patch_size": 16},
+             {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2}, 16),
+    "vit-b-32": ({"hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12, "num_attention_heads": 12,
+                  "image_size": 224, "patch_size": 32},
+                 {"hidden_size": 512, "intermediate_size": 2048, "num_hidden_layers": 12, "num_attention_heads": 8}, 512),
 }
 
 
@@ -66,7 +67,7 @@ def save_random_head(path: str | Path, dims: list[int], seed: int = 0) -> Path:
     """A LAION-style head state dict: ``nn.Linear`` for two dims, else ``layers.{0,2,...}`` of an MLP."""
     torch = require("random_models", "torch")
     torch.manual_seed(seed)
-    linears = [torch.nn.Linear(a, b) for a, b in zip(dims, dims[1:])]
+    linears = [torch.nn.Linear(a, b) for a, b in pairwise(dims)]
     state: dict[str, Any]
     if len(linears) == 1:
         state = linears[0].state_dict()
