@@ -30,9 +30,11 @@ WEAK_WORDS = frozenset(
 )
 WEAK_PHRASES = ("side-bar", "tag-list", "author-bio", "byline-social", "more-from", "read-more")
 POSITIVE_WORDS = frozenset("article body content entry main post story text blog hentry".split())
+COMMENT_WORDS = frozenset("comment comments commentlist disqus".split())
 NONE, WEAK, STRONG = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
 MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
+ARTICLE_OUTSIDE = 300  # ... unless it is comments and this much paragraph text stands outside them
 MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
 WEAK_SHORT = 300  # a weakly hinted node this short is chrome (a header line, a footer note)
 WEAK_LINKS = 0.3  # a longer one goes only if this share of its text is links
@@ -50,13 +52,13 @@ def label_of(node: LexborNode) -> str:
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
-_HINTS: dict[str, tuple[int, bool]] = {}  # label -> hints: pages repeat a few hundred labels
+_HINTS: dict[str, tuple[int, bool, bool]] = {}  # label -> hints: pages repeat a few hundred labels
 _HINTS_MAX = 65536
 
 
-def hints(label: str) -> tuple[int, bool]:
-    """``(negative, positive)`` for a class/id label: how strongly it names boilerplate
-    (NONE/WEAK/STRONG) and whether it names content."""
+def hints(label: str) -> tuple[int, bool, bool]:
+    """``(negative, positive, comments)`` for a class/id label: how strongly it names boilerplate
+    (NONE/WEAK/STRONG), whether it names content, and whether it names comments."""
     found = _HINTS.get(label)
     if found is None:
         if len(_HINTS) >= _HINTS_MAX:
@@ -65,21 +67,15 @@ def hints(label: str) -> tuple[int, bool]:
     return found
 
 
-def _hints(label: str) -> tuple[int, bool]:
+def _hints(label: str) -> tuple[int, bool, bool]:
     label = label.lower()
     words = set(_LETTERS.findall(label))
     positive = not words.isdisjoint(POSITIVE_WORDS)
     if not words.isdisjoint(STRONG_WORDS) or any(p in label for p in STRONG_PHRASES):
-        return STRONG, positive
+        return STRONG, positive, not words.isdisjoint(COMMENT_WORDS)
     if not words.isdisjoint(WEAK_WORDS) or any(p in label for p in WEAK_PHRASES):
-        return WEAK, positive
-    return NONE, positive
-
-
-def is_hinted_boilerplate(node: LexborNode) -> bool:
-    """True for a node whose class/id names it as boilerplate."""
-    negative, positive = hints(label_of(node))
-    return negative == STRONG or (negative == WEAK and not positive)
+        return WEAK, positive, False
+    return NONE, positive, False
 
 
 def _swap_noscript_images(root: LexborNode) -> None:
@@ -128,15 +124,44 @@ def remove_junk(tree: LexborHTMLParser) -> None:
             node.remove()
     for node in root.css("nav, aside, form[role=search], [itemprop=comment], [itemtype*=Comment]"):
         node.remove()
-    body = tree.body or root
+    _remove_strong(root, tree.body or root)
+
+
+def _remove_strong(root: LexborNode, body: LexborNode) -> None:
+    """Remove nodes named by a strong hint, except one holding most of the page's text (a forum
+    thread is all "comments"; page builders call everything an "ad-wrapper"). Comments are removed
+    even then when an article stands outside them; the posts inside kept comments stay."""
     limit = MAX_SHARE_STRONG * len(body.text())
     cache = _HINTS
+    kept: set[int] = set()  # large comment sections kept as the page's content
     for node in root.css(_NAMED):
         attrs = node.attributes
         label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        negative = (cache.get(label) or hints(label))[0]
-        if negative == STRONG and node.tag not in PROTECTED and len(node.text()) <= limit:
+        negative, _, comments = cache.get(label) or hints(label)
+        if negative != STRONG or node.tag in PROTECTED:
+            continue
+        if comments and kept and _inside(node, kept):
+            continue
+        if len(node.text()) <= limit:
             node.remove()
+        elif comments and not _inside(node, kept):
+            if _paragraph_chars(body) - _paragraph_chars(node) >= ARTICLE_OUTSIDE:
+                node.remove()
+            else:
+                kept.add(node.mem_id)
+
+
+def _inside(node: LexborNode, ids: set[int]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _paragraph_chars(node: LexborNode) -> int:
+    return sum(len(p.text().strip()) for p in node.css("p"))
 
 
 def remove_weak(root: LexborNode) -> None:
@@ -155,8 +180,9 @@ def remove_weak(root: LexborNode) -> None:
     for node in root.css(_NAMED):
         if node.tag in PROTECTED or node.mem_id == root.mem_id:
             continue
-        if not is_hinted_boilerplate(node) or figure_like(node):
-            continue
+        negative, positive, comments = hints(label_of(node))
+        if comments or not (negative == STRONG or (negative == WEAK and not positive)) or figure_like(node):
+            continue  # comments still here are a thread kept as the content
         length = len(node.text())
         if length <= WEAK_SHORT or (length <= limit and _link_share(node, length) > WEAK_LINKS):
             node.remove()

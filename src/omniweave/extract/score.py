@@ -25,7 +25,7 @@ _STOP = {"html", "#document", "-document"}
 
 
 def class_weight(node: LexborNode) -> float:
-    negative, positive = hints(label_of(node))
+    negative, positive, _ = hints(label_of(node))
     return (25.0 if positive else 0.0) - (25.0 if negative != NONE else 0.0)
 
 
