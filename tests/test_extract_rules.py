@@ -27,3 +27,40 @@ def test_forum_thread_made_of_comments_is_kept_with_every_post():
     html = f'<html><body><h1>Which version?</h1><div class="comments">{posts}</div><footer>About us</footer></body></html>'
     doc = extract_html(html, url=URL)
     assert all(f"details ({i})" in doc.text for i in range(12))
+
+
+def _post(i: int, text: str) -> str:
+    return (f'<article class="message message--post" itemscope itemtype="https://schema.org/Comment">'
+            f'<div class="message-user"><a href="/u/{i}">user{i}</a> Joined 2020</div>'
+            f'<div class="message-content"><div class="bbWrapper">{text} ({i})</div></div></article>')
+
+
+def test_forum_thread_of_schema_comments_keeps_every_post():
+    first = _SENTENCE * 6
+    reply = "I had the same problem with my setup last week, and after a long search the fix in the manual worked for me"
+    replies = "".join(_post(i, reply) for i in range(1, 8))
+    html = (f'<html><body><nav><a href="/">Forums</a></nav><div class="block-body">'
+            f'<article class="message message--post"><div class="message-content"><div class="bbWrapper">{first}'
+            f"</div></div></article>{replies}</div></body></html>")
+    doc = extract_html(html, url=URL)
+    assert "A sentence of article text" in doc.text
+    assert all(f"worked for me ({i})" in doc.text for i in range(1, 8))
+
+
+def test_schema_comments_under_an_article_are_removed():
+    article = "".join(f"<p>{_SENTENCE * 3}</p>" for _ in range(4))
+    replies = "".join(_post(i, "Nice one") for i in range(3))
+    doc = extract_html(f"<html><body><article>{article}</article>{replies}</body></html>", url=URL)
+    assert "A sentence of article text" in doc.text and "Nice one" not in doc.text
+
+
+def test_listing_of_similar_items_is_kept_whole():
+    def item(i: int, sentences: int) -> str:
+        text = "A review of the book, its ideas and its style, written with care. " * sentences
+        return (f'<div class="review"><div class="review-inner"><div class="meta">Book {i}</div>'
+                f'<div class="review-body"><div class="text"><p>{text}</p><p>{text}</p></div></div></div></div>')
+
+    items = item(0, 12) + "".join(item(i, 3) for i in range(1, 5))
+    html = f'<html><body><div class="menu"><a href="/">Home</a></div><div class="reviews">{items}</div></body></html>'
+    doc = extract_html(html, url=URL)
+    assert all(f"Book {i}" in doc.text for i in range(5))

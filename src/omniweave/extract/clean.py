@@ -122,18 +122,42 @@ def remove_junk(tree: LexborHTMLParser) -> None:
             node.remove()
         elif _HIDDEN_STYLE.search(attrs.get("style") or ""):
             node.remove()
-    for node in root.css("nav, aside, form[role=search], [itemprop=comment], [itemtype*=Comment]"):
+    for node in root.css("nav, aside, form[role=search]"):
         node.remove()
-    _remove_strong(root, tree.body or root)
+    body = tree.body or root
+    kept = _remove_marked_comments(root, body)
+    _remove_strong(root, body, kept)
 
 
-def _remove_strong(root: LexborNode, body: LexborNode) -> None:
+def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
+    """Comments that hold most of the page's text with no article beside them are a forum thread."""
+    if sum(len(s.text()) for s in sections) <= MAX_SHARE_STRONG * len(body.text()):
+        return False
+    return _paragraph_chars(body) - sum(_paragraph_chars(s) for s in sections) < ARTICLE_OUTSIDE
+
+
+def _remove_marked_comments(root: LexborNode, body: LexborNode) -> set[int]:
+    """Remove comments marked up as such (schema.org), unless together they are a thread; the ids
+    of kept ones are returned."""
+    marked: list[LexborNode] = []
+    ids: set[int] = set()
+    for node in root.css("[itemprop=comment], [itemtype*=Comment]"):
+        if not (ids and _inside(node, ids)):
+            marked.append(node)
+            ids.add(node.mem_id)
+    if marked and _is_thread(body, marked):
+        return ids
+    for node in marked:
+        node.remove()
+    return set()
+
+
+def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> None:
     """Remove nodes named by a strong hint, except one holding most of the page's text (a forum
     thread is all "comments"; page builders call everything an "ad-wrapper"). Comments are removed
     even then when an article stands outside them; the posts inside kept comments stay."""
     limit = MAX_SHARE_STRONG * len(body.text())
     cache = _HINTS
-    kept: set[int] = set()  # large comment sections kept as the page's content
     for node in root.css(_NAMED):
         attrs = node.attributes
         label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
@@ -145,10 +169,10 @@ def _remove_strong(root: LexborNode, body: LexborNode) -> None:
         if len(node.text()) <= limit:
             node.remove()
         elif comments and not _inside(node, kept):
-            if _paragraph_chars(body) - _paragraph_chars(node) >= ARTICLE_OUTSIDE:
-                node.remove()
-            else:
+            if _is_thread(body, [node]):
                 kept.add(node.mem_id)
+            else:
+                node.remove()
 
 
 def _inside(node: LexborNode, ids: set[int]) -> bool:

@@ -15,6 +15,7 @@ _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
 _COMMAS = re.compile(r"[,，、،;；。]")
 MIN_PARAGRAPH = 25
 MIN_ROOT_TEXT, MIN_ROOT_SHARE = 200, 0.1
+SERIES_LEVELS, SERIES_MIN, SERIES_SHARE = 8, 3, 0.25  # posts of a thread, items of a listing
 _LEVEL_DIVIDERS = (1.0, 2.0, 6.0, 9.0)
 _TAG_BONUS = {
     "div": 5, "article": 10, "main": 10, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
@@ -78,7 +79,33 @@ def choose_roots(body: LexborNode) -> list[LexborNode]:
     top = _promote(top, top_key, top_score, scores, nodes, final)
     if len(top.text()) < max(MIN_ROOT_TEXT, MIN_ROOT_SHARE * len(body.text())):
         return [body]  # nothing stands out: keep the whole page and let pruning work
-    return _with_siblings(top, scores)
+    return _series(top) or _with_siblings(top, scores)
+
+
+def _first_class(node: LexborNode) -> str | None:
+    value = node.attributes.get("class")
+    return value.split(None, 1)[0] if value and value.strip() else None
+
+
+def _series(top: LexborNode) -> list[LexborNode] | None:
+    """The posts of a thread or the items of a listing, when the winner is one of them: an
+    ancestor (or the winner) with at least :data:`SERIES_MIN` siblings of the same tag and first
+    class, which together hold prose (not links) worth at least half of the winner's."""
+    node = top
+    for _ in range(SERIES_LEVELS):
+        parent = node.parent
+        if parent is None or parent.tag in ("body", *_STOP):
+            return None
+        first = _first_class(node)
+        if first is not None:
+            same = [c for c in parent.iter() if c.tag == node.tag and _first_class(c) == first]
+            if len(same) >= SERIES_MIN:
+                own = len(node.text())
+                prose = [len(c.text()) * (1.0 - link_density(c)) for c in same if c.mem_id != node.mem_id]
+                if sum(prose) >= SERIES_SHARE * own and sum(p >= MIN_ROOT_TEXT / 2 for p in prose) >= SERIES_MIN - 1:
+                    return same
+        node = parent
+    return None
 
 
 def _promote(
