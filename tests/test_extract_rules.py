@@ -64,3 +64,15 @@ def test_listing_of_similar_items_is_kept_whole():
     html = f'<html><body><div class="menu"><a href="/">Home</a></div><div class="reviews">{items}</div></body></html>'
     doc = extract_html(html, url=URL)
     assert all(f"Book {i}" in doc.text for i in range(5))
+
+
+def test_lines_of_a_link_and_a_date_are_a_listing_in_any_script():
+    article = "".join(f"<p>{'这是一篇很长的文章，讲述了一个故事，内容丰富而且有趣。' * 4}</p>" for _ in range(4))
+    related = "".join(f'·<a href="/n{i}">娱乐圈新闻标题第{i}条</a> (2005-04-27 14:32PM)<br>' for i in range(6))
+    replies = "".join(f'<li><a href="/t{i}">回复的标题{i}</a>【<a href="/u{i}">作者</a>】08-11 16:06 298字 [43/8]</li>'
+                      for i in range(6))
+    kept = '<p>请看<a href="/x">这里</a>了解更多关于这个故事的背景。</p>'
+    html = f"<html><body><div>{article}{kept}<div>{related}</div><ul>{replies}</ul></div></body></html>"
+    doc = extract_html(html, url=URL)
+    assert "这是一篇很长的文章" in doc.text and "了解更多关于这个故事的背景" in doc.text
+    assert "娱乐圈新闻标题" not in doc.text and "回复的标题" not in doc.text

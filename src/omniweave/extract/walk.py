@@ -26,6 +26,7 @@ KIND_OF_TAG = {
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
+_NON_LETTERS = re.compile(r"[\W\d_]+")  # letters in any script remain: CJK counts like Latin
 LINK_HEAVY = 0.5  # a container whose text is mostly link text is navigation
 LINK_LINE = 0.8  # a short block that is nearly all link text ("Read more", "Next article")
 SHORT_LINE = 80
@@ -37,6 +38,7 @@ class Block:
     chars: int = 0
     link_chars: int = 0
     containers: tuple[int, ...] = ()
+    link_line: bool = False  # short, and its letters are nearly all link text (dates, counts aside)
 
 
 @dataclass(slots=True)
@@ -73,6 +75,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
     counter = 0
     in_link = 0
     link_chars = 0
+    link_text: list[str] = []
 
     def flush() -> None:
         nonlocal link_chars
@@ -82,8 +85,15 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
         text = " ".join("".join(buffer).split())
         buffer.clear()
         links, link_chars = link_chars, 0
+        line = False
+        if link_text:
+            if links and len(text) < SHORT_LINE:
+                letters = len(_NON_LETTERS.sub("", text))
+                line = len(_NON_LETTERS.sub("", "".join(link_text))) >= LINK_LINE * letters
+            link_text.clear()
         if text:
-            blocks.append(Block(TextNode(text, kinds[-1]), len(text), min(links, len(text)), tuple(containers)))
+            block = Block(TextNode(text, kinds[-1]), len(text), min(links, len(text)), tuple(containers), line)
+            blocks.append(block)
 
     stack: list[LexborNode | str] = list(reversed(roots))
     while stack:
@@ -108,6 +118,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
             buffer.append(text)
             if in_link:
                 link_chars += len(text.strip())
+                link_text.append(text)
             continue
         if tag == "img":
             image = image_from_tag(item, base_url)
@@ -187,9 +198,8 @@ def prune(blocks: list[Block], title: str | None) -> list[Node]:
             continue
         if bad and any(cid in bad for cid in block.containers):
             continue
-        if isinstance(node, TextNode) and block.link_chars >= LINK_LINE * block.chars and block.chars < SHORT_LINE:
-            if node.kind in ("paragraph", "list_item"):
-                continue
+        if block.link_line and node.kind in ("paragraph", "list_item"):  # type: ignore[union-attr]
+            continue
         nodes.append(node)
     nodes = _drop_adjacent_duplicates(nodes)
     if title:
