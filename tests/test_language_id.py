@@ -66,16 +66,22 @@ def test_labels_are_normalised():
 
 
 def test_fasttext_model_from_path(tmp_path):
-    fasttext = pytest.importorskip("fasttext")
-    lines = []
-    for _ in range(30):
-        lines += [f"__label__eng_Latn {SAMPLES['en']}", f"__label__fra_Latn {SAMPLES['fr']}",
-                  f"__label__deu_Latn {SAMPLES['de']}"]
-    train = tmp_path / "train.txt"
-    train.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    model = fasttext.train_supervised(str(train), epoch=50, lr=1.0, dim=8, minn=2, maxn=4, thread=1, verbose=0, seed=1)
-    path = tmp_path / "lid.bin"
-    model.save_model(str(path))
+    pytest.importorskip("fasttext")
+    import numpy as np
+
+    from omniweave.annotate.random_models import save_random_fasttext
+
+    # a real fastText file with known weights (training with this wheel hits NaN at random):
+    # each word votes for its language, so the language with most words in a line wins
+    langs = {"eng_Latn": "en", "fra_Latn": "fr", "deu_Latn": "de"}
+    words = {lab: SAMPLES[code].split() for lab, code in langs.items()}
+    vocab = ["</s>", *dict.fromkeys(w for ws in words.values() for w in ws)]
+    inputs = np.zeros((len(vocab), len(langs)))
+    for j, lab in enumerate(langs):
+        for w in words[lab]:
+            inputs[vocab.index(w), j] += 4.0
+    path = save_random_fasttext(tmp_path / "lid.bin", list(langs), vocab[1:], dim=len(langs),
+                                matrices=(inputs, np.eye(len(langs))))
     step = LanguageId(LanguageId.Params(fasttext_model=str(path), languages=["fr"]))
     step.setup(ctx())
     doc = Document(id="fr", nodes=[TextNode(SAMPLES["fr"].replace(" pour ", "\npour "))])  # one line for fastText

@@ -101,11 +101,13 @@ def save_random_text_classifier(path: str | Path, labels: list[str], texts: list
     return out
 
 
-def save_random_fasttext(path: str | Path, labels: list[str], words: list[str], dim: int = 8, seed: int = 0) -> Path:
+def save_random_fasttext(path: str | Path, labels: list[str], words: list[str], dim: int = 8, seed: int = 0,
+                         matrices: tuple[Any, Any] | None = None) -> Path:
     """A supervised fastText model file (format version 12: softmax loss, words only, no subwords or n-grams).
 
     Written directly rather than trained, so its weights are known to the caller: the input matrix
-    has one row per word (``</s>`` first, then ``words``), the output matrix one row per label.
+    has one row per word (``</s>`` first, then ``words``), the output matrix one row per label;
+    ``matrices`` gives both instead of random ones.
     """
     import struct
 
@@ -119,8 +121,8 @@ def save_random_fasttext(path: str | Path, labels: list[str], words: list[str], 
     blob.append(struct.pack("<iiiqq", len(entries), len(vocab), len(labels), len(entries), -1))
     for word, kind in entries:
         blob.append(word.encode("utf-8") + b"\0" + struct.pack("<qb", 1, kind))
-    for rows in (len(vocab), len(labels)):  # quantized flag, then the dense matrix
-        matrix = rng.normal(0, 1, (rows, dim)).astype("<f4")
+    for k, rows in enumerate((len(vocab), len(labels))):  # quantized flag, then the dense matrix
+        matrix = (np.asarray(matrices[k]) if matrices else rng.normal(0, 1, (rows, dim))).astype("<f4")
         blob.append(struct.pack("<?qq", False, rows, dim) + matrix.tobytes())
     out = Path(path)
     out.write_bytes(b"".join(blob))
