@@ -78,12 +78,9 @@ class ImageScoreFilter(Step):
             if len(nodes) < len(doc.nodes):
                 doc.nodes = nodes
                 reindex(doc, moved)
-            if had_images and not kept_images and self.params.imageless == "drop":
-                counts["dropped:all_images_removed"] += 1
-                ctx.drop(doc, self.label, "all_images_removed")
-                continue
-            counts["kept"] += 1
-            yield doc
+            dropped = had_images and not kept_images and self.params.imageless == "drop"
+            if self.decide(doc, "all_images_removed" if dropped else True, counts, ctx):
+                yield doc
 
 
 def reindex(doc: Document, moved: dict[int, int]) -> None:

@@ -75,9 +75,6 @@ class KeyedDedup(GlobalStep):
         for doc in docs:
             counts["in"] += 1
             twin = self._drop.get(doc.id)
-            if twin is None:
-                counts["kept"] += 1
+            verdict = True if twin is None else self.reason
+            if self.decide(doc, verdict, counts, ctx, detail=twin and f"kept {twin}"):
                 yield doc
-            else:
-                counts[f"dropped:{self.reason}"] += 1
-                ctx.drop(doc, self.label, self.reason, detail=f"kept {twin}")

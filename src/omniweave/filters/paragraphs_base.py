@@ -83,13 +83,6 @@ class ParagraphStep(Step):
             for text, reason in self.clean(doc):
                 counts[f"{self.counter}:{reason}"] += 1
                 ctx.drop_paragraph(doc, self.label, reason, text)
-            verdict = True if doc.nodes else f"empty_after_{self.name}"
-            if verdict is True:
-                verdict = self.check_document(doc)
-            if verdict is True:
-                counts["kept"] += 1
+            verdict = self.check_document(doc) if doc.nodes else f"empty_after_{self.name}"
+            if self.decide(doc, verdict, counts, ctx):
                 yield doc
-            else:
-                reason = verdict if isinstance(verdict, str) and verdict else self.name
-                counts[f"dropped:{reason}"] += 1
-                ctx.drop(doc, self.label, reason)

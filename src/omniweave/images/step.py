@@ -218,15 +218,13 @@ class ImageStep(GlobalStep):
                     if self.params.keep_failed:
                         nodes.append(node)
             doc.nodes = nodes
+            verdict: bool | str = True
             if self.params.imageless == "drop" and not any(
                 isinstance(n, ImageNode) and n.extra.get("status") == "ok" for n in nodes
             ):
-                reason = "all_images_removed" if had_images else "no_image"
-                counts[f"dropped:{reason}"] += 1
-                ctx.drop(doc, self.label, reason)
-                continue
-            counts["kept"] += 1
-            yield doc
+                verdict = "all_images_removed" if had_images else "no_image"
+            if self.decide(doc, verdict, counts, ctx):
+                yield doc
 
     def _annotate(self, node: ImageNode, row: dict[str, Any]) -> None:
         node.extra.update(status=row["status"], img_url_sha=url_key(node.url))

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
@@ -61,6 +62,18 @@ class Step(ABC):
     def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
         """Yield the documents this step keeps (possibly changed)."""
 
+    def decide(self, doc: Document, verdict: bool | str, counts: Counter[str], ctx: TaskContext,
+               detail: str | None = None) -> bool:
+        """Count a verdict (True, or a drop reason) and hand a drop (with ``detail``, e.g. the kept
+        twin) to the context; True means kept."""
+        if verdict is True:
+            counts["kept"] += 1
+            return True
+        reason = verdict if isinstance(verdict, str) and verdict else self.name
+        counts[f"dropped:{reason}"] += 1
+        ctx.drop(doc, self.label, reason, detail=detail)
+        return False
+
 
 class Filter(Step):
     """A step that keeps or drops whole documents, one decision each."""
@@ -73,14 +86,8 @@ class Filter(Step):
         counts = ctx.counts(self.label)
         for doc in docs:
             counts["in"] += 1
-            verdict = self.keep(doc)
-            if verdict is True:
-                counts["kept"] += 1
+            if self.decide(doc, self.keep(doc), counts, ctx):
                 yield doc
-            else:
-                reason = verdict if isinstance(verdict, str) and verdict else self.name
-                counts[f"dropped:{reason}"] += 1
-                ctx.drop(doc, self.label, reason)
 
 
 class GlobalStep(Step):
