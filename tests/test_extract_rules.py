@@ -76,3 +76,12 @@ def test_lines_of_a_link_and_a_date_are_a_listing_in_any_script():
     doc = extract_html(html, url=URL)
     assert "这是一篇很长的文章" in doc.text and "了解更多关于这个故事的背景" in doc.text
     assert "娱乐圈新闻标题" not in doc.text and "回复的标题" not in doc.text
+
+
+def test_layout_cell_holding_tables_does_not_outscore_the_article_cell():
+    rows = "".join(f"<tr><td>栏目{i}，新闻，图片</td><td>视频，论坛</td></tr>" for i in range(30))
+    side = f'<td width="200"><table>{rows}</table><table><tr><td>友情链接，合作伙伴，关于我们</td></tr></table></td>'
+    story = "".join(f"<p>{'记者报道，这是一段新闻正文，讲述了事件的经过。' * 3}</p>" for _ in range(4))
+    html = f"<html><body><table><tr>{side}<td>{story}</td></tr></table></body></html>"
+    doc = extract_html(html, url=URL)
+    assert "这是一段新闻正文" in doc.text and "栏目" not in doc.text

@@ -12,6 +12,7 @@ from omniweave.extract.clean import NONE, figure_like, hints, label_of
 
 PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
+_BLOCKS_IN_CELL = "table, div, p, ul, ol, pre"  # a table cell holding these is layout
 _COMMAS = re.compile(r"[,，、،;；。]")
 MIN_PARAGRAPH = 25
 MIN_ROOT_TEXT, MIN_ROOT_SHARE = 200, 0.1
@@ -48,6 +49,8 @@ def choose_roots(body: LexborNode) -> list[LexborNode]:
     nodes: dict[int, LexborNode] = {}
     for para in body.css(PARAGRAPHS):
         deep = para.tag not in _DIRECT_TEXT_TAGS
+        if deep and para.tag == "td" and para.css_first(_BLOCKS_IN_CELL) is not None:
+            deep = False  # a layout cell: its paragraphs and tables score for themselves
         text = para.text(deep=deep)
         length = len(text.strip())
         if length < MIN_PARAGRAPH or (not deep and length < 2 * MIN_PARAGRAPH):
