@@ -39,6 +39,7 @@ MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
 WEAK_SHORT = 300  # a weakly hinted node this short is chrome (a header line, a footer note)
 WEAK_LINKS = 0.3  # a longer one goes only if this share of its text is links
 FIGURE_MAX_TEXT = 500  # an image wrapper's caption and credits
+FORM_MAX_TEXT = 500  # a form with a text area and no more text than this is a comment or contact form
 BAD_ROLES = {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "alert", "dialog", "search"}
 PROTECTED = {"html", "body", "main", "article"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -108,6 +109,9 @@ def remove_junk(tree: LexborHTMLParser) -> None:
     root = tree.root
     if root is None:
         return
+    for node in root.css("form"):  # a comment or contact form; not a page wrapped in one form
+        if node.css_first("textarea") is not None and len(node.text()) < FORM_MAX_TEXT:
+            node.remove()
     for node in root.css(", ".join(JUNK_TAGS)):
         node.remove()
     _swap_noscript_images(root)
