@@ -87,12 +87,15 @@ def test_layout_cell_holding_tables_does_not_outscore_the_article_cell():
     assert "这是一段新闻正文" in doc.text and "栏目" not in doc.text
 
 
-def test_comment_form_goes_but_a_page_wrapped_in_one_form_stays():
+def test_comment_form_block_goes_but_a_page_wrapped_in_one_form_stays():
     article = "".join(f"<p>{_SENTENCE * 3}</p>" for _ in range(4))
     form = ('<form action="/post"><table><tr><td>Title</td><td><input name="t"></td></tr>'
             '<tr><td>Your comment *</td><td><textarea name="c"></textarea></td></tr>'
             "<tr><td>Captcha code:</td></tr></table></form>")
     doc = extract_html(f"<html><body><div>{article}{form}</div></body></html>", url=URL)
     assert "A sentence of article text" in doc.text and "Captcha" not in doc.text
+    bare = form.replace("<form", "<div").replace("</form>", "</div>")  # inside a page-wide form, say
+    doc = extract_html(f"<html><body><div>{article}<h3>Post Comment</h3>{bare}</div></body></html>", url=URL)
+    assert "A sentence of article text" in doc.text and "Captcha" not in doc.text and "Your comment" not in doc.text
     wrapped = extract_html(f'<html><body><form id="Form1">{article}<textarea></textarea></form></body></html>', url=URL)
     assert "A sentence of article text" in wrapped.text

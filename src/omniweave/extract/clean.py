@@ -39,7 +39,7 @@ MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
 WEAK_SHORT = 300  # a weakly hinted node this short is chrome (a header line, a footer note)
 WEAK_LINKS = 0.3  # a longer one goes only if this share of its text is links
 FIGURE_MAX_TEXT = 500  # an image wrapper's caption and credits
-FORM_MAX_TEXT = 500  # a form with a text area and no more text than this is a comment or contact form
+FORM_MAX_TEXT = 500  # a block with a text area and no more text than this is a comment or contact form
 BAD_ROLES = {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "alert", "dialog", "search"}
 PROTECTED = {"html", "body", "main", "article"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -109,9 +109,8 @@ def remove_junk(tree: LexborHTMLParser) -> None:
     root = tree.root
     if root is None:
         return
-    for node in root.css("form"):  # a comment or contact form; not a page wrapped in one form
-        if node.css_first("textarea") is not None and len(node.text()) < FORM_MAX_TEXT:
-            node.remove()
+    for area in root.css("textarea"):
+        _remove_form_block(area)
     for node in root.css(", ".join(JUNK_TAGS)):
         node.remove()
     _swap_noscript_images(root)
@@ -154,6 +153,15 @@ def _remove_marked_comments(root: LexborNode, body: LexborNode) -> set[int]:
     for node in marked:
         node.remove()
     return set()
+
+
+def _remove_form_block(area: LexborNode) -> None:
+    """Remove a text area with the largest block around it that holds little text: a comment or
+    contact form with its labels (not a page wrapped in one ``<form>``)."""
+    block, parent = area, area.parent
+    while parent is not None and parent.tag not in PROTECTED and len(parent.text()) < FORM_MAX_TEXT:
+        block, parent = parent, parent.parent
+    block.remove()
 
 
 def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> None:
