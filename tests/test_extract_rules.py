@@ -99,3 +99,14 @@ def test_comment_form_block_goes_but_a_page_wrapped_in_one_form_stays():
     assert "A sentence of article text" in doc.text and "Captcha" not in doc.text and "Your comment" not in doc.text
     wrapped = extract_html(f'<html><body><form id="Form1">{article}<textarea></textarea></form></body></html>', url=URL)
     assert "A sentence of article text" in wrapped.text
+
+
+def test_article_inside_an_ad_insertion_wrapper_is_kept_but_ads_go():
+    article = "".join(f"<p>{_SENTENCE * 3}</p>" for _ in range(6))
+    html = (f'<html><body><main><h1>Guide</h1><div class="body-ad-wrapper block">{article}</div>'
+            '<div class="ad-slot"><p>Buy our seeds today, best prices on the whole internet guaranteed!</p></div>'
+            f'<div class="related">{"<p><a href=/x>More guides like this one</a></p>" * 5}</div></main>'
+            f'<div class="site-info">{"<p>About the site, its history and its many, many editors.</p>" * 30}</div>'
+            "</body></html>")
+    doc = extract_html(html, url=URL)
+    assert "A sentence of article text" in doc.text and "Buy our seeds" not in doc.text

@@ -30,11 +30,14 @@ WEAK_WORDS = frozenset(
 )
 WEAK_PHRASES = ("side-bar", "tag-list", "author-bio", "byline-social", "more-from", "read-more")
 POSITIVE_WORDS = frozenset("article body content entry main post story text blog hentry".split())
-COMMENT_WORDS = frozenset("comment comments commentlist disqus".split())
+COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus"})
+AD_WORDS = frozenset({"advert", "advertisement", "ad", "ads", "adslot", "adunit", "sponsor", "sponsored", "promo"})
+COMMENTS, ADS = "comments", "ads"
 NONE, WEAK, STRONG = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
 MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
 ARTICLE_OUTSIDE = 300  # ... unless it is comments and this much paragraph text stands outside them
+PROSE_IN_AD = 1000  # an "ad" wrapper with this much paragraph text (half its text or more) is the article
 MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
 WEAK_SHORT = 300  # a weakly hinted node this short is chrome (a header line, a footer note)
 WEAK_LINKS = 0.3  # a longer one goes only if this share of its text is links
@@ -53,13 +56,14 @@ def label_of(node: LexborNode) -> str:
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
-_HINTS: dict[str, tuple[int, bool, bool]] = {}  # label -> hints: pages repeat a few hundred labels
+_HINTS: dict[str, tuple[int, bool, str]] = {}  # label -> hints: pages repeat a few hundred labels
 _HINTS_MAX = 65536
 
 
-def hints(label: str) -> tuple[int, bool, bool]:
-    """``(negative, positive, comments)`` for a class/id label: how strongly it names boilerplate
-    (NONE/WEAK/STRONG), whether it names content, and whether it names comments."""
+def hints(label: str) -> tuple[int, bool, str]:
+    """``(negative, positive, what)`` for a class/id label: how strongly it names boilerplate
+    (NONE/WEAK/STRONG), whether it names content, and :data:`COMMENTS` or :data:`ADS` when a strong
+    hint names only comments or only ads (else "")."""
     found = _HINTS.get(label)
     if found is None:
         if len(_HINTS) >= _HINTS_MAX:
@@ -68,15 +72,17 @@ def hints(label: str) -> tuple[int, bool, bool]:
     return found
 
 
-def _hints(label: str) -> tuple[int, bool, bool]:
+def _hints(label: str) -> tuple[int, bool, str]:
     label = label.lower()
     words = set(_LETTERS.findall(label))
     positive = not words.isdisjoint(POSITIVE_WORDS)
     if not words.isdisjoint(STRONG_WORDS) or any(p in label for p in STRONG_PHRASES):
-        return STRONG, positive, not words.isdisjoint(COMMENT_WORDS)
+        strong = words & STRONG_WORDS
+        what = COMMENTS if strong & COMMENT_WORDS else ADS if strong and strong <= AD_WORDS else ""
+        return STRONG, positive, what
     if not words.isdisjoint(WEAK_WORDS) or any(p in label for p in WEAK_PHRASES):
-        return WEAK, positive, False
-    return NONE, positive, False
+        return WEAK, positive, ""
+    return NONE, positive, ""
 
 
 def _swap_noscript_images(root: LexborNode) -> None:
@@ -173,13 +179,16 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> None:
     for node in root.css(_NAMED):
         attrs = node.attributes
         label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        negative, _, comments = cache.get(label) or hints(label)
+        negative, _, what = cache.get(label) or hints(label)
         if negative != STRONG or node.tag in PROTECTED:
             continue
+        comments = what == COMMENTS
         if comments and kept and _inside(node, kept):
             continue
-        if len(node.text()) <= limit:
-            node.remove()
+        length = len(node.text())
+        if length <= limit:
+            if what != ADS or length < PROSE_IN_AD or 2 * _paragraph_chars(node) < length:
+                node.remove()
         elif comments and not _inside(node, kept):
             if _is_thread(body, [node]):
                 kept.add(node.mem_id)
@@ -216,8 +225,8 @@ def remove_weak(root: LexborNode) -> None:
     for node in root.css(_NAMED):
         if node.tag in PROTECTED or node.mem_id == root.mem_id:
             continue
-        negative, positive, comments = hints(label_of(node))
-        if comments or not (negative == STRONG or (negative == WEAK and not positive)) or figure_like(node):
+        negative, positive, what = hints(label_of(node))
+        if what == COMMENTS or not (negative == STRONG or (negative == WEAK and not positive)) or figure_like(node):
             continue  # comments still here are a thread kept as the content
         length = len(node.text())
         if length <= WEAK_SHORT or (length <= limit and _link_share(node, length) > WEAK_LINKS):
