@@ -49,10 +49,12 @@ def choose_roots(body: LexborNode) -> list[LexborNode]:
     nodes: dict[int, LexborNode] = {}
     for para in body.css(PARAGRAPHS):
         deep = para.tag not in _DIRECT_TEXT_TAGS
-        if deep and para.tag == "td" and para.css_first(_BLOCKS_IN_CELL) is not None:
-            deep = False  # a layout cell: its paragraphs and tables score for themselves
         text = para.text(deep=deep)
         length = len(text.strip())
+        if deep and length >= MIN_PARAGRAPH and para.tag == "td" and para.css_first(_BLOCKS_IN_CELL) is not None:
+            deep = False  # a layout cell: its paragraphs and tables score for themselves
+            text = para.text(deep=False)
+            length = len(text.strip())
         if length < MIN_PARAGRAPH or (not deep and length < 2 * MIN_PARAGRAPH):
             continue
         keep = 1.0
