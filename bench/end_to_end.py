@@ -70,7 +70,7 @@ def main() -> None:
     pages = source_pages()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        shards = 4
+        shards = 8
         paths = pack_warc_shards(tmp_path, pages, args.copies, shards)
         total = len(pages) * args.copies
         warc_bytes = sum(p.stat().st_size for p in paths)

@@ -1,7 +1,7 @@
 """Executors decide only where tasks run: :class:`LocalExecutor` (default) or :class:`RayExecutor`.
 
-Both offer ``run(specs, on_docs, on_result) -> list[TaskResult]`` for pipeline tasks and
-``map(fn, items) -> list`` for the independent pieces of a global step's reduce.
+Both offer ``run(specs, on_docs, on_result) -> list[TaskResult]`` for pipeline tasks,
+``map(fn, items) -> list`` for the independent pieces of a global step's reduce, and ``close()``.
 """
 
 from __future__ import annotations

@@ -40,8 +40,16 @@ def _run_in_worker(spec: TaskSpec) -> TaskResult:
 
 
 class LocalExecutor:
+    """Tasks on this machine. The worker pool is started once and kept for every pass of a run
+    (a worker pays the imports once); :meth:`close` ends it."""
+
     def __init__(self, workers: int = 1, retries: int = 2) -> None:
         self.workers, self.retries = workers, retries
+        self._pool: ProcessPoolExecutor | None = None
+        self._queue: mp.Queue | None = None
+        self._on_docs: Callable[[int], None] = lambda n: None
+        self._drainer: threading.Thread | None = None
+        self._stop = threading.Event()
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         """``[fn(x) for x in items]`` on up to ``workers`` threads (reduce pieces are numpy/Arrow work
@@ -59,73 +67,85 @@ class LocalExecutor:
     ) -> list[TaskResult]:
         if not specs:
             return []
-        if self.workers == 1 or len(specs) == 1:
+        if self.workers == 1 or (len(specs) == 1 and self._pool is None):
             results = []
             for spec in specs:
                 result = run_task(spec, on_docs)
                 on_result(result)
                 results.append(result)
             return results
-        return self._run_pool(specs, on_docs, on_result)
+        self._on_docs = on_docs
+        try:
+            return self._run_pool(specs, on_result)
+        finally:
+            self._on_docs = lambda n: None
 
-    def _run_pool(
-        self,
-        specs: list[TaskSpec],
-        on_docs: Callable[[int], None],
-        on_result: Callable[[TaskResult], None],
-    ) -> list[TaskResult]:
-        ctx = mp.get_context("spawn")
-        progress_queue: mp.Queue = ctx.Queue()
-        stop = threading.Event()
+    def close(self) -> None:
+        """Stop the worker pool and the progress thread (a later ``run`` starts them again)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._drainer is not None:
+            self._stop.set()
+            self._drainer.join()
+            self._drainer = None
 
-        def drain() -> None:
-            while not stop.is_set():
-                try:
-                    on_docs(progress_queue.get(timeout=0.2))
-                except queue.Empty:
-                    continue
+    def _start(self) -> ProcessPoolExecutor:
+        if self._drainer is None:
+            ctx = mp.get_context("spawn")
+            self._queue, self._stop = ctx.Queue(), threading.Event()
+            self._drainer = threading.Thread(target=self._drain, daemon=True)
+            self._drainer.start()
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
+                                             initializer=_init_worker, initargs=(self._queue,))
+        return self._pool
 
-        drainer = threading.Thread(target=drain, daemon=True)
-        drainer.start()
+    def _drain(self) -> None:
+        assert self._queue is not None
+        while not self._stop.is_set():
+            try:
+                self._on_docs(self._queue.get(timeout=0.2))
+            except queue.Empty:
+                continue
+
+    def _run_pool(self, specs: list[TaskSpec], on_result: Callable[[TaskResult], None]) -> list[TaskResult]:
         results: dict[str, TaskResult] = {}
         attempts = {s.task_id: 0 for s in specs}
         pending = list(specs)
-        try:
-            while pending:
-                workers = min(self.workers, len(pending))
-                with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                         initargs=(progress_queue,)) as pool:
-                    futures, broken = {}, False
-                    for spec in pending:
-                        try:
-                            futures[pool.submit(_run_in_worker, spec)] = spec
-                        except BrokenProcessPool:  # a worker died while tasks were being handed out
-                            broken = True
-                            futures[Future()] = spec
-                    while futures and not broken:
-                        done, _ = wait(futures, return_when=FIRST_COMPLETED)
-                        for fut in done:
-                            spec = futures.pop(fut)
-                            try:
-                                result = fut.result()
-                            except BrokenProcessPool:
-                                broken = True
-                                futures[fut] = spec
-                                continue
-                            results[spec.task_id] = result
-                            on_result(result)
-                    unfinished = list(futures.values())
-                pending = []
-                for spec in unfinished:
-                    attempts[spec.task_id] += 1
-                    if attempts[spec.task_id] > self.retries:
-                        result = TaskResult(spec.task_id, False, error="worker process died "
-                                            f"{attempts[spec.task_id]} times (killed or out of memory)")
-                        results[spec.task_id] = result
-                        on_result(result)
-                    else:
-                        pending.append(spec)
-        finally:
-            stop.set()
-            drainer.join()
+        while pending:
+            pool = self._start()
+            futures: dict[Future, TaskSpec] = {}
+            broken = False
+            for spec in pending:
+                try:
+                    futures[pool.submit(_run_in_worker, spec)] = spec
+                except BrokenProcessPool:  # a worker died while tasks were being handed out
+                    broken = True
+                    futures[Future()] = spec
+            while futures and not broken:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    spec = futures.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        futures[fut] = spec
+                        continue
+                    results[spec.task_id] = result
+                    on_result(result)
+            if broken:  # the pool is unusable: drop it, the next round starts a fresh one
+                pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+            pending = []
+            for spec in futures.values():
+                attempts[spec.task_id] += 1
+                if attempts[spec.task_id] > self.retries:
+                    result = TaskResult(spec.task_id, False, error="worker process died "
+                                        f"{attempts[spec.task_id]} times (killed or out of memory)")
+                    results[spec.task_id] = result
+                    on_result(result)
+                else:
+                    pending.append(spec)
         return [results[s.task_id] for s in specs]

@@ -92,6 +92,9 @@ class RayExecutor:
             ray.kill(counter)
         return [results[s.task_id] for s in specs]
 
+    def close(self) -> None:
+        """Nothing to stop: the Ray instance outlives a run (``ray.shutdown()`` ends a local one)."""
+
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         """``[fn(x) for x in items]`` as Ray tasks (closures travel by cloudpickle)."""
         ray = _ray()

@@ -14,7 +14,6 @@ import platform
 import re
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -115,8 +114,6 @@ def run_recipe(
     *,
     progress: bool | None = None,
     executor: Any = None,
-    inputs: list[InputFile] | None = None,
-    on_pass: Callable[[int], None] | None = None,
 ) -> RunSummary:
     """Run (or resume) a recipe end to end; returns a summary with the merged stats.
 
@@ -127,7 +124,8 @@ def run_recipe(
     info = _check_run_json(run, recipe)
     steps = recipe.build_steps()
     passes = plan_passes(steps)
-    files = inputs if inputs is not None else expand_inputs(recipe.input.paths, recipe.input.format)
+    files = expand_inputs(recipe.input.paths, recipe.input.format)
+    owned = executor is None
     if executor is None:
         from omniweave.executors import make_executor
 
@@ -137,27 +135,15 @@ def run_recipe(
 
     tasks: dict[str, list[InputFile]] = {task_id_for(f.path): [f] for f in files}
     failed: list[TaskResult] = []
-    for plan in passes:
-        if on_pass is not None:
-            on_pass(plan.index)
-        specs = [
-            TaskSpec(task_id=t, plan=plan, inputs=inp, recipe=recipe, run_root=run.root)
-            for t, inp in tasks.items()
-            if not run.fs.exists(run.completion(plan.index, t))
-        ]
-        bar = _Progress(len(tasks), f"pass {plan.index}", progress)
-        bar.bar.update(len(tasks) - len(specs))
-        try:
-            results = executor.run(specs, bar.on_docs, bar.on_result)
-        finally:
-            bar.close()
-        failed = [r for r in results if not r.ok]
-        if failed:
-            break
-        tasks = _next_inputs(run, plan.index, tasks)
-        last_index, mode = plan.steps[-1] if plan.steps else (None, None)
-        if mode == "collect":
-            _reduce(run, plan.index, steps[last_index], executor)
+    try:
+        for plan in passes:
+            failed = _run_pass(run, recipe, plan, steps, tasks, executor, progress)
+            if failed:
+                break
+            tasks = _next_inputs(run, plan.index, tasks)
+    finally:
+        if owned:
+            executor.close()
 
     stats = collect_stats(run, len(passes), [s.label for s in steps])
     write_json_atomic(run.fs, run.stats_json, stats)
@@ -166,6 +152,29 @@ def run_recipe(
     if not failed:
         write_report_safely(run.root)  # report.html; an error there is logged, never raised
     return RunSummary(run.root, stats["documents_out"], failed, stats)
+
+
+def _run_pass(
+    run: RunDir, recipe: Recipe, plan: PassPlan, steps: list[Step], tasks: dict[str, list[InputFile]],
+    executor: Any, progress: bool | None,
+) -> list[TaskResult]:
+    """Run a pass's unfinished tasks, then its global step's reduce; returns the failed tasks."""
+    specs = [
+        TaskSpec(task_id=t, plan=plan, inputs=inp, recipe=recipe, run_root=run.root)
+        for t, inp in tasks.items()
+        if not run.fs.exists(run.completion(plan.index, t))
+    ]
+    bar = _Progress(len(tasks), f"pass {plan.index}", progress)
+    bar.bar.update(len(tasks) - len(specs))
+    try:
+        results = executor.run(specs, bar.on_docs, bar.on_result)
+    finally:
+        bar.close()
+    failed = [r for r in results if not r.ok]
+    last_index, mode = plan.steps[-1] if plan.steps else (None, None)
+    if not failed and mode == "collect":
+        _reduce(run, plan.index, steps[last_index], executor)
+    return failed
 
 
 def _next_inputs(run: RunDir, pass_index: int, tasks: dict[str, list[InputFile]]) -> dict[str, list[InputFile]]:
