@@ -110,14 +110,14 @@ NAV = '<nav><a href="/">Home</a> | <a href="/about">About</a> | <a href="/archiv
 FOOTER = '<footer><p>© Sample Notes. <a href="/privacy">Privacy</a> · <a href="/cookies">Cookies</a></p></footer>'
 
 
-def article_html(article: dict) -> str:
+def article_html(article: dict, image_base: str = "") -> str:
     body = []
     for i, paragraph in enumerate(article["paragraphs"]):
         body.append(f"<p>{paragraph}</p>")
         if i < len(article["images"]):
             name, caption, (w, h), _ = article["images"][i]
             body.append(
-                f'<figure><img src="/img/{name}.jpg" alt="{caption}" width="{w}" height="{h}">'
+                f'<figure><img src="{image_base}/img/{name}.jpg" alt="{caption}" width="{w}" height="{h}">'
                 f"<figcaption>{caption}</figcaption></figure>"
             )
     charset = '<meta charset="utf-8">'
@@ -157,10 +157,10 @@ def make_sample_crawl(out: Path = DEFAULT_OUT) -> Path:
         # the same article again under a tracking URL, captured later: exact dedup keeps this newer one
         write_response(writer, f"{SITE}/tide-pools.html?utm_source=feed", article_html(ARTICLES[0]).encode(),
                        "text/html; charset=utf-8", next(clock))
-        # a mirror of another article with one word changed: a near-duplicate for minhash_dedup
+        # a mirror of another article with two words changed and the original's images: a near-duplicate
         mirrored = dict(ARTICLES[1], paragraphs=[ARTICLES[1]["paragraphs"][0].replace("a week", "seven days"),
                                                  *ARTICLES[1]["paragraphs"][1:]])
-        write_response(writer, "http://mirror.omniweave.test/recipes/sourdough", article_html(mirrored).encode(),
+        write_response(writer, "http://mirror.omniweave.test/recipes/sourdough", article_html(mirrored, SITE).encode(),
                        "text/html; charset=utf-8", next(clock))
         write_response(writer, f"{SITE}/pixel.gif", pixel_gif(), "image/gif", next(clock))
         write_response(writer, f"{SITE}/old-page", b"", "text/html", next(clock), status="301 Moved Permanently")
