@@ -29,6 +29,7 @@ from omniweave.images.partition import DecodeParams, PartitionJob, partition_of,
 from omniweave.images.store import load_index, needs_fetch, url_key
 from omniweave.io.output import filesystem
 from omniweave.pipeline.context import ReduceContext, TaskContext
+from omniweave.pipeline.rundir import RunDir
 from omniweave.pipeline.step import GlobalStep, StepParams
 from omniweave.pipeline.task import WARC_IMAGE_SCHEMA
 
@@ -136,7 +137,7 @@ class ImageStep(GlobalStep):
             pq.write_table(pa.Table.from_pylist(rows, schema=MAP_SCHEMA), fh)
 
     def store_root(self, run_root: str) -> str:
-        return self.params.store_dir or f"{run_root.rstrip('/')}/images/store"
+        return self.params.store_dir or RunDir(run_root).image_store
 
     def reduce(self, ctx: ReduceContext) -> dict[str, int]:
         p, fs = self.params, ctx.run.fs

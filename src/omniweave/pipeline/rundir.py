@@ -60,6 +60,11 @@ class RunDir:
         return self.join("corpus")
 
     @property
+    def image_store(self) -> str:
+        """Default home of the image store (``images`` step's ``store_dir`` overrides it)."""
+        return self.url(self.join("images", "store"))
+
+    @property
     def warc_image_index(self) -> str:
         return self.join("images", "warc_index")
 

@@ -95,7 +95,7 @@ def _read(spec: TaskSpec, ctx: TaskContext, images: list[WarcImage]) -> Iterator
     counts = ctx.counts("read" if spec.plan.index == 0 else f"read@pass-{spec.plan.index:02d}")
     # video frames go to the image store the images step reads (its store_dir, else <run>/images/store)
     store = next((s.params.get("store_dir") for s in spec.recipe.steps if s.name == "images"), None)
-    store = store or f"{spec.run_root.rstrip('/')}/images/store"
+    store = store or ctx.run.image_store
     for inp in spec.inputs:
         yield from read_input(inp, counts, max_html_bytes=spec.recipe.input.max_html_bytes, on_image=images.append,
                               video=spec.recipe.input.video, image_store=store)
