@@ -31,6 +31,17 @@ _JUNK_URL = re.compile(
     r"scorecardresearch|quantserve|/counter|gravatar\.com/avatar|/avatars?/)",
     re.IGNORECASE,
 )
+# substrings (lower case) one of which every match of the two patterns above holds: most URLs hold
+# none, and a substring test is far cheaper than the case-blind search
+_PLACEHOLDER_KEYS = (
+    "blank", "spacer", "pixel", "placeholder", "transparent", "loading", "lazy", "empty", "grey", "gray", "1x1",
+    "clear",
+)
+_JUNK_URL_KEYS = (
+    "icon", "emoji", "emoticon", "smilies", "smiley", "sprite", "badge", "spacer.", "pixel", "beacon", "/track",
+    "doubleclick", "google-analytics", "facebook.com/tr", "/b/ss/", "scorecardresearch", "quantserve",
+    "/counter", "avatar",
+)
 _JUNK_CLASS = re.compile(r"(^|[\s_-])(icon|emoji|avatar|logo|sprite|badge|wp-smiley)($|[\s_-])", re.IGNORECASE)
 _IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGNORECASE)
 _INT = re.compile(r"\s*(\d+)")
@@ -84,8 +95,25 @@ def srcset_best(srcset: str) -> str | None:
     return best
 
 
+def _may_match(text: str, keys: tuple[str, ...]) -> bool:
+    """False only when ``text`` holds none of ``keys`` (case-blind; non-ASCII text always may)."""
+    if not text.isascii():
+        return True
+    lower = text.lower()
+    return any(key in lower for key in keys)
+
+
 def is_placeholder(src: str | None) -> bool:
-    return not src or src.startswith("data:") or bool(_PLACEHOLDER.search(src))
+    return (
+        not src
+        or src.startswith("data:")
+        or (_may_match(src, _PLACEHOLDER_KEYS) and _PLACEHOLDER.search(src) is not None)
+    )
+
+
+def is_junk_url(url: str) -> bool:
+    """A favicon, emoji, sprite, badge, avatar, or tracking pixel/beacon URL."""
+    return _may_match(url, _JUNK_URL_KEYS) and _JUNK_URL.search(url) is not None
 
 
 def _best_srcset(attrs: dict[str, str | None]) -> str | None:
@@ -98,9 +126,10 @@ def _best_srcset(attrs: dict[str, str | None]) -> str | None:
     return None
 
 
-def raw_source(node: LexborNode) -> str | None:
-    """The URL (unresolved) a browser would load for ``<img>``, or None."""
-    attrs = node.attributes
+def raw_source(node: LexborNode, attrs: dict[str, str | None] | None = None) -> str | None:
+    """The URL (unresolved) a browser would load for ``<img>`` (``attrs``: its attributes, if at hand), or None."""
+    if attrs is None:
+        attrs = node.attributes
     parent = node.parent
     if parent is not None and parent.tag == "picture":
         best = None
@@ -146,13 +175,13 @@ def is_cell_value(node: LexborNode) -> bool:
 
 def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
     """An :class:`ImageNode` for an ``<img>``, or None for data URIs, placeholders, pixels and icons."""
-    src = raw_source(node)
+    attrs = node.attributes
+    src = raw_source(node, attrs)
     if not src or is_placeholder(src):
         return None
     url = urljoin(base_url, src) if base_url else src
-    if not url.startswith(("http://", "https://")) or _JUNK_URL.search(url):
+    if not url.startswith(("http://", "https://")) or is_junk_url(url):
         return None
-    attrs = node.attributes
     width, height = _int_attr(attrs.get("width")), _int_attr(attrs.get("height"))
     sides = [s for s in (width, height) if s is not None]
     if sides and min(sides) <= PIXEL_MAX_SIDE:
