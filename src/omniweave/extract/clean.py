@@ -35,6 +35,8 @@ AD_WORDS = frozenset({"advert", "advertisement", "ad", "ads", "adslot", "adunit"
 COMMENTS, ADS = "comments", "ads"
 NONE, WEAK, STRONG = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
+_ASCII_WORDS = bytes(b if 97 <= b <= 122 else b + 32 if 65 <= b <= 90 else 32 for b in range(256))  # A-Z -> a-z, rest -> " "
+_HINT_WORDS = STRONG_WORDS | WEAK_WORDS | POSITIVE_WORDS
 MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
 ARTICLE_OUTSIDE = 300  # ... unless it is comments and this much paragraph text stands outside them
 PROSE_IN_AD = 1000  # an "ad" wrapper with this much paragraph text (half its text or more) is the article
@@ -72,15 +74,25 @@ def hints(label: str) -> tuple[int, bool, str]:
     return found
 
 
+def _words(label: str) -> set[str]:
+    """The label's letter runs, lower case (ASCII labels: a byte table instead of a regex, 3x faster)."""
+    if label.isascii():
+        return set(label.encode().translate(_ASCII_WORDS).decode().split())
+    return set(_LETTERS.findall(label.lower()))
+
+
 def _hints(label: str) -> tuple[int, bool, str]:
+    words = _words(label)
+    phrases = "-" in label  # every phrase has a dash
+    if not phrases and words.isdisjoint(_HINT_WORDS):
+        return NONE, False, ""
     label = label.lower()
-    words = set(_LETTERS.findall(label))
     positive = not words.isdisjoint(POSITIVE_WORDS)
-    if not words.isdisjoint(STRONG_WORDS) or any(p in label for p in STRONG_PHRASES):
-        strong = words & STRONG_WORDS
+    strong = words & STRONG_WORDS
+    if strong or (phrases and any(p in label for p in STRONG_PHRASES)):
         what = COMMENTS if strong & COMMENT_WORDS else ADS if strong and strong <= AD_WORDS else ""
         return STRONG, positive, what
-    if not words.isdisjoint(WEAK_WORDS) or any(p in label for p in WEAK_PHRASES):
+    if not words.isdisjoint(WEAK_WORDS) or (phrases and any(p in label for p in WEAK_PHRASES)):
         return WEAK, positive, ""
     return NONE, positive, ""
 
