@@ -44,6 +44,7 @@ _JUNK_URL_KEYS = (
 )
 _JUNK_CLASS = re.compile(r"(^|[\s_-])(icon|emoji|avatar|logo|sprite|badge|wp-smiley)($|[\s_-])", re.IGNORECASE)
 _IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGNORECASE)
+_UNPLAIN = re.compile(r"[\[\];\t\r\n\x00-\x20\x7f]")  # not in a URL urljoin returns unchanged
 _INT = re.compile(r"\s*(\d+)")
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")  # leading separators, then a URL: a run of non-space
 PIXEL_MAX_SIDE = 2  # declared 1x1 / 2x2: tracking pixels and spacers
@@ -173,13 +174,33 @@ def is_cell_value(node: LexborNode) -> bool:
     return len(cell.css("img")) == 1 and not cell.text(deep=True).strip()
 
 
+def resolve(base_url: str | None, src: str) -> str:
+    """``urljoin(base_url, src)``, skipping the parse for a plain absolute http(s) URL (most image
+    URLs), which ``urljoin`` would return unchanged."""
+    if not base_url:
+        return src
+    if src.startswith(("https://", "http://")) and _plain_absolute(src):
+        return src
+    return urljoin(base_url, src)
+
+
+def _plain_absolute(url: str) -> bool:
+    """An ASCII absolute URL with a host that parsing and unparsing gives back unchanged: no
+    characters the parser drops or checks, no empty query or fragment, no ``;`` parameters."""
+    host = url.find("//") + 2
+    if not url.isascii() or host >= len(url) or url[host] in "/?#" or _UNPLAIN.search(url):
+        return False
+    head, hash_, fragment = url.partition("#")
+    return (not hash_ or bool(fragment)) and not head.endswith("?")
+
+
 def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
     """An :class:`ImageNode` for an ``<img>``, or None for data URIs, placeholders, pixels and icons."""
     attrs = node.attributes
     src = raw_source(node, attrs)
     if not src or is_placeholder(src):
         return None
-    url = urljoin(base_url, src) if base_url else src
+    url = resolve(base_url, src)
     if not url.startswith(("http://", "https://")) or is_junk_url(url):
         return None
     width, height = _int_attr(attrs.get("width")), _int_attr(attrs.get("height"))
