@@ -77,11 +77,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
     link_chars = 0
     link_text: list[str] = []
 
-    def flush() -> None:
+    def flush() -> None:  # called only with text in the buffer (link_chars is 0 while it is empty)
         nonlocal link_chars
-        if not buffer:
-            link_chars = 0
-            return
         text = " ".join("".join(buffer).split())
         buffer.clear()
         links, link_chars = link_chars, 0
@@ -102,7 +99,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
             if item == "a":
                 in_link -= 1
                 continue
-            flush()
+            if buffer:
+                flush()
             if item in KIND_OF_TAG:
                 kinds.pop()
             if item in CONTAINERS:
@@ -123,7 +121,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
         if tag == "img":
             image = image_from_tag(item, base_url)
             if image is not None:
-                flush()
+                if buffer:
+                    flush()
                 blocks.append(Block(image, containers=tuple(containers)))
                 if figures:
                     figures[-1].images.append(image)
@@ -136,16 +135,19 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
             stack.extend(reversed(list(item.iter(include_text=True))))
             continue
         if tag == "br" or tag == "hr":
-            flush()
+            if buffer:
+                flush()
             continue
         if tag == "pre":
-            flush()
+            if buffer:
+                flush()
             code = item.text(deep=True).strip("\n")
             if code.strip():
                 blocks.append(Block(TextNode(code, "code"), len(code), 0, tuple(containers)))
             continue
         if tag == "table" and _is_data_table(item):
-            flush()
+            if buffer:
+                flush()
             text = _table_text(item)
             if text:
                 links = sum(len(a.text(deep=True).strip()) for a in item.css("a"))
@@ -155,7 +157,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
         if tag not in BLOCKS:
             stack.extend(reversed(children))
             continue
-        flush()
+        if buffer:
+            flush()
         if tag in KIND_OF_TAG:
             kinds.append(KIND_OF_TAG[tag])
         if tag in CONTAINERS:
@@ -167,7 +170,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
             figures[-1].caption = _norm(item.text(deep=True)) or None
         stack.append(tag)
         stack.extend(reversed(children))
-    flush()
+    if buffer:
+        flush()
     return blocks
 
 
