@@ -95,7 +95,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
     stack: list[LexborNode | str] = list(reversed(roots))
     while stack:
         item = stack.pop()
-        if isinstance(item, str):  # leaving an element
+        if type(item) is str:  # leaving an element
             if item == "a":
                 in_link -= 1
                 continue
@@ -132,7 +132,10 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
         if tag == "a":
             in_link += 1
             stack.append("a")
-            stack.extend(reversed(list(item.iter(include_text=True))))
+            child = item.last_child  # children pushed last to first: cheaper than iter()
+            while child is not None:
+                stack.append(child)
+                child = child.prev
             continue
         if tag == "br" or tag == "hr":
             if buffer:
@@ -153,9 +156,11 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
                 links = sum(len(a.text(deep=True).strip()) for a in item.css("a"))
                 blocks.append(Block(TextNode(text, "table"), len(text), min(links, len(text)), tuple(containers)))
             continue
-        children = list(item.iter(include_text=True))
         if tag not in BLOCKS:
-            stack.extend(reversed(children))
+            child = item.last_child
+            while child is not None:
+                stack.append(child)
+                child = child.prev
             continue
         if buffer:
             flush()
@@ -169,7 +174,10 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
         elif tag == "figcaption" and figures:
             figures[-1].caption = _norm(item.text(deep=True)) or None
         stack.append(tag)
-        stack.extend(reversed(children))
+        child = item.last_child
+        while child is not None:
+            stack.append(child)
+            child = child.prev
     if buffer:
         flush()
     return blocks
