@@ -110,3 +110,10 @@ def test_article_inside_an_ad_insertion_wrapper_is_kept_but_ads_go():
             "</body></html>")
     doc = extract_html(html, url=URL)
     assert "A sentence of article text" in doc.text and "Buy our seeds" not in doc.text
+
+
+def test_paragraphs_inside_a_script_link_are_text_not_a_link_line():
+    html = ('<html><body><a href="javascript:"><p>First paragraph of the page.</p><p>Second one.</p> tail</a>'
+            '<ul><li><a href="javascript:void(0)">Menu</a></li></ul></body></html>')
+    doc = extract_html(html, url=URL)
+    assert "First paragraph of the page." in doc.text and "Second one." in doc.text

@@ -64,6 +64,12 @@ def _table_text(table: LexborNode) -> str:
     return "\n".join(rows)
 
 
+def _script_wrapper(anchor: LexborNode) -> bool:
+    """A ``javascript:`` "link" around paragraphs: text made clickable, not a link."""
+    href = anchor.attributes.get("href")
+    return href is not None and href.startswith("javascript:") and anchor.css_first("p, div") is not None
+
+
 def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
     """Blocks of the content roots in reading order, each with its link-text count and containers."""
     blocks: list[Block] = []
@@ -129,7 +135,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
             continue
         if tag is None or tag.startswith(("_", "!", "#")):
             continue
-        if tag == "a":
+        if tag == "a" and not _script_wrapper(item):
             in_link += 1
             stack.append("a")
             child = item.last_child  # children pushed last to first: cheaper than iter()
