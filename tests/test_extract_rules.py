@@ -117,3 +117,14 @@ def test_paragraphs_inside_a_script_link_are_text_not_a_link_line():
             '<ul><li><a href="javascript:void(0)">Menu</a></li></ul></body></html>')
     doc = extract_html(html, url=URL)
     assert "First paragraph of the page." in doc.text and "Second one." in doc.text
+
+
+def test_streamed_segments_are_shown_at_their_placeholder():
+    article = "".join(f"<p>{_SENTENCE * 2} ({i})</p>" for i in range(4))
+    html = ('<html><body><nav><a href="/">Home</a></nav><main><h1>Title</h1><template id="B:0"></template>'
+            f'<p>Loading…</p><p>{_SENTENCE * 3} Closing words.</p></main><footer>About</footer>'
+            f'<div hidden id="S:0"><div class="post">{article}</div></div>'
+            '<script>$RC("B:0","S:0")</script></body></html>')
+    text = extract_html(html, url=URL).text
+    assert "(0)" in text and "(3)" in text
+    assert text.index("(3)") < text.index("Closing words")

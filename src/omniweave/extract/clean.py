@@ -121,12 +121,26 @@ def _swap_noscript_images(root: LexborNode) -> None:
         noscript.unwrap()
 
 
+def _place_streamed_segments(root: LexborNode) -> None:
+    """Streamed server rendering ships late content as ``<div hidden id="S:n">`` at the end of the
+    page, which a script moves to its placeholder (``<template id="P:n">`` or ``"B:n"``): do the same,
+    and show the segment (in place when its placeholder is missing)."""
+    for segment in root.css('div[hidden][id^="S:"]'):
+        del segment.attrs["hidden"]
+        number = (segment.attributes.get("id") or "")[2:]
+        placeholder = root.css_first(f'template[id="P:{number}"], template[id="B:{number}"]') if number.isdigit() else None
+        if placeholder is not None:
+            placeholder.replace_with(segment)  # inserts a copy
+            segment.remove()
+
+
 def remove_junk(tree: LexborHTMLParser) -> None:
     """Remove what is never main content: junk tags, hidden nodes, and nodes named as boilerplate by
     role, or by a strong class/id hint (comments, share bars, cookie banners, ads, related lists)."""
     root = tree.root
     if root is None:
         return
+    _place_streamed_segments(root)
     for area in root.css("textarea"):
         _remove_form_block(area)
     for node in root.css(", ".join(JUNK_TAGS)):
