@@ -128,3 +128,14 @@ def test_streamed_segments_are_shown_at_their_placeholder():
     text = extract_html(html, url=URL).text
     assert "(0)" in text and "(3)" in text
     assert text.index("(3)") < text.index("Closing words")
+
+
+def test_article_in_an_ad_named_wrapper_with_lists_and_headings_is_kept():
+    steps = "".join(f"<li>Step {i}: water the seedlings in the morning, then mulch the rows well.</li>" for i in range(10))
+    body = "".join(f"<h2>Part {i}</h2><p>{_SENTENCE * 5}</p><ul>{steps}</ul>" for i in range(3))
+    promo = "".join(f'<li><a href="/shop/{i}">Seed pack number {i} on sale now, buy today</a></li>' for i in range(40))
+    html = (f'<html><body><div class="page"><div class="body-ad-wrapper">{body}</div>'
+            f'<div class="promo"><ul>{promo}</ul></div><div class="more">{promo}</div></div></body></html>')
+    text = extract_html(html, url=URL).text
+    assert "Step 9: water" in text and "Part 2" in text
+    assert "Seed pack" not in text

@@ -39,7 +39,8 @@ _ASCII_WORDS = bytes(b if 97 <= b <= 122 else b + 32 if 65 <= b <= 90 else 32 fo
 _HINT_WORDS = STRONG_WORDS | WEAK_WORDS | POSITIVE_WORDS
 MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
 ARTICLE_OUTSIDE = 300  # ... unless it is comments and this much paragraph text stands outside them
-PROSE_IN_AD = 1000  # an "ad" wrapper with this much paragraph text (half its text or more) is the article
+PROSE_IN_AD = 1000  # an "ad" wrapper with this much paragraph text (and prose half its text) is the article
+_PROSE = "p, li, h2, h3, h4, h5, h6"  # prose of an article: paragraphs, list items, section headings
 MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
 WEAK_SHORT = 300  # a weakly hinted node this short is chrome (a header line, a footer note)
 WEAK_LINKS = 0.3  # a longer one goes only if this share of its text is links
@@ -213,13 +214,23 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> None:
             continue
         length = len(node.text())
         if length <= limit:
-            if what != ADS or length < PROSE_IN_AD or 2 * _paragraph_chars(node) < length:
+            if what != ADS or not _is_prose(node, length):
                 node.remove()
         elif comments and not _inside(node, kept):
             if _is_thread(body, [node]):
                 kept.add(node.mem_id)
             else:
                 node.remove()
+
+
+def _is_prose(node: LexborNode, length: int) -> bool:
+    """At least :data:`PROSE_IN_AD` characters, half of them paragraphs, or as many of paragraphs
+    with list items and headings making the half (an article wrapped in an "ad" box; not a
+    promotion list)."""
+    if length < PROSE_IN_AD:
+        return False
+    paragraphs = _paragraph_chars(node)
+    return 2 * paragraphs >= length or (paragraphs >= PROSE_IN_AD and 2 * _paragraph_chars(node, _PROSE) >= length)
 
 
 def _inside(node: LexborNode, ids: set[int]) -> bool:
@@ -231,8 +242,8 @@ def _inside(node: LexborNode, ids: set[int]) -> bool:
     return False
 
 
-def _paragraph_chars(node: LexborNode) -> int:
-    return sum(len(p.text().strip()) for p in node.css("p"))
+def _paragraph_chars(node: LexborNode, selector: str = "p") -> int:
+    return sum(len(p.text().strip()) for p in node.css(selector))
 
 
 def remove_weak(root: LexborNode) -> None:
