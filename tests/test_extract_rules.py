@@ -139,3 +139,10 @@ def test_article_in_an_ad_named_wrapper_with_lists_and_headings_is_kept():
     text = extract_html(html, url=URL).text
     assert "Step 9: water" in text and "Part 2" in text
     assert "Seed pack" not in text
+
+
+def test_ruby_readings_are_left_out_of_the_text():
+    para = "<p><ruby>子<rp>(</rp><rt>こ</rt><rp>)</rp></ruby>どもへの<ruby>虐待<rt>ぎゃくたい</rt></ruby>をなくすための法律ができて、親が教育する。</p>"
+    html = f"<html><body><article>{para * 4}</article></body></html>"
+    text = extract_html(html, url=URL).text
+    assert "子どもへの虐待をなくすための法律ができて" in text and "ぎゃくたい" not in text

@@ -14,7 +14,7 @@ from omniweave.extract.images import has_real_source
 
 JUNK_TAGS = [
     "script", "style", "template", "svg", "math", "canvas", "iframe", "object", "embed", "video", "audio",
-    "button", "select", "input", "textarea", "option", "label", "link", "meta", "dialog",
+    "button", "select", "input", "textarea", "option", "label", "link", "meta", "dialog", "rt", "rp",
 ]
 # class/id words (letter runs, lower case) that always name boilerplate, whatever else the label says
 STRONG_WORDS = frozenset(
