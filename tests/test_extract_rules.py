@@ -146,3 +146,13 @@ def test_ruby_readings_are_left_out_of_the_text():
     html = f"<html><body><article>{para * 4}</article></body></html>"
     text = extract_html(html, url=URL).text
     assert "子どもへの虐待をなくすための法律ができて" in text and "ぎゃくたい" not in text
+
+
+def test_article_around_a_winning_reference_list_is_kept():
+    refs = "".join(f"<li><p>Author A, Author B, Author C. Title of paper {i}, journal, vol {i}, pages 1-9, 2016.</p></li>"
+                   for i in range(60))
+    abstract = f"<section><h2>Abstract</h2><p>{_SENTENCE * 4}</p><p>The purpose of the review is stated here.</p></section>"
+    html = (f'<html><body><nav><a href="/">Home</a></nav><article><h1>A review</h1>{abstract}'
+            f'<section><h2>References</h2><div><div><ol class="refs">{refs}</ol></div></div></section></article></body></html>')
+    text = extract_html(html, url=URL).text
+    assert "The purpose of the review" in text and "Title of paper 59" in text

@@ -14,6 +14,10 @@ _BLOCKS_IN_CELL = "table, div, p, ul, ol, pre"  # a table cell holding these is 
 _COMMAS = ",，、،;；。"  # commas and clause ends in any script
 MIN_PARAGRAPH = 25
 MIN_ROOT_TEXT, MIN_ROOT_SHARE = 200, 0.1
+_LISTS = {"ol", "ul", "dl"}
+_LIST_SELECTOR = "ol, ul, dl"
+LIST_LEVELS = 6  # how far above a winning list the article around it is looked for
+LIST_SHARE = 0.9  # a winner with this share of its text in one list is that list
 SERIES_LEVELS, SERIES_MIN, SERIES_SHARE = 8, 3, 0.25  # posts of a thread, items of a listing
 _LEVEL_DIVIDERS = (1.0, 2.0, 6.0, 9.0)
 _TAG_BONUS = {
@@ -80,9 +84,29 @@ def choose_roots(body: LexborNode) -> list[LexborNode]:
     top_key = max(final, key=final.__getitem__)
     top, top_score = nodes[top_key], final[top_key]
     top = _promote(top, top_key, top_score, scores, nodes, final)
+    top = _around_list(top)
     if len(top.text()) < max(MIN_ROOT_TEXT, MIN_ROOT_SHARE * len(body.text())):
         return [body]  # nothing stands out: keep the whole page and let pruning work
     return _series(top) or _with_siblings(top, scores)
+
+
+def _around_list(top: LexborNode) -> LexborNode:
+    """A list that wins (references, notes), or a wrapper that is nearly all one list, is part of an
+    article when an ancestor a few levels up holds :data:`MIN_ROOT_TEXT` characters of paragraphs
+    outside it: that ancestor is the root."""
+    if top.tag not in _LISTS:
+        inner = top.css_first(_LIST_SELECTOR)
+        if inner is None or len(inner.text()) < LIST_SHARE * len(top.text()):
+            return top
+    node = top.parent
+    for _ in range(LIST_LEVELS):
+        if node is None or node.tag in ("body", *_STOP):
+            break
+        outside = sum(len(p.text().strip()) for p in node.css("p")) - sum(len(p.text().strip()) for p in top.css("p"))
+        if outside >= MIN_ROOT_TEXT:
+            return node
+        node = node.parent
+    return top
 
 
 def _first_class(node: LexborNode) -> str | None:
