@@ -119,6 +119,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
         tag = item.tag
         if tag == "-text":
             text = item.text_content or ""
+            if not buffer and (not text or text.isspace()):
+                continue  # leading white space: the joined text would drop it (and no flush is due)
             buffer.append(text)
             if in_link:
                 link_chars += len(text.strip())
