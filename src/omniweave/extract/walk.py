@@ -216,7 +216,7 @@ def prune(blocks: list[Block], title: str | None) -> list[Node]:
         if figures and not figures.isdisjoint(block.containers):
             nodes.append(node)
             continue
-        if bad and any(cid in bad for cid in block.containers):
+        if bad and not bad.isdisjoint(block.containers):
             continue
         if block.link_line and node.kind in ("paragraph", "list_item"):  # type: ignore[union-attr]
             continue
