@@ -20,9 +20,10 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 SUBTITLE_SUFFIXES = (".vtt", ".srt", ".json3", ".json")
+T = TypeVar("T", int, float)
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s.*)?$")
@@ -90,16 +91,25 @@ def parse_timed_text(text: str, fmt: str) -> Subtitles:
         m = _TIMING.match(lines[at])
         start = _ms(m.groups()[:4]) if m else None
         end = _ms(m.groups()[4:]) if m else None
-        if start is None or end is None:
-            subs.counts["bad_timing"] += 1
+        span = _checked_span(subs, start, end)
+        if span is None:
             continue
-        if end < start:
-            subs.counts["fixed_timing"] += 1
-            end = start
+        start, end = span
         segments, timed = _inline_segments(start, "\n".join(lines[at + 1 :]))
         if segments:
             subs.cues.append(Cue(start, end, segments, timed))
     return subs
+
+
+def _checked_span(subs: Subtitles, start: T | None, end: T | None) -> tuple[T, T] | None:
+    """A cue's (start, end), counted: None for unreadable timing, an end before the start set to it."""
+    if start is None or end is None:
+        subs.counts["bad_timing"] += 1
+        return None
+    if end < start:
+        subs.counts["fixed_timing"] += 1
+        end = start
+    return start, end
 
 
 def _number(value: Any) -> float | None:
@@ -131,13 +141,10 @@ def _whisper(segments: list[Any]) -> Subtitles:
         if not isinstance(seg, dict):
             subs.counts["bad_timing"] += 1
             continue
-        start, end = _number(seg.get("start")), _number(seg.get("end"))
-        if start is None or end is None:
-            subs.counts["bad_timing"] += 1
+        span = _checked_span(subs, _number(seg.get("start")), _number(seg.get("end")))
+        if span is None:
             continue
-        if end < start:
-            subs.counts["fixed_timing"] += 1
-            end = start
+        start, end = span
         words = [w for w in seg.get("words") or [] if isinstance(w, dict) and isinstance(w.get("word"), str)]
         timed = [(int((_number(w.get("start")) or start) * 1000), w["word"]) for w in words]
         pieces = timed or [(int(start * 1000), str(seg.get("text") or ""))]
