@@ -9,9 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-TextKind = Literal["heading", "paragraph", "list_item", "table", "code", "quote", "caption"]
 TEXT_KINDS: tuple[str, ...] = ("heading", "paragraph", "list_item", "table", "code", "quote", "caption")
 
 
