@@ -14,6 +14,7 @@ from omniweave.document import Document, Node, Source, TextNode, make_doc_id
 from omniweave.extract.clean import remove_junk, remove_weak
 from omniweave.extract.guard import ExtractionRefused, check_size_and_depth
 from omniweave.extract.page import base_href, canonical_url, page_title
+from omniweave.extract.scan import Scan, scan
 from omniweave.extract.score import choose_roots
 from omniweave.extract.walk import prune, walk
 from omniweave.io.decode import decode_html
@@ -39,34 +40,41 @@ def extract_html(
     page nested too deeply to parse in bounded time.
     """
     metadata: dict[str, str] = {}
-    raw: bytes | None = None
+    parse_input: str | bytes
     if isinstance(html, bytes):
         raw = html
         html, charset = decode_html(html, http_charset)
         metadata["charset"] = charset
+        parse_input = html
+    else:
+        try:
+            raw = parse_input = html.encode("utf-8")  # what the parser would encode the text to
+        except UnicodeEncodeError:  # lone surrogates: hashed as they are, dropped by the parser
+            raw = html.encode("utf-8", "surrogatepass")
+            parse_input = html
     if doc_id is None:
-        if raw is None:
-            raw = html.encode("utf-8", "surrogatepass")  # also what the depth guard reads
         doc_id = make_doc_id("html", url, xxhash.xxh3_128_hexdigest(raw))
     html, note = check_size_and_depth(html, raw)
     if note:
         metadata["extract_truncated"] = note
-    tree = LexborHTMLParser(html)
-    page_url = url or canonical_url(tree)
-    title = page_title(tree)
+        parse_input = html
+    tree = LexborHTMLParser(parse_input)
+    found = scan(tree)
+    page_url = url or canonical_url(found.head)
+    title = page_title(found.head)
     return Document(
         id=doc_id,
         url=page_url,
-        nodes=extract_nodes(tree, base_href(tree, page_url), title),
+        nodes=extract_nodes(tree, found, base_href(found.head, page_url), title),
         title=title,
         source=source or Source(format="html"),
         metadata=metadata,
     )
 
 
-def extract_nodes(tree: LexborHTMLParser, base_url: str | None, title: str | None) -> list[Node]:
+def extract_nodes(tree: LexborHTMLParser, found: Scan, base_url: str | None, title: str | None) -> list[Node]:
     """Main-body nodes of a parsed page (the tree is modified), in reading order."""
-    remove_junk(tree)
+    remove_junk(tree, found)
     body = tree.body or tree.root
     if body is None:
         return []

@@ -11,11 +11,8 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from omniweave.extract.images import has_real_source
+from omniweave.extract.scan import Scan, scan
 
-JUNK_TAGS = [
-    "script", "style", "template", "svg", "math", "canvas", "iframe", "object", "embed", "video", "audio",
-    "button", "select", "input", "textarea", "option", "label", "link", "meta", "dialog", "rt", "rp",
-]
 # class/id words (letter runs, lower case) that always name boilerplate, whatever else the label says
 STRONG_WORDS = frozenset(
     "comment comments commentlist disqus share sharing sharebar social socials cookie cookies consent gdpr "
@@ -113,9 +110,11 @@ def _hints(label: str) -> tuple[int, bool, str]:
     return NONE, positive, ""
 
 
-def _swap_noscript_images(root: LexborNode) -> None:
+def _swap_noscript_images(noscripts: list[LexborNode]) -> None:
     """Use ``<noscript><img></noscript>`` in place of an adjacent placeholder ``<img>``."""
-    for noscript in root.css("noscript"):
+    for noscript in noscripts:
+        if noscript.parent is None:  # removed with junk around it
+            continue
         fallback = noscript.css_first("img")
         if fallback is None:
             noscript.remove()
@@ -137,11 +136,11 @@ def _swap_noscript_images(root: LexborNode) -> None:
         noscript.unwrap()
 
 
-def _place_streamed_segments(root: LexborNode) -> None:
+def _place_streamed_segments(root: LexborNode, segments: list[LexborNode]) -> None:
     """Streamed server rendering ships late content as ``<div hidden id="S:n">`` at the end of the
     page, which a script moves to its placeholder (``<template id="P:n">`` or ``"B:n"``): do the same,
     and show the segment (in place when its placeholder is missing)."""
-    for segment in root.css('div[hidden][id^="S:"]'):
+    for segment in segments:
         del segment.attrs["hidden"]
         number = (segment.attributes.get("id") or "")[2:]
         placeholder = root.css_first(f'template[id="P:{number}"], template[id="B:{number}"]') if number.isdigit() else None
@@ -150,19 +149,22 @@ def _place_streamed_segments(root: LexborNode) -> None:
             segment.remove()
 
 
-def remove_junk(tree: LexborHTMLParser) -> None:
+def remove_junk(tree: LexborHTMLParser, found: Scan) -> None:
     """Remove what is never main content: junk tags, hidden nodes, and nodes named as boilerplate by
-    role, or by a strong class/id hint (comments, share bars, cookie banners, ads, related lists)."""
+    role, or by a strong class/id hint (comments, share bars, cookie banners, ads, related lists).
+    ``found`` is the page's :func:`~omniweave.extract.scan.scan`, taken before any change."""
     root = tree.root
     if root is None:
         return
-    _place_streamed_segments(root)
-    for area in root.css("textarea"):
+    if found.segments:  # rare: the segments move (as copies), so the page is scanned again
+        _place_streamed_segments(root, found.segments)
+        found = scan(tree)
+    for area in found.textareas:
         _remove_form_block(area)
-    for node in root.css(", ".join(JUNK_TAGS)):
+    for node in found.junk:
         node.remove()
-    _swap_noscript_images(root)
-    for node in root.css("[hidden], [style*=display i], [style*=visibility i], [aria-hidden=true], [role]"):
+    _swap_noscript_images(found.noscripts)
+    for node in found.hidden:
         if node.tag in PROTECTED:
             continue
         attrs = node.attributes
@@ -173,10 +175,10 @@ def remove_junk(tree: LexborHTMLParser) -> None:
             node.remove()
         elif _HIDDEN_STYLE.search(attrs.get("style") or ""):
             node.remove()
-    for node in root.css("nav, aside, form[role=search]"):
+    for node in found.chrome:
         node.remove()
     body = tree.body or root
-    kept = _remove_marked_comments(root, body)
+    kept = _remove_marked_comments([n for n in found.comments if n.parent is not None], body)
     _remove_strong(root, body, kept)
 
 
@@ -187,18 +189,18 @@ def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
     return _paragraph_chars(body) - sum(_paragraph_chars(s) for s in sections) < ARTICLE_OUTSIDE
 
 
-def _remove_marked_comments(root: LexborNode, body: LexborNode) -> set[int]:
+def _remove_marked_comments(marked: list[LexborNode], body: LexborNode) -> set[int]:
     """Remove comments marked up as such (schema.org), unless together they are a thread; the ids
     of kept ones are returned."""
-    marked: list[LexborNode] = []
+    outer: list[LexborNode] = []
     ids: set[int] = set()
-    for node in root.css("[itemprop=comment], [itemtype*=Comment]"):
-        if not (ids and _inside(node, ids)):
-            marked.append(node)
-            ids.add(node.mem_id)
-    if marked and _is_thread(body, marked):
-        return ids
     for node in marked:
+        if not (ids and _inside(node, ids)):
+            outer.append(node)
+            ids.add(node.mem_id)
+    if outer and _is_thread(body, outer):
+        return ids
+    for node in outer:
         node.remove()
     return set()
 

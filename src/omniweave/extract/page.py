@@ -1,37 +1,58 @@
-"""Page-level facts read from ``<head>``: title, canonical URL and the base for relative links."""
+"""Page-level facts read from ``<head>``: title, canonical URL and the base for relative links.
+
+Each takes the page's ``title``/``meta``/``link``/``base`` elements in document order (from
+:func:`omniweave.extract.scan.scan`) and, like a CSS query, uses the first that matches.
+"""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urljoin
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborNode
 
 _WS = re.compile(r"\s+")
 
 
-def page_title(tree: LexborHTMLParser) -> str | None:
-    node = tree.css_first("title")
+def _first(
+    head: list[LexborNode], tag: str, attr: str, value: str | None = None, fold: bool = False
+) -> LexborNode | None:
+    """The first ``tag`` with attribute ``attr`` (equal to ``value`` when given; ``fold``: case-blind)."""
+    for node in head:
+        if node.tag == tag:
+            found = node.attributes.get(attr, False)
+            if found is False:
+                continue
+            if value is None or found == value or (fold and (found or "").lower() == value):
+                return node
+    return None
+
+
+def page_title(head: list[LexborNode]) -> str | None:
+    node = next((n for n in head if n.tag == "title"), None)
     title = _WS.sub(" ", node.text()).strip() if node is not None else ""
     if not title:
-        node = tree.css_first("meta[property='og:title']")
+        node = _first(head, "meta", "property", "og:title")
         title = _WS.sub(" ", node.attributes.get("content") or "").strip() if node is not None else ""
     return title or None
 
 
-def canonical_url(tree: LexborHTMLParser) -> str | None:
+def canonical_url(head: list[LexborNode]) -> str | None:
     """The page's own absolute URL from ``<link rel=canonical>`` or ``og:url``, if it declares one."""
-    for selector, attr in (("link[rel=canonical i]", "href"), ("meta[property='og:url']", "content")):
-        node = tree.css_first(selector)
-        value = (node.attributes.get(attr) or "").strip() if node is not None else ""
-        if value.startswith(("http://", "https://")):
-            return value
+    for tag, key, value, fold, attr in (
+        ("link", "rel", "canonical", True, "href"),
+        ("meta", "property", "og:url", False, "content"),
+    ):
+        node = _first(head, tag, key, value, fold)
+        found = (node.attributes.get(attr) or "").strip() if node is not None else ""
+        if found.startswith(("http://", "https://")):
+            return found
     return None
 
 
-def base_href(tree: LexborHTMLParser, url: str | None) -> str | None:
+def base_href(head: list[LexborNode], url: str | None) -> str | None:
     """The URL relative links resolve against: ``<base href>`` joined to the page URL."""
-    node = tree.css_first("base[href]")
+    node = _first(head, "base", "href")
     href = (node.attributes.get("href") or "").strip() if node is not None else ""
     if href:
         return urljoin(url, href) if url else href

@@ -30,15 +30,21 @@ _NON_LETTERS = re.compile(r"[\W\d_]+")  # letters in any script remain: CJK coun
 LINK_HEAVY = 0.5  # a container whose text is mostly link text is navigation
 LINK_LINE = 0.8  # a short block that is nearly all link text ("Read more", "Next article")
 SHORT_LINE = 80
+LINK_LINE_KINDS = ("paragraph", "list_item")
+_SPECIAL = {"a", "br", "pre"}  # inline tags the walk does not just descend into
 
 
 @dataclass(slots=True)
-class Block:
-    node: Node
+class Blocks:
+    """What the walk saw: nodes in reading order, the text length of all of them, the short
+    all-link lines, and each container (``ul``, ``div``, ``table``, ...) as the interval of node
+    positions it holds, with its totals."""
+
+    nodes: list[Node] = field(default_factory=list)
     chars: int = 0
-    link_chars: int = 0
-    containers: tuple[int, ...] = ()
-    link_line: bool = False  # short, and its letters are nearly all link text (dates, counts aside)
+    link_lines: list[int] = field(default_factory=list)  # positions of short paragraphs/items that are all link text
+    # (start, end, chars, link chars, images, text nodes, is a content root), end exclusive
+    containers: list[tuple[int, int, int, int, int, int, bool]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -70,33 +76,43 @@ def _script_wrapper(anchor: LexborNode) -> bool:
     return href is not None and href.startswith("javascript:") and anchor.css_first("p, div") is not None
 
 
-def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
-    """Blocks of the content roots in reading order, each with its link-text count and containers."""
-    blocks: list[Block] = []
+def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
+    """The content roots' text blocks and images in reading order, with link-text counts per container."""
+    out = Blocks()
+    nodes = out.nodes
     buffer: list[str] = []
     kinds = ["paragraph"]
-    containers: list[int] = []
     figures: list[_Figure] = []
     root_ids = {r.mem_id for r in roots}
-    counter = 0
+    # running totals over the nodes so far: a container's totals are the difference between its end and start
+    chars = links = images = texts = 0
+    opened: list[tuple[int, int, int, int, int, bool]] = []
     in_link = 0
     link_chars = 0
     link_text: list[str] = []
+
+    def add_text(text: str, kind: str, text_links: int) -> None:
+        nonlocal chars, links, texts
+        nodes.append(TextNode(text, kind))
+        chars += len(text)
+        links += min(text_links, len(text))
+        texts += 1
 
     def flush() -> None:  # called only with text in the buffer (link_chars is 0 while it is empty)
         nonlocal link_chars
         text = " ".join("".join(buffer).split())
         buffer.clear()
-        links, link_chars = link_chars, 0
-        line = False
-        if link_text:
-            if links and len(text) < SHORT_LINE:
-                letters = len(_NON_LETTERS.sub("", text))
-                line = len(_NON_LETTERS.sub("", "".join(link_text))) >= LINK_LINE * letters
+        in_links, link_chars = link_chars, 0
+        if not text:
             link_text.clear()
-        if text:
-            block = Block(TextNode(text, kinds[-1]), len(text), min(links, len(text)), tuple(containers), line)
-            blocks.append(block)
+            return
+        if link_text:
+            if in_links and len(text) < SHORT_LINE and kinds[-1] in LINK_LINE_KINDS:
+                letters = len(_NON_LETTERS.sub("", text))
+                if len(_NON_LETTERS.sub("", "".join(link_text))) >= LINK_LINE * letters:
+                    out.link_lines.append(len(nodes))
+            link_text.clear()
+        add_text(text, kinds[-1], in_links)
 
     stack: list[LexborNode | str] = list(reversed(roots))
     while stack:
@@ -110,7 +126,11 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
             if item in KIND_OF_TAG:
                 kinds.pop()
             if item in CONTAINERS:
-                containers.pop()
+                start, chars0, links0, images0, texts0, is_root = opened.pop()
+                if len(nodes) > start:
+                    out.containers.append(
+                        (start, len(nodes), chars - chars0, links - links0, images - images0, texts - texts0, is_root)
+                    )
             if item == "figure":
                 figure = figures.pop()
                 for image in figure.images:
@@ -131,40 +151,21 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
             if image is not None:
                 if buffer:
                     flush()
-                blocks.append(Block(image, containers=tuple(containers)))
+                nodes.append(image)
+                images += 1
                 if figures:
                     figures[-1].images.append(image)
             continue
-        if tag is None or tag.startswith(("_", "!", "#")):
-            continue
-        if tag == "a" and not _script_wrapper(item):
-            in_link += 1
-            stack.append("a")
+        if tag not in BLOCKS and tag not in _SPECIAL:  # inline: its children, in place
             child = item.last_child  # children pushed last to first: cheaper than iter()
             while child is not None:
                 stack.append(child)
                 child = child.prev
             continue
-        if tag == "br" or tag == "hr":
-            if buffer:
-                flush()
-            continue
-        if tag == "pre":
-            if buffer:
-                flush()
-            code = item.text(deep=True).strip("\n")
-            if code.strip():
-                blocks.append(Block(TextNode(code, "code"), len(code), 0, tuple(containers)))
-            continue
-        if tag == "table" and _is_data_table(item):
-            if buffer:
-                flush()
-            text = _table_text(item)
-            if text:
-                links = sum(len(a.text(deep=True).strip()) for a in item.css("a"))
-                blocks.append(Block(TextNode(text, "table"), len(text), min(links, len(text)), tuple(containers)))
-            continue
-        if tag not in BLOCKS:
+        if tag == "a":
+            if not _script_wrapper(item):  # a script "link" around paragraphs is plain inline markup
+                in_link += 1
+                stack.append("a")
             child = item.last_child
             while child is not None:
                 stack.append(child)
@@ -172,11 +173,22 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
             continue
         if buffer:
             flush()
+        if tag == "br" or tag == "hr":
+            continue
+        if tag == "pre":
+            code = item.text(deep=True).strip("\n")
+            if code.strip():
+                add_text(code, "code", 0)
+            continue
+        if tag == "table" and _is_data_table(item):
+            text = _table_text(item)
+            if text:
+                add_text(text, "table", sum(len(a.text(deep=True).strip()) for a in item.css("a")))
+            continue
         if tag in KIND_OF_TAG:
             kinds.append(KIND_OF_TAG[tag])
         if tag in CONTAINERS:
-            counter += 1
-            containers.append(-counter if item.mem_id in root_ids else counter)  # roots: < 0
+            opened.append((len(nodes), chars, links, images, texts, item.mem_id in root_ids))
         if tag == "figure":
             figures.append(_Figure())
         elif tag == "figcaption" and figures:
@@ -188,39 +200,26 @@ def walk(roots: list[LexborNode], base_url: str | None) -> list[Block]:
             child = child.prev
     if buffer:
         flush()
-    return blocks
+    out.chars = chars
+    return out
 
 
-def prune(blocks: list[Block], title: str | None) -> list[Node]:
+def prune(blocks: Blocks, title: str | None) -> list[Node]:
     """Drop link-heavy containers and short all-link lines, except in a figure (a container with
     images and one caption block, linked or not); drop a leading heading that repeats the page title, and
     headings left dangling at the end."""
-    totals: dict[int, list[int]] = {}
-    all_chars = 0
-    for block in blocks:
-        all_chars += block.chars
-        is_image = isinstance(block.node, ImageNode)
-        for cid in block.containers:
-            stat = totals.setdefault(cid, [0, 0, 0, 0])
-            stat[0] += block.chars
-            stat[1] += block.link_chars
-            stat[2 if is_image else 3] += 1
-    figures = {cid for cid, (_, _, images, texts) in totals.items() if images and texts <= 1}
-    bad = {
-        cid for cid, (chars, links, _, _) in totals.items()
-        if cid > 0 and chars and links > LINK_HEAVY * chars and chars < 0.5 * all_chars and cid not in figures
-    }
-    nodes: list[Node] = []
-    for block in blocks:
-        node = block.node
-        if figures and not figures.isdisjoint(block.containers):
-            nodes.append(node)
-            continue
-        if bad and not bad.isdisjoint(block.containers):
-            continue
-        if block.link_line and node.kind in ("paragraph", "list_item"):  # type: ignore[union-attr]
-            continue
-        nodes.append(node)
+    dropped = bytearray(len(blocks.nodes))
+    for i in blocks.link_lines:
+        dropped[i] = 1
+    figures = []
+    for start, end, chars, links, images, texts, is_root in blocks.containers:
+        if images and texts <= 1:
+            figures.append((start, end))
+        elif not is_root and chars and links > LINK_HEAVY * chars and chars < 0.5 * blocks.chars:
+            dropped[start:end] = b"\x01" * (end - start)
+    for start, end in figures:
+        dropped[start:end] = bytes(end - start)
+    nodes = [node for node, drop in zip(blocks.nodes, dropped) if not drop]
     nodes = _drop_adjacent_duplicates(nodes)
     if title:
         _drop_title_heading(nodes, title)

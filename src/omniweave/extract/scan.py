@@ -1,0 +1,88 @@
+"""One CSS query over the parsed page collecting every node the head lookups and the junk removal
+need, sorted into buckets.
+
+Each lexbor query walks the whole tree (about 0.1 ms on an average page, whatever the selector), so
+one query with all selectors replaces the dozen that page facts and cleaning would otherwise make.
+The buckets keep document order; a node removed with its subtree is detached (no parent), which is
+how later phases recognise what an earlier phase already removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+JUNK_TAGS = (
+    "script", "style", "template", "svg", "math", "canvas", "iframe", "object", "embed", "video", "audio",
+    "button", "select", "input", "textarea", "option", "label", "link", "meta", "dialog", "rt", "rp",
+)
+HEAD_TAGS = ("title", "meta", "link", "base")
+CHROME_TAGS = ("nav", "aside")
+# attribute selectors whose matches are told apart in Python: hidden, role, inline style, marked comments
+_ATTRIBUTE_SELECTORS = (
+    "[hidden]", "[style*=display i]", "[style*=visibility i]", "[aria-hidden=true]", "[role]",
+    "[itemprop=comment]", "[itemtype*=Comment]",
+)
+QUERY = ", ".join((*JUNK_TAGS, "title", "base", "noscript", *CHROME_TAGS, *_ATTRIBUTE_SELECTORS))
+_BUCKET_OF_TAG = {
+    **{tag: "junk" for tag in JUNK_TAGS},
+    "noscript": "noscripts",
+    **{tag: "chrome" for tag in CHROME_TAGS},
+}
+
+
+@dataclass(slots=True)
+class Scan:
+    head: list[LexborNode] = field(default_factory=list)  # title, meta, link, base (anywhere in the page)
+    segments: list[LexborNode] = field(default_factory=list)  # streamed late content: div[hidden][id^="S:"]
+    textareas: list[LexborNode] = field(default_factory=list)
+    junk: list[LexborNode] = field(default_factory=list)  # JUNK_TAGS (textareas included)
+    noscripts: list[LexborNode] = field(default_factory=list)
+    hidden: list[LexborNode] = field(default_factory=list)  # [hidden], [aria-hidden=true], [role], display/visibility styles
+    chrome: list[LexborNode] = field(default_factory=list)  # nav, aside
+    # [itemprop=comment], [itemtype*=Comment]: once per mark, so a post marked both ways weighs double
+    # in the thread test of :func:`omniweave.extract.clean.remove_junk` (the weighting it was tuned with)
+    comments: list[LexborNode] = field(default_factory=list)
+
+
+def scan(tree: LexborHTMLParser) -> Scan:
+    """The page's nodes of interest, by bucket, from one query."""
+    found = Scan()
+    root = tree.root
+    if root is None:
+        return found
+    buckets = {
+        "junk": found.junk, "noscripts": found.noscripts, "chrome": found.chrome,
+    }
+    last = None
+    for node in root.css(QUERY):
+        key = node.mem_id
+        if key == last:  # a node matching several selectors comes once per selector, in a row
+            continue
+        last = key
+        tag = node.tag
+        if tag in HEAD_TAGS:
+            found.head.append(node)
+        bucket = _BUCKET_OF_TAG.get(tag)
+        if bucket is not None:
+            buckets[bucket].append(node)
+            if tag == "textarea":
+                found.textareas.append(node)
+            continue
+        attrs = node.attributes
+        if attrs.get("itemprop") == "comment":
+            found.comments.append(node)
+        if "Comment" in (attrs.get("itemtype") or ""):
+            found.comments.append(node)
+        if tag == "div" and "hidden" in attrs and (attrs.get("id") or "").startswith("S:"):
+            found.segments.append(node)
+        style = attrs.get("style")
+        if (
+            "hidden" in attrs
+            or attrs.get("aria-hidden") == "true"
+            or "role" in attrs
+            or (style is not None and ("display" in style.lower() or "visibility" in style.lower()))
+        ):
+            found.hidden.append(node)
+    return found
