@@ -74,13 +74,13 @@ def extract_html(
 
 def extract_nodes(tree: LexborHTMLParser, found: Scan, base_url: str | None, title: str | None) -> list[Node]:
     """Main-body nodes of a parsed page (the tree is modified), in reading order."""
-    remove_junk(tree, found)
+    hinted = remove_junk(tree, found)
     body = tree.body or tree.root
     if body is None:
         return []
-    roots = choose_roots(body)
+    roots = choose_roots(body, hinted)
     for root in roots:
-        remove_weak(root)
+        remove_weak(root, hinted)
     nodes = prune(walk(roots, base_url), title)
     if not any(isinstance(n, TextNode) for n in nodes) and roots != [body]:
         nodes = prune(walk([body], base_url), title)

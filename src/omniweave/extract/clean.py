@@ -51,6 +51,9 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 
 _NAMED = "[class], [id]"
+Hints = tuple[int, bool, str]  # (negative, positive, what): see hints()
+NO_HINT: Hints = (NONE, False, "")
+HintMap = dict[int, Hints]  # node mem_id -> hints, for the page's hinted nodes only
 
 
 def label_of(node: LexborNode) -> str:
@@ -58,20 +61,39 @@ def label_of(node: LexborNode) -> str:
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
-_HINTS: dict[str, tuple[int, bool, str]] = {}  # label -> hints: pages repeat a few hundred labels
+_HINTS: dict[str, Hints] = {}  # label -> hints: sites repeat their labels from page to page
 _HINTS_MAX = 65536
+_ASCII_WORDS_NUL = b"\0" + _ASCII_WORDS[1:]  # the same, keeping NUL (the separator of page_hints)
 
 
-def hints(label: str) -> tuple[int, bool, str]:
-    """``(negative, positive, what)`` for a class/id label: how strongly it names boilerplate
-    (NONE/WEAK/STRONG), whether it names content, and :data:`COMMENTS` or :data:`ADS` when a strong
-    hint names only comments or only ads (else "")."""
-    found = _HINTS.get(label)
-    if found is None:
-        if len(_HINTS) >= _HINTS_MAX:
-            _HINTS.clear()
-        found = _HINTS[label] = _hints(label)
-    return found
+def page_hints(labels: list[str]) -> dict[str, Hints]:
+    """:func:`hints` of every distinct label of a page (cached across pages). New ASCII labels are
+    screened together, one translation of all of them joined, so that only those holding a hint word
+    cost a word set of their own."""
+    out: dict[str, Hints] = {}
+    fresh: list[str] = []
+    cache = _HINTS
+    for label in dict.fromkeys(labels):
+        found = cache.get(label)
+        if found is None:
+            fresh.append(label)
+        else:
+            out[label] = found
+    if not fresh:
+        return out
+    if len(cache) + len(fresh) > _HINTS_MAX:
+        cache.clear()
+    plain = [label for label in fresh if label.isascii() and "\0" not in label]  # NUL separates them
+    for label, words in zip(plain, "\0".join(plain).encode().translate(_ASCII_WORDS_NUL).split(b"\0")):
+        if _HINT_BYTES.isdisjoint(words.split()) and ("-" not in label or not _has_phrase(label.lower())):
+            out[label] = cache[label] = NO_HINT
+        else:
+            out[label] = cache[label] = hints(label)
+    if len(plain) < len(fresh):
+        for label in fresh:
+            if label not in out:
+                out[label] = cache[label] = hints(label)
+    return out
 
 
 def _words(label: str) -> set[str]:
@@ -88,17 +110,20 @@ def _has_phrase(lower: str) -> bool:
     return False
 
 
-def _hints(label: str) -> tuple[int, bool, str]:
+def hints(label: str) -> Hints:
+    """``(negative, positive, what)`` for a class/id label: how strongly it names boilerplate
+    (NONE/WEAK/STRONG), whether it names content, and :data:`COMMENTS` or :data:`ADS` when a strong
+    hint names only comments or only ads (else "")."""
     if (
         label.isascii()
         and _HINT_BYTES.isdisjoint(label.encode().translate(_ASCII_WORDS).split())
         and ("-" not in label or not _has_phrase(label.lower()))
     ):
-        return NONE, False, ""  # most labels: no hint (checked without building the word set)
+        return NO_HINT  # most labels: no hint (checked without building the word set)
     words = _words(label)
     phrases = "-" in label  # every phrase has a dash
     if not phrases and words.isdisjoint(_HINT_WORDS):
-        return NONE, False, ""
+        return NO_HINT
     label = label.lower()
     positive = not words.isdisjoint(POSITIVE_WORDS)
     strong = words & STRONG_WORDS
@@ -107,7 +132,7 @@ def _hints(label: str) -> tuple[int, bool, str]:
         return STRONG, positive, what
     if not words.isdisjoint(WEAK_WORDS) or (phrases and any(p in label for p in WEAK_PHRASES)):
         return WEAK, positive, ""
-    return NONE, positive, ""
+    return (NONE, True, "") if positive else NO_HINT
 
 
 def _swap_noscript_images(noscripts: list[LexborNode]) -> None:
@@ -149,13 +174,14 @@ def _place_streamed_segments(root: LexborNode, segments: list[LexborNode]) -> No
             segment.remove()
 
 
-def remove_junk(tree: LexborHTMLParser, found: Scan) -> None:
+def remove_junk(tree: LexborHTMLParser, found: Scan) -> HintMap:
     """Remove what is never main content: junk tags, hidden nodes, and nodes named as boilerplate by
     role, or by a strong class/id hint (comments, share bars, cookie banners, ads, related lists).
-    ``found`` is the page's :func:`~omniweave.extract.scan.scan`, taken before any change."""
+    ``found`` is the page's :func:`~omniweave.extract.scan.scan`, taken before any change. Returns the
+    hints of the page's named nodes, for the later steps."""
     root = tree.root
     if root is None:
-        return
+        return {}
     if found.segments:  # rare: the segments move (as copies), so the page is scanned again
         _place_streamed_segments(root, found.segments)
         found = scan(tree)
@@ -179,7 +205,7 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> None:
         node.remove()
     body = tree.body or root
     kept = _remove_marked_comments([n for n in found.comments if n.parent is not None], body)
-    _remove_strong(root, body, kept)
+    return _remove_strong(root, body, kept)
 
 
 def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
@@ -214,16 +240,22 @@ def _remove_form_block(area: LexborNode) -> None:
     block.remove()
 
 
-def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> None:
+def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> HintMap:
     """Remove nodes named by a strong hint, except one holding most of the page's text (a forum
     thread is all "comments"; page builders call everything an "ad-wrapper"). Comments are removed
-    even then when an article stands outside them; the posts inside kept comments stay."""
+    even then when an article stands outside them; the posts inside kept comments stay. Returns the
+    hints of every named node that has one."""
     limit = MAX_SHARE_STRONG * len(body.text())
-    cache = _HINTS
-    for node in root.css(_NAMED):
-        attrs = node.attributes
-        label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        negative, _, what = cache.get(label) or hints(label)
+    named = root.css(_NAMED)
+    labels = [label_of(node) for node in named]
+    by_label = page_hints(labels)
+    hinted: HintMap = {}
+    for node, label in zip(named, labels):
+        found = by_label[label]
+        if found is NO_HINT:
+            continue
+        hinted[node.mem_id] = found
+        negative, _, what = found
         if negative != STRONG or node.tag in PROTECTED:
             continue
         comments = what == COMMENTS
@@ -238,6 +270,7 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> None:
                 kept.add(node.mem_id)
             else:
                 node.remove()
+    return hinted
 
 
 def _is_prose(node: LexborNode, length: int) -> bool:
@@ -263,23 +296,25 @@ def _paragraph_chars(node: LexborNode, selector: str = "p") -> int:
     return sum(len(p.text().strip()) for p in node.css(selector))
 
 
-def remove_weak(root: LexborNode) -> None:
+def remove_weak(root: LexborNode, hinted: HintMap) -> None:
     """Inside the chosen content root: drop page chrome named by weaker hints and tags
     (headers/footers, menus, widgets) unless the node also says it is content. Such a node is
     dropped only when short or link-heavy, and never when it holds a large share of the root's text
-    (page builders call every block a "widget"; bad markup wraps articles in ``<header>``)."""
+    (page builders call every block a "widget"; bad markup wraps articles in ``<header>``).
+    ``hinted``: the page's named nodes' hints, from :func:`remove_junk`."""
     limit = MAX_SHARE_WEAK * len(root.text())
     for node in root.css("header, footer"):
         if len(node.text()) > limit:
             continue
-        if not hints(label_of(node))[1] or node.tag == "footer":
+        if not hinted.get(node.mem_id, NO_HINT)[1] or node.tag == "footer":
             if node.tag == "header" and node.css_first("img, p") is not None and not node.css("a")[3:]:
                 continue  # an article header with lead image or standfirst
             node.remove()
     for node in root.css(_NAMED):
-        if node.tag in PROTECTED or node.mem_id == root.mem_id:
+        found = hinted.get(node.mem_id)
+        if found is None or node.tag in PROTECTED or node.mem_id == root.mem_id:
             continue
-        negative, positive, what = hints(label_of(node))
+        negative, positive, what = found
         if what == COMMENTS or not (negative == STRONG or (negative == WEAK and not positive)) or figure_like(node):
             continue  # comments still here are a thread kept as the content
         length = len(node.text())

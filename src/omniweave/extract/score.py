@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from omniweave.extract.clean import NONE, figure_like, hints, label_of
+from omniweave.extract.clean import NO_HINT, NONE, HintMap, figure_like
 
 PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
@@ -28,8 +28,8 @@ _TAG_BONUS = {
 _STOP = {"html", "#document", "-document"}
 
 
-def class_weight(node: LexborNode) -> float:
-    negative, positive, _ = hints(label_of(node))
+def class_weight(node: LexborNode, hinted: HintMap) -> float:
+    negative, positive, _ = hinted.get(node.mem_id, NO_HINT)
     return (25.0 if positive else 0.0) - (25.0 if negative != NONE else 0.0)
 
 
@@ -45,8 +45,9 @@ def _text_len(node: LexborNode, deep: bool) -> int:
     return len(" ".join(node.text(deep=deep).split()))
 
 
-def choose_roots(body: LexborNode) -> list[LexborNode]:
-    """The content subtrees of a cleaned page, in document order (``[body]`` if nothing scores)."""
+def choose_roots(body: LexborNode, hinted: HintMap) -> list[LexborNode]:
+    """The content subtrees of a cleaned page, in document order (``[body]`` if nothing scores);
+    ``hinted``: the class/id hints of its named nodes."""
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
     for para in body.css(PARAGRAPHS):
@@ -74,7 +75,7 @@ def choose_roots(body: LexborNode) -> list[LexborNode]:
             key = node.mem_id
             if key not in scores:
                 nodes[key] = node
-                scores[key] = _TAG_BONUS.get(node.tag, 0) + class_weight(node)
+                scores[key] = _TAG_BONUS.get(node.tag, 0) + class_weight(node, hinted)
             scores[key] += score / divider
             node = node.parent
     if not scores:
