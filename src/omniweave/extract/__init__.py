@@ -8,7 +8,7 @@ blocks and images in place (:mod:`.walk`, :mod:`.images`), prune link-heavy left
 from __future__ import annotations
 
 import xxhash
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
 
 from omniweave.document import Document, Node, Source, TextNode, make_doc_id
 from omniweave.extract.clean import remove_junk, remove_weak
@@ -58,7 +58,7 @@ def extract_html(
     if note:
         metadata["extract_truncated"] = note
         parse_input = html
-    tree = LexborHTMLParser(parse_input)
+    tree = LexborHTMLParser(parse_input, options=LexborDocumentOptions.WO_EVENTS)
     found = scan(tree)
     page_url = url or canonical_url(found.head)
     title = page_title(found.head)
