@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from omniweave.extract.clean import NONE, figure_like, hints, label_of
+from omniweave.extract.clean import NONE, _inside, figure_like, hints, label_of
 
 PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
@@ -130,10 +130,12 @@ def _with_lead(body: LexborNode, roots: list[LexborNode]) -> list[LexborNode]:
     length = sum(len(b.text()) for b in blocks)
     if length > LEAD_MAX_TEXT or sum(link_density(b) * len(b.text()) for b in blocks) > LEAD_MAX_LINKS * length:
         return roots
-    lead = [
-        n for b in blocks for n in b.css("p, div")
-        if (n.tag == "p" or n.css_first("p") is None) and _text_len(n, n.tag == "p") >= LEAD_MIN_PARAGRAPH
-    ]
+    lead: list[LexborNode] = []
+    for block in blocks:
+        for n in block.css("p, div"):
+            if (n.tag == "p" or n.css_first("p") is None) and _text_len(n, n.tag == "p") >= LEAD_MIN_PARAGRAPH:
+                if not (lead and n.tag == "div" and _inside(n, {m.mem_id for m in lead})):
+                    lead.append(n)  # a text div inside one already taken comes with it
     return [h1, *lead, *roots] if lead else roots
 
 
