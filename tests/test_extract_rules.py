@@ -156,3 +156,16 @@ def test_article_around_a_winning_reference_list_is_kept():
             f'<section><h2>References</h2><div><div><ol class="refs">{refs}</ol></div></div></section></article></body></html>')
     text = extract_html(html, url=URL).text
     assert "The purpose of the review" in text and "Title of paper 59" in text
+
+
+
+def test_heading_and_standfirst_before_the_body_text_are_kept_but_not_the_byline():
+    lead = "A standfirst that sums up the whole story in one long sentence, the way that news sites like to put it first."
+    body = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(5))
+    html = (f'<html><body><div class="nav"><a href="/">Home</a></div><div class="page">'
+            f'<div class="top"><span>Chronicle</span><h1>The headline</h1><p>{lead}</p><p>By Jane Doe, 12 May</p></div>'
+            f'<div class="wrap"><div class="tools"><a href="/s">Print</a></div><div class="text">{body}</div></div>'
+            f'</div><div class="foot">Contact</div></body></html>')
+    text = extract_html(html, url=URL).text
+    assert text.index("The headline") < text.index(lead) < text.index("A sentence of article text")
+    assert "Jane Doe" not in text and "Chronicle" not in text

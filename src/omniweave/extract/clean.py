@@ -66,6 +66,11 @@ _HINTS_MAX = 65536
 _ASCII_WORDS_NUL = b"\0" + _ASCII_WORDS[1:]  # the same, keeping NUL (the separator of page_hints)
 
 
+def clear_label_cache() -> None:
+    """Forget the labels seen so far (benchmarks use it to time pages as unseen)."""
+    _HINTS.clear()
+
+
 def page_hints(labels: list[str]) -> dict[str, Hints]:
     """:func:`hints` of every distinct label of a page (cached across pages). New ASCII labels are
     screened together, one translation of all of them joined, so that only those holding a hint word
@@ -224,7 +229,7 @@ def _remove_marked_comments(marked: list[LexborNode], body: LexborNode) -> set[i
     outer: list[LexborNode] = []
     ids: set[int] = set()
     for node in marked:
-        if not (ids and _inside(node, ids)):
+        if not (ids and inside(node, ids)):
             outer.append(node)
             ids.add(node.mem_id)
     if outer and _is_thread(body, outer):
@@ -262,13 +267,13 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> HintMa
         if negative != STRONG or node.tag in PROTECTED:
             continue
         comments = what == COMMENTS
-        if comments and kept and _inside(node, kept):
+        if comments and kept and inside(node, kept):
             continue
         length = len(node.text())
         if length <= limit:
             if what != ADS or not _is_prose(node, length):
                 node.remove()
-        elif comments and not _inside(node, kept):
+        elif comments and not inside(node, kept):
             if _is_thread(body, [node]):
                 kept.add(node.mem_id)
             else:
@@ -286,7 +291,8 @@ def _is_prose(node: LexborNode, length: int) -> bool:
     return 2 * paragraphs >= length or (paragraphs >= PROSE_IN_AD and 2 * _paragraph_chars(node, _PROSE) >= length)
 
 
-def _inside(node: LexborNode, ids: set[int]) -> bool:
+def inside(node: LexborNode, ids: set[int]) -> bool:
+    """Whether one of the node's ancestors has its ``mem_id`` in ``ids``."""
     parent = node.parent
     while parent is not None:
         if parent.mem_id in ids:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from omniweave.extract.clean import NO_HINT, NONE, HintMap, figure_like
+from omniweave.extract.clean import NO_HINT, NONE, HintMap, figure_like, inside
 
 PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
@@ -26,6 +26,9 @@ _TAG_BONUS = {
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
 }
 _STOP = {"html", "#document", "-document"}
+LEAD_LEVELS = 3  # how far above the first root the page heading may stand beside it
+LEAD_MAX_TEXT, LEAD_MAX_LINKS = 1500, 0.5  # a heading block with more text or links is not the article's lead
+LEAD_MIN_PARAGRAPH = 100  # a standfirst, not a byline or a date line
 
 
 def class_weight(node: LexborNode, hinted: HintMap) -> float:
@@ -88,7 +91,53 @@ def choose_roots(body: LexborNode, hinted: HintMap) -> list[LexborNode]:
     top = _around_list(top)
     if len(top.text()) < max(MIN_ROOT_TEXT, MIN_ROOT_SHARE * len(body.text())):
         return [body]  # nothing stands out: keep the whole page and let pruning work
-    return _series(top) or _with_siblings(top, scores)
+    roots = _series(top) or _with_siblings(top, scores)
+    return _with_lead(body, roots)
+
+
+def _with_lead(body: LexborNode, roots: list[LexborNode]) -> list[LexborNode]:
+    """The page heading (first ``<h1>``) and its lead paragraphs, when they stand just before the
+    first root under a common ancestor a few levels up (an article's ``<header>`` with a standfirst,
+    a hero section above the body text): they join the roots, in front. Bylines, dates and kickers
+    beside them stay out: only paragraphs of :data:`LEAD_MIN_PARAGRAPH` characters count."""
+    h1 = body.css_first("h1")
+    if h1 is None:
+        return roots
+    path: dict[int, LexborNode] = {}  # ancestor of the first root -> its child on the way down
+    node = roots[0]
+    for _ in range(LEAD_LEVELS):
+        parent = node.parent
+        if parent is None or parent.tag in _STOP:
+            break
+        path[parent.mem_id] = node
+        node = parent
+    root_ids = {r.mem_id for r in roots}
+    node = h1
+    while node.parent is not None and node.parent.mem_id not in path:
+        if node.mem_id in root_ids:
+            return roots  # the heading is inside a root
+        node = node.parent
+    if node.parent is None or node.mem_id in root_ids:
+        return roots
+    stop = path[node.parent.mem_id].mem_id
+    blocks: list[LexborNode] = []
+    sibling: LexborNode | None = node
+    while sibling is not None and sibling.mem_id != stop:
+        if sibling.tag != "-text":
+            blocks.append(sibling)
+        sibling = sibling.next
+    if sibling is None:
+        return roots  # the heading comes after the root
+    length = sum(len(b.text()) for b in blocks)
+    if length > LEAD_MAX_TEXT or sum(link_density(b) * len(b.text()) for b in blocks) > LEAD_MAX_LINKS * length:
+        return roots
+    lead: list[LexborNode] = []
+    for block in blocks:
+        for n in block.css("p, div"):
+            if (n.tag == "p" or n.css_first("p") is None) and _text_len(n, n.tag == "p") >= LEAD_MIN_PARAGRAPH:
+                if not (lead and n.tag == "div" and inside(n, {m.mem_id for m in lead})):
+                    lead.append(n)  # a text div inside one already taken comes with it
+    return [h1, *lead, *roots] if lead else roots
 
 
 def _around_list(top: LexborNode) -> LexborNode:
