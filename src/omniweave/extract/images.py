@@ -8,7 +8,8 @@ lazy-loading attributes. ``data:`` URIs, tracking pixels, spacers and icons give
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborNode
 
@@ -178,13 +179,30 @@ def is_cell_value(node: LexborNode) -> bool:
 
 
 def resolve(base_url: str | None, src: str) -> str:
-    """``urljoin(base_url, src)``, skipping the parse for a plain absolute http(s) URL (most image
-    URLs), which ``urljoin`` would return unchanged."""
+    """``urljoin(base_url, src)``, without parsing for the common plain cases that ``urljoin`` would
+    only glue together: an absolute http(s) URL (returned as is), a scheme-relative ``//host/...``
+    or a root-relative ``/path`` without dot segments."""
     if not base_url:
         return src
-    if src.startswith(("https://", "http://")) and _plain_absolute(src):
-        return src
+    if src.startswith(("https://", "http://")):
+        if _plain_absolute(src):
+            return src
+    elif src.startswith("/") and "/." not in src:
+        origin = _origin(base_url)
+        if origin is not None:
+            joined = f"{origin[0]}:{src}" if src.startswith("//") else f"{origin[1]}{src}"
+            if _plain_absolute(joined):
+                return joined
     return urljoin(base_url, src)
+
+
+@lru_cache(maxsize=256)
+def _origin(base_url: str) -> tuple[str, str] | None:
+    """``(scheme, "scheme://host")`` of a plain http(s) base URL, else None."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or not _plain_absolute(base_url):
+        return None
+    return parts.scheme, f"{parts.scheme}://{parts.netloc}"
 
 
 def _plain_absolute(url: str) -> bool:

@@ -19,6 +19,7 @@ _LIST_SELECTOR = "ol, ul, dl"
 LIST_LEVELS = 6  # how far above a winning list the article around it is looked for
 LIST_SHARE = 0.9  # a winner with this share of its text in one list is that list
 SERIES_LEVELS, SERIES_MIN, SERIES_SHARE = 8, 3, 0.25  # posts of a thread, items of a listing
+RIVAL_SHARE = 0.75  # a candidate scoring this share of the winner's score is a rival (content split in parts)
 _LEVEL_DIVIDERS = (1.0, 2.0, 6.0, 9.0)
 _TAG_BONUS = {
     "div": 5, "article": 10, "main": 10, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
@@ -36,12 +37,32 @@ def class_weight(node: LexborNode, hinted: HintMap) -> float:
     return (25.0 if positive else 0.0) - (25.0 if negative != NONE else 0.0)
 
 
-def link_density(node: LexborNode) -> float:
-    text_len = len(node.text(deep=True).strip())
-    if not text_len:
-        return 0.0
-    links = sum(len(a.text(deep=True).strip()) for a in node.css("a"))
-    return min(1.0, links / text_len)
+class LinkText:
+    """The stripped text length of each ``<a>`` of a page, measured once: scoring asks about the same
+    links many times (a paragraph, then each candidate around it). Valid while the tree is unchanged."""
+
+    __slots__ = ("_lengths",)
+
+    def __init__(self) -> None:
+        self._lengths: dict[int, int] = {}
+
+    def total(self, anchors: list[LexborNode]) -> int:
+        lengths = self._lengths
+        total = 0
+        for anchor in anchors:
+            key = anchor.mem_id
+            length = lengths.get(key)
+            if length is None:
+                length = lengths[key] = len(anchor.text(deep=True).strip())
+            total += length
+        return total
+
+    def density(self, node: LexborNode) -> float:
+        """Link text over all text of ``node`` (stripped), at most 1."""
+        text_len = len(node.text(deep=True).strip())
+        if not text_len:
+            return 0.0
+        return min(1.0, self.total(node.css("a")) / text_len)
 
 
 def _text_len(node: LexborNode, deep: bool) -> int:
@@ -53,6 +74,7 @@ def choose_roots(body: LexborNode, hinted: HintMap) -> list[LexborNode]:
     ``hinted``: the class/id hints of its named nodes."""
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
+    links = LinkText()
     for para in body.css(PARAGRAPHS):
         deep = para.tag not in _DIRECT_TEXT_TAGS
         text = para.text(deep=deep)
@@ -67,7 +89,7 @@ def choose_roots(body: LexborNode, hinted: HintMap) -> list[LexborNode]:
         if deep:
             anchors = para.css("a")
             if anchors:
-                keep = max(0.0, 1.0 - sum(len(a.text(deep=True).strip()) for a in anchors) / length)
+                keep = max(0.0, 1.0 - links.total(anchors) / length)
         if keep < 0.5:
             continue
         score = (1.0 + sum(map(text.count, _COMMAS)) + min(length / 100.0, 3.0)) * keep
@@ -84,18 +106,24 @@ def choose_roots(body: LexborNode, hinted: HintMap) -> list[LexborNode]:
     if not scores:
         return [body]
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:5]
-    final = {k: scores[k] * (1.0 - link_density(nodes[k])) for k in ranked}
+    final: dict[int, float] = {}  # score less the link share, for the candidates that can win or rival
+    best = 0.0
+    for key in ranked:  # a final score is at most the raw one: once that is below a rival's, stop
+        if best > 0.0 and scores[key] < RIVAL_SHARE * best:
+            break
+        final[key] = scores[key] * (1.0 - links.density(nodes[key]))
+        best = max(best, final[key])
     top_key = max(final, key=final.__getitem__)
     top, top_score = nodes[top_key], final[top_key]
     top = _promote(top, top_key, top_score, scores, nodes, final)
     top = _around_list(top)
     if len(top.text()) < max(MIN_ROOT_TEXT, MIN_ROOT_SHARE * len(body.text())):
         return [body]  # nothing stands out: keep the whole page and let pruning work
-    roots = _series(top) or _with_siblings(top, scores)
-    return _with_lead(body, roots)
+    roots = _series(top, links) or _with_siblings(top, scores, links)
+    return _with_lead(body, roots, links)
 
 
-def _with_lead(body: LexborNode, roots: list[LexborNode]) -> list[LexborNode]:
+def _with_lead(body: LexborNode, roots: list[LexborNode], links: LinkText) -> list[LexborNode]:
     """The page heading (first ``<h1>``) and its lead paragraphs, when they stand just before the
     first root under a common ancestor a few levels up (an article's ``<header>`` with a standfirst,
     a hero section above the body text): they join the roots, in front. Bylines, dates and kickers
@@ -129,7 +157,7 @@ def _with_lead(body: LexborNode, roots: list[LexborNode]) -> list[LexborNode]:
     if sibling is None:
         return roots  # the heading comes after the root
     length = sum(len(b.text()) for b in blocks)
-    if length > LEAD_MAX_TEXT or sum(link_density(b) * len(b.text()) for b in blocks) > LEAD_MAX_LINKS * length:
+    if length > LEAD_MAX_TEXT or sum(links.density(b) * len(b.text()) for b in blocks) > LEAD_MAX_LINKS * length:
         return roots
     lead: list[LexborNode] = []
     for block in blocks:
@@ -164,7 +192,7 @@ def _first_class(node: LexborNode) -> str | None:
     return value.split(None, 1)[0] if value and value.strip() else None
 
 
-def _series(top: LexborNode) -> list[LexborNode] | None:
+def _series(top: LexborNode, links: LinkText) -> list[LexborNode] | None:
     """The posts of a thread or the items of a listing, when the winner is one of them: an
     ancestor (or the winner) with at least :data:`SERIES_MIN` siblings of the same tag and first
     class, which together hold prose (not links) worth at least half of the winner's."""
@@ -178,7 +206,7 @@ def _series(top: LexborNode) -> list[LexborNode] | None:
             same = [c for c in parent.iter() if c.tag == node.tag and _first_class(c) == first]
             if len(same) >= SERIES_MIN:
                 own = len(node.text())
-                prose = [len(c.text()) * (1.0 - link_density(c)) for c in same if c.mem_id != node.mem_id]
+                prose = [len(c.text()) * (1.0 - links.density(c)) for c in same if c.mem_id != node.mem_id]
                 if sum(prose) >= SERIES_SHARE * own and sum(p >= MIN_ROOT_TEXT / 2 for p in prose) >= SERIES_MIN - 1:
                     return same
         node = parent
@@ -195,7 +223,7 @@ def _promote(
 ) -> LexborNode:
     """Move up to a common ancestor when content is split over several strong candidates, or
     when the parent scores higher; then past wrappers that have the candidate as only child."""
-    rivals = [nodes[k] for k, s in final.items() if k != top_key and s >= 0.75 * top_score]
+    rivals = [nodes[k] for k, s in final.items() if k != top_key and s >= RIVAL_SHARE * top_score]
     if len(rivals) >= 2:
         rival_ids = [{a.mem_id for a in _ancestors(r)} for r in rivals]
         for ancestor in _ancestors(top):
@@ -244,7 +272,7 @@ def _only_element_child(node: LexborNode) -> bool:
     return count == 1
 
 
-def _with_siblings(top: LexborNode, scores: dict[int, float]) -> list[LexborNode]:
+def _with_siblings(top: LexborNode, scores: dict[int, float], links: LinkText) -> list[LexborNode]:
     parent = top.parent
     if parent is None or top.tag == "body":
         return [top]
@@ -261,7 +289,7 @@ def _with_siblings(top: LexborNode, scores: dict[int, float]) -> list[LexborNode
             roots.append(sibling)
         elif sibling.tag == "p":
             length = _text_len(sibling, True)
-            density = link_density(sibling) if length else 1.0
+            density = links.density(sibling) if length else 1.0
             if (length > 80 and density < 0.25) or (0 < length <= 80 and density == 0 and ". " in sibling.text()):
                 roots.append(sibling)
     return roots
