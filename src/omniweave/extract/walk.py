@@ -26,6 +26,7 @@ KIND_OF_TAG = {
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
+_TAB_NEWLINE = str.maketrans("", "", "\t\r\n")
 _NON_LETTERS = re.compile(r"[\W\d_]+")  # letters in any script remain: CJK counts like Latin
 LINK_HEAVY = 0.5  # a container whose text is mostly link text is navigation
 LINK_LINE = 0.8  # a short block that is nearly all link text ("Read more", "Next article")
@@ -231,11 +232,21 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
 def _same_picture(a: str, b: str) -> bool:
     """The same file at another size: same scheme, host and file name, and the paths differ only
     in segments holding numbers (``/max/60/x.png?q=20`` vs ``/max/3788/x.png``)."""
+    if a == b or _file_part(a) != _file_part(b):  # most neighbours: another file, no parse needed
+        return False
     pa, pb = urlsplit(a), urlsplit(b)
     sa, sb = pa.path.split("/"), pb.path.split("/")
     if a == b or pa[:2] != pb[:2] or len(sa) != len(sb) or sa[-1] != sb[-1] or sa == sb:
         return False
     return all(x == y or (_DIGIT.search(x) and _DIGIT.search(y)) for x, y in zip(sa, sb))
+
+
+def _file_part(url: str) -> str:
+    """What follows the last ``/`` before any query or fragment: the file name when the URL has a
+    path (when two differ, so do the paths' last segments, or the hosts)."""
+    if "\t" in url or "\n" in url or "\r" in url:
+        url = url.translate(_TAB_NEWLINE)  # as urlsplit does
+    return url.partition("#")[0].partition("?")[0].rpartition("/")[2]
 
 
 def _drop_adjacent_duplicates(nodes: list[Node]) -> list[Node]:
