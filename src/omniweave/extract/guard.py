@@ -37,10 +37,13 @@ class ExtractionRefused(ValueError):
 def nesting_depth_bound(data: bytes) -> int:
     """An estimate of the page's maximum tag nesting depth (opening minus closing tags, over
     every prefix of the page), ignoring void and auto-closed elements such as ``<br>``/``<p>``.
-    Pages with at most :data:`MAX_DEPTH` tags more than closing tags get that difference (a bound
-    good enough to let them through) without the full count."""
+    Pages with at most :data:`MAX_DEPTH` tags (or tags more than closing tags) get that number (a
+    bound good enough to let them through) without the full count."""
     arr = np.frombuffer(data, dtype=np.uint8)
-    pos = np.flatnonzero(arr[:-3] == 0x3C)  # '<'
+    tags = int(np.count_nonzero(arr == 0x3C))  # '<': most pages have fewer than MAX_DEPTH
+    if tags <= MAX_DEPTH:
+        return tags
+    pos = np.flatnonzero(arr[:-3] == 0x3C)
     nxt = arr[pos + 1]
     closing = nxt == 0x2F  # '/'
     tags = len(pos) - int(np.count_nonzero(closing))
