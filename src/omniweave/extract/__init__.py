@@ -45,7 +45,8 @@ def extract_html(
         raw = html
         html, charset = decode_html(html, http_charset)
         metadata["charset"] = charset
-        parse_input = html
+        # valid UTF-8 (decoded without replacement): the parser takes the bytes as they are
+        parse_input = raw if charset == "utf-8" and "\ufffd" not in html else html
     else:
         try:
             raw = parse_input = html.encode("utf-8")  # what the parser would encode the text to
