@@ -33,6 +33,7 @@ tuned looking only at tune pages; the held-out rows are the honest figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import hashlib
 import json
@@ -400,10 +401,8 @@ def pin_one_core() -> str:
 def time_passes(system: str, cases: list[Case], reps: int) -> dict[str, float]:
     """CPU seconds per split of the best of ``reps`` passes of ``system`` over ``cases``."""
     run = SYSTEMS[system]
-    try:
+    with contextlib.suppress(Exception):  # failures were counted by the scoring pass
         run(cases[0].html, cases[0].url)  # warm-up: imports, compiled patterns
-    except Exception:
-        pass
     best: dict[str, float] = {}
     for _ in range(reps):
         if system == "omniweave":
@@ -411,10 +410,8 @@ def time_passes(system: str, cases: list[Case], reps: int) -> dict[str, float]:
         seconds = {"heldout": 0.0, "tune": 0.0}
         for case in cases:
             start = time.process_time()
-            try:
+            with contextlib.suppress(Exception):
                 run(case.html, case.url)
-            except Exception:
-                pass
             seconds[case.split] += time.process_time() - start
         for split, value in seconds.items():
             best[split] = min(best.get(split, value), value)

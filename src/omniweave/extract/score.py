@@ -165,9 +165,9 @@ def _with_lead(body: LexborNode, roots: list[LexborNode], links: LinkText) -> li
     lead: list[LexborNode] = []
     for block in blocks:
         for n in block.css("p, div"):
-            if (n.tag == "p" or n.css_first("p") is None) and _text_len(n, n.tag == "p") >= LEAD_MIN_PARAGRAPH:
-                if not (lead and n.tag == "div" and inside(n, {m.mem_id for m in lead})):
-                    lead.append(n)  # a text div inside one already taken comes with it
+            is_text = (n.tag == "p" or n.css_first("p") is None) and _text_len(n, n.tag == "p") >= LEAD_MIN_PARAGRAPH
+            if is_text and not (lead and n.tag == "div" and inside(n, {m.mem_id for m in lead})):
+                lead.append(n)  # a text div inside one already taken comes with it
     return [h1, *lead, *roots] if lead else roots
 
 
