@@ -15,11 +15,10 @@ from omniweave.annotate.assign import assign, decode_matrix
 from omniweave.annotate.clip import ClipEncoder
 from omniweave.annotate.heads import HeadParams, ScoreHead
 from omniweave.annotate.image_filter import ImageScoreFilter
-from omniweave.annotate.imagebytes import decode_rgb
+from omniweave.annotate.imagebytes import decode_rgb, store_location
 from omniweave.annotate.random_models import save_random_clip, save_random_head
 from omniweave.document import ImageNode, TextNode
-from omniweave.images.store import read_member
-from omniweave.io.output import filesystem
+from omniweave.images.store import StoreReader
 from omniweave.layout import table_to_documents
 from omniweave.pipeline.context import TaskContext
 from omniweave.pipeline.recipe import RecipeError, parse_recipe
@@ -134,8 +133,8 @@ def test_pipeline_scores_assigns_and_filters(models, tmp_path):
         assert [type(doc.nodes[p]) for p in clip["images"]] == [ImageNode] * len(doc.images)
         assert all(isinstance(doc.nodes[p], TextNode) for p in clip["texts"])
         # the stored matrix is what the model gives for the stored bytes and the document's texts
-        pixels = [decode_rgb(read_member(*filesystem(im.extra["store"]["root"]), im.extra["store"]["shard"],
-                                         im.extra["store"]["member"]), enc.image_side) for im in doc.images]
+        with StoreReader() as reader:
+            pixels = [decode_rgb(reader.read(*store_location(im)), enc.image_side) for im in doc.images]
         img_emb = enc.encode_images(pixels)
         expected = img_emb @ enc.encode_texts([doc.nodes[p].text for p in clip["texts"]]).T
         assert np.allclose(sim, expected, atol=2e-3)

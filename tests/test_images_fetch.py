@@ -13,7 +13,7 @@ from omniweave.images.decode import decode_image, sniff_format
 from omniweave.images.fetch import FetchParams, parse_retry_after, x_robots_forbids
 from omniweave.images.partition import PartitionJob, run_partition
 from omniweave.images.ssrf import AddressPolicy, BlockedAddress
-from omniweave.images.store import load_index, needs_fetch, read_member
+from omniweave.images.store import StoreReader, load_index, needs_fetch
 from omniweave.io.output import filesystem
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -94,7 +94,8 @@ def test_stored_bytes_and_metadata(server, first_run):
     store, *_ = first_run
     fs, root = filesystem(store)
     row = load_index(fs, root)[server.url("img/scikit-image-samples/astronaut.png")]
-    data = read_member(fs, root, row["shard"], row["member"])
+    with StoreReader() as reader:
+        data = reader.read(store, row["shard"], row["member"])
     assert data == (IMAGES / "scikit-image-samples/astronaut.png").read_bytes()
     assert (row["width"], row["height"], row["format"], row["bytes"]) == (512, 512, "PNG", len(data))
     assert row["member"] == row["key"] + ".png" and row["shard"].startswith("shards/p00000-")

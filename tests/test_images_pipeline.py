@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from image_server import ImageServer
 from omniweave.document import Document, ImageNode, TextNode
-from omniweave.images.store import read_member
+from omniweave.images.store import StoreReader
 from omniweave.layout import documents_to_table, table_to_documents
 from omniweave.pipeline.recipe import parse_recipe
 from omniweave.pipeline.runner import run_recipe
@@ -52,25 +52,20 @@ def test_warc_captures_used_without_any_fetch(tmp_path):
     assert stats["removed_images:min_side"] >= len(small) > 0  # counted per document occurrence
     kept = [im for d in docs for im in d.images]
     assert len(kept) == stats["images_kept"] >= 15
-    for im in kept:
-        assert im.extra["status"] == "ok" and im.extra["source"] == "warc"
-        row = truth[im.url]
-        assert (im.width, im.height, im.format, im.extra["bytes"]) == (int(row["width"]), int(row["height"]),
-                                                                        row["format"], int(row["bytes"]))
-        store = im.extra["store"]
-        assert len(read_member(*_fs(store["root"]), store["shard"], store["member"])) == int(row["bytes"])
-        assert im.extra["p_hash_dup_count"] >= 1 and im.extra["img_url_sha"] == Path(store["member"]).stem
+    with StoreReader() as reader:
+        for im in kept:
+            assert im.extra["status"] == "ok" and im.extra["source"] == "warc"
+            row = truth[im.url]
+            assert (im.width, im.height, im.format, im.extra["bytes"]) == (int(row["width"]), int(row["height"]),
+                                                                            row["format"], int(row["bytes"]))
+            store = im.extra["store"]
+            assert len(reader.read(store["root"], store["shard"], store["member"])) == int(row["bytes"])
+            assert im.extra["p_hash_dup_count"] >= 1 and im.extra["img_url_sha"] == Path(store["member"]).stem
     # the pages whose images are all gone (or that had none) are dropped with their reason
     assert stats["in"] == stats["kept"] + stats.get("dropped:no_image", 0) + stats.get("dropped:all_images_removed", 0)
     assert stats["kept"] == len(docs) >= 3
     dropped = pq.read_table(out / "stages" / "pass-01" / "dropped")
     assert set(dropped["drop_reason"].to_pylist()) <= {"no_image", "all_images_removed"}
-
-
-def _fs(root):
-    from omniweave.io.output import filesystem
-
-    return filesystem(root)
 
 
 def _docs(srv: ImageServer, other: ImageServer) -> list[Document]:

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from omniweave.document import Document, ImageNode, TextNode, make_doc_id  # noqa: E402
-from omniweave.images.store import load_index, read_member  # noqa: E402
+from omniweave.images.store import StoreReader, load_index  # noqa: E402
 from omniweave.io.inputs import expand_inputs  # noqa: E402
 from omniweave.io.output import filesystem  # noqa: E402
 from omniweave.io.readers import read_input  # noqa: E402
@@ -149,17 +149,18 @@ def test_reader_interleaves_frames_and_paragraphs_and_stores_frames(tmp_path):
     assert doc.metadata["video"]["paragraph_times_ms"] == [[500, 3000], [5000, 7000]]
     assert counts["documents"] == 1 and counts["subtitle_repeated_cues"] == 1 and counts["video_frames_stored"] == 2
 
-    fs, root = filesystem(str(tmp_path / "store"))
-    index = load_index(fs, root)
-    for node, seed in zip(doc.images, (7, 8)):
-        assert node.url == f"video://hb-1/frame/{node.extra['timestamp_ms']}"
-        assert (node.width, node.height, node.format) == (64, 48, "JPEG")
-        row = index[node.url]
-        assert (row["status"], row["source"], row["shard"], row["member"]) == (
-            "ok", "video", node.extra["store"]["shard"], node.extra["store"]["member"])
-        data = read_member(fs, root, row["shard"], row["member"])
-        assert hashlib.sha256(data).hexdigest() == node.sha256 == row["sha256"]
-        assert shows(str(imagehash.phash(Image.open(io.BytesIO(data)))), seed)
+    store = str(tmp_path / "store")
+    index = load_index(*filesystem(store))
+    with StoreReader() as reader:
+        for node, seed in zip(doc.images, (7, 8)):
+            assert node.url == f"video://hb-1/frame/{node.extra['timestamp_ms']}"
+            assert (node.width, node.height, node.format) == (64, 48, "JPEG")
+            row = index[node.url]
+            assert (row["status"], row["source"], row["shard"], row["member"]) == (
+                "ok", "video", node.extra["store"]["shard"], node.extra["store"]["member"])
+            data = reader.read(store, row["shard"], row["member"])
+            assert hashlib.sha256(data).hexdigest() == node.sha256 == row["sha256"]
+            assert shows(str(imagehash.phash(Image.open(io.BytesIO(data)))), seed)
     again = Document.from_row(doc.to_row())
     assert again.nodes == doc.nodes and again.metadata == doc.metadata
 

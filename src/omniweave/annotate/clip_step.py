@@ -29,9 +29,10 @@ from pydantic import Field, model_validator
 from omniweave.annotate.assign import assign, encode_matrix
 from omniweave.annotate.clip import ClipEncoder, clip_config, load_clip
 from omniweave.annotate.heads import HeadParams, ScoreHead
-from omniweave.annotate.imagebytes import StoreReader, store_location
+from omniweave.annotate.imagebytes import store_location
 from omniweave.annotate.runtime import ModelParams, batched, timed
 from omniweave.document import Document, ImageNode, TextNode
+from omniweave.images.store import StoreReader
 from omniweave.pipeline.context import TaskContext
 from omniweave.pipeline.recipe import RecipeError
 from omniweave.pipeline.step import Step
@@ -144,8 +145,9 @@ class ClipScore(Step):
 
     def _embed_images(self, images: list[_Image], counts: Counter[str]) -> tuple[list[_Image], np.ndarray]:
         """The images that decoded, and their embeddings (decoded in threads, encoded in batches)."""
-        reader, kept, parts = StoreReader(), [], []
-        try:
+        kept: list[_Image] = []
+        parts: list[np.ndarray] = []
+        with StoreReader() as reader:
             for chunk in batched(images, self.params.batch_size):
                 blobs: list[bytes] = []
                 readable = []
@@ -153,7 +155,7 @@ class ClipScore(Step):
                     try:
                         blobs.append(reader.read(*store_location(im.node)))  # type: ignore[misc]
                         readable.append(im)
-                    except (OSError, KeyError, tarfile.TarError) as exc:
+                    except (OSError, tarfile.TarError) as exc:
                         counts["images_unreadable"] += 1
                         log.warning("%s: cannot read image %s from the store: %s", self.label, im.node.url, exc)
                 pixels = []
@@ -165,8 +167,6 @@ class ClipScore(Step):
                         pixels.append(result)
                         kept.append(im)
                 parts.append(self.encoder.encode_pixels(np.stack(pixels) if pixels else np.zeros((0,))))
-        finally:
-            reader.close()
         counts["images_scored"] += len(kept)
         return kept, np.concatenate(parts) if parts else np.zeros((0, self.encoder.dim), np.float32)
 

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import logging
 import tarfile
-from collections import OrderedDict
-from typing import IO, Any, Self
-
-import fsspec
+from typing import Any, Self
 
 from omniweave.document import ImageNode
-from omniweave.images.store import EXTENSIONS, load_index
+from omniweave.images.store import EXTENSIONS, StoreReader, load_index
 from omniweave.io.output import filesystem
 
 log = logging.getLogger(__name__)
@@ -38,9 +35,8 @@ class ImageStore:
 
     def __init__(self, run_root: str | None, max_open: int = 8) -> None:
         self.default_root = f"{run_root.rstrip('/')}/images/store" if run_root else None
-        self.max_open = max_open
-        self._open: OrderedDict[str, tuple[IO[bytes], tarfile.TarFile]] = OrderedDict()
-        self._roots: dict[str, tuple[fsspec.AbstractFileSystem, str] | None] = {}
+        self.reader = StoreReader(max_open)
+        self._roots: dict[str, bool] = {}
         self._index: dict[str, dict[str, Any]] | None = None
 
     def __enter__(self) -> Self:
@@ -50,21 +46,18 @@ class ImageStore:
         self.close()
 
     def close(self) -> None:
-        for fh, tar in self._open.values():
-            tar.close()
-            fh.close()
-        self._open.clear()
+        self.reader.close()
 
-    def _root(self, root: str | None) -> tuple[fsspec.AbstractFileSystem, str] | None:
+    def _root(self, root: str | None) -> str | None:
         """A store root that exists: ``root`` if it does, else the run's default store."""
         for candidate in (root, self.default_root):
             if not candidate:
                 continue
             if candidate not in self._roots:
                 fs, path = filesystem(candidate)
-                self._roots[candidate] = (fs, path) if fs.isdir(f"{path}/shards") else None
-            if self._roots[candidate] is not None:
-                return self._roots[candidate]
+                self._roots[candidate] = fs.isdir(f"{path}/shards")
+            if self._roots[candidate]:
+                return candidate
         return None
 
     def _location(self, image: ImageNode) -> tuple[str | None, str, str] | None:
@@ -75,7 +68,7 @@ class ImageStore:
             return None
         if self._index is None:
             located = self._root(None)
-            self._index = load_index(*located) if located else {}
+            self._index = load_index(*filesystem(located)) if located else {}
         row = self._index.get(image.url)
         if row and row.get("status") == "ok" and row.get("shard"):
             return None, row["shard"], row["member"]
@@ -90,25 +83,8 @@ class ImageStore:
         located = self._root(root)
         if located is None:
             return None
-        fs, path = located
-        key = f"{path}/{shard}"
         try:
-            tar = self._tar(fs, key)
-            extracted = tar.extractfile(member)
-            return extracted.read() if extracted is not None else None
-        except (OSError, KeyError, tarfile.TarError) as exc:
-            log.warning("image %s: cannot read %s from %s: %s", image.url, member, key, exc)
+            return self.reader.read(located, shard, member)
+        except (OSError, tarfile.TarError) as exc:
+            log.warning("image %s: cannot read %s from %s/%s: %s", image.url, member, located, shard, exc)
             return None
-
-    def _tar(self, fs: fsspec.AbstractFileSystem, key: str) -> tarfile.TarFile:
-        if key in self._open:
-            self._open.move_to_end(key)
-            return self._open[key][1]
-        fh = fs.open(key, "rb")
-        tar = tarfile.open(fileobj=fh, mode="r:")  # noqa: SIM115 (kept open; closed in close())
-        self._open[key] = (fh, tar)
-        if len(self._open) > self.max_open:
-            old_fh, old_tar = self._open.popitem(last=False)[1]
-            old_tar.close()
-            old_fh.close()
-        return tar

@@ -16,15 +16,19 @@ import hashlib
 import io
 import json
 import tarfile
+import threading
 import time
 import uuid
-from typing import Any
+from collections import OrderedDict
+from typing import IO, Any, Self
 
 import fsspec
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+
+from omniweave.io.output import filesystem
 
 STORE_SCHEMA = pa.schema(
     [
@@ -82,13 +86,63 @@ def needs_fetch(row: dict[str, Any] | None) -> bool:
     return row is None or (row["status"] != "ok" and bool(row["retryable"]))
 
 
-def read_member(fs: fsspec.AbstractFileSystem, root: str, shard: str, member: str) -> bytes:
-    """The stored bytes of one image."""
-    with fs.open(f"{root}/{shard}", "rb") as fh, tarfile.open(fileobj=fh, mode="r:") as tar:
-        extracted = tar.extractfile(member)
-        if extracted is None:
-            raise FileNotFoundError(f"{shard}: no member {member}")
-        return extracted.read()
+class StoreReader:
+    """Reads stored bytes, keeping up to ``max_open`` shard tars open (least recently used closed first).
+
+    Safe to share between threads. Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, max_open: int = 32) -> None:
+        if max_open < 1:
+            raise ValueError(f"max_open must be at least 1, got {max_open}")
+        self.max_open = max_open
+        self._open: OrderedDict[tuple[str, str], tuple[IO[bytes], tarfile.TarFile]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def read(self, root: str, shard: str, member: str) -> bytes:
+        """The bytes of ``member`` in ``<root>/<shard>`` (``root``: local path or fsspec URL)."""
+        with self._lock:
+            tar = self._tar(root, shard)
+            try:
+                extracted = tar.extractfile(member)
+            except KeyError:
+                extracted = None
+            if extracted is None:
+                raise FileNotFoundError(f"{shard}: no member {member}")
+            return extracted.read()
+
+    def close(self) -> None:
+        with self._lock:
+            while self._open:
+                _close(*self._open.popitem()[1])
+
+    def _tar(self, root: str, shard: str) -> tarfile.TarFile:
+        key = (root, shard)
+        if key in self._open:
+            self._open.move_to_end(key)
+            return self._open[key][1]
+        fs, path = filesystem(root)
+        fh = fs.open(f"{path}/{shard}", "rb")
+        try:
+            tar = tarfile.open(fileobj=fh, mode="r:")  # noqa: SIM115 (kept open; closed in close())
+        except BaseException:
+            fh.close()
+            raise
+        self._open[key] = (fh, tar)
+        if len(self._open) > self.max_open:
+            _close(*self._open.popitem(last=False)[1])
+        return tar
+
+
+def _close(fh: IO[bytes], tar: tarfile.TarFile) -> None:
+    tar.close()
+    fh.close()
 
 
 class ShardSink:
