@@ -169,3 +169,14 @@ def test_heading_and_standfirst_before_the_body_text_are_kept_but_not_the_byline
     text = extract_html(html, url=URL).text
     assert text.index("The headline") < text.index(lead) < text.index("A sentence of article text")
     assert "Jane Doe" not in text and "Chronicle" not in text
+
+
+def test_blocks_that_are_only_an_ad_or_credit_label_go_but_headings_stay():
+    body = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(3))
+    html = (f"<html><body><article>{body}<p>Advertisement:</p><div>Anzeige</div><p>{_SENTENCE}</p>"
+            f"<figure><img src='/a.jpg' width='600'><figcaption>Credit:</figcaption></figure>"
+            f"<h2>Credits</h2><p>Photo by Jane Doe, used with her kind permission for this article.</p></article></body></html>")
+    doc = extract_html(html, url=URL)
+    texts = [n.text for n in doc.texts]
+    assert "Advertisement:" not in texts and "Anzeige" not in texts and "Credit:" not in texts
+    assert "Credits" in texts and len(doc.images) == 1

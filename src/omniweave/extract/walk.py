@@ -32,6 +32,12 @@ LINK_HEAVY = 0.5  # a container whose text is mostly link text is navigation
 LINK_LINE = 0.8  # a short block that is nearly all link text ("Read more", "Next article")
 SHORT_LINE = 80
 LINK_LINE_KINDS = ("paragraph", "list_item")
+# blocks that are only a label of page furniture, in the languages of the bench suites and a few more
+_LABELS = frozenset(
+    "advertisement advertisements advertising sponsored anzeige werbung publicité publicidad pubblicità "
+    "реклама 广告 廣告 広告 credit credits loading wird geladen chargement cargando".split()
+) | {"wird geladen", "sponsored content", "photo credit", "image credit"}
+_LABEL_MAX = 20
 _SPECIAL = {"a", "br", "pre"}  # inline tags the walk does not just descend into
 
 
@@ -220,13 +226,22 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
             dropped[start:end] = b"\x01" * (end - start)
     for start, end in figures:
         dropped[start:end] = bytes(end - start)
-    nodes = [node for node, drop in zip(blocks.nodes, dropped) if not drop]
+    nodes = [
+        node for node, drop in zip(blocks.nodes, dropped)
+        if not drop and not (type(node) is TextNode and len(node.text) <= _LABEL_MAX and _is_label(node))
+    ]
     nodes = _drop_adjacent_duplicates(nodes)
     if title:
         _drop_title_heading(nodes, title)
     while nodes and isinstance(nodes[-1], TextNode) and nodes[-1].kind == "heading":
         nodes.pop()
     return nodes
+
+
+def _is_label(node: TextNode) -> bool:
+    """A block (not a heading) that is only an ad marker, a credit label or a loading notice
+    ("Advertisement:", "Anzeige", "Credit:", "Wird geladen …")."""
+    return node.kind != "heading" and node.text.rstrip(" :.…").casefold() in _LABELS
 
 
 def _same_picture(a: str, b: str) -> bool:
