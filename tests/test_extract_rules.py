@@ -180,3 +180,13 @@ def test_blocks_that_are_only_an_ad_or_credit_label_go_but_headings_stay():
     texts = [n.text for n in doc.texts]
     assert "Advertisement:" not in texts and "Anzeige" not in texts and "Credit:" not in texts
     assert "Credits" in texts and len(doc.images) == 1
+
+
+def test_link_rich_list_is_kept_but_a_list_of_only_links_goes():
+    body = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(4))
+    # about 55% of the list's text is link text (references, link-rich notes): content, not navigation
+    cited = "".join(f'<li>Doe J. and Roe K., <a href="/p{i}">A linked paper title number {i}</a>, 2019.</li>' for i in range(6))
+    menu = "".join(f'<li><a href="/m{i}">Menu entry {i}</a></li>' for i in range(6))
+    html = f"<html><body><article>{body}<ul>{cited}</ul><ul>{menu}</ul></article></body></html>"
+    text = extract_html(html, url=URL).text
+    assert "A linked paper title number 5" in text and "Menu entry" not in text
