@@ -19,6 +19,8 @@ _LIST_SELECTOR = "ol, ul, dl"
 LIST_LEVELS = 6  # how far above a winning list the article around it is looked for
 LIST_SHARE = 0.9  # a winner with this share of its text in one list is that list
 SERIES_LEVELS, SERIES_MIN, SERIES_SHARE = 8, 3, 0.25  # posts of a thread, items of a listing
+SIBLING_SHARE = 0.2  # a sibling of the winner scoring this share of its score (less a class match bonus) joins it
+CLASS_WEIGHT = 25.0  # score added for a class/id naming content, taken for one naming boilerplate
 RIVAL_SHARE = 0.75  # a candidate scoring this share of the winner's score is a rival (content split in parts)
 _LEVEL_DIVIDERS = (1.0, 2.0, 6.0, 9.0)
 _TAG_BONUS = {
@@ -34,7 +36,7 @@ LEAD_MIN_PARAGRAPH = 100  # a standfirst, not a byline or a date line
 
 def class_weight(node: LexborNode, hinted: HintMap) -> float:
     negative, positive, _ = hinted.get(node.mem_id, NO_HINT)
-    return (25.0 if positive else 0.0) - (25.0 if negative != NONE else 0.0)
+    return (CLASS_WEIGHT if positive else 0.0) - (CLASS_WEIGHT if negative != NONE else 0.0)
 
 
 class LinkText:
@@ -280,14 +282,14 @@ def _with_siblings(top: LexborNode, scores: dict[int, float], links: LinkText) -
     if parent is None or top.tag == "body":
         return [top]
     top_score = scores.get(top.mem_id, 0.0)
-    threshold = max(10.0, top_score * 0.2)
+    threshold = max(10.0, top_score * SIBLING_SHARE)
     top_class = top.attributes.get("class")
     roots = []
     for sibling in parent.iter():
         if sibling.mem_id == top.mem_id:
             roots.append(top)
             continue
-        bonus = top_score * 0.2 if top_class and sibling.attributes.get("class") == top_class else 0.0
+        bonus = top_score * SIBLING_SHARE if top_class and sibling.attributes.get("class") == top_class else 0.0
         if scores.get(sibling.mem_id, -1e9) + bonus >= threshold or figure_like(sibling):
             roots.append(sibling)
         elif sibling.tag == "p":
