@@ -190,3 +190,12 @@ def test_link_rich_list_is_kept_but_a_list_of_only_links_goes():
     html = f"<html><body><article>{body}<ul>{cited}</ul><ul>{menu}</ul></article></body></html>"
     text = extract_html(html, url=URL).text
     assert "A linked paper title number 5" in text and "Menu entry" not in text
+
+
+def test_drop_cap_set_apart_joins_its_word_but_single_letters_elsewhere_stay():
+    body = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(3))
+    html = (f'<html><body><article><div><span class="cap">T</span><p>urkey and Poland were added. {_SENTENCE}</p></div>'
+            f'{body}<h2>R</h2><p>{_SENTENCE}</p><span>B</span><div><p>eta {_SENTENCE}</p></div></article></body></html>')
+    texts = [(n.text[:8], n.kind) for n in extract_html(html, url=URL).texts]
+    assert texts[0] == ("Turkey a", "paragraph")
+    assert ("R", "heading") in texts and ("B", "paragraph") in texts  # a heading letter; a letter before a section

@@ -98,28 +98,48 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
     link_chars = 0
     link_text: list[str] = []
 
+    initial = ""  # a drop cap set apart from its word ("T" before <p>urkey, ...</p>), joined to it
+
     def add_text(text: str, kind: str, text_links: int) -> None:
-        nonlocal chars, links, texts
+        nonlocal chars, links, texts, initial
+        if initial:
+            if text[0].islower() and kind not in ("code", "table"):
+                text = initial + text
+            else:
+                release_initial()
+            initial = ""
         nodes.append(TextNode(text, kind))
         chars += len(text)
         links += min(text_links, len(text))
         texts += 1
 
+    def release_initial() -> None:  # not a drop cap after all: a block of its own
+        nonlocal chars, texts, initial
+        nodes.append(TextNode(initial, "paragraph"))
+        chars += 1
+        texts += 1
+        initial = ""
+
     def flush() -> None:  # called only with text in the buffer (link_chars is 0 while it is empty)
-        nonlocal link_chars
+        nonlocal link_chars, initial
         text = " ".join("".join(buffer).split())
         buffer.clear()
         in_links, link_chars = link_chars, 0
         if not text:
             link_text.clear()
             return
+        if len(text) == 1 and text.isupper() and not in_links and not initial and kinds[-1] == "paragraph":
+            initial = text  # held for the next block
+            return
+        line = False
         if link_text:
             if in_links and len(text) < SHORT_LINE and kinds[-1] in LINK_LINE_KINDS:
                 letters = len(_NON_LETTERS.sub("", text))
-                if len(_NON_LETTERS.sub("", "".join(link_text))) >= LINK_LINE * letters:
-                    out.link_lines.append(len(nodes))
+                line = len(_NON_LETTERS.sub("", "".join(link_text))) >= LINK_LINE * letters
             link_text.clear()
         add_text(text, kinds[-1], in_links)
+        if line:
+            out.link_lines.append(len(nodes) - 1)
 
     stack: list[LexborNode | str] = list(reversed(roots))
     while stack:
@@ -133,6 +153,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             if item in KIND_OF_TAG:
                 kinds.pop()
             if item in CONTAINERS:
+                if initial:
+                    release_initial()
                 start, chars0, links0, images0, texts0, is_root = opened.pop()
                 if len(nodes) > start:
                     out.containers.append(
@@ -158,6 +180,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             if image is not None:
                 if buffer:
                     flush()
+                if initial:
+                    release_initial()
                 nodes.append(image)
                 images += 1
                 if figures:
@@ -195,6 +219,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
         if tag in KIND_OF_TAG:
             kinds.append(KIND_OF_TAG[tag])
         if tag in CONTAINERS:
+            if initial:
+                release_initial()
             opened.append((len(nodes), chars, links, images, texts, item.mem_id in root_ids))
         if tag == "figure":
             figures.append(_Figure())
@@ -207,6 +233,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             child = child.prev
     if buffer:
         flush()
+    if initial:
+        release_initial()
     out.chars = chars
     return out
 
