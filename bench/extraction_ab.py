@@ -1,0 +1,87 @@
+"""A/B of the extractor against a git revision: CPU ms per page and pages whose output changed.
+
+    python bench/extraction_ab.py --base REV [--reps 3] [--suite NAME ...]
+
+The extractor package (``src/omniweave/extract``) at ``REV`` is loaded beside the working tree's
+one; every page of the suites is extracted by both in turn, ``--reps`` times, in one process pinned
+to one core, and the best time of each counts (interleaving keeps drift of a shared machine out of
+the comparison). Label caches are emptied before every call, so each page is timed as unseen. Only
+the extractor package comes from ``REV`` (document model and decoding are the working tree's). A
+speed-only change should print "0 pages differ".
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import extraction
+
+import omniweave.extract as current
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = "src/omniweave/extract"
+
+
+def load_revision(rev: str, into: Path) -> object:
+    """The extractor package as it was at ``rev``, importable as ``base_extract``."""
+    names = subprocess.run(["git", "-C", str(REPO), "ls-tree", "--name-only", f"{rev}:{PACKAGE}"],
+                           check=True, capture_output=True, text=True).stdout.split()
+    package = into / "base_extract"
+    package.mkdir()
+    for name in names:
+        source = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:{PACKAGE}/{name}"],
+                                check=True, capture_output=True, text=True).stdout
+        (package / name).write_text(source.replace("omniweave.extract", "base_extract"))
+    sys.path.insert(0, str(into))
+    return importlib.import_module("base_extract")
+
+
+def nodes(module: object, html: str, url: str | None) -> list[str]:
+    return [repr(node) for node in module.extract_html(html, url=url).nodes]  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", required=True, help="git revision to compare with")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--suite", action="append", choices=sorted(extraction.SUITES))
+    args = parser.parse_args()
+    print(f"# extractor A/B: {args.base} vs working tree, {extraction.pin_one_core()}, best of {args.reps}")
+    with tempfile.TemporaryDirectory() as tmp:
+        base = load_revision(args.base, Path(tmp))
+        caches = [sys.modules["base_extract.clean"]._HINTS, sys.modules["omniweave.extract.clean"]._HINTS]
+        total_a = total_b = 0.0
+        pages = differ = 0
+        for suite in args.suite or list(extraction.SUITES):
+            cases = list(extraction.SUITES[suite](None))
+            time_a = time_b = 0.0
+            for case in cases:
+                best_a = best_b = float("inf")
+                for _ in range(args.reps):
+                    for module, cache in ((base, caches[0]), (current, caches[1])):
+                        cache.clear()
+                        start = time.process_time()
+                        module.extract_html(case.html, url=case.url)  # type: ignore[attr-defined]
+                        spent = time.process_time() - start
+                        if module is base:
+                            best_a = min(best_a, spent)
+                        else:
+                            best_b = min(best_b, spent)
+                time_a, time_b = time_a + best_a, time_b + best_b
+                differ += nodes(base, case.html, case.url) != nodes(current, case.html, case.url)
+            n = len(cases)
+            pages, total_a, total_b = pages + n, total_a + time_a, total_b + time_b
+            print(f"{suite:18} {n:4} pages  base {time_a / n * 1000:6.3f}  new {time_b / n * 1000:6.3f} ms/page"
+                  f"  ({(time_b - time_a) / time_a * 100:+.1f}%)")
+        print(f"{'all':18} {pages:4} pages  base {total_a / pages * 1000:6.3f}  new {total_b / pages * 1000:6.3f} ms/page"
+              f"  ({(total_b - total_a) / total_a * 100:+.1f}%)  {differ} pages differ")
+
+
+if __name__ == "__main__":
+    main()
