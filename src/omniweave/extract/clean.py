@@ -66,12 +66,14 @@ def label_of(node: LexborNode) -> str:
 
 _HINTS: dict[str, Hints] = {}  # label -> hints: sites repeat their labels from page to page
 _HINTS_MAX = 65536
+_COMBOS: dict[tuple[frozenset[bytes], tuple[str, ...]], Hints] = {}  # hint words and phrases of a label -> its hints
 _ASCII_WORDS_NUL = b"\0" + _ASCII_WORDS[1:]  # the same, keeping NUL (the separator of page_hints)
 
 
 def clear_label_cache() -> None:
     """Forget the labels seen so far (benchmarks use it to time pages as unseen)."""
     _HINTS.clear()
+    _COMBOS.clear()
 
 
 def page_hints(labels: list[str]) -> dict[str, Hints]:
@@ -94,12 +96,18 @@ def page_hints(labels: list[str]) -> dict[str, Hints]:
     plain = [label for label in fresh if label.isascii() and "\0" not in label]  # NUL separates them
     joined = "\0".join(plain)
     held = _phrases_by_label(joined.lower(), plain)
+    combos = _COMBOS
     for i, (label, words) in enumerate(zip(plain, joined.encode().translate(_ASCII_WORDS_NUL).split(b"\0"))):
         phrases = held.get(i)
-        if phrases is None and _HINT_BYTES.isdisjoint(words.split()):
+        present = _HINT_BYTES.intersection(words.split())
+        if phrases is None and not present:
             out[label] = cache[label] = NO_HINT
-        else:
-            out[label] = cache[label] = _classify(set(words.decode().split()), phrases or [])
+            continue
+        key = (frozenset(present), tuple(phrases or ()))
+        found = combos.get(key)
+        if found is None:
+            found = combos[key] = _classify({word.decode() for word in present}, phrases or [])
+        out[label] = cache[label] = found
     if len(plain) < len(fresh):
         for label in fresh:
             if label not in out:
