@@ -199,3 +199,14 @@ def test_drop_cap_set_apart_joins_its_word_but_single_letters_elsewhere_stay():
     texts = [(n.text[:8], n.kind) for n in extract_html(html, url=URL).texts]
     assert texts[0] == ("Turkey a", "paragraph")
     assert ("R", "heading") in texts and ("B", "paragraph") in texts  # a heading letter; a letter before a section
+
+
+def test_replies_of_a_discussion_forum_posting_are_kept_beside_a_long_question():
+    question = "".join(f"<p>{_SENTENCE * 3}</p>" for _ in range(2))  # the topic: prose outside the comments
+    reply = "I had the same problem with my setup last week, and after a long search the fix in the manual worked for me"
+    replies = "".join(_post(i, reply) for i in range(1, 5))
+    topic = f'<div itemscope itemtype="http://schema.org/DiscussionForumPosting"><div class="post">{question}</div>{replies}</div>'
+    doc = extract_html(f"<html><body>{topic}</body></html>", url=URL)
+    assert "A sentence of article text" in doc.text and all(f"worked for me ({i})" in doc.text for i in range(1, 5))
+    plain = extract_html(f"<html><body><div>{question}{replies}</div></body></html>", url=URL)
+    assert "worked for me" not in plain.text  # the same comments under an article of that length go

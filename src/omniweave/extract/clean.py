@@ -234,7 +234,7 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> HintMap:
     for node in found.chrome:
         node.remove()
     body = tree.body or root
-    kept = _remove_marked_comments([n for n in found.comments if n.parent is not None], body)
+    kept = _remove_marked_comments([n for n in found.comments if n.parent is not None], body, found.forum)
     return _remove_strong(root, body, kept)
 
 
@@ -245,8 +245,9 @@ def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
     return _paragraph_chars(body) - sum(_paragraph_chars(s) for s in sections) < ARTICLE_OUTSIDE
 
 
-def _remove_marked_comments(marked: list[LexborNode], body: LexborNode) -> set[int]:
-    """Remove comments marked up as such (schema.org), unless together they are a thread; the ids
+def _remove_marked_comments(marked: list[LexborNode], body: LexborNode, forum: bool) -> set[int]:
+    """Remove comments marked up as such (schema.org), unless they are the posts of a forum topic
+    (``forum``: the page says it is a DiscussionForumPosting) or together they are a thread; the ids
     of kept ones are returned."""
     outer: list[LexborNode] = []
     ids: set[int] = set()
@@ -254,7 +255,7 @@ def _remove_marked_comments(marked: list[LexborNode], body: LexborNode) -> set[i
         if not (ids and inside(node, ids)):
             outer.append(node)
             ids.add(node.mem_id)
-    if outer and _is_thread(body, outer):
+    if outer and (forum or _is_thread(body, outer)):
         return ids
     for node in outer:
         node.remove()

@@ -22,7 +22,7 @@ CHROME_TAGS = ("nav", "aside")
 # attribute selectors whose matches are told apart in Python: hidden, role, inline style, marked comments
 _ATTRIBUTE_SELECTORS = (
     "[hidden]", "[style*=display i]", "[style*=visibility i]", "[aria-hidden=true]", "[role]",
-    "[itemprop=comment]", "[itemtype*=Comment]",
+    "[itemprop=comment]", "[itemtype*=Comment]", "[itemtype*=DiscussionForumPosting]",
 )
 QUERY = ", ".join((*JUNK_TAGS, "title", "base", "noscript", *CHROME_TAGS, *_ATTRIBUTE_SELECTORS))
 _BUCKET_OF_TAG = {
@@ -41,9 +41,8 @@ class Scan:
     noscripts: list[LexborNode] = field(default_factory=list)
     hidden: list[LexborNode] = field(default_factory=list)  # [hidden], [aria-hidden=true], [role], display/visibility styles
     chrome: list[LexborNode] = field(default_factory=list)  # nav, aside
-    # [itemprop=comment], [itemtype*=Comment]: once per mark, so a post marked both ways weighs double
-    # in the thread test of :func:`omniweave.extract.clean.remove_junk` (the weighting it was tuned with)
-    comments: list[LexborNode] = field(default_factory=list)
+    comments: list[LexborNode] = field(default_factory=list)  # [itemprop=comment], [itemtype*=Comment]
+    forum: bool = False  # the page declares a schema.org DiscussionForumPosting: its comments are the posts
 
 
 def scan(tree: LexborHTMLParser) -> Scan:
@@ -71,10 +70,11 @@ def scan(tree: LexborHTMLParser) -> Scan:
                 found.textareas.append(node)
             continue
         attrs = node.attributes
-        if attrs.get("itemprop") == "comment":
+        itemtype = attrs.get("itemtype") or ""
+        if attrs.get("itemprop") == "comment" or "Comment" in itemtype:
             found.comments.append(node)
-        if "Comment" in (attrs.get("itemtype") or ""):
-            found.comments.append(node)
+        if "DiscussionForumPosting" in itemtype:
+            found.forum = True
         if tag == "div" and "hidden" in attrs and (attrs.get("id") or "").startswith("S:"):
             found.segments.append(node)
         style = attrs.get("style")
