@@ -177,3 +177,22 @@ def test_figure_with_linked_caption_survives_link_pruning_but_link_lists_do_not(
     doc = extract_html(html, url="http://example.com/a")
     assert [n.url for n in doc.images] == ["http://example.com/up/Lake.jpg"]
     assert "Lake Gunn in Fiordland" in doc.text and "Another story" not in doc.text
+
+
+def test_malformed_urls_drop_the_image_not_the_page():
+    prose = "A sentence of article text, with a comma, long enough to count as prose here. " * 3
+    html = (f'<html><head><base href="http://[broken/"></head><body><article><p>{prose}</p>'
+            f'<img src="http://[::1/a.jpg" width="600"><img src="https://cdn.example.com/b.jpg" width="600">'
+            f"<p>{prose}</p></article></body></html>")
+    doc = extract_html(html, url="http://example.com/a")
+    assert [image.url for image in doc.images] == ["https://cdn.example.com/b.jpg"]
+    assert "A sentence of article text" in doc.text
+    assert extract_html(html, url="http://[broken/").texts  # a malformed page URL too
+
+
+def test_absurd_declared_sizes_are_no_size():
+    prose = "A sentence of article text, with a comma, long enough to count as prose here. " * 3
+    html = (f'<html><body><article><p>{prose}</p><img src="https://c.example.com/a.jpg" width="{"9" * 5000}" '
+            f'height="480"></article></body></html>')
+    [image] = extract_html(html, url="http://example.com/a").images
+    assert image.declared_width is None and image.declared_height == 480

@@ -46,7 +46,7 @@ _JUNK_URL_KEYS = (
 _JUNK_CLASS = re.compile(r"(^|[\s_-])(icon|emoji|avatar|logo|sprite|badge|wp-smiley)($|[\s_-])", re.IGNORECASE)
 _IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGNORECASE)
 _UNPLAIN = re.compile(r"[\[\];\t\r\n\x00-\x20\x7f]")  # not in a URL urljoin returns unchanged
-_INT = re.compile(r"\s*(\d+)")
+_INT = re.compile(r"\s*(\d{1,9})(?!\d)")  # longer numbers are no size (and would not fit the int32 column)
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")  # leading separators, then a URL: a run of non-space
 _COMMA_IN_RUN = re.compile(r",\S")  # a comma that may belong to a URL (or glue a descriptor to the next one)
 PIXEL_MAX_SIDE = 2  # declared 1x1 / 2x2: tracking pixels and spacers
@@ -231,7 +231,10 @@ def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
     src = raw_source(node, attrs)
     if not src or is_placeholder(src):
         return None
-    url = resolve(base_url, src)
+    try:
+        url = resolve(base_url, src)
+    except ValueError:  # a URL the parser rejects (an unclosed IPv6 bracket): no image, not a failed page
+        return None
     if not url.startswith(("http://", "https://")) or is_junk_url(url):
         return None
     width, height = _int_attr(attrs.get("width")), _int_attr(attrs.get("height"))

@@ -55,5 +55,8 @@ def base_href(head: list[LexborNode], url: str | None) -> str | None:
     node = _first(head, "base", "href")
     href = (node.attributes.get("href") or "").strip() if node is not None else ""
     if href:
-        return urljoin(url, href) if url else href
+        try:
+            return urljoin(url, href) if url else href
+        except ValueError:  # a base the URL parser rejects: links resolve against the page URL
+            return url
     return url
