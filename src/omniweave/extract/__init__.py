@@ -1,7 +1,7 @@
 """Main-body extraction: HTML in, :class:`~omniweave.document.Document` out.
 
-Steps: decode, bound the work (:mod:`.guard`), parse with lexbor, remove junk and named boilerplate
-(:mod:`.clean`), choose the content subtrees by scoring (:mod:`.score`), walk them emitting text
+Steps: decode, bound the work (:mod:`.guard`), parse with lexbor, collect head facts and junk in one
+query (:mod:`.scan`, :mod:`.page`), remove junk and named boilerplate (:mod:`.clean`), choose the content subtrees by scoring (:mod:`.score`), walk them emitting text
 blocks and images in place (:mod:`.walk`, :mod:`.images`), prune link-heavy leftovers.
 """
 

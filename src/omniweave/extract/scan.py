@@ -34,6 +34,8 @@ _BUCKET_OF_TAG = {
 
 @dataclass(slots=True)
 class Scan:
+    """The matches of :data:`QUERY`, by what later steps do with them, each list in document order."""
+
     head: list[LexborNode] = field(default_factory=list)  # title, meta, link, base (anywhere in the page)
     segments: list[LexborNode] = field(default_factory=list)  # streamed late content: div[hidden][id^="S:"]
     textareas: list[LexborNode] = field(default_factory=list)
