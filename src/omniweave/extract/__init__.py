@@ -1,8 +1,9 @@
 """Main-body extraction: HTML in, :class:`~omniweave.document.Document` out.
 
 Steps: decode, bound the work (:mod:`.guard`), parse with lexbor, collect head facts and junk in one
-query (:mod:`.scan`, :mod:`.page`), remove junk and named boilerplate (:mod:`.clean`), choose the content subtrees by scoring (:mod:`.score`), walk them emitting text
-blocks and images in place (:mod:`.walk`, :mod:`.images`), prune link-heavy leftovers.
+query (:mod:`.scan`, :mod:`.page`), remove junk and named boilerplate (:mod:`.clean`), choose the
+content subtrees by scoring (:mod:`.score`), walk them emitting text blocks and images in place
+(:mod:`.walk`, :mod:`.images`), prune link-heavy leftovers.
 """
 
 from __future__ import annotations
