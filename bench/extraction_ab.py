@@ -42,10 +42,6 @@ def load_revision(rev: str, into: Path) -> object:
     return importlib.import_module("base_extract")
 
 
-def nodes(module: object, html: str, url: str | None) -> list[str]:
-    return [repr(node) for node in module.extract_html(html, url=url).nodes]  # type: ignore[attr-defined]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", required=True, help="git revision to compare with")
@@ -62,19 +58,17 @@ def main() -> None:
             cases = list(extraction.SUITES[suite](None))
             time_a = time_b = 0.0
             for case in cases:
-                best_a = best_b = float("inf")
+                best = [float("inf"), float("inf")]
+                outputs: list[list[str]] = [[], []]
                 for _ in range(args.reps):
-                    for module, cache in ((base, caches[0]), (current, caches[1])):
-                        cache.clear()
+                    for side, module in enumerate((base, current)):
+                        caches[side].clear()
                         start = time.process_time()
-                        module.extract_html(case.html, url=case.url)  # type: ignore[attr-defined]
-                        spent = time.process_time() - start
-                        if module is base:
-                            best_a = min(best_a, spent)
-                        else:
-                            best_b = min(best_b, spent)
-                time_a, time_b = time_a + best_a, time_b + best_b
-                differ += nodes(base, case.html, case.url) != nodes(current, case.html, case.url)
+                        doc = module.extract_html(case.html, url=case.url)  # type: ignore[attr-defined]
+                        best[side] = min(best[side], time.process_time() - start)
+                        outputs[side] = [repr(node) for node in doc.nodes]
+                time_a, time_b = time_a + best[0], time_b + best[1]
+                differ += outputs[0] != outputs[1]
             n = len(cases)
             pages, total_a, total_b = pages + n, total_a + time_a, total_b + time_b
             print(f"{suite:18} {n:4} pages  base {time_a / n * 1000:6.3f}  new {time_b / n * 1000:6.3f} ms/page"

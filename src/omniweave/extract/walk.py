@@ -33,10 +33,11 @@ LINK_LINE = 0.8  # a short block that is nearly all link text ("Read more", "Nex
 SHORT_LINE = 80
 LINK_LINE_KINDS = ("paragraph", "list_item")
 # blocks that are only a label of page furniture, in the languages of the bench suites and a few more
-_LABELS = frozenset(
-    "advertisement advertisements advertising sponsored anzeige werbung publicité publicidad pubblicità "
-    "реклама 广告 廣告 広告 credit credits loading wird geladen chargement cargando".split()
-) | {"wird geladen", "sponsored content", "photo credit", "image credit"}
+_LABELS = frozenset((
+    "advertisement", "advertisements", "advertising", "sponsored", "sponsored content", "anzeige", "werbung",
+    "publicité", "publicidad", "pubblicità", "реклама", "广告", "廣告", "広告",
+    "credit", "credits", "photo credit", "image credit", "loading", "wird geladen", "chargement", "cargando",
+))
 _LABEL_MAX = 20
 _SPECIAL = {"a", "br", "pre"}  # inline tags the walk does not just descend into
 
@@ -241,8 +242,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
 
 def prune(blocks: Blocks, title: str | None) -> list[Node]:
     """Drop link-heavy containers and short all-link lines, except in a figure (a container with
-    images and one caption block, linked or not); drop a leading heading that repeats the page title, and
-    headings left dangling at the end."""
+    images and one caption block, linked or not), and blocks that are only an ad/credit/loading label;
+    drop a leading heading that repeats the page title, and headings left dangling at the end."""
     dropped = bytearray(len(blocks.nodes))
     for i in blocks.link_lines:
         dropped[i] = 1
