@@ -196,3 +196,16 @@ def test_absurd_declared_sizes_are_no_size():
             f'height="480"></article></body></html>')
     [image] = extract_html(html, url="http://example.com/a").images
     assert image.declared_width is None and image.declared_height == 480
+
+
+def test_data_table_is_one_table_node_and_layout_tables_are_walked(shared_data):
+    doc, _ = _readability(shared_data, "wikipedia-2")  # a climate table with header cells
+    [table] = [n for n in doc.nodes if isinstance(n, TextNode) and n.kind == "table"]
+    rows = table.text.split("\n")
+    assert rows[0] == "Location | Jan/Feb (°C) | Jan/Feb (°F) | July (°C) | July (°F)"
+    assert rows[1] == "Auckland | 23/16 | 74/60 | 14/7 | 58/45"
+    prose = "A sentence of article text, with a comma, long enough to count as prose here. " * 3
+    layout = f"<table><tr><td><p>{prose}</p></td><td>Side note</td></tr></table>"  # blocks in cells: layout
+    html = f"<html><body><article><p>{prose}</p>{layout}<table><tr><td>No</td><td>header</td></tr></table></article></body></html>"
+    kinds = [n.kind for n in extract_html(html, url="http://example.com/a").texts]
+    assert "table" not in kinds and len(kinds) >= 3

@@ -66,7 +66,10 @@ def _norm(text: str) -> str:
 
 
 def _is_data_table(table: LexborNode) -> bool:
-    return table.css_first("table, img, p, div, ul, ol, pre") is None
+    """A table with header cells or a caption whose cells hold only inline text (no nested table,
+    image or block); header-less tables are usually layout, walked cell by cell. (A query on a
+    node also matches the node itself.)"""
+    return len(table.css("table, img, p, div, ul, ol, pre")) == 1 and table.css_first("th, caption") is not None
 
 
 def _table_text(table: LexborNode) -> str:
@@ -214,8 +217,10 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             continue
         if tag == "table" and _is_data_table(item):
             text = _table_text(item)
-            if text:
-                add_text(text, "table", sum(len(a.text(deep=True).strip()) for a in item.css("a")))
+            if text:  # one node, pruned as a container of its own (a table of links is navigation)
+                table_links = min(len(text), sum(len(a.text(deep=True).strip()) for a in item.css("a")))
+                add_text(text, "table", table_links)
+                out.containers.append((len(nodes) - 1, len(nodes), len(text), table_links, 0, 1, item.mem_id in root_ids))
             continue
         if tag in KIND_OF_TAG:
             kinds.append(KIND_OF_TAG[tag])
