@@ -38,6 +38,7 @@ def test_real_article_keeps_images_in_place(shared_data):
     text = doc.text
     assert "Forrest Jones said that anything" in text
     assert "Sign in" not in text
+    assert "Natalie Massenet" not in text  # a 50-slide business gallery ("3/50 ...") beside the article
 
 
 def test_base_element_resolves_relative_images(shared_data):
@@ -209,3 +210,15 @@ def test_data_table_is_one_table_node_and_layout_tables_are_walked(shared_data):
     html = f"<html><body><article><p>{prose}</p>{layout}<table><tr><td>No</td><td>header</td></tr></table></article></body></html>"
     kinds = [n.kind for n in extract_html(html, url="http://example.com/a").texts]
     assert "table" not in kinds and len(kinds) >= 3
+
+
+def test_slideshow_beside_an_article_goes_but_a_gallery_page_keeps_its_slides():
+    slides = "<ul>" + "".join(
+        f'<li><img src="/g/{i}.jpg" width="600"><h2><span>{i}/5</span> Slide title {i}</h2>'
+        f"<p>What slide {i} of the gallery shows, told in one sentence, with a comma.</p></li>" for i in range(1, 6)
+    ) + "</ul>"
+    article = f"<html><body><article>{_LONG}{slides}{_LONG}</article></body></html>"
+    doc = extract_html(article, url="http://example.com/a")
+    assert "Slide title" not in doc.text and "A long paragraph" in doc.text
+    gallery = extract_html(f"<html><body><article>{slides}</article></body></html>", url="http://example.com/g")
+    assert "Slide title 3" in gallery.text and len(gallery.images) == 5

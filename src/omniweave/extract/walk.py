@@ -39,6 +39,9 @@ _LABELS = frozenset((
     "credit", "credits", "photo credit", "image credit", "loading", "wird geladen", "chargement", "cargando",
 ))
 _LABEL_MAX = 20
+_SLIDE_COUNTER = re.compile(r"(\d{1,3}) ?(?:/|of) ?(\d{1,3})\b")  # "3/50 Title", "3 of 50: Title"
+SLIDES_MIN = 3  # blocks opening with counters of one total that make a slideshow
+SLIDES_OUTSIDE = 200  # ... dropped when this much text stands outside it (an article beside it)
 _SPECIAL = {"a", "br", "pre"}  # inline tags the walk does not just descend into
 
 
@@ -247,7 +250,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
 
 def prune(blocks: Blocks, title: str | None) -> list[Node]:
     """Drop link-heavy containers and short all-link lines, except in a figure (a container with
-    images and one caption block, linked or not), and blocks that are only an ad/credit/loading label;
+    images and one caption block, linked or not), slideshows embedded beside an article, and blocks
+    that are only an ad/credit/loading label;
     drop a leading heading that repeats the page title, and headings left dangling at the end."""
     dropped = bytearray(len(blocks.nodes))
     for i in blocks.link_lines:
@@ -260,6 +264,9 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
             dropped[start:end] = b"\x01" * (end - start)
     for start, end in figures:
         dropped[start:end] = bytes(end - start)
+    for start, end, chars in _slideshows(blocks):
+        if blocks.chars - chars >= SLIDES_OUTSIDE:
+            dropped[start:end] = b"\x01" * (end - start)
     nodes = [
         node for node, drop in zip(blocks.nodes, dropped)
         if not drop and not (type(node) is TextNode and len(node.text) <= _LABEL_MAX and _is_label(node))
@@ -270,6 +277,28 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     while nodes and isinstance(nodes[-1], TextNode) and nodes[-1].kind == "heading":
         nodes.pop()
     return nodes
+
+
+def _slideshows(blocks: Blocks) -> list[tuple[int, int, int]]:
+    """Embedded slideshows, as (start, end, chars): the smallest container holding
+    :data:`SLIDES_MIN` or more blocks that open with slide counters of one total ("3/50 ...",
+    "4 of 50 ..."), with the slides' pictures and credits."""
+    slides: dict[str, dict[str, int]] = {}  # total -> slide number -> position of its first block
+    for i, node in enumerate(blocks.nodes):
+        if type(node) is TextNode and node.text[:1].isdigit():
+            match = _SLIDE_COUNTER.match(node.text)
+            if match and int(match[1]) <= int(match[2]):
+                slides.setdefault(match[2], {}).setdefault(match[1], i)
+    out = []
+    for positions in slides.values():
+        if len(positions) < SLIDES_MIN:
+            continue
+        first, last = min(positions.values()), max(positions.values())
+        holding = [(end - start, start, end, chars) for start, end, chars, *_ in blocks.containers
+                   if start <= first and end > last]
+        if holding:
+            out.append(min(holding)[1:])
+    return out
 
 
 def _is_label(node: TextNode) -> bool:
