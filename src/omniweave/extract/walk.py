@@ -70,9 +70,11 @@ def _norm(text: str) -> str:
 
 def _is_data_table(table: LexborNode) -> bool:
     """A table with header cells or a caption whose cells hold only inline text (no nested table,
-    image or block); header-less tables are usually layout, walked cell by cell. (A query on a
-    node also matches the node itself.)"""
-    return len(table.css("table, img, p, div, ul, ol, pre")) == 1 and table.css_first("th, caption") is not None
+    image or block); header-less tables are usually layout, walked cell by cell. The parts of the
+    table are queried, not the table (a query matches the node it starts from too)."""
+    if any(part.css_first("table, img, p, div, ul, ol, pre") is not None for part in table.iter()):
+        return False
+    return table.css_first("th, caption") is not None
 
 
 def _table_text(table: LexborNode) -> str:
