@@ -266,9 +266,8 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
             dropped[start:end] = b"\x01" * (end - start)
     for start, end in figures:
         dropped[start:end] = bytes(end - start)
-    for start, end, chars in _slideshows(blocks):
-        if blocks.chars - chars >= SLIDES_OUTSIDE:
-            dropped[start:end] = b"\x01" * (end - start)
+    for start, end in _slideshows(blocks):
+        dropped[start:end] = b"\x01" * (end - start)
     nodes = [
         node for node, drop in zip(blocks.nodes, dropped)
         if not drop and not (type(node) is TextNode and len(node.text) <= _LABEL_MAX and _is_label(node))
@@ -281,10 +280,11 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     return nodes
 
 
-def _slideshows(blocks: Blocks) -> list[tuple[int, int, int]]:
-    """Embedded slideshows, as (start, end, chars): the smallest container holding
+def _slideshows(blocks: Blocks) -> list[tuple[int, int]]:
+    """Slideshows beside an article, as (start, end): the smallest container holding
     :data:`SLIDES_MIN` or more blocks that open with slide counters of one total ("3/50 ...",
-    "4 of 50 ..."), with the slides' pictures and credits."""
+    "4 of 50 ..."), with the slides' pictures and credits, when :data:`SLIDES_OUTSIDE` characters
+    of text stand outside it (else the slides are the page: a gallery)."""
     slides: dict[str, dict[str, int]] = {}  # total -> slide number -> position of its first block
     for i, node in enumerate(blocks.nodes):
         if type(node) is TextNode and node.text[:1].isdigit():
@@ -299,7 +299,9 @@ def _slideshows(blocks: Blocks) -> list[tuple[int, int, int]]:
         holding = [(end - start, start, end, chars) for start, end, chars, *_ in blocks.containers
                    if start <= first and end > last]
         if holding:
-            out.append(min(holding)[1:])
+            _, start, end, chars = min(holding)
+            if blocks.chars - chars >= SLIDES_OUTSIDE:
+                out.append((start, end))
     return out
 
 
