@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from omniweave.video.synth import Scene, write_video
+from omniweave.video.synth_subtitles import rolling_vtt
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "sample-video"
 SIZE, FPS = (320, 180), 8
@@ -74,24 +75,6 @@ This cue has a broken timestamp and is dropped.
 """
 
 
-def _rolling_vtt(lines: list[tuple[int, int, str]]) -> str:
-    """Auto-caption WebVTT as video sites write it: each cue repeats the previous line, word-timed."""
-    out = ["WEBVTT", "Kind: captions", "Language: en", ""]
-    previous = " "  # the first cue's empty upper line is a space, as in real files
-    for start, end, text in lines:
-        words = text.split()
-        step = (end - start) // len(words)
-        timed = words[0] + "".join(f"<{_ts(start + i * step)}><c> {w}</c>" for i, w in enumerate(words[1:], 1))
-        out += [f"{_ts(start)} --> {_ts(end)} align:start position:0%", previous, timed, ""]
-        out += [f"{_ts(end)} --> {_ts(end + 10)} align:start position:0%", previous, text, ""]
-        previous = text
-    return "\n".join(out)
-
-
-def _ts(ms: int) -> str:
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
-
-
 def _json3(lines: list[tuple[int, int, str]]) -> dict:
     events: list[dict] = [{"tStartMs": 0, "dDurationMs": 30_000, "id": 1, "wpWinPosId": 1, "wsWinStyleId": 1}]
     for start, end, text in lines:
@@ -131,7 +114,7 @@ def main(out: Path = DEFAULT_OUT) -> None:
         write_video(out / name, scenes, width=SIZE[0], height=SIZE[1], fps=FPS)
     (out / "tide-pools.en.vtt").write_text(TIDE_POOLS_VTT, encoding="utf-8")
     (out / "lighthouse.srt").write_text(LIGHTHOUSE_SRT, encoding="utf-8")
-    (out / "orchard.en.vtt").write_text(_rolling_vtt(ORCHARD), encoding="utf-8")
+    (out / "orchard.en.vtt").write_text(rolling_vtt(ORCHARD), encoding="utf-8")
     (out / "sourdough [sdXk3v9QaB1].en.json3").write_text(json.dumps(_json3(SOURDOUGH)), encoding="utf-8")
     (out / "broken.mp4").write_bytes((out / "orchard.mp4").read_bytes()[:600])  # cut off before any frame
     (out / "broken.en.vtt").write_text(TIDE_POOLS_VTT, encoding="utf-8")

@@ -9,6 +9,7 @@ import pytest
 
 from omniweave.video.options import VideoOptions
 from omniweave.video.subtitles import parse_subtitles
+from omniweave.video.synth_subtitles import rolling_vtt
 from omniweave.video.text import clean_fragment, join_words, subtitle_paragraphs
 
 
@@ -109,21 +110,6 @@ def test_srt_speaker_repeats_and_lenient_timestamps():
         (10200, 12000, "Short hours and a dot before the milliseconds"),
     ]
     assert counts["repeated_cues"] == 1 and counts["bad_timing"] == 1
-
-
-def rolling_vtt(lines: list[tuple[int, int, str]]) -> str:
-    """Auto-captions as video sites write them: the previous line repeated on top, word-timed new words,
-    and a 10 ms cue holding both lines; the first cue's upper line is a single space."""
-    out = ["WEBVTT", "Kind: captions", "Language: en", ""]
-    previous = " "
-    for start, end, text in lines:
-        words = text.split()
-        step = (end - start) // len(words)
-        timed = words[0] + "".join(f"<00:00:{(start + i * step) / 1000:06.3f}><c> {w}</c>" for i, w in enumerate(words[1:], 1))
-        out += [f"00:00:{start / 1000:06.3f} --> 00:00:{end / 1000:06.3f} align:start position:0%", previous, timed, ""]
-        out += [f"00:00:{end / 1000:06.3f} --> 00:00:{(end + 10) / 1000:06.3f} align:start position:0%", previous, text, ""]
-        previous = text
-    return "\n".join(out)
 
 
 def test_rolling_auto_captions_collapse_into_timed_paragraphs():
