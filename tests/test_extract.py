@@ -222,3 +222,9 @@ def test_slideshow_beside_an_article_goes_but_a_gallery_page_keeps_its_slides():
     assert "Slide title" not in doc.text and "A long paragraph" in doc.text
     gallery = extract_html(f"<html><body><article>{slides}</article></body></html>", url="http://example.com/g")
     assert "Slide title 3" in gallery.text and len(gallery.images) == 5
+
+
+def test_linked_names_in_a_table_with_headers_are_cell_values_not_link_lines(shared_data):
+    doc, _ = _readability(shared_data, "wikipedia-4")  # a film list: linked titles beside years and plots
+    text = doc.text
+    assert "Repeat Performance" in text and "Groundhog Day" in text and "Palm Springs" in text

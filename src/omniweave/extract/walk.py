@@ -98,6 +98,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
     nodes = out.nodes
     buffer: list[str] = []
     kinds = ["paragraph"]
+    open_blocks: list[str] = []  # tags of the blocks the walk is inside, innermost last
+    headed: list[bool] = []  # for each table the walk is inside: whether it has header cells
     figures: list[_Figure] = []
     root_ids = {r.mem_id for r in roots}
     # running totals over the nodes so far: a container's totals are the difference between its end and start
@@ -129,6 +131,9 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
         texts += 1
         initial = ""
 
+    def in_cell() -> bool:  # text right in a cell of a table with headers: a value (a film's name), not a "Read more" line
+        return bool(headed) and headed[-1] and open_blocks[-1] in ("td", "th")
+
     def flush() -> None:  # called only with text in the buffer (link_chars is 0 while it is empty)
         nonlocal link_chars, initial
         text = " ".join("".join(buffer).split())
@@ -142,7 +147,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             return
         line = False
         if link_text:
-            if in_links and len(text) < SHORT_LINE and kinds[-1] in LINK_LINE_KINDS:
+            if in_links and len(text) < SHORT_LINE and kinds[-1] in LINK_LINE_KINDS and not in_cell():
                 letters = len(_NON_LETTERS.sub("", text))
                 line = len(_NON_LETTERS.sub("", "".join(link_text))) >= LINK_LINE * letters
             link_text.clear()
@@ -159,6 +164,9 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 continue
             if buffer:
                 flush()
+            open_blocks.pop()
+            if item == "table":
+                headed.pop()
             if item in KIND_OF_TAG:
                 kinds.pop()
             if item in CONTAINERS:
@@ -237,6 +245,9 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             figures.append(_Figure())
         elif tag == "figcaption" and figures:
             figures[-1].caption = _norm(item.text(deep=True)) or None
+        open_blocks.append(tag)
+        if tag == "table":
+            headed.append(item.css_first("th") is not None)
         stack.append(tag)
         child = item.last_child
         while child is not None:
