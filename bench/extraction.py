@@ -465,6 +465,8 @@ def main() -> None:
                 if tallies[(system, split)].pages:
                     print(row(system, split, cases[0], tallies[(system, split)]))
         for split in ("heldout", "tune"):
+            if not {"omniweave", "trafilatura"} <= set(systems):
+                break
             ours, theirs = tallies[("omniweave", split)], tallies[("trafilatura", split)]
             if ours.pages and ours.seconds and theirs.seconds:
                 print(f"{split}: omniweave docs/s = {theirs.seconds / ours.seconds:.1f}x trafilatura's")
