@@ -228,3 +228,14 @@ def test_linked_names_in_a_table_with_headers_are_cell_values_not_link_lines(sha
     doc, _ = _readability(shared_data, "wikipedia-4")  # a film list: linked titles beside years and plots
     text = doc.text
     assert "Repeat Performance" in text and "Groundhog Day" in text and "Palm Springs" in text
+
+
+def test_legal_notice_after_an_article_goes_but_a_notice_page_keeps_it(shared_data):
+    root = shared_data / "html" / "chinese-web-content-extraction"
+    page = root / "original" / "3e1af229-5b3e-4cfc-82b2-481f37d7adf7.html"
+    text = extract_html(page.read_bytes()).text
+    assert "四级良繁体系" in text and "松花江网编辑" in text  # the article to its last line
+    assert "反侵权公告" not in text and "法律顾问" not in text  # the anti-piracy notice set after it
+    notice = "<div><p><b>免责声明：</b></p><p>本站转载的文章仅供参考，版权归原作者所有，如有侵权请联系删除。</p></div>"
+    alone = extract_html(f"<html><body><article>{notice}</article></body></html>", url="http://example.com/n")
+    assert "免责声明" in alone.text and "仅供参考" in alone.text  # nothing beside it: the notice is the page

@@ -42,6 +42,16 @@ _LABEL_MAX = 20
 _SLIDE_COUNTER = re.compile(r"(\d{1,3}) ?(?:/|of) ?(\d{1,3})\b")  # "3/50 Title", "3 of 50: Title"
 SLIDES_MIN = 3  # blocks opening with counters of one total that make a slideshow
 SLIDES_OUTSIDE = 200  # ... dropped when this much text stands outside it (an article beside it)
+# titles of legal notices set after an article (a disclaimer, a copyright or anti-piracy notice), compared
+# without spaces, brackets and a closing colon
+_NOTICE_TITLES = frozenset((
+    "声明", "免责声明", "版权声明", "郑重声明", "特别声明", "法律声明", "重要声明", "反侵权公告", "侵权公告", "版权公告",
+    "免责条款", "版权说明", "聲明", "免責聲明", "版權聲明", "鄭重聲明", "免責事項", "disclaimer", "legalnotice",
+    "copyrightnotice", "haftungsausschluss", "avisolegal",
+))
+_NOTICE_STRIP = str.maketrans("", "", " \t\n\u3000:：【】[]（）()")
+_NOTICE_FIRST = frozenset("".join(t[0] for t in _NOTICE_TITLES).upper() + "".join(t[0] for t in _NOTICE_TITLES) + "【[（(")
+NOTICE_OUTSIDE = 200  # a notice is dropped when this much text stands outside it (else it is the page)
 _SPECIAL = {"a", "br", "pre"}  # inline tags the walk does not just descend into
 
 
@@ -263,7 +273,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
 
 def prune(blocks: Blocks, title: str | None) -> list[Node]:
     """Drop link-heavy containers and short all-link lines, except in a figure (a container with
-    images and one caption block, linked or not), slideshows embedded beside an article, and blocks
+    images and one caption block, linked or not), slideshows and legal notices beside an article, and blocks
     that are only an ad/credit/loading label;
     drop a leading heading that repeats the page title, and headings left dangling at the end."""
     dropped = bytearray(len(blocks.nodes))
@@ -277,7 +287,7 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
             dropped[start:end] = b"\x01" * (end - start)
     for start, end in figures:
         dropped[start:end] = bytes(end - start)
-    for start, end in _slideshows(blocks):
+    for start, end in _slideshows(blocks) + _notices(blocks):
         dropped[start:end] = b"\x01" * (end - start)
     nodes = [
         node for node, drop in zip(blocks.nodes, dropped)
@@ -313,6 +323,26 @@ def _slideshows(blocks: Blocks) -> list[tuple[int, int]]:
             _, start, end, chars = min(holding)
             if blocks.chars - chars >= SLIDES_OUTSIDE:
                 out.append((start, end))
+    return out
+
+
+def _notices(blocks: Blocks) -> list[tuple[int, int]]:
+    """Legal notices beside an article, as (start, end): the largest container that opens with a
+    block holding only a notice title ("免责声明", "反侵权公告：", "Disclaimer"), when
+    :data:`NOTICE_OUTSIDE` characters of text stand outside it."""
+    largest: dict[int, tuple[int, int]] = {}  # first block -> (end, chars) of the largest container opening with it
+    for start, end, chars, *_ in blocks.containers:
+        if end > largest.get(start, (0, 0))[0]:
+            largest[start] = (end, chars)
+    out = []
+    for start, (end, chars) in largest.items():
+        node = blocks.nodes[start]
+        if (
+            type(node) is TextNode and len(node.text) <= 40 and node.text[0] in _NOTICE_FIRST
+            and node.text.translate(_NOTICE_STRIP).casefold() in _NOTICE_TITLES
+            and blocks.chars - chars >= NOTICE_OUTSIDE
+        ):
+            out.append((start, end))
     return out
 
 
