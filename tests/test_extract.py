@@ -239,3 +239,14 @@ def test_legal_notice_after_an_article_goes_but_a_notice_page_keeps_it(shared_da
     notice = "<div><p><b>免责声明：</b></p><p>本站转载的文章仅供参考，版权归原作者所有，如有侵权请联系删除。</p></div>"
     alone = extract_html(f"<html><body><article>{notice}</article></body></html>", url="http://example.com/n")
     assert "免责声明" in alone.text and "仅供参考" in alone.text  # nothing beside it: the notice is the page
+
+
+def test_picture_credit_lines_are_not_text():
+    body = (
+        f'{_LONG}<img src="/a.jpg" width="800"><p>(Credit: Jane Doe / Agency)</p>{_LONG}'
+        f'<img src="/b.jpg" width="800"><p>Foto: dpa</p><p>Image credits matter to photographers, a long sentence.</p>'
+    )
+    doc = extract_html(f"<html><body><article>{body}</article></body></html>", url="http://example.com/a")
+    assert len(doc.images) == 2 and "A long paragraph" in doc.text
+    assert "Jane Doe" not in doc.text and "dpa" not in doc.text
+    assert "Image credits matter" in doc.text  # a sentence about credits is not a credit line

@@ -39,6 +39,12 @@ _LABELS = frozenset((
     "credit", "credits", "photo credit", "image credit", "loading", "wird geladen", "chargement", "cargando",
 ))
 _LABEL_MAX = 20
+# a picture credit line: "Credit: Jane Doe / Agency", "(Foto: dpa)", "Image: Studio"
+_CREDIT = re.compile(
+    r"\(?\s*(?:photos?|photograph|fotos?|bild|bilder|images?|pictures?|credits?|crédits?|créditos?)\s*:", re.IGNORECASE
+)
+_CREDIT_FIRST = frozenset("(PpFfBbIiCc")
+_CREDIT_MAX = 100
 _SLIDE_COUNTER = re.compile(r"(\d{1,3}) ?(?:/|of) ?(\d{1,3})\b")  # "3/50 Title", "3 of 50: Title"
 SLIDES_MIN = 3  # blocks opening with counters of one total that make a slideshow
 SLIDES_OUTSIDE = 200  # ... dropped when this much text stands outside it (an article beside it)
@@ -291,7 +297,7 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
         dropped[start:end] = b"\x01" * (end - start)
     nodes = [
         node for node, drop in zip(blocks.nodes, dropped)
-        if not drop and not (type(node) is TextNode and len(node.text) <= _LABEL_MAX and _is_label(node))
+        if not drop and not (type(node) is TextNode and len(node.text) <= _CREDIT_MAX and _is_label(node))
     ]
     nodes = _drop_adjacent_duplicates(nodes)
     if title:
@@ -347,9 +353,14 @@ def _notices(blocks: Blocks) -> list[tuple[int, int]]:
 
 
 def _is_label(node: TextNode) -> bool:
-    """A block (not a heading) that is only an ad marker, a credit label or a loading notice
-    ("Advertisement:", "Anzeige", "Credit:", "Wird geladen …")."""
-    return node.kind != "heading" and node.text.rstrip(" :.…").casefold() in _LABELS
+    """A block (not a heading) that is only an ad marker, a loading notice or a picture credit
+    ("Advertisement:", "Anzeige", "Wird geladen …", "Credit: Jane Doe / Agency", "(Foto: dpa)")."""
+    if node.kind == "heading":
+        return False
+    text = node.text
+    if len(text) <= _LABEL_MAX and text.rstrip(" :.…").casefold() in _LABELS:
+        return True
+    return text[0] in _CREDIT_FIRST and _CREDIT.match(text) is not None
 
 
 def _same_picture(a: str, b: str) -> bool:
