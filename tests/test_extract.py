@@ -250,3 +250,8 @@ def test_picture_credit_lines_are_not_text():
     assert len(doc.images) == 2 and "A long paragraph" in doc.text
     assert "Jane Doe" not in doc.text and "dpa" not in doc.text
     assert "Image credits matter" in doc.text  # a sentence about credits is not a credit line
+
+
+def test_standfirst_written_right_in_an_article_header_is_kept(shared_data):
+    doc, _ = _readability(shared_data, "medicalnewstoday")  # <header>Neuroscience tells us ...</header> in the body
+    assert doc.text.startswith("Neuroscience tells us that most of the work done by our brains")

@@ -46,6 +46,7 @@ _PROSE = "p, li, h2, h3, h4, h5, h6"  # prose of an article: paragraphs, list it
 MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
 WEAK_SHORT = 300  # a weakly hinted node this short is chrome (a header line, a footer note)
 WEAK_LINKS = 0.3  # a longer one goes only if this share of its text is links
+STANDFIRST_MIN = 100  # a header holding this much unlinked text is an article's standfirst
 FIGURE_MAX_TEXT = 300  # an image wrapper's caption and credits
 FORM_MAX_TEXT = 500  # a block with a text area and no more text than this is a comment or contact form
 BAD_ROLES = {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "alert", "dialog", "search"}
@@ -339,8 +340,8 @@ def remove_weak(root: LexborNode, hinted: HintMap) -> None:
         if len(node.text()) > limit:
             continue
         if not hinted.get(node.mem_id, NO_HINT)[1] or node.tag == "footer":
-            if node.tag == "header" and node.css_first("img, p") is not None and not node.css("a")[3:]:
-                continue  # an article header with lead image or standfirst
+            if node.tag == "header" and _is_article_header(node):
+                continue
             node.remove()
     for node in root.css(_NAMED):
         found = hinted.get(node.mem_id)
@@ -352,6 +353,15 @@ def remove_weak(root: LexborNode, hinted: HintMap) -> None:
         length = len(node.text())
         if length <= WEAK_SHORT or (length <= limit and _link_share(node, length) > WEAK_LINKS):
             node.remove()
+
+
+def _is_article_header(header: LexborNode) -> bool:
+    """A ``<header>`` inside the content that opens the article: a lead image or paragraph with at
+    most three links, or a standfirst written right in it (:data:`STANDFIRST_MIN` characters, no link)."""
+    links = header.css("a")
+    if header.css_first("img, p") is not None and not links[3:]:
+        return True
+    return not links and len(" ".join(header.text().split())) >= STANDFIRST_MIN
 
 
 def _link_share(node: LexborNode, length: int) -> float:
