@@ -76,11 +76,11 @@ def extract_html(
 
 def extract_nodes(tree: LexborHTMLParser, found: Scan, base_url: str | None, title: str | None) -> list[Node]:
     """Main-body nodes of a parsed page (the tree is modified), in reading order."""
-    hinted = remove_junk(tree, found)
+    hinted, body_chars_at_most = remove_junk(tree, found)
     body = tree.body or tree.root
     if body is None:
         return []
-    roots = choose_roots(body, hinted)
+    roots = choose_roots(body, hinted, body_chars_at_most)
     for root in roots:
         remove_weak(root, hinted)
     nodes = prune(walk(roots, base_url), title)

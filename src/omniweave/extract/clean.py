@@ -205,14 +205,15 @@ def _place_streamed_segments(root: LexborNode, segments: list[LexborNode]) -> No
             segment.remove()
 
 
-def remove_junk(tree: LexborHTMLParser, found: Scan) -> HintMap:
+def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
     """Remove what is never main content: junk tags, hidden nodes, and nodes named as boilerplate by
     role, or by a strong class/id hint (comments, share bars, cookie banners, ads, related lists).
     ``found`` is the page's :func:`~omniweave.extract.scan.scan`, taken before any change. Returns the
-    hints of the page's named nodes, for the later steps."""
+    hints of the page's named nodes and a bound on the length of the text left in the body, for the
+    later steps."""
     root = tree.root
     if root is None:
-        return {}
+        return {}, 0
     if found.segments:  # rare: the segments move (as copies), so the page is scanned again
         _place_streamed_segments(root, found.segments)
         found = scan(tree)
@@ -272,12 +273,13 @@ def _remove_form_block(area: LexborNode) -> None:
     block.remove()
 
 
-def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> HintMap:
+def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[HintMap, int]:
     """Remove nodes named by a strong hint, except one holding most of the page's text (a forum
     thread is all "comments"; page builders call everything an "ad-wrapper"). Comments are removed
     even then when an article stands outside them; the posts inside kept comments stay. Returns the
-    hints of every named node that has one."""
-    limit = MAX_SHARE_STRONG * len(body.text())
+    hints of every named node that has one, and the body's text length before the removal."""
+    body_chars = len(body.text())
+    limit = MAX_SHARE_STRONG * body_chars
     named = root.css(_NAMED)
     labels = [label_of(node) for node in named]
     by_label = page_hints(labels)
@@ -302,7 +304,7 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> HintMa
                 kept.add(node.mem_id)
             else:
                 node.remove()
-    return hinted
+    return hinted, body_chars
 
 
 def _is_prose(node: LexborNode, length: int) -> bool:
@@ -335,8 +337,10 @@ def remove_weak(root: LexborNode, hinted: HintMap) -> None:
     dropped only when short or link-heavy, and never when it holds a large share of the root's text
     (page builders call every block a "widget"; bad markup wraps articles in ``<header>``).
     ``hinted``: the page's named nodes' hints, from :func:`remove_junk`."""
-    limit = MAX_SHARE_WEAK * len(root.text())
+    limit = -1.0  # MAX_SHARE_WEAK of the root's text, measured when first needed
     for node in root.css("header, footer"):
+        if limit < 0:
+            limit = MAX_SHARE_WEAK * len(root.text())
         if len(node.text()) > limit:
             continue
         if not hinted.get(node.mem_id, NO_HINT)[1] or node.tag == "footer":
@@ -351,6 +355,8 @@ def remove_weak(root: LexborNode, hinted: HintMap) -> None:
         if what == COMMENTS or not (negative == STRONG or (negative == WEAK and not positive)) or figure_like(node):
             continue  # comments still here are a thread kept as the content
         length = len(node.text())
+        if length > WEAK_SHORT and limit < 0:
+            limit = MAX_SHARE_WEAK * len(root.text())
         if length <= WEAK_SHORT or (length <= limit and _link_share(node, length) > WEAK_LINKS):
             node.remove()
 

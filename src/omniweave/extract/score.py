@@ -71,9 +71,10 @@ def _text_len(node: LexborNode, deep: bool) -> int:
     return len(" ".join(node.text(deep=deep).split()))
 
 
-def choose_roots(body: LexborNode, hinted: HintMap) -> list[LexborNode]:
+def choose_roots(body: LexborNode, hinted: HintMap, body_chars_at_most: int) -> list[LexborNode]:
     """The content subtrees of a cleaned page, in document order (``[body]`` if nothing scores);
-    ``hinted``: the class/id hints of its named nodes."""
+    ``hinted``: the class/id hints of its named nodes; ``body_chars_at_most``: a bound on the length
+    of the body's text (measured before the last removals), which spares measuring it again."""
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
     links = LinkText()
@@ -122,7 +123,10 @@ def choose_roots(body: LexborNode, hinted: HintMap) -> list[LexborNode]:
     top, top_score = nodes[top_key], final[top_key]
     top = _promote(top, top_key, top_score, scores, nodes, final)
     top = _around_list(top)
-    if len(top.text()) < max(MIN_ROOT_TEXT, MIN_ROOT_SHARE * len(body.text())):
+    top_chars = len(top.text())
+    if top_chars < MIN_ROOT_TEXT or (
+        top_chars < MIN_ROOT_SHARE * body_chars_at_most and top_chars < MIN_ROOT_SHARE * len(body.text())
+    ):
         return [body]  # nothing stands out: keep the whole page and let pruning work
     roots = _series(top, links) or _with_siblings(top, scores, links)
     return _with_lead(body, roots, links)
