@@ -43,7 +43,7 @@ _LABEL_MAX = 20
 _CREDIT = re.compile(
     r"\(?\s*(?:photos?|photograph|fotos?|bild|bilder|images?|pictures?|credits?|crédits?|créditos?)\s*:", re.IGNORECASE
 )
-_CREDIT_FIRST = frozenset("(PpFfBbIiCc")
+_CREDIT_FIRST = frozenset("(PpFfBbIiCc")  # what a credit line opens with: a cheap test before the pattern
 _CREDIT_MAX = 100
 _SLIDE_COUNTER = re.compile(r"(\d{1,3}) ?(?:/|of) ?(\d{1,3})\b")  # "3/50 Title", "3 of 50: Title"
 SLIDES_MIN = 3  # blocks opening with counters of one total that make a slideshow
@@ -56,7 +56,9 @@ _NOTICE_TITLES = frozenset((
     "copyrightnotice", "haftungsausschluss", "avisolegal",
 ))
 _NOTICE_STRIP = str.maketrans("", "", " \t\n\u3000:：【】[]（）()")
+# what a notice title opens with (either case, or a bracket): a cheap test before the translation
 _NOTICE_FIRST = frozenset("".join(t[0] for t in _NOTICE_TITLES).upper() + "".join(t[0] for t in _NOTICE_TITLES) + "【[（(")
+_NOTICE_MAX = 40  # a title block is no longer than this
 NOTICE_OUTSIDE = 200  # a notice is dropped when this much text stands outside it (else it is the page)
 _SPECIAL = {"a", "br", "pre"}  # inline tags the walk does not just descend into
 
@@ -344,7 +346,7 @@ def _notices(blocks: Blocks) -> list[tuple[int, int]]:
     for start, (end, chars) in largest.items():
         node = blocks.nodes[start]
         if (
-            type(node) is TextNode and len(node.text) <= 40 and node.text[0] in _NOTICE_FIRST
+            type(node) is TextNode and len(node.text) <= _NOTICE_MAX and node.text[0] in _NOTICE_FIRST
             and node.text.translate(_NOTICE_STRIP).casefold() in _NOTICE_TITLES
             and blocks.chars - chars >= NOTICE_OUTSIDE
         ):
