@@ -19,7 +19,8 @@ from omniweave.extract.scan import Scan, scan
 STRONG_WORDS = frozenset(
     "comment comments commentlist disqus share sharing sharebar social socials cookie cookies consent gdpr "
     "related recommended newsletter subscribe subscription advert advertisement ad ads adslot adunit sponsor "
-    "sponsored promo popup modal breadcrumb breadcrumbs pagination pager outbrain taboola rss sharedaddy relatedposts".split()
+    "sponsored promo popup modal breadcrumb breadcrumbs pagination pager outbrain taboola rss "
+    "sharedaddy relatedposts".split()
 )
 STRONG_PHRASES = ("skip-link", "print-only", "screen-reader-text", "sr-only", "visually-hidden")
 # words that name boilerplate unless the same label also names content
