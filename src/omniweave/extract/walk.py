@@ -86,13 +86,11 @@ def _norm(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def _is_data_table(table: LexborNode) -> bool:
-    """A table with header cells or a caption whose cells hold only inline text (no nested table,
-    image or block); header-less tables are usually layout, walked cell by cell. The parts of the
-    table are queried, not the table (a query matches the node it starts from too)."""
-    if any(part.css_first("table, img, p, div, ul, ol, pre") is not None for part in table.iter()):
-        return False
-    return table.css_first("th, caption") is not None
+def _cells_inline(table: LexborNode) -> bool:
+    """Whether the table's cells hold only inline text (no nested table, image or block): with
+    header cells or a caption, a data table, read as one text block. The parts of the table are
+    queried, not the table (a query matches the node it starts from too)."""
+    return not any(part.css_first("table, img, p, div, ul, ol, pre") is not None for part in table.iter())
 
 
 def _table_text(table: LexborNode) -> str:
@@ -106,8 +104,7 @@ def _table_text(table: LexborNode) -> str:
 
 def _script_wrapper(anchor: LexborNode) -> bool:
     """A ``javascript:`` "link" around paragraphs: text made clickable, not a link."""
-    href = anchor.attributes.get("href")
-    return href is not None and href.startswith("javascript:") and anchor.css_first("p, div") is not None
+    return anchor.attrs.sget("href").startswith("javascript:") and anchor.css_first("p, div") is not None
 
 
 def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
@@ -166,8 +163,11 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
         line = False
         if link_text:
             if in_links and len(text) < SHORT_LINE and kinds[-1] in LINK_LINE_KINDS and not in_cell():
-                letters = len(_NON_LETTERS.sub("", text))
-                line = len(_NON_LETTERS.sub("", "".join(link_text))) >= LINK_LINE * letters
+                linked = "".join("".join(link_text).split())
+                # all of its visible characters linked (the link text is part of the text): no need to count letters
+                line = len(linked) == len(text) - text.count(" ") or (
+                    len(_NON_LETTERS.sub("", linked)) >= LINK_LINE * len(_NON_LETTERS.sub("", text))
+                )
             link_text.clear()
         add_text(text, kinds[-1], in_links)
         if line:
@@ -246,7 +246,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             if code.strip():
                 add_text(code, "code", 0)
             continue
-        if tag == "table" and _is_data_table(item):
+        head = None  # a table's first header cell or caption (header-less tables are usually layout)
+        if tag == "table" and (head := item.css_first("th, caption")) is not None and _cells_inline(item):
             text = _table_text(item)
             if text:  # one node, pruned as a container of its own (a table of links is navigation)
                 table_links = min(len(text), sum(len(a.text(deep=True).strip()) for a in item.css("a")))
@@ -265,7 +266,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             figures[-1].caption = _norm(item.text(deep=True)) or None
         open_blocks.append(tag)
         if tag == "table":
-            headed.append(item.css_first("th") is not None)
+            headed.append(head is not None and (head.tag == "th" or item.css_first("th") is not None))
         stack.append(tag)
         child = item.last_child
         while child is not None:
