@@ -25,7 +25,8 @@ Metrics (per suite, separately for the held-out and the tuned-on split):
   keep the figure clear of noise from a shared machine, and the passes go in rounds (every system
   once per round) so that a slow spell hits all systems alike. omniweave's label cache is emptied
   before each of its passes, so every pass sees the pages as new (a conservative figure: peers'
-  own caches stay warm). Under each table: omniweave's docs/s over trafilatura's.
+  own caches stay warm). Under each table: omniweave's docs/s over trafilatura's, from the best
+  passes, and per round (the two systems' passes of one round, close in time) as median and range.
 
 Split: a page is "tune" when sha1("<suite>/<page>") is even, else "heldout". omniweave's rules were
 tuned looking only at tune pages; the held-out rows are the honest figures.
@@ -40,6 +41,7 @@ import hashlib
 import json
 import os
 import re
+import statistics
 import sys
 import time
 from collections import Counter
@@ -399,14 +401,14 @@ def pin_one_core() -> str:
         return "not pinned"
 
 
-def time_passes(systems: list[str], cases: list[Case], reps: int) -> dict[str, dict[str, float]]:
-    """CPU seconds per system and split: the best of ``reps`` passes over ``cases``. The passes go in
-    rounds (each system once per round), so that a slow spell of a shared machine hits every system
-    rather than the one whose passes it falls on."""
+def time_passes(systems: list[str], cases: list[Case], reps: int) -> dict[str, dict[str, list[float]]]:
+    """CPU seconds per system and split, one figure per pass over ``cases`` (``reps`` passes). The
+    passes go in rounds (each system once per round), so that a slow spell of a shared machine hits
+    every system rather than the one whose passes it falls on."""
     for system in systems:
         with contextlib.suppress(Exception):  # failures were counted by the scoring pass
             SYSTEMS[system](cases[0].html, cases[0].url)  # warm-up: imports, compiled patterns
-    best: dict[str, dict[str, float]] = {system: {} for system in systems}
+    passes: dict[str, dict[str, list[float]]] = {system: {"heldout": [], "tune": []} for system in systems}
     for _ in range(reps):
         for system in systems:
             run = SYSTEMS[system]
@@ -419,8 +421,8 @@ def time_passes(systems: list[str], cases: list[Case], reps: int) -> dict[str, d
                     run(case.html, case.url)
                 seconds[case.split] += time.process_time() - start
             for split, value in seconds.items():
-                best[system][split] = min(best[system].get(split, value), value)
-    return best
+                passes[system][split].append(value)
+    return passes
 
 
 def main() -> None:
@@ -453,9 +455,10 @@ def main() -> None:
                 score(case, seq, tally)
                 if system == "omniweave" and case.split == "tune" and case.text is not None:
                     worst.append((tally.f1 - before, case.name))
-        for system, by_split in time_passes(systems, cases, args.reps).items():
+        passes = time_passes(systems, cases, args.reps)
+        for system, by_split in passes.items():
             for split, seconds in by_split.items():
-                tallies[(system, split)].seconds = seconds
+                tallies[(system, split)].seconds = min(seconds)
         metric = {"trafilatura-eval": "snippet F1 (no full text)", "goose3": "recall of the article start"}
         print(f"\n## {suite}: text F1 = {metric.get(suite, 'word-level F1 vs main text')}")
         print("| split   | system           | docs |  P    |  R    | F1    | snipF1| img R | img P | placed|   docs/s | err |")
@@ -469,7 +472,11 @@ def main() -> None:
                 break
             ours, theirs = tallies[("omniweave", split)], tallies[("trafilatura", split)]
             if ours.pages and ours.seconds and theirs.seconds:
-                print(f"{split}: omniweave docs/s = {theirs.seconds / ours.seconds:.1f}x trafilatura's")
+                rounds = sorted(t / o for o, t in zip(passes["omniweave"][split], passes["trafilatura"][split]) if o)
+                print(
+                    f"{split}: omniweave docs/s = {theirs.seconds / ours.seconds:.1f}x trafilatura's (best passes); "
+                    f"per round {statistics.median(rounds):.1f}x median, {rounds[0]:.1f}-{rounds[-1]:.1f}x"
+                )
         if args.worst:
             print("worst omniweave tune pages:", ", ".join(f"{n} ({f:.2f})" for f, n in sorted(worst)[: args.worst]))
         sys.stdout.flush()
