@@ -246,14 +246,18 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             if code.strip():
                 add_text(code, "code", 0)
             continue
-        head = None  # a table's first header cell or caption (header-less tables are usually layout)
-        if tag == "table" and (head := item.css_first("th, caption")) is not None and _cells_inline(item):
-            text = _table_text(item)
-            if text:  # one node, pruned as a container of its own (a table of links is navigation)
-                table_links = min(len(text), sum(len(a.text(deep=True).strip()) for a in item.css("a")))
-                add_text(text, "table", table_links)
-                out.containers.append((len(nodes) - 1, len(nodes), len(text), table_links, 0, 1, item.mem_id in root_ids))
-            continue
+        if tag == "table":
+            head = item.css_first("th, caption")  # header-less tables are usually layout
+            if head is not None and _cells_inline(item):
+                text = _table_text(item)
+                if text:  # one node, pruned as a container of its own (a table of links is navigation)
+                    table_links = min(len(text), sum(len(a.text(deep=True).strip()) for a in item.css("a")))
+                    add_text(text, "table", table_links)
+                    out.containers.append(
+                        (len(nodes) - 1, len(nodes), len(text), table_links, 0, 1, item.mem_id in root_ids)
+                    )
+                continue
+            headed.append(head is not None and (head.tag == "th" or item.css_first("th") is not None))
         if tag in KIND_OF_TAG:
             kinds.append(KIND_OF_TAG[tag])
         if tag in CONTAINERS:
@@ -265,8 +269,6 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
         elif tag == "figcaption" and figures:
             figures[-1].caption = _norm(item.text(deep=True)) or None
         open_blocks.append(tag)
-        if tag == "table":
-            headed.append(head is not None and (head.tag == "th" or item.css_first("th") is not None))
         stack.append(tag)
         child = item.last_child
         while child is not None:
