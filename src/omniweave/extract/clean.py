@@ -142,15 +142,13 @@ def _phrases_by_label(lower: str, labels: list[str]) -> dict[int, list[str]]:
     return held
 
 
-def _phrases_in(lower: str, phrases: tuple[str, ...] | list[str] = _PHRASES) -> list[str]:
-    return [phrase for phrase in phrases if phrase in lower]
-
-
 def hints(label: str) -> Hints:
     """``(negative, positive, what)`` for a class/id label: how strongly it names boilerplate
     (NONE/WEAK/STRONG), whether it names content, and :data:`COMMENTS` or :data:`ADS` when a strong
     hint names only comments or only ads (else "")."""
-    return _classify(_words(label), _phrases_in(label.lower()) if "-" in label else [])  # every phrase has a dash
+    lower = label.lower()
+    phrases = [phrase for phrase in _PHRASES if phrase in lower] if "-" in label else []  # every phrase has a dash
+    return _classify(_words(label), phrases)
 
 
 def _classify(words: set[str], phrases: list[str]) -> Hints:
