@@ -67,6 +67,13 @@ class LinkText:
         return min(1.0, self.total(node.css("a")) / text_len)
 
 
+def anchors_in(node: LexborNode) -> list[LexborNode]:
+    """The ``<a>`` elements under ``node``, as ``node.css("a")`` finds them. A query costs about 2 us
+    whatever the subtree (the selector is parsed each time); a walk in C over the small subtree of a
+    paragraph costs half of that."""
+    return [n for n in node.traverse() if n.tag == "a"]
+
+
 def _text_len(node: LexborNode, deep: bool) -> int:
     return len(" ".join(node.text(deep=deep).split()))
 
@@ -93,7 +100,7 @@ def choose_roots(body: LexborNode, hinted: HintMap, body_chars_at_most: int) -> 
             continue
         keep = 1.0
         if deep:
-            anchors = para.css("a")
+            anchors = anchors_in(para)
             if anchors:
                 keep = max(0.0, 1.0 - links.total(anchors) / length)
         if keep < 0.5:
