@@ -10,7 +10,7 @@ from omniweave.extract.clean import NO_HINT, NONE, HintMap, figure_like, inside
 
 PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
-_BLOCKS_IN_CELL = "table, div, p, ul, ol, pre"  # a table cell holding these is layout
+_BLOCKS_IN_CELL = frozenset(("table", "div", "p", "ul", "ol", "pre"))  # a table cell holding these is layout
 _COMMAS = ",，、،;；。"  # commas and clause ends in any script
 MIN_PARAGRAPH = 25
 MIN_ROOT_TEXT, MIN_ROOT_SHARE = 200, 0.1
@@ -74,6 +74,11 @@ def anchors_in(node: LexborNode) -> list[LexborNode]:
     return [n for n in node.traverse() if n.tag == "a"]
 
 
+def _holds(node: LexborNode, tags: frozenset[str]) -> bool:
+    """Whether an element of ``tags`` stands under ``node`` (a walk, stopping at the first)."""
+    return any(n.tag in tags for n in node.traverse())
+
+
 def _text_len(node: LexborNode, deep: bool) -> int:
     return len(" ".join(node.text(deep=deep).split()))
 
@@ -92,7 +97,7 @@ def choose_roots(body: LexborNode, hinted: HintMap, body_chars_at_most: int) -> 
         if len(text) < (MIN_PARAGRAPH if deep else 2 * MIN_PARAGRAPH):
             continue  # too short even before stripping (most wrappers: no text of their own)
         length = len(text.strip())
-        if deep and length >= MIN_PARAGRAPH and tag == "td" and para.css_first(_BLOCKS_IN_CELL) is not None:
+        if deep and length >= MIN_PARAGRAPH and tag == "td" and _holds(para, _BLOCKS_IN_CELL):
             deep = False  # a layout cell: its paragraphs and tables score for themselves
             text = para.text(deep=False)
             length = len(text.strip())
