@@ -1,9 +1,10 @@
-"""One CSS query over the parsed page collecting every node the head lookups and the junk removal
-need, sorted into buckets.
+"""Two passes over the parsed page collecting every node the head lookups and the junk removal
+need, sorted into buckets: a walk for the tags, one CSS query for the attributes.
 
-Each lexbor query walks the whole tree (about 65 ns per node, plus a few ns per node for each
-selector in the list: 0.1-0.2 ms on an average page), so one query with all selectors replaces the
-dozen that page facts and cleaning would otherwise make.
+A lexbor query costs about 20 ns per element for each selector in its list, so the 27 tag
+selectors would cost about 280 ns per element in one query; a walk that looks each element's tag
+up in a set costs about 120 ns. The attribute selectors (a few, matched in C without reading
+attributes into Python) stay a query.
 The buckets keep document order; a node removed with its subtree is detached (no parent), which is
 how later phases recognise what an earlier phase already removed.
 """
@@ -25,7 +26,8 @@ _ATTRIBUTE_SELECTORS = (
     "[hidden]", "[style*=display i]", "[style*=visibility i]", "[aria-hidden=true]", "[role]",
     "[itemprop=comment]", "[itemtype*=Comment]", "[itemtype*=DiscussionForumPosting]",
 )
-QUERY = ", ".join((*JUNK_TAGS, "title", "base", "noscript", *CHROME_TAGS, *_ATTRIBUTE_SELECTORS))
+ATTRIBUTE_QUERY = ", ".join(_ATTRIBUTE_SELECTORS)
+WANTED_TAGS = frozenset((*JUNK_TAGS, *HEAD_TAGS, "noscript", *CHROME_TAGS))
 _BUCKET_OF_TAG = {
     **{tag: "junk" for tag in JUNK_TAGS},
     "noscript": "noscripts",
@@ -35,7 +37,8 @@ _BUCKET_OF_TAG = {
 
 @dataclass(slots=True)
 class Scan:
-    """The matches of :data:`QUERY`, by what later steps do with them, each list in document order."""
+    """The page's nodes of :data:`WANTED_TAGS` and matches of :data:`ATTRIBUTE_QUERY`, by what later
+    steps do with them, each list in document order."""
 
     head: list[LexborNode] = field(default_factory=list)  # title, meta, link, base (anywhere in the page)
     segments: list[LexborNode] = field(default_factory=list)  # streamed late content: div[hidden][id^="S:"]
@@ -49,7 +52,7 @@ class Scan:
 
 
 def scan(tree: LexborHTMLParser) -> Scan:
-    """The page's nodes of interest, by bucket, from one query."""
+    """The page's nodes of interest, by bucket, from one walk and one query."""
     found = Scan()
     root = tree.root
     if root is None:
@@ -57,13 +60,10 @@ def scan(tree: LexborHTMLParser) -> Scan:
     buckets = {
         "junk": found.junk, "noscripts": found.noscripts, "chrome": found.chrome,
     }
-    last = None
-    for node in root.css(QUERY):
-        key = node.mem_id
-        if key == last:  # a node matching several selectors comes once per selector, in a row
-            continue
-        last = key
+    for node in root.traverse():
         tag = node.tag
+        if tag not in WANTED_TAGS:
+            continue
         if tag in HEAD_TAGS:
             found.head.append(node)
         bucket = _BUCKET_OF_TAG.get(tag)
@@ -71,7 +71,15 @@ def scan(tree: LexborHTMLParser) -> Scan:
             buckets[bucket].append(node)
             if tag == "textarea":
                 found.textareas.append(node)
+    last = None
+    for node in root.css(ATTRIBUTE_QUERY):
+        key = node.mem_id
+        if key == last:  # a node matching several selectors comes once per selector, in a row
             continue
+        last = key
+        tag = node.tag
+        if tag in _BUCKET_OF_TAG:
+            continue  # taken whole for its tag
         attrs = node.attributes
         itemtype = attrs.get("itemtype") or ""
         if attrs.get("itemprop") == "comment" or "Comment" in itemtype:
