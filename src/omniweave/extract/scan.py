@@ -24,7 +24,7 @@ CHROME_TAGS = ("nav", "aside")
 # attribute selectors whose matches are told apart in Python: hidden, role, inline style, marked comments
 _ATTRIBUTE_SELECTORS = (
     "[hidden]", "[style*=display i]", "[style*=visibility i]", "[aria-hidden=true]", "[role]",
-    "[itemprop=comment]", "[itemtype*=Comment]", "[itemtype*=DiscussionForumPosting]",
+    "[itemprop=comment]", "[itemtype]",  # itemtype is rare: its values are told apart in Python
 )
 ATTRIBUTE_QUERY = ", ".join(_ATTRIBUTE_SELECTORS)
 WANTED_TAGS = frozenset((*JUNK_TAGS, *HEAD_TAGS, "noscript", *CHROME_TAGS))
