@@ -1,9 +1,12 @@
 """Crafted pages for the page kinds the extractor has rules for: long comment threads, forum
-threads, listings, content shipped in ``<noscript>``, CJK pages."""
+threads, listings, content shipped in ``<noscript>``, CJK pages; and the scan that finds junk tags."""
 
 from __future__ import annotations
 
+from selectolax.lexbor import LexborHTMLParser
+
 from omniweave import extract_html
+from omniweave.extract.scan import WANTED_TAGS, scan
 
 URL = "http://example.com/a"
 _SENTENCE = "A sentence of article text, with a comma, long enough to count as prose here. "
@@ -210,3 +213,20 @@ def test_replies_of_a_discussion_forum_posting_are_kept_beside_a_long_question()
     assert "A sentence of article text" in doc.text and all(f"worked for me ({i})" in doc.text for i in range(1, 5))
     plain = extract_html(f"<html><body><div>{question}{replies}</div></body></html>", url=URL)
     assert "worked for me" not in plain.text  # the same comments under an article of that length go
+
+
+def test_scan_walk_finds_every_wanted_tag_as_a_query_would():
+    """The scan compares lexbor's tag ids: foreign, custom and look-alike elements must not confuse it."""
+    body = "".join(f"<{tag}>x</{tag}>" for tag in sorted(WANTED_TAGS) if tag not in ("title", "base", "meta", "link"))
+    page = (
+        "<html><head><title>t</title><base href='/'><meta charset=utf-8><link rel=x href=y></head><body>"
+        f"{body}<svg><title>s</title><style>.a{{}}</style></svg><math><mi>x</mi></math>"
+        "<script-x>custom</script-x><navy>n</navy><my-nav>m</my-nav><p>text</p></body></html>"
+    )
+    tree = LexborHTMLParser(page)
+    found = scan(tree)
+    walked = [n.mem_id for bucket in (found.head, found.junk, found.noscripts, found.chrome) for n in bucket]
+    queried = [n.mem_id for n in tree.root.css(", ".join(sorted(WANTED_TAGS)))]
+    assert sorted(set(walked)) == sorted(queried)
+    assert {n.tag for n in found.chrome} == {"nav", "aside"}
+    assert [n.tag for n in found.textareas] == ["textarea"]
