@@ -230,3 +230,12 @@ def test_scan_walk_finds_every_wanted_tag_as_a_query_would():
     assert sorted(set(walked)) == sorted(queried)
     assert {n.tag for n in found.chrome} == {"nav", "aside"}
     assert [n.tag for n in found.textareas] == ["textarea"]
+
+
+def test_breadcrumb_trail_lines_go_in_any_script():
+    article = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(3))
+    for trail in ('当前位置：<a href="/">首页</a> &gt; <a href="/n">新闻</a>', 'You are here: <a href="/">Home</a> &gt; Docs'):
+        html = f'<html><body><div class="main"><div class="where">{trail}</div><h1>Title</h1>{article}</div></body></html>'
+        doc = extract_html(html, url=URL)
+        assert "A sentence of article text" in doc.text
+        assert "当前位置" not in doc.text and "You are here" not in doc.text

@@ -44,6 +44,9 @@ _CREDIT = re.compile(
     r"\(?\s*(?:photos?|photograph|fotos?|bild|bilder|images?|pictures?|credits?|crédits?|créditos?)\s*:", re.IGNORECASE
 )
 _CREDIT_FIRST = frozenset("(PpFfBbIiCc")  # what a credit line opens with: a cheap test before the pattern
+# a breadcrumb trail's label: "当前位置：首页 > 新闻", "您现在的位置: ...", "You are here: Home > Docs"
+_BREADCRUMB = re.compile(r"(?:当前位置|您的位置|您现在的位置|你的位置|你现在的位置|现在位置|所在位置|you are here)\s*[:：]", re.I)
+_BREADCRUMB_FIRST = frozenset("当您你现所Yy")
 _CREDIT_MAX = 100
 _SLIDE_COUNTER = re.compile(r"(\d{1,3}) ?(?:/|of) ?(\d{1,3})\b")  # "3/50 Title", "3 of 50: Title"
 SLIDES_MIN = 3  # blocks opening with counters of one total that make a slideshow
@@ -359,10 +362,13 @@ def _notices(blocks: Blocks) -> list[tuple[int, int]]:
 
 def _is_label(node: TextNode) -> bool:
     """A block (not a heading) that is only an ad marker, a loading notice or a picture credit
-    ("Advertisement:", "Anzeige", "Wird geladen …", "Credit: Jane Doe / Agency", "(Foto: dpa)")."""
+    ("Advertisement:", "Anzeige", "Wird geladen …", "Credit: Jane Doe / Agency", "(Foto: dpa)"),
+    or a breadcrumb trail ("当前位置：首页 > 新闻", "You are here: Home")."""
+    text = node.text
+    if text[0] in _BREADCRUMB_FIRST and _BREADCRUMB.match(text) is not None:
+        return True
     if node.kind == "heading":
         return False
-    text = node.text
     if len(text) <= _LABEL_MAX and text.rstrip(" :.…").casefold() in _LABELS:
         return True
     return text[0] in _CREDIT_FIRST and _CREDIT.match(text) is not None
