@@ -361,9 +361,9 @@ def _notices(blocks: Blocks) -> list[tuple[int, int]]:
 
 
 def _is_label(node: TextNode) -> bool:
-    """A block (not a heading) that is only an ad marker, a loading notice or a picture credit
-    ("Advertisement:", "Anzeige", "Wird geladen …", "Credit: Jane Doe / Agency", "(Foto: dpa)"),
-    or a breadcrumb trail ("当前位置：首页 > 新闻", "You are here: Home")."""
+    """A breadcrumb trail ("当前位置：首页 > 新闻", "You are here: Home"), or a block other than a
+    heading that is only an ad marker, a loading notice or a picture credit ("Advertisement:",
+    "Anzeige", "Wird geladen …", "Credit: Jane Doe / Agency", "(Foto: dpa)")."""
     text = node.text
     if text[0] in _BREADCRUMB_FIRST and _BREADCRUMB.match(text) is not None:
         return True
