@@ -46,8 +46,8 @@ _CREDIT = re.compile(
 _CREDIT_FIRST = frozenset("(PpFfBbIiCc")  # what a credit line opens with: a cheap test before the pattern
 # a breadcrumb trail's label: "当前位置：首页 > 新闻", "您现在的位置: ...", "You are here: Home > Docs"
 _BREADCRUMB = re.compile(r"(?:当前位置|您的位置|您现在的位置|你的位置|你现在的位置|现在位置|所在位置|you are here)\s*[:：]", re.I)
-_BREADCRUMB_FIRST = frozenset("当您你现所Yy")
-_CREDIT_MAX = 100
+_BREADCRUMB_FIRST = frozenset("当您你现所Yy")  # what a breadcrumb line opens with: a cheap test before the pattern
+_FURNITURE_MAX = 100  # a label, credit or breadcrumb line is no longer than this
 _SLIDE_COUNTER = re.compile(r"(\d{1,3}) ?(?:/|of) ?(\d{1,3})\b")  # "3/50 Title", "3 of 50: Title"
 SLIDES_MIN = 3  # blocks opening with counters of one total that make a slideshow
 SLIDES_OUTSIDE = 200  # ... dropped when this much text stands outside it (an article beside it)
@@ -287,8 +287,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
 
 def prune(blocks: Blocks, title: str | None) -> list[Node]:
     """Drop link-heavy containers and short all-link lines, except in a figure (a container with
-    images and one caption block, linked or not), slideshows and legal notices beside an article, and blocks
-    that are only an ad/credit/loading label;
+    images and one caption block, linked or not), slideshows and legal notices beside an article, and
+    page-furniture lines (an ad/credit/loading label, a breadcrumb trail);
     drop a leading heading that repeats the page title, and headings left dangling at the end."""
     dropped = bytearray(len(blocks.nodes))
     for i in blocks.link_lines:
@@ -305,7 +305,7 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
         dropped[start:end] = b"\x01" * (end - start)
     nodes = [
         node for node, drop in zip(blocks.nodes, dropped)
-        if not drop and not (type(node) is TextNode and len(node.text) <= _CREDIT_MAX and _is_label(node))
+        if not drop and not (type(node) is TextNode and len(node.text) <= _FURNITURE_MAX and _is_furniture(node))
     ]
     nodes = _drop_adjacent_duplicates(nodes)
     if title:
@@ -360,7 +360,7 @@ def _notices(blocks: Blocks) -> list[tuple[int, int]]:
     return out
 
 
-def _is_label(node: TextNode) -> bool:
+def _is_furniture(node: TextNode) -> bool:
     """A breadcrumb trail ("当前位置：首页 > 新闻", "You are here: Home"), or a block other than a
     heading that is only an ad marker, a loading notice or a picture credit ("Advertisement:",
     "Anzeige", "Wird geladen …", "Credit: Jane Doe / Agency", "(Foto: dpa)")."""
