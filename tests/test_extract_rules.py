@@ -239,3 +239,20 @@ def test_breadcrumb_trail_lines_go_in_any_script():
         doc = extract_html(html, url=URL)
         assert "A sentence of article text" in doc.text
         assert "当前位置" not in doc.text and "You are here" not in doc.text
+
+
+def test_bylines_and_datelines_before_the_body_go_in_any_script_but_dated_text_stays():
+    article = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(3))
+    later = "<p>Mittwoch, 26.01.2022 - 14:30</p><p>By the river</p>"  # after the first long block: body text
+    for meta in ("<p>Last updated: January 7, 2025</p><p>Reviewed by Jane Doe, MD</p>",
+                 "<p>本报记者 王燕平 方云凤</p><p>2022.01.20 16:31 来源：河南日报客户端</p>",
+                 "<div>Oct 18, 2019 · 8 min read</div><p>Von Uta Helkenberg</p>"):
+        html = (f"<html><body><article><h1>Report of 12 May 2021</h1>{meta}{article}{later}"
+                "</article></body></html>")
+        texts = [n.text for n in extract_html(html, url=URL).texts]
+        assert texts[0] == "Report of 12 May 2021" and texts[1].startswith("A sentence of article text"), texts
+        assert texts[-2:] == ["Mittwoch, 26.01.2022 - 14:30", "By the river"]
+    # a short first paragraph that happens to hold a date, with more words than a dateline has
+    lead = "<p>The council met on 5.8.2019 to approve the minutes of its last meeting.</p>"
+    doc = extract_html(f"<html><body><article>{lead}{article}</article></body></html>", url=URL)
+    assert doc.texts[0].text.startswith("The council met on 5.8.2019")

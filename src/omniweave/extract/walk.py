@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborNode
 
 from omniweave.document import ImageNode, Node, TextNode
+from omniweave.extract.bylines import drop_leading_bylines
 from omniweave.extract.images import image_from_tag
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -288,8 +289,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
 def prune(blocks: Blocks, title: str | None) -> list[Node]:
     """Drop link-heavy containers and short all-link lines, except in a figure (a container with
     images and one caption block, linked or not), slideshows and legal notices beside an article, and
-    page-furniture lines (an ad/credit/loading label, a breadcrumb trail);
-    drop a leading heading that repeats the page title, and headings left dangling at the end."""
+    page-furniture lines (an ad/credit/loading label, a breadcrumb trail) and the article's byline and
+    dateline (:mod:`.bylines`); drop a leading heading that repeats the page title, and headings left dangling at the end."""
     dropped = bytearray(len(blocks.nodes))
     for i in blocks.link_lines:
         dropped[i] = 1
@@ -307,7 +308,7 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
         node for node, drop in zip(blocks.nodes, dropped)
         if not drop and not (type(node) is TextNode and len(node.text) <= _FURNITURE_MAX and _is_furniture(node))
     ]
-    nodes = _drop_adjacent_duplicates(nodes)
+    nodes = drop_leading_bylines(_drop_adjacent_duplicates(nodes))
     if title:
         _drop_title_heading(nodes, title)
     while nodes and isinstance(nodes[-1], TextNode) and nodes[-1].kind == "heading":
