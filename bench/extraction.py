@@ -27,6 +27,9 @@ Metrics (per suite, separately for the held-out and the tuned-on split):
   before each of its passes, so every pass sees the pages as new (a conservative figure: peers'
   own caches stay warm). Under each table: omniweave's docs/s over trafilatura's, from the best
   passes, and per round (the two systems' passes of one round, close in time) as median and range.
+- F1 gap: omniweave's text F1 less the best peer's, with a 95% interval from a paired bootstrap over
+  the pages (resampling pages, both systems scored on the same resample): how far a gap could come
+  from which pages the suite happens to hold.
 
 Split: a page is "tune" when sha1("<suite>/<page>") is even, else "heldout". omniweave's rules were
 tuned looking only at tune pages; the held-out rows are the honest figures.
@@ -40,6 +43,7 @@ import gzip
 import hashlib
 import json
 import os
+import random
 import re
 import statistics
 import sys
@@ -442,6 +446,7 @@ def main() -> None:
         if not cases:
             continue
         tallies = {(s, sp): Tally() for s in systems for sp in ("heldout", "tune")}
+        per_page: dict[tuple[str, str], list[Tally]] = {key: [] for key in tallies}  # one tally per page, paired
         worst: list[tuple[float, str]] = []
         for case in cases:
             for system in systems:
@@ -453,6 +458,9 @@ def main() -> None:
                 tally.pages += 1
                 before = tally.f1
                 score(case, seq, tally)
+                page = Tally()
+                score(case, seq, page)
+                per_page[(system, case.split)].append(page)
                 if system == "omniweave" and case.split == "tune" and case.text is not None:
                     worst.append((tally.f1 - before, case.name))
         passes = time_passes(systems, cases, args.reps)
@@ -477,9 +485,43 @@ def main() -> None:
                     f"{split}: omniweave docs/s = {theirs.seconds / ours.seconds:.1f}x trafilatura's (best passes); "
                     f"per round {statistics.median(rounds):.1f}x median, {rounds[0]:.1f}-{rounds[-1]:.1f}x"
                 )
+        for split in ("heldout", "tune"):
+            gap = f1_gap(systems, split, per_page, snippets=cases[0].text is None)
+            if gap:
+                print(gap)
         if args.worst:
             print("worst omniweave tune pages:", ", ".join(f"{n} ({f:.2f})" for f, n in sorted(worst)[: args.worst]))
         sys.stdout.flush()
+
+
+def _suite_f1(pages: list[Tally], snippets: bool) -> float:
+    """The suite's F1 column over ``pages``: mean page F1, or pooled snippet F1."""
+    if not snippets:
+        return sum(p.f1 for p in pages) / max(1, len(pages))
+    tp, fp, fn = (sum(p.snip[k] for p in pages) for k in ("tp", "fp", "fn"))
+    return _f1(tp / max(1, tp + fp), tp / max(1, tp + fn))
+
+
+def f1_gap(systems: list[str], split: str, per_page: dict[tuple[str, str], list[Tally]], snippets: bool,
+           resamples: int = 2000) -> str | None:
+    """omniweave's F1 less the best peer's on ``split``, with a 95% paired-bootstrap interval over pages."""
+    ours = per_page[("omniweave", split)] if "omniweave" in systems else []
+    peers = [s for s in systems if s != "omniweave"]
+    if not ours or not peers:
+        return None
+    best = max(peers, key=lambda s: _suite_f1(per_page[(s, split)], snippets))
+    theirs = per_page[(best, split)]
+    rng = random.Random(0)
+    n = len(ours)
+    diffs = []
+    for _ in range(resamples):
+        idx = [rng.randrange(n) for _ in range(n)]
+        diffs.append(_suite_f1([ours[i] for i in idx], snippets) - _suite_f1([theirs[i] for i in idx], snippets))
+    diffs.sort()
+    low, high = diffs[int(0.025 * resamples)], diffs[int(0.975 * resamples) - 1]
+    gap = _suite_f1(ours, snippets) - _suite_f1(theirs, snippets)
+    return (f"{split}: F1 gap omniweave - {best} (best peer) = {gap:+.3f}, 95% interval {low:+.3f} to {high:+.3f} "
+            f"(paired bootstrap over {n} pages)")
 
 
 def _installed(module: str) -> bool:
