@@ -142,9 +142,10 @@ def test_fineweb_line_rules():
     [
         ("Share this article", "share"), ("Facebook Twitter Email", "share"), ("分享到：微博 微信 QQ空间", "share"),
         ("Read more", "read_more"), ("Related Articles", "read_more"), ("相关阅读", "read_more"), ("下一篇：春节", "read_more"),
-        ("By Jane Smith", "byline"), ("责任编辑：王小明", "byline"),
+        ("By Jane Smith", "byline"), ("责任编辑：王小明", "byline"), ("Reviewed by Jane Doe, MD", "byline"),
+        ("Von Uta Helkenberg", "byline"), ("本报记者 王燕平 方云凤", "byline"), ("文：眉间尺", "byline"),
         ("Updated March 11, 2015 3:46 PM", "timestamp"), ("2005-06-14 03:25:55", "timestamp"),
-        ("3 hours ago", "timestamp"), ("发布时间：2022年01月28日", "timestamp"),
+        ("3 hours ago", "timestamp"), ("20. Januar 2022", "timestamp"), ("发布时间：2022年01月28日", "timestamp"),
         ("Photo: Getty Images", "photo_credit"), ("(AP Photo/John Doe)", "photo_credit"), ("图片来源：视觉中国", "photo_credit"),
         ("[12] Smith, J. (2001). A study.", "citation"), ("Retrieved 7 March 2013.", "citation"), ("参考文献", "citation"),
         ("Advertisement", "ad_marker"), ("广告", "ad_marker"),
@@ -167,6 +168,8 @@ def test_boilerplate_rules(text, rule):
         "Photographs from the expedition show the glacier in 1920.",
         "By the end of the decade, the city had doubled in size.",
         "他们分享了各自的经验。",
+        "记者从市教育局获悉，今年全市新增学位三千个。",
+        "Par ailleurs, la ville a doublé de taille.",
         PROSE,
     ],
 )

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from omniweave.document import Document, TextNode
 from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep
+from omniweave.text.metadata_lines import BYLINES, DATE, TIME
 from omniweave.text.words import words
 
 Rule = Literal[
@@ -21,13 +22,6 @@ Rule = Literal[
     "copyright", "navigation", "cookie", "no_letters",
 ]
 
-_DATE = (
-    r"(\d{4}[-/.年]\s?\d{1,2}[-/.月]\s?\d{1,2}日?|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|"
-    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s*(\d{4})?|"
-    r"\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s*(\d{4})?|"
-    r"\d{1,2}月\d{1,2}日)"
-)
-_TIME = r"(\d{1,2}:\d{2}(:\d{2})?\s*(am|pm|a\.m\.|p\.m\.)?(\s*(utc|gmt|[ecmp][sd]t|bst|cet))?)"
 _SOCIAL = (
     r"facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|tumblr|email|e-mail|print|copy link|messenger|"
     r"telegram|flipboard|weibo|wechat|qq|微博|微信|新浪微博|腾讯微博|朋友圈|qq空间|豆瓣|人人网|复制链接|打印"
@@ -47,16 +41,11 @@ RULES: dict[str, list[str]] = {
         r"^(阅读全文|查看全文|阅读更多|查看更多|展开全文|加载更多|点击(查看|进入|阅读|这里)|相关(阅读|文章|新闻|推荐|链接)|"
         r"推荐阅读|热门(推荐|文章|新闻)|猜你喜欢|延伸阅读|上一篇|下一篇|上一页|下一页|返回(首页|顶部|列表)|更多(精彩|内容|新闻))",
     ],
-    "byline": [
-        r"^(by|written by|posted by|story by|words by|reporting by)\s+"
-        r"(?-i:[A-Z][\w.'’-]+(\s+([A-Z][\w.'’-]+|and|&|de|van|von|la))*)\s*([,|/·•–—-].{0,60})?$",
-        r"^(author|authors|reporter|written by|posted by)\s*[:：]\s*\S.{0,80}$",
-        r"^[(（]?(作者|记者|编辑|责任编辑|责编|来源|稿源|通讯员|撰文|文\s*[/／]|编者按)[:：\s/／]",
-    ],
+    "byline": BYLINES,
     "timestamp": [
         rf"^((posted|published|updated|last updated|modified|created|date)\s*(on|at)?:?\s*)?"
-        rf"((mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?{_DATE}([,\s]*(at\s*)?{_TIME})?\s*\|?$",
-        rf"^((posted|published|updated|last updated)\s*(on|at)?:?\s*)?{_TIME}([,\s]*{_DATE})?$",
+        rf"((mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?{DATE}([,\s]*(at\s*)?{TIME})?\s*\|?$",
+        rf"^((posted|published|updated|last updated)\s*(on|at)?:?\s*)?{TIME}([,\s]*{DATE})?$",
         r"^\d+\s+(minutes?|hours?|days?|weeks?|months?|years?)\s+ago$",
         r"^(发布时间|发表时间|发表于|更新时间|时间|日期)[:：\s]",
         r"^\d+\s*(分钟|小时|天|周|个月|年)前$",
