@@ -17,6 +17,7 @@ DATELINE_WORDS = 5  # words a dateline may hold besides its date and time (a CJK
 _DATE = re.compile(DATE, re.IGNORECASE)
 _TIME = re.compile(TIME, re.IGNORECASE)
 _BYLINE = re.compile("|".join(f"(?:{p})" for p in BYLINES), re.IGNORECASE)
+_DIGIT = re.compile(r"\d")  # every date holds one: a 0.2 us test before the 5 us search for a date
 _LETTERS = re.compile(r"[^\W\d_]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -41,7 +42,7 @@ def drop_leading_bylines(nodes: list[Node]) -> list[Node]:
 def is_dateline(text: str) -> bool:
     """A short block that is a date (and time) with at most :data:`DATELINE_WORDS` other words:
     "Updated: Dec 9, 2024", "Mittwoch, 26.01.2022 - 14:30", "2003-7-24 钱江晚报"."""
-    if len(text) > DATELINE_MAX or _DATE.search(text) is None:
+    if len(text) > DATELINE_MAX or _DIGIT.search(text) is None or _DATE.search(text) is None:
         return False
     words = 0.0
     for word in _LETTERS.findall(_TIME.sub(" ", _DATE.sub(" ", text))):
