@@ -49,6 +49,8 @@ _CREDIT_FIRST = frozenset("(PpFfBbIiCc")  # what a credit line opens with: a che
 _BREADCRUMB = re.compile(r"(?:当前位置|您的位置|您现在的位置|你的位置|你现在的位置|现在位置|所在位置|you are here)\s*[:：]", re.I)
 _BREADCRUMB_FIRST = frozenset("当您你现所Yy")  # what a breadcrumb line opens with: a cheap test before the pattern
 _FURNITURE_MAX = 100  # a label, credit or breadcrumb line is no longer than this
+# what such a line opens with: a cheap test before the call (labels compare case-folded, so both cases)
+_FURNITURE_FIRST = _BREADCRUMB_FIRST | _CREDIT_FIRST | {c for label in _LABELS for c in (label[0], label[0].upper())}
 _SLIDE_COUNTER = re.compile(r"(\d{1,3}) ?(?:/|of) ?(\d{1,3})\b")  # "3/50 Title", "3 of 50: Title"
 SLIDES_MIN = 3  # blocks opening with counters of one total that make a slideshow
 SLIDES_OUTSIDE = 200  # ... dropped when this much text stands outside it (an article beside it)
@@ -306,7 +308,10 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
         dropped[start:end] = b"\x01" * (end - start)
     nodes = [
         node for node, drop in zip(blocks.nodes, dropped)
-        if not drop and not (type(node) is TextNode and len(node.text) <= _FURNITURE_MAX and _is_furniture(node))
+        if not drop and not (
+            type(node) is TextNode and len(node.text) <= _FURNITURE_MAX and node.text[0] in _FURNITURE_FIRST
+            and _is_furniture(node)
+        )
     ]
     nodes = drop_leading_bylines(_drop_adjacent_duplicates(nodes))
     if title:
