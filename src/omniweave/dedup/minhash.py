@@ -22,8 +22,8 @@ from rensa import RMinHash
 
 from omniweave.dedup.base import KeyedDedup, KeyedDedupParams
 from omniweave.document import Document
+from omniweave.text.words import CJK_CHARS
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 MIN_CANDIDATE_PROBABILITY = 0.95
 CHUNK_CHARS, CHUNK_OVERLAP = 500_000, 1_000  # long texts are hashed in pieces of this size
@@ -74,7 +74,7 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
     lower[codes] = np.frombuffer(lowered.encode("utf-32-le"), dtype="<u4")
     classes = np.zeros(0x110000, np.uint8)
     classes[codes[[m.start() for m in re.finditer(r"\w", text)]]] = 1
-    classes[codes[[m.start() for m in re.finditer(f"[{_CJK}]", text)]]] = 2
+    classes[codes[[m.start() for m in re.finditer(f"[{CJK_CHARS}]", text)]]] = 2
     return lower, classes
 
 

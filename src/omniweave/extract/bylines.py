@@ -8,6 +8,7 @@ import re
 
 from omniweave.document import Node, TextNode
 from omniweave.text.metadata_lines import BYLINES, DATE, TIME
+from omniweave.text.words import CJK_CHARS
 
 LEAD_END = 100  # the head of an article ends at its first block (other than a heading) this long,
 LEAD_BLOCKS = 8  # or after this many blocks
@@ -19,7 +20,7 @@ _TIME = re.compile(TIME, re.IGNORECASE)
 _BYLINE = re.compile("|".join(f"(?:{p})" for p in BYLINES), re.IGNORECASE)
 _DIGIT = re.compile(r"\d")  # every date holds one: a 0.2 us test before the 5 us search for a date
 _LETTERS = re.compile(r"[^\W\d_]+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(f"[{CJK_CHARS}]")
 
 
 def drop_leading_bylines(nodes: list[Node]) -> list[Node]:

@@ -292,7 +292,8 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     """Drop link-heavy containers and short all-link lines, except in a figure (a container with
     images and one caption block, linked or not), slideshows and legal notices beside an article, and
     page-furniture lines (an ad/credit/loading label, a breadcrumb trail) and the article's byline and
-    dateline (:mod:`.bylines`); drop a leading heading that repeats the page title, and headings left dangling at the end."""
+    dateline (:mod:`.bylines`); drop a leading heading that repeats the page title, and headings left
+    dangling at the end."""
     dropped = bytearray(len(blocks.nodes))
     for i in blocks.link_lines:
         dropped[i] = 1

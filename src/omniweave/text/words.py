@@ -17,6 +17,9 @@ from functools import lru_cache
 # Han ideographs (incl. extensions and compatibility), the scripts that need a segmenter.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+# kana and the BMP Han blocks, as a character class body: scripts written without spaces, where each
+# character is a unit of its own (a near-dup shingle token; half a word in a dateline's word count)
+CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_HAN}]+|[{_KANA}]+|[^\W_{_HAN}{_KANA}]+(?:['’][^\W_{_HAN}{_KANA}]+)*")
 _HAN_RUN = re.compile(rf"[{_HAN}]")
 _CJK_CHAR = re.compile(rf"[{_HAN}{_KANA}\uac00-\ud7af]")
