@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from PIL import Image
@@ -107,25 +108,55 @@ def test_text_jsonl_without_placeholder(run, corpus, tmp_path):
     assert [r["text"] for r in rows] == [d.text for d in corpus]
 
 
-def test_webdataset_shards_read_back_with_webdataset(run, corpus, tmp_path):
+def _load_parquet_everywhere(files: list[str], cache: Path) -> list[dict]:
+    """The rows of Parquet ``files`` as pyarrow, polars and datasets read them (all three must agree)."""
+    from datasets import load_dataset
+
+    rows = pq.read_table(files).to_pylist()
+    assert pl.read_parquet(files).to_dicts() == rows
+    assert load_dataset("parquet", data_files=files, split="train", cache_dir=str(cache)).to_list() == rows
+    return rows
+
+
+def test_text_and_pairs_load_in_datasets_pyarrow_and_polars(run, corpus, tmp_path):
+    export_run(str(run), "text", str(tmp_path / "text"), image_token="<image>")
+    rows = _load_parquet_everywhere(sorted(str(p) for p in (tmp_path / "text").glob("*.parquet")), tmp_path / "hf1")
+    assert [(r["id"], r["text"], r["n_images"]) for r in rows] == [
+        (d.id, document_text(d, "<image>"), len(d.images)) for d in corpus]
+    export_run(str(run), "pairs", str(tmp_path / "pairs"))
+    rows = _load_parquet_everywhere(sorted(str(p) for p in (tmp_path / "pairs").glob("*.parquet")), tmp_path / "hf2")
+    assert [(r["id"], r["url"]) for r in rows] == [(d.id, n.url) for d in corpus for n in d.images]
+    export_run(str(run), "text", str(tmp_path / "jsonl"), row_format="jsonl")
+    frame = pl.read_ndjson(sorted(tmp_path.glob("jsonl/*.jsonl")))
+    from datasets import load_dataset
+
+    hf = load_dataset("json", data_files=sorted(str(p) for p in tmp_path.glob("jsonl/*.jsonl")), split="train",
+                      cache_dir=str(tmp_path / "hf3"))
+    assert frame["id"].to_list() == hf["id"] == [d.id for d in corpus]
+
+
+def test_webdataset_shards_load_with_webdataset_and_datasets(run, corpus, tmp_path):
+    import msgpack
     import webdataset as wds
+    from datasets import load_dataset
+
+    from omniweave.export.webdataset import hf_features
 
     result = export_run(str(run), "webdataset", str(tmp_path), max_samples=10)
     shards = sorted(str(p) for p in tmp_path.glob("shard-*.tar"))
     assert len(shards) == -(-len(corpus) // 10) == len(result.files)
+    by_id = {d.id: d for d in corpus}
+    # the webdataset package: every sample has the same two fields
     samples = list(wds.WebDataset(shards, shardshuffle=False, empty_check=False))
     assert [s["__key__"] for s in samples] == [d.id for d in corpus]
-    by_id = {d.id: d for d in corpus}
+    assert {frozenset(k for k in s if not k.startswith("__")) for s in samples} == {frozenset({"json", "images.mp"})}
     n_bytes = 0
     for sample in samples:
-        row = json.loads(sample["json"])
         doc = by_id[sample["__key__"]]
-        assert Document.from_row(row) == doc
-        for position, ext in enumerate(row["image_files"]):
-            node = doc.nodes[position]
-            if ext is None:
-                continue
-            data = sample[ext]
+        assert Document.from_row(json.loads(sample["json"])) == doc
+        images = msgpack.unpackb(sample["images.mp"])
+        assert len(images) == len(doc.images)
+        for node, data in zip(doc.images, images):
             with Image.open(io.BytesIO(data)) as im:
                 assert im.size == (node.width, node.height)
             if node.extra.get("bytes") == len(data):  # stored as fetched: the body hash matches
@@ -133,6 +164,35 @@ def test_webdataset_shards_read_back_with_webdataset(run, corpus, tmp_path):
             n_bytes += 1
     assert n_bytes == sum(len(d.images) for d in corpus) == result.counts["images"] > 15
     assert not result.counts["images_without_bytes"]
+    # Hugging Face: inferred types, the exact types, and the folder (its README.md carries the types)
+    loaded = [
+        load_dataset("webdataset", data_files=shards, split="train", cache_dir=str(tmp_path / "hf1")),
+        load_dataset("webdataset", data_files=shards, split="train", features=hf_features(), cache_dir=str(tmp_path / "hf2")),
+        load_dataset(str(tmp_path), split="train", cache_dir=str(tmp_path / "hf3")),
+    ]
+    assert loaded[1].features == loaded[2].features == hf_features()
+    for ds in loaded:
+        assert ds["__key__"] == [d.id for d in corpus]
+        rows = ds["json"]
+        assert [r["texts"] for r in rows] == [[n.text if isinstance(n, TextNode) else None for n in d.nodes] for d in corpus]
+        assert [r["images"] for r in rows] == [[n.url if isinstance(n, ImageNode) else None for n in d.nodes] for d in corpus]
+    i = next(j for j, d in enumerate(corpus) if d.images)  # typed: images decode as PIL images
+    assert [p.size for p in loaded[2][i]["images.mp"]] == [(n.width, n.height) for n in corpus[i].images]
+    # the JSON rows, as pyarrow and polars take them
+    table = pa.Table.from_pylist([json.loads(s["json"]) for s in samples])
+    assert table["id"].to_pylist() == pl.from_arrow(table)["id"].to_list() == [d.id for d in corpus]
+
+
+def test_similarity_pairs_without_clip_scores_are_an_error(run, tmp_path):
+    with pytest.raises(ExportError, match="no clip_score step"):
+        export_run(str(run), "pairs", str(tmp_path / "p"), strategies=["similarity"])
+    assert not (tmp_path / "p").exists()
+    result = CliRunner().invoke(app, ["export", str(run), str(tmp_path / "q"), "--to", "pairs", "--strategy", "similarity"])
+    assert result.exit_code == 2 and "clip_score" in result.output
+    export_run(str(run), "interleaved", str(tmp_path / "i"), DocFilter(max_images=0))  # no run.json: documents are read
+    with pytest.raises(ExportError, match="no clip_score step"):
+        export_run(str(tmp_path / "i"), "pairs", str(tmp_path / "r"), strategies=["similarity", "alt"])
+    assert export_run(str(run), "pairs", str(tmp_path / "s")).counts["images"] > 0  # the default falls back
 
 
 def test_pair_strategies_on_built_documents():

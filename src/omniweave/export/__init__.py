@@ -27,7 +27,7 @@ def export_run(source: str, fmt: Format, dest: str, doc_filter: DocFilter | None
         raise ExportError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
     from omniweave.export.images import ImageStore
     from omniweave.export.interleaved import export_interleaved
-    from omniweave.export.pairs import export_pairs
+    from omniweave.export.pairs import export_pairs, require_clip_scores
     from omniweave.export.text import export_text
     from omniweave.export.webdataset import export_webdataset
 
@@ -38,6 +38,8 @@ def export_run(source: str, fmt: Format, dest: str, doc_filter: DocFilter | None
     elif fmt == "text":
         export_text(docs, dest, result, **_rename(options))
     elif fmt == "pairs":
+        if "similarity" in (options.get("strategies") or []):  # asked for by name, not the default fallback
+            require_clip_scores(source)
         export_pairs(docs, dest, result, **_rename(options))
     else:
         with ImageStore(run_root_of(source)) as store:

@@ -11,6 +11,8 @@ Strategies, tried in the order given (default: similarity, figcaption, alt, adja
 - ``adjacent``: the nearest text node (the one after the image first, then the one before).
 
 Every image is written; one no strategy captions has ``strategy = "none"`` and no caption.
+Asking for ``similarity`` on documents the ``clip_score`` step never annotated is an
+:class:`ExportError` (:func:`require_clip_scores`), not a column of empty captions.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ import pyarrow as pa
 from omniweave.annotate.assign import decode_matrix
 from omniweave.document import Document, ImageNode, TextNode
 from omniweave.export.sinks import RowFormat, row_writer
-from omniweave.export.source import ExportError, ExportResult
-from omniweave.io.output import filesystem
+from omniweave.export.source import ExportError, ExportResult, iter_documents
+from omniweave.io.output import filesystem, read_json
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,28 @@ def check_strategies(strategies: list[str]) -> None:
     unknown = [s for s in strategies if s not in STRATEGIES]
     if unknown or not strategies:
         raise ExportError(f"unknown pair strategies {unknown}; choose from {', '.join(STRATEGIES)}")
+
+
+def _clip_in_recipe(source: str) -> bool | None:
+    """Whether the run at ``source`` had a ``clip_score`` step (None: not a run folder)."""
+    fs, path = filesystem(source)
+    if not fs.isfile(f"{path}/run.json"):
+        return None
+    steps = (read_json(fs, f"{path}/run.json").get("recipe") or {}).get("steps") or []
+    return any(isinstance(s, dict) and s.get("name") == "clip_score" for s in steps)
+
+
+def _has_clip_scores(doc: Document) -> bool:
+    return "clip" in doc.metadata or any("clip_similarity" in n.extra for n in doc.images)
+
+
+def require_clip_scores(source: str) -> None:
+    """Raise :class:`ExportError` when no document of ``source`` carries ``clip_score`` annotations."""
+    in_recipe = _clip_in_recipe(source)
+    if in_recipe or (in_recipe is None and any(_has_clip_scores(d) for d in iter_documents(source))):
+        return
+    raise ExportError(f"{source}: --strategy similarity needs image-text similarities, but the run has no "
+                      "clip_score step; add clip_score to the recipe, or use figcaption, alt or adjacent")
 
 
 def pair_rows(doc: Document, strategies: list[str]) -> list[dict[str, Any]]:
