@@ -20,6 +20,46 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from omniweave import __version__
+
+        typer.echo(f"omniweave {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="print the version and exit")] = False,
+) -> None:
+    """Turn raw web crawls into clean image-text interleaved corpora."""
+
+
+def _run_overrides(input: list[str] | None, output: str | None, workers: int | None, executor: str | None,
+                   address: str | None, limit: int | None) -> dict[str, Any]:
+    """Recipe keys the ``run`` flags replace."""
+    flags = {"input.paths": input or None, "output.dir": output or None, "executor.workers": workers,
+             "executor.kind": executor, "executor.address": address, "output.limit": limit}
+    return {k: v for k, v in flags.items() if v is not None}
+
+
+@app.command()
+def validate(
+    recipe: Annotated[Path, typer.Argument(help="YAML recipe")],
+    input: Annotated[Optional[list[str]], typer.Option("--input", "-i", help="input path/glob/URL (repeatable); replaces input.paths")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="output folder; replaces output.dir")] = None,
+) -> None:
+    """Check a recipe and print what a run would do: every error at once (exit 2), else the inputs
+    found, the tasks, and the passes with their steps and resolved parameters."""
+    from omniweave.pipeline.plan import format_plan, plan_run
+
+    plan = plan_run(recipe, _run_overrides(input, output, None, None, None, None))
+    typer.echo(format_plan(plan), err=not plan.ok)
+    if not plan.ok:
+        raise typer.Exit(2)
+
+
 @app.command()
 def run(
     recipe: Annotated[Path, typer.Argument(help="YAML recipe")],
@@ -28,34 +68,35 @@ def run(
     workers: Annotated[Optional[int], typer.Option("--workers", "-w", help="worker processes; replaces executor.workers")] = None,
     executor: Annotated[Optional[str], typer.Option("--executor", "-e", help="local | ray; replaces executor.kind")] = None,
     address: Annotated[Optional[str], typer.Option("--address", help="ray: 'auto' or 'ray://host:port'; replaces executor.address")] = None,
-    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bars (default: on a terminal)")] = None,
+    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bars (default: on a terminal, else a log line every --log-every seconds)")] = None,
+    log_every: Annotated[float, typer.Option("--log-every", help="seconds between progress lines when not on a terminal (0: none)")] = 30.0,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="write at most N documents (a trial run; sets output.limit)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and print what the run would do, then stop (as `validate`)")] = False,
 ) -> None:
     """Run (or resume) a recipe and print its funnel."""
     from omniweave.pipeline.runner import run_recipe
     from omniweave.pipeline.stats import format_funnel
 
-    overrides: dict[str, Any] = {}
-    if input:
-        overrides["input.paths"] = input
-    if output:
-        overrides["output.dir"] = output
-    if workers is not None:
-        overrides["executor.workers"] = workers
-    if executor is not None:
-        overrides["executor.kind"] = executor
-    if address is not None:
-        overrides["executor.address"] = address
+    overrides = _run_overrides(input, output, workers, executor, address, limit)
+    if dry_run:
+        from omniweave.pipeline.plan import format_plan, plan_run
+
+        plan = plan_run(recipe, overrides)
+        typer.echo(format_plan(plan), err=not plan.ok)
+        raise typer.Exit(0 if plan.ok else 2)
     try:
         parsed = load_recipe(recipe, overrides)
-        summary = run_recipe(parsed, progress=progress)
+        summary = run_recipe(parsed, progress=progress, log_every=log_every)
     except (RecipeError, InputError) as exc:
         _fail(str(exc))
         return
     typer.echo(format_funnel(summary.stats))
     typer.echo(f"corpus: {Path(parsed.output.dir) / 'corpus'}   stats: {Path(parsed.output.dir) / 'stats.json'}")
+    if summary.problems:
+        typer.echo(f"problems ({len(summary.problems)}):", err=True)
+        for line in summary.problems:
+            typer.echo(f"  - {line}", err=True)
     if not summary.ok:
-        for result in summary.failed:
-            typer.echo(f"failed task {result.task_id}: {result.error}", err=True)
         _fail(f"{len(summary.failed)} task(s) failed; fix the cause and run the same command again to resume", 1)
 
 

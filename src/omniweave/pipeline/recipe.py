@@ -43,7 +43,15 @@ from omniweave.video.options import VideoOptions
 
 
 class RecipeError(ValueError):
-    """A recipe that cannot run; the message names the offending key."""
+    """A recipe that cannot run; the message names the offending key(s).
+
+    ``errors`` holds every problem found (validation does not stop at the first); the message
+    joins them with "; ".
+    """
+
+    def __init__(self, errors: str | list[str]) -> None:
+        self.errors = [errors] if isinstance(errors, str) else list(errors)
+        super().__init__("; ".join(self.errors))
 
 
 class _Strict(BaseModel):
@@ -67,6 +75,7 @@ class OutputConfig(_Strict):
     max_rows_per_shard: int = Field(10_000, gt=0)
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
     keep_dropped: bool = False  # write dropped documents with their reason under stages/*/dropped/
+    limit: int | None = Field(None, gt=0, description="write at most this many documents (a trial run; `run --limit`)")
 
 
 class ExecutorConfig(_Strict):
@@ -97,6 +106,8 @@ class Recipe(_Strict):
     def fingerprint(self) -> str:
         """Hash of what decides the output (not where it goes or how it runs)."""
         data = self.model_dump(include={"input", "steps"})
+        if self.output.limit is not None:  # a trial run's output is not the full run's
+            data["limit"] = self.output.limit
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
     def build_steps(self) -> list[Step]:
@@ -110,13 +121,14 @@ def _loc(parts: tuple[Any, ...]) -> str:
     return out
 
 
-def _format_errors(exc: ValidationError, prefix: str = "") -> str:
+def _format_errors(exc: ValidationError, prefix: str = "") -> list[str]:
+    """One ``key: message`` line per error of ``exc`` (pydantic reports every field, validators included)."""
     lines = []
     for err in exc.errors():
         where = _loc(tuple(err["loc"]))
         where = f"{prefix}.{where}" if prefix and where else prefix or where
         lines.append(f"{where}: {err['msg']}")
-    return "; ".join(lines)
+    return lines
 
 
 def _parse_step(where: str, entry: Any, seen: dict[str, int]) -> StepSpec:
@@ -206,21 +218,33 @@ def parse_recipe(data: Any, *, source: str = "recipe") -> Recipe:
     if not isinstance(raw_steps, list):
         raise RecipeError(f"{source}: steps: expected a list")
     entries: list[tuple[str, Any]] = []
+    errors: list[str] = []  # every problem is collected, then reported together
     for i, entry in enumerate(raw_steps):
         if isinstance(entry, dict) and "preset" in entry:
-            entries.extend(_expand_preset(i, entry))
+            try:
+                entries.extend(_expand_preset(i, entry))
+            except RecipeError as exc:
+                errors.extend(exc.errors)
         else:
             entries.append((f"steps[{i}]", entry))
     seen: dict[str, int] = {}
-    specs = [_parse_step(where, entry, seen) for where, entry in entries]
+    specs = []
+    for where, entry in entries:
+        try:
+            specs.append(_parse_step(where, entry, seen))
+        except RecipeError as exc:
+            errors.extend(exc.errors)
     try:
-        return Recipe(**{**data, "steps": specs})
+        recipe = Recipe(**{**data, "steps": specs})
     except ValidationError as exc:
-        raise RecipeError(f"{source}: {_format_errors(exc)}") from None
+        errors.extend(f"{source}: {line}" for line in _format_errors(exc))
+    if errors:
+        raise RecipeError(errors)
+    return recipe
 
 
-def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Recipe:
-    """Read and validate a YAML recipe; ``overrides`` maps dotted keys to values (CLI flags)."""
+def read_recipe_data(path: str | Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The YAML mapping of a recipe file with ``overrides`` (dotted keys -> values, CLI flags) applied."""
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -229,10 +253,17 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Re
     except yaml.YAMLError as exc:
         raise RecipeError(f"{path}: not valid YAML: {exc}") from None
     data = data or {}
+    if not isinstance(data, dict):
+        raise RecipeError(f"{path}: top level must be a mapping")
     for dotted, value in (overrides or {}).items():
         node = data
         *parents, last = dotted.split(".")
         for key in parents:
             node = node.setdefault(key, {})
         node[last] = value
-    return parse_recipe(data, source=str(path))
+    return data
+
+
+def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Recipe:
+    """Read and validate a YAML recipe; ``overrides`` maps dotted keys to values (CLI flags)."""
+    return parse_recipe(read_recipe_data(path, overrides), source=str(path))

@@ -12,21 +12,19 @@ import hashlib
 import logging
 import platform
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from tqdm import tqdm
-
 from omniweave import __version__
 from omniweave.io.inputs import InputFile, expand_inputs
 from omniweave.io.output import read_json, write_json_atomic
 from omniweave.pipeline.context import ReduceContext
+from omniweave.pipeline.progress import LOG_EVERY_S, PassProgress
 from omniweave.pipeline.recipe import Recipe, RecipeError
 from omniweave.pipeline.rundir import RunDir
-from omniweave.pipeline.stats import collect_stats
+from omniweave.pipeline.stats import collect_stats, collect_step_seconds, run_problems
 from omniweave.pipeline.step import GlobalStep, Step
 from omniweave.pipeline.task import PassPlan, TaskResult, TaskSpec
 from omniweave.report import write_report_safely
@@ -40,6 +38,7 @@ class RunSummary:
     documents_out: int
     failed: list[TaskResult] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # read errors and failed tasks, named (run_problems)
 
     @property
     def ok(self) -> bool:
@@ -86,38 +85,17 @@ def _check_run_json(run: RunDir, recipe: Recipe) -> dict[str, Any]:
     }
 
 
-class _Progress:
-    """A tqdm bar per pass: tasks done, documents written, documents per second."""
-
-    def __init__(self, total: int, desc: str, enabled: bool | None) -> None:
-        self.bar = tqdm(total=total, desc=desc, unit="task", disable=None if enabled is None else not enabled)
-        self.docs, self.started, self.lock = 0, time.monotonic(), threading.Lock()
-
-    def on_docs(self, n: int) -> None:
-        with self.lock:
-            self.docs += n
-            rate = self.docs / max(time.monotonic() - self.started, 1e-6)
-            self.bar.set_postfix_str(f"{self.docs} docs, {rate:.1f} docs/s", refresh=True)
-
-    def on_result(self, result: TaskResult) -> None:
-        with self.lock:
-            self.bar.update(1)
-            if not result.ok:
-                self.bar.write(f"task {result.task_id} failed: {result.error}")
-
-    def close(self) -> None:
-        self.bar.close()
-
-
 def run_recipe(
     recipe: Recipe,
     *,
     progress: bool | None = None,
     executor: Any = None,
+    log_every: float = LOG_EVERY_S,
 ) -> RunSummary:
     """Run (or resume) a recipe end to end; returns a summary with the merged stats.
 
-    ``progress=None`` shows bars only on a terminal. ``executor`` defaults to the recipe's.
+    ``progress=None`` shows bars on a terminal, else a log line every ``log_every`` seconds;
+    ``executor`` defaults to the recipe's.
     """
     run = RunDir(recipe.output.dir)
     run.fs.makedirs(run.path, exist_ok=True)
@@ -137,7 +115,8 @@ def run_recipe(
     failed: list[TaskResult] = []
     try:
         for plan in passes:
-            failed = _run_pass(run, recipe, plan, steps, tasks, executor, progress)
+            desc = f"pass {plan.index + 1}/{len(passes)} {pass_description(plan, steps)}"
+            failed = _run_pass(run, recipe, plan, steps, tasks, executor, PassOptions(desc, progress, log_every))
             if failed:
                 break
             tasks = _next_inputs(run, plan.index, tasks)
@@ -146,17 +125,33 @@ def run_recipe(
             executor.close()
 
     stats = collect_stats(run, len(passes), [s.label for s in steps])
+    stats["step_seconds"] = collect_step_seconds(run, len(passes))
     write_json_atomic(run.fs, run.stats_json, stats)
     info.update(finished=datetime.now(timezone.utc).isoformat(), status="failed" if failed else "completed")
     write_json_atomic(run.fs, run.run_json, info)
     if not failed:
         write_report_safely(run.root)  # report.html; an error there is logged, never raised
-    return RunSummary(run.root, stats["documents_out"], failed, stats)
+    return RunSummary(run.root, stats["documents_out"], failed, stats, run_problems(run, len(passes)))
+
+
+def pass_description(plan: PassPlan, steps: list[Step]) -> str:
+    """The steps a pass runs, in order: ``read → language_id → exact_dedup:map``."""
+    names = ["read" if plan.index == 0 else "shards"]
+    for index, mode in plan.steps:
+        names.append(steps[index].label + (":map" if mode == "collect" else ":apply" if isinstance(steps[index], GlobalStep) else ""))
+    return " → ".join(names)
+
+
+@dataclass
+class PassOptions:
+    desc: str
+    progress: bool | None
+    log_every: float
 
 
 def _run_pass(
     run: RunDir, recipe: Recipe, plan: PassPlan, steps: list[Step], tasks: dict[str, list[InputFile]],
-    executor: Any, progress: bool | None,
+    executor: Any, options: PassOptions,
 ) -> list[TaskResult]:
     """Run a pass's unfinished tasks, then its global step's reduce; returns the failed tasks."""
     specs = [
@@ -164,10 +159,12 @@ def _run_pass(
         for t, inp in tasks.items()
         if not run.fs.exists(run.completion(plan.index, t))
     ]
-    bar = _Progress(len(tasks), f"pass {plan.index}", progress)
-    bar.bar.update(len(tasks) - len(specs))
+    bar = PassProgress(options.desc, len(tasks), len(tasks) - len(specs), options.progress, log_every=options.log_every)
     try:
-        results = executor.run(specs, bar.on_docs, bar.on_result)
+        if plan.last and recipe.output.limit is not None:
+            results = _run_limited(run, plan, tasks, specs, recipe.output.limit, executor, bar)
+        else:
+            results = executor.run(specs, bar.on_docs, bar.on_result)
     finally:
         bar.close()
     failed = [r for r in results if not r.ok]
@@ -175,6 +172,22 @@ def _run_pass(
     if not failed and mode == "collect":
         _reduce(run, plan.index, steps[last_index], executor)
     return failed
+
+
+def _run_limited(run: RunDir, plan: PassPlan, tasks: dict[str, list[InputFile]], specs: list[TaskSpec], limit: int,
+                 executor: Any, bar: PassProgress) -> list[TaskResult]:
+    """The last pass under ``output.limit``: tasks one after another in input order, each writing
+    at most what is left of the limit (a task with nothing left writes an empty shard list)."""
+    pending = {s.task_id for s in specs}
+    left = limit - sum(read_json(run.fs, run.completion(plan.index, t)).get("docs_out", 0)
+                       for t in tasks if t not in pending)
+    results = []
+    for spec in specs:
+        spec.limit = max(left, 0)
+        result = executor.run([spec], bar.on_docs, bar.on_result)[0]
+        left -= result.docs_out
+        results.append(result)
+    return results
 
 
 def _next_inputs(run: RunDir, pass_index: int, tasks: dict[str, list[InputFile]]) -> dict[str, list[InputFile]]:
@@ -196,5 +209,7 @@ def _reduce(run: RunDir, pass_index: int, step: Step, executor: Any) -> None:
         out_dir=run.global_reduce(pass_index, step.label), workers=executor.workers, map=executor.map,
     )
     run.fs.makedirs(ctx.out_dir, exist_ok=True)
+    started = time.perf_counter()
     counts = step.reduce(ctx)
-    write_json_atomic(run.fs, done, {"step": step.label, "counts": counts})
+    write_json_atomic(run.fs, done, {"step": step.label, "counts": counts,
+                                     "seconds": round(time.perf_counter() - started, 4)})

@@ -67,6 +67,57 @@ def collect_stats(run: RunDir, passes: int, step_order: list[str]) -> dict[str, 
     }
 
 
+def collect_step_seconds(run: RunDir, passes: int) -> dict[str, float]:
+    """Seconds each step took, summed over tasks (map, reduce and apply of a global step together)."""
+    seconds: Counter[str] = Counter()
+    for p in range(passes):
+        for path in run.fs.glob(run.stage(p, "completions", "*.json")):
+            for label, s in (read_json(run.fs, path).get("step_seconds") or {}).items():
+                seconds["read" if label.startswith("read@") else label] += s
+        for path in run.fs.glob(run.stage(p, "global", "*", "reduce", "_SUCCESS.json")):
+            marker = read_json(run.fs, path)
+            seconds[marker["step"]] += marker.get("seconds", 0.0)
+    return {k: round(v, 3) for k, v in seconds.items()}
+
+
+READ_ERRORS = ("read_errors", "skipped:extraction_error")  # read counters that mean something broke
+
+
+def run_problems(run: RunDir, passes: int) -> list[str]:
+    """One line per input with read errors (the file, the counts, the first error logged, the log)
+    and per failed task (its error and log), for the end of a run."""
+    lines = []
+    for path in sorted(run.fs.glob(run.stage(0, "completions", "*.json"))):
+        marker = read_json(run.fs, path)
+        read = marker.get("stats", {}).get("read", {})
+        errors = {k.removeprefix("skipped:"): read[k] for k in READ_ERRORS if read.get(k)}
+        if errors:
+            log = run.log(0, marker["task"])
+            first = _first_error(run, log)
+            counts = ", ".join(f"{k}={v}" for k, v in errors.items())
+            lines.append(f"read errors in {', '.join(marker.get('inputs', []))}: {counts}"
+                         + (f"; first: {first}" if first else "") + f" (log: {log})")
+    for p in range(passes):
+        for path in sorted(run.fs.glob(run.stage(p, "failed", "*.json"))):
+            failure = read_json(run.fs, path)
+            lines.append(f"failed task {failure['task']} (pass {p}, inputs {', '.join(failure.get('inputs', []))}): "
+                         f"{failure.get('error')} (log: {run.log(p, failure['task'])})")
+    return lines
+
+
+def _first_error(run: RunDir, log: str) -> str | None:
+    """The first ERROR (else WARNING) message of a task log, without its time stamp."""
+    if not run.fs.exists(log):
+        return None
+    found: dict[str, str] = {}
+    with run.fs.open(log, "r", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            parts = line.split(" ", 3)  # date, time, level, "logger: message"
+            if len(parts) == 4 and parts[2] in ("ERROR", "WARNING"):
+                found.setdefault(parts[2], parts[3].strip()[:300])
+    return found.get("ERROR") or found.get("WARNING")
+
+
 def format_funnel(stats: dict[str, Any]) -> str:
     """The funnel as an aligned text table (``omniweave stats``)."""
     lines = [f"{'step':<28}{'in':>10}{'out':>10}{'dropped':>10}  reasons"]

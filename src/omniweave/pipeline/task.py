@@ -7,6 +7,7 @@ is returned as a failed result, recorded under ``failed/``, and the task's parti
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 import traceback
@@ -60,6 +61,7 @@ class TaskSpec:
     inputs: list[InputFile]
     recipe: Recipe
     run_root: str
+    limit: int | None = None  # write at most this many documents (``output.limit``, last pass only)
 
 
 @dataclass
@@ -88,6 +90,33 @@ class _ProgressThrottle:
         if self.pending:
             self.report(self.pending)
             self.pending = 0
+
+
+class _Timed:
+    """A stream that adds up the time spent producing its items (its upstream steps included)."""
+
+    def __init__(self, items: Iterable[Document]) -> None:
+        self.items, self.seconds = iter(items), 0.0
+
+    def __iter__(self) -> _Timed:
+        return self
+
+    def __next__(self) -> Document:
+        start = time.perf_counter()
+        try:
+            return next(self.items)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+
+def _step_seconds(stages: list[tuple[str, _Timed, float]]) -> dict[str, float]:
+    """Each stage's own time: its stream's time less its upstream's, plus its setup."""
+    out: dict[str, float] = {}
+    upstream = 0.0
+    for label, stream, setup in stages:
+        out[label] = round(out.get(label, 0.0) + max(stream.seconds - upstream, 0.0) + setup, 4)
+        upstream = stream.seconds
+    return out
 
 
 def _read(spec: TaskSpec, ctx: TaskContext, images: list[WarcImage]) -> Iterator[Document]:
@@ -144,12 +173,17 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
     try:
         log.info("task %s (pass %d) on %d input(s)", spec.task_id, p, len(spec.inputs))
         steps = spec.recipe.build_steps()
-        docs: Iterable[Document] = _read(spec, ctx, images)
+        docs = _Timed(_read(spec, ctx, images))
+        stages = [("read" if p == 0 else f"read@pass-{p:02d}", docs, 0.0)]
         for index, mode in spec.plan.steps:
             step = steps[index]
+            setup = time.perf_counter()
             step.setup(ctx)
-            docs = step.collect(docs, ctx) if mode == "collect" else step.run(docs, ctx)  # type: ignore[attr-defined]
-        for doc in docs:
+            setup = time.perf_counter() - setup
+            docs = _Timed(step.collect(docs, ctx) if mode == "collect" else step.run(docs, ctx))  # type: ignore[attr-defined]
+            stages.append((step.label, docs, setup))
+        out: Iterable[Document] = docs if spec.limit is None else itertools.islice(docs, spec.limit)
+        for doc in out:
             writer.write(doc.to_row())
             throttle(1)
         throttle.flush()
@@ -172,6 +206,7 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
             "docs_out": writer.rows_written,
             "warc_images": len(images),
             "seconds": round(time.time() - started, 3),
+            "step_seconds": _step_seconds(stages),
             "stats": stats,
         })
         if fs.exists(run.failure(p, spec.task_id)):

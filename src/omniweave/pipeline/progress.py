@@ -1,0 +1,88 @@
+"""What a run shows while it runs: one tqdm bar per pass naming its steps, or log lines when the
+output is not a terminal (a cluster job's log), with documents per second and drops.
+
+A pass runs its steps as one stream, so the bar names them all (``pass 1/3 read → language_id →
+exact_dedup:map``). Documents come from the workers every half second; drops per step arrive with
+each finished task's counts.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections import Counter
+from typing import TextIO
+
+from tqdm import tqdm
+
+from omniweave.pipeline.task import TaskResult
+
+LOG_EVERY_S = 30.0
+
+
+def drops_of(result: TaskResult) -> Counter[str]:
+    """Documents a finished task dropped, per step label (read skips under ``read``)."""
+    drops: Counter[str] = Counter()
+    for label, counts in result.stats.items():
+        prefix = "skipped:" if label.startswith("read") else "dropped:"
+        drops[label] += sum(v for k, v in counts.items() if k.startswith(prefix))
+    return +drops
+
+
+class PassProgress:
+    """Progress of one pass: tasks done, documents out, documents/s, drops.
+
+    ``enabled``: True bars, False nothing, None bars on a terminal and else a log line every
+    ``log_every`` seconds on ``stream``.
+    """
+
+    def __init__(self, desc: str, total: int, done: int, enabled: bool | None, *,
+                 log_every: float = LOG_EVERY_S, stream: TextIO | None = None) -> None:
+        self.desc, self.total, self.done = desc, total, done
+        self.stream = stream or sys.stderr
+        self.docs, self.started, self.lock = 0, time.monotonic(), threading.Lock()
+        self.drops: Counter[str] = Counter()
+        bars = enabled if enabled is not None else self.stream.isatty()
+        self.bar = tqdm(total=total, initial=done, desc=desc, unit="task", disable=not bars, file=self.stream)
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        if enabled is None and not bars and log_every > 0:
+            self._ticker = threading.Thread(target=self._tick, args=(log_every,), daemon=True)
+            self._ticker.start()
+
+    def status(self) -> str:
+        rate = self.docs / max(time.monotonic() - self.started, 1e-6)
+        dropped = sum(self.drops.values())
+        top = ", ".join(f"{k}={v}" for k, v in self.drops.most_common(3))
+        return f"{self.docs} docs out, {rate:.1f} docs/s, {dropped} dropped" + (f" ({top})" if top else "")
+
+    def on_docs(self, n: int) -> None:
+        with self.lock:
+            self.docs += n
+            self.bar.set_postfix_str(self.status(), refresh=True)
+
+    def on_result(self, result: TaskResult) -> None:
+        with self.lock:
+            self.done += 1
+            self.drops.update(drops_of(result))
+            self.bar.update(1)
+            self.bar.set_postfix_str(self.status(), refresh=True)
+            if not result.ok:
+                self.bar.write(f"task {result.task_id} failed: {result.error}", file=self.stream)
+
+    def log_line(self) -> str:
+        elapsed = time.monotonic() - self.started
+        return f"[omniweave] {self.desc}: {self.done}/{self.total} tasks, {self.status()}, {elapsed:.0f}s"
+
+    def _tick(self, every: float) -> None:
+        while not self._stop.wait(every):
+            with self.lock:
+                print(self.log_line(), file=self.stream, flush=True)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+            print(self.log_line() + " (pass done)", file=self.stream, flush=True)
+        self.bar.close()
