@@ -18,7 +18,7 @@ from omniweave.pipeline.runner import run_recipe
 from omniweave.report.card import build_report
 from omniweave.report.data import collect
 
-CHARTS = ["funnel", "removed_text", "words", "images", "image_sizes", "formats", "languages", "domains"]
+CHARTS = ["funnel", "removed_text", "step_seconds", "words", "images", "image_sizes", "formats", "languages", "domains"]
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +113,26 @@ def test_report_in_chromium_shows_charts_and_images_offline(run, browser):
     assert "(11 more images)" in books.inner_text()
     assert all(u.startswith(("file:", "data:")) for u in requests), [u for u in requests if not u.startswith(("file:", "data:"))]
     page.close()
+
+
+def test_card_has_step_times_dropped_examples_and_the_viewer(run):
+    import json
+    import re
+
+    html = build_report(str(run))
+    stats = json.loads((run / "stats.json").read_text())
+    steps = ["read", "language_id", "text_length", "paragraph_quality", "exact_dedup", "images"]
+    assert set(stats["step_seconds"]) == set(steps) and all(v >= 0 for v in stats["step_seconds"].values())
+    times = re.search(r'<table class="step-times">.*?</table>', html).group(0)
+    assert [m for m in re.findall(r"<tr><td>([a-z_]+)</td>", times)] == steps
+    dropped = pq.read_table(run / "stages" / "pass-00" / "dropped").to_pylist()
+    section = re.search(r'<section id="dropped-examples">.*?</section>', html).group(0)
+    for row in dropped:  # two reasons, at most two examples each: every one here is shown
+        assert f'{row["drop_step"]}: {row["drop_reason"]}' in section
+        assert f'href="http://127.0.0.1:8765/#id/{row["id"]}"' in section
+    assert f"omniweave view {run}" in html and '<a href="http://127.0.0.1:8765/">' in html
+    # the same dropped count as the viewer's header: documents dropped by steps; read skips apart
+    figures = dict((label, int(v.replace(",", ""))) for v, label in re.findall(r"<b>([\d,]+)</b><span>([^<]+)</span>", html))
+    assert figures["documents dropped"] == len(dropped) == sum(
+        sum(r["dropped"].values()) for r in stats["funnel"] if r["step"] != "read")
+    assert figures["records skipped at read"] == sum(stats["funnel"][0]["dropped"].values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -133,4 +134,100 @@ def test_dropped_documents_in_chromium_show_their_reason(base, browser):
     page.locator("#doc .doc-image.missing a").first.wait_for()
     assert page.locator("#doc .doc-image.missing a").count() == with_images[0]["n_images"]
     assert "image (not stored)" in page.locator("#doc .doc-image.missing").first.inner_text()
+    page.close()
+
+
+def test_full_text_search_and_filters(run, base):
+    kept = table_to_documents(pq.read_table(run / "corpus"))
+    books = next(d for d in kept if "books.toscrape" in (d.url or ""))
+    word = "Velvet"  # a book on the page's body: not in its title or URL
+    assert word not in (books.title or "") + (books.url or "") and word in books.text
+    found = get(f"{base}/api/docs?q={word.lower()}")
+    assert [d["id"] for d in found["items"]] == [books.id]
+    assert get(f"{base}/api/docs?q=tipping%20velv")["items"][0]["id"] == books.id  # every term, the last as a prefix
+    chinese = next(d for d in kept if d.language == "zh")
+    phrase = next(t.text for t in chinese.texts if len(t.text) > 20)[6:10]
+    assert chinese.id in [d["id"] for d in get(f"{base}/api/docs?q={urllib.parse.quote(phrase)}")["items"]]
+    summary = get(f"{base}/api/summary")
+    assert summary["languages"]["zh"] == sum(d.language == "zh" for d in kept) + sum(
+        1 for d in get(f"{base}/api/docs?kind=dropped")["items"] if d["language"] == "zh")
+    zh = get(f"{base}/api/docs?kind=kept&language=zh")
+    assert zh["total"] == sum(d.language == "zh" for d in kept) > 0 and {d["language"] for d in zh["items"]} == {"zh"}
+    domain = get(f"{base}/api/docs?kind=kept&domain=books.toscrape.com")
+    assert [d["id"] for d in domain["items"]] == [books.id]
+    many = get(f"{base}/api/docs?kind=kept&min_images=5")
+    assert many["total"] == sum(len(d.images) >= 5 for d in kept) > 0
+    none = get(f"{base}/api/docs?kind=kept&max_images=0")
+    assert none["total"] == sum(not d.images for d in kept) > 0
+    assert (run / "viewer-index.sqlite").is_file()  # built once per run folder, reused by the next viewer
+    mtime = (run / "viewer-index.sqlite").stat().st_mtime_ns
+    serve(str(run), port=0).server_close()
+    assert (run / "viewer-index.sqlite").stat().st_mtime_ns == mtime
+
+
+def test_header_counts_match_the_data_card(run, base):
+    stats = json.loads((run / "stats.json").read_text())
+    by_steps = sum(sum(r["dropped"].values()) for r in stats["funnel"] if r["step"] != "read")
+    summary = get(f"{base}/api/summary")
+    assert summary["dropped"] == summary["dropped_by_steps"] == by_steps
+
+
+def test_search_by_body_word_in_chromium(base, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base + "/")
+    page.locator("#docs li").first.wait_for()
+    page.fill("#q", "velvet")
+    page.wait_for_function("document.querySelectorAll('#docs li').length === 1")
+    page.locator("#docs li").first.click()
+    page.locator("#doc article").wait_for()
+    assert "Tipping the Velvet" in page.locator("#doc article").inner_text()
+    page.fill("#q", "")
+    page.select_option("#language", "zh")
+    page.wait_for_function("[...document.querySelectorAll('#docs li')].every(li => li.textContent.includes(' zh '))")
+    # every select fits the sidebar
+    widths = page.evaluate("[...document.querySelectorAll('#sidebar select')].map(s => s.getBoundingClientRect().right)")
+    right = page.evaluate("document.querySelector('#sidebar').getBoundingClientRect().right")
+    assert max(widths) <= right
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def dup_base(tmp_path_factory) -> Iterator[str]:
+    """A run over three pages, two of them the same article: exact_dedup drops one of the two."""
+    from omniweave.pipeline.recipe import parse_recipe
+    from omniweave.pipeline.runner import run_recipe
+
+    root = tmp_path_factory.mktemp("dups")
+    article = "<p>The harbour bridge opened in spring after nine years of building work by the city.</p>" * 3
+    pages = {"a.html": ("Bridge news", article), "b.html": ("Bridge news (copy)", article),
+             "c.html": ("Weather", "<p>Rain is expected over the northern hills for most of the coming week.</p>" * 3)}
+    (root / "in").mkdir()
+    for name, (title, body) in pages.items():
+        (root / "in" / name).write_text(f"<html><head><title>{title}</title></head><body><article>{body}</article></body></html>")
+    recipe = parse_recipe({"input": {"paths": [str(root / "in")]}, "output": {"dir": str(root / "run"), "keep_dropped": True},
+                           "steps": ["exact_dedup"], "executor": {"workers": 1}})
+    assert run_recipe(recipe, progress=False).ok
+    server = serve(str(root / "run"), port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_twin_link_opens_the_kept_document_in_chromium(dup_base, browser):
+    dropped = get(f"{dup_base}/api/docs?kind=dropped")["items"]
+    assert len(dropped) == 1 and dropped[0]["step"] == "exact_dedup"
+    doc = get(f"{dup_base}/api/doc/{dropped[0]['n']}")
+    kept = get(f"{dup_base}/api/doc/{doc['twin']['n']}")
+    assert kept["kind"] == "kept" and kept["id"] == doc["twin"]["id"] != doc["id"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{dup_base}/#doc/{dropped[0]['n']}")
+    link = page.locator("#doc .drop-reason a.twin")
+    link.wait_for()
+    link.click()
+    page.wait_for_function(f"document.querySelector('#doc article')?.dataset.id === {json.dumps(kept['id'])}")
+    assert page.locator("#doc article").get_attribute("data-kind") == "kept"
+    assert page.url.endswith(f"#doc/{doc['twin']['n']}")
+    page.goto(f"{dup_base}/#id/{kept['id']}")  # the data card links documents by id
+    page.wait_for_function(f"location.hash === '#doc/{doc['twin']['n']}'")
     page.close()

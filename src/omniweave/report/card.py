@@ -12,10 +12,12 @@ from omniweave.export.images import ImageStore
 from omniweave.export.source import iter_documents
 from omniweave.io.output import filesystem
 from omniweave.report.charts import bar_chart, funnel_chart
-from omniweave.report.data import IMAGE_BINS, SIDE_BINS, WORD_BINS, RunData, bucket_labels, collect
+from omniweave.pipeline.rundir import RunDir
+from omniweave.report.data import IMAGE_BINS, SIDE_BINS, WORD_BINS, RunData, bucket_labels, collect, dropped_examples
 from omniweave.report.render import document_html
 
 REPORT_FILE = "report.html"
+VIEWER = "http://127.0.0.1:8765/"  # where `omniweave view RUN_DIR` serves by default
 
 
 def static_text(name: str) -> str:
@@ -94,12 +96,53 @@ def samples_section(root: str, n: int) -> str:
     return f'<section id="samples"><h2>Documents</h2><div class="samples">{"".join(articles)}</div></section>'
 
 
+def step_times_section(data: RunData) -> str:
+    """Seconds per step, summed over tasks (a global step's map, reduce and apply together)."""
+    seconds = data.stats.get("step_seconds") or {}
+    if not seconds:
+        return ""
+    order = [r.step for r in data.funnel]
+    items = sorted(seconds.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+    total = sum(seconds.values()) or 1.0
+    chart = bar_chart("step_seconds", "Time per step (seconds, all tasks)", [(k, round(v, 2)) for k, v in items], unit=" s")
+    rows = "".join(f'<tr><td>{escape(k)}</td><td>{v:,.2f}</td><td>{100 * v / total:.0f}%</td></tr>' for k, v in items)
+    table = ('<table class="step-times"><thead><tr><th>step</th><th>seconds</th><th>share</th></tr></thead>'
+             f'<tbody>{rows}</tbody></table>')
+    return f'<section id="step-times"><h2>Time per step</h2><div class="charts">{chart}</div>{table}</section>'
+
+
+def dropped_examples_section(root: str, per_reason: int = 2) -> str:
+    """A few dropped documents per reason, each linked to the viewer (needs ``output.keep_dropped``)."""
+    examples = dropped_examples(RunDir(root), per_reason)
+    if not examples:
+        return ('<section id="dropped-examples"><h2>Dropped documents</h2><p class="note">No dropped documents on disk '
+                '(none were dropped, or the run did not set <code>output.keep_dropped: true</code>).</p></section>')
+    blocks = []
+    for (step, reason), docs in sorted(examples.items()):
+        items = "".join(
+            f'<li><a href="{VIEWER}#id/{escape(d.id)}">{escape(d.title or d.url or d.id)}</a>'
+            f'<div class="url">{escape(d.url or "")}{" · " + escape(d.detail) if d.detail else ""}</div>'
+            f'<div class="excerpt">{escape(d.text) or "<i>no text</i>"}</div></li>' for d in docs)
+        blocks.append(f'<div class="reason-examples"><h3>{escape(step)}: {escape(reason)}</h3><ul>{items}</ul></div>')
+    return ('<section id="dropped-examples"><h2>Dropped documents</h2><p class="note">The first documents dropped for '
+            f'each reason; the links open them in the viewer (<code>omniweave view {escape(root)}</code>).</p>'
+            f'{"".join(blocks)}</section>')
+
+
+def viewer_link(root: str) -> str:
+    return (f'<div class="viewer-link">Browse every document, kept and dropped: <code>omniweave view {escape(root)}</code>, '
+            f'then <a href="{VIEWER}">{VIEWER}</a></div>')
+
+
 def build_report(root: str, samples: int = 3) -> str:
     """The data card of the run at ``root`` as one HTML string."""
     data = collect(root)
     info, stats = data.info, data.stats
-    dropped_docs = sum(n for r in data.funnel for _, n, _ in r.reasons)
+    # the viewer's header shows the same two figures: documents dropped by steps, records skipped at read
+    dropped_docs = sum(n for r in data.funnel if r.step != "read" for _, n, _ in r.reasons)
+    skipped = sum(n for r in data.funnel if r.step == "read" for _, n, _ in r.reasons)
     figures = [(data.documents, "documents out"), (data.images, "images out"), (dropped_docs, "documents dropped"),
+               (skipped, "records skipped at read"),
                (sum(n for (_, r), n in data.removed_text.items() if r.startswith("paragraphs:")), "paragraphs removed"),
                (stats.get("tasks", {}).get("completed", 0), "task runs completed")]
     figures_html = "".join(f'<div class="figure"><b>{v:,}</b><span>{escape(label)}</span></div>' for v, label in figures)
@@ -109,9 +152,10 @@ def build_report(root: str, samples: int = 3) -> str:
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
         f'<title>omniweave data card</title><style>{static_text("report.css")}</style></head><body>'
-        f'<header><h1>omniweave data card</h1><div class="sub">{subtitle}</div></header><main>'
+        f'<header><h1>omniweave data card</h1><div class="sub">{subtitle}</div>{viewer_link(root)}</header><main>'
         f'<section id="summary"><div class="figures">{figures_html}</div></section>'
-        f'{funnel_section(data)}{distributions_section(data)}{samples_section(root, samples)}'
+        f'{funnel_section(data)}{step_times_section(data)}{distributions_section(data)}'
+        f'{dropped_examples_section(root)}{samples_section(root, samples)}'
         f'<section id="recipe"><h2>Recipe</h2><details><summary>run.json recipe</summary><pre>{escape(recipe)}</pre>'
         '</details></section></main></body></html>'
     )

@@ -101,6 +101,33 @@ def dropped_by_step(run: RunDir) -> tuple[bool, Counter[tuple[str, str]], Counte
     return bool(files), docs, images
 
 
+@dataclass
+class DroppedExample:
+    """A dropped document as the card shows it: where it came from and how it began."""
+
+    id: str
+    url: str | None
+    title: str | None
+    text: str
+    detail: str | None
+
+
+def dropped_examples(run: RunDir, per_reason: int = 2, chars: int = 280) -> dict[tuple[str, str], list[DroppedExample]]:
+    """Up to ``per_reason`` dropped documents per (step, reason), from ``stages/*/dropped`` (keep_dropped)."""
+    out: dict[tuple[str, str], list[DroppedExample]] = {}
+    for path in run_files(run, "stages/*/dropped/*.parquet"):
+        table = _read(run, path, ["id", "texts", "general_metadata", "drop_step", "drop_reason", "drop_detail"])
+        gm = table["general_metadata"].combine_chunks()
+        urls, titles = gm.field("url").to_pylist(), gm.field("title").to_pylist()
+        for i, (doc_id, step, reason, detail) in enumerate(zip(
+                *(table[c].to_pylist() for c in ("id", "drop_step", "drop_reason", "drop_detail")))):
+            examples = out.setdefault((step, reason), [])
+            if len(examples) < per_reason:
+                text = " ".join(t for t in table["texts"][i].as_py() or [] if t)
+                examples.append(DroppedExample(doc_id, urls[i], titles[i], text[:chars], detail))
+    return out
+
+
 def build_funnel(stats: dict[str, Any], images_out: int, dropped_images: Counter[tuple[str, str]] | None) -> list[StepRow]:
     """Funnel rows of ``stats.json`` with images counted backwards from ``images_out``."""
     rows = [StepRow(r["step"], r["in"], r["out"], counts=dict(r.get("counts") or {})) for r in stats.get("funnel", [])]

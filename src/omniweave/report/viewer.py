@@ -1,12 +1,14 @@
 """``omniweave view``: a local web page to browse a run's documents as they read.
 
-A stdlib HTTP server over an index of the run (kept documents in ``corpus/``, dropped ones in
-``stages/*/dropped/``, located by file and row group), with a small JSON API that the static page
+A stdlib HTTP server over the run's search index (:mod:`.search_index`: kept documents in
+``corpus/``, dropped ones in ``stages/*/dropped/``, located by file and row group), with a small JSON API that the static page
 (``static/viewer.*``) calls::
 
-    GET /api/summary              counts, drop reasons
-    GET /api/docs?kind=&q=&reason=&offset=&limit=   the document list (kind: all | kept | dropped)
-    GET /api/doc/<n>              one document's nodes, its drop reason, its removed paragraphs
+    GET /api/summary              counts, drop reasons, languages, domains
+    GET /api/docs?kind=&q=&reason=&language=&domain=&min_images=&max_images=&offset=&limit=
+                                  the document list (kind: all | kept | dropped; q: full text, see .search_index)
+    GET /api/find?id=             the entry number of a document id
+    GET /api/doc/<n>              one document's nodes, its drop reason and kept twin, its removed paragraphs
     GET /image/<n>/<position>     an image's bytes from the run's image store (404 when not stored)
 """
 
@@ -15,8 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections import Counter
-from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -32,7 +32,9 @@ from omniweave.export.images import ImageStore, image_mime
 from omniweave.layout import SCHEMA, row_to_document
 from omniweave.pipeline.context import DROPPED_PARAGRAPH_SCHEMA
 from omniweave.pipeline.rundir import RunDir
-from omniweave.report.data import non_null_per_row, run_files
+from omniweave.io.output import read_json
+from omniweave.report.data import run_files
+from omniweave.report.search_index import SearchIndex, twin_id
 from omniweave.report.render import image_info
 
 log = logging.getLogger(__name__)
@@ -44,82 +46,43 @@ class ViewerError(ValueError):
     """A folder the viewer cannot show."""
 
 
-@dataclass
-class Entry:
-    n: int
-    id: str
-    kind: str  # kept | dropped
-    url: str | None
-    title: str | None
-    language: str | None
-    n_texts: int
-    n_images: int
-    file: str
-    row_group: int
-    row: int
-    step: str | None = None
-    reason: str | None = None
-    detail: str | None = None
-
-    def public(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("file", "row_group", "row")}
-
-
 class RunIndex:
-    """Every document of a run (kept and dropped), with where its row lives."""
+    """Every document of a run (kept and dropped): the search index, rows, removed paragraphs, images."""
 
     def __init__(self, root: str) -> None:
         self.run = RunDir(root)
-        self.entries: list[Entry] = []
         corpus = run_files(self.run, "corpus/*.parquet")
         dropped = run_files(self.run, "stages/*/dropped/*.parquet")
         if not corpus and not dropped:
             raise ViewerError(f"{root}: no documents (expected a run folder with corpus/*.parquet)")
-        for path in corpus:
-            self._add(path, "kept")
-        for path in dropped:
-            self._add(path, "dropped")
+        self.search_index = SearchIndex(self.run, corpus, dropped)
+        self.size = self.search_index.count()
         self.paragraph_files = run_files(self.run, "stages/*/dropped_paragraphs/*.parquet")
         self.store = ImageStore(root)
         self._lock = threading.Lock()
 
-    def _add(self, path: str, kind: str) -> None:
-        extra = ["drop_step", "drop_reason", "drop_detail"] if kind == "dropped" else []
-        with self.run.fs.open(path, "rb") as fh:
-            pf = pq.ParquetFile(fh)
-            for g in range(pf.num_row_groups):
-                t = pf.read_row_group(g, columns=["id", "texts", "images", "general_metadata", *extra])
-                gm = t["general_metadata"].combine_chunks()
-                n_images = non_null_per_row(t["images"])
-                n_texts = non_null_per_row(t["texts"])
-                cols = {c: t[c].to_pylist() for c in ["id", *extra]}
-                urls, titles, langs = (gm.field(f).to_pylist() for f in ("url", "title", "language"))
-                for i in range(t.num_rows):
-                    self.entries.append(Entry(
-                        n=len(self.entries), id=cols["id"][i], kind=kind, url=urls[i], title=titles[i], language=langs[i],
-                        n_texts=int(n_texts[i]), n_images=int(n_images[i]), file=path, row_group=g, row=i,
-                        step=cols.get("drop_step", [None] * t.num_rows)[i], reason=cols.get("drop_reason", [None] * t.num_rows)[i],
-                        detail=cols.get("drop_detail", [None] * t.num_rows)[i]))
-
     def summary(self) -> dict[str, Any]:
-        kinds = Counter(e.kind for e in self.entries)
-        reasons = Counter(f"{e.step}: {e.reason}" for e in self.entries if e.kind == "dropped")
-        return {"root": self.run.root, "kept": kinds["kept"], "dropped": kinds["dropped"],
-                "reasons": dict(reasons.most_common()), "paragraph_files": len(self.paragraph_files)}
+        """Counts for the header and the sidebar; ``dropped_by_steps`` and ``skipped_at_read`` come from
+        stats.json (the data card's figures), ``dropped`` from the dropped documents on disk."""
+        facets = self.search_index.facets()
+        stats = read_json(self.run.fs, self.run.stats_json) if self.run.fs.exists(self.run.stats_json) else {}
+        funnel = stats.get("funnel") or []
+        return {"root": self.run.root, "kept": facets["kinds"].get("kept", 0), "dropped": facets["kinds"].get("dropped", 0),
+                "dropped_by_steps": sum(sum(r["dropped"].values()) for r in funnel if r["step"] != "read") if funnel else None,
+                "skipped_at_read": sum(sum(r["dropped"].values()) for r in funnel if r["step"] == "read") if funnel else None,
+                "reasons": facets["reasons"], "languages": facets["languages"], "domains": facets["domains"],
+                "paragraph_files": len(self.paragraph_files)}
 
-    def search(self, kind: str = "all", q: str = "", reason: str = "", offset: int = 0, limit: int = 100) -> dict[str, Any]:
-        q = q.lower()
-        found = [e for e in self.entries
-                 if (kind == "all" or e.kind == kind)
-                 and (not reason or f"{e.step}: {e.reason}" == reason)
-                 and (not q or q in (e.url or "").lower() or q in (e.title or "").lower() or q == e.id)]
-        return {"total": len(found), "items": [e.public() for e in found[offset: offset + limit]]}
+    def search(self, **filters: Any) -> dict[str, Any]:
+        return self.search_index.search(**filters)
 
-    def document(self, n: int) -> tuple[Entry, Document]:
-        entry = self.entries[n]
-        with self.run.fs.open(entry.file, "rb") as fh:
-            table = pq.ParquetFile(fh).read_row_group(entry.row_group, columns=SCHEMA.names)
-        return entry, row_to_document(table.slice(entry.row, 1).to_pylist()[0])
+    def document(self, n: int) -> tuple[dict[str, Any], Document]:
+        entry, where = self.search_index.entry(n), self.search_index.location(n)
+        if entry is None or where is None:
+            raise KeyError(n)
+        with self.run.fs.open(where.file, "rb") as fh:
+            table = pq.ParquetFile(fh).read_row_group(where.row_group, columns=SCHEMA.names)
+        return entry, row_to_document(table.slice(where.row, 1).to_pylist()[0])
 
     def paragraphs(self, doc_id: str) -> list[dict[str, Any]]:
         if not self.paragraph_files:
@@ -137,7 +100,11 @@ class RunIndex:
             else:
                 nodes.append({"type": "image", "url": node.url, "alt": node.alt, "src": f"/image/{n}/{position}",
                               "meta": image_info(node)})
-        return {**entry.public(), "date": str(doc.date) if doc.date else None, "nodes": nodes,
+        twin = twin_id(entry["detail"]) if entry["kind"] == "dropped" else None
+        twin_n = self.search_index.find(twin) if twin else None
+        twin_entry = self.search_index.entry(twin_n) if twin_n is not None else None
+        return {**entry, "date": str(doc.date) if doc.date else None, "nodes": nodes,
+                "twin": {"id": twin, "n": twin_n, "title": (twin_entry or {}).get("title")} if twin else None,
                 "paragraphs": self.paragraphs(doc.id)}
 
     def image(self, n: int, position: int) -> tuple[bytes, str] | None:
@@ -151,9 +118,9 @@ class RunIndex:
         return (data, image_mime(node)) if data is not None else None
 
 
-def _int(values: dict[str, list[str]], key: str, default: int) -> int:
+def _int(values: dict[str, list[str]], key: str, default: int | None) -> int | None:
     try:
-        return int(values.get(key, [default])[0])
+        return int(values[key][0]) if values.get(key, [""])[0] != "" else default
     except ValueError:
         return default
 
@@ -187,12 +154,17 @@ class Handler(BaseHTTPRequestHandler):
                 self._json(self.index.summary())
             elif parts == ["api", "docs"]:
                 qs = parse_qs(url.query)
-                self._json(self.index.search(qs.get("kind", ["all"])[0], qs.get("q", [""])[0], qs.get("reason", [""])[0],
-                                             _int(qs, "offset", 0), min(_int(qs, "limit", 100), 1000)))
-            elif len(parts) == 3 and parts[:2] == ["api", "doc"] and parts[2].isdigit() and int(parts[2]) < len(self.index.entries):
+                text = {k: qs.get(k, [""])[0] for k in ("kind", "q", "reason", "language", "domain")}
+                self._json(self.index.search(**text, min_images=_int(qs, "min_images", None),
+                                             max_images=_int(qs, "max_images", None), offset=_int(qs, "offset", 0) or 0,
+                                             limit=min(_int(qs, "limit", 100) or 100, 1000)))
+            elif parts == ["api", "find"]:
+                n = self.index.search_index.find(parse_qs(url.query).get("id", [""])[0])
+                self._json({"n": n}, 200 if n is not None else HTTPStatus.NOT_FOUND)
+            elif len(parts) == 3 and parts[:2] == ["api", "doc"] and parts[2].isdigit() and int(parts[2]) < self.index.size:
                 self._json(self.index.document_json(int(parts[2])))
             elif len(parts) == 3 and parts[0] == "image" and parts[1].isdigit() and parts[2].isdigit() \
-                    and int(parts[1]) < len(self.index.entries):
+                    and int(parts[1]) < self.index.size:
                 found = self.index.image(int(parts[1]), int(parts[2]))
                 if found is None:
                     self._send(404, b"image not stored", "text/plain")
@@ -200,7 +172,7 @@ class Handler(BaseHTTPRequestHandler):
                     self._send(200, found[0], found[1], cache=True)
             else:
                 self._json({"error": f"not found: {url.path}"}, HTTPStatus.NOT_FOUND)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, KeyError) as exc:
             log.warning("viewer: %s: %s", self.path, exc)
             self._json({"error": str(exc)}, HTTPStatus.INTERNAL_SERVER_ERROR)
 

@@ -19,17 +19,35 @@ async function api(path) {
   return res.json();
 }
 
-async function loadSummary() {
-  const s = await api("/api/summary");
-  $("#summary").textContent = `${s.root} · ${s.kept} kept · ${s.dropped} dropped`;
-  for (const [reason, n] of Object.entries(s.reasons)) {
-    $("#reason").append(el("option", { value: reason }, `${reason} (${n})`));
+function fillSelect(id, counts) {
+  for (const [value, n] of Object.entries(counts)) {
+    const label = value || "(none)";
+    $(id).append(el("option", { value: label, title: `${label} (${n})` }, `${label} (${n})`));
   }
 }
 
+async function loadSummary() {
+  const s = await api("/api/summary");
+  // the dropped count is the data card's (documents the steps dropped); when the run did not keep
+  // them all, the header says how many the viewer can show
+  const dropped = s.dropped_by_steps ?? s.dropped;
+  const shown = dropped !== s.dropped ? ` (${s.dropped} kept on disk: set output.keep_dropped)` : "";
+  const skipped = s.skipped_at_read ? ` · ${s.skipped_at_read} skipped at read` : "";
+  $("#summary").textContent = `${s.root} · ${s.kept} kept · ${dropped} dropped${shown}${skipped}`;
+  fillSelect("#reason", s.reasons);
+  fillSelect("#language", s.languages);
+  fillSelect("#domain", s.domains);
+}
+
+let listRequest = 0;
+
 async function loadList() {
-  const params = new URLSearchParams({ kind: $("#kind").value, reason: $("#reason").value, q: $("#q").value, limit: 500 });
+  const [min, max] = $("#images").value.split("-");
+  const params = new URLSearchParams({ kind: $("#kind").value, reason: $("#reason").value, q: $("#q").value,
+    language: $("#language").value, domain: $("#domain").value, min_images: min || "", max_images: max || "", limit: 500 });
+  const request = ++listRequest;
   const data = await api(`/api/docs?${params}`);
+  if (request !== listRequest) return;  // a newer search is on its way
   $("#count").textContent = `${data.total} documents` + (data.total > data.items.length ? ` (first ${data.items.length})` : "");
   const list = $("#docs");
   list.replaceChildren();
@@ -84,7 +102,13 @@ async function showDocument(n) {
     el("h2", {}, d.title || d.url || d.id),
     el("div", { class: "url" }, el("span", { class: `badge ${d.kind}` }, d.kind), ` ${d.url || ""} · ${d.language || "?"} · ${d.date || ""}`));
   if (d.kind === "dropped") {
-    article.append(el("div", { class: "drop-reason" }, `Dropped by ${d.step}: ${d.reason}` + (d.detail ? ` (${d.detail})` : "")));
+    const why = el("div", { class: "drop-reason" }, `Dropped by ${d.step}: ${d.reason}`);
+    if (d.twin && d.twin.n !== null) {
+      why.append(" (kept in its place: ", el("a", { class: "twin", href: `#doc/${d.twin.n}`, title: d.twin.id }, d.twin.title || d.twin.id), ")");
+    } else if (d.detail) {
+      why.append(` (${d.detail})`);
+    }
+    article.append(why);
   }
   for (const node of d.nodes) {
     if (node.type === "image") article.append(imageNode(node));
@@ -100,12 +124,18 @@ async function showDocument(n) {
   }
 }
 
-function route() {
+async function route() {
+  const byId = location.hash.match(/^#id\/(.+)$/);  // links from the data card name documents by id
+  if (byId) {
+    const found = await api(`/api/find?id=${encodeURIComponent(decodeURIComponent(byId[1]))}`);
+    location.replace(`#doc/${found.n}`);
+    return;
+  }
   const m = location.hash.match(/^#doc\/(\d+)$/);
-  if (m) showDocument(Number(m[1])).catch((e) => { $("#doc").textContent = String(e); });
+  if (m) await showDocument(Number(m[1]));
 }
 
-for (const id of ["#kind", "#reason"]) $(id).addEventListener("change", loadList);
+for (const id of ["#kind", "#reason", "#language", "#domain", "#images"]) $(id).addEventListener("change", loadList);
 $("#q").addEventListener("input", loadList);
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => route().catch((e) => { $("#doc").textContent = String(e); }));
 loadSummary().then(loadList).then(route).catch((e) => { $("#summary").textContent = String(e); });
