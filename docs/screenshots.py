@@ -2,8 +2,9 @@
 
     python docs/screenshots.py RUN_DIR
 
-RUN_DIR should hold books.toscrape.warc's page (e.g. a run over ../shared/data/warc with
-``keep_dropped: true`` and the ``images`` step); its report.html must exist (``omniweave report``).
+RUN_DIR should hold books.toscrape.warc's page and a dropped duplicate, e.g. examples/sample.yaml over
+the sample crawl and ../shared/data/warc/node-warc/books.toscrape.warc (``-i`` twice); its report.html
+must exist (every run writes it).
 """
 
 from __future__ import annotations
@@ -28,21 +29,30 @@ def shoot(run: Path) -> None:
     server = serve(str(run), port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    with urllib.request.urlopen(base + "/api/docs?q=books.toscrape") as res:
-        books = json.load(res)["items"][0]
+    with urllib.request.urlopen(base + "/api/docs?kind=dropped&limit=1000") as res:
+        dropped = json.load(res)["items"]
+    twin = next(d for d in dropped if (d["detail"] or "").startswith("kept "))
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto((run / "report.html").as_uri())
         page.screenshot(path=DOCS / "report.png", full_page=True)
-        page.goto(f"{base}/#doc/{books['n']}")
-        page.wait_for_function("[...document.querySelectorAll('#doc img')].every(i => i.complete)")
-        page.locator("#doc img").nth(1).hover()
-        page.wait_for_timeout(300)
-        page.screenshot(path=DOCS / "viewer.png")
-        page.select_option("#kind", "dropped")
+        page.goto(base + "/")
+        page.locator("#docs li").first.wait_for()
+        page.fill("#q", "velvet")  # full text: a book on the page, not in its title or URL
+        page.wait_for_function("document.querySelectorAll('#docs li').length === 1")
         page.locator("#docs li").first.click()
-        page.locator("#doc .drop-reason").wait_for()
+        page.wait_for_function("[...document.querySelectorAll('#doc img')].every(i => i.complete)")
+        box = page.locator("#doc img").nth(1).bounding_box()
+        page.mouse.move(box["x"] + 20, box["y"] + 20)
+        page.mouse.move(box["x"] + 30, box["y"] + 30)
+        page.locator("#tooltip").wait_for(state="visible")
+        page.screenshot(path=DOCS / "viewer.png")
+        page.fill("#q", "")
+        page.select_option("#kind", "dropped")
+        page.wait_for_function("[...document.querySelectorAll('#docs li')].every(li => li.dataset.kind === 'dropped')")
+        page.locator(f"#docs li[data-n='{twin['n']}']").click()
+        page.locator("#doc .drop-reason a.twin").wait_for()
         page.wait_for_timeout(500)
         page.screenshot(path=DOCS / "viewer-dropped.png")
         browser.close()

@@ -42,6 +42,7 @@ class PassProgress:
         self.desc, self.total, self.done = desc, total, done
         self.stream = stream or sys.stderr
         self.docs, self.started, self.lock = 0, time.monotonic(), threading.Lock()
+        self.finished_docs = 0  # documents of finished tasks (streamed counts may arrive late)
         self.drops: Counter[str] = Counter()
         bars = enabled if enabled is not None else self.stream.isatty()
         self.bar = tqdm(total=total, initial=done, desc=desc, unit="task", disable=not bars, file=self.stream)
@@ -65,6 +66,8 @@ class PassProgress:
     def on_result(self, result: TaskResult) -> None:
         with self.lock:
             self.done += 1
+            self.finished_docs += result.docs_out
+            self.docs = max(self.docs, self.finished_docs)
             self.drops.update(drops_of(result))
             self.bar.update(1)
             self.bar.set_postfix_str(self.status(), refresh=True)

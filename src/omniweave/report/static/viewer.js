@@ -48,7 +48,7 @@ async function loadList() {
   const request = ++listRequest;
   const data = await api(`/api/docs?${params}`);
   if (request !== listRequest) return;  // a newer search is on its way
-  $("#count").textContent = `${data.total} documents` + (data.total > data.items.length ? ` (first ${data.items.length})` : "");
+  $("#count").textContent = `${data.total} document${data.total === 1 ? "" : "s"}` + (data.total > data.items.length ? ` (first ${data.items.length})` : "");
   const list = $("#docs");
   list.replaceChildren();
   for (const d of data.items) {
