@@ -103,3 +103,21 @@ def test_end_of_run_names_read_errors(warc_dir, tmp_path):
     err = result.stderr.decode()
     assert "problems (1):" in err and "read errors in" in err and "cut.warc.gz" in err and "read_errors=1" in err
     assert "cut.warc.gz.log" not in err and ".log)" in err
+
+
+def test_recipe_errors_from_field_and_model_validators_are_collected():
+    import pytest
+
+    from omniweave.pipeline.recipe import RecipeError, parse_recipe
+
+    with pytest.raises(RecipeError) as err:
+        parse_recipe({"input": {"paths": ["x.warc"], "format": "pdf"}, "output": {"dir": "o"},
+                      "steps": [{"paragraph_quality": {"kinds": ["poem"]}}, {"minhash_dedup": {"bands": 4}},
+                                {"preset": "omnicorpus-xx"}],
+                      "executor": {"kind": "spark"}})
+    errors = err.value.errors
+    assert len(errors) == 5, errors
+    assert any("paragraph_quality.kinds" in e and "unknown text kind" in e for e in errors)  # a field validator
+    assert any("minhash_dedup" in e and "bands and rows" in e for e in errors)  # a model validator
+    assert any("steps[2].preset" in e for e in errors)
+    assert any("input.format" in e for e in errors) and any("executor.kind" in e for e in errors)
