@@ -1,6 +1,6 @@
 """Run tasks on this machine: in-process for one worker, else a pool of worker processes.
 
-Workers report document counts through a queue for the progress bar. A worker that dies (killed,
+Workers report progress (documents written, drops per step) through a queue for the progress display. A worker that dies (killed,
 out of memory) breaks the pool; the pool is rebuilt and unfinished tasks run again, up to
 ``retries`` times each, after which they are reported as failed.
 """
@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, Thr
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
-from omniweave.pipeline.task import TaskResult, TaskSpec, run_task
+from omniweave.pipeline.task import Progress, ProgressSink, TaskResult, TaskSpec, run_task
 
 _progress_queue: mp.Queue | None = None
 T = TypeVar("T")
@@ -30,9 +30,9 @@ def _init_worker(progress_queue: mp.Queue) -> None:
     logging.getLogger("omniweave").propagate = False
 
 
-def _report(n: int) -> None:
+def _report(report: Progress) -> None:
     if _progress_queue is not None:
-        _progress_queue.put(n)
+        _progress_queue.put(report)
 
 
 def _run_in_worker(spec: TaskSpec) -> TaskResult:
@@ -47,7 +47,7 @@ class LocalExecutor:
         self.workers, self.retries = workers, retries
         self._pool: ProcessPoolExecutor | None = None
         self._queue: mp.Queue | None = None
-        self._on_docs: Callable[[int], None] = lambda n: None
+        self._on_docs: ProgressSink = lambda report: None
         self._drainer: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -62,7 +62,7 @@ class LocalExecutor:
     def run(
         self,
         specs: list[TaskSpec],
-        on_docs: Callable[[int], None],
+        on_docs: ProgressSink,
         on_result: Callable[[TaskResult], None],
     ) -> list[TaskResult]:
         if not specs:
@@ -78,7 +78,7 @@ class LocalExecutor:
         try:
             return self._run_pool(specs, on_result)
         finally:
-            self._on_docs = lambda n: None
+            self._on_docs = lambda report: None
 
     def close(self) -> None:
         """Stop the worker pool and the progress thread (a later ``run`` starts them again)."""

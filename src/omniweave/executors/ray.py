@@ -4,18 +4,19 @@ Each pipeline task is one Ray task running :func:`omniweave.pipeline.task.run_ta
 reads inputs and writes outputs through fsspec, so on a multi-node cluster ``output.dir`` must be a
 path every node sees (a shared filesystem or an object store such as ``s3://``). A task whose
 worker dies is retried by Ray (``retries`` times); task outputs are idempotent (stale parts are
-removed, markers are written last), so a retry or a rerun never doubles rows. Live document counts
-reach the driver through a small actor; stats are merged from the completion markers as locally.
+removed, markers are written last), so a retry or a rerun never doubles rows. Live progress (documents,
+drops per step) reaches the driver through a small actor; stats are merged from the completion markers as locally.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from omniweave.pipeline.task import TaskResult, TaskSpec, run_task
+from omniweave.pipeline.task import Progress, ProgressSink, TaskResult, TaskSpec, run_task
 
 log = logging.getLogger("omniweave.run")
 T = TypeVar("T")
@@ -31,22 +32,22 @@ def _ray() -> Any:
 
 
 class _ProgressCounter:
-    """Actor body: workers add document counts, the driver takes what accumulated."""
+    """Actor body: workers add progress reports (documents, drops per step), the driver takes their sum."""
 
     def __init__(self) -> None:
-        self.pending = 0
+        self.pending: Counter[str] = Counter()
 
-    def add(self, n: int) -> None:
-        self.pending += n
+    def add(self, report: Progress) -> None:
+        self.pending.update(report)
 
-    def take(self) -> int:
-        n, self.pending = self.pending, 0
-        return n
+    def take(self) -> Progress:
+        report, self.pending = dict(self.pending), Counter()
+        return report
 
 
 def _run_on_worker(spec: TaskSpec, counter: Any) -> TaskResult:
     logging.getLogger("omniweave").setLevel(logging.INFO)
-    return run_task(spec, lambda n: counter.add.remote(n))
+    return run_task(spec, lambda report: counter.add.remote(report))
 
 
 class RayExecutor:
@@ -67,7 +68,7 @@ class RayExecutor:
     def run(
         self,
         specs: list[TaskSpec],
-        on_docs: Callable[[int], None],
+        on_docs: ProgressSink,
         on_result: Callable[[TaskResult], None],
     ) -> list[TaskResult]:
         ray = _ray()

@@ -31,7 +31,7 @@ class TaskContext:
     stats: dict[str, Counter[str]] = field(default_factory=dict)
     dropped: ShardWriter | None = None
     dropped_paragraphs: ShardWriter | None = None
-    progress: Callable[[int], None] = lambda n: None
+    progress: Callable[[int], None] = lambda n: None  # documents written (the task batches the reports)
 
     def counts(self, label: str) -> Counter[str]:
         """The counter of one step (created on first use; merged into stats.json)."""

@@ -2,8 +2,8 @@
 output is not a terminal (a cluster job's log), with documents per second and drops.
 
 A pass runs its steps as one stream, so the bar names them all (``pass 1/3 read → language_id →
-exact_dedup:map``). Documents come from the workers every half second; drops per step arrive with
-each finished task's counts.
+exact_dedup:map``). Documents written and drops per step come from the workers every half second;
+a finished task's own counts correct what arrived late.
 """
 
 from __future__ import annotations
@@ -16,18 +16,9 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from omniweave.pipeline.task import TaskResult
+from omniweave.pipeline.task import Progress, TaskResult, dropped_per_step
 
 LOG_EVERY_S = 30.0
-
-
-def drops_of(result: TaskResult) -> Counter[str]:
-    """Documents a finished task dropped, per step label (read skips under ``read``)."""
-    drops: Counter[str] = Counter()
-    for label, counts in result.stats.items():
-        prefix = "skipped:" if label.startswith("read") else "dropped:"
-        drops[label] += sum(v for k, v in counts.items() if k.startswith(prefix))
-    return +drops
 
 
 class PassProgress:
@@ -42,8 +33,9 @@ class PassProgress:
         self.desc, self.total, self.done = desc, total, done
         self.stream = stream or sys.stderr
         self.docs, self.started, self.lock = 0, time.monotonic(), threading.Lock()
-        self.finished_docs = 0  # documents of finished tasks (streamed counts may arrive late)
-        self.drops: Counter[str] = Counter()
+        self.finished_docs = 0  # documents and drops of finished tasks (streamed reports may arrive late)
+        self.streamed_drops: Counter[str] = Counter()
+        self.finished_drops: Counter[str] = Counter()
         bars = enabled if enabled is not None else self.stream.isatty()
         self.bar = tqdm(total=total, initial=done, desc=desc, unit="task", disable=not bars, file=self.stream)
         self._stop = threading.Event()
@@ -54,13 +46,18 @@ class PassProgress:
 
     def status(self) -> str:
         rate = self.docs / max(time.monotonic() - self.started, 1e-6)
-        dropped = sum(self.drops.values())
-        top = ", ".join(f"{k}={v}" for k, v in self.drops.most_common(3))
+        drops = self.streamed_drops | self.finished_drops  # per step, the larger of the two
+        dropped = sum(drops.values())
+        top = ", ".join(f"{k}={v}" for k, v in drops.most_common(3))
         return f"{self.docs} docs out, {rate:.1f} docs/s, {dropped} dropped" + (f" ({top})" if top else "")
 
-    def on_docs(self, n: int) -> None:
+    def on_docs(self, report: Progress) -> None:
         with self.lock:
-            self.docs += n
+            for key, n in report.items():
+                if key == "documents":
+                    self.docs += n
+                elif key.startswith("dropped:"):
+                    self.streamed_drops[key.removeprefix("dropped:")] += n
             self.bar.set_postfix_str(self.status(), refresh=True)
 
     def on_result(self, result: TaskResult) -> None:
@@ -68,7 +65,7 @@ class PassProgress:
             self.done += 1
             self.finished_docs += result.docs_out
             self.docs = max(self.docs, self.finished_docs)
-            self.drops.update(drops_of(result))
+            self.finished_drops.update(dropped_per_step(result.stats))
             self.bar.update(1)
             self.bar.set_postfix_str(self.status(), refresh=True)
             if not result.ok:

@@ -11,6 +11,7 @@ import itertools
 import logging
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,11 +74,26 @@ class TaskResult:
     error: str | None = None
 
 
-class _ProgressThrottle:
-    """Batches per-document progress calls into at most a few reports per second."""
+Progress = dict[str, int]  # a progress report: "documents" written, "dropped:<step label>" since the last one
+ProgressSink = Callable[[Progress], None]
 
-    def __init__(self, report: Callable[[int], None], interval: float = 0.5) -> None:
-        self.report, self.interval, self.pending, self.last = report, interval, 0, time.monotonic()
+
+def dropped_per_step(stats: dict[str, Counter[str]] | dict[str, dict[str, int]]) -> Counter[str]:
+    """Documents dropped so far, per step label (a read's skipped records under its ``read`` label)."""
+    drops: Counter[str] = Counter()
+    for label, counts in stats.items():
+        prefix = "skipped:" if label.startswith("read") else "dropped:"
+        drops[label] += sum(v for k, v in counts.items() if k.startswith(prefix))
+    return +drops
+
+
+class _ProgressThrottle:
+    """Batches progress into at most a few reports per second: documents written since the last
+    report and, from the task's counters, the documents each step dropped since then."""
+
+    def __init__(self, report: ProgressSink, stats: dict[str, Counter[str]], interval: float = 0.5) -> None:
+        self.report, self.stats, self.interval = report, stats, interval
+        self.pending, self.last, self.sent = 0, time.monotonic(), Counter[str]()
 
     def __call__(self, n: int) -> None:
         self.pending += n
@@ -87,9 +103,18 @@ class _ProgressThrottle:
             self.last = now
 
     def flush(self) -> None:
-        if self.pending:
-            self.report(self.pending)
-            self.pending = 0
+        drops = dropped_per_step(self.stats)
+        delta = {f"dropped:{k}": v - self.sent[k] for k, v in drops.items() if v != self.sent[k]}
+        if self.pending or delta:
+            self.report({"documents": self.pending, **delta})
+            self.pending, self.sent = 0, drops
+
+
+def _ticking(docs: Iterable[Document], throttle: _ProgressThrottle) -> Iterator[Document]:
+    """``docs``, giving the throttle a chance to report at each one (drops show while nothing is written)."""
+    for doc in docs:
+        throttle(0)
+        yield doc
 
 
 class _Timed:
@@ -147,7 +172,7 @@ def _image_rows(images: Iterable[WarcImage]) -> list[dict[str, Any]]:
     ]
 
 
-def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -> TaskResult:
+def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> TaskResult:
     """Run one task to completion (see the module docstring)."""
     run = RunDir(spec.run_root)
     fs, out = run.fs, spec.recipe.output
@@ -165,15 +190,16 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
                               max_rows=out.max_rows_per_shard, compression=compression)
         dropped_paragraphs = ShardWriter(fs, run.dropped_paragraphs(p), spec.task_id, DROPPED_PARAGRAPH_SCHEMA,
                                          max_rows=out.max_rows_per_shard, compression=compression)
-    throttle = _ProgressThrottle(progress)
-    ctx = TaskContext(task_id=spec.task_id, pass_index=p, run=run, dropped=dropped,
+    counters: dict[str, Counter[str]] = {}  # the context's step counters, which the throttle reports from
+    throttle = _ProgressThrottle(progress, counters)
+    ctx = TaskContext(task_id=spec.task_id, pass_index=p, run=run, stats=counters, dropped=dropped,
                       dropped_paragraphs=dropped_paragraphs, progress=throttle)
     images: list[WarcImage] = []
     started = time.time()
     try:
         log.info("task %s (pass %d) on %d input(s)", spec.task_id, p, len(spec.inputs))
         steps = spec.recipe.build_steps()
-        docs = _Timed(_read(spec, ctx, images))
+        docs = _Timed(_ticking(_read(spec, ctx, images), throttle))
         stages = [("read" if p == 0 else f"read@pass-{p:02d}", docs, 0.0)]
         for index, mode in spec.plan.steps:
             step = steps[index]
