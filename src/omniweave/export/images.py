@@ -12,18 +12,13 @@ import tarfile
 from typing import Any, Self
 
 from omniweave.document import ImageNode
-from omniweave.images.store import EXTENSIONS, StoreReader, load_index
+from omniweave.images.store import StoreReader, load_index
 from omniweave.io.output import filesystem
 
 log = logging.getLogger(__name__)
 
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp", "BMP": "image/bmp",
         "TIFF": "image/tiff", "ICO": "image/x-icon", "AVIF": "image/avif", "HEIF": "image/heif", "MPO": "image/jpeg"}
-
-
-def image_extension(image: ImageNode) -> str:
-    """File extension for the image's format (``bin`` when unknown)."""
-    return EXTENSIONS.get((image.format or "").upper(), "bin")
 
 
 def image_mime(image: ImageNode) -> str:
