@@ -29,7 +29,7 @@ def funnel_rows(steps: dict[str, Counter[str]], order: list[str]) -> list[dict[s
     for label in order:
         counts = steps.get(label, Counter())
         if label == "read":
-            docs_in = counts.get("html_records", 0) + counts.get("document_rows", 0)
+            docs_in = counts.get("html_records", 0) + counts.get("document_rows", 0) + counts.get("bad_records", 0)
             docs_out = counts.get("documents", 0)
             dropped = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("skipped:")}
         else:
