@@ -90,7 +90,7 @@ class _ProgressThrottle:
             self.pending = 0
 
 
-def _read(spec: TaskSpec, ctx: TaskContext, images: list[WarcImage]) -> Iterator[Document]:
+def _read(spec: TaskSpec, ctx: TaskContext, images: list[WarcImage], errors: list[str]) -> Iterator[Document]:
     # only reading the run's inputs is the funnel's "read"; later passes re-read the run's own shards
     counts = ctx.counts("read" if spec.plan.index == 0 else f"read@pass-{spec.plan.index:02d}")
     # video frames go to the image store the images step reads (its store_dir, else <run>/images/store)
@@ -98,7 +98,7 @@ def _read(spec: TaskSpec, ctx: TaskContext, images: list[WarcImage]) -> Iterator
     store = store or ctx.run.image_store
     for inp in spec.inputs:
         yield from read_input(inp, counts, max_html_bytes=spec.recipe.input.max_html_bytes, on_image=images.append,
-                              video=spec.recipe.input.video, image_store=store)
+                              video=spec.recipe.input.video, image_store=store, errors=errors)
 
 
 def _image_rows(images: Iterable[WarcImage]) -> list[dict[str, Any]]:
@@ -116,6 +116,17 @@ def _image_rows(images: Iterable[WarcImage]) -> list[dict[str, Any]]:
         }
         for im in images
     ]
+
+
+def record_failure(spec: TaskSpec, error: str, details: str | None = None) -> TaskResult:
+    """Write a task's failure under ``failed/`` (the task itself, or the executor for a task whose
+    worker died) and return the failed result."""
+    run = RunDir(spec.run_root)
+    data = {"task": spec.task_id, "inputs": [i.path for i in spec.inputs], "error": error}
+    if details:
+        data["traceback"] = details
+    write_json_atomic(run.fs, run.failure(spec.plan.index, spec.task_id), data)
+    return TaskResult(spec.task_id, False, error=error)
 
 
 def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -> TaskResult:
@@ -140,11 +151,12 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
     ctx = TaskContext(task_id=spec.task_id, pass_index=p, run=run, dropped=dropped,
                       dropped_paragraphs=dropped_paragraphs, progress=throttle)
     images: list[WarcImage] = []
+    read_errors: list[str] = []
     started = time.time()
     try:
         log.info("task %s (pass %d) on %d input(s)", spec.task_id, p, len(spec.inputs))
         steps = spec.recipe.build_steps()
-        docs: Iterable[Document] = _read(spec, ctx, images)
+        docs: Iterable[Document] = _read(spec, ctx, images, read_errors)
         for index, mode in spec.plan.steps:
             step = steps[index]
             step.setup(ctx)
@@ -171,6 +183,7 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
             "dropped": dropped_shards,
             "docs_out": writer.rows_written,
             "warc_images": len(images),
+            "read_errors": read_errors,
             "seconds": round(time.time() - started, 3),
             "stats": stats,
         })
@@ -184,11 +197,7 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
                 w.abort()
         error = f"{type(exc).__name__}: {exc}"
         log.error("task %s failed: %s\n%s", spec.task_id, error, traceback.format_exc())
-        write_json_atomic(fs, run.failure(p, spec.task_id), {
-            "task": spec.task_id, "inputs": [i.path for i in spec.inputs], "error": error,
-            "traceback": traceback.format_exc(),
-        })
-        return TaskResult(spec.task_id, False, error=error)
+        return record_failure(spec, error, traceback.format_exc())
     finally:
         log.removeHandler(handler)
         handler.close()
