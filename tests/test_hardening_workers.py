@@ -98,7 +98,7 @@ def test_a_killed_worker_charges_only_its_own_task(tmp_path):
     done = {p.stem for p in (out / "stages" / "pass-00" / "completions").iterdir()}
     assert done == {task_id_for(str(p)) for p in [waiting, *plain]}
     assert f"failed task {victim_id}: worker process died 3 times" in stderr
-    assert "1 task(s) failed" in stderr and "Traceback" not in stderr
+    assert "1 task(s) failed (first: " in stderr and "Traceback" not in stderr
 
 
 def test_ctrl_c_stops_without_tracebacks_and_the_rerun_resumes(tmp_path):

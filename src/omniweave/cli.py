@@ -91,7 +91,9 @@ def run(
     if not summary.ok:
         for result in summary.failed:
             typer.echo(f"failed task {result.task_id}: {result.error}", err=True)
-        _fail(f"{len(summary.failed)} task(s) failed; fix the cause and run the same command again to resume", 1)
+        first = summary.failed[0]
+        _fail(f"{len(summary.failed)} task(s) failed (first: {first.task_id}: {first.error}); fix the cause and "
+              "run the same command again to resume", 1)
     if summary.nothing_readable:
         _fail(f"none of the {summary.inputs} input file(s) could be read", 1)
 
