@@ -77,8 +77,8 @@ def test_a_killed_worker_charges_only_its_own_task(tmp_path):
     proc = _start(recipe)
     killed: set[int] = set()
     try:
-        _worker_running(proc, logs / f"{task_id_for(str(waiting))}.log", set())  # the other task is running too
         for _ in range(3):  # retries: 2, so the third death fails the task
+            _worker_running(proc, logs / f"{task_id_for(str(waiting))}.log", killed)  # the other task runs too
             worker = _worker_running(proc, logs / f"{task_id_for(str(victim))}.log", killed)
             killed.add(worker.pid)
             worker.kill()
