@@ -80,10 +80,25 @@ def jsonl_gz_with_giant_line(path: Path, inflated: int = 2**30) -> Path:
     return path
 
 
+_LAUNCHER = """
+import resource, subprocess, sys
+proc = subprocess.run([sys.executable, "-c", sys.argv[1]], capture_output=True, text=True)
+sys.stdout.write(proc.stdout)
+sys.stderr.write(proc.stderr)
+print("PEAK_RSS_KB=%d" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(proc.returncode)
+"""
+
+
 def peak_rss_mb(code: str, env: dict[str, str] | None = None, timeout: float = 300) -> tuple[float, str]:
-    """Run ``code`` in a fresh Python and return (its peak RSS in MB, its stdout)."""
-    wrapper = code + "\nimport resource as _r, sys as _s\n_s.stdout.write('\\nPEAK_RSS_KB=%d\\n' % _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)\n"
-    proc = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, timeout=timeout, env=env)
+    """Run ``code`` in a fresh Python and return (its peak RSS in MB, its stdout).
+
+    Linux carries a process's peak RSS across fork and exec, so the code runs as the child of a
+    small launcher (whose peak is a few MB), not of this process (which may hold a lot), and the
+    launcher reports ``getrusage(RUSAGE_CHILDREN)``.
+    """
+    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, code], capture_output=True, text=True, timeout=timeout,
+                          env=env)
     if proc.returncode != 0:
         raise AssertionError(f"child failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("PEAK_RSS_KB=")][-1]

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from omniweave.pipeline.task import TaskResult, TaskSpec, run_task
+from omniweave.pipeline.task import TaskResult, TaskSpec, record_failure, run_task
 
 log = logging.getLogger("omniweave.run")
 T = TypeVar("T")
@@ -85,7 +85,7 @@ class RayExecutor:
                     try:
                         result = ray.get(ref)
                     except ray.exceptions.RayError as exc:  # worker died more often than retries allow
-                        result = TaskResult(spec.task_id, False, error=f"Ray task failed: {type(exc).__name__}: {exc}")
+                        result = record_failure(spec, f"Ray task failed: {type(exc).__name__}: {exc}")
                     results[spec.task_id] = result
                     on_result(result)
         finally:

@@ -79,7 +79,7 @@ URL_SCHEMES = ("http", "https")
 
 
 def url_problem(url: str | None) -> tuple[str, str] | None:
-    """(reason, detail) when a record's target URI cannot name a document or image, else None."""
+    """(reason, detail) when a page's target URI cannot be a document URL, else None."""
     if not url:
         return "missing_target_uri", "no WARC-Target-URI"
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
