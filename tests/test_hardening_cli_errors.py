@@ -85,13 +85,3 @@ def test_read_errors_are_summarised_on_a_run_that_succeeds(tmp_path, warc_dir):
     assert proc.returncode == 0, proc.stderr
     assert "read errors: 1 of 2 input file(s) could not be read (fully):" in proc.stderr
     assert "broken.warc.gz" in proc.stderr and "offset" in proc.stderr
-
-
-def test_a_bad_recipe_value_is_one_line(tmp_path):
-    recipe, out = _recipe(tmp_path, [str(tmp_path)])
-    data = yaml.safe_load(recipe.read_text())
-    data["steps"] = [{"text_length": {"min_chars": True}}]
-    recipe.write_text(yaml.safe_dump(data))
-    proc = _cli("run", str(recipe))
-    assert proc.returncode == 2
-    assert "text_length.min_chars" in _one_error_line(proc.stderr)

@@ -53,11 +53,17 @@ def _worker_running(proc: subprocess.Popen, log: Path, exclude: set[int], timeou
 
 
 def _feed(fifo: Path) -> threading.Thread:
-    """Write one row into a named pipe once its reader opens it."""
+    """Write one row into a named pipe once its reader opens it (again, when that reader was a
+    worker the pool terminated)."""
 
     def write() -> None:
-        with open(fifo, "w") as fh:
-            fh.write(ROW)
+        while True:
+            try:
+                with open(fifo, "w") as fh:
+                    fh.write(ROW)
+                return
+            except BrokenPipeError:
+                time.sleep(0.1)
 
     thread = threading.Thread(target=write, daemon=True)
     thread.start()
@@ -77,12 +83,14 @@ def test_a_killed_worker_charges_only_its_own_task(tmp_path):
     proc = _start(recipe)
     killed: set[int] = set()
     try:
+        waiting_log, stale = logs / f"{task_id_for(str(waiting))}.log", set()
         for _ in range(3):  # retries: 2, so the third death fails the task
-            _worker_running(proc, logs / f"{task_id_for(str(waiting))}.log", killed)  # the other task runs too
+            stale.add(_worker_running(proc, waiting_log, killed | stale).pid)  # the other task runs too
             worker = _worker_running(proc, logs / f"{task_id_for(str(victim))}.log", killed)
             killed.add(worker.pid)
             worker.kill()
-        feeder = _feed(waiting)  # the waiting task may finish now: it was never charged
+        _worker_running(proc, waiting_log, killed | stale)  # run again in a fresh pool, never charged:
+        feeder = _feed(waiting)  # it may finish now
         stdout, stderr = proc.communicate(timeout=180)
         feeder.join(timeout=10)
     finally:
