@@ -104,7 +104,8 @@ def _emit(doc: Document, counts: Counter[str]) -> Iterator[Document]:
         counts["documents"] += 1
         yield doc
     else:
-        counts["skipped:empty_after_extraction"] += 1
+        where = f"{doc.source.file} @{doc.source.offset} ({doc.url})" if doc.source.offset is not None else doc.source.file
+        skip(counts, "empty_after_extraction", str(where), "no text or image left after extraction")
 
 
 def _read_archive(
