@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -29,7 +30,7 @@ def _print_version(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def _root(
     version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
                                           help="print the version and exit")] = False,
 ) -> None:
@@ -58,6 +59,25 @@ def validate(
     typer.echo(format_plan(plan), err=not plan.ok)
     if not plan.ok:
         raise typer.Exit(2)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line naming the cause of a fatal error, and the file when there is one."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def main() -> None:
+    """The ``omniweave`` command: every fatal error ends as one line on stderr, never a traceback."""
+    logging.raiseExceptions = False  # a log file that cannot be written (disk full) is no reason to print one
+    try:
+        app()
+    except Exception as exc:
+        typer.echo(f"error: {describe_error(exc)}", err=True)
+        sys.exit(1)
 
 
 @app.command()
@@ -90,14 +110,33 @@ def run(
     except (RecipeError, InputError) as exc:
         _fail(str(exc))
         return
+    except KeyboardInterrupt:
+        typer.echo("\ninterrupted: finished tasks are kept; run the same command again to resume", err=True)
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        where = f" (writing under {parsed.output.dir})" if isinstance(exc, OSError) and not exc.filename else ""
+        _fail(f"{describe_error(exc)}{where}; the run stopped; fix the cause and run the same command again "
+              "to resume", 1)
+        return
     typer.echo(format_funnel(summary.stats))
     typer.echo(f"corpus: {Path(parsed.output.dir) / 'corpus'}   stats: {Path(parsed.output.dir) / 'stats.json'}")
+    if summary.read_errors:
+        typer.echo(f"read errors: {len(summary.read_errors)} of {summary.inputs} input file(s) could not be read "
+                   "(fully):", err=True)
+        for message in summary.read_errors[:10]:
+            typer.echo(f"  {message}", err=True)
+        if len(summary.read_errors) > 10:
+            typer.echo(f"  ... and {len(summary.read_errors) - 10} more (see the task logs)", err=True)
     if summary.problems:
         typer.echo(f"problems ({len(summary.problems)}):", err=True)
         for line in summary.problems:
             typer.echo(f"  - {line}", err=True)
     if not summary.ok:
-        _fail(f"{len(summary.failed)} task(s) failed; fix the cause and run the same command again to resume", 1)
+        first = summary.failed[0]
+        _fail(f"{len(summary.failed)} task(s) failed (first: {first.task_id}: {first.error}); fix the cause and "
+              "run the same command again to resume", 1)
+    if summary.nothing_readable:
+        _fail(f"none of the {summary.inputs} input file(s) could be read", 1)
 
 
 @app.command()
@@ -107,9 +146,14 @@ def extract(
 ) -> None:
     """Extract one page and print its interleaved row as JSON."""
     from omniweave.extract import extract_html
+    from omniweave.extract.guard import ExtractionRefused
 
     data = sys.stdin.buffer.read() if str(page) == "-" else _read_file(page)
-    row = extract_html(data, url=url).to_row()
+    try:
+        row = extract_html(data, url=url).to_row()
+    except ExtractionRefused as exc:
+        _fail(f"{page}: page not extracted: {exc}", 1)
+        return
     typer.echo(json.dumps(row, ensure_ascii=False, indent=2, default=str))
 
 
@@ -211,4 +255,4 @@ def view(
 
 
 if __name__ == "__main__":
-    app()
+    main()

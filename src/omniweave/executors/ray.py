@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from omniweave.pipeline.task import Progress, ProgressSink, TaskResult, TaskSpec, run_task
+from omniweave.pipeline.task import Progress, ProgressSink, TaskResult, TaskSpec, record_failure, run_task
 
 log = logging.getLogger("omniweave.run")
 T = TypeVar("T")
@@ -86,7 +86,7 @@ class RayExecutor:
                     try:
                         result = ray.get(ref)
                     except ray.exceptions.RayError as exc:  # worker died more often than retries allow
-                        result = TaskResult(spec.task_id, False, error=f"Ray task failed: {type(exc).__name__}: {exc}")
+                        result = record_failure(spec, f"Ray task failed: {type(exc).__name__}: {exc}")
                     results[spec.task_id] = result
                     on_result(result)
         finally:

@@ -8,11 +8,12 @@ where a table entry exists). The text looked at is the document's text nodes, cu
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from omniweave.document import Document
 from omniweave.pipeline.step import Filter, StepParams
@@ -73,10 +74,21 @@ class FastTextModel:
         return normalize_label(labels[0]), min(1.0, float(scores[0]))
 
 
+@lru_cache(maxsize=1)
+def py3langid_languages() -> frozenset[str]:
+    """The codes the bundled model can give (after :func:`normalize_label`)."""
+    model = load_language_model(None)
+    assert isinstance(model, Py3LangidModel)
+    return frozenset(normalize_label(label) for label in model._model.nb_classes)
+
+
 @lru_cache(maxsize=4)
 def load_language_model(fasttext_model: str | None = None) -> LanguageModel:
     """The model for a recipe (cached per process: loading costs ~0.1-1 s)."""
     return FastTextModel(fasttext_model) if fasttext_model else Py3LangidModel()
+
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 
 class LanguageIdParams(StepParams):
@@ -84,6 +96,32 @@ class LanguageIdParams(StepParams):
     min_score: float = Field(0.0, ge=0.0, le=1.0, description="drop documents scored below this")
     fasttext_model: str | None = Field(None, description="path of a fastText model to use instead of py3langid")
     max_chars: int = Field(5000, gt=0, description="characters of text given to the model")
+
+    @field_validator("languages")
+    @classmethod
+    def _codes(cls, value: list[str] | None) -> list[str] | None:
+        bad = [code for code in value or [] if not _LANGUAGE_CODE.fullmatch(code)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a language code (ISO 639-1 in lower case, e.g. en, zh, de)")
+        return value
+
+    @field_validator("fasttext_model")
+    @classmethod
+    def _model_file(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).is_file():
+            raise ValueError(f"fastText model file {value!r} not found")
+        return value
+
+    @model_validator(mode="after")
+    def _known_to_the_model(self) -> LanguageIdParams:
+        """With the bundled model, every language must be one it can name (else all is dropped)."""
+        if self.languages and self.fasttext_model is None:
+            known = py3langid_languages()
+            unknown = [code for code in self.languages if code not in known]
+            if unknown:
+                raise ValueError(f"languages: the bundled model never names {unknown[0]!r}; "
+                                 f"it knows: {', '.join(sorted(known))}")
+        return self
 
 
 class LanguageId(Filter):

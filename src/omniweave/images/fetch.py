@@ -23,7 +23,7 @@ import aiohttp
 from pydantic import Field
 
 from omniweave.images.robots import RobotsCache
-from omniweave.images.ssrf import AddressPolicy, BlockedAddress, GuardedResolver
+from omniweave.images.ssrf import AddressPolicy, BlockedAddress, GuardedResolver, Network
 from omniweave.pipeline.step import StepParams
 
 DEFAULT_USER_AGENT = "omniweave/0.1 (image fetcher; +https://github.com/omniweave)"
@@ -46,7 +46,7 @@ class FetchParams(StepParams):
     max_redirects: int = Field(5, ge=0)
     robots_txt: bool = True
     x_robots_tag: bool = True
-    allow_networks: list[str] = Field(default_factory=list, description="e.g. 127.0.0.1/32 for tests")
+    allow_networks: list[Network] = Field(default_factory=list, description="e.g. 127.0.0.1/32 for tests")
 
 
 @dataclass

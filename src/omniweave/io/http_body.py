@@ -2,8 +2,8 @@
 
 Captures are inconsistent: a body may still be chunked or gzipped as its headers say, or may have
 been stored already decoded with the headers left in place. Each decoding is tried and the bytes
-are kept as they are when it does not apply. Decompression is bounded by ``limit`` (a gzip bomb
-yields None, as an over-size body does).
+are kept as they are when it does not apply. Decompression is bounded by ``limit``
+(:mod:`omniweave.io.bounded`: a gzip bomb yields None, as an over-size body does).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import zlib
 
 import brotli
+
+from omniweave.io.bounded import GZIP_OR_ZLIB, RAW_DEFLATE, inflate, unbrotli
 
 
 def dechunk(data: bytes) -> bytes | None:
@@ -35,18 +37,6 @@ def dechunk(data: bytes) -> bytes | None:
         pos = data.find(b"\n", pos) + 1 or len(data)  # skip the CRLF after the chunk
 
 
-def _inflate(data: bytes, limit: int, wbits: int) -> bytes | None:
-    d = zlib.decompressobj(wbits)
-    out = d.decompress(data, limit + 1)
-    return out if len(out) <= limit and (d.eof or not d.unconsumed_tail) else None
-
-
-def _unbrotli(data: bytes, limit: int) -> bytes | None:
-    d = brotli.Decompressor()
-    out = d.process(data, output_buffer_limit=limit + 1)
-    return out if len(out) <= limit else None
-
-
 def decode_body(data: bytes, transfer_encoding: str | None, content_encoding: str | None, limit: int) -> bytes | None:
     """Decoded body; None when it would exceed ``limit`` bytes."""
     if transfer_encoding and "chunked" in transfer_encoding.lower():
@@ -55,11 +45,11 @@ def decode_body(data: bytes, transfer_encoding: str | None, content_encoding: st
     try:
         if encoding in ("gzip", "x-gzip", "deflate") and _looks_compressed(data):
             try:
-                data = _inflate(data, limit, 47)  # gzip or zlib wrapper
+                data = inflate(data, limit, GZIP_OR_ZLIB)
             except zlib.error:
-                data = _inflate(data, limit, -15)  # raw deflate
+                data = inflate(data, limit, RAW_DEFLATE)
         elif encoding == "br" and _looks_compressed(data):
-            data = _unbrotli(data, limit)
+            data = unbrotli(data, limit)
     except (zlib.error, brotli.error):
         pass  # stored already decoded
     if data is not None and len(data) > limit:

@@ -7,6 +7,7 @@ completion marker last, so a crash leaves either a completed task or nothing tha
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from typing import Any
@@ -31,9 +32,23 @@ def _tmp_name(path: str) -> str:
 def write_json_atomic(fs: fsspec.AbstractFileSystem, path: str, data: Any) -> None:
     fs.makedirs(path.rpartition("/")[0], exist_ok=True)
     tmp = _tmp_name(path)
-    with fs.open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, ensure_ascii=False, default=str, sort_keys=False)
-    fs.mv(tmp, path)
+    try:
+        with fs.open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False, default=str, sort_keys=False)
+        fs.mv(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            fs.rm(tmp)
+        raise
+
+
+def remove_temporary_files(fs: fsspec.AbstractFileSystem, root: str) -> int:
+    """Remove the ``.tmp-*`` files a failed or interrupted run left below ``root``; returns how many."""
+    leftovers = fs.glob(f"{root}/**/.tmp-*")
+    for path in leftovers:
+        with contextlib.suppress(OSError):
+            fs.rm(path)
+    return len(leftovers)
 
 
 def read_json(fs: fsspec.AbstractFileSystem, path: str) -> Any:
@@ -108,8 +123,12 @@ class ShardWriter:
         return [final for _, final in self._parts]
 
     def abort(self) -> None:
+        """Remove every part written so far (also after a failed write: the disk may be full)."""
         self._buffer.clear()
-        self._close_part()
+        try:
+            self._close_part()
+        except Exception:  # noqa: BLE001 (the part is removed below either way)
+            self._writer, self._file = None, None
         for tmp, _ in self._parts:
             if self.fs.exists(tmp):
                 self.fs.rm(tmp)

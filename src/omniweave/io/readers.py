@@ -3,7 +3,14 @@
 WARC/ARC and HTML inputs are extracted here (the extractor is part of reading); Parquet/JSONL inputs
 already hold documents in the interleaved layout; videos are read with their subtitles by
 :mod:`omniweave.video.reader` (the ``video`` extra). Every record that does not become a document
-is counted under a reason in ``counts``; nothing is dropped silently.
+is counted under a reason in ``counts`` through :func:`skip` (the one place that does so, and logs
+it); nothing is dropped silently. A file that cannot be read (fully) is a read error: counted, logged,
+and its message appended to ``errors`` when the caller passes a list, never raised.
+
+Counters of the read step: ``html_records`` (pages), ``document_rows`` (Parquet/JSONL rows) and
+``bad_records`` (records neither, dropped as malformed) are what comes in; ``documents`` what comes
+out; ``skipped:<reason>`` what was dropped; ``image_records``, ``html_status_<code>`` and
+``other_records`` (requests, metadata, scripts, ...) account for every other record of an archive.
 """
 
 from __future__ import annotations
@@ -20,13 +27,31 @@ import pyarrow.parquet as pq
 from omniweave.document import Document, Source, make_doc_id
 from omniweave.extract import extract_html
 from omniweave.extract.guard import ExtractionRefused
+from omniweave.io.bounded import bounded_lines
 from omniweave.io.inputs import InputFile
-from omniweave.io.warc import WarcImage, WarcPage, WarcReadError, archive_basename, read_archive
+from omniweave.io.warc import (
+    OtherRecord,
+    SkippedRecord,
+    WarcImage,
+    WarcPage,
+    WarcReadError,
+    archive_basename,
+    read_archive,
+)
 from omniweave.layout import SCHEMA, row_to_document
 
 log = logging.getLogger(__name__)
 
 ImageSink = Callable[[WarcImage], None]
+MAX_ROW_BYTES = 64 * 2**20  # a longer JSONL line is skipped unread (a document row is far smaller)
+ROW_ERRORS = (ValueError, KeyError, TypeError, AttributeError)  # a row of the wrong shape
+
+
+def skip(counts: Counter[str], reason: str, where: str, detail: str) -> None:
+    """Count a record that does not become a document under ``skipped:<reason>`` and log why;
+    ``where`` names the file and the record (offset, line)."""
+    counts[f"skipped:{reason}"] += 1
+    log.warning("%s: skipped (%s): %s", where, reason, detail)
 
 
 def read_input(
@@ -37,8 +62,10 @@ def read_input(
     on_image: ImageSink | None = None,
     video: Any = None,
     image_store: str | None = None,
+    errors: list[str] | None = None,
 ) -> Iterator[Document]:
-    """Documents of one input file; read problems are counted and logged, never raised.
+    """Documents of one input file; read problems are counted and logged (and appended to
+    ``errors``), never raised.
 
     ``video`` (the recipe's ``input.video`` options) and ``image_store`` (where frames are stored)
     are used by video inputs only.
@@ -60,7 +87,16 @@ def read_input(
             raise ValueError(f"unsupported input format {inp.format!r}")
     except (WarcReadError, OSError, ValueError) as exc:
         counts["read_errors"] += 1
-        log.error("read error: %s", exc if isinstance(exc, WarcReadError) else f"{inp.path}: {exc}")
+        message = str(exc) if isinstance(exc, WarcReadError) else f"{inp.path}: {_describe(exc)}"
+        log.error("read error: %s", message)
+        if errors is not None:
+            errors.append(message)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 def _emit(doc: Document, counts: Counter[str]) -> Iterator[Document]:
@@ -68,7 +104,8 @@ def _emit(doc: Document, counts: Counter[str]) -> Iterator[Document]:
         counts["documents"] += 1
         yield doc
     else:
-        counts["skipped:empty_after_extraction"] += 1
+        where = f"{doc.source.file} @{doc.source.offset} ({doc.url})" if doc.source.offset is not None else doc.source.file
+        skip(counts, "empty_after_extraction", str(where), "no text or image left after extraction")
 
 
 def _read_archive(
@@ -77,6 +114,13 @@ def _read_archive(
     name = archive_basename(inp.path)
     with fsspec.open(inp.path, "rb") as stream:
         for item in read_archive(stream, inp.path, max_body=max_html_bytes, file_size=inp.size):
+            if isinstance(item, OtherRecord):
+                counts["other_records"] += 1
+                continue
+            if isinstance(item, SkippedRecord):
+                counts["bad_records"] += 1
+                skip(counts, item.reason, f"{item.source.file} @{item.source.offset}", item.detail)
+                continue
             if isinstance(item, WarcImage):
                 counts["image_records"] += 1
                 if on_image is not None:
@@ -90,20 +134,18 @@ def _read_archive(
 
 
 def _page_to_documents(page: WarcPage, archive_name: str, counts: Counter[str]) -> Iterator[Document]:
+    where = f"{page.source.file} @{page.source.offset} ({page.url})"
     if page.body is None:
-        counts["skipped:html_too_large"] += 1
-        log.warning("%s @%s: HTML body over the size limit, skipped", page.source.file, page.source.offset)
+        skip(counts, "html_too_large", where, "HTML body over the size limit (or over it once decompressed)")
         return
     doc_id = make_doc_id(archive_name, page.source.record_id or f"offset:{page.source.offset}")
     try:
         doc = extract_html(page.body, url=page.url, doc_id=doc_id, http_charset=page.http_charset, source=page.source)
     except ExtractionRefused as exc:
-        counts[f"skipped:{exc.reason}"] += 1
-        log.warning("%s @%s (%s): not extracted: %s", page.source.file, page.source.offset, page.url, exc)
+        skip(counts, exc.reason, where, exc.detail)
         return
     except Exception as exc:  # a broken page must never end the task
-        counts["skipped:extraction_error"] += 1
-        log.warning("%s @%s (%s): extraction failed: %r", page.source.file, page.source.offset, page.url, exc)
+        skip(counts, "extraction_error", where, repr(exc))
         return
     doc.date = page.date
     yield from _emit(doc, counts)
@@ -114,14 +156,15 @@ def _read_html_file(inp: InputFile, counts: Counter[str], max_html_bytes: int) -
         data = fh.read(max_html_bytes + 1)
     counts["html_records"] += 1
     if len(data) > max_html_bytes:
-        counts["skipped:html_too_large"] += 1
-        log.warning("%s: HTML file over the size limit, skipped", inp.path)
+        skip(counts, "html_too_large", inp.path, "HTML file over the size limit")
         return
     try:
         doc = extract_html(data, doc_id=make_doc_id("html-file", inp.relpath), source=Source(file=inp.path, format="html"))
     except ExtractionRefused as exc:
-        counts[f"skipped:{exc.reason}"] += 1
-        log.warning("%s: not extracted: %s", inp.path, exc)
+        skip(counts, exc.reason, inp.path, exc.detail)
+        return
+    except Exception as exc:  # a broken page must never end the task
+        skip(counts, "extraction_error", inp.path, repr(exc))
         return
     yield from _emit(doc, counts)
 
@@ -132,24 +175,38 @@ def _read_parquet(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
         missing = [n for n in SCHEMA.names if n not in pf.schema_arrow.names]
         if missing:
             raise ValueError(f"not an omniweave document file (missing columns {missing})")
+        row_number = 0
         for batch in pf.iter_batches(columns=SCHEMA.names, batch_size=1024):
             for row in batch.to_pylist():
+                row_number += 1
                 counts["document_rows"] += 1
+                try:
+                    doc = row_to_document(row)
+                except ROW_ERRORS as exc:
+                    skip(counts, "bad_parquet_row", f"{inp.path} row {row_number}", f"not a document: {exc!r}")
+                    continue
                 counts["documents"] += 1
-                yield row_to_document(row)
+                yield doc
 
 
 def _read_jsonl(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
-    with fsspec.open(inp.path, "rt", compression="infer", encoding="utf-8", errors="replace") as fh:
-        for lineno, line in enumerate(fh, 1):
+    with fsspec.open(inp.path, "rb", compression="infer") as fh:
+        for lineno, line in enumerate(bounded_lines(fh, MAX_ROW_BYTES), 1):
+            where = f"{inp.path} line {lineno}"
+            if line is None:
+                counts["document_rows"] += 1
+                skip(counts, "jsonl_line_too_long", where, f"line longer than {MAX_ROW_BYTES} bytes, not read")
+                continue
             if not line.strip():
                 continue
             counts["document_rows"] += 1
             try:
-                doc = row_to_document(json.loads(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                counts["skipped:bad_jsonl_row"] += 1
-                log.warning("%s line %d: not a document row: %s", inp.path, lineno, exc)
+                row = json.loads(line.decode("utf-8", errors="replace"))
+                if not isinstance(row, dict):
+                    raise TypeError(f"a JSON {type(row).__name__}, not an object")
+                doc = row_to_document(row)
+            except ROW_ERRORS as exc:
+                skip(counts, "bad_jsonl_row", where, f"not a document row: {exc}")
                 continue
             counts["documents"] += 1
             yield doc

@@ -3,8 +3,11 @@
 Yields :class:`WarcPage` for HTML responses (and HTML ``resource`` records; only status 200 carries a
 body) and
 :class:`WarcImage` for image responses, which the image stage reads later by offset without any
-network. A file that breaks mid-way yields what came before and then raises :class:`WarcReadError`
-naming the file and the offset, so the caller can count it and carry on.
+network. Every other record is accounted for: a record that cannot become a page or image (no
+target URI, a page URL that is not http(s), a bad Content-Length, an unparseable HTTP head) is yielded as a
+:class:`SkippedRecord` with a reason, and requests, metadata, scripts, styles ... as
+:class:`OtherRecord`. A file that breaks mid-way yields what came before and then raises
+:class:`WarcReadError` naming the file and the offset, so the caller can count it and carry on.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import IO
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from omniweave.document import Source
+from omniweave.io.bounded import scan_gzip_member
 from omniweave.io.http_body import decode_body
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,46 @@ class WarcImage:
     status: int
     source: Source
     payload_digest: str | None
+
+
+@dataclass
+class SkippedRecord:
+    """A record that looked like a page or image but cannot be read as one; ``reason`` is a
+    counter label (``missing_target_uri``, ``unsupported_url_scheme``, ``bad_content_length``,
+    ``malformed_http``), ``detail`` says more for the log."""
+
+    reason: str
+    detail: str
+    source: Source
+
+
+@dataclass
+class OtherRecord:
+    """A record that is neither a page nor an image (request, metadata, script, style, ...)."""
+
+    source: Source
+
+
+ArchiveItem = WarcPage | WarcImage | SkippedRecord | OtherRecord
+URL_SCHEMES = ("http", "https")
+
+
+def url_problem(url: str | None) -> tuple[str, str] | None:
+    """(reason, detail) when a page's target URI cannot be a document URL, else None."""
+    if not url:
+        return "missing_target_uri", "no WARC-Target-URI"
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme not in URL_SCHEMES:
+        return "unsupported_url_scheme", f"URL {url[:80]!r} is not http(s)"
+    return None
+
+
+def content_length_problem(value: str | None) -> str | None:
+    """Why a WARC Content-Length header is unusable (absent, negative, not a number), else None."""
+    text = (value or "").strip()
+    if not text.isdigit():
+        return f"Content-Length {text[:40]!r} is not a non-negative integer"
+    return None
 
 
 def clean_target_uri(uri: str | None) -> str | None:
@@ -93,10 +137,11 @@ class _Raw:
     record_id: str | None
     payload_digest: str | None
     body: bytes | None
+    problem: tuple[str, str] | None = None  # (reason, detail) of a record that cannot be read
 
 
 def _fastwarc_records(stream: IO[bytes], max_body: int) -> Iterator[tuple[_Raw | None, int | None]]:
-    """Yields (record or None for other record types, stream position) for every record."""
+    """Yields (record, or None for a record that is not a response/resource, stream position)."""
     wanted = (WarcRecordType.response, WarcRecordType.resource)
     for rec in ArchiveIterator(stream, parse_http=True, quirks_mode=True, auto_decode="none"):
         pos = rec.stream_pos
@@ -104,40 +149,35 @@ def _fastwarc_records(stream: IO[bytes], max_body: int) -> Iterator[tuple[_Raw |
             yield None, pos
             continue
         headers = rec.headers
-        if rec.is_http:
-            status = rec.http_headers.status_code or 0
-            media = _media_type(rec.http_content_type)
-            charset = rec.http_charset
-            date = rec.record_date or _parse_date(rec.http_headers.get("Date"))
+        url = clean_target_uri(headers.get("WARC-Target-URI"))
+        raw = _Raw(url=url, date=rec.record_date, status=0, media_type="", http_charset=None, offset=pos,
+                   record_id=headers.get("WARC-Record-ID"), payload_digest=headers.get("WARC-Payload-Digest"),
+                   body=None)
+        if bad_length := content_length_problem(headers.get("Content-Length")):
+            raw.problem = ("bad_content_length", bad_length)
+        elif rec.is_http and rec.http_headers.status_code is None:
+            line = rec.http_headers.status_line or ""
+            raw.problem = ("malformed_http", f"HTTP status line {line[:60]!r} not understood")
+        elif rec.is_http:
+            raw.status = rec.http_headers.status_code
+            raw.media_type = _media_type(rec.http_content_type)
+            raw.http_charset = rec.http_charset
+            raw.date = rec.record_date or _parse_date(rec.http_headers.get("Date"))
         elif rec.record_type == WarcRecordType.resource:
-            status = 200
-            media = _media_type(headers.get("Content-Type"))
-            charset = None
-            date = rec.record_date
-        else:  # a response record without parseable HTTP: nothing to read
+            raw.status = 200
+            raw.media_type = _media_type(headers.get("Content-Type"))
+        else:  # a response record without an HTTP message (dns:, ...): nothing to read
             yield None, pos
             continue
-        body = None
-        if media in HTML_TYPES and status == 200:
+        if raw.media_type in HTML_TYPES and raw.status == 200:
             data = rec.reader.read(max_body + 1)
             if len(data) <= max_body and rec.is_http:
                 h = rec.http_headers
-                body = decode_body(data, h.get("Transfer-Encoding"), h.get("Content-Encoding"), max_body)
+                raw.body = decode_body(data, h.get("Transfer-Encoding"), h.get("Content-Encoding"), max_body)
             elif len(data) <= max_body:
-                body = data
-        if date is not None and date.tzinfo is None:
-            date = date.replace(tzinfo=timezone.utc)
-        raw = _Raw(
-            url=clean_target_uri(headers.get("WARC-Target-URI")),
-            date=date,
-            status=status,
-            media_type=media,
-            http_charset=charset,
-            offset=pos,
-            record_id=headers.get("WARC-Record-ID"),
-            payload_digest=headers.get("WARC-Payload-Digest"),
-            body=body,
-        )
+                raw.body = data
+        if raw.date is not None and raw.date.tzinfo is None:
+            raw.date = raw.date.replace(tzinfo=timezone.utc)
         yield raw, pos
 
 
@@ -165,7 +205,9 @@ def _arc_records(stream: IO[bytes], max_body: int) -> Iterator[tuple[_Raw | None
                 yield None, it.get_record_offset()
                 continue
             content_type = rec.http_headers.get_header("Content-Type")
-            status = int(rec.http_headers.get_statuscode() or 0)
+            code = rec.http_headers.get_statuscode() or "0"
+            status = int(code) if code.isdigit() else 0
+            problem = None if code.isdigit() else ("malformed_http", f"HTTP status {code[:40]!r} not understood")
             media = _media_type(content_type)
             body = None
             if media in HTML_TYPES and status == 200:
@@ -187,24 +229,26 @@ def _arc_records(stream: IO[bytes], max_body: int) -> Iterator[tuple[_Raw | None
                 record_id=None,
                 payload_digest=rec.rec_headers.get_header("WARC-Payload-Digest"),
                 body=body,
+                problem=problem,
             ), pos
     except ArchiveLoadFailed as exc:
         raise OSError(str(exc).strip().splitlines()[0]) from exc
 
 
-TAIL_CHECK_LIMIT = 64 * 2**20
+TAIL_CHECK_LIMIT = 64 * 2**20  # compressed bytes read from the last record's offset
 
 
-def _record_complete(record: bytes) -> bool:
-    """Whether an uncompressed WARC/ARC record holds as many bytes as its header declares."""
-    head_end = record.find(b"\r\n\r\n")
+def _record_complete(head: bytes, size: int) -> bool:
+    """Whether an uncompressed WARC/ARC record of ``size`` bytes, beginning with ``head``, holds as
+    many bytes as its header declares."""
+    head_end = head.find(b"\r\n\r\n")
     if head_end < 0:
-        return record.startswith(b"http") or record.startswith(b"filedesc")  # ARC: one header line
-    for line in record[:head_end].split(b"\r\n"):
+        return head.startswith(b"http") or head.startswith(b"filedesc")  # ARC: one header line
+    for line in head[:head_end].split(b"\r\n"):
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             try:
-                return len(record) - head_end - 4 >= int(value.strip())
+                return size - head_end - 4 >= int(value.strip())
             except ValueError:
                 return False
     return True
@@ -214,7 +258,9 @@ def tail_problem(stream: IO[bytes], last_offset: int) -> str | None:
     """Why the file is not complete from its last record on (truncated or corrupt), else None.
 
     FastWARC stops quietly at a truncated or corrupt gzip member; this re-reads only the last
-    record (bounded by :data:`TAIL_CHECK_LIMIT`) so that such a loss is reported, not silent.
+    record (at most :data:`TAIL_CHECK_LIMIT` compressed bytes, inflated piece by piece through
+    :func:`~omniweave.io.bounded.scan_gzip_member`, so a bomb costs no memory) so that such a
+    loss is reported, not silent.
     """
     try:
         stream.seek(last_offset)
@@ -224,17 +270,16 @@ def tail_problem(stream: IO[bytes], last_offset: int) -> str | None:
     if not tail or len(tail) > TAIL_CHECK_LIMIT:
         return None  # one gzip member for many records (positions point past it), or too big to check
     if not tail.startswith(b"\x1f\x8b"):
-        return None if _record_complete(tail) else "the last record is truncated"
-    member = zlib.decompressobj(31)
+        return None if _record_complete(tail, len(tail)) else "the last record is truncated"
     try:
-        record = member.decompress(tail)
+        member = scan_gzip_member(tail)
     except zlib.error as exc:
         return f"corrupt gzip data ({exc})"
-    if not member.eof:
+    if not member.complete:
         return "the last gzip member is truncated"
-    if not _record_complete(record):
+    if not _record_complete(member.head, member.size):
         return "the last record is truncated"
-    rest = member.unused_data.strip(b"\0\r\n")
+    rest = member.unused.strip(b"\0\r\n")
     return f"{len(rest)} unreadable bytes after the last record" if rest else None
 
 
@@ -245,17 +290,18 @@ def is_arc(path: str) -> bool:
 
 def read_archive(
     stream: IO[bytes], path: str, *, max_body: int, file_size: int | None = None
-) -> Iterator[WarcPage | WarcImage]:
-    """Pages and image records of one WARC or ARC file (``path`` names it in ids and errors).
+) -> Iterator[ArchiveItem]:
+    """Every record of one WARC or ARC file, as a page, image, skipped or other record (``path``
+    names it in ids and errors).
 
     Raises :class:`WarcReadError` after yielding everything readable when the file is broken.
     """
     fmt = "arc" if is_arc(path) else "warc"
     records = _arc_records(stream, max_body) if fmt == "arc" else _fastwarc_records(stream, max_body)
-    pending: WarcPage | WarcImage | None = None
+    pending: ArchiveItem | None = None
     last_pos: int | None = None
 
-    def finish(item: WarcPage | WarcImage, end: int | None) -> WarcPage | WarcImage:
+    def finish(item: ArchiveItem, end: int | None) -> ArchiveItem:
         if end is not None and item.source.offset is not None and end > item.source.offset:
             item.source.length = end - item.source.offset
         return item
@@ -266,17 +312,23 @@ def read_archive(
             if pending is not None:
                 yield finish(pending, pos)
                 pending = None
-            if raw is None or not raw.url:
+            if raw is None:
+                pending = OtherRecord(Source(file=path, offset=pos, format=fmt))
                 continue
-            source = Source(
-                file=path, offset=raw.offset, record_id=raw.record_id, format=fmt,
-            )
-            if raw.media_type in HTML_TYPES and raw.status != 200:
-                pending = WarcPage(raw.url, raw.date, None, raw.http_charset, source, status=raw.status)
-            elif raw.media_type in HTML_TYPES:
-                pending = WarcPage(raw.url, raw.date, raw.body, raw.http_charset, source)
-            elif raw.media_type.startswith("image/"):
+            source = Source(file=path, offset=raw.offset, record_id=raw.record_id, format=fmt)
+            is_page, is_image = raw.media_type in HTML_TYPES, raw.media_type.startswith("image/")
+            # a page's URL becomes the document's; an image is found by offset, any URL names it
+            problem = raw.problem or (is_page and url_problem(raw.url)) or (
+                is_image and not raw.url and ("missing_target_uri", "no WARC-Target-URI")) or None
+            if problem:
+                pending = SkippedRecord(*problem, source)
+            elif is_page:
+                body = raw.body if raw.status == 200 else None
+                pending = WarcPage(raw.url, raw.date, body, raw.http_charset, source, status=raw.status)
+            elif is_image:
                 pending = WarcImage(raw.url, raw.date, raw.media_type, raw.status, source, raw.payload_digest)
+            else:
+                pending = OtherRecord(source)
     except (OSError, ValueError) as exc:
         if pending is not None:
             yield pending

@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
-from omniweave.pipeline.step import Step, registered_steps
+from omniweave.pipeline.step import Step, StrictModel, registered_steps
 from omniweave.video.options import VideoOptions
 
 
@@ -54,11 +54,7 @@ class RecipeError(ValueError):
         super().__init__("; ".join(self.errors))
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class InputConfig(_Strict):
+class InputConfig(StrictModel):
     paths: list[str] = Field(min_length=1)
     format: Literal["auto", "warc", "arc", "html", "parquet", "jsonl", "video"] = "auto"
     max_html_bytes: int = Field(5_000_000, gt=0, description="larger pages are counted and skipped")
@@ -70,7 +66,7 @@ class InputConfig(_Strict):
         return [value] if isinstance(value, str) else value
 
 
-class OutputConfig(_Strict):
+class OutputConfig(StrictModel):
     dir: str
     max_rows_per_shard: int = Field(10_000, gt=0)
     compression: Literal["zstd", "snappy", "gzip", "none"] = "zstd"
@@ -78,14 +74,14 @@ class OutputConfig(_Strict):
     limit: int | None = Field(None, gt=0, description="write at most this many documents (a trial run; `run --limit`)")
 
 
-class ExecutorConfig(_Strict):
+class ExecutorConfig(StrictModel):
     kind: Literal["local", "ray"] = "local"
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, gt=0)
     retries: int = Field(2, ge=0, description="re-runs of a task whose worker died")
     address: str | None = Field(None, description="ray only: 'auto', 'ray://host:port', or None for a local cluster")
 
 
-class StepSpec(_Strict):
+class StepSpec(StrictModel):
     """One entry of ``steps``: a registered step name with validated parameters."""
 
     name: str
@@ -97,7 +93,7 @@ class StepSpec(_Strict):
         return cls(cls.Params(**self.params), label=self.label)
 
 
-class Recipe(_Strict):
+class Recipe(StrictModel):
     input: InputConfig
     output: OutputConfig
     steps: list[StepSpec] = []

@@ -19,7 +19,7 @@ from typing import Any
 
 from omniweave import __version__
 from omniweave.io.inputs import InputFile, expand_inputs
-from omniweave.io.output import read_json, write_json_atomic
+from omniweave.io.output import read_json, remove_temporary_files, write_json_atomic
 from omniweave.pipeline.context import ReduceContext
 from omniweave.pipeline.progress import LOG_EVERY_S, PassProgress
 from omniweave.pipeline.recipe import Recipe, RecipeError
@@ -39,10 +39,18 @@ class RunSummary:
     failed: list[TaskResult] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # read errors and failed tasks, named (run_problems)
+    inputs: int = 0
+    read_errors: list[str] = field(default_factory=list)  # one message per input that could not be read
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    @property
+    def nothing_readable(self) -> bool:
+        """Every input failed to read and not one document was read from any."""
+        read = next((row for row in self.stats.get("funnel", []) if row["step"] == "read"), {})
+        return self.inputs > 0 and len(self.read_errors) >= self.inputs and not read.get("out")
 
 
 def plan_passes(steps: list[Step]) -> list[PassPlan]:
@@ -114,24 +122,28 @@ def run_recipe(
     tasks: dict[str, list[InputFile]] = {task_id_for(f.path): [f] for f in files}
     failed: list[TaskResult] = []
     try:
-        for plan in passes:
-            desc = f"pass {plan.index + 1}/{len(passes)} {pass_description(plan, steps)}"
-            failed = _run_pass(run, recipe, plan, steps, tasks, executor, PassOptions(desc, progress, log_every))
-            if failed:
-                break
-            tasks = _next_inputs(run, plan.index, tasks)
-    finally:
-        if owned:
-            executor.close()
-
-    stats = collect_stats(run, len(passes), [s.label for s in steps])
-    stats["step_seconds"] = collect_step_seconds(run, len(passes))
-    write_json_atomic(run.fs, run.stats_json, stats)
-    info.update(finished=datetime.now(timezone.utc).isoformat(), status="failed" if failed else "completed")
-    write_json_atomic(run.fs, run.run_json, info)
+        try:
+            for plan in passes:
+                desc = f"pass {plan.index + 1}/{len(passes)} {pass_description(plan, steps)}"
+                failed = _run_pass(run, recipe, plan, steps, tasks, executor, PassOptions(desc, progress, log_every))
+                if failed:
+                    break
+                tasks = _next_inputs(run, plan.index, tasks)
+        finally:
+            if owned:
+                executor.close()
+        stats = collect_stats(run, len(passes), [s.label for s in steps])
+        stats["step_seconds"] = collect_step_seconds(run, len(passes))
+        write_json_atomic(run.fs, run.stats_json, stats)
+        info.update(finished=datetime.now(timezone.utc).isoformat(), status="failed" if failed else "completed")
+        write_json_atomic(run.fs, run.run_json, info)
+    except BaseException as exc:  # disk full, Ctrl-C, ...: say so in run.json, leave no temporary files
+        _mark_stopped(run, info, exc)
+        raise
     if not failed:
         write_report_safely(run.root)  # report.html; an error there is logged, never raised
-    return RunSummary(run.root, stats["documents_out"], failed, stats, run_problems(run, len(passes)))
+    return RunSummary(run.root, stats["documents_out"], failed, stats, run_problems(run, len(passes)), len(files),
+                      _read_errors(run))
 
 
 def pass_description(plan: PassPlan, steps: list[Step]) -> str:
@@ -147,6 +159,27 @@ class PassOptions:
     desc: str
     progress: bool | None
     log_every: float
+
+
+def _mark_stopped(run: RunDir, info: dict[str, Any], exc: BaseException) -> None:
+    """Record in run.json why the run stopped (``interrupted`` or ``failed``) and remove the
+    ``.tmp-*`` files it left; best effort (the disk may be full)."""
+    interrupted = isinstance(exc, KeyboardInterrupt)
+    info.update(finished=datetime.now(timezone.utc).isoformat(), status="interrupted" if interrupted else "failed",
+                error="interrupted" if interrupted else f"{type(exc).__name__}: {exc}")
+    remove_temporary_files(run.fs, run.path)
+    try:
+        write_json_atomic(run.fs, run.run_json, info)
+    except OSError as write_error:
+        log.error("could not record the run's status in %s: %s", run.run_json, write_error)
+
+
+def _read_errors(run: RunDir) -> list[str]:
+    """The read errors of the run's inputs (pass 0), as recorded in the task markers."""
+    errors = []
+    for path in sorted(run.fs.glob(run.stage(0, "completions", "*.json"))):
+        errors.extend(read_json(run.fs, path).get("read_errors", []))
+    return errors
 
 
 def _run_pass(

@@ -29,7 +29,7 @@ def funnel_rows(steps: dict[str, Counter[str]], order: list[str]) -> list[dict[s
     for label in order:
         counts = steps.get(label, Counter())
         if label == "read":
-            docs_in = counts.get("html_records", 0) + counts.get("document_rows", 0)
+            docs_in = counts.get("html_records", 0) + counts.get("document_rows", 0) + counts.get("bad_records", 0)
             docs_out = counts.get("documents", 0)
             dropped = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("skipped:")}
         else:
@@ -100,8 +100,8 @@ def run_problems(run: RunDir, passes: int) -> list[str]:
     for p in range(passes):
         for path in sorted(run.fs.glob(run.stage(p, "failed", "*.json"))):
             failure = read_json(run.fs, path)
-            lines.append(f"failed task {failure['task']} (pass {p}, inputs {', '.join(failure.get('inputs', []))}): "
-                         f"{failure.get('error')} (log: {run.log(p, failure['task'])})")
+            lines.append(f"failed task {failure['task']}: {failure.get('error')} (pass {p}, inputs "
+                         f"{', '.join(failure.get('inputs', []))}; log: {run.log(p, failure['task'])})")
     return lines
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, ClassVar
+from types import UnionType
+from typing import TYPE_CHECKING, Any, ClassVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from omniweave.document import Document
 
@@ -33,10 +34,31 @@ def registered_steps() -> dict[str, type[Step]]:
     return STEPS
 
 
-class StepParams(BaseModel):
-    """Base for step parameters: unknown keys are recipe errors."""
+def _is_number_type(annotation: object) -> bool:
+    """int, float, or an optional/union of them (``bool`` is an int to Python, never to a recipe)."""
+    if annotation in (int, float):
+        return True
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return get_origin(annotation) in (Union, UnionType) and bool(args) and all(a in (int, float) for a in args)
+
+
+class StrictModel(BaseModel):
+    """Base of every recipe model: unknown keys are errors, and a boolean is not a number
+    (``min_chars: true`` is refused, where pydantic alone would read it as 1)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _is_number_type(field.annotation):
+            raise ValueError(f"expected a number, got the boolean {str(value).lower()}")
+        return value
+
+
+class StepParams(StrictModel):
+    """Base for step parameters: unknown keys are recipe errors."""
 
 
 class Step(ABC):

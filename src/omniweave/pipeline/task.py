@@ -144,7 +144,7 @@ def _step_seconds(stages: list[tuple[str, _Timed, float]]) -> dict[str, float]:
     return out
 
 
-def _read(spec: TaskSpec, ctx: TaskContext, images: list[WarcImage]) -> Iterator[Document]:
+def _read(spec: TaskSpec, ctx: TaskContext, images: list[WarcImage], errors: list[str]) -> Iterator[Document]:
     # only reading the run's inputs is the funnel's "read"; later passes re-read the run's own shards
     counts = ctx.counts("read" if spec.plan.index == 0 else f"read@pass-{spec.plan.index:02d}")
     # video frames go to the image store the images step reads (its store_dir, else <run>/images/store)
@@ -152,7 +152,7 @@ def _read(spec: TaskSpec, ctx: TaskContext, images: list[WarcImage]) -> Iterator
     store = store or ctx.run.image_store
     for inp in spec.inputs:
         yield from read_input(inp, counts, max_html_bytes=spec.recipe.input.max_html_bytes, on_image=images.append,
-                              video=spec.recipe.input.video, image_store=store)
+                              video=spec.recipe.input.video, image_store=store, errors=errors)
 
 
 def _image_rows(images: Iterable[WarcImage]) -> list[dict[str, Any]]:
@@ -170,6 +170,17 @@ def _image_rows(images: Iterable[WarcImage]) -> list[dict[str, Any]]:
         }
         for im in images
     ]
+
+
+def record_failure(spec: TaskSpec, error: str, details: str | None = None) -> TaskResult:
+    """Write a task's failure under ``failed/`` (the task itself, or the executor for a task whose
+    worker died) and return the failed result."""
+    run = RunDir(spec.run_root)
+    data = {"task": spec.task_id, "inputs": [i.path for i in spec.inputs], "error": error}
+    if details:
+        data["traceback"] = details
+    write_json_atomic(run.fs, run.failure(spec.plan.index, spec.task_id), data)
+    return TaskResult(spec.task_id, False, error=error)
 
 
 def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> TaskResult:
@@ -195,11 +206,12 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
     ctx = TaskContext(task_id=spec.task_id, pass_index=p, run=run, stats=counters, dropped=dropped,
                       dropped_paragraphs=dropped_paragraphs, progress=throttle)
     images: list[WarcImage] = []
+    read_errors: list[str] = []
     started = time.time()
     try:
         log.info("task %s (pass %d) on %d input(s)", spec.task_id, p, len(spec.inputs))
         steps = spec.recipe.build_steps()
-        docs = _Timed(_ticking(_read(spec, ctx, images), throttle))
+        docs = _Timed(_ticking(_read(spec, ctx, images, read_errors), throttle))
         stages = [("read" if p == 0 else f"read@pass-{p:02d}", docs, 0.0)]
         for index, mode in spec.plan.steps:
             step = steps[index]
@@ -231,6 +243,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
             "dropped": dropped_shards,
             "docs_out": writer.rows_written,
             "warc_images": len(images),
+            "read_errors": read_errors,
             "seconds": round(time.time() - started, 3),
             "step_seconds": _step_seconds(stages),
             "stats": stats,
@@ -245,11 +258,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
                 w.abort()
         error = f"{type(exc).__name__}: {exc}"
         log.error("task %s failed: %s\n%s", spec.task_id, error, traceback.format_exc())
-        write_json_atomic(fs, run.failure(p, spec.task_id), {
-            "task": spec.task_id, "inputs": [i.path for i in spec.inputs], "error": error,
-            "traceback": traceback.format_exc(),
-        })
-        return TaskResult(spec.task_id, False, error=error)
+        return record_failure(spec, error, traceback.format_exc())
     finally:
         log.removeHandler(handler)
         handler.close()
