@@ -14,6 +14,7 @@ from omniweave.document import Document, ImageNode, TextNode
 from omniweave.pipeline.recipe import parse_recipe
 from omniweave.pipeline.rundir import RunDir
 from omniweave.pipeline.runner import run_recipe
+from omniweave.pipeline.stats import format_rules
 
 NEWSLETTER = "Sign up for the Site Weekly newsletter and get our best stories every Friday."
 AUTHOR = "Jane Roe writes about cities, transport and the people who keep them running."
@@ -94,6 +95,11 @@ def test_removals_are_counted_per_domain(run):
     assert table == [{"domain": "site.example", "repeated_paragraphs": 3, "removals": 10, "documents": 4}]
     dropped = pq.read_table(next(out.glob("stages/pass-*/dropped_paragraphs"))).to_pylist()
     assert {r["drop_reason"] for r in dropped} == {"domain_repeated"} and len(dropped) == 10
+    # `omniweave stats` and the data card name the rule and the domain
+    text = format_rules(summary.stats)
+    assert "removed_paragraphs:domain_repeated" in text and "site.example=10" in text
+    card = (out / "report.html").read_text(encoding="utf-8")
+    assert '<section id="rules">' in card and "site.example" in card
 
 
 def test_keys():
