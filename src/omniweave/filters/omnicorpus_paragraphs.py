@@ -65,9 +65,10 @@ class OmnicorpusParagraphs(CountsEvents):
         p: OmnicorpusParagraphsParams = self.params  # type: ignore[assignment]
         active = [r for r in ORDER if p.rules is None or r in p.rules]
         removed: list[tuple[str, str]] = []
+        verdicts: dict[tuple[int, str, str], str | None] = {}  # node rules do not look at neighbours
         rounds = 0
         for rounds in range(1, p.max_rounds + 1):  # noqa: B007 (counted after the loop)
-            if not self._round(doc, active, removed):
+            if not self._round(doc, active, removed, verdicts):
                 break
         self.events[f"rounds:{rounds}"] += 1
         return removed
@@ -76,8 +77,10 @@ class OmnicorpusParagraphs(CountsEvents):
         node = nodes[i]
         return isinstance(node, TextNode) and node.kind in self.params.kinds and not is_image_caption(nodes, i)
 
-    def _round(self, doc: Document, active: list[str], removed: list[tuple[str, str]]) -> bool:
-        """One pass of the chain over ``doc``; True when it changed something."""
+    def _round(self, doc: Document, active: list[str], removed: list[tuple[str, str]],
+               verdicts: dict[tuple[int, str, str], str | None]) -> bool:
+        """One pass of the chain over ``doc``; True when it changed something. ``verdicts`` keeps
+        the node rules' answers across rounds (per batch, kind and text)."""
         changed = False
         lang = doc.language or "en"
         batch: list[str] = []
@@ -86,7 +89,7 @@ class OmnicorpusParagraphs(CountsEvents):
                 batch.append(rule)
                 continue
             if batch:  # consecutive node rules: each node goes by the first that fires
-                changed |= self._node_rules(doc, batch, lang, removed)
+                changed |= self._node_rules(doc, batch, lang, removed, verdicts)
                 batch = []
             if rule == "heading_only":
                 changed |= self._heading_only(doc, removed)
@@ -94,13 +97,18 @@ class OmnicorpusParagraphs(CountsEvents):
                 changed |= self._merge_short(doc)
         return changed
 
-    def _node_rules(self, doc: Document, rules: list[str], lang: str, removed: list[tuple[str, str]]) -> bool:
+    def _node_rules(self, doc: Document, rules: list[str], lang: str, removed: list[tuple[str, str]],
+                    verdicts: dict[tuple[int, str, str], str | None]) -> bool:
         kept: list[Node] = []
+        batch = ORDER.index(rules[0])
         for i, node in enumerate(doc.nodes):
             if self._eligible(doc.nodes, i):
                 assert isinstance(node, TextNode)
-                para = Para(" ".join(node.text.split()), node.kind, lang)
-                hit = next((r for r in rules if NODE_RULES[r](para, self.params)), None)  # type: ignore[arg-type]
+                key = (batch, node.kind, node.text)
+                if key not in verdicts:
+                    para = Para(" ".join(node.text.split()), node.kind, lang)
+                    verdicts[key] = next((r for r in rules if NODE_RULES[r](para, self.params)), None)  # type: ignore[arg-type]
+                hit = verdicts[key]
                 if hit:
                     removed.append((node.text, hit))
                     continue

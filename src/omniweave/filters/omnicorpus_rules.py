@@ -123,8 +123,9 @@ class Para:
     @cached_property
     def cjk(self) -> bool:
         """Mostly CJK: more than half of its letters are Han/kana characters."""
-        letters = len(_LETTER.findall(self.text))
-        return bool(letters) and len(_CJK.findall(self.text)) * 2 > letters
+        if not _CJK.search(self.text):
+            return False
+        return len(_CJK.findall(self.text)) * 2 > len(_LETTER.findall(self.text))
 
 
 class RuleParams(StepParams):
@@ -172,14 +173,18 @@ def source_reference(p: Para, r: RuleParams) -> bool:
 def uppercase(p: Para, r: RuleParams) -> bool:
     if r.uppercase_max_ratio is None:
         return False
-    upper = sum(1 for c in p.text if c.isupper())
+    upper = sum(map(str.isupper, p.text))
+    if upper < r.uppercase_min_letters:
+        return False
     letters = len(_LETTER.findall(p.text))  # caseless CJK letters count: "SK-II" in Chinese text is no shouting
-    return upper >= r.uppercase_min_letters and upper / letters > r.uppercase_max_ratio
+    return upper / letters > r.uppercase_max_ratio
 
 
 def numeric(p: Para, r: RuleParams) -> bool:
-    chars = [c for c in p.text if not c.isspace()]
-    return r.numeric_max_ratio is not None and bool(chars) and sum(map(str.isdigit, chars)) / len(chars) > r.numeric_max_ratio
+    if r.numeric_max_ratio is None:
+        return False
+    chars = len(p.text) - p.text.count(" ")  # the text's whitespace is collapsed to single spaces
+    return bool(chars) and sum(map(str.isdigit, p.text)) / chars > r.numeric_max_ratio
 
 
 def social_counter(p: Para, r: RuleParams) -> bool:
@@ -205,9 +210,10 @@ def comment_marker(p: Para, r: RuleParams) -> bool:
 
 
 def header_footer(p: Para, r: RuleParams) -> bool:
-    min_chars = r.header_footer_min_chars_cjk if p.cjk else r.header_footer_min_chars
-    if p.kind != "heading" and min_chars is not None and len(p.text) < min_chars:
-        return True
+    if p.kind != "heading" and len(p.text) < max(r.header_footer_min_chars or 0, r.header_footer_min_chars_cjk or 0):
+        min_chars = r.header_footer_min_chars_cjk if p.cjk else r.header_footer_min_chars
+        if min_chars is not None and len(p.text) < min_chars:
+            return True
     return _short(p, r.header_footer_max_words) and any(x.search(p.text) for x in (HEADER_FOOTER, EMAIL, PHONE))
 
 
