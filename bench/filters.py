@@ -281,6 +281,35 @@ def run_on_warcs(steps: list, out: Path) -> tuple[set[tuple[str, str, str]], dic
     return left, summary.stats["steps"]
 
 
+def domain_threshold_sweep(values: tuple[int, ...] = (2, 3, 4, 5)) -> dict[int, dict[str, int]]:
+    """What ``domain_repeated_paragraphs`` removes from the shared WARCs (after URL, exact and
+    near-dup dedup) at each N, and the paragraphs each N removes that the next N keeps."""
+    counts: dict[int, dict[str, int]] = {}
+    removed: dict[int, set[tuple[str, str]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in values:
+            out = Path(tmp) / f"n{n}"
+            recipe = parse_recipe({"input": {"paths": [str(DATA / "warc")]}, "output": {"dir": str(out), "keep_dropped": True},
+                                   "steps": ["url_dedup", "exact_dedup", "minhash_dedup",
+                                             {"domain_repeated_paragraphs": {"min_documents": n}}],
+                                   "executor": {"workers": 1}})
+            stats = run_recipe(recipe, progress=False).stats["steps"]["domain_repeated_paragraphs"]
+            counts[n] = {k.removeprefix("reduce:"): v for k, v in stats.items()
+                         if k in ("reduce:repeated_paragraphs", "reduce:removals", "reduce:domains")}
+            rows = pq.read_table(next(out.glob("stages/pass-*/dropped_paragraphs"))).to_pylist()
+            removed[n] = {(domain_of(r["url"]) or "", " ".join(r["text"].split())[:70]) for r in rows}
+    print("domain_repeated_paragraphs on ../shared/data/warc (after URL, exact and near-dup dedup), per N:")
+    for n in values:
+        print(f"  N={n}: {counts[n]}")
+        if n + 1 in removed:
+            only: dict[str, list[str]] = {}
+            for domain, text in sorted(removed[n] - removed[n + 1]):
+                only.setdefault(domain, []).append(text)
+            for domain, texts in only.items():
+                print(f"      only at N={n}: {domain} ({len(texts)}): " + " | ".join(texts[:4]))
+    return counts
+
+
 def site_boilerplate_figures() -> dict[str, object]:
     """Share of site-repeated lines each chain removes, and the per-rule counts of the last chain."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -345,6 +374,7 @@ def main() -> None:
         print(f"clean article text (readability expected + Chinese hand-made): {kept}/{total} = {kept / total:.1%} of "
               f"documents kept; {left / chars:.1%} of its characters left (references, captions and short lines go)")
         home_page_figures()
+        domain_threshold_sweep()
         site = site_boilerplate_figures()
         print(json.dumps({"clean_article_keep_rate": round(kept / total, 4), "clean_text_chars_left": round(left / chars, 4),
                           **site}))

@@ -106,3 +106,21 @@ def test_keys():
     assert paragraph_key("  © 2023  Site\nMedia ") == paragraph_key("© 2024 SITE media") == "© 0 site media"
     assert domain_of("https://WWW.Site.example:8080/x") == "site.example"
     assert domain_of(None) is None and domain_of("not a url") is None
+
+
+def test_shop_furniture_goes_on_a_real_crawl(warc_dir, tmp_path):
+    # 29 captured pages of one Japanese shop (resiliparse's ClueWeb quirk file)
+    recipe = parse_recipe({
+        "input": {"paths": [str(warc_dir / "resiliparse" / "clueweb-quirk.warc.gz")]},
+        "output": {"dir": str(tmp_path / "out")},
+        "steps": ["url_dedup", "exact_dedup", {"domain_repeated_paragraphs": {"partitions": 4}}],
+        "executor": {"workers": 1},
+    })
+    summary = run_recipe(recipe, progress=False)
+    counts = summary.stats["steps"]["domain_repeated_paragraphs"]
+    assert counts["reduce:domains"] == 1 and counts["reduce:removals@uraharajuku.st"] >= 100
+    rows = pq.read_table(tmp_path / "out" / "corpus").to_pylist()
+    texts = [[t for t in row["texts"] if t] for row in rows]
+    assert len(rows) >= 5 and all(texts)
+    footer = "■会社名：株式会社イーブランド"
+    assert not any(t.startswith(footer) or t == "アイテム詳細情報" for doc in texts for t in doc)
