@@ -4,7 +4,6 @@ boilerplate sits in documents of different shards; checks exactly which paragrap
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
