@@ -69,8 +69,10 @@ HEADER_FOOTER = _any(
     r"版权所有|icp备|公网安备|联系我们|关于我们|网站地图|免责声明|隐私政策|友情链接|技术支持[:：]|主办单位|承办单位",
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
-PHONE = _any(
-    r"(?<![\w.])(\+\d{1,3}[\s.-]?)?(\(\d{2,4}\)[\s.-]?)?\d{2,4}[\s.-]\d{3,4}[\s.-]\d{3,4}(?![\w.])",
+PHONE = _any(  # a + or an (area code) in front, or dash-separated groups: "2019 2020 2021" is no phone
+    r"(?<![\w+])\+\d{1,3}[\s.-]?(\(\d{1,4}\)[\s.-]?)?\d{2,4}[\s.-]?\d{3,4}([\s.-]?\d{2,4})?(?!\d)",
+    r"(?<!\w)\(\d{2,4}\)\s?\d{3,4}[\s.-]\d{3,4}(?!\d)",
+    r"(?<![\w.-])\d{2,4}-\d{3,4}-\d{3,4}(?![\w.-])",
     r"(?<!\d)(0\d{2,3}-\d{7,8}|1[3-9]\d{9}|400-?\d{3}-?\d{4})(?!\d)",
     r"(电话|传真|热线|手机|tel|phone|fax)\s*[:：]\s*\+?[\d(]",
 )
@@ -100,7 +102,7 @@ CITATION = _any(
 )
 SOCIAL_HANDLE = _any(
     r"^@\w{2,}", r"^(follow|like|find|join|connect with)\s+(us|me|@\w+)\b",
-    r"\b(share|tweet|pin|email) (this|it)\b", r"\b(follow|find) (us|me) on\b",
+    r"^(share|tweet|pin|email) (this|it)\b", r"\b(follow|find) (us|me) on\b",
     r"扫码关注|扫描二维码|长按(识别)?二维码|关注(我们的)?(微信)?公众号|点击(上方|下方|蓝字)关注|阅读原文|微信号[:：]|公众号[:：]|"
     r"点个?(赞|在看)|分享给朋友|转发到朋友圈",
 )
