@@ -112,8 +112,8 @@ def build_report(root: str, samples: int = 3) -> str:
         f'<title>omniweave data card</title><style>{static_text("report.css")}</style></head><body>'
         f'<header><h1>omniweave data card</h1><div class="sub">{subtitle}</div></header><main>'
         f'<section id="summary"><div class="figures">{figures_html}</div></section>'
-        f'{funnel_section(data)}{rules_section(stats)}{distributions_section(data)}{samples_section(root, samples)}'
-        f'<section id="recipe"><h2>Recipe</h2><details><summary>run.json recipe</summary><pre>{escape(recipe)}</pre>'
+        f'{funnel_section(data)}{distributions_section(data)}{samples_section(root, samples)}'
+        f'{rules_section(stats)}<section id="recipe"><h2>Recipe</h2><details><summary>run.json recipe</summary><pre>{escape(recipe)}</pre>'
         '</details></section></main></body></html>'
     )
 
