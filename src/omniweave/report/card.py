@@ -56,7 +56,8 @@ def funnel_section(data: RunData) -> str:
                        for (s, r), n in items) + "</tbody></table>")
         chart = chart + bar_chart("removed_text", "Text removed from kept documents",
                                   [(f"{s}: {r}", n) for (s, r), n in items[:15]])
-    return f'<section id="funnel"><h2>Funnel</h2><div class="charts">{chart}</div>{table}{note}{removed}</section>'
+    section = f'<section id="funnel"><h2>Funnel</h2><div class="charts">{chart}</div>{table}{note}{removed}</section>'
+    return section + rules_section(data.stats)
 
 
 def distributions_section(data: RunData) -> str:
@@ -113,7 +114,7 @@ def build_report(root: str, samples: int = 3) -> str:
         f'<header><h1>omniweave data card</h1><div class="sub">{subtitle}</div></header><main>'
         f'<section id="summary"><div class="figures">{figures_html}</div></section>'
         f'{funnel_section(data)}{distributions_section(data)}{samples_section(root, samples)}'
-        f'{rules_section(stats)}<section id="recipe"><h2>Recipe</h2><details><summary>run.json recipe</summary><pre>{escape(recipe)}</pre>'
+        f'<section id="recipe"><h2>Recipe</h2><details><summary>run.json recipe</summary><pre>{escape(recipe)}</pre>'
         '</details></section></main></body></html>'
     )
 
