@@ -1,7 +1,8 @@
 """Text filters on real pages: speed of the full chain, and the figures issue 4 asks for.
 
     python bench/filters.py              # docs/s per core of each preset's full chain
-    python bench/filters.py --figures    # language-ID accuracy, keep rates, home-page paragraph loss
+    python bench/filters.py --figures    # language-ID accuracy, keep rates, home-page paragraph loss,
+                                         # per-rule removals and site boilerplate on the shared WARCs
 
 Pages: ``../shared/data/html`` (readability, goose3, chinese-web-content-extraction,
 webmainbench) extracted with ``omniweave.extract_html`` as it is when run, and the home pages of
@@ -10,6 +11,11 @@ language for the non-English pages without one, else English), goose3 ``meta_lan
 language for the pages without one, else English), the Chinese set = zh, webmainbench ``language``.
 Synthetic unit-test pages (readability's < 12 KB hand-written cases, goose3's tiny cases) are
 labelled but left out of the keep rates: they are not articles.
+
+Site boilerplate (issue 24): every page of ``../shared/data/warc``, deduplicated by URL and text,
+goes through three paragraph chains; a line counts as site boilerplate when its normalised form is
+in at least two distinct pages of one domain, and the figure is the share of those lines each chain
+removes. ``--figures`` ends with one JSON line of the headline figures.
 """
 
 from __future__ import annotations
@@ -17,12 +23,16 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
+from omniweave.dedup.domain_paragraphs import domain_of, paragraph_key
 from omniweave.document import Document, TextNode
 from omniweave.extract import extract_html
 from omniweave.filters.langid import load_language_model
@@ -31,6 +41,7 @@ from omniweave.io.inputs import expand_inputs
 from omniweave.io.readers import read_input
 from omniweave.pipeline.context import TaskContext
 from omniweave.pipeline.recipe import parse_recipe
+from omniweave.pipeline.runner import run_recipe
 from omniweave.pipeline.step import Step
 from omniweave.text.words import words
 
@@ -231,6 +242,101 @@ def home_page_figures() -> None:
               f"{1 - f['left_by_chain'] / n:.0%} (keeps {f['kept_docs']}/{f['docs']} documents)")
 
 
+def clean_text_keep(pages: list[Page]) -> tuple[int, int]:
+    """(characters left, characters) of clean article text in the documents the matching preset keeps."""
+    left = total = 0
+    for lang, preset in PRESET_OF_LANG.items():
+        docs = [_copy(p.doc) for p in pages if p.lang == lang and not p.synthetic and p.doc.text.strip()]
+        total += sum(len(t.text) for d in docs for t in d.texts)
+        left += sum(len(t.text) for d in run_chain(preset_steps(preset), docs, new_context()) for t in d.texts)
+    return left, total
+
+
+def preset_entries(preset: str, names: list[str]) -> list[dict]:
+    """The preset's step entries (with its parameters) of the steps named, in the preset's order."""
+    recipe = parse_recipe({"input": {"paths": ["-"]}, "output": {"dir": "-"}, "steps": [{"preset": preset}]})
+    return [{s.name: s.params} for s in recipe.steps if s.name in names]
+
+
+BEFORE = ["boilerplate_paragraphs", "paragraph_quality"]  # the paragraph steps of omnicorpus-en before issue 24
+AFTER = ["omnicorpus_normalise", "omnicorpus_paragraphs", *BEFORE]
+SITE_CHAINS: dict[str, list] = {
+    "paragraph steps of omnicorpus-en before (boilerplate_paragraphs, paragraph_quality)": preset_entries("omnicorpus-en", BEFORE),
+    "paragraph steps of omnicorpus-en now (+ omnicorpus_normalise, omnicorpus_paragraphs)": preset_entries("omnicorpus-en", AFTER),
+    "... + domain_repeated_paragraphs (N=3)": [*preset_entries("omnicorpus-en", AFTER),
+                                               {"domain_repeated_paragraphs": {"min_documents": 3}}],
+}
+
+
+def run_on_warcs(steps: list, out: Path) -> tuple[set[tuple[str, str, str]], dict]:
+    """Run ``steps`` after URL and exact dedup over the shared WARCs; the (document id, domain,
+    normalised paragraph) of every text left, and the run's step counts."""
+    recipe = parse_recipe({"input": {"paths": [str(DATA / "warc")]}, "output": {"dir": str(out)},
+                           "steps": ["url_dedup", "exact_dedup", "language_id", *steps], "executor": {"workers": 1}})
+    summary = run_recipe(recipe, progress=False)
+    left = set()
+    for row in pq.read_table(out / "corpus", columns=["id", "texts", "general_metadata"]).to_pylist():
+        domain = domain_of(row["general_metadata"]["url"])
+        left.update((row["id"], domain, paragraph_key(t)) for t in row["texts"] if t and domain)
+    return left, summary.stats["steps"]
+
+
+def domain_threshold_sweep(values: tuple[int, ...] = (2, 3, 4, 5)) -> dict[int, dict[str, int]]:
+    """What ``domain_repeated_paragraphs`` removes from the shared WARCs (after URL, exact and
+    near-dup dedup) at each N, and the paragraphs each N removes that the next N keeps."""
+    counts: dict[int, dict[str, int]] = {}
+    removed: dict[int, set[tuple[str, str]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in values:
+            out = Path(tmp) / f"n{n}"
+            recipe = parse_recipe({"input": {"paths": [str(DATA / "warc")]}, "output": {"dir": str(out), "keep_dropped": True},
+                                   "steps": ["url_dedup", "exact_dedup", "minhash_dedup",
+                                             {"domain_repeated_paragraphs": {"min_documents": n}}],
+                                   "executor": {"workers": 1}})
+            stats = run_recipe(recipe, progress=False).stats["steps"]["domain_repeated_paragraphs"]
+            counts[n] = {k.removeprefix("reduce:"): v for k, v in stats.items()
+                         if k in ("reduce:repeated_paragraphs", "reduce:removals", "reduce:domains")}
+            rows = pq.read_table(next(out.glob("stages/pass-*/dropped_paragraphs"))).to_pylist()
+            removed[n] = {(domain_of(r["url"]) or "", " ".join(r["text"].split())[:70]) for r in rows}
+    print("domain_repeated_paragraphs on ../shared/data/warc (after URL, exact and near-dup dedup), per N:")
+    for n in values:
+        print(f"  N={n}: {counts[n]}")
+        if n + 1 in removed:
+            only: dict[str, list[str]] = {}
+            for domain, text in sorted(removed[n] - removed[n + 1]):
+                only.setdefault(domain, []).append(text)
+            for domain, texts in only.items():
+                print(f"      only at N={n}: {domain} ({len(texts)}): " + " | ".join(texts[:4]))
+    return counts
+
+
+def site_boilerplate_figures() -> dict[str, object]:
+    """Share of site-repeated lines each chain removes, and the per-rule counts of the last chain."""
+    with tempfile.TemporaryDirectory() as tmp:
+        before, _ = run_on_warcs([], Path(tmp) / "none")
+        docs_of: dict[tuple[str, str], set[str]] = {}
+        for doc_id, domain, key in before:
+            docs_of.setdefault((domain, key), set()).add(doc_id)
+        repeated = {x for x in before if len(docs_of[x[1], x[2]]) >= 2}
+        print(f"site boilerplate on ../shared/data/warc: {len(repeated)} lines of {len(before)} are in >= 2 distinct "
+              f"pages of their domain ({len({d for d, _ in docs_of})} domains)")
+        shares, counts = {}, {}
+        for i, (name, steps) in enumerate(SITE_CHAINS.items()):
+            left, counts = run_on_warcs(steps, Path(tmp) / f"chain{i}")
+            shares[name] = 1 - len(repeated & left) / max(1, len(repeated))
+            print(f"  {name}: removes {shares[name]:.1%} of them, {1 - len(left) / len(before):.1%} of all lines")
+    rules: Counter[str] = Counter()
+    for label, step_counts in counts.items():
+        for key, n in step_counts.items():
+            if key.split(":", 1)[0] in ("removed_paragraphs", "removed_lines", "merged_paragraphs",
+                                        "split_paragraphs", "joined_lines"):
+                rules[f"{label}:{key}"] += n
+    print("per-rule removals on ../shared/data/warc (the last chain, after URL and exact dedup):")
+    for key, n in sorted(rules.items(), key=lambda kv: -kv[1]):
+        print(f"  {key}: {n}")
+    return {"site_boilerplate_removed": {k: round(v, 4) for k, v in shares.items()}, "warc_rule_removals": dict(rules)}
+
+
 def speed(pages: list[Page], rounds: int) -> None:
     """Docs/s of each preset's full chain on one core, from this process's CPU time (the figure
     holds on a busy machine). Documents are extracted beforehand; the word cache is emptied
@@ -260,8 +366,18 @@ def main() -> None:
     if args.figures:
         language_figures(pages)
         keep_figures(pages, "extract_html output")
-        keep_figures(list(cached_pages(truth=True)), "ground-truth article text")
+        truth = list(cached_pages(truth=True))
+        keep_figures(truth, "ground-truth article text")
+        rates = keep_rates(truth)
+        kept, total = sum(v[0] for v in rates.values()), sum(v[1] for v in rates.values())
+        left, chars = clean_text_keep(truth)
+        print(f"clean article text (readability expected + Chinese hand-made): {kept}/{total} = {kept / total:.1%} of "
+              f"documents kept; {left / chars:.1%} of its characters left (references, captions and short lines go)")
         home_page_figures()
+        domain_threshold_sweep()
+        site = site_boilerplate_figures()
+        print(json.dumps({"clean_article_keep_rate": round(kept / total, 4), "clean_text_chars_left": round(left / chars, 4),
+                          **site}))
     else:
         speed(pages, args.rounds)
 

@@ -2,7 +2,7 @@
 
 Everything in it is authored by this script: short articles (English and Chinese), pictures drawn
 with Pillow, a navigation-only page, a copy of one article under a tracking URL, a near-copy of
-another on a mirror site, a tracking pixel, a redirect and a 404. Image responses are included so the demo needs no network.
+another on a mirror site, a tracking pixel, a redirect and a 404, and a newsletter blurb in every article (site boilerplate). Image responses are included so the demo needs no network.
 
     python examples/make_sample_crawl.py [OUT.warc.gz]
 """
@@ -107,6 +107,9 @@ def pixel_gif() -> bytes:
 
 
 NAV = '<nav><a href="/">Home</a> | <a href="/about">About</a> | <a href="/archive">Archive</a></nav>'
+# site boilerplate inside every article (what domain_repeated_paragraphs removes)
+LETTER = ("<p>Sample Notes sends one short letter a month with new walks, recipes and star charts, and "
+          "nothing else; write to the editors to receive it.</p>")
 FOOTER = '<footer><p>© Sample Notes. <a href="/privacy">Privacy</a> · <a href="/cookies">Cookies</a></p></footer>'
 
 
@@ -124,7 +127,7 @@ def article_html(article: dict, image_base: str = "") -> str:
     return (
         f'<!DOCTYPE html><html lang="{article["lang"]}"><head>{charset}<title>{article["title"]}</title></head>'
         f"<body>{NAV}<article><h1>{article['title']}</h1>{''.join(body)}"
-        f'<img src="/pixel.gif" width="1" height="1" alt=""></article>{FOOTER}</body></html>'
+        f'<img src="/pixel.gif" width="1" height="1" alt="">{LETTER}</article>{FOOTER}</body></html>'
     )
 
 

@@ -23,12 +23,13 @@ def test_extract_prints_the_row(shared_data):
 
 def test_run_and_stats(warc_dir, tmp_path):
     recipe = tmp_path / "r.yaml"
-    recipe.write_text(f"input: {{paths: ['{warc_dir}/jwarc']}}\noutput: {{dir: '{tmp_path}/o'}}\nsteps: [text_length]\n")
+    recipe.write_text(f"input: {{paths: ['{warc_dir}/jwarc']}}\noutput: {{dir: '{tmp_path}/o'}}\nsteps: [text_length, omnicorpus_paragraphs]\n")
     result = _cli("run", str(recipe), "--workers", "1", "--no-progress")
     assert result.returncode == 0, result.stderr
     assert b"documents out: 1" in result.stdout
     stats = _cli("stats", str(tmp_path / "o"))
     assert stats.returncode == 0 and b"text_length" in stats.stdout
+    assert b"per rule" in stats.stdout and b"removed_paragraphs:one_word" in stats.stdout
 
 
 def test_errors_are_clear_and_exit_2(tmp_path):

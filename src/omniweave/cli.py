@@ -170,15 +170,16 @@ def stats(
     run_dir: Annotated[str, typer.Argument(help="output folder of a run")],
     as_json: Annotated[bool, typer.Option("--json", help="print stats.json as is")] = False,
 ) -> None:
-    """Print a run's funnel: documents in and out per step, and why they were dropped."""
+    """Print a run's funnel (documents in and out per step, and why they were dropped) and the text
+    removed from kept documents, per rule."""
     from omniweave.io.output import filesystem, read_json
-    from omniweave.pipeline.stats import format_funnel
+    from omniweave.pipeline.stats import format_funnel, format_rules
 
     fs, path = filesystem(run_dir)
     if not fs.exists(f"{path}/stats.json"):
         _fail(f"{run_dir}: no stats.json (not a run folder, or the run has not finished a pass yet)")
     data = read_json(fs, f"{path}/stats.json")
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else format_funnel(data))
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else f"{format_funnel(data)}\n{format_rules(data)}")
 
 
 @app.command()

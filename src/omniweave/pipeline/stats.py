@@ -131,3 +131,30 @@ def format_funnel(stats: dict[str, Any]) -> str:
     t = stats["tasks"]
     lines.append(f"documents out: {stats['documents_out']}   task runs: {t['completed']} completed, {t['failed']} failed")
     return "\n".join(lines)
+
+
+TEXT_EDITS = ("removed_", "merged_", "split_", "joined_")  # counter prefixes of text changed inside kept documents
+
+
+def rule_rows(stats: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """(step, counter, count) of every per-rule text edit (``removed_paragraphs:<rule>``, merges,
+    splits, joined lines; images aside), steps in recipe order, most frequent first within a step."""
+    rows = []
+    for row in stats["funnel"]:
+        edits = [(k, v) for k, v in row["counts"].items()
+                 if k.startswith(TEXT_EDITS) and ":" in k and not k.startswith("removed_images:")]
+        rows.extend((row["step"], k, v) for k, v in sorted(edits, key=lambda kv: (-kv[1], kv[0])))
+    return rows
+
+
+def format_rules(stats: dict[str, Any]) -> str:
+    """Removals per rule, and the domains a domain-level step removed most from (``omniweave stats``)."""
+    lines = ["text removed or changed in kept documents, per rule:"]
+    rows = rule_rows(stats)
+    lines += [f"  {step:<28}{counter:<48}{n:>10}" for step, counter, n in rows] or ["  (none)"]
+    for row in stats["funnel"]:
+        domains = {k.split("@", 1)[1]: v for k, v in row["counts"].items() if k.startswith("reduce:removals@")}
+        if domains:
+            top = ", ".join(f"{d}={n}" for d, n in sorted(domains.items(), key=lambda kv: (-kv[1], kv[0])))
+            lines.append(f"{row['step']}: paragraphs removed per domain (most first): {top}")
+    return "\n".join(lines)

@@ -15,6 +15,7 @@ from omniweave.report.charts import bar_chart, funnel_chart
 from omniweave.pipeline.rundir import RunDir
 from omniweave.report.data import IMAGE_BINS, SIDE_BINS, WORD_BINS, RunData, bucket_labels, collect, dropped_examples
 from omniweave.report.render import document_html
+from omniweave.report.rules import rules_section
 
 REPORT_FILE = "report.html"
 VIEWER = "http://127.0.0.1:8765/"  # where `omniweave view RUN_DIR` serves by default
@@ -57,7 +58,8 @@ def funnel_section(data: RunData) -> str:
                        for (s, r), n in items) + "</tbody></table>")
         chart = chart + bar_chart("removed_text", "Text removed from kept documents",
                                   [(f"{s}: {r}", n) for (s, r), n in items[:15]])
-    return f'<section id="funnel"><h2>Funnel</h2><div class="charts">{chart}</div>{table}{note}{removed}</section>'
+    section = f'<section id="funnel"><h2>Funnel</h2><div class="charts">{chart}</div>{table}{note}{removed}</section>'
+    return section + rules_section(data.stats)
 
 
 def distributions_section(data: RunData) -> str:

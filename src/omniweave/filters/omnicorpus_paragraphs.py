@@ -1,0 +1,161 @@
+"""The OmniCorpus paragraph chain as one step: its 21 named rules in the released order, repeated
+until the document no longer changes (at most ``max_rounds``, 3 as released).
+
+Removals are counted per rule (``removed_paragraphs:<rule>``), merges as
+``merged_paragraphs:merge_short``, and each document's rounds as ``rounds:<n>``. The rules
+themselves are in :mod:`omniweave.filters.omnicorpus_rules`. Two rules look at neighbours:
+
+- ``heading_only``: a run of ``heading_run`` headings with nothing between them, or headings that
+  end the document (a heading with no text under it);
+- ``merge_short``: a paragraph of at most ``merge_max_words`` words that does not end a sentence
+  and either ends in ``, ; : -`` or is followed by a paragraph starting in lower case is joined to
+  that paragraph (a fragment, not boilerplate), before ``too_short`` would remove it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Literal, get_args
+
+from pydantic import Field
+
+from omniweave.document import Document, Node, TextNode
+from omniweave.filters.omnicorpus_rules import NODE_RULES, ORDER, Para, RuleParams
+from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep, is_image_caption
+from omniweave.pipeline.step import StepParams
+from omniweave.text.words import ends_sentence
+
+if TYPE_CHECKING:
+    from omniweave.pipeline.context import TaskContext
+
+RuleName = Literal[
+    "download_link", "source_reference", "uppercase", "numeric", "social_counter", "one_word", "call_to_action",
+    "flagged_words", "comment_marker", "header_footer", "heading_only", "readme", "bare_url", "image_caption",
+    "advertisement", "merge_short", "too_short", "aberrant", "citation", "social_handle", "phone_author_time",
+]
+assert list(get_args(RuleName)) == ORDER
+FRAGMENT_ENDS = (",", ";", ":", "-", "–", "，", "；", "：", "、")
+
+
+class CountsEvents(ParagraphStep):
+    """A paragraph step that also counts what it changed without removing (``self.events``)."""
+
+    def __init__(self, params: StepParams | None = None, label: str | None = None) -> None:
+        super().__init__(params, label)
+        self.events: Counter[str] = Counter()
+
+    def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        self.events = ctx.counts(self.label)
+        yield from super().run(docs, ctx)
+
+
+class OmnicorpusParagraphsParams(ParagraphParams, RuleParams):
+    rules: list[RuleName] | None = Field(None, description="rules to apply (None: all); the order is always released")
+    max_rounds: int = Field(3, ge=1, le=10, description="repeat the chain until stable, at most this often")
+
+
+class OmnicorpusParagraphs(CountsEvents):
+    """OmniCorpus's human-feedback paragraph rules, each counted on its own."""
+
+    name = "omnicorpus_paragraphs"
+    Params = OmnicorpusParagraphsParams
+
+    def clean(self, doc: Document) -> list[tuple[str, str]]:
+        p: OmnicorpusParagraphsParams = self.params  # type: ignore[assignment]
+        active = [r for r in ORDER if p.rules is None or r in p.rules]
+        removed: list[tuple[str, str]] = []
+        verdicts: dict[tuple[int, str, str], str | None] = {}  # node rules do not look at neighbours
+        rounds = 0
+        for rounds in range(1, p.max_rounds + 1):  # noqa: B007 (counted after the loop)
+            if not self._round(doc, active, removed, verdicts):
+                break
+        self.events[f"rounds:{rounds}"] += 1
+        return removed
+
+    def _eligible(self, nodes: list[Node], i: int) -> bool:
+        node = nodes[i]
+        return isinstance(node, TextNode) and node.kind in self.params.kinds and not is_image_caption(nodes, i)
+
+    def _round(self, doc: Document, active: list[str], removed: list[tuple[str, str]],
+               verdicts: dict[tuple[int, str, str], str | None]) -> bool:
+        """One pass of the chain over ``doc``; True when it changed something. ``verdicts`` keeps
+        the node rules' answers across rounds (per batch, kind and text)."""
+        changed = False
+        lang = doc.language or "en"
+        batch: list[str] = []
+        for rule in [*active, None]:
+            if rule in NODE_RULES:
+                batch.append(rule)
+                continue
+            if batch:  # consecutive node rules: each node goes by the first that fires
+                changed |= self._node_rules(doc, batch, lang, removed, verdicts)
+                batch = []
+            if rule == "heading_only":
+                changed |= self._heading_only(doc, removed)
+            elif rule == "merge_short":
+                changed |= self._merge_short(doc)
+        return changed
+
+    def _node_rules(self, doc: Document, rules: list[str], lang: str, removed: list[tuple[str, str]],
+                    verdicts: dict[tuple[int, str, str], str | None]) -> bool:
+        kept: list[Node] = []
+        batch = ORDER.index(rules[0])
+        for i, node in enumerate(doc.nodes):
+            if self._eligible(doc.nodes, i):
+                assert isinstance(node, TextNode)
+                key = (batch, node.kind, node.text)
+                if key not in verdicts:
+                    para = Para(" ".join(node.text.split()), node.kind, lang)
+                    verdicts[key] = next((r for r in rules if NODE_RULES[r](para, self.params)), None)  # type: ignore[arg-type]
+                hit = verdicts[key]
+                if hit:
+                    removed.append((node.text, hit))
+                    continue
+            kept.append(node)
+        changed = len(kept) != len(doc.nodes)
+        doc.nodes = kept
+        return changed
+
+    def _heading_only(self, doc: Document, removed: list[tuple[str, str]]) -> bool:
+        run_limit = self.params.heading_run  # type: ignore[attr-defined]
+        nodes = doc.nodes
+        drop: set[int] = set()
+        i = 0
+        while i < len(nodes):
+            j = i
+            while j < len(nodes) and isinstance(nodes[j], TextNode) and nodes[j].kind == "heading":  # type: ignore[union-attr]
+                j += 1
+            if j > i and (j == len(nodes) or (run_limit is not None and j - i >= run_limit)):
+                drop.update(k for k in range(i, j) if self._eligible(nodes, k))
+            i = max(j, i + 1)
+        for k in sorted(drop):
+            removed.append((nodes[k].text, "heading_only"))  # type: ignore[union-attr]
+        doc.nodes = [n for k, n in enumerate(nodes) if k not in drop]
+        return bool(drop)
+
+    def _merge_short(self, doc: Document) -> bool:
+        limit = self.params.merge_max_words  # type: ignore[attr-defined]
+        if limit is None:
+            return False
+        nodes, changed, i = list(doc.nodes), False, 0
+        while i + 1 < len(nodes):
+            node, nxt = nodes[i], nodes[i + 1]
+            if (isinstance(node, TextNode) and node.kind == "paragraph" and isinstance(nxt, TextNode)
+                    and nxt.kind == "paragraph" and self._eligible(nodes, i) and self._eligible(nodes, i + 1)
+                    and self._is_fragment(node.text, nxt.text, limit)):
+                sep = "" if Para(node.text, node.kind, "").cjk else " "
+                nodes[i:i + 2] = [TextNode(node.text.strip() + sep + nxt.text.strip(), "paragraph")]
+                self.events["merged_paragraphs:merge_short"] += 1
+                changed = True  # the merged paragraph may take the next fragment too
+            else:
+                i += 1
+        doc.nodes = nodes
+        return changed
+
+    @staticmethod
+    def _is_fragment(text: str, following: str, limit: int) -> bool:
+        text, following = text.strip(), following.strip()
+        if not text or not following or ends_sentence(text) or len(Para(text, "paragraph", "en").words) > limit:
+            return False
+        return text.endswith(FRAGMENT_ENDS) or following[0].islower()

@@ -1,0 +1,277 @@
+"""OmniCorpus's released paragraph rules ("detailed text filtering with human feedback"), in English
+and Chinese: the patterns and tests of each named rule, with no step machinery.
+
+Headings are structure in omniweave's documents (OmniCorpus has none): the rules that judge a
+paragraph by its shortness alone (``one_word``, ``too_short``, ``image_caption``, the
+under-10-characters part of ``header_footer``) leave them to ``heading_only``.
+
+A rule sees one paragraph (:class:`Para`: its text, words, whether it is mostly CJK, its kind) and
+the thresholds of :class:`RuleParams`; it answers True to remove it. Where omniweave already had
+the same idea (``boilerplate.RULES``: social counters, ad markers, citations, bylines, timestamps,
+photo credits) the pattern lives there and is reused here. ``docs/RULES.md`` maps each rule to the
+released one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from pydantic import Field
+
+from omniweave.filters.boilerplate import RULES as BOILERPLATE
+from omniweave.filters.wordlists import flagged_count
+from omniweave.pipeline.step import StepParams
+from omniweave.text.words import CJK_CHARS, words
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+_CJK = re.compile(f"[{CJK_CHARS}]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+DOWNLOAD_LINK = _any(
+    r"\bfor details on the\b", r"\bthe link is\b", r"\bdownload link\b", r"\bclick (on )?(the|this) link\b",
+    r"\b(click|tap) here to download\b", r"\bdownload (it |the file |the pdf )?(here|now|below)\b",
+    r"下载链接|下载地址|点击下载|网盘链接|提取码|详情请(见|点击|访问|查看)|链接[:：]\s*https?://",
+)
+SOURCE_REFERENCE = _any(
+    r"^(special thanks|published by|all photo credits and copyright|originally (published|appeared)|"
+    r"this (article|story|post) (was|is|first) (originally )?(published|appeared))\b",
+    r"\((cf\.|see) [^()]{1,80}\)[.\s]*$",  # a trailing (cf. ...)
+    r"\((?-i:[A-Z])[^()]{0,60},\s*(1[89]|20)\d{2}[a-z]?\)[.\s]*$",  # a trailing (Name, 2019)
+    r"^(特别鸣谢|特别感谢|本文来源|文章来源|原文来源|本文转载自|转载自|原文链接|出品[:：]|供稿[:：]|来源[:：])",
+)
+SOCIAL_COUNTER = _any(
+    *BOILERPLATE["social_counter"],
+    r"\b\d[\d,.]*\s*[km]?\s+(likes?|shares?|comments?|views?|retweets?|reactions?|followers?|upvotes?|replies)\b",
+    r"\d[\d,.]*\s*[万千]?\s*(人点赞|人赞|次点赞|条评论|次转发|人收藏|次阅读|人阅读|次浏览|人在看)",
+)
+CALL_TO_ACTION = _any(
+    r"\b(sign in|sign up|read more|items? in (your )?cart|log ?in|add to (cart|basket|bag)|buy now|shop now|"
+    r"create an account|my account|forgot (your )?password|register now|subscribe now|start (your )?free trial)\b",
+    r"登录|注册|阅读全文|阅读更多|加入购物车|购物车|立即购买|立即下载|我的账户|忘记密码",
+)
+COMMENT_MARKER = _any(
+    r"^(\d+\s+)?(comments?|leave a (comment|reply)|post a comment|add (a )?comment|write a comment|reply|replies|"
+    r"view (all )?\d*\s*comments?|(show|hide|load more) comments|join the discussion|comment policy|"
+    r"be the first to comment|no comments( yet)?|comments are closed|log in to (comment|reply)|report abuse)\b",
+    r"^(发表评论|我要评论|网友评论|评论区|查看评论|全部评论|热门评论|最新评论|暂无评论|回复|登录后(才能)?评论)",
+    r"^\d+\s*条评论",
+)
+HEADER_FOOTER = _any(
+    r"all rights reserved|\bcopyright\b|©|privacy policy|terms (of use|of service|and conditions)|cookie policy|"
+    r"\bcontact us\b|\babout us\b|\bsite ?map\b|back to top|skip to (main )?content|\bpowered by\b",
+    r"版权所有|icp备|公网安备|联系我们|关于我们|网站地图|免责声明|隐私政策|友情链接|技术支持[:：]|主办单位|承办单位",
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+PHONE = _any(  # a + or an (area code) in front, or dash-separated groups: "2019 2020 2021" is no phone
+    r"(?<![\w+])\+\d{1,3}[\s.-]?(\(\d{1,4}\)[\s.-]?)?\d{2,4}[\s.-]?\d{3,4}([\s.-]?\d{2,4})?(?!\d)",
+    r"(?<!\w)\(\d{2,4}\)\s?\d{3,4}[\s.-]\d{3,4}(?!\d)",
+    r"(?<![\w.-])\d{2,4}-\d{3,4}-\d{3,4}(?![\w.-])",
+    r"(?<!\d)(0\d{2,3}-\d{7,8}|1[3-9]\d{9}|400-?\d{3}-?\d{4})(?!\d)",
+    r"(电话|传真|热线|手机|tel|phone|fax)\s*[:：]\s*\+?[\d(]",
+)
+README = _any(
+    r"\breadme\b|\bread me first\b|^instructions?\s*:|\bhow to use this (template|page|site)\b|installation instructions",
+    r"please (enable|turn on) javascript|javascript (is )?(disabled|required)|enable javascript|"
+    r"your browser (does not|doesn't) support|(update|upgrade) your browser|best viewed (in|with)|"
+    r"to view this (video|content)|if you are having trouble (viewing|seeing)",
+    r"您的浏览器(不支持|版本过低)|请(启用|开启)\s*javascript|使用说明|操作说明|温馨提示[:：]|阅读须知|建议使用.{0,10}浏览器",
+)
+BARE_URL = re.compile(r"^[<(\[]?(https?://|www\.)\S+[>)\]]?$|^[\w-]+(\.[\w-]+)*\.(com|org|net|gov|edu|io|cn|co\.uk)(/\S*)?$",
+                      re.IGNORECASE)
+IMAGE_CAPTION = _any(
+    r"\b(getty|photos?|photograph|images?|pictures?|pic|source|download|credits?|courtesy|shutterstock|istock|"
+    r"reuters|afp|alamy|illustration|screenshot)\b",
+    r"图片|图源|配图|截图|摄影|视觉中国|东方IC|供图|图\s*[/／]",
+)
+ADVERTISEMENT = _any(
+    *BOILERPLATE["ad_marker"],
+    r"^(advertise with us|advertisement feature|sponsored by\b.{0,60}|ad choices|adchoices)$",
+)
+CITATION = _any(
+    *BOILERPLATE["citation"],
+    r"^\d{1,3}\.\s+(?-i:[A-Z])[\w'’-]+,\s+(?-i:[A-Z])",  # 1. Smith, J. ...
+    r"\bet al\.?,?\s.{0,120}\b(1[89]|20)\d{2}\b", r"\barchived from the original\b",
+    r"引用日期|^\[\d+\]|^［\d+］",
+)
+SOCIAL_HANDLE = _any(
+    r"^@\w{2,}", r"^(follow|like|find|join|connect with)\s+(us|me|@\w+)\b",
+    r"^(share|tweet|pin|email) (this|it)\b", r"\b(follow|find) (us|me) on\b",
+    r"扫码关注|扫描二维码|长按(识别)?二维码|关注(我们的)?(微信)?公众号|点击(上方|下方|蓝字)关注|阅读原文|微信号[:：]|公众号[:：]|"
+    r"点个?(赞|在看)|分享给朋友|转发到朋友圈",
+)
+PHONE_AUTHOR_TIME = _any(*BOILERPLATE["byline"], *BOILERPLATE["timestamp"])
+PHONE_ONLY = re.compile(r"^[\s\d()+.\-–/]{7,}$")
+
+
+@dataclass
+class Para:
+    """One paragraph as the rules see it."""
+
+    text: str  # whitespace collapsed
+    kind: str
+    lang: str
+
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        return words(self.text)
+
+    @cached_property
+    def cjk(self) -> bool:
+        """Mostly CJK: more than half of its letters are Han/kana characters."""
+        if not _CJK.search(self.text):
+            return False
+        return len(_CJK.findall(self.text)) * 2 > len(_LETTER.findall(self.text))
+
+
+class RuleParams(StepParams):
+    """Each rule's thresholds (released values by default); ``null`` switches a rule off."""
+
+    download_link_max_words: int | None = Field(40, ge=1, description="download-link phrases in paragraphs this short")
+    source_reference_max_words: int | None = Field(25, ge=1)
+    uppercase_max_ratio: float | None = Field(0.8, ge=0, le=1, description="capitals' share of letters")
+    uppercase_min_letters: int = Field(8, ge=1, description="judge only paragraphs with this many capitals")
+    numeric_max_ratio: float | None = Field(0.8, ge=0, le=1, description="digit share of non-space characters")
+    social_counter_max_words: int | None = Field(10, ge=1)
+    one_word_max_words: int | None = Field(1, ge=1)
+    call_to_action_max_words: int | None = Field(10, ge=1)
+    flagged_max_ratio: float | None = Field(0.02, ge=0, le=1, description="removed at or above this share")
+    comment_marker_max_words: int | None = Field(10, ge=1)
+    header_footer_max_words: int | None = Field(30, ge=1, description="keywords, e-mails, phones this short")
+    header_footer_min_chars: int | None = Field(10, ge=1, description="shorter text goes (space-separated scripts)")
+    header_footer_min_chars_cjk: int | None = Field(5, ge=1, description="the same for mostly-CJK text")
+    heading_run: int | None = Field(3, ge=2, description="this many headings in a row without text go")
+    readme_max_words: int | None = Field(30, ge=1)
+    bare_url: bool = True
+    image_caption_max_words: int | None = Field(7, ge=1, description="< 8 words with getty/photo/source/...")
+    advertisement_max_words: int | None = Field(12, ge=1)
+    merge_max_words: int | None = Field(4, ge=1, description="fragments this short are merged into the next")
+    too_short_max_words: int | None = Field(4, ge=0)
+    aberrant_min_words: int = Field(5, ge=1)
+    aberrant_max_short_ratio: float | None = Field(0.5, ge=0, le=1, description="share of words <= 2 chars")
+    citation_max_words: int | None = Field(80, ge=1)
+    social_handle_max_words: int | None = Field(20, ge=1)
+    phone_author_time_max_words: int | None = Field(30, ge=1)
+
+
+def _short(p: Para, limit: int | None) -> bool:
+    return limit is not None and len(p.words) <= limit
+
+
+def download_link(p: Para, r: RuleParams) -> bool:
+    return _short(p, r.download_link_max_words) and bool(DOWNLOAD_LINK.search(p.text))
+
+
+def source_reference(p: Para, r: RuleParams) -> bool:
+    return _short(p, r.source_reference_max_words) and bool(SOURCE_REFERENCE.search(p.text))
+
+
+def uppercase(p: Para, r: RuleParams) -> bool:
+    if r.uppercase_max_ratio is None:
+        return False
+    upper = sum(map(str.isupper, p.text))
+    if upper < r.uppercase_min_letters:
+        return False
+    letters = len(_LETTER.findall(p.text))  # caseless CJK letters count: "SK-II" in Chinese text is no shouting
+    return upper / letters > r.uppercase_max_ratio
+
+
+def numeric(p: Para, r: RuleParams) -> bool:
+    if r.numeric_max_ratio is None:
+        return False
+    chars = len(p.text) - p.text.count(" ")  # the text's whitespace is collapsed to single spaces
+    return bool(chars) and sum(map(str.isdigit, p.text)) / chars > r.numeric_max_ratio
+
+
+def social_counter(p: Para, r: RuleParams) -> bool:
+    return _short(p, r.social_counter_max_words) and bool(SOCIAL_COUNTER.search(p.text))
+
+
+def one_word(p: Para, r: RuleParams) -> bool:
+    return p.kind != "heading" and _short(p, r.one_word_max_words)
+
+
+def call_to_action(p: Para, r: RuleParams) -> bool:
+    return _short(p, r.call_to_action_max_words) and bool(CALL_TO_ACTION.search(p.text))
+
+
+def flagged_words(p: Para, r: RuleParams) -> bool:
+    if r.flagged_max_ratio is None or not p.words:
+        return False
+    return flagged_count(p.words, p.text, p.lang) / len(p.words) >= r.flagged_max_ratio
+
+
+def comment_marker(p: Para, r: RuleParams) -> bool:
+    return _short(p, r.comment_marker_max_words) and bool(COMMENT_MARKER.search(p.text))
+
+
+def header_footer(p: Para, r: RuleParams) -> bool:
+    if p.kind != "heading" and len(p.text) < max(r.header_footer_min_chars or 0, r.header_footer_min_chars_cjk or 0):
+        min_chars = r.header_footer_min_chars_cjk if p.cjk else r.header_footer_min_chars
+        if min_chars is not None and len(p.text) < min_chars:
+            return True
+    return _short(p, r.header_footer_max_words) and any(x.search(p.text) for x in (HEADER_FOOTER, EMAIL, PHONE))
+
+
+def readme(p: Para, r: RuleParams) -> bool:
+    return _short(p, r.readme_max_words) and bool(README.search(p.text))
+
+
+def bare_url(p: Para, r: RuleParams) -> bool:
+    return r.bare_url and bool(BARE_URL.match(p.text))
+
+
+def image_caption(p: Para, r: RuleParams) -> bool:
+    return p.kind != "heading" and _short(p, r.image_caption_max_words) and bool(IMAGE_CAPTION.search(p.text))
+
+
+def advertisement(p: Para, r: RuleParams) -> bool:
+    return _short(p, r.advertisement_max_words) and bool(ADVERTISEMENT.search(p.text))
+
+
+def too_short(p: Para, r: RuleParams) -> bool:
+    return p.kind != "heading" and _short(p, r.too_short_max_words)
+
+
+def aberrant(p: Para, r: RuleParams) -> bool:
+    """Most words of at most two characters (segmented CJK words are that short: not judged)."""
+    n = len(p.words)
+    if r.aberrant_max_short_ratio is None or p.cjk or n < r.aberrant_min_words:
+        return False
+    return sum(1 for w in p.words if len(w) <= 2) / n > r.aberrant_max_short_ratio
+
+
+def citation(p: Para, r: RuleParams) -> bool:
+    return _short(p, r.citation_max_words) and bool(CITATION.search(p.text))
+
+
+def social_handle(p: Para, r: RuleParams) -> bool:
+    return _short(p, r.social_handle_max_words) and bool(SOCIAL_HANDLE.search(p.text))
+
+
+def phone_author_time(p: Para, r: RuleParams) -> bool:
+    if not _short(p, r.phone_author_time_max_words):
+        return False
+    return bool(PHONE_ONLY.match(p.text) and sum(map(str.isdigit, p.text)) >= 7) or bool(PHONE_AUTHOR_TIME.search(p.text))
+
+
+# The released order. ``heading_only`` and ``merge_short`` look at neighbours (see the step).
+NODE_RULES: dict[str, Callable[[Para, RuleParams], bool]] = {
+    "download_link": download_link, "source_reference": source_reference, "uppercase": uppercase,
+    "numeric": numeric, "social_counter": social_counter, "one_word": one_word, "call_to_action": call_to_action,
+    "flagged_words": flagged_words, "comment_marker": comment_marker, "header_footer": header_footer,
+    "readme": readme, "bare_url": bare_url, "image_caption": image_caption, "advertisement": advertisement,
+    "too_short": too_short, "aberrant": aberrant, "citation": citation, "social_handle": social_handle,
+    "phone_author_time": phone_author_time,
+}
+ORDER = [
+    "download_link", "source_reference", "uppercase", "numeric", "social_counter", "one_word", "call_to_action",
+    "flagged_words", "comment_marker", "header_footer", "heading_only", "readme", "bare_url", "image_caption",
+    "advertisement", "merge_short", "too_short", "aberrant", "citation", "social_handle", "phone_author_time",
+]
