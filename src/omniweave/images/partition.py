@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from omniweave.images.decode import ImageRejected, decode_image
+from omniweave.images.decode import ImageRejected, decode_image, pixel_budget
 from omniweave.images.fetch import FetchParams, FetchResult, fetch_all
 from omniweave.images.store import ShardSink
 from omniweave.images.warc_source import Capture, CaptureError, read_captures
@@ -31,6 +31,8 @@ class DecodeParams(StepParams):
     """Recipe keys of ``images.decode``."""
 
     max_pixels: int = Field(50_000_000, gt=0, description="larger images are rejected before decoding")
+    pixel_budget: int = Field(100_000_000, gt=0, description="pixels decoded at once in one process, all partitions "
+                              "together (a larger image decodes alone)")
     resize_max_side: int | None = Field(None, gt=0, description="store a downscaled re-encode instead")
     reencode_format: str | None = Field(None, description="JPEG, PNG or WEBP: store re-encoded bytes")
     reencode_quality: int = Field(90, ge=1, le=100)
@@ -61,7 +63,8 @@ def _decoded_row(url: str, source: str, data: bytes, dp: DecodeParams) -> tuple[
     """(index row, bytes to store) for a body; decode failures become error rows."""
     try:
         im = decode_image(data, max_pixels=dp.max_pixels, resize_max_side=dp.resize_max_side,
-                          reencode_format=dp.reencode_format, reencode_quality=dp.reencode_quality)
+                          reencode_format=dp.reencode_format, reencode_quality=dp.reencode_quality,
+                          budget=pixel_budget(dp.pixel_budget))
     except ImageRejected as exc:
         return {"url": url, "source": source, "status": "error", "error": exc.code, "detail": exc.detail[:300],
                 "retryable": False, "bytes": len(data)}, None
