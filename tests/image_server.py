@@ -16,7 +16,8 @@ Routes::
     /html-as-jpeg               an HTML page served as image/jpeg
     /bytes/<name>               a body registered with ``add_bytes`` (e.g. a generated bomb)
 
-``hits`` counts requests per path; ``latency`` delays every response (bench).
+``hits`` counts requests per path, ``max_in_flight`` the most requests served at once;
+``latency`` delays every response (bench).
 """
 
 from __future__ import annotations
@@ -61,14 +62,19 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server API)
         with self.server.lock:
             self.server.hits[self.path] += 1
-        if self.server.latency:
-            time.sleep(self.server.latency)
-        parts = urlsplit(self.path)
-        route, _, rest = unquote(parts.path).lstrip("/").partition("/")
+            self.server.in_flight += 1
+            self.server.max_in_flight = max(self.server.max_in_flight, self.server.in_flight)
         try:
+            if self.server.latency:
+                time.sleep(self.server.latency)
+            parts = urlsplit(self.path)
+            route, _, rest = unquote(parts.path).lstrip("/").partition("/")
             self._route(route, rest, parts.query)
         except (BrokenPipeError, ConnectionResetError):
             pass
+        finally:
+            with self.server.lock:
+                self.server.in_flight -= 1
 
     def _route(self, route: str, rest: str, query: str) -> None:
         if route == "robots.txt":
@@ -123,6 +129,8 @@ class _Server(ThreadingHTTPServer):
     hits: Counter[str]
     lock: threading.Lock
     bodies: dict[str, bytes]
+    in_flight: int
+    max_in_flight: int
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # clients hanging up on purpose (timeouts, size limits) are part of the tests
@@ -135,12 +143,17 @@ class ImageServer:
         self.httpd = _Server((host, 0), _Handler)
         self.httpd.root, self.httpd.latency = root.resolve(), latency
         self.httpd.hits, self.httpd.lock, self.httpd.bodies = Counter(), threading.Lock(), {}
+        self.httpd.in_flight = self.httpd.max_in_flight = 0
         self.base = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def hits(self) -> Counter[str]:
         return self.httpd.hits
+
+    @property
+    def max_in_flight(self) -> int:
+        return self.httpd.max_in_flight
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
