@@ -11,6 +11,8 @@ import asyncio
 import logging
 import zlib
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,11 +86,20 @@ async def _run(job: PartitionJob) -> dict[str, int]:
     sink = ShardSink(fs, root, job.partition, max_images=job.shard_max_images)
     counts: Counter[str] = Counter()
     loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(1, thread_name_prefix="image-sink") as writer:  # shard writes off the event loop, in order
+        async def store(row: dict[str, Any], data: bytes | None) -> None:
+            counts[f"{row['source']}:{row['status'] if row['status'] == 'ok' else row['error']}"] += 1
+            await loop.run_in_executor(writer, sink.add, row, data)
 
-    def store(row: dict[str, Any], data: bytes | None) -> None:
-        sink.add(row, data)
-        counts[f"{row['source']}:{row['status'] if row['status'] == 'ok' else row['error']}"] += 1
+        await _get_all(job, store, counts)
+        await loop.run_in_executor(writer, sink.flush)
+    return dict(counts)
 
+
+async def _get_all(job: PartitionJob, store: Callable[[dict[str, Any], bytes | None], Awaitable[None]],
+                   counts: Counter[str]) -> None:
+    """Captures, then HTTP (or ``not_captured``): each URL's row and bytes go to ``store``."""
+    loop = asyncio.get_running_loop()
     to_fetch = [u for u in job.urls if u not in job.captures]
     captures = [Capture(u, *job.captures[u]) for u in job.urls if u in job.captures]
     bodies = await loop.run_in_executor(None, read_captures, captures, job.fetch.max_bytes)
@@ -99,25 +110,24 @@ async def _run(job: PartitionJob) -> dict[str, int]:
             if job.fetch_http:
                 to_fetch.append(cap.url)
             else:
-                store({"url": cap.url, "source": "warc", "status": "error", "error": "capture_unreadable",
-                       "detail": str(body)[:300], "retryable": False}, None)
+                await store({"url": cap.url, "source": "warc", "status": "error", "error": "capture_unreadable",
+                             "detail": str(body)[:300], "retryable": False}, None)
             continue
-        store(*await loop.run_in_executor(None, _decoded_row, cap.url, "warc", body, job.decode))
+        await store(*await loop.run_in_executor(None, _decoded_row, cap.url, "warc", body, job.decode))
 
     if not job.fetch_http:
         for url in to_fetch:  # a later run with http among the sources fetches these
-            store({"url": url, "source": "http", "status": "error", "error": "not_captured", "retryable": True}, None)
+            await store({"url": url, "source": "http", "status": "error", "error": "not_captured", "retryable": True},
+                        None)
     else:
         async def on_result(res: FetchResult) -> None:
             http = {"http_status": res.http_status, "content_type": res.content_type, "final_url": res.final_url,
                     "attempts": res.attempts}
             if res.data is None:
-                store({"url": res.url, "source": "http", "status": "error", "error": res.error, "detail": res.detail,
-                       "retryable": res.retryable, **http}, None)
+                await store({"url": res.url, "source": "http", "status": "error", "error": res.error,
+                             "detail": res.detail, "retryable": res.retryable, **http}, None)
                 return
             row, data = await loop.run_in_executor(None, _decoded_row, res.url, "http", res.data, job.decode)
-            store({**row, **http}, data)
+            await store({**row, **http}, data)
 
         await fetch_all(to_fetch, job.fetch, on_result)
-    sink.flush()
-    return dict(counts)
