@@ -83,6 +83,9 @@ class ImagesParams(StepParams):
     keep_failed: bool = Field(False, description="keep removed images in documents, with their status")
 
 
+FILTER_REASONS = frozenset({"min_side", "aspect_ratio", "format", "animated", "file_size", "url_frequency"})
+
+
 def filter_reason(row: dict[str, Any], fp: FilterParams) -> str | None:
     """Why an image that decoded fine is removed by the filters (None: kept)."""
     w, h = row["width"], row["height"]
