@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from image_server import ImageServer
+from omniweave.images.renditions import attempt_order, choose
 from omniweave.layout import table_to_documents
 from omniweave.pipeline.recipe import parse_recipe
 from omniweave.pipeline.runner import run_recipe
@@ -90,3 +91,25 @@ def test_without_http_an_image_none_of_whose_renditions_was_captured_is_not_capt
     html = page('<img src="https://img.example.org/a.jpg" srcset="https://img.example.org/b.jpg 2x">')
     stats, docs = run(tmp_path, warc_record("https://example.org/city", "text/html", html), ["warc"])
     assert docs == [] and stats["reduce:http:not_captured"] == 1 and stats["removed_images:not_captured"] == 1
+
+
+def test_the_search_tries_stored_then_captured_then_ranked_and_stops_on_a_retryable_failure():
+    rows = {"gone": {"status": "error", "error": "http_410"}, "slow": {"status": "error", "error": "timeout"},
+            "fine": {"status": "ok"}, "junk": {"status": "error", "error": "not_image"}}
+    asked: list[list[str]] = []
+
+    def get(urls):
+        asked.append(urls)
+        return rows
+
+    def order(image):
+        return attempt_order(image, lambda u: u == "fine", lambda u: u == "junk", fetch_http=True)
+
+    images = [("gone", "slow", "fine"), ("gone", "slow", "other"), ("junk", "gone", "other"), ("gone",)]
+    assert [order(im) for im in images] == [["fine", "gone", "slow"], ["gone", "slow", "other"],
+                                            ["junk", "gone", "other"], ["gone"]]
+    chosen = choose(images, order, get)
+    assert chosen == {images[0]: "fine", images[1]: "slow", images[2]: "other", images[3]: "gone"}
+    assert asked == [["fine", "gone", "junk"], ["gone", "slow"], ["other"]]
+    # without HTTP, only the first rendition not captured is looked at (it ends as not_captured)
+    assert attempt_order(("a", "b", "junk"), lambda u: False, lambda u: u == "junk", fetch_http=False) == ["junk", "a"]

@@ -170,14 +170,17 @@ class ImageStep(GlobalStep):
         store_root = self.store_root(ctx.run.root)
         store_fs, store_path = filesystem(store_root)
         known = load_index(store_fs, store_path, candidates)
-        captures = _warc_captures(ctx, {u for u in candidates if needs_fetch(known.get(u))}) if "warc" in p.sources else {}
+        captures = {}
+        if "warc" in p.sources:
+            captures = _warc_captures(ctx, {u for u in candidates if needs_fetch(known.get(u))})
         counts: Counter[str] = Counter({"urls": len({image[0] for image in docs_of_image}), "already_stored": 0})
         looked: set[str] = set()
 
         def get(urls: list[str]) -> dict[str, dict[str, Any]]:
-            missing = [u for u in urls if needs_fetch(known.get(u))]
-            counts["already_stored"] += len(set(urls) - set(missing) - looked)
-            looked.update(urls)
+            new = [u for u in urls if u not in looked]  # a URL is got once a run, whichever image asks again
+            looked.update(new)
+            missing = [u for u in new if needs_fetch(known.get(u))]
+            counts["already_stored"] += len(new) - len(missing)
             if missing:
                 self._get(ctx, missing, captures, store_root, counts)
                 known.update(load_index(store_fs, store_path, set(missing)))
