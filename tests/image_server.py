@@ -16,8 +16,9 @@ Routes::
     /html-as-jpeg               an HTML page served as image/jpeg
     /bytes/<name>               a body registered with ``add_bytes`` (e.g. a generated bomb)
 
-``hits`` counts requests per path, ``max_in_flight`` the most requests served at once;
-``latency`` delays every response (bench).
+``hits`` counts requests per path; ``latency`` delays every response (bench), and
+``max_in_flight`` is the most requests in their latency wait at once (all answered after it, so a
+client that waits for an answer before its next request never has two there).
 """
 
 from __future__ import annotations
@@ -64,17 +65,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.hits[self.path] += 1
             self.server.in_flight += 1
             self.server.max_in_flight = max(self.server.max_in_flight, self.server.in_flight)
+        if self.server.latency:
+            time.sleep(self.server.latency)
+        with self.server.lock:
+            self.server.in_flight -= 1
+        parts = urlsplit(self.path)
+        route, _, rest = unquote(parts.path).lstrip("/").partition("/")
         try:
-            if self.server.latency:
-                time.sleep(self.server.latency)
-            parts = urlsplit(self.path)
-            route, _, rest = unquote(parts.path).lstrip("/").partition("/")
             self._route(route, rest, parts.query)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        finally:
-            with self.server.lock:
-                self.server.in_flight -= 1
 
     def _route(self, route: str, rest: str, query: str) -> None:
         if route == "robots.txt":

@@ -9,6 +9,7 @@ captured, and falls back to them when the preferred URL is gone.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Any
@@ -205,7 +206,8 @@ def _rendition(url: str, origin: str, descriptor: str) -> dict[str, Any]:
             size = float(descriptor[:-1])
         except ValueError:
             return out
-        out[descriptor[-1]] = int(size) if descriptor[-1] == "w" else size
+        if math.isfinite(size):  # "infw", "nanx": no size
+            out[descriptor[-1]] = int(size) if descriptor[-1] == "w" else size
     return out
 
 
