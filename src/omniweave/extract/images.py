@@ -72,8 +72,14 @@ def srcset_candidates(srcset: str) -> list[tuple[str, float]]:
     return [(url, _size(descriptor)) for url, descriptor in srcset_pieces(srcset)]
 
 
-def srcset_pieces(srcset: str) -> list[tuple[str, str]]:
-    """``(url, descriptor)`` pairs of a ``srcset`` (descriptor stripped, maybe empty)."""
+@lru_cache(maxsize=64)
+def srcset_pieces(srcset: str) -> tuple[tuple[str, str], ...]:
+    """``(url, descriptor)`` pairs of a ``srcset`` (descriptor stripped, maybe empty); cached, as
+    the preferred URL and the renditions of an image read the same ``srcset``."""
+    return tuple(_split_srcset(srcset))
+
+
+def _split_srcset(srcset: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if _COMMA_IN_RUN.search(srcset) is None:  # every comma is a separator: split on them (3x faster)
         for piece in srcset.split(","):
@@ -191,6 +197,11 @@ def raw_source(node: LexborNode, attrs: dict[str, str | None] | None = None) -> 
     return src or None
 
 
+_SINGLE_ATTRS = ("src", *LAZY_ATTRS, NOSCRIPT_ATTR)
+_RENDITION_ATTRS = frozenset((*SRCSET_ATTRS, *_SINGLE_ATTRS))
+_SRC_ONLY = {"src"}
+
+
 def _srcset_renditions(srcset: str, origin: str) -> list[tuple[str, str, str]]:
     """``(url, origin, descriptor)`` of a ``srcset``'s candidates, largest first."""
     pieces = [(u, d) for u, d in srcset_pieces(srcset) if not u.startswith("data:")]
@@ -217,29 +228,38 @@ def renditions(node: LexborNode, attrs: dict[str, str | None], base_url: str | N
     ``preferred`` URL first, then: ``<picture><source>`` and ``srcset`` candidates (largest first),
     ``src``, the lazy attributes, the ``<noscript>`` twin. ``from`` names the attribute
     (``picture`` for a ``<source>``), ``w`` / ``x`` the srcset descriptor."""
-    raw: list[tuple[str, str, str]] = []
+    present = _RENDITION_ATTRS.intersection(attrs)
     parent = node.parent
-    if parent is not None and parent.tag == "picture":
+    in_picture = parent is not None and parent.tag == "picture"
+    if not in_picture and (not present or present == _SRC_ONLY):  # most images: one URL, the preferred one
+        return [{"url": preferred, "from": "src" if present else "data"}]
+    raw: list[tuple[str, str, str]] = []
+    if in_picture:
         for source in parent.css("source"):
             for name in SRCSET_ATTRS:
                 value = source.attributes.get(name)
                 if value:
                     raw += _srcset_renditions(value, "picture")
     for name in SRCSET_ATTRS:
-        value = attrs.get(name)
+        value = attrs.get(name) if name in present else None
         if value:
             raw += _srcset_renditions(value, name)
-    for name in ("src", *LAZY_ATTRS, NOSCRIPT_ATTR):
-        value = (attrs.get(name) or "").strip()
+    for name in _SINGLE_ATTRS:
+        value = (attrs.get(name) or "").strip() if name in present else ""
         if value and not is_placeholder(value):
             raw.append((value, "noscript" if name == NOSCRIPT_ATTR else name, ""))
     found: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
     for src, origin, descriptor in raw:
+        if src in seen:  # the same URL in two attributes (src and data-src): its first place counts
+            continue
+        seen.add(src)
         try:
             url = resolve(base_url, src)
         except ValueError:
             continue
-        if url not in found and url.startswith(("http://", "https://")) and not is_junk_url(url):
+        # srcset candidates are other sizes of the picture the preferred URL shows: not junk either
+        if url not in found and url.startswith(("http://", "https://")) and (descriptor or not is_junk_url(url)):
             found[url] = _rendition(url, origin, descriptor)
     first = found.pop(preferred, None) or {"url": preferred, "from": "data"}  # data-*: the catch-all of raw_source
     return [first, *found.values()]
