@@ -113,3 +113,30 @@ def test_the_search_tries_stored_then_captured_then_ranked_and_stops_on_a_retrya
     assert asked == [["fine", "gone", "junk"], ["gone", "slow"], ["other"]]
     # without HTTP, only the first rendition not captured is looked at (it ends as not_captured)
     assert attempt_order(("a", "b", "junk"), lambda u: False, lambda u: u == "junk", fetch_http=False) == ["junk", "a"]
+
+
+def test_the_extractor_keeps_every_rendition_preferred_first():
+    from omniweave.extract import extract_html
+
+    html = page(
+        '<img src="//upload.wikimedia.org/a/220px-X.jpg" srcset="//upload.wikimedia.org/a/330px-X.jpg 1.5x, '
+        '//upload.wikimedia.org/a/440px-X.jpg 2x" width="220" height="150">'
+        '<picture><source type="image/webp" srcset="/b-400.webp 400w, /b-800.webp 800w"><img src="/b.jpg" alt="b"></picture>'
+        '<img src="/c.jpg" data-src="/c.jpg" data-srcset="/c-big.jpg 900w, data:image/gif;base64,R0lGOD 1w">'
+        '<img src="/d.jpg" class="lazy"><noscript><img src="/d-full.jpg"></noscript>'
+        '<img src="/e.jpg" width="300" height="200">'
+    )
+    doc = extract_html(html, url="https://en.wikipedia.org/wiki/X")
+    found = {im.url: im.extra.get("renditions") for im in doc.images}
+    w = "https://en.wikipedia.org"
+    assert found == {
+        "https://upload.wikimedia.org/a/440px-X.jpg": [
+            {"url": "https://upload.wikimedia.org/a/440px-X.jpg", "from": "srcset", "x": 2.0},
+            {"url": "https://upload.wikimedia.org/a/330px-X.jpg", "from": "srcset", "x": 1.5},
+            {"url": "https://upload.wikimedia.org/a/220px-X.jpg", "from": "src"}],
+        f"{w}/b-800.webp": [{"url": f"{w}/b-800.webp", "from": "picture", "w": 800},
+                            {"url": f"{w}/b-400.webp", "from": "picture", "w": 400}, {"url": f"{w}/b.jpg", "from": "src"}],
+        f"{w}/c-big.jpg": [{"url": f"{w}/c-big.jpg", "from": "data-srcset", "w": 900}, {"url": f"{w}/c.jpg", "from": "src"}],
+        f"{w}/d.jpg": [{"url": f"{w}/d.jpg", "from": "src"}, {"url": f"{w}/d-full.jpg", "from": "noscript"}],
+        f"{w}/e.jpg": None,  # one URL: nothing more to keep
+    }
