@@ -16,7 +16,9 @@ Routes::
     /html-as-jpeg               an HTML page served as image/jpeg
     /bytes/<name>               a body registered with ``add_bytes`` (e.g. a generated bomb)
 
-``hits`` counts requests per path; ``latency`` delays every response (bench).
+``hits`` counts requests per path; ``latency`` delays every response (bench), and
+``max_in_flight`` is the most requests in their latency wait at once (all answered after it, so a
+client that waits for an answer before its next request never has two there).
 """
 
 from __future__ import annotations
@@ -61,8 +63,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server API)
         with self.server.lock:
             self.server.hits[self.path] += 1
+            self.server.in_flight += 1
+            self.server.max_in_flight = max(self.server.max_in_flight, self.server.in_flight)
         if self.server.latency:
             time.sleep(self.server.latency)
+        with self.server.lock:
+            self.server.in_flight -= 1
         parts = urlsplit(self.path)
         route, _, rest = unquote(parts.path).lstrip("/").partition("/")
         try:
@@ -123,6 +129,8 @@ class _Server(ThreadingHTTPServer):
     hits: Counter[str]
     lock: threading.Lock
     bodies: dict[str, bytes]
+    in_flight: int
+    max_in_flight: int
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # clients hanging up on purpose (timeouts, size limits) are part of the tests
@@ -135,12 +143,17 @@ class ImageServer:
         self.httpd = _Server((host, 0), _Handler)
         self.httpd.root, self.httpd.latency = root.resolve(), latency
         self.httpd.hits, self.httpd.lock, self.httpd.bodies = Counter(), threading.Lock(), {}
+        self.httpd.in_flight = self.httpd.max_in_flight = 0
         self.base = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def hits(self) -> Counter[str]:
         return self.httpd.hits
+
+    @property
+    def max_in_flight(self) -> int:
+        return self.httpd.max_in_flight
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"

@@ -127,6 +127,17 @@ def test_loopback_refused_without_allow_list(server, tmp_path):
     assert sum(server.hits.values()) == before  # nothing reached the server
 
 
+def test_aliases_of_one_server_share_its_politeness(tmp_path):
+    with ImageServer(IMAGES, latency=0.05) as srv:
+        port = srv.base.rsplit(":", 1)[1]
+        aliases = [f"http://{h}:{port}" for h in ("127.0.0.1", "localhost", "[::ffff:127.0.0.1]", "LOCALHOST")]
+        urls = [f"{aliases[i % 4]}/img/sharp-fixtures/320x240.jpg?n={i}" for i in range(12)]
+        params = FetchParams(allow_networks=["127.0.0.1/32"], per_host_concurrency=1, **FAST)
+        counts = run_partition(PartitionJob(0, str(tmp_path), urls, fetch=params))
+        assert counts == {"http:ok": 12}
+        assert srv.max_in_flight == 1  # four host names, one server: one request at a time
+
+
 def test_address_policy():
     policy = AddressPolicy(["10.1.0.0/16"])
     for refused in ("127.0.0.1", "169.254.169.254", "10.0.0.1", "192.168.1.1", "172.16.0.1", "::1", "fe80::1",

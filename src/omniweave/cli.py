@@ -96,6 +96,7 @@ def run(
     """Run (or resume) a recipe and print its funnel."""
     from omniweave.pipeline.runner import run_recipe
     from omniweave.pipeline.stats import format_funnel
+    from omniweave.report.images import image_success_line
 
     overrides = _run_overrides(input, output, workers, executor, address, limit)
     if dry_run:
@@ -119,6 +120,9 @@ def run(
               "to resume", 1)
         return
     typer.echo(format_funnel(summary.stats))
+    images = image_success_line(summary.stats)
+    if images:
+        typer.echo(images)
     typer.echo(f"corpus: {Path(parsed.output.dir) / 'corpus'}   stats: {Path(parsed.output.dir) / 'stats.json'}")
     if summary.read_errors:
         typer.echo(f"read errors: {len(summary.read_errors)} of {summary.inputs} input file(s) could not be read "
@@ -170,16 +174,23 @@ def stats(
     run_dir: Annotated[str, typer.Argument(help="output folder of a run")],
     as_json: Annotated[bool, typer.Option("--json", help="print stats.json as is")] = False,
 ) -> None:
-    """Print a run's funnel (documents in and out per step, and why they were dropped) and the text
-    removed from kept documents, per rule."""
+    """Print a run's funnel (documents in and out per step, and why they were dropped), the text
+    removed from kept documents per rule, and the image success rate."""
     from omniweave.io.output import filesystem, read_json
     from omniweave.pipeline.stats import format_funnel, format_rules
+    from omniweave.report.images import image_success_line
 
     fs, path = filesystem(run_dir)
     if not fs.exists(f"{path}/stats.json"):
         _fail(f"{run_dir}: no stats.json (not a run folder, or the run has not finished a pass yet)")
     data = read_json(fs, f"{path}/stats.json")
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else f"{format_funnel(data)}\n{format_rules(data)}")
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"{format_funnel(data)}\n{format_rules(data)}")
+    images = image_success_line(data)
+    if images:
+        typer.echo(images)
 
 
 @app.command()

@@ -12,7 +12,7 @@ from itertools import accumulate
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from omniweave.extract.images import has_real_source
+from omniweave.extract.images import NOSCRIPT_ATTR, has_real_source, raw_source
 from omniweave.extract.scan import Scan, scan
 
 # class/id words (letter runs, lower case) that always name boilerplate, whatever else the label says
@@ -184,6 +184,9 @@ def _swap_noscript_images(noscripts: list[LexborNode]) -> None:
             imgs = prev.css("img")
             placeholder = imgs[0] if len(imgs) == 1 and len(prev.text(deep=True).strip()) < 2 else None
         if placeholder is not None and has_real_source(placeholder):
+            twin = raw_source(fallback)
+            if twin:  # one more rendition of the image
+                placeholder.attrs[NOSCRIPT_ATTR] = twin
             noscript.remove()
             continue
         if placeholder is not None:

@@ -2,13 +2,17 @@
 
 Order of preference for one ``<img>``: the largest candidate of a ``<picture><source>`` or of the
 image's own ``srcset`` (lazy variants included), then ``src`` unless it is a placeholder, then the
-lazy-loading attributes. ``data:`` URIs, tracking pixels, spacers and icons give no image.
+lazy-loading attributes. ``data:`` URIs, tracking pixels, spacers and icons give no image. The
+other candidates are kept too (``extra["renditions"]``): the images step uses whichever the crawl
+captured, and falls back to them when the preferred URL is gone.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborNode
@@ -49,6 +53,8 @@ _UNPLAIN = re.compile(r"[\[\];\t\r\n\x00-\x20\x7f]")  # not in a URL urljoin ret
 _INT = re.compile(r"\s*(\d{1,9})(?!\d)")  # longer numbers are no size (and would not fit the int32 column)
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")  # leading separators, then a URL: a run of non-space
 _COMMA_IN_RUN = re.compile(r",\S")  # a comma that may belong to a URL (or glue a descriptor to the next one)
+NOSCRIPT_ATTR = "data-ow-noscript"  # the source of a removed <noscript> twin (set by extract.clean)
+RENDITIONS = "renditions"  # ImageNode.extra key: every candidate URL, preferred first (when more than one)
 PIXEL_MAX_SIDE = 2  # declared 1x1 / 2x2: tracking pixels and spacers
 ICON_MAX_SIDE = 40  # declared at most 40x40: icons, avatars, emoji
 CELL_MAX_HOPS = 3  # <td><a><span><img>: wrappers between a cell and the image that is its value
@@ -63,12 +69,23 @@ def srcset_candidates(srcset: str) -> list[tuple[str, float]]:
     """``(url, size)`` pairs of a ``srcset`` as the HTML spec splits it: a URL is a run of
     non-space characters (commas inside it, as in ``c_fill,w_80/x.jpg``, belong to it), then
     descriptors up to the next comma. ``size`` is the ``w`` or ``x`` value (none counts as 1x)."""
-    out: list[tuple[str, float]] = []
+    return [(url, _size(descriptor)) for url, descriptor in srcset_pieces(srcset)]
+
+
+@lru_cache(maxsize=64)
+def srcset_pieces(srcset: str) -> tuple[tuple[str, str], ...]:
+    """``(url, descriptor)`` pairs of a ``srcset`` (descriptor stripped, maybe empty); cached, as
+    the preferred URL and the renditions of an image read the same ``srcset``."""
+    return tuple(_split_srcset(srcset))
+
+
+def _split_srcset(srcset: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
     if _COMMA_IN_RUN.search(srcset) is None:  # every comma is a separator: split on them (3x faster)
         for piece in srcset.split(","):
             parts = piece.split(None, 1)
             if parts:
-                out.append((parts[0], _size(parts[1].strip() if len(parts) > 1 else "")))
+                out.append((parts[0], parts[1].strip() if len(parts) > 1 else ""))
         return out
     pos, end = 0, len(srcset)
     while pos < end:
@@ -84,7 +101,7 @@ def srcset_candidates(srcset: str) -> list[tuple[str, float]]:
             comma = end if comma < 0 else comma
             descriptor, pos = srcset[pos:comma].strip(), comma + 1
         if url:
-            out.append((url, _size(descriptor)))
+            out.append((url, descriptor))
     return out
 
 
@@ -180,6 +197,74 @@ def raw_source(node: LexborNode, attrs: dict[str, str | None] | None = None) -> 
     return src or None
 
 
+_SINGLE_ATTRS = ("src", *LAZY_ATTRS, NOSCRIPT_ATTR)
+_RENDITION_ATTRS = frozenset((*SRCSET_ATTRS, *_SINGLE_ATTRS))
+_SRC_ONLY = {"src"}
+
+
+def _srcset_renditions(srcset: str, origin: str) -> list[tuple[str, str, str]]:
+    """``(url, origin, descriptor)`` of a ``srcset``'s candidates, largest first."""
+    pieces = [(u, d) for u, d in srcset_pieces(srcset) if not u.startswith("data:")]
+    pieces.sort(key=lambda piece: -_size(piece[1]))  # stable: equal sizes keep their order
+    return [(u, origin, d) for u, d in pieces]
+
+
+def _rendition(url: str, origin: str, descriptor: str) -> dict[str, Any]:
+    """``{"url", "from", "w" | "x"}``: where a candidate came from and its srcset descriptor."""
+    out: dict[str, Any] = {"url": url, "from": origin}
+    if descriptor[-1:] in ("w", "x"):
+        try:
+            size = float(descriptor[:-1])
+        except ValueError:
+            return out
+        if math.isfinite(size):  # "infw", "nanx": no size
+            out[descriptor[-1]] = int(size) if descriptor[-1] == "w" else size
+    return out
+
+
+def renditions(node: LexborNode, attrs: dict[str, str | None], base_url: str | None,
+               preferred: str) -> list[dict[str, Any]]:
+    """Every rendition of an ``<img>`` (resolved, distinct, junk and ``data:`` left out), the
+    ``preferred`` URL first, then: ``<picture><source>`` and ``srcset`` candidates (largest first),
+    ``src``, the lazy attributes, the ``<noscript>`` twin. ``from`` names the attribute
+    (``picture`` for a ``<source>``), ``w`` / ``x`` the srcset descriptor."""
+    present = _RENDITION_ATTRS.intersection(attrs)
+    parent = node.parent
+    in_picture = parent is not None and parent.tag == "picture"
+    if not in_picture and (not present or present == _SRC_ONLY):  # most images: one URL, the preferred one
+        return [{"url": preferred, "from": "src" if present else "data"}]
+    raw: list[tuple[str, str, str]] = []
+    if in_picture:
+        for source in parent.css("source"):
+            for name in SRCSET_ATTRS:
+                value = source.attributes.get(name)
+                if value:
+                    raw += _srcset_renditions(value, "picture")
+    for name in SRCSET_ATTRS:
+        value = attrs.get(name) if name in present else None
+        if value:
+            raw += _srcset_renditions(value, name)
+    for name in _SINGLE_ATTRS:
+        value = (attrs.get(name) or "").strip() if name in present else ""
+        if value and not is_placeholder(value):
+            raw.append((value, "noscript" if name == NOSCRIPT_ATTR else name, ""))
+    found: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
+    for src, origin, descriptor in raw:
+        if src in seen:  # the same URL in two attributes (src and data-src): its first place counts
+            continue
+        seen.add(src)
+        try:
+            url = resolve(base_url, src)
+        except ValueError:
+            continue
+        # srcset candidates are other sizes of the picture the preferred URL shows: not junk either
+        if url not in found and url.startswith(("http://", "https://")) and (descriptor or not is_junk_url(url)):
+            found[url] = _rendition(url, origin, descriptor)
+    first = found.pop(preferred, None) or {"url": preferred, "from": "data"}  # data-*: the catch-all of raw_source
+    return [first, *found.values()]
+
+
 def has_real_source(node: LexborNode) -> bool:
     src = raw_source(node)
     return bool(src) and not is_placeholder(src)
@@ -255,10 +340,14 @@ def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
         return None
     if _JUNK_CLASS.search(attrs.get("class") or ""):
         return None
-    return ImageNode(
+    image = ImageNode(
         url=url,
         alt=(attrs.get("alt") or "").strip() or None,
         title=(attrs.get("title") or "").strip() or None,
         declared_width=width,
         declared_height=height,
     )
+    found = renditions(node, attrs, base_url, url)
+    if len(found) > 1:
+        image.extra[RENDITIONS] = found
+    return image

@@ -4,13 +4,20 @@ The type is decided by the bytes (magic numbers), never by the Content-Type head
 are checked against ``max_pixels`` from the header alone, before any pixel is allocated, so a
 decompression bomb is rejected cheaply. Then the first frame is fully decoded (a truncated or
 corrupt file fails here), EXIF orientation is applied, and sha256 / pHash / dHash are computed.
+
+Decodes running at once in a process share one :class:`PixelBudget`: a decode waits until its
+pixels fit, so many large images arriving together cannot take memory without bound.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import imagehash
@@ -31,6 +38,57 @@ _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"ftypheic", 4, "HEIF"),
     (b"ftypmif1", 4, "HEIF"),
 )
+
+
+EXIF_ORIENTATION = 0x0112
+M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
+MAPPED_ALLOCATION = 8 << 20  # bytes: Pillow allocates pixels in blocks of up to 16 MB
+
+
+class PixelBudget:
+    """Pixels decoded at once, shared by the threads of a process: :meth:`hold` waits until the
+    pixels fit (an image larger than the whole budget waits to decode alone)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.used, self.peak = limit, 0, 0
+        self._cond = threading.Condition()
+
+    @contextmanager
+    def hold(self, pixels: int) -> Iterator[None]:
+        n = min(pixels, self.limit)
+        with self._cond:
+            self._cond.wait_for(lambda: self.used + n <= self.limit)
+            self.used += n
+            self.peak = max(self.peak, self.used)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.used -= n
+                self._cond.notify_all()
+
+
+_BUDGETS: dict[int, PixelBudget] = {}
+_BUDGETS_LOCK = threading.Lock()
+
+
+def pixel_budget(limit: int) -> PixelBudget:
+    """The budget of this process for ``limit`` pixels (one per limit, shared by every caller)."""
+    with _BUDGETS_LOCK:
+        if not _BUDGETS:
+            _map_large_allocations()
+        return _BUDGETS.setdefault(limit, PixelBudget(limit))
+
+
+def _map_large_allocations() -> None:
+    """Have glibc serve large allocations by ``mmap``, so freed pixels go back to the system. By
+    default glibc raises this threshold after the first large free and keeps such blocks in
+    per-thread heaps: 16 threads decoding 49 MP PNGs in turn under a 100 MP budget still held
+    1.5 GB; with it, 0.36 GB. A no-op where the C library has no ``mallopt``."""
+    try:
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MAPPED_ALLOCATION)
+    except (OSError, AttributeError):
+        pass
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -64,8 +122,10 @@ class DecodedImage:
 
 
 def decode_image(data: bytes, *, max_pixels: int, resize_max_side: int | None = None,
-                 reencode_format: str | None = None, reencode_quality: int = 90) -> DecodedImage:
-    """Inspect ``data`` fully; raises :class:`ImageRejected` (not_image, too_many_pixels, undecodable)."""
+                 reencode_format: str | None = None, reencode_quality: int = 90,
+                 budget: PixelBudget | None = None) -> DecodedImage:
+    """Inspect ``data`` fully; raises :class:`ImageRejected` (not_image, too_many_pixels, undecodable).
+    With a ``budget``, the full decode waits until the image's pixels fit in it."""
     sniffed = sniff_format(data)
     if sniffed is None:
         head = data[:1024].lstrip().lower()
@@ -79,24 +139,41 @@ def decode_image(data: bytes, *, max_pixels: int, resize_max_side: int | None = 
             w, h = im.size
             if w * h > max_pixels:
                 raise ImageRejected("too_many_pixels", f"{w}x{h}")
-            im.load()
-            n_frames = getattr(im, "n_frames", 1)
-            im.seek(0)
-            oriented = ImageOps.exif_transpose(im)
-            phash, dhash = str(imagehash.phash(oriented)), str(imagehash.dhash(oriented))
-            out = DecodedImage(
-                format=im.format or sniffed, width=oriented.width, height=oriented.height, mode=im.mode,
-                n_frames=n_frames, bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), phash=phash, dhash=dhash,
-            )
-            if resize_max_side or reencode_format:
-                out.reencoded = _reencode(oriented, resize_max_side, reencode_format or out.format, reencode_quality)
-            return out
+            with budget.hold(w * h) if budget is not None else _no_budget():
+                return _inspect(im, data, sniffed, resize_max_side, reencode_format, reencode_quality)
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageRejected("too_many_pixels", str(exc)) from None
     except Exception as exc:  # Pillow raises many types for bad data (OSError, SyntaxError, ValueError, ...)
         raise ImageRejected("undecodable", f"{type(exc).__name__}: {exc}") from None
+
+
+@contextmanager
+def _no_budget() -> Iterator[None]:
+    yield
+
+
+def _inspect(im: Image.Image, data: bytes, sniffed: str, resize_max_side: int | None, reencode_format: str | None,
+             reencode_quality: int) -> DecodedImage:
+    """Decode ``im`` fully, upright it, hash it (one grey copy for both hashes, as imagehash makes them)."""
+    im.load()
+    n_frames = getattr(im, "n_frames", 1)
+    im.seek(0)
+    orientation = im.getexif().get(EXIF_ORIENTATION, 1)
+    oriented = ImageOps.exif_transpose(im) if orientation in range(2, 9) else im  # no copy when upright
+    grey = oriented.convert("L")
+    lanczos = Image.Resampling.LANCZOS
+    phash = str(imagehash.phash(grey.resize((32, 32), lanczos)))
+    dhash = str(imagehash.dhash(grey.resize((9, 8), lanczos)))
+    del grey
+    out = DecodedImage(
+        format=im.format or sniffed, width=oriented.width, height=oriented.height, mode=im.mode,
+        n_frames=n_frames, bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), phash=phash, dhash=dhash,
+    )
+    if resize_max_side or reencode_format:
+        out.reencoded = _reencode(oriented, resize_max_side, reencode_format or out.format, reencode_quality)
+    return out
 
 
 def _reencode(im: Image.Image, max_side: int | None, fmt: str, quality: int) -> bytes:

@@ -1,7 +1,8 @@
 """Polite, bounded, SSRF-safe HTTP(S) fetching of image URLs with asyncio and aiohttp.
 
-Limits: a global and a per-host number of requests in flight, a per-host request rate, connect /
-read / total timeouts, a body size enforced while reading, a bounded number of redirects (each
+Limits: a global and a per-server number of requests in flight, a per-server request rate (a
+server is the address a host name resolves to, so aliases of one server count together; each
+name is resolved once), connect / read / total timeouts, a body size enforced while reading, a bounded number of redirects (each
 hop re-checked by the SSRF guard and robots.txt). Only retryable failures are retried, with
 exponential backoff: timeouts, connection errors, 408, 429 (honouring Retry-After) and 5xx.
 A fetch never raises: every URL ends as a :class:`FetchResult` with bytes or an error code.
@@ -10,6 +11,7 @@ A fetch never raises: every URL ends as a :class:`FetchResult` with bytes or an 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import random
 import re
 import time
@@ -115,11 +117,13 @@ class Fetcher:
         self.policy = AddressPolicy(params.allow_networks)
         self.robots = RobotsCache(params.user_agent.split("/", 1)[0].strip() or "*", self._get_robots)
         self._hosts: dict[str, _Host] = defaultdict(lambda: _Host(params.per_host_concurrency))
+        self._servers: dict[str, asyncio.Task[str]] = {}  # host name -> its server (address)
         self._global = asyncio.Semaphore(params.concurrency)
+        self.resolver = GuardedResolver(self.policy)
         self.session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Fetcher:
-        connector = aiohttp.TCPConnector(resolver=GuardedResolver(self.policy), limit=self.p.concurrency,
+        connector = aiohttp.TCPConnector(resolver=self.resolver, limit=self.p.concurrency,
                                          limit_per_host=0, ttl_dns_cache=300)
         timeout = aiohttp.ClientTimeout(total=None, connect=self.p.connect_timeout, sock_read=self.p.read_timeout)
         self.session = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=False,
@@ -171,10 +175,33 @@ class Fetcher:
             seen.add(url)
         raise _Failure("too_many_redirects", url)
 
+    async def server(self, url: str) -> str:
+        """The unit of politeness of a URL: the (lowest IPv4, else IPv6) address its host resolves
+        to, IPv4-mapped addresses as IPv4; the host name itself when it does not resolve."""
+        try:
+            name = (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            return host_key(url)
+        task = self._servers.get(name)
+        if task is None:
+            task = self._servers[name] = asyncio.ensure_future(self._address(name))
+        return await task
+
+    async def _address(self, name: str) -> str:
+        try:
+            addresses = [ipaddress.ip_address(name.strip("[]"))]
+        except ValueError:
+            try:
+                addresses = [ipaddress.ip_address(r["host"]) for r in await self.resolver.resolve(name)]
+            except (OSError, ValueError):  # unknown or refused: the request itself fails and says why
+                return name
+        mapped = [a.ipv4_mapped or a if isinstance(a, ipaddress.IPv6Address) else a for a in addresses]
+        return str(min(mapped, key=lambda a: (a.version, a)))
+
     async def _request(self, url: str, max_bytes: int | None = None) -> tuple[bytes, int, str | None] | str:
-        """One request under the host and global limits: (body, status, content type) or a redirect target."""
+        """One request under the server and global limits: (body, status, content type) or a redirect target."""
         assert self.session is not None
-        host = self._hosts[host_key(url)]
+        host = self._hosts[await self.server(url)]
         async with host.slots:
             async with host.lock:
                 now = time.monotonic()

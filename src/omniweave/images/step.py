@@ -1,13 +1,16 @@
 """The ``images`` step: get every image of the corpus once, filter and hash it, annotate documents.
 
-- collect (map): each task writes (document id, image URL) of its documents.
-- reduce: corpus-wide URL counts; URLs missing from the image store (or only failed retryably)
-  are split into partitions by host and fetched in parallel (WARC captures of the run first,
-  then HTTP); then every URL gets its final status (fetch/decode error or filter reason) and the
-  number of documents sharing its pHash / dHash; written to ``images.parquet``.
-- apply: fill each image node (size, format, hashes, store location, counts) and remove the
-  images that did not make it (``removed_images:<reason>``); a document left without an image is
-  dropped (``dropped:no_image``) unless ``imageless: keep``.
+- collect (map): each task writes (document id, image URL, its alternate renditions) of its documents.
+- reduce: each image gets one of its renditions (:mod:`.renditions`: stored or captured ones first,
+  then the preferred URL, the next on a permanent failure); URLs missing from the image store (or
+  only failed retryably) are split into partitions by host and fetched in parallel (WARC captures
+  of the run first, then HTTP); then every URL used gets its final status (fetch/decode error or
+  filter reason) and the number of documents sharing its pHash / dHash; written to
+  ``images.parquet``, and the renditions chosen other than the preferred one to ``renditions.parquet``.
+- apply: point each image node at the URL used (``extra["rendition"]`` says which), fill it (size,
+  format, hashes, store location, counts) and remove the images that did not make it
+  (``removed_images:<reason>``); a document left without an image is dropped
+  (``dropped:no_image``) unless ``imageless: keep``.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ import pyarrow.parquet as pq
 from pydantic import Field
 
 from omniweave.document import Document, ImageNode
+from omniweave.extract.images import RENDITIONS
 from omniweave.images.fetch import FetchParams
 from omniweave.images.hashes import hash_groups
 from omniweave.images.partition import DecodeParams, PartitionJob, partition_of, run_partition
+from omniweave.images.renditions import Image, attempt_order, choose
 from omniweave.images.store import load_index, needs_fetch, url_key
 from omniweave.io.output import filesystem
 from omniweave.pipeline.context import ReduceContext, TaskContext
@@ -35,8 +40,10 @@ from omniweave.pipeline.task import WARC_IMAGE_SCHEMA
 
 log = logging.getLogger(__name__)
 
-MAP_SCHEMA = pa.schema([("id", pa.string()), ("url", pa.string())])
+MAP_SCHEMA = pa.schema([("id", pa.string()), ("url", pa.string()), ("alternates", pa.list_(pa.string()))])
 RESULT_FILE = "images.parquet"
+CHOICE_FILE = "renditions.parquet"
+CHOICE_SCHEMA = pa.schema([("candidates", pa.list_(pa.string())), ("url", pa.string())])
 RESULT_SCHEMA = pa.schema(
     [
         ("url", pa.string()), ("status", pa.string()), ("detail", pa.string()), ("source", pa.string()),
@@ -76,6 +83,9 @@ class ImagesParams(StepParams):
     keep_failed: bool = Field(False, description="keep removed images in documents, with their status")
 
 
+FILTER_REASONS = frozenset({"min_side", "aspect_ratio", "format", "animated", "file_size", "url_frequency"})
+
+
 def filter_reason(row: dict[str, Any], fp: FilterParams) -> str | None:
     """Why an image that decoded fine is removed by the filters (None: kept)."""
     w, h = row["width"], row["height"]
@@ -92,6 +102,12 @@ def filter_reason(row: dict[str, Any], fp: FilterParams) -> str | None:
     if fp.max_url_doc_count is not None and row["url_doc_count"] > fp.max_url_doc_count:
         return "url_frequency"
     return None
+
+
+def candidate_urls(node: ImageNode) -> Image:
+    """The URLs of an image node's renditions, preferred first (its URL alone when it has no others)."""
+    found = node.extra.get(RENDITIONS)
+    return tuple(r["url"] for r in found) if found else (node.url,)
 
 
 def _warc_captures(ctx: ReduceContext, urls: set[str]) -> dict[str, tuple[str, int]]:
@@ -129,7 +145,9 @@ class ImageStep(GlobalStep):
     def collect(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
         rows = []
         for doc in docs:
-            rows.extend({"id": doc.id, "url": im.url} for im in doc.images)
+            for im in doc.images:
+                urls = candidate_urls(im)
+                rows.append({"id": doc.id, "url": urls[0], "alternates": list(urls[1:])})
             yield doc
         fs, directory = ctx.run.fs, ctx.map_dir(self.label)
         fs.makedirs(directory, exist_ok=True)
@@ -145,35 +163,42 @@ class ImageStep(GlobalStep):
         pairs = []
         if files:
             pairs = ds.dataset(files, schema=MAP_SCHEMA, filesystem=fs, format="parquet").to_table().to_pylist()
-        docs_of: dict[str, set[str]] = defaultdict(set)
+        docs_of_image: dict[Image, set[str]] = defaultdict(set)
         for row in pairs:
-            docs_of[row["url"]].add(row["id"])
-        urls = set(docs_of)
+            docs_of_image[(row["url"], *(row["alternates"] or ()))].add(row["id"])
+        candidates = {u for image in docs_of_image for u in image}
         store_root = self.store_root(ctx.run.root)
         store_fs, store_path = filesystem(store_root)
-        known = load_index(store_fs, store_path, urls)
-        missing = sorted(u for u in urls if needs_fetch(known.get(u)))
-        captures = _warc_captures(ctx, set(missing)) if "warc" in p.sources else {}
-        parts: dict[int, list[str]] = defaultdict(list)
-        for url in missing:
-            parts[partition_of(url, p.partitions)].append(url)
-        jobs = [
-            PartitionJob(partition=k, store_root=store_root, urls=us,
-                         captures={u: captures[u] for u in us if u in captures},
-                         fetch_http="http" in p.sources, fetch=p.fetch, decode=p.decode,
-                         shard_max_images=p.shard_max_images)
-            for k, us in sorted(parts.items())
-        ]
-        log.info("images: %d URLs, %d to get in %d partitions (%d captured)",
-                 len(urls), len(missing), len(jobs), len(captures))
-        counts: Counter[str] = Counter({"urls": len(urls), "already_stored": len(urls) - len(missing)})
-        for job_counts in ctx.map(run_partition, jobs):  # threads locally, Ray tasks on Ray
-            counts.update(job_counts)
+        known = load_index(store_fs, store_path, candidates)
+        captures = {}
+        if "warc" in p.sources:
+            captures = _warc_captures(ctx, {u for u in candidates if needs_fetch(known.get(u))})
+        counts: Counter[str] = Counter({"urls": len({image[0] for image in docs_of_image}), "already_stored": 0})
+        looked: set[str] = set()
 
-        index = load_index(store_fs, store_path, urls)
+        def get(urls: list[str]) -> dict[str, dict[str, Any]]:
+            new = [u for u in urls if u not in looked]  # a URL is got once a run, whichever image asks again
+            looked.update(new)
+            missing = [u for u in new if needs_fetch(known.get(u))]
+            counts["already_stored"] += len(new) - len(missing)
+            if missing:
+                self._get(ctx, missing, captures, store_root, counts)
+                known.update(load_index(store_fs, store_path, set(missing)))
+            return known
+
+        def stored_ok(url: str) -> bool:
+            return (known.get(url) or {}).get("status") == "ok"
+
+        chosen = choose(docs_of_image, lambda im: attempt_order(im, stored_ok, captures.__contains__, "http" in p.sources),
+                        get)
+        docs_of: dict[str, set[str]] = defaultdict(set)
+        for image, url in chosen.items():
+            docs_of[url] |= docs_of_image[image]
+        urls = set(docs_of)
+        counts["alternate_rendition"] = sum(1 for image, url in chosen.items() if url != image[0])
         results = []
         for url in sorted(urls):
-            row = index.get(url) or {"status": "error", "error": "missing"}
+            row = known.get(url) or {"status": "error", "error": "missing"}
             out = {name: row.get(name) for name in RESULT_SCHEMA.names if name in row}
             out.update(url=url, url_doc_count=len(docs_of[url]), detail=row.get("detail"))
             out["status"] = "ok" if row["status"] == "ok" else row["error"]
@@ -188,15 +213,42 @@ class ImageStep(GlobalStep):
         counts.update(f"status:{r['status']}" for r in results)
         with fs.open(f"{ctx.out_dir}/{RESULT_FILE}", "wb") as fh:
             pq.write_table(pa.Table.from_pylist(results, schema=RESULT_SCHEMA), fh)
+        choices = [{"candidates": list(image), "url": url} for image, url in chosen.items() if url != image[0]]
+        with fs.open(f"{ctx.out_dir}/{CHOICE_FILE}", "wb") as fh:
+            pq.write_table(pa.Table.from_pylist(choices, schema=CHOICE_SCHEMA), fh)
         return dict(counts)
+
+    def _get(self, ctx: ReduceContext, urls: list[str], captures: dict[str, tuple[str, int]], store_root: str,
+             counts: Counter[str]) -> None:
+        """Get ``urls`` into the store: partitions by host, run in parallel."""
+        p = self.params
+        parts: dict[int, list[str]] = defaultdict(list)
+        for url in urls:
+            parts[partition_of(url, p.partitions)].append(url)
+        jobs = [
+            PartitionJob(partition=k, store_root=store_root, urls=us,
+                         captures={u: captures[u] for u in us if u in captures},
+                         fetch_http="http" in p.sources, fetch=p.fetch, decode=p.decode,
+                         shard_max_images=p.shard_max_images)
+            for k, us in sorted(parts.items())
+        ]
+        log.info("images: %d URLs to get in %d partitions (%d captured)",
+                 len(urls), len(jobs), sum(u in captures for u in urls))
+        for job_counts in ctx.map(run_partition, jobs):  # threads locally, Ray tasks on Ray
+            counts.update(job_counts)
 
     def setup(self, ctx: TaskContext) -> None:
         path = f"{ctx.reduce_dir(self.label)}/{RESULT_FILE}"
         self._results: dict[str, dict[str, Any]] = {}
+        self._chosen: dict[Image, str] = {}
         self._store_root = self.store_root(ctx.run.root)
         if ctx.run.fs.exists(path):
             with ctx.run.fs.open(path, "rb") as fh:
                 self._results = {r["url"]: r for r in pq.read_table(fh).to_pylist()}
+        path = f"{ctx.reduce_dir(self.label)}/{CHOICE_FILE}"
+        if ctx.run.fs.exists(path):
+            with ctx.run.fs.open(path, "rb") as fh:
+                self._chosen = {tuple(r["candidates"]): r["url"] for r in pq.read_table(fh).to_pylist()}
 
     def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
         counts = ctx.counts(self.label)
@@ -209,6 +261,7 @@ class ImageStep(GlobalStep):
                     nodes.append(node)
                     continue
                 had_images = True
+                self._use_rendition(node)
                 row = self._results.get(node.url) or {"status": "missing"}
                 self._annotate(node, row)
                 if row["status"] == "ok":
@@ -226,6 +279,15 @@ class ImageStep(GlobalStep):
                 verdict = "all_images_removed" if had_images else "no_image"
             if self.decide(doc, verdict, counts, ctx):
                 yield doc
+
+    def _use_rendition(self, node: ImageNode) -> None:
+        """Point the node at the rendition the reduce chose; ``extra["rendition"]`` says which one."""
+        urls = candidate_urls(node)
+        if len(urls) == 1:
+            return
+        node.url = self._chosen.get(urls, urls[0])
+        rank = urls.index(node.url)
+        node.extra["rendition"] = {"rank": rank, **{k: v for k, v in node.extra[RENDITIONS][rank].items() if k != "url"}}
 
     def _annotate(self, node: ImageNode, row: dict[str, Any]) -> None:
         node.extra.update(status=row["status"], img_url_sha=url_key(node.url))

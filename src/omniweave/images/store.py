@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import IO, Any, Self
 
 import fsspec
@@ -179,24 +180,22 @@ class ShardSink:
             return
         name = self._name or f"p{self.partition:05d}-{uuid.uuid4().hex[:12]}"
         if self._members:
-            self._publish(f"shards/{name}.tar", self._tar_bytes())
-        buf = io.BytesIO()
-        pq.write_table(pa.Table.from_pylist(self._rows, schema=STORE_SCHEMA), buf)
-        self._publish(f"index/{name}.parquet", buf.getvalue())
+            self._publish(f"shards/{name}.tar", self._write_tar)
+        table = pa.Table.from_pylist(self._rows, schema=STORE_SCHEMA)
+        self._publish(f"index/{name}.parquet", lambda fh: pq.write_table(table, fh))
         self._rows, self._members, self._size, self._name = [], [], 0, ""
 
-    def _tar_bytes(self) -> bytes:
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+    def _write_tar(self, fh: IO[bytes]) -> None:
+        """The members, straight into the file (no copy of the shard in memory)."""
+        with tarfile.open(fileobj=fh, mode="w", format=tarfile.USTAR_FORMAT) as tar:
             for member, data in self._members:
                 info = tarfile.TarInfo(member)
                 info.size, info.mtime, info.mode = len(data), 0, 0o644
                 tar.addfile(info, io.BytesIO(data))
-        return buf.getvalue()
 
-    def _publish(self, rel: str, data: bytes) -> None:
+    def _publish(self, rel: str, write: Callable[[IO[bytes]], None]) -> None:
         final = f"{self.root}/{rel}"
         tmp = final.rpartition("/")[0] + "/.tmp-" + final.rpartition("/")[2]
         with self.fs.open(tmp, "wb") as fh:
-            fh.write(data)
+            write(fh)
         self.fs.mv(tmp, final)

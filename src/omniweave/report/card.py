@@ -14,6 +14,7 @@ from omniweave.io.output import filesystem
 from omniweave.report.charts import bar_chart, funnel_chart
 from omniweave.pipeline.rundir import RunDir
 from omniweave.report.data import IMAGE_BINS, SIDE_BINS, WORD_BINS, RunData, bucket_labels, collect, dropped_examples
+from omniweave.report.images import image_table, images_section
 from omniweave.report.render import document_html
 from omniweave.report.rules import rules_section
 
@@ -156,8 +157,8 @@ def build_report(root: str, samples: int = 3) -> str:
         f'<title>omniweave data card</title><style>{static_text("report.css")}</style></head><body>'
         f'<header><h1>omniweave data card</h1><div class="sub">{subtitle}</div>{viewer_link(root)}</header><main>'
         f'<section id="summary"><div class="figures">{figures_html}</div></section>'
-        f'{funnel_section(data)}{step_times_section(data)}{distributions_section(data)}'
-        f'{dropped_examples_section(root)}{samples_section(root, samples)}'
+        f'{funnel_section(data)}{step_times_section(data)}{images_section(image_table(RunDir(root)))}'
+        f'{distributions_section(data)}{dropped_examples_section(root)}{samples_section(root, samples)}'
         f'<section id="recipe"><h2>Recipe</h2><details><summary>run.json recipe</summary><pre>{escape(recipe)}</pre>'
         '</details></section></main></body></html>'
     )
