@@ -30,8 +30,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components as _scipy_components
 
 KeepRule = Literal["newest", "oldest", "longest", "shortest"]
 DOCS_SCHEMA = pa.schema([("id", pa.string()), ("date", pa.int64()), ("length", pa.int64())])
@@ -143,6 +141,9 @@ def connected_components(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(document rows, cluster label) for every document that appears in an edge."""
     if edges.size == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
+    from scipy.sparse import coo_matrix  # imported here: only a reduce needs scipy, never a worker
+    from scipy.sparse.csgraph import connected_components as _scipy_components
+
     nodes, inverse = np.unique(edges.ravel(), return_inverse=True)
     pairs = inverse.reshape(-1, 2)
     graph = coo_matrix((np.ones(len(pairs), np.int8), (pairs[:, 0], pairs[:, 1])), shape=(nodes.size, nodes.size))

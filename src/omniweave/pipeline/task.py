@@ -26,6 +26,7 @@ from omniweave.layout import SCHEMA
 from omniweave.pipeline.context import DROPPED_PARAGRAPH_SCHEMA, DROPPED_SCHEMA, TaskContext
 from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
+from omniweave.report.distributions import Distributions
 
 log = logging.getLogger("omniweave")
 
@@ -149,8 +150,11 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
             step = steps[index]
             step.setup(ctx)
             docs = step.collect(docs, ctx) if mode == "collect" else step.run(docs, ctx)  # type: ignore[attr-defined]
+        distributions = Distributions() if spec.plan.last else None  # the data card's, of the corpus
         for doc in docs:
             writer.write(doc.to_row())
+            if distributions is not None:
+                distributions.add(doc)
             throttle(1)
         throttle.flush()
         shards = writer.commit()
@@ -173,6 +177,7 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
             "warc_images": len(images),
             "seconds": round(time.time() - started, 3),
             "stats": stats,
+            **({"distributions": distributions.to_json()} if distributions is not None else {}),
         })
         if fs.exists(run.failure(p, spec.task_id)):
             fs.rm(run.failure(p, spec.task_id))
