@@ -53,6 +53,23 @@ def test_words_are_script_aware():
     assert len(zh) > 5  # a Chinese sentence is many words, not one
 
 
+@pytest.mark.parametrize("text", [
+    PROSE * 3, ZH_PROSE * 4, "buy cheap pills now today " * 80, "aa b aa b c d c d " * 2 + PROSE,
+    "x" * 40 + " " + "abcdefghijklmnopqrstuvwxyz " * 30,
+])
+def test_repetition_counted_with_numpy_equals_counted_in_a_counter(monkeypatch, text):
+    from omniweave.text import repetition
+
+    ws = words(text)
+    measured = []
+    for numpy_from in (10**9, 0):
+        monkeypatch.setattr(repetition, "NUMPY_FROM", numpy_from)
+        measured.append([char_repetition_ratio(text), word_repetition_ratio(ws), word_repetition_ratio(ws, 2),
+                         *(top_ngram_char_ratio(ws, n) for n in (1, 2, 3, 4)),
+                         *(duplicate_ngram_char_ratio(ws, n) for n in range(5, 11))])
+    assert measured[0] == pytest.approx(measured[1], abs=1e-12)
+
+
 def test_repetition_measures():
     assert duplicates(["a", "b", "a", "a"]) == (2, 2)
     ws = "the cat sat on the mat and the cat sat on the mat".split()

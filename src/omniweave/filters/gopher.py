@@ -14,7 +14,7 @@ from pydantic import Field
 
 from omniweave.document import Document
 from omniweave.pipeline.step import Filter, StepParams
-from omniweave.text.repetition import duplicate_ngram_char_ratio, duplicates, top_ngram_char_ratio
+from omniweave.text.repetition import duplicates
 
 BULLETS = ("•", "‣", "⁃", "◦", "●", "○", "▪", "■", "□", "-", "*", "·", "–", "—", "→", "►")
 ELLIPSES = ("...", "…")
@@ -117,12 +117,11 @@ class GopherRepetition(Filter):
             return "gopher_dup_lines"
         if p.max_dup_line_char_ratio is not None and dup_chars / sum(map(len, ls)) > p.max_dup_line_char_ratio:
             return "gopher_dup_line_chars"
-        ws = a.word_arrays
-        scale = p.cjk_ngram_scale if a.cjk_words > len(ws) / 2 else 1
+        scale = p.cjk_ngram_scale if a.cjk_words > len(a.words) / 2 else 1
         for n, limit in sorted(p.max_top_ngram_char_ratio.items()):
-            if top_ngram_char_ratio(ws, n * scale) > limit:
+            if a.top_ngram_chars(n * scale) > limit:
                 return f"gopher_top_{n}gram"
         for n, limit in sorted(p.max_dup_ngram_char_ratio.items()):
-            if duplicate_ngram_char_ratio(ws, n * scale) > limit:
+            if a.duplicate_ngram_chars(n * scale) > limit:
                 return f"gopher_dup_{n}gram"
         return True

@@ -27,7 +27,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from omniweave.text.repetition import WordArrays, char_repetition_ratio, code_points, word_repetition_ratio
+from omniweave.text.repetition import (
+    NUMPY_FROM,
+    WordArrays,
+    char_repetition_ratio,
+    code_points,
+    duplicate_ngram_char_ratio,
+    top_ngram_char_ratio,
+    word_repetition_ratio,
+)
 from omniweave.text.stats import punctuation_count, special_char_count
 from omniweave.text.words import cjk_word_count, has_cjk, lines, words
 
@@ -117,14 +125,26 @@ class TextAnalysis:
     def char_repetition(self, n: int) -> float:
         """:func:`~omniweave.text.repetition.char_repetition_ratio` of the text."""
         if n not in self._char_repetition:
-            self._char_repetition[n] = char_repetition_ratio(self.code_points, n)
+            codes = self.code_points if len(self.text) >= NUMPY_FROM else None
+            self._char_repetition[n] = char_repetition_ratio(self.text, n, codes)
         return self._char_repetition[n]
 
     def word_repetition(self, n: int) -> float:
         """:func:`~omniweave.text.repetition.word_repetition_ratio` of the words."""
         if n not in self._word_repetition:
-            self._word_repetition[n] = word_repetition_ratio(self.word_arrays, n)
+            self._word_repetition[n] = word_repetition_ratio(self.words, n, self._arrays())
         return self._word_repetition[n]
+
+    def top_ngram_chars(self, n: int) -> float:
+        """:func:`~omniweave.text.repetition.top_ngram_char_ratio` of the words."""
+        return top_ngram_char_ratio(self.words, n, self._arrays())
+
+    def duplicate_ngram_chars(self, n: int) -> float:
+        """:func:`~omniweave.text.repetition.duplicate_ngram_char_ratio` of the words."""
+        return duplicate_ngram_char_ratio(self.words, n, self._arrays())
+
+    def _arrays(self) -> WordArrays | None:
+        return self.word_arrays if len(self.words) >= NUMPY_FROM else None
 
 
 class DocumentAnalysis(TextAnalysis):

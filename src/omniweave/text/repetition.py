@@ -1,20 +1,23 @@
 """Repetition measures over lines, paragraphs, words and characters (Gopher and BigScience/OBELICS).
 
-Word and character n-grams are counted with numpy: each word (or character) becomes a 64-bit
-number, each n-gram a 64-bit polynomial hash of its items, and the hashes are counted by sorting.
-Two different n-grams count as one only on a 64-bit hash collision (about one chance in 10^19 per
-pair); every measure otherwise equals counting the n-grams themselves.
+Short sequences are counted with a ``Counter`` of the n-grams themselves. From ``NUMPY_FROM`` items
+on (where it is faster), with numpy: each word (or character) becomes a 64-bit number, each n-gram
+a 64-bit polynomial hash of its items, and the hashes are counted by sorting. Two different n-grams
+count as one only on a 64-bit hash collision (about one chance in 10^19 per pair); every measure
+otherwise equals counting the n-grams themselves.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it is a bijection on 64-bit integers
+NUMPY_FROM = 300  # words or characters; shorter sequences are counted in a Counter (measured faster)
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,8 @@ class WordArrays:
         return len(self.hashes)
 
 
-def _arrays(words: Sequence[str] | WordArrays) -> WordArrays:
-    return words if isinstance(words, WordArrays) else WordArrays.of(words)
+def _ngram_counts(items: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
+    return Counter(zip(*(items[i:] for i in range(n)), strict=False))
 
 
 def ngram_hashes(items: np.ndarray, n: int) -> np.ndarray:
@@ -60,30 +63,44 @@ def duplicates(items: Sequence[str]) -> tuple[int, int]:
     return n, chars
 
 
-def top_ngram_char_ratio(words: Sequence[str] | WordArrays, n: int) -> float:
+def top_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None = None) -> float:
     """Characters covered by the most frequent word ``n``-gram (all its occurrences) / all word
-    characters; of n-grams equally frequent, the one seen first."""
-    arrays = _arrays(words)
-    total = int(arrays.lengths.sum())
-    if not total or len(arrays) < n:
+    characters; of n-grams equally frequent, the one seen first (``arrays``: the words', if known)."""
+    if len(words) < n:
         return 0.0
+    if len(words) < NUMPY_FROM:
+        total = sum(map(len, words))
+        (gram, count), = _ngram_counts(words, n).most_common(1)
+        return sum(map(len, gram)) * count / total if total and count > 1 else 0.0
+    arrays = arrays or WordArrays.of(words)
+    total = int(arrays.lengths.sum())
     _, first, counts = np.unique(ngram_hashes(arrays.hashes, n), return_index=True, return_counts=True)
     top = counts.max()
-    if top < 2:
+    if not total or top < 2:
         return 0.0
     start = int(first[counts == top].min())
     return int(arrays.lengths[start : start + n].sum()) * int(top) / total
 
 
-def duplicate_ngram_char_ratio(words: Sequence[str] | WordArrays, n: int) -> float:
-    """Characters of words lying in a word ``n``-gram that occurs more than once / all word characters."""
-    arrays = _arrays(words)
-    total = int(arrays.lengths.sum())
-    if not total or len(arrays) < n:
+def duplicate_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None = None) -> float:
+    """Characters of words lying in a word ``n``-gram that occurs more than once / all word
+    characters (``arrays``: the words', if known)."""
+    if len(words) < n:
         return 0.0
+    if len(words) < NUMPY_FROM:
+        grams = list(zip(*(words[i:] for i in range(n)), strict=False))
+        counts = Counter(grams)
+        covered = bytearray(len(words))
+        for i, gram in enumerate(grams):
+            if counts[gram] > 1:
+                covered[i : i + n] = b"\x01" * n
+        total = sum(map(len, words))
+        return sum(len(w) for w, c in zip(words, covered, strict=True) if c) / total if total else 0.0
+    arrays = arrays or WordArrays.of(words)
+    total = int(arrays.lengths.sum())
     _, inverse, counts = np.unique(ngram_hashes(arrays.hashes, n), return_inverse=True, return_counts=True)
     starts = np.flatnonzero(counts[inverse] > 1)
-    if not len(starts):
+    if not total or not len(starts):
         return 0.0
     depth = np.zeros(len(arrays) + 1, dtype=np.int64)  # +1 where a repeated n-gram starts, -1 past its end
     depth[starts] += 1
@@ -97,24 +114,30 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
-def char_repetition_ratio(text: str | np.ndarray, n: int = 10) -> float:
+def char_repetition_ratio(text: str, n: int = 10, codes: np.ndarray | None = None) -> float:
     """BigScience character repetition: share of character ``n``-gram occurrences taken by the
-    ``sqrt(distinct)`` most frequent repeated ones (``text`` may be given as :func:`code_points`)."""
-    codes = code_points(text) if isinstance(text, str) else text
-    if len(codes) < n:
+    ``sqrt(distinct)`` most frequent repeated ones (``codes``: the text's :func:`code_points`, if known)."""
+    if len(text) < n:
         return 0.0
-    freqs = np.unique(ngram_hashes(codes, n), return_counts=True)[1]
+    if len(text) < NUMPY_FROM:
+        freqs = np.fromiter(Counter(text[i : i + n] for i in range(len(text) - n + 1)).values(), dtype=np.int64)
+    else:
+        freqs = np.unique(ngram_hashes(code_points(text) if codes is None else codes, n), return_counts=True)[1]
     repeated = int((freqs > 1).sum())
     k = min(int(math.sqrt(len(freqs))), repeated)
     if not k:
         return 0.0
-    return int(np.sort(freqs)[-k:].sum()) / (len(codes) - n + 1)
+    return int(np.sort(freqs)[-k:].sum()) / (len(text) - n + 1)
 
 
-def word_repetition_ratio(words: Sequence[str] | WordArrays, n: int = 5) -> float:
-    """BigScience word repetition: share of word ``n``-gram occurrences that belong to repeated n-grams."""
-    arrays = _arrays(words)
-    if len(arrays) < n:
+def word_repetition_ratio(words: Sequence[str], n: int = 5, arrays: WordArrays | None = None) -> float:
+    """BigScience word repetition: share of word ``n``-gram occurrences that belong to repeated n-grams
+    (``arrays``: the words', if known)."""
+    if len(words) < n:
         return 0.0
-    counts = np.unique(ngram_hashes(arrays.hashes, n), return_counts=True)[1]
-    return int(counts[counts > 1].sum()) / (len(arrays) - n + 1)
+    if len(words) < NUMPY_FROM:
+        repeated = sum(c for c in _ngram_counts(words, n).values() if c > 1)
+    else:
+        counts = np.unique(ngram_hashes((arrays or WordArrays.of(words)).hashes, n), return_counts=True)[1]
+        repeated = int(counts[counts > 1].sum())
+    return repeated / (len(words) - n + 1)
