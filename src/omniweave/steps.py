@@ -20,14 +20,26 @@ STEP_PACKAGES = ("omniweave.filters", "omniweave.dedup", "omniweave.images", "om
 _STEP_NAME = re.compile(r"""^ {4}name\s*(?::\s*ClassVar\[str\]\s*)?=\s*["'](\w+)["']\s*$""", re.MULTILINE)
 
 
-def _modules() -> list[str]:
-    """Every module under ``STEP_PACKAGES`` (sub-packages' ``__init__`` run, their modules do not)."""
-    out = []
+def _module_files(prefix: str, folders: list[str]) -> dict[str, Path]:
+    """Module name -> source file of every module under ``folders``, found without importing any."""
+    out: dict[str, Path] = {}
+    for info in pkgutil.iter_modules(folders):
+        folder = Path(info.module_finder.path)  # type: ignore[union-attr]
+        if info.ispkg:
+            out[prefix + info.name] = folder / info.name / "__init__.py"
+            out.update(_module_files(f"{prefix}{info.name}.", [str(folder / info.name)]))
+        else:
+            out[prefix + info.name] = folder / f"{info.name}.py"
+    return out
+
+
+def _modules() -> dict[str, Path]:
+    """Every module under ``STEP_PACKAGES`` with its source file."""
+    out: dict[str, Path] = {}
     for package_name in STEP_PACKAGES:
         spec = importlib.util.find_spec(package_name)
-        if spec is None or spec.submodule_search_locations is None:
-            continue
-        out += [info.name for info in pkgutil.walk_packages(spec.submodule_search_locations, package_name + ".")]
+        if spec is not None and spec.submodule_search_locations is not None:
+            out.update(_module_files(package_name + ".", list(spec.submodule_search_locations)))
     return out
 
 
@@ -35,12 +47,10 @@ def _modules() -> list[str]:
 def step_modules() -> dict[str, str]:
     """Step name -> the module that declares it (first declaration wins; importing checks it)."""
     found: dict[str, str] = {}
-    for module in _modules():
-        spec = importlib.util.find_spec(module)
-        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
-            continue
-        for name in _STEP_NAME.findall(Path(spec.origin).read_text(encoding="utf-8")):
-            found.setdefault(name, module)
+    for module, path in _modules().items():
+        if path.is_file():
+            for name in _STEP_NAME.findall(path.read_text(encoding="utf-8")):
+                found.setdefault(name, module)
     return found
 
 
