@@ -18,7 +18,7 @@ from omniweave.text.repetition import (
     top_ngram_char_ratio,
     word_repetition_ratio,
 )
-from omniweave.text.stats import special_char_ratio
+from omniweave.text.stats import punctuation_count, special_char_ratio
 from omniweave.text.words import ends_sentence, words
 
 PROSE = (
@@ -68,6 +68,16 @@ def test_repetition_counted_with_numpy_equals_counted_in_a_counter(monkeypatch, 
                          *(top_ngram_char_ratio(ws, n) for n in (1, 2, 3, 4)),
                          *(duplicate_ngram_char_ratio(ws, n) for n in range(5, 11))])
     assert measured[0] == pytest.approx(measured[1], abs=1e-12)
+
+
+def test_a_documents_paragraphs_measured_in_one_pass_equal_each_measured_alone():
+    texts = [PROSE, "abcdefghijklmnop" * 20, "short", "", ZH_PROSE * 3, "x" * 10, "aa b aa b c d c d " * 9]
+    d = doc(*[t or " " for t in texts])
+    d.analysis.measure_nodes(10)
+    for node in d.analysis.nodes:
+        assert node.analysis.char_repetition(10) == pytest.approx(char_repetition_ratio(node.text), abs=1e-12)
+        assert node.analysis.special_chars == round(special_char_ratio(node.text) * len(node.text))
+        assert node.analysis.punctuation == punctuation_count(node.text)
 
 
 def test_repetition_measures():

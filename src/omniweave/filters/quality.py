@@ -72,6 +72,11 @@ class ParagraphQuality(ParagraphStep):
     name = "paragraph_quality"
     Params = ParagraphQualityParams
 
+    def clean(self, doc: Document) -> list[tuple[str, str]]:
+        p = self.params
+        doc.analysis.measure_nodes(p.char_repetition_n if p.max_char_repetition_ratio is not None else None)
+        return super().clean(doc)
+
     def judge(self, doc: Document, node: TextNode) -> str | None:
         return judge_text(node.analysis, doc.language, self.params, "paragraph")
 

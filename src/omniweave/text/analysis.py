@@ -31,12 +31,13 @@ from omniweave.text.repetition import (
     NUMPY_FROM,
     WordArrays,
     char_repetition_ratio,
+    char_repetition_ratios,
     code_points,
     duplicate_ngram_char_ratio,
     top_ngram_char_ratio,
     word_repetition_ratio,
 )
-from omniweave.text.stats import punctuation_count, special_char_count
+from omniweave.text.stats import char_flags, punctuation_count, special_char_count
 from omniweave.text.words import cjk_word_count, has_cjk, lines, words
 
 if TYPE_CHECKING:
@@ -201,6 +202,22 @@ class DocumentAnalysis(TextAnalysis):
 
     def count_listed(self, listed: frozenset[str]) -> int:
         return sum(a.count_listed(listed) for a in self.paragraphs)
+
+    def measure_nodes(self, char_repetition_n: int | None = None) -> None:
+        """Measure every node's special and punctuation characters (and ``char_repetition(n)``) in one
+        numpy pass over the document's code points: a paragraph rule calls it once per document
+        instead of once per paragraph."""
+        lengths = np.fromiter(map(len, self._texts), dtype=np.int64, count=len(self._texts))
+        starts = np.cumsum(lengths + 2) - lengths - 2  # the texts are joined by "\n\n"
+        codes = self.code_points
+        for kind, attribute in (("special", "special_chars"), ("punctuation", "punctuation")):
+            running = np.concatenate(([0], np.cumsum(char_flags(codes, kind), dtype=np.int64)))
+            for a, count in zip(self.paragraphs, (running[starts + lengths] - running[starts]).tolist(), strict=True):
+                setattr(a, attribute, count)  # what the cached property would compute
+        if char_repetition_n is not None:
+            ratios = char_repetition_ratios(codes, starts, lengths, char_repetition_n)
+            for a, ratio in zip(self.paragraphs, ratios.tolist(), strict=True):
+                a._char_repetition.setdefault(char_repetition_n, ratio)
 
     def count_matches(self, pattern: re.Pattern[str]) -> int:
         """Matches within the nodes (a pattern that never spans a blank line finds the same in the text)."""

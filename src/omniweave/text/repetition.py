@@ -130,6 +130,40 @@ def char_repetition_ratio(text: str, n: int = 10, codes: np.ndarray | None = Non
     return int(np.sort(freqs)[-k:].sum()) / (len(text) - n + 1)
 
 
+def char_repetition_ratios(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n: int = 10) -> np.ndarray:
+    """:func:`char_repetition_ratio` of several texts at once: the texts lie at ``starts`` (with
+    ``lengths``) in ``codes`` (e.g. paragraphs within their document's code points)."""
+    windows = lengths - n + 1
+    ratios = np.zeros(len(starts))
+    inside = np.flatnonzero(windows > 0)
+    if not len(inside):
+        return ratios
+    counts_per_text = windows[inside]
+    owner = np.repeat(inside, counts_per_text)
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts_per_text) - counts_per_text, counts_per_text)
+    keys = ngram_hashes(codes, n)[np.repeat(starts[inside], counts_per_text) + offset]
+    keys *= _MULTIPLIER  # one 64-bit key per (text, n-gram): equal only for the same n-gram in the same text
+    keys += owner.astype(np.uint64)
+    order = np.argsort(keys)
+    keys, owner = keys[order], owner[order]
+    head = np.ones(len(keys), dtype=bool)
+    head[1:] = keys[1:] != keys[:-1]
+    run_start = np.flatnonzero(head)
+    freqs = np.diff(np.append(run_start, len(keys)))  # one per distinct n-gram of a text
+    run_owner = owner[run_start]
+    distinct = np.bincount(run_owner, minlength=len(starts))
+    repeated = freqs > 1  # the sqrt(distinct) most frequent are taken among the repeated ones only
+    freqs, run_owner = freqs[repeated], run_owner[repeated]
+    top = np.minimum(np.sqrt(distinct).astype(np.int64), np.bincount(run_owner, minlength=len(starts)))
+    order = np.lexsort((-freqs, run_owner))  # each text's repeated n-grams, most frequent first
+    run_owner, freqs = run_owner[order], freqs[order]
+    rank = np.arange(len(run_owner)) - np.searchsorted(run_owner, run_owner)
+    taken = rank < top[run_owner]
+    sums = np.bincount(run_owner[taken], weights=freqs[taken], minlength=len(starts))
+    ratios[inside] = sums[inside] / counts_per_text
+    return ratios
+
+
 def word_repetition_ratio(words: Sequence[str], n: int = 5, arrays: WordArrays | None = None) -> float:
     """BigScience word repetition: share of word ``n``-gram occurrences that belong to repeated n-grams
     (``arrays``: the words', if known)."""

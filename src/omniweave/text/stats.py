@@ -26,9 +26,14 @@ def _table(kind: str) -> np.ndarray:
     return table
 
 
+def char_flags(codes: np.ndarray, kind: str) -> np.ndarray:
+    """Per code point: is it of ``kind`` (``special`` or ``punctuation``)."""
+    return _table(kind)[np.minimum(codes, _LIMIT)]
+
+
 def _count(text: str | np.ndarray, kind: str) -> int:
     codes = text if isinstance(text, np.ndarray) else np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
-    return int(np.count_nonzero(_table(kind)[np.minimum(codes, _LIMIT)])) if len(codes) else 0
+    return int(np.count_nonzero(char_flags(codes, kind))) if len(codes) else 0
 
 
 def special_char_count(text: str | np.ndarray) -> int:
