@@ -2,7 +2,9 @@
 
 English: omniweave ``preset: omnicorpus-en`` + ``minhash_dedup`` against datatrove 0.10.1's
 WarcReader -> Trafilatura -> GopherRepetitionFilter -> GopherQualityFilter -> JsonlWriter, on a WARC
-packed from the real pages under ../shared/data/html (or ``--warc FILE``). Chinese: omniweave
+packed from ``--pages`` real pages of ../shared/data/html's wcxb-dev and trafilatura-eval suites,
+leaving out their ``-subset`` pages (the ones the other benches and the profiling of this one used),
+or on ``--warc FILE``. Start-up: the English recipe on a WARC without pages. Chinese: omniweave
 ``preset: omnicorpus-zh`` on the Chinese pages (chinese-web-content-extraction, ``--zh-copies`` times
 under distinct URLs). Each pipeline runs in its own process with one worker; CPU time (user + system)
 and peak RSS come from that process's rusage, so imports and start-up count.
@@ -11,7 +13,7 @@ The same omniweave recipes also run from a previous revision (``--baseline REV``
 exported with ``git archive``): documents kept and paragraphs/lines removed per step and reason are
 compared and every difference is printed (the filters' decisions must not change silently).
 
-    python bench/end_to_end.py [--warc FILE] [--baseline main | --no-baseline] [--zh-copies 10]
+    python bench/end_to_end.py [--warc FILE | --pages 800] [--baseline main | --no-baseline] [--zh-copies 10]
 
 Last line: {"ratio_vs_datatrove": ..., "ow_docs_per_cpu_s": ..., "ow_peak_rss_mb": ..., "zh_docs_per_cpu_s": ...}
 """
@@ -19,6 +21,7 @@ Last line: {"ratio_vs_datatrove": ..., "ow_docs_per_cpu_s": ..., "ow_peak_rss_mb
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import subprocess
@@ -28,7 +31,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus import SHARED, pack_warc, source_pages
+from corpus import SHARED, pack_warc
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -110,6 +113,16 @@ def export_revision(rev: str, dest: Path) -> Path:
     return dest / "src"
 
 
+def unseen_pages(limit: int) -> list[bytes]:
+    """Up to ``limit`` pages (evenly spaced) of wcxb-dev and trafilatura-eval outside their subsets."""
+    paths = []
+    for suite in ("wcxb-dev", "trafilatura-eval"):
+        seen = {p.name for p in (SHARED / f"{suite}-subset" / "html").glob("*.html.gz")}
+        paths += [p for p in sorted((SHARED / suite / "html").glob("*.html.gz")) if p.name not in seen]
+    step = max(1, len(paths) / limit)
+    return [gzip.decompress(paths[int(i * step)].read_bytes()) for i in range(min(limit, len(paths)))]
+
+
 def warc_payload(warc: Path) -> tuple[int, int]:
     """(HTML response records, their payload bytes)."""
     from fastwarc.warc import ArchiveIterator, WarcRecordType
@@ -128,6 +141,7 @@ def row(run: Run, docs: int, mb: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--warc", type=Path, help="English side: this WARC instead of one packed from ../shared/data/html")
+    parser.add_argument("--pages", type=int, default=800, help="real pages packed into the English WARC")
     parser.add_argument("--zh-copies", type=int, default=10, help="times each Chinese page is packed (distinct URLs)")
     parser.add_argument("--baseline", default="main", help="git revision whose decisions and speed are compared")
     parser.add_argument("--no-baseline", action="store_true", help="skip the previous revision")
@@ -141,14 +155,15 @@ def main() -> None:
         warc = args.warc
         if warc is None:
             warc = tmp / "en.warc.gz"
-            pack_warc(warc, source_pages(), 1)
+            pack_warc(warc, unseen_pages(args.pages), 1)
         zh_warc = tmp / "zh.warc.gz"
         zh_pages = [p.read_bytes() for p in sorted(SHARED.glob("chinese-web-content-extraction/original/*.html"))]
         pack_warc(zh_warc, zh_pages, args.zh_copies)
         n_en, bytes_en = warc_payload(warc.resolve())
         n_zh, bytes_zh = warc_payload(zh_warc)
         mb_en, mb_zh = bytes_en / 1e6, bytes_zh / 1e6
-        print(f"English WARC: {warc if args.warc else 'packed from ../shared/data/html'}: {n_en} pages, {mb_en:.1f} MB of HTML")
+        source = warc if args.warc else "wcxb-dev + trafilatura-eval pages outside their subsets"
+        print(f"English WARC: {source}: {n_en} pages, {mb_en:.1f} MB of HTML")
         print(f"Chinese WARC: {len(zh_pages)} pages of chinese-web-content-extraction x {args.zh_copies}: "
               f"{n_zh} pages, {mb_zh:.1f} MB of HTML; one worker per pipeline, CPU = user + system of its process")
         print(f"{'pipeline':<46}{'docs':>6}{'cpu s':>9}{'docs/cpu-s':>12}{'MB/cpu-s':>11}{'peak MB':>11}")
@@ -158,6 +173,11 @@ def main() -> None:
         print(row(ow, n_en, mb_en))
         zh = run_omniweave("omniweave omnicorpus-zh", REPO / "src", zh_warc, zh_steps, tmp / "zh")
         print(row(zh, n_zh, mb_zh))
+        empty = tmp / "empty.warc.gz"
+        pack_warc(empty, [], 1)
+        start = run_omniweave("start-up", REPO / "src", empty, en_steps, tmp / "start")
+        print(f"omniweave start-up (the English recipe on a WARC without pages, run and data card included): "
+              f"{start.cpu_s:.2f} CPU s, peak {start.peak_rss_mb:.0f} MB")
         if not args.no_baseline:
             old_src = export_revision(args.baseline, tmp / "baseline")
             ow_old = run_omniweave(f"  {args.baseline}: omnicorpus-en + minhash_dedup", old_src, warc.resolve(),

@@ -52,7 +52,7 @@ def words(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for token in _TOKEN.findall(text):
         if len(token) > 1 and _HAN_RUN.match(token):
-            out.extend(w for w in cut(token, hmm=True) if w.strip())
+            out += cut(token, True)  # a run of Han characters: its words are never blank
         else:
             out.append(token)
     return tuple(out)
