@@ -106,6 +106,7 @@ def compare(label: str, new: dict, old: dict) -> int:
 
 def export_revision(rev: str, dest: Path) -> Path:
     """The ``src`` folder of git revision ``rev``, unpacked under ``dest``."""
+    dest.mkdir(parents=True)
     archive = dest / "src.tar"
     subprocess.run(["git", "-C", str(REPO), "archive", "-o", str(archive), rev, "src"], check=True)
     with tarfile.open(archive) as tar:
