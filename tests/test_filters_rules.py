@@ -272,3 +272,15 @@ def test_document_quality():
     assert rule.keep(gallery) == "document_few_words_per_image"
     assert rule.keep(doc(*PROSE.split())) == "document_short_paragraphs"
     assert rule.keep(doc(PROSE.replace(".", "").replace(",", ""))) == "document_little_punctuation"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_word_list_counts_of_an_analysis_equal_those_of_the_words(lang):
+    from omniweave.filters.wordlists import flagged_count, flagged_in, stopword_count, stopwords_in, word_list
+    from omniweave.text.analysis import TextAnalysis
+
+    flagged = sorted(word_list("flagged", lang))[:40]
+    for text in (PROSE, ZH_PROSE, " ".join(flagged) + " The end of it, " + "".join(flagged[:5])):
+        a = TextAnalysis(text)
+        assert stopwords_in(a, lang) == stopword_count(words(text), lang)
+        assert flagged_in(a, lang) == flagged_count(words(text), text, lang)

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from omniweave.document import Document, TextNode
 from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep
-from omniweave.filters.wordlists import flagged_count, stopword_count, word_list
+from omniweave.filters.wordlists import flagged_in, stopwords_in, word_list
 from omniweave.pipeline.step import Filter, StepParams
 from omniweave.text.analysis import TextAnalysis
 
@@ -52,9 +52,9 @@ def judge_text(a: TextAnalysis, lang: str | None, p: TextRules, prefix: str) -> 
     if p.max_special_char_ratio is not None and a.special_chars / len(a.text) > p.max_special_char_ratio:
         return f"{prefix}_special_chars"
     if p.min_stopword_ratio is not None and word_list("stopwords", lang):
-        if stopword_count(a, lang) / n < p.min_stopword_ratio:
+        if stopwords_in(a, lang) / n < p.min_stopword_ratio:
             return f"{prefix}_few_stopwords"
-    if p.max_flagged_word_ratio is not None and flagged_count(a, lang) / n > p.max_flagged_word_ratio:
+    if p.max_flagged_word_ratio is not None and flagged_in(a, lang) / n > p.max_flagged_word_ratio:
         return f"{prefix}_flagged_words"
     if p.min_punctuation_ratio is not None and n >= p.min_words_for_punctuation:
         if a.punctuation / n < p.min_punctuation_ratio:

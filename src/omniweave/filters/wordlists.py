@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
@@ -36,14 +37,26 @@ def _cjk_flagged_pattern(lang: str) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, terms)), re.IGNORECASE) if terms else None
 
 
-def stopword_count(text: TextAnalysis, lang: str) -> int:
+def stopword_count(words: Sequence[str], lang: str) -> int:
     """Words that are stop words of ``lang``."""
+    return sum(map(word_list("stopwords", lang).__contains__, map(str.lower, words)))
+
+
+def flagged_count(words: Sequence[str], text: str, lang: str) -> int:
+    """Flagged terms of ``lang``: whole-word matches of terms that do not start with a CJK
+    character, plus substring matches in ``text`` of terms holding one (a segmenter may split them)."""
+    n = sum(map(_spaced_flagged(lang).__contains__, map(str.lower, words)))
+    pattern = _cjk_flagged_pattern(lang)
+    return n + len(pattern.findall(text)) if pattern is not None else n
+
+
+def stopwords_in(text: TextAnalysis, lang: str) -> int:
+    """:func:`stopword_count` of an analysed text (counted once per list)."""
     return text.count_listed(word_list("stopwords", lang))
 
 
-def flagged_count(text: TextAnalysis, lang: str) -> int:
-    """Flagged terms of ``lang``: whole-word matches of terms that do not start with a CJK
-    character, plus substring matches of terms holding one (a segmenter may split them)."""
+def flagged_in(text: TextAnalysis, lang: str) -> int:
+    """:func:`flagged_count` of an analysed text (counted once per list)."""
     n = text.count_listed(_spaced_flagged(lang))
     pattern = _cjk_flagged_pattern(lang)
     if pattern is not None and text.has_cjk:
