@@ -1,8 +1,8 @@
 """One analysis per text: what the text rules measure, computed once, cached on the node or document.
 
 ``node.analysis`` (a :class:`TextAnalysis`) and ``doc.analysis`` (a :class:`DocumentAnalysis` over
-the document's non-blank text nodes) are what the Gopher, FineWeb, C4, OBELICS-quality, boilerplate
-and word-list rules read instead of splitting and classifying words each on their own. Every
+the document's non-blank text nodes) are what the Gopher, FineWeb, OBELICS-quality, boilerplate and
+word-list rules read instead of splitting and classifying words each on their own. Every
 measure is computed on first use and kept: the words (segmented once, rjieba for Han), their
 lower-case forms, how many start with a CJK character or hold a letter, the lines, counts of words
 in a word list or matches of a pattern, word and character n-gram repetition (numpy, see
