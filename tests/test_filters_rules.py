@@ -18,7 +18,7 @@ from omniweave.text.repetition import (
     top_ngram_char_ratio,
     word_repetition_ratio,
 )
-from omniweave.text.stats import special_char_ratio
+from omniweave.text.stats import punctuation_count, special_char_ratio
 from omniweave.text.words import ends_sentence, words
 
 PROSE = (
@@ -51,6 +51,33 @@ def test_words_are_script_aware():
     zh = words("中华人民共和国成立于1949年，首都是北京。")
     assert "北京" in zh and "1949" in zh and "，" not in zh
     assert len(zh) > 5  # a Chinese sentence is many words, not one
+
+
+@pytest.mark.parametrize("text", [
+    PROSE * 3, ZH_PROSE * 4, "buy cheap pills now today " * 80, "aa b aa b c d c d " * 2 + PROSE,
+    "x" * 40 + " " + "abcdefghijklmnopqrstuvwxyz " * 30,
+])
+def test_repetition_counted_with_numpy_equals_counted_in_a_counter(monkeypatch, text):
+    from omniweave.text import repetition
+
+    ws = words(text)
+    measured = []
+    for numpy_from in (10**9, 0):
+        monkeypatch.setattr(repetition, "NUMPY_FROM", numpy_from)
+        measured.append([char_repetition_ratio(text), word_repetition_ratio(ws), word_repetition_ratio(ws, 2),
+                         *(top_ngram_char_ratio(ws, n) for n in (1, 2, 3, 4)),
+                         *(duplicate_ngram_char_ratio(ws, n) for n in range(5, 11))])
+    assert measured[0] == pytest.approx(measured[1], abs=1e-12)
+
+
+def test_a_documents_paragraphs_measured_in_one_pass_equal_each_measured_alone():
+    texts = [PROSE, "abcdefghijklmnop" * 20, "short", "", ZH_PROSE * 3, "x" * 10, "aa b aa b c d c d " * 9]
+    d = doc(*[t or " " for t in texts])
+    d.analysis.measure_nodes(10)
+    for node in d.analysis.nodes:
+        assert node.analysis.char_repetition(10) == pytest.approx(char_repetition_ratio(node.text), abs=1e-12)
+        assert node.analysis.special_chars == round(special_char_ratio(node.text) * len(node.text))
+        assert node.analysis.punctuation == punctuation_count(node.text)
 
 
 def test_repetition_measures():
@@ -245,3 +272,15 @@ def test_document_quality():
     assert rule.keep(gallery) == "document_few_words_per_image"
     assert rule.keep(doc(*PROSE.split())) == "document_short_paragraphs"
     assert rule.keep(doc(PROSE.replace(".", "").replace(",", ""))) == "document_little_punctuation"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_word_list_counts_of_an_analysis_equal_those_of_the_words(lang):
+    from omniweave.filters.wordlists import flagged_count, flagged_in, stopword_count, stopwords_in, word_list
+    from omniweave.text.analysis import TextAnalysis
+
+    flagged = sorted(word_list("flagged", lang))[:40]
+    for text in (PROSE, ZH_PROSE, " ".join(flagged) + " The end of it, " + "".join(flagged[:5])):
+        a = TextAnalysis(text)
+        assert stopwords_in(a, lang) == stopword_count(words(text), lang)
+        assert flagged_in(a, lang) == flagged_count(words(text), text, lang)

@@ -102,3 +102,18 @@ def test_agreement_with_labelled_pages(shared_data):
     assert len(pages) >= 120
     assert agree / len(pages) >= 0.95
     assert {p.lang for p in pages} >= {"en", "zh", "fr", "de", "ja"}
+
+
+def test_cached_py3langid_model_scores_like_the_packed_one(tmp_path, monkeypatch):
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from omniweave.filters.langid import Py3LangidModel
+
+    monkeypatch.setenv("OMNIWEAVE_CACHE", str(tmp_path))
+    packed = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    first, again = Py3LangidModel(), Py3LangidModel()  # unpacks into the cache, then maps it
+    assert sorted(p.name for p in next(tmp_path.iterdir()).iterdir()) == [
+        "classes.npy", "nextmove.npy", "output.npy", "pc.npy", "ptc.npy", "row.npy"]
+    for text in [*SAMPLES.values(), "", "1234 !!!"]:
+        lang, score = packed.classify(text)
+        assert first.predict(text) == again.predict(text) == (normalize_label(lang), pytest.approx(float(score), abs=1e-6))

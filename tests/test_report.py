@@ -3,6 +3,7 @@ page in a real browser (Debian's chromium) with its charts and images, loading n
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from omniweave.layout import table_to_documents
 from omniweave.pipeline.recipe import parse_recipe
 from omniweave.pipeline.runner import run_recipe
 from omniweave.report.card import build_report
-from omniweave.report.data import collect
+from omniweave.pipeline.rundir import RunDir
+from omniweave.report.data import RunData, _corpus_distributions, collect
 
 CHARTS = ["funnel", "removed_text", "step_seconds", "words", "images", "image_sizes", "formats", "languages", "domains"]
 
@@ -61,6 +63,17 @@ def test_funnel_counts_documents_and_images_per_step_and_reason(run):
     assert data.languages["en"] > 0 and data.domains["books.toscrape.com"] == 1
     removed = pq.read_table(run / "stages" / "pass-00" / "dropped_paragraphs")
     assert data.removed_text[("paragraph_quality", "paragraphs: paragraph_too_few_words")] == removed.num_rows > 100
+
+
+def test_distributions_are_counted_while_tasks_write_and_equal_a_reread_of_the_corpus(run):
+    stats = json.loads((run / "stats.json").read_text())
+    assert stats["distributions"]["documents"] == stats["documents_out"]
+    counted = collect(str(run))
+    reread = RunData(root=str(run), info={}, stats={}, funnel=[])
+    _corpus_distributions(RunDir(str(run)), reread, max_word_docs=10**9)
+    for name in ("documents", "images", "words", "images_per_doc", "image_sides", "formats", "languages", "domains"):
+        assert getattr(counted, name) == getattr(reread, name), name
+    assert counted.words_sampled == counted.documents
 
 
 def test_run_writes_the_card_and_report_command_rebuilds_it(run, tmp_path):

@@ -9,7 +9,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from omniweave.text.analysis import DocumentAnalysis, TextAnalysis
 
 TEXT_KINDS: tuple[str, ...] = ("heading", "paragraph", "list_item", "table", "code", "quote", "caption")
 
@@ -20,6 +23,16 @@ class TextNode:
 
     text: str
     kind: str = "paragraph"
+    _analysis: TextAnalysis | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def analysis(self) -> TextAnalysis:
+        """What the text rules measure on this text, computed once (:mod:`omniweave.text.analysis`)."""
+        if self._analysis is None or self._analysis.text is not self.text:
+            from omniweave.text.analysis import TextAnalysis
+
+            self._analysis = TextAnalysis(self.text)
+        return self._analysis
 
 
 @dataclass
@@ -73,6 +86,18 @@ class Document:
     title: str | None = None
     source: Source = field(default_factory=Source)
     metadata: dict[str, Any] = field(default_factory=dict)
+    _analysis: DocumentAnalysis | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def analysis(self) -> DocumentAnalysis:
+        """What the text rules measure on the document's text, computed once while its text nodes
+        stay the same (:mod:`omniweave.text.analysis`)."""
+        texts = self.texts
+        if self._analysis is None or not self._analysis.is_of(texts):
+            from omniweave.text.analysis import DocumentAnalysis
+
+            self._analysis = DocumentAnalysis(texts)
+        return self._analysis
 
     @property
     def texts(self) -> list[TextNode]:

@@ -30,8 +30,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components as _scipy_components
 
 KeepRule = Literal["newest", "oldest", "longest", "shortest"]
 DOCS_SCHEMA = pa.schema([("id", pa.string()), ("date", pa.int64()), ("length", pa.int64())])
@@ -140,14 +138,24 @@ def bucket_edges(fs: fsspec.AbstractFileSystem, map_dir: str, partition: int, ta
 
 
 def connected_components(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(document rows, cluster label) for every document that appears in an edge."""
+    """(document rows, cluster label) for every document that appears in an edge.
+
+    Labels spread along edges as minimums, with pointer jumping (a node takes its label's label),
+    until no edge joins two labels: each cluster is then labelled by its smallest node."""
     if edges.size == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     nodes, inverse = np.unique(edges.ravel(), return_inverse=True)
-    pairs = inverse.reshape(-1, 2)
-    graph = coo_matrix((np.ones(len(pairs), np.int8), (pairs[:, 0], pairs[:, 1])), shape=(nodes.size, nodes.size))
-    _, labels = _scipy_components(graph, directed=False)
-    return nodes, labels.astype(np.int64)
+    a, b = inverse.reshape(-1, 2).T
+    label = np.arange(nodes.size)
+    while True:
+        low = np.minimum(label[a], label[b])
+        spread = label.copy()
+        np.minimum.at(spread, a, low)
+        np.minimum.at(spread, b, low)
+        spread = spread[spread]
+        if np.array_equal(spread, label):
+            return nodes, label.astype(np.int64)
+        label = spread
 
 
 def keeper_rows(fs: fsspec.AbstractFileSystem, map_dir: str, task: str, local: np.ndarray) -> pa.Table:

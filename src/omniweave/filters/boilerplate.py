@@ -15,7 +15,6 @@ from pydantic import Field
 from omniweave.document import Document, TextNode
 from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep
 from omniweave.text.metadata_lines import BYLINES, DATE, TIME
-from omniweave.text.words import words
 
 Rule = Literal[
     "share", "read_more", "byline", "timestamp", "photo_credit", "citation", "ad_marker", "social_counter",
@@ -113,6 +112,6 @@ class BoilerplateParagraphs(ParagraphStep):
     Params = BoilerplateParams
 
     def judge(self, doc: Document, node: TextNode) -> str | None:
-        if len(words(node.text)) > self.params.max_words:
+        if len(node.analysis.words) > self.params.max_words:
             return None
         return boilerplate_rule(node.text, self.params.rules)

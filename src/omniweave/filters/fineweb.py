@@ -7,7 +7,7 @@ from pydantic import Field
 from omniweave.document import Document
 from omniweave.pipeline.step import Filter, StepParams
 from omniweave.text.repetition import duplicates
-from omniweave.text.words import ends_sentence, lines, text_words
+from omniweave.text.words import ends_sentence
 
 
 class FineWebQualityParams(StepParams):
@@ -26,7 +26,8 @@ class FineWebQuality(Filter):
 
     def keep(self, doc: Document) -> bool | str:
         p = self.params
-        ls = [s for t in doc.texts for s in lines(t.text)]
+        a = doc.analysis
+        ls = a.lines
         if not ls:
             return "fineweb_no_lines"
         if p.min_punctuated_lines_ratio is not None:
@@ -39,7 +40,7 @@ class FineWebQuality(Filter):
             if duplicates(ls)[1] / sum(map(len, ls)) >= p.max_dup_line_char_ratio:
                 return "fineweb_dup_line_chars"
         if p.max_newline_word_ratio is not None:
-            n_words = len(text_words(t.text for t in doc.texts))
+            n_words = len(a.words)
             if not n_words or (len(ls) - 1) / n_words > p.max_newline_word_ratio:
                 return "fineweb_list_like"
         return True

@@ -1,6 +1,7 @@
 """Gopher document rules (Rae et al. 2021, appendix A): quality heuristics and repetition removal.
 
-Words are script-aware (:func:`omniweave.text.words`): the word-length rule looks at the words of
+Both read the document's shared analysis (``doc.analysis``, :mod:`omniweave.text.analysis`).
+Words are script-aware (:func:`omniweave.text.words.words`): the word-length rule looks at the words of
 space-separated scripts and only when they are most of the document; in documents whose words are
 mostly CJK (jieba words average under two characters) every n-gram rule uses ``n * cjk_ngram_scale``
 words. The stop-word rule uses the list of the document's language (English when unknown; skipped
@@ -13,8 +14,7 @@ from pydantic import Field
 
 from omniweave.document import Document
 from omniweave.pipeline.step import Filter, StepParams
-from omniweave.text.repetition import duplicate_ngram_char_ratio, duplicates, top_ngram_char_ratio
-from omniweave.text.words import is_cjk_char, lines, text_words
+from omniweave.text.repetition import duplicates
 
 BULLETS = ("•", "‣", "⁃", "◦", "●", "○", "▪", "■", "□", "-", "*", "·", "–", "—", "→", "►")
 ELLIPSES = ("...", "…")
@@ -45,39 +45,37 @@ class GopherQuality(Filter):
 
     def keep(self, doc: Document) -> bool | str:
         p = self.params
-        text = doc.text
-        ws = text_words(t.text for t in doc.texts)
-        n = len(ws)
+        a = doc.analysis
+        n = len(a.words)
         if p.min_words is not None and n < p.min_words:
             return "gopher_too_few_words"
         if p.max_words is not None and n > p.max_words:
             return "gopher_too_many_words"
         if n == 0:
             return True
-        spaced = [w for w in ws if not is_cjk_char(w[0])]
-        if len(spaced) >= n / 2:  # word length means little for segmenter output
-            avg = sum(map(len, spaced)) / len(spaced)
+        spaced = n - a.cjk_words
+        if spaced >= n / 2:  # word length means little for segmenter output
+            avg = a.spaced_word_chars / spaced
             if p.min_avg_word_length is not None and avg < p.min_avg_word_length:
                 return "gopher_short_words"
             if p.max_avg_word_length is not None and avg > p.max_avg_word_length:
                 return "gopher_long_words"
         if p.max_symbol_word_ratio is not None:
-            symbols = text.count("#") + text.count("...") + text.count("…")
+            symbols = a.text.count("#") + a.text.count("...") + a.text.count("…")
             if symbols / n > p.max_symbol_word_ratio:
                 return "gopher_symbol_ratio"
-        ls = lines(text)
+        ls = a.lines
         if ls and p.max_bullet_lines_ratio is not None:
             if sum(1 for s in ls if s.startswith(BULLETS)) / len(ls) > p.max_bullet_lines_ratio:
                 return "gopher_bullet_lines"
         if ls and p.max_ellipsis_lines_ratio is not None:
             if sum(1 for s in ls if s.endswith(ELLIPSES)) / len(ls) > p.max_ellipsis_lines_ratio:
                 return "gopher_ellipsis_lines"
-        if p.min_alpha_words_ratio is not None:
-            if sum(1 for w in ws if any(c.isalpha() for c in w)) / n < p.min_alpha_words_ratio:
-                return "gopher_non_alpha_words"
+        if p.min_alpha_words_ratio is not None and a.alpha_words / n < p.min_alpha_words_ratio:
+            return "gopher_non_alpha_words"
         stop = p.stop_words.get(doc.language or "en")
         if p.min_stop_words is not None and stop:
-            if len({w.lower() for w in ws}.intersection(stop)) < p.min_stop_words:
+            if len(set(a.lower_words).intersection(stop)) < p.min_stop_words:
                 return "gopher_few_stop_words"
         return True
 
@@ -103,7 +101,8 @@ class GopherRepetition(Filter):
 
     def keep(self, doc: Document) -> bool | str:
         p = self.params
-        paragraphs = [t.text.strip() for t in doc.texts if t.text.strip()]
+        a = doc.analysis
+        paragraphs = [node.text.strip() for node in a.nodes]
         if not paragraphs:
             return True
         total_chars = sum(map(len, paragraphs))
@@ -112,18 +111,17 @@ class GopherRepetition(Filter):
             return "gopher_dup_paragraphs"
         if p.max_dup_paragraph_char_ratio is not None and dup_chars / total_chars > p.max_dup_paragraph_char_ratio:
             return "gopher_dup_paragraph_chars"
-        ls = [s for para in paragraphs for s in lines(para)]
+        ls = a.lines
         n_dup, dup_chars = duplicates(ls)
         if p.max_dup_line_ratio is not None and n_dup / len(ls) > p.max_dup_line_ratio:
             return "gopher_dup_lines"
         if p.max_dup_line_char_ratio is not None and dup_chars / sum(map(len, ls)) > p.max_dup_line_char_ratio:
             return "gopher_dup_line_chars"
-        ws = text_words(t.text for t in doc.texts)
-        scale = p.cjk_ngram_scale if sum(1 for w in ws if is_cjk_char(w[0])) > len(ws) / 2 else 1
+        scale = p.cjk_ngram_scale if a.cjk_words > len(a.words) / 2 else 1
         for n, limit in sorted(p.max_top_ngram_char_ratio.items()):
-            if top_ngram_char_ratio(ws, n * scale) > limit:
+            if a.top_ngram_chars(n * scale) > limit:
                 return f"gopher_top_{n}gram"
         for n, limit in sorted(p.max_dup_ngram_char_ratio.items()):
-            if duplicate_ngram_char_ratio(ws, n * scale) > limit:
+            if a.duplicate_ngram_chars(n * scale) > limit:
                 return f"gopher_dup_{n}gram"
         return True

@@ -8,17 +8,13 @@ and are skipped for languages without a list. Every threshold may be ``null`` to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from pydantic import Field
 
 from omniweave.document import Document, TextNode
 from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep
-from omniweave.filters.wordlists import flagged_count, stopword_count, word_list
+from omniweave.filters.wordlists import flagged_in, stopwords_in, word_list
 from omniweave.pipeline.step import Filter, StepParams
-from omniweave.text.repetition import char_repetition_ratio, word_repetition_ratio
-from omniweave.text.stats import punctuation_count, special_char_ratio
-from omniweave.text.words import text_words, words
+from omniweave.text.analysis import TextAnalysis
 
 
 class TextRules(StepParams):
@@ -37,10 +33,9 @@ class TextRules(StepParams):
     min_words_for_punctuation: int = Field(0, ge=0, description="check punctuation only from this many words")
 
 
-def judge_text(text: str, lang: str | None, p: TextRules, prefix: str, ws: Sequence[str] | None = None) -> str | None:
-    """The first rule ``text`` fails (``<prefix>_<rule>``), or None; ``ws``: its words when known."""
-    ws = words(text) if ws is None else ws
-    n = len(ws)
+def judge_text(a: TextAnalysis, lang: str | None, p: TextRules, prefix: str) -> str | None:
+    """The first rule the analysed text fails (``<prefix>_<rule>``), or None."""
+    n = len(a.words)
     lang = lang or "en"
     if p.min_words is not None and n < p.min_words:
         return f"{prefix}_too_few_words"
@@ -49,20 +44,20 @@ def judge_text(text: str, lang: str | None, p: TextRules, prefix: str, ws: Seque
     if not n:
         return None
     if p.max_char_repetition_ratio is not None:
-        if char_repetition_ratio(text, p.char_repetition_n) > p.max_char_repetition_ratio:
+        if a.char_repetition(p.char_repetition_n) > p.max_char_repetition_ratio:
             return f"{prefix}_char_repetition"
     if p.max_word_repetition_ratio is not None:
-        if word_repetition_ratio(ws, p.word_repetition_n) > p.max_word_repetition_ratio:
+        if a.word_repetition(p.word_repetition_n) > p.max_word_repetition_ratio:
             return f"{prefix}_word_repetition"
-    if p.max_special_char_ratio is not None and special_char_ratio(text) > p.max_special_char_ratio:
+    if p.max_special_char_ratio is not None and a.special_chars / len(a.text) > p.max_special_char_ratio:
         return f"{prefix}_special_chars"
     if p.min_stopword_ratio is not None and word_list("stopwords", lang):
-        if stopword_count(ws, lang) / n < p.min_stopword_ratio:
+        if stopwords_in(a, lang) / n < p.min_stopword_ratio:
             return f"{prefix}_few_stopwords"
-    if p.max_flagged_word_ratio is not None and flagged_count(ws, text, lang) / n > p.max_flagged_word_ratio:
+    if p.max_flagged_word_ratio is not None and flagged_in(a, lang) / n > p.max_flagged_word_ratio:
         return f"{prefix}_flagged_words"
     if p.min_punctuation_ratio is not None and n >= p.min_words_for_punctuation:
-        if punctuation_count(text) / n < p.min_punctuation_ratio:
+        if a.punctuation / n < p.min_punctuation_ratio:
             return f"{prefix}_little_punctuation"
     return None
 
@@ -77,8 +72,13 @@ class ParagraphQuality(ParagraphStep):
     name = "paragraph_quality"
     Params = ParagraphQualityParams
 
+    def clean(self, doc: Document) -> list[tuple[str, str]]:
+        p = self.params
+        doc.analysis.measure_nodes(p.char_repetition_n if p.max_char_repetition_ratio is not None else None)
+        return super().clean(doc)
+
     def judge(self, doc: Document, node: TextNode) -> str | None:
-        return judge_text(node.text, doc.language, self.params, "paragraph")
+        return judge_text(node.analysis, doc.language, self.params, "paragraph")
 
 
 class DocumentQualityParams(TextRules):
@@ -96,15 +96,13 @@ class DocumentQuality(Filter):
 
     def keep(self, doc: Document) -> bool | str:
         p = self.params
-        texts = [t.text for t in doc.texts if t.text.strip()]
-        text = "\n\n".join(texts)
-        ws = text_words(texts)
-        n_words = len(ws)
+        a = doc.analysis
+        n_words = len(a.words)
         n_images = len(doc.images)
         if p.min_words_per_image is not None and n_images and n_words / n_images < p.min_words_per_image:
             return "document_few_words_per_image"
-        if p.min_paragraphs is not None and len(texts) < p.min_paragraphs:
+        if p.min_paragraphs is not None and len(a.nodes) < p.min_paragraphs:
             return "document_few_paragraphs"
-        if p.min_mean_paragraph_words is not None and texts and n_words / len(texts) < p.min_mean_paragraph_words:
+        if p.min_mean_paragraph_words is not None and a.nodes and n_words / len(a.nodes) < p.min_mean_paragraph_words:
             return "document_short_paragraphs"
-        return judge_text(text, doc.language, p, "document", ws) or True
+        return judge_text(a, doc.language, p, "document") or True

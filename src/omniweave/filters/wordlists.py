@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
+from omniweave.text.analysis import TextAnalysis
 from omniweave.text.words import is_cjk_char
 
 KINDS = ("stopwords", "flagged")
@@ -25,6 +26,12 @@ def word_list(kind: str, lang: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=32)
+def _spaced_flagged(lang: str) -> frozenset[str]:
+    """Flagged terms that start with a character of a space-separated script (matched as words)."""
+    return frozenset(t for t in word_list("flagged", lang) if not is_cjk_char(t[0]))
+
+
+@lru_cache(maxsize=32)
 def _cjk_flagged_pattern(lang: str) -> re.Pattern[str] | None:
     terms = sorted((t for t in word_list("flagged", lang) if any(map(is_cjk_char, t))), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, terms)), re.IGNORECASE) if terms else None
@@ -32,16 +39,26 @@ def _cjk_flagged_pattern(lang: str) -> re.Pattern[str] | None:
 
 def stopword_count(words: Sequence[str], lang: str) -> int:
     """Words that are stop words of ``lang``."""
-    listed = word_list("stopwords", lang)
-    return sum(1 for w in words if w.lower() in listed)
+    return sum(map(word_list("stopwords", lang).__contains__, map(str.lower, words)))
 
 
 def flagged_count(words: Sequence[str], text: str, lang: str) -> int:
-    """Flagged terms of ``lang``: whole-word matches, plus substring matches in ``text`` for CJK
-    terms (a segmenter may split them)."""
-    listed = word_list("flagged", lang)
-    n = sum(1 for w in words if not is_cjk_char(w[0]) and w.lower() in listed)
+    """Flagged terms of ``lang``: whole-word matches of terms that do not start with a CJK
+    character, plus substring matches in ``text`` of terms holding one (a segmenter may split them)."""
+    n = sum(map(_spaced_flagged(lang).__contains__, map(str.lower, words)))
     pattern = _cjk_flagged_pattern(lang)
-    if pattern is not None:
-        n += len(pattern.findall(text))
+    return n + len(pattern.findall(text)) if pattern is not None else n
+
+
+def stopwords_in(text: TextAnalysis, lang: str) -> int:
+    """:func:`stopword_count` of an analysed text (counted once per list)."""
+    return text.count_listed(word_list("stopwords", lang))
+
+
+def flagged_in(text: TextAnalysis, lang: str) -> int:
+    """:func:`flagged_count` of an analysed text (counted once per list)."""
+    n = text.count_listed(_spaced_flagged(lang))
+    pattern = _cjk_flagged_pattern(lang)
+    if pattern is not None and text.has_cjk:
+        n += text.count_matches(pattern)
     return n

@@ -38,7 +38,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator
 
-from omniweave.pipeline.step import Step, StrictModel, registered_steps
+from omniweave.pipeline.step import Step, StrictModel, registered_steps, step_class
 from omniweave.video.options import VideoOptions
 
 
@@ -89,7 +89,8 @@ class StepSpec(StrictModel):
     params: dict[str, Any]
 
     def build(self) -> Step:
-        cls = registered_steps()[self.name]
+        cls = step_class(self.name)
+        assert cls is not None, self.name  # validated when the recipe was parsed
         return cls(cls.Params(**self.params), label=self.label)
 
 
@@ -135,8 +136,9 @@ def _parse_step(where: str, entry: Any, seen: dict[str, int]) -> StepSpec:
         params = {} if params is None else params
     else:
         raise RecipeError(f"{where}: expected a step name or a mapping {{name: {{params}}}}, got {entry!r}")
-    steps = registered_steps()
-    if name not in steps:
+    cls = step_class(name) if isinstance(name, str) else None
+    if cls is None:
+        steps = registered_steps()
         hint = difflib.get_close_matches(str(name), steps, n=1)
         known = ", ".join(sorted(steps)) or "(none)"
         raise RecipeError(
@@ -145,7 +147,7 @@ def _parse_step(where: str, entry: Any, seen: dict[str, int]) -> StepSpec:
     if not isinstance(params, dict):
         raise RecipeError(f"{where}.{name}: parameters must be a mapping, got {params!r}")
     try:
-        validated = steps[name].Params(**params)
+        validated = cls.Params(**params)
     except ValidationError as exc:
         raise RecipeError(_format_errors(exc, f"{where}.{name}")) from None
     seen[name] = seen.get(name, 0) + 1

@@ -1,5 +1,8 @@
 """Run statistics: merge the counts of every completed task into ``stats.json`` and print the funnel.
 
+The tasks of the last pass also count the data card's distributions of the documents they write
+(:mod:`omniweave.report.distributions`); they are merged into ``stats.json``'s ``distributions``.
+
 Counter keys follow one convention so the funnel can be built for any step:
 ``in`` and ``kept`` (documents), ``dropped:<reason>`` (documents), anything else is a plain count
 (e.g. ``read``'s ``html_records`` or a paragraph filter's ``removed_paragraphs:<reason>``).
@@ -13,6 +16,7 @@ from typing import Any
 
 from omniweave.io.output import read_json
 from omniweave.pipeline.rundir import RunDir
+from omniweave.report.distributions import Distributions
 
 
 def merge_counts(per_task: Iterable[dict[str, dict[str, int]]]) -> dict[str, Counter[str]]:
@@ -45,6 +49,7 @@ def collect_stats(run: RunDir, passes: int, step_order: list[str]) -> dict[str, 
     per_task: list[dict[str, dict[str, int]]] = []
     tasks = {"completed": 0, "failed": 0}
     docs_out = 0
+    distributions: list[dict[str, Any] | None] = []
     for p in range(passes):
         markers = run.fs.glob(run.stage(p, "completions", "*.json"))
         failures = run.fs.glob(run.stage(p, "failed", "*.json"))
@@ -55,16 +60,20 @@ def collect_stats(run: RunDir, passes: int, step_order: list[str]) -> dict[str, 
             tasks["completed"] += 1
             if p == passes - 1:
                 docs_out += marker["docs_out"]
+                distributions.append(marker.get("distributions"))
         for path in run.fs.glob(run.stage(p, "global", "*", "reduce", "_SUCCESS.json")):
             marker = read_json(run.fs, path)
             per_task.append({marker["step"]: {f"reduce:{k}": v for k, v in marker["counts"].items()}})
     steps = merge_counts(per_task)
-    return {
+    stats = {
         "documents_out": docs_out,
         "tasks": tasks,
         "funnel": funnel_rows(steps, ["read", *step_order]),
         "steps": {k: dict(sorted(v.items())) for k, v in steps.items()},
     }
+    if all(d is not None for d in distributions):  # else a task of an older version: the card reads the corpus
+        stats["distributions"] = Distributions.merged(d for d in distributions if d is not None).to_json()
+    return stats
 
 
 def collect_step_seconds(run: RunDir, passes: int) -> dict[str, float]:

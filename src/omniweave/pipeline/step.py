@@ -28,10 +28,21 @@ STEPS: dict[str, type[Step]] = {}
 
 
 def registered_steps() -> dict[str, type[Step]]:
-    """Every step a recipe may name (the built-in ones are imported on first use)."""
-    from omniweave import steps  # noqa: F401  (registers the built-in steps)
+    """Every step a recipe may name (imports every built-in step module: use :func:`step_class`
+    to look one up)."""
+    from omniweave.steps import import_all
 
+    import_all()
     return STEPS
+
+
+def step_class(name: str) -> type[Step] | None:
+    """The step registered as ``name``, importing only the module that declares it; None if unknown."""
+    if name not in STEPS:
+        from omniweave.steps import import_step
+
+        import_step(name)
+    return STEPS.get(name)
 
 
 def _is_number_type(annotation: object) -> bool:

@@ -28,6 +28,7 @@ from omniweave.layout import SCHEMA
 from omniweave.pipeline.context import DROPPED_PARAGRAPH_SCHEMA, DROPPED_SCHEMA, TaskContext
 from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
+from omniweave.report.distributions import Distributions
 
 log = logging.getLogger("omniweave")
 
@@ -220,9 +221,12 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
             setup = time.perf_counter() - setup
             docs = _Timed(step.collect(docs, ctx) if mode == "collect" else step.run(docs, ctx))  # type: ignore[attr-defined]
             stages.append((step.label, docs, setup))
+        distributions = Distributions() if spec.plan.last else None  # the data card's, of the corpus
         out: Iterable[Document] = docs if spec.limit is None else itertools.islice(docs, spec.limit)
         for doc in out:
             writer.write(doc.to_row())
+            if distributions is not None:
+                distributions.add(doc)
             throttle(1)
         throttle.flush()
         shards = writer.commit()
@@ -247,6 +251,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
             "seconds": round(time.time() - started, 3),
             "step_seconds": _step_seconds(stages),
             "stats": stats,
+            **({"distributions": distributions.to_json()} if distributions is not None else {}),
         })
         if fs.exists(run.failure(p, spec.task_id)):
             fs.rm(run.failure(p, spec.task_id))

@@ -1,5 +1,8 @@
 """What a data card shows, gathered from a run folder: funnel with images, distributions, samples.
 
+The distributions come from ``stats.json`` (counted by the tasks while they wrote the corpus, see
+:mod:`omniweave.report.distributions`); only a run folder written before that is read again.
+
 Images per step are counted backwards from the corpus: a step's images in = its images out + the
 images of the documents it dropped (read from ``stages/*/dropped``, so only with
 ``output.keep_dropped``) + its ``removed_images:<reason>`` counts. Without dropped documents on
@@ -19,11 +22,10 @@ import pyarrow.parquet as pq
 
 from omniweave.io.output import read_json
 from omniweave.pipeline.rundir import RunDir
+from omniweave.report.distributions import IMAGE_BINS, SIDE_BINS, WORD_BINS, Distributions, bucket, bucket_labels
 from omniweave.text.words import words
 
-WORD_BINS = [0, 50, 100, 200, 500, 1000, 2000]
-IMAGE_BINS = [0, 1, 2, 3, 4, 5, 10, 20]
-SIDE_BINS = [0, 64, 128, 256, 512, 1024, 2048]
+__all__ = ["IMAGE_BINS", "SIDE_BINS", "WORD_BINS", "RunData", "bucket", "bucket_labels", "collect"]
 
 
 @dataclass
@@ -56,18 +58,6 @@ class RunData:
     domains: Counter[str] = field(default_factory=Counter)
     removed_text: Counter[tuple[str, str]] = field(default_factory=Counter)  # (step, "paragraphs: reason") -> n
     keep_dropped: bool = False
-
-
-def bucket(value: int, bins: list[int]) -> str:
-    """Label of the bin holding ``value`` (``bins`` are lower bounds, ascending)."""
-    i = max(k for k, b in enumerate(bins) if value >= b)
-    if i == len(bins) - 1:
-        return f"{bins[i]}+"
-    return str(bins[i]) if bins[i + 1] - bins[i] == 1 else f"{bins[i]}–{bins[i + 1] - 1}"
-
-
-def bucket_labels(bins: list[int]) -> list[str]:
-    return [bucket(b, bins) for b in bins]
 
 
 def non_null_per_row(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -176,15 +166,21 @@ def _corpus_distributions(run: RunDir, data: RunData, max_word_docs: int) -> Non
 
 
 def collect(root: str, max_word_docs: int = 5000) -> RunData:
-    """Everything the data card of the run at ``root`` shows (words counted on the first
-    ``max_word_docs`` documents)."""
+    """Everything the data card of the run at ``root`` shows (in a run folder without counted
+    distributions, words are counted on the first ``max_word_docs`` documents)."""
     run = RunDir(root)
     if not run.fs.exists(run.stats_json):
         raise FileNotFoundError(f"{root}: no stats.json (not a run folder, or the run has not finished a pass)")
     stats = read_json(run.fs, run.stats_json)
     info = read_json(run.fs, run.run_json) if run.fs.exists(run.run_json) else {}
     data = RunData(root=root, info=info, stats=stats, funnel=[])
-    _corpus_distributions(run, data, max_word_docs)
+    if "distributions" in stats:
+        counted = Distributions.merged([stats["distributions"]])
+        for name in ("documents", "images", "words", "images_per_doc", "image_sides", "formats", "languages", "domains"):
+            setattr(data, name, getattr(counted, name))
+        data.words_sampled = counted.documents
+    else:
+        _corpus_distributions(run, data, max_word_docs)
     has_dropped, _, dropped_images = dropped_by_step(run)
     data.keep_dropped = has_dropped or bool(((info.get("recipe") or {}).get("output") or {}).get("keep_dropped"))
     data.funnel = build_funnel(stats, data.images, dropped_images if data.keep_dropped else None)

@@ -1,12 +1,53 @@
-"""Repetition measures over lines, paragraphs, words and characters (Gopher and BigScience/OBELICS)."""
+"""Repetition measures over lines, paragraphs, words and characters (Gopher and BigScience/OBELICS).
+
+Short sequences are counted with a ``Counter`` of the n-grams themselves. From ``NUMPY_FROM`` items
+on (where it is faster), with numpy: each word (or character) becomes a 64-bit number, each n-gram
+a 64-bit polynomial hash of its items, and the hashes are counted by sorting. Two different n-grams
+count as one only on a 64-bit hash collision (about one chance in 10^19 per pair); every measure
+otherwise equals counting the n-grams themselves.
+"""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from omniweave.text.words import ngrams
+import numpy as np
+
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it is a bijection on 64-bit integers
+NUMPY_FROM = 300  # words or characters; shorter sequences are counted in a Counter (measured faster)
+
+
+@dataclass(frozen=True)
+class WordArrays:
+    """A word sequence as numbers: a 64-bit hash and the length of each word."""
+
+    hashes: np.ndarray
+    lengths: np.ndarray
+
+    @classmethod
+    def of(cls, words: Sequence[str]) -> WordArrays:
+        n = len(words)
+        hashes = np.fromiter(map(hash, words), dtype=np.int64, count=n).view(np.uint64)
+        return cls(hashes, np.fromiter(map(len, words), dtype=np.int64, count=n))
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+
+def _ngram_counts(items: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
+    return Counter(zip(*(items[i:] for i in range(n)), strict=False))
+
+
+def ngram_hashes(items: np.ndarray, n: int) -> np.ndarray:
+    """One 64-bit hash per run of ``n`` consecutive items (``len(items) - n + 1`` of them)."""
+    keys = items[: len(items) - n + 1].copy()
+    for k in range(1, n):
+        keys *= _MULTIPLIER
+        keys += items[k : len(items) - n + 1 + k]
+    return keys
 
 
 def duplicates(items: Sequence[str]) -> tuple[int, int]:
@@ -22,47 +63,115 @@ def duplicates(items: Sequence[str]) -> tuple[int, int]:
     return n, chars
 
 
-def top_ngram_char_ratio(words: Sequence[str], n: int) -> float:
-    """Characters covered by the most frequent word ``n``-gram (all its occurrences) / all word characters."""
-    total = sum(map(len, words))
-    if not total or len(words) < n:
-        return 0.0
-    (gram, count), = Counter(ngrams(words, n)).most_common(1)
-    if count < 2:
-        return 0.0
-    return sum(map(len, gram)) * count / total
-
-
-def duplicate_ngram_char_ratio(words: Sequence[str], n: int) -> float:
-    """Characters of words lying in a word ``n``-gram that occurs more than once / all word characters."""
-    total = sum(map(len, words))
-    if not total or len(words) < n:
-        return 0.0
-    grams = list(ngrams(words, n))
-    counts = Counter(grams)
-    covered = bytearray(len(words))
-    for i, gram in enumerate(grams):
-        if counts[gram] > 1:
-            covered[i : i + n] = b"\x01" * n
-    return sum(len(w) for w, c in zip(words, covered, strict=True) if c) / total
-
-
-def char_repetition_ratio(text: str, n: int = 10) -> float:
-    """BigScience character repetition: share of character ``n``-gram occurrences taken by the
-    ``sqrt(distinct)`` most frequent repeated ones."""
-    if len(text) < n:
-        return 0.0
-    counts = Counter(text[i : i + n] for i in range(len(text) - n + 1))
-    freqs = sorted(counts.values(), reverse=True)
-    repeated = sum(1 for f in freqs if f > 1)
-    k = min(int(math.sqrt(len(freqs))), repeated)
-    return sum(freqs[:k]) / sum(freqs)
-
-
-def word_repetition_ratio(words: Sequence[str], n: int = 5) -> float:
-    """BigScience word repetition: share of word ``n``-gram occurrences that belong to repeated n-grams."""
+def top_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None = None) -> float:
+    """Characters covered by the most frequent word ``n``-gram (all its occurrences) / all word
+    characters; of n-grams equally frequent, the one seen first (``arrays``: the words', if known)."""
     if len(words) < n:
         return 0.0
-    counts = Counter(ngrams(words, n))
-    total = sum(counts.values())
-    return sum(c for c in counts.values() if c > 1) / total
+    if len(words) < NUMPY_FROM:
+        total = sum(map(len, words))
+        (gram, count), = _ngram_counts(words, n).most_common(1)
+        return sum(map(len, gram)) * count / total if total and count > 1 else 0.0
+    arrays = arrays or WordArrays.of(words)
+    total = int(arrays.lengths.sum())
+    _, first, counts = np.unique(ngram_hashes(arrays.hashes, n), return_index=True, return_counts=True)
+    top = counts.max()
+    if not total or top < 2:
+        return 0.0
+    start = int(first[counts == top].min())
+    return int(arrays.lengths[start : start + n].sum()) * int(top) / total
+
+
+def duplicate_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None = None) -> float:
+    """Characters of words lying in a word ``n``-gram that occurs more than once / all word
+    characters (``arrays``: the words', if known)."""
+    if len(words) < n:
+        return 0.0
+    if len(words) < NUMPY_FROM:
+        grams = list(zip(*(words[i:] for i in range(n)), strict=False))
+        counts = Counter(grams)
+        covered = bytearray(len(words))
+        for i, gram in enumerate(grams):
+            if counts[gram] > 1:
+                covered[i : i + n] = b"\x01" * n
+        total = sum(map(len, words))
+        return sum(len(w) for w, c in zip(words, covered, strict=True) if c) / total if total else 0.0
+    arrays = arrays or WordArrays.of(words)
+    total = int(arrays.lengths.sum())
+    _, inverse, counts = np.unique(ngram_hashes(arrays.hashes, n), return_inverse=True, return_counts=True)
+    starts = np.flatnonzero(counts[inverse] > 1)
+    if not total or not len(starts):
+        return 0.0
+    depth = np.zeros(len(arrays) + 1, dtype=np.int64)  # +1 where a repeated n-gram starts, -1 past its end
+    depth[starts] += 1
+    depth[starts + n] -= 1
+    covered = np.cumsum(depth[:-1]) > 0
+    return int(arrays.lengths[covered].sum()) / total
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as 64-bit integers."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+
+
+def char_repetition_ratio(text: str, n: int = 10, codes: np.ndarray | None = None) -> float:
+    """BigScience character repetition: share of character ``n``-gram occurrences taken by the
+    ``sqrt(distinct)`` most frequent repeated ones (``codes``: the text's :func:`code_points`, if known)."""
+    if len(text) < n:
+        return 0.0
+    if len(text) < NUMPY_FROM:
+        freqs = np.fromiter(Counter(text[i : i + n] for i in range(len(text) - n + 1)).values(), dtype=np.int64)
+    else:
+        freqs = np.unique(ngram_hashes(code_points(text) if codes is None else codes, n), return_counts=True)[1]
+    repeated = int((freqs > 1).sum())
+    k = min(int(math.sqrt(len(freqs))), repeated)
+    if not k:
+        return 0.0
+    return int(np.sort(freqs)[-k:].sum()) / (len(text) - n + 1)
+
+
+def char_repetition_ratios(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n: int = 10) -> np.ndarray:
+    """:func:`char_repetition_ratio` of several texts at once: the texts lie at ``starts`` (with
+    ``lengths``) in ``codes`` (e.g. paragraphs within their document's code points)."""
+    windows = lengths - n + 1
+    ratios = np.zeros(len(starts))
+    inside = np.flatnonzero(windows > 0)
+    if not len(inside):
+        return ratios
+    counts_per_text = windows[inside]
+    owner = np.repeat(inside, counts_per_text)
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts_per_text) - counts_per_text, counts_per_text)
+    keys = ngram_hashes(codes, n)[np.repeat(starts[inside], counts_per_text) + offset]
+    keys *= _MULTIPLIER  # one 64-bit key per (text, n-gram): equal only for the same n-gram in the same text
+    keys += owner.astype(np.uint64)
+    order = np.argsort(keys)
+    keys, owner = keys[order], owner[order]
+    head = np.ones(len(keys), dtype=bool)
+    head[1:] = keys[1:] != keys[:-1]
+    run_start = np.flatnonzero(head)
+    freqs = np.diff(np.append(run_start, len(keys)))  # one per distinct n-gram of a text
+    run_owner = owner[run_start]
+    distinct = np.bincount(run_owner, minlength=len(starts))
+    repeated = freqs > 1  # the sqrt(distinct) most frequent are taken among the repeated ones only
+    freqs, run_owner = freqs[repeated], run_owner[repeated]
+    top = np.minimum(np.sqrt(distinct).astype(np.int64), np.bincount(run_owner, minlength=len(starts)))
+    order = np.lexsort((-freqs, run_owner))  # each text's repeated n-grams, most frequent first
+    run_owner, freqs = run_owner[order], freqs[order]
+    rank = np.arange(len(run_owner)) - np.searchsorted(run_owner, run_owner)
+    taken = rank < top[run_owner]
+    sums = np.bincount(run_owner[taken], weights=freqs[taken], minlength=len(starts))
+    ratios[inside] = sums[inside] / counts_per_text
+    return ratios
+
+
+def word_repetition_ratio(words: Sequence[str], n: int = 5, arrays: WordArrays | None = None) -> float:
+    """BigScience word repetition: share of word ``n``-gram occurrences that belong to repeated n-grams
+    (``arrays``: the words', if known)."""
+    if len(words) < n:
+        return 0.0
+    if len(words) < NUMPY_FROM:
+        repeated = sum(c for c in _ngram_counts(words, n).values() if c > 1)
+    else:
+        counts = np.unique(ngram_hashes((arrays or WordArrays.of(words)).hashes, n), return_counts=True)[1]
+        repeated = int(counts[counts > 1].sum())
+    return repeated / (len(words) - n + 1)

@@ -26,16 +26,27 @@ def _table(kind: str) -> np.ndarray:
     return table
 
 
-def _count(text: str, kind: str) -> int:
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return int(_table(kind)[np.minimum(codes, _LIMIT)].sum())
+def char_flags(codes: np.ndarray, kind: str) -> np.ndarray:
+    """Per code point: is it of ``kind`` (``special`` or ``punctuation``)."""
+    return _table(kind)[np.minimum(codes, _LIMIT)]
+
+
+def _count(text: str | np.ndarray, kind: str) -> int:
+    codes = text if isinstance(text, np.ndarray) else np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    return int(np.count_nonzero(char_flags(codes, kind))) if len(codes) else 0
+
+
+def special_char_count(text: str | np.ndarray) -> int:
+    """Characters that are punctuation, symbols (incl. emoji), digits or whitespace (``text`` may be
+    given as its code points)."""
+    return _count(text, "special")
 
 
 def special_char_ratio(text: str) -> float:
     """Share of characters that are punctuation, symbols (incl. emoji), digits or whitespace."""
-    return _count(text, "special") / len(text) if text else 0.0
+    return special_char_count(text) / len(text) if text else 0.0
 
 
-def punctuation_count(text: str) -> int:
-    """Unicode punctuation characters (categories P*)."""
-    return _count(text, "punctuation") if text else 0
+def punctuation_count(text: str | np.ndarray) -> int:
+    """Unicode punctuation characters (categories P*; ``text`` may be given as its code points)."""
+    return _count(text, "punctuation")

@@ -1,0 +1,75 @@
+"""The data card's distributions, counted while a task writes its corpus shards.
+
+Each task of the last pass adds every document it writes (:meth:`Distributions.add`: words from the
+document's shared analysis, images, their sizes and formats, language, domain) and stores the counts
+in its completion marker; :func:`omniweave.pipeline.stats.collect_stats` merges them into
+``stats.json`` like the funnel's counts, so the card never re-reads the corpus.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from omniweave.document import Document
+from omniweave.layout import domain_of
+
+WORD_BINS = [0, 50, 100, 200, 500, 1000, 2000]
+IMAGE_BINS = [0, 1, 2, 3, 4, 5, 10, 20]
+SIDE_BINS = [0, 64, 128, 256, 512, 1024, 2048]
+
+
+def bucket(value: int, bins: list[int]) -> str:
+    """Label of the bin holding ``value`` (``bins`` are lower bounds, ascending)."""
+    i = max(k for k, b in enumerate(bins) if value >= b)
+    if i == len(bins) - 1:
+        return f"{bins[i]}+"
+    return str(bins[i]) if bins[i + 1] - bins[i] == 1 else f"{bins[i]}–{bins[i + 1] - 1}"
+
+
+def bucket_labels(bins: list[int]) -> list[str]:
+    return [bucket(b, bins) for b in bins]
+
+
+@dataclass
+class Distributions:
+    """Counts per bucket or value over the documents of a corpus (and their images)."""
+
+    documents: int = 0
+    images: int = 0
+    words: Counter[str] = field(default_factory=Counter)
+    images_per_doc: Counter[str] = field(default_factory=Counter)
+    image_sides: Counter[str] = field(default_factory=Counter)
+    formats: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+    domains: Counter[str] = field(default_factory=Counter)
+
+    def add(self, doc: Document) -> None:
+        images = doc.images
+        self.documents += 1
+        self.images += len(images)
+        self.words[bucket(len(doc.analysis.words), WORD_BINS)] += 1
+        self.images_per_doc[bucket(len(images), IMAGE_BINS)] += 1
+        self.languages[doc.language or "unknown"] += 1
+        self.domains[domain_of(doc.url) or "unknown"] += 1
+        for im in images:
+            self.formats[im.format or "unknown"] += 1
+            self.image_sides[bucket(min(im.width, im.height), SIDE_BINS) if im.width and im.height else "unknown"] += 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: dict(v) if isinstance(v := getattr(self, f.name), Counter) else v for f in fields(self)}
+
+    @classmethod
+    def merged(cls, parts: Iterable[dict[str, Any]]) -> Distributions:
+        """The sum of several :meth:`to_json` dictionaries (one per task)."""
+        out = cls()
+        for part in parts:
+            for f in fields(cls):
+                value = part.get(f.name)
+                if isinstance(value, dict):
+                    getattr(out, f.name).update(value)
+                elif value is not None:
+                    setattr(out, f.name, getattr(out, f.name) + value)
+        return out

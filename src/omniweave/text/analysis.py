@@ -1,0 +1,224 @@
+"""One analysis per text: what the text rules measure, computed once, cached on the node or document.
+
+``node.analysis`` (a :class:`TextAnalysis`) and ``doc.analysis`` (a :class:`DocumentAnalysis` over
+the document's non-blank text nodes) are what the Gopher, FineWeb, OBELICS-quality, boilerplate and
+word-list rules read instead of splitting and classifying words each on their own. Every
+measure is computed on first use and kept: the words (segmented once, rjieba for Han), their
+lower-case forms, how many start with a CJK character or hold a letter, the lines, counts of words
+in a word list or matches of a pattern, word and character n-gram repetition (numpy, see
+:mod:`omniweave.text.repetition`), special and punctuation characters. A document's word-level
+measures are sums over its nodes' cached analyses, so a document judged after its paragraphs were
+judged splits nothing again.
+
+A node's analysis stays valid while its text is the same string; a document's while it holds the
+same text nodes (a paragraph step that removes or rewrites nodes makes the next rule analyse the
+document afresh, reusing the analyses of the nodes it kept). A new rule (e.g. a paragraph rule over
+``node.analysis.words``) should add the measure it needs here as a cached property, so the next
+rule that needs it finds it computed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cached_property
+from itertools import chain, filterfalse
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from omniweave.text.repetition import (
+    NUMPY_FROM,
+    WordArrays,
+    char_repetition_ratio,
+    char_repetition_ratios,
+    code_points,
+    duplicate_ngram_char_ratio,
+    top_ngram_char_ratio,
+    word_repetition_ratio,
+)
+from omniweave.text.stats import char_flags, punctuation_count, special_char_count
+from omniweave.text.words import cjk_word_count, has_cjk, lines, words
+
+if TYPE_CHECKING:
+    from omniweave.document import TextNode
+
+
+class TextAnalysis:
+    """The measures of one text (a paragraph, a line, or a document's joined text)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._listed: dict[frozenset[str], int] = {}
+        self._matches: dict[re.Pattern[str], int] = {}
+        self._char_repetition: dict[int, float] = {}
+        self._word_repetition: dict[int, float] = {}
+
+    @cached_property
+    def words(self) -> Sequence[str]:
+        return words(self.text)
+
+    @cached_property
+    def lower_words(self) -> Sequence[str]:
+        return list(map(str.lower, self.words))
+
+    @cached_property
+    def word_chars(self) -> int:
+        return sum(map(len, self.words))
+
+    @cached_property
+    def has_cjk(self) -> bool:
+        """True when the text holds a Han, kana or Hangul character."""
+        return has_cjk(self.text)
+
+    @cached_property
+    def cjk_words(self) -> int:
+        """Words starting with a Han, kana or Hangul character (segmenter output)."""
+        return cjk_word_count(self.words) if self.has_cjk else 0
+
+    @cached_property
+    def spaced_word_chars(self) -> int:
+        """Characters of the words that do not start with a CJK character."""
+        if not self.cjk_words:
+            return self.word_chars
+        return sum(len(w) for w in self.words if not has_cjk(w[0]))
+
+    @cached_property
+    def alpha_words(self) -> int:
+        """Words holding at least one letter."""
+        ws = self.words
+        return sum(map(str.isalpha, ws)) + sum(1 for w in filterfalse(str.isalpha, ws) if any(map(str.isalpha, w)))
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """Non-blank lines, stripped."""
+        return lines(self.text)
+
+    @cached_property
+    def word_arrays(self) -> WordArrays:
+        return WordArrays.of(self.words)
+
+    @cached_property
+    def code_points(self) -> np.ndarray:
+        return code_points(self.text)
+
+    @cached_property
+    def special_chars(self) -> int:
+        """Punctuation, symbols (incl. emoji), digits and whitespace."""
+        return special_char_count(self.code_points)
+
+    @cached_property
+    def punctuation(self) -> int:
+        return punctuation_count(self.code_points)
+
+    def count_listed(self, listed: frozenset[str]) -> int:
+        """Words whose lower-case form is in ``listed`` (a word list: keep passing the same object)."""
+        if listed not in self._listed:
+            self._listed[listed] = sum(map(listed.__contains__, self.lower_words))
+        return self._listed[listed]
+
+    def count_matches(self, pattern: re.Pattern[str]) -> int:
+        """Non-overlapping matches of ``pattern`` in the text."""
+        if pattern not in self._matches:
+            self._matches[pattern] = len(pattern.findall(self.text))
+        return self._matches[pattern]
+
+    def char_repetition(self, n: int) -> float:
+        """:func:`~omniweave.text.repetition.char_repetition_ratio` of the text."""
+        if n not in self._char_repetition:
+            codes = self.code_points if len(self.text) >= NUMPY_FROM else None
+            self._char_repetition[n] = char_repetition_ratio(self.text, n, codes)
+        return self._char_repetition[n]
+
+    def word_repetition(self, n: int) -> float:
+        """:func:`~omniweave.text.repetition.word_repetition_ratio` of the words."""
+        if n not in self._word_repetition:
+            self._word_repetition[n] = word_repetition_ratio(self.words, n, self._arrays())
+        return self._word_repetition[n]
+
+    def top_ngram_chars(self, n: int) -> float:
+        """:func:`~omniweave.text.repetition.top_ngram_char_ratio` of the words."""
+        return top_ngram_char_ratio(self.words, n, self._arrays())
+
+    def duplicate_ngram_chars(self, n: int) -> float:
+        """:func:`~omniweave.text.repetition.duplicate_ngram_char_ratio` of the words."""
+        return duplicate_ngram_char_ratio(self.words, n, self._arrays())
+
+    def _arrays(self) -> WordArrays | None:
+        return self.word_arrays if len(self.words) >= NUMPY_FROM else None
+
+
+class DocumentAnalysis(TextAnalysis):
+    """The measures of a document's non-blank text nodes joined by blank lines; word and line
+    measures are sums over the nodes' own (cached) analyses."""
+
+    def __init__(self, nodes: Sequence[TextNode]) -> None:
+        self.nodes = [n for n in nodes if n.text.strip()]
+        self._texts = [n.text for n in self.nodes]
+        super().__init__("\n\n".join(self._texts))
+
+    def is_of(self, nodes: Sequence[TextNode]) -> bool:
+        """True while the document holds the same text nodes with the same texts."""
+        current = [n for n in nodes if n.text.strip()]
+        return len(current) == len(self.nodes) and all(
+            a is b and a.text is t for a, b, t in zip(current, self.nodes, self._texts, strict=True)
+        )
+
+    @cached_property
+    def paragraphs(self) -> list[TextAnalysis]:
+        return [n.analysis for n in self.nodes]
+
+    @cached_property
+    def words(self) -> Sequence[str]:
+        return list(chain.from_iterable(a.words for a in self.paragraphs))
+
+    @cached_property
+    def lower_words(self) -> Sequence[str]:
+        return list(chain.from_iterable(a.lower_words for a in self.paragraphs))
+
+    @cached_property
+    def word_chars(self) -> int:
+        return sum(a.word_chars for a in self.paragraphs)
+
+    @cached_property
+    def has_cjk(self) -> bool:
+        return any(a.has_cjk for a in self.paragraphs)
+
+    @cached_property
+    def cjk_words(self) -> int:
+        return sum(a.cjk_words for a in self.paragraphs)
+
+    @cached_property
+    def spaced_word_chars(self) -> int:
+        return sum(a.spaced_word_chars for a in self.paragraphs)
+
+    @cached_property
+    def alpha_words(self) -> int:
+        return sum(a.alpha_words for a in self.paragraphs)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return list(chain.from_iterable(a.lines for a in self.paragraphs))
+
+    def count_listed(self, listed: frozenset[str]) -> int:
+        return sum(a.count_listed(listed) for a in self.paragraphs)
+
+    def measure_nodes(self, char_repetition_n: int | None = None) -> None:
+        """Measure every node's special and punctuation characters (and ``char_repetition(n)``) in one
+        numpy pass over the document's code points: a paragraph rule calls it once per document
+        instead of once per paragraph."""
+        lengths = np.fromiter(map(len, self._texts), dtype=np.int64, count=len(self._texts))
+        starts = np.cumsum(lengths + 2) - lengths - 2  # the texts are joined by "\n\n"
+        codes = self.code_points
+        for kind, attribute in (("special", "special_chars"), ("punctuation", "punctuation")):
+            running = np.concatenate(([0], np.cumsum(char_flags(codes, kind), dtype=np.int64)))
+            for a, count in zip(self.paragraphs, (running[starts + lengths] - running[starts]).tolist(), strict=True):
+                setattr(a, attribute, count)  # what the cached property would compute
+        if char_repetition_n is not None:
+            ratios = char_repetition_ratios(codes, starts, lengths, char_repetition_n)
+            for a, ratio in zip(self.paragraphs, ratios.tolist(), strict=True):
+                a._char_repetition.setdefault(char_repetition_n, ratio)
+
+    def count_matches(self, pattern: re.Pattern[str]) -> int:
+        """Matches within the nodes (a pattern that never spans a blank line finds the same in the text)."""
+        return sum(a.count_matches(pattern) for a in self.paragraphs)
