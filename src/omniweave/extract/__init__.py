@@ -16,7 +16,8 @@ from omniweave.extract.clean import remove_junk, remove_weak
 from omniweave.extract.guard import ExtractionRefused, check_size_and_depth
 from omniweave.extract.page import base_href, canonical_url, page_title
 from omniweave.extract.scan import Scan, scan
-from omniweave.extract.score import choose_roots
+from omniweave.extract.learned import choose_roots
+from omniweave.extract.score import score_page
 from omniweave.extract.walk import prune, walk
 from omniweave.io.decode import decode_html
 
@@ -81,7 +82,7 @@ def extract_nodes(tree: LexborHTMLParser, found: Scan, base_url: str | None, tit
     body = tree.body or tree.root
     if body is None:
         return []
-    roots = choose_roots(body, hinted, body_chars_at_most)
+    roots = choose_roots(body, score_page(body, hinted), hinted, body_chars_at_most)
     for root in roots:
         remove_weak(root, hinted)
     nodes = prune(walk(roots, base_url), title)

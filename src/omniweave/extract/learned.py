@@ -1,0 +1,200 @@
+"""A learned choice of the content root: the rule's winner and a few alternatives (the next best
+scored nodes, the winner's parent and grandparent, the whole body) are described by cheap features
+(text and link share, scores, tag, class hints, depth, relation to the rule's winner) and a linear
+model trained on the shared labelled pages (``tools/train_extractor.py``) picks one; the rules then
+expand it as they expand their own winner (series, siblings, lead).
+
+The model ships as a small ``.npz`` file in the package (numpy only at run time) and is loaded once.
+Without a model the rule's winner is taken, as before.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from selectolax.lexbor import LexborNode
+
+from omniweave.extract.clean import NO_HINT, NONE, HintMap
+from omniweave.extract.score import Scoring, expand
+
+MODEL_PATH = Path(__file__).with_name("data") / "root_model.npz"
+PARENT_LEVELS = 2  # the rule winner's ancestors offered as alternatives
+_TAGS = ("article", "main", "section", "div", "td", "ul", "ol", "table", "form")
+FEATURES = (
+    "bias", "is_rule", "is_body", "log_chars", "share_of_body", "link_density", "log_score", "score_share",
+    "final_share", "rank", "contains_rule", "inside_rule", "log_depth", "log_rel_chars", "log_body_chars",
+    "rule_is_body", "positive_hint", "negative_hint", "commas_per_100", "ranked_count", "log_children",
+    "log_repeats", "repeat_share",
+    *(f"tag_{t}" for t in _TAGS), "tag_other",
+)
+
+
+@dataclass(slots=True)
+class RootModel:
+    """Linear scores over standardised features: ``((x - mean) / scale) @ weights``."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def load(cls, path: Path) -> RootModel:
+        with np.load(path) as data:
+            names = tuple(str(n) for n in data["features"])
+            if names != FEATURES:
+                raise ValueError(f"{path}: the model's features differ from this extractor's")
+            return cls(data["mean"], data["scale"], data["weights"])
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, mean=self.mean, scale=self.scale, weights=self.weights, features=np.array(FEATURES))
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.scale) @ self.weights
+
+
+_model: RootModel | None = None
+_loaded = False
+# training hook: given the candidates' feature rows, the index of the one to take
+Picker = Callable[[np.ndarray], int]
+_picker: Picker | None = None
+
+
+def shipped_model() -> RootModel | None:
+    """The package's model, loaded once (None when the package ships none)."""
+    global _model, _loaded
+    if not _loaded:
+        _loaded = True
+        _model = RootModel.load(MODEL_PATH) if MODEL_PATH.exists() else None
+    return _model
+
+
+def set_model(model: RootModel | None) -> None:
+    """Use ``model`` instead of the shipped one (cross-validation: a model not trained on the page)."""
+    global _model, _loaded
+    _model, _loaded = model, True
+
+
+def set_picker(picker: Picker | None) -> None:
+    """Training only: let ``picker`` choose among the candidates instead of the model."""
+    global _picker
+    _picker = picker
+
+
+def enabled() -> bool:
+    return shipped_model() is not None
+
+
+def choose_roots(body: LexborNode, scoring: Scoring, hinted: HintMap, body_chars_at_most: int) -> list[LexborNode]:
+    """The content subtrees of a cleaned page, in document order (``[body]`` if nothing scores): the
+    rule's winner, or the candidate the model scores highest, expanded. ``hinted``: the class/id hints
+    of the page's named nodes; ``body_chars_at_most``: a bound on the length of the body's text."""
+    rule = scoring.top
+    if rule is None:
+        return [body]
+    model = shipped_model()
+    if model is None and _picker is None:
+        return expand(body, rule, scoring, body_chars_at_most)
+    tops = candidates(body, scoring)
+    x = features(body, tops, scoring, hinted)
+    pick = _picker(x) if _picker is not None else int(np.argmax(model.scores(x)))  # type: ignore[union-attr]
+    return expand(body, tops[pick], scoring, body_chars_at_most)
+
+
+def candidates(body: LexborNode, scoring: Scoring) -> list[LexborNode]:
+    """The rule's winner first, then the best scored nodes, the winner's ancestors and the body."""
+    assert scoring.top is not None
+    out = [scoring.top]
+    out += [scoring.nodes[key] for key in scoring.ranked]
+    node = scoring.top.parent
+    for _ in range(PARENT_LEVELS):
+        if node is None or node.tag in ("body", "html"):
+            break
+        out.append(node)
+        node = node.parent
+    out.append(body)
+    seen: set[int] = set()
+    unique = []
+    for node in out:
+        if node.mem_id not in seen:
+            seen.add(node.mem_id)
+            unique.append(node)
+    return unique
+
+
+def _depth(node: LexborNode) -> int:
+    depth = 0
+    while node.parent is not None and node.tag not in ("body", "html"):
+        depth += 1
+        node = node.parent
+    return depth
+
+
+def _ancestor_ids(node: LexborNode) -> set[int]:
+    ids = set()
+    while node is not None:
+        ids.add(node.mem_id)
+        node = node.parent  # type: ignore[assignment]
+    return ids
+
+
+def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted: HintMap) -> np.ndarray:
+    """One row of :data:`FEATURES` per candidate."""
+    rule = tops[0]
+    rule_chain = _ancestor_ids(rule)
+    body_text = len(body.text())
+    rule_chars = len(rule.text())
+    max_score = max(scoring.scores.values())
+    max_final = max(scoring.final.values()) if scoring.final else max_score
+    ranks = {key: i for i, key in enumerate(scoring.ranked)}
+    rows = []
+    for node in tops:
+        key = node.mem_id
+        is_body = key == body.mem_id
+        text = node.text()
+        chars = body_text if is_body else len(text)
+        density = scoring.links.density(node)
+        raw = scoring.scores.get(key, 0.0)
+        final = scoring.final.get(key, raw * (1.0 - density))
+        negative, positive, _ = hinted.get(key, NO_HINT)
+        tag = node.tag
+        row = [
+            1.0, float(key == rule.mem_id), float(is_body), math.log1p(chars), chars / max(1, body_text), density,
+            math.log1p(max(0.0, raw)), raw / max_score if max_score > 0 else 0.0,
+            final / max_final if max_final > 0 else 0.0, float(ranks.get(key, len(ranks))),
+            float(key in rule_chain), float(key != rule.mem_id and _inside(node, rule)),
+            math.log1p(_depth(node)), math.log((chars + 1) / (rule_chars + 1)), math.log1p(body_text),
+            float(rule.mem_id == body.mem_id), float(positive), float(negative != NONE),
+            100.0 * sum(map(text.count, ",，、;；。")) / max(1, chars), float(len(scoring.ranked)),
+            *_repeats(node),
+            *(float(tag == t) for t in _TAGS), float(tag not in _TAGS and not is_body),
+        ]
+        rows.append(row)
+    return np.array(rows, dtype=np.float64)
+
+
+def _repeats(node: LexborNode) -> tuple[float, float, float]:
+    """How many element children the node has (log), how many share the most common tag and first
+    class (log: cards of a listing, posts of a thread), and their share of the children."""
+    counts: dict[tuple[str, str], int] = {}
+    total = 0
+    for child in node.iter():
+        total += 1
+        key = (child.tag, (child.attributes.get("class") or "").split(" ", 1)[0])
+        counts[key] = counts.get(key, 0) + 1
+    most = max(counts.values(), default=0)
+    return math.log1p(total), math.log1p(most), most / total if total else 0.0
+
+
+def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
+    key = ancestor.mem_id
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id == key:
+            return True
+        parent = parent.parent
+    return False
