@@ -80,7 +80,6 @@ from omniweave.io.decode import decode_html
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "html"
 CACHE = Path(__file__).resolve().parent / ".cache" / "peers"
-CV_MODELS = Path(__file__).resolve().parent / ".cache" / "cv-models"
 READABILITY_URL = "http://fakehost/test/page.html"
 CONTEXT = 10
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
@@ -579,7 +578,7 @@ def _version(system: str) -> str:
 
 
 def score_suite(
-    systems: list[str], cases: list[Case], peers: PeerCache, models: FoldModels | None
+    systems: list[str], cases: list[Case], peers: PeerCache, models: list[FoldModels]
 ) -> tuple[dict[tuple[str, str], Tally], dict[tuple[str, str], list[Tally]], list[tuple[float, str]]]:
     """Every system's tallies per split, one tally per page (paired across systems), and omniweave's
     page F1 on the tune split."""
@@ -590,8 +589,9 @@ def score_suite(
         for system in systems:
             tally = tallies[(system, case.split)]
             try:
-                if system == "omniweave" and models is not None:
-                    models.use(case)
+                if system == "omniweave":
+                    for m in models:
+                        m.use(case)
                 seq = peers.run(system, case)
             except Exception:  # a peer failing on a page scores as empty output
                 seq, tally.errors = [], tally.errors + 1
@@ -602,8 +602,8 @@ def score_suite(
             per_page[(system, case.split)].append(page)
             if system == "omniweave" and case.split == "tune" and case.text is not None:
                 worst.append((page.f1, case.name))
-    if models is not None:
-        models.use(None)
+    for m in models:
+        m.use(None)
     peers.save()
     return tallies, per_page, worst
 
@@ -616,24 +616,38 @@ def timing_sample(cases: list[Case], n: int) -> list[Case]:
 
 
 class FoldModels:
-    """The block scorer's cross-validation models (``fold-<i>-of-<k>.npz`` from
-    tools/train_extractor.py): each page is extracted with the model that was trained without its
-    fold, so the figures are from pages the model never saw."""
+    """Cross-validation models of one of the extractor's learned parts (``fold-<i>-of-<k>.npz``,
+    written by tools/train_extractor.py or tools/train_blocks.py): each page is extracted with the
+    model trained without its fold, so the figures are from pages the model never saw."""
 
-    def __init__(self, folder: Path) -> None:
-        from omniweave.extract.learned import RootModel, shipped_model
+    def __init__(self, folder: Path, features: tuple[str, ...], setter: Callable[[object], None], shipped: object) -> None:
+        from omniweave.extract.learned import LinearModel
 
-        self.shipped = shipped_model()  # timing passes use it (the same cost as any fold's)
         paths = sorted(folder.glob("fold-*-of-*.npz"))
         if not paths:
-            raise SystemExit(f"no fold-<i>-of-<k>.npz models in {folder}: run tools/train_extractor.py first")
+            raise SystemExit(f"no fold-<i>-of-<k>.npz models in {folder}: run the training script first")
         self.k = int(paths[0].stem.rsplit("-", 1)[1])
-        self.models = {int(p.stem.split("-")[1]): RootModel.load(p) for p in paths}
+        self.models = {int(p.stem.split("-")[1]): LinearModel.load(p, features) for p in paths}
+        self.setter, self.shipped = setter, shipped  # timing passes use the shipped one (the same cost)
 
     def use(self, case: Case | None) -> None:
-        from omniweave.extract.learned import set_model
+        self.setter(self.shipped if case is None else self.models[case.fold(self.k)])
 
-        set_model(self.shipped if case is None else self.models[case.fold(self.k)])
+
+def fold_models(shared: bool, root_folder: Path, block_folder: Path) -> list[FoldModels]:
+    """The fold models of the learned parts the extractor uses (shared data only: elsewhere the
+    shipped models are honest)."""
+    from omniweave.extract import learned
+
+    if not shared:
+        return []
+    out = []
+    if learned.shipped_model() is not None:
+        out.append(FoldModels(root_folder, learned.FEATURES, learned.set_model, learned.shipped_model()))
+    if learned.shipped_block_model() is not None:
+        out.append(FoldModels(block_folder, learned.BLOCK_FEATURES, learned.set_block_model,
+                              learned.shipped_block_model()))
+    return out
 
 
 def main() -> None:
@@ -646,22 +660,24 @@ def main() -> None:
     parser.add_argument("--worst", type=int, default=0, help="list omniweave's N worst tune pages per suite")
     parser.add_argument("--reps", type=int, default=3, help="timing passes per system and suite (best counts)")
     parser.add_argument("--timing-pages", type=int, default=200, help="pages per suite in the timed passes")
-    parser.add_argument("--cv", type=Path, default=CV_MODELS,
-                        help="folder of the block scorer's fold models (shared data only; default %(default)s)")
+    parser.add_argument("--cv", type=Path, default=CACHE.parent / "cv-models",
+                        help="the root model's fold models (shared data only; default %(default)s)")
+    parser.add_argument("--cv-blocks", type=Path, default=CACHE.parent / "cv-blocks",
+                        help="the block model's fold models (shared data only; default %(default)s)")
     parser.add_argument("--cache", type=Path, default=CACHE, help="peers' outputs kept here (default %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="run the peers on every page")
     args = parser.parse_args()
     systems = args.system or [s for s in SYSTEMS if s != "magic-html" or _installed("magic_html")]
     shared = args.data is None
     data = args.data or DATA
-    models = FoldModels(args.cv) if shared and "omniweave" in systems and _model_on() else None
+    models = fold_models(shared, args.cv, args.cv_blocks) if "omniweave" in systems else []
     peers = PeerCache(None if args.no_cache else args.cache)
     print(f"# extraction bench on {data}, {pin_one_core()}, systems: {', '.join(systems)}")
     if shared:
         print("# split: tune = pages the rules were tuned looking at (sha1(suite/page) even, in the folder read then);"
               " heldout = the rest")
-        if models is not None:
-            print(f"# block scorer: {models.k}-fold cross-validation by site (each page scored by the model"
+        for m in models:
+            print(f"# learned part: {m.k}-fold cross-validation by site (each page extracted with the model"
                   " trained without its fold)")
     else:
         print("# every page counts (split: heldout); the block scorer is the shipped one")
@@ -757,13 +773,6 @@ def headline_figures(systems: list[str], cases: list[Case], per_page: dict[tuple
             by_type[kind] = entry
         out["by_type"] = by_type
     return out
-
-
-def _model_on() -> bool:
-    """Whether the extractor uses the learned block scorer (fold models are needed for honest figures)."""
-    from omniweave.extract import learned
-
-    return learned.enabled()
 
 
 def _suite_f1(pages: list[Tally], snippets: bool) -> float:

@@ -19,7 +19,7 @@ PAGE = (
 @pytest.fixture
 def restore_model():
     yield
-    learned.set_model(learned.RootModel.load(learned.MODEL_PATH) if learned.MODEL_PATH.exists() else None)
+    learned.set_model(learned.LinearModel.load(learned.MODEL_PATH, learned.FEATURES) if learned.MODEL_PATH.exists() else None)
 
 
 def test_without_a_model_the_rules_choose():
@@ -28,14 +28,14 @@ def test_without_a_model_the_rules_choose():
         assert not learned.enabled()
         assert "blurb about the site" not in extract_html(PAGE, url=URL).text
     finally:
-        learned.set_model(learned.RootModel.load(learned.MODEL_PATH) if learned.MODEL_PATH.exists() else None)
+        learned.set_model(learned.LinearModel.load(learned.MODEL_PATH, learned.FEATURES) if learned.MODEL_PATH.exists() else None)
 
 
-def _model_preferring(feature: str) -> learned.RootModel:
+def _model_preferring(feature: str) -> learned.LinearModel:
     n = len(learned.FEATURES)
     weights = np.zeros(n)
     weights[learned.FEATURES.index(feature)] = 10.0
-    return learned.RootModel(np.zeros(n), np.ones(n), weights)
+    return learned.LinearModel(np.zeros(n), np.ones(n), weights)
 
 
 def test_the_models_pick_is_extracted(restore_model, tmp_path):
@@ -44,6 +44,6 @@ def test_the_models_pick_is_extracted(restore_model, tmp_path):
     learned.set_model(_model_preferring("is_body"))
     assert "blurb about the site" in extract_html(PAGE, url=URL).text
     path = tmp_path / "m.npz"
-    _model_preferring("is_body").save(path)
-    learned.set_model(learned.RootModel.load(path))
+    _model_preferring("is_body").save(path, learned.FEATURES)
+    learned.set_model(learned.LinearModel.load(path, learned.FEATURES))
     assert "blurb about the site" in extract_html(PAGE, url=URL).text

@@ -77,7 +77,7 @@ def candidate_table(case: extraction.Case) -> tuple[np.ndarray, np.ndarray]:
     return x, np.array(f1)
 
 
-def fit(pages: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> learned.RootModel:
+def fit(pages: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> learned.LinearModel:
     """A linear scorer maximising each page's expected F1 under a softmax over its candidates (Adam, L2).
     Pages are padded to one array (masked), so each step is a few array operations."""
     stacked = np.vstack([x for x, _ in pages])
@@ -103,7 +103,7 @@ def fit(pages: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> learned.R
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad**2
         w += RATE * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
-    return learned.RootModel(mean, scale, w)
+    return learned.LinearModel(mean, scale, w)
 
 
 def main() -> None:
@@ -145,7 +145,7 @@ def main() -> None:
     for fold in range(args.folds):
         train = [t for c, t in pages if c.fold(args.folds) != fold]
         model = fit(train)
-        model.save(fold_dir / f"fold-{fold}-of-{args.folds}.npz")
+        model.save(fold_dir / f"fold-{fold}-of-{args.folds}.npz", learned.FEATURES)
         for case, (x, y) in pages:
             if case.fold(args.folds) == fold:
                 pick = int(np.argmax(model.scores(x)))
@@ -166,7 +166,7 @@ def main() -> None:
               f" {t['changed']:5}         |")
     if args.ship:
         model = fit([t for _, t in pages])
-        model.save(SHIPPED)
+        model.save(SHIPPED, learned.FEATURES)
         print(f"shipped model written to {SHIPPED.relative_to(REPO)}: "
               + ", ".join(f"{n}={w:+.2f}" for n, w in zip(learned.FEATURES, model.weights)))
 

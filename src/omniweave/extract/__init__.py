@@ -16,7 +16,7 @@ from omniweave.extract.clean import remove_junk, remove_weak
 from omniweave.extract.guard import ExtractionRefused, check_size_and_depth
 from omniweave.extract.page import base_href, canonical_url, page_title
 from omniweave.extract.scan import Scan, scan
-from omniweave.extract.learned import choose_roots
+from omniweave.extract.learned import choose_roots, filter_blocks
 from omniweave.extract.score import score_page
 from omniweave.extract.walk import prune, walk
 from omniweave.io.decode import decode_html
@@ -85,7 +85,8 @@ def extract_nodes(tree: LexborHTMLParser, found: Scan, base_url: str | None, tit
     roots = choose_roots(body, score_page(body, hinted), hinted, body_chars_at_most)
     for root in roots:
         remove_weak(root, hinted)
-    nodes = prune(walk(roots, base_url), title)
+    blocks = walk(roots, base_url)
+    nodes = filter_blocks(prune(blocks, title), blocks.link_chars)
     if not _has_text(nodes) and roots != [body]:
         nodes = prune(walk([body], base_url), title)
     if not _has_text(nodes):  # everything pruned as links or furniture: the page is that (a link hub)

@@ -18,10 +18,12 @@ from pathlib import Path
 import numpy as np
 from selectolax.lexbor import LexborNode
 
+from omniweave.document import Node, TextNode
 from omniweave.extract.clean import NO_HINT, NONE, HintMap
 from omniweave.extract.score import Scoring, expand
 
 MODEL_PATH = Path(__file__).with_name("data") / "root_model.npz"
+BLOCK_MODEL_PATH = Path(__file__).with_name("data") / "block_model.npz"
 PARENT_LEVELS = 2  # the rule winner's ancestors offered as alternatives
 _TAGS = ("article", "main", "section", "div", "td", "ul", "ol", "table", "form")
 FEATURES = (
@@ -34,46 +36,48 @@ FEATURES = (
 
 
 @dataclass(slots=True)
-class RootModel:
-    """Linear scores over standardised features: ``((x - mean) / scale) @ weights``."""
+class LinearModel:
+    """Linear scores over standardised features: ``((x - mean) / scale) @ weights``; a block model
+    also has the score under which a block is dropped (``threshold``, in log-odds)."""
 
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
+    threshold: float = 0.0
 
     @classmethod
-    def load(cls, path: Path) -> RootModel:
+    def load(cls, path: Path, features: tuple[str, ...]) -> LinearModel:
         with np.load(path) as data:
-            names = tuple(str(n) for n in data["features"])
-            if names != FEATURES:
+            if tuple(str(n) for n in data["features"]) != features:
                 raise ValueError(f"{path}: the model's features differ from this extractor's")
-            return cls(data["mean"], data["scale"], data["weights"])
+            return cls(data["mean"], data["scale"], data["weights"], float(data["threshold"]))
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, features: tuple[str, ...]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, mean=self.mean, scale=self.scale, weights=self.weights, features=np.array(FEATURES))
+        np.savez(path, mean=self.mean, scale=self.scale, weights=self.weights, threshold=self.threshold,
+                 features=np.array(features))
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         return ((x - self.mean) / self.scale) @ self.weights
 
 
-_model: RootModel | None = None
+_model: LinearModel | None = None
 _loaded = False
 # training hook: given the candidates' feature rows, the index of the one to take
 Picker = Callable[[np.ndarray], int]
 _picker: Picker | None = None
 
 
-def shipped_model() -> RootModel | None:
+def shipped_model() -> LinearModel | None:
     """The package's model, loaded once (None when the package ships none)."""
     global _model, _loaded
     if not _loaded:
         _loaded = True
-        _model = RootModel.load(MODEL_PATH) if MODEL_PATH.exists() else None
+        _model = LinearModel.load(MODEL_PATH, FEATURES) if MODEL_PATH.exists() else None
     return _model
 
 
-def set_model(model: RootModel | None) -> None:
+def set_model(model: LinearModel | None) -> None:
     """Use ``model`` instead of the shipped one (cross-validation: a model not trained on the page)."""
     global _model, _loaded
     _model, _loaded = model, True
@@ -198,3 +202,99 @@ def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
             return True
         parent = parent.parent
     return False
+
+
+# --- blocks -------------------------------------------------------------------------------------
+
+_KINDS = ("paragraph", "heading", "list_item", "quote", "caption", "code", "table")
+# words of page furniture, looked for in short blocks (lower case)
+_CUES = (
+    ("copyright", "©", "all rights reserved", "alle rechte"), ("cookie",), ("subscribe", "newsletter", "sign up",
+    "log in", "login", "register", "anmelden"), ("share", "follow us", "tweet", "teilen"), ("privacy", "terms",
+    "datenschutz", "impressum"), ("read more", "more", "weiterlesen", "mehr"), ("comment", "reply", "kommentar"),
+    ("posted", "published", "updated", "veröffentlicht"), ("related", "you may also like", "recommended"),
+    ("advert", "sponsored", "anzeige"), ("|", "»", "›", " / "),
+)
+CUE_MAX = 300  # longer blocks are not searched for cues
+HEAD = 200  # digit and capital shares are measured on a block's first characters
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_NO_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_SENTENCE_END = tuple(".!?。！？\"'”")
+BLOCK_FEATURES = (
+    "bias", *(f"kind_{k}" for k in _KINDS), "log_chars", "link_share", "digit_share", "upper_share",
+    "sentence_end", "commas_per_100", "position", "chars_before", "first", "last", "prev_heading",
+    "next_heading", "log_prev_chars", "log_next_chars", "log_rel_median", "log_blocks", "log_total_chars",
+    *(f"cue_{c[0].strip() or 'sep'}" for c in _CUES),
+)
+
+
+_block_model: LinearModel | None = None
+_block_loaded = False
+# training hook: sees each page's text blocks and their feature rows (then nothing is dropped)
+BlockRecorder = Callable[[list[TextNode], np.ndarray], None]
+_block_recorder: BlockRecorder | None = None
+
+
+def shipped_block_model() -> LinearModel | None:
+    global _block_model, _block_loaded
+    if not _block_loaded:
+        _block_loaded = True
+        exists = BLOCK_MODEL_PATH.exists()
+        _block_model = LinearModel.load(BLOCK_MODEL_PATH, BLOCK_FEATURES) if exists else None
+    return _block_model
+
+
+def set_block_model(model: LinearModel | None) -> None:
+    global _block_model, _block_loaded
+    _block_model, _block_loaded = model, True
+
+
+def set_block_recorder(recorder: BlockRecorder | None) -> None:
+    """Training only: hand every page's blocks and features to ``recorder`` instead of filtering."""
+    global _block_recorder
+    _block_recorder = recorder
+
+
+def block_features(texts: list[TextNode], link_chars: dict[int, int]) -> np.ndarray:
+    """One row of :data:`BLOCK_FEATURES` per text block, in reading order."""
+    n = len(texts)
+    lengths = [len(t.text) for t in texts]
+    total = sum(lengths)
+    median = sorted(lengths)[n // 2]
+    rows = []
+    before = 0
+    for i, node in enumerate(texts):
+        text = node.text
+        length = lengths[i]
+        short = text.lower() if length <= CUE_MAX else ""
+        head = text[:HEAD]
+        kind = node.kind
+        rows.append([
+            1.0, *(float(kind == k) for k in _KINDS), math.log1p(length), link_chars.get(id(node), 0) / length,
+            1.0 - len(head.translate(_NO_DIGITS)) / len(head), 1.0 - len(head.translate(_NO_UPPER)) / len(head),
+            float(text.rstrip().endswith(_SENTENCE_END)), min(20.0, 100.0 * sum(map(text.count, ",，、")) / length),
+            i / n, before / total, float(i == 0), float(i == n - 1),
+            float(i > 0 and texts[i - 1].kind == "heading"), float(i < n - 1 and texts[i + 1].kind == "heading"),
+            math.log1p(lengths[i - 1]) if i else 0.0, math.log1p(lengths[i + 1]) if i < n - 1 else 0.0,
+            math.log((length + 1) / (median + 1)), math.log1p(n), math.log1p(total),
+            *(float(any(c in short for c in cue)) for cue in _CUES),
+        ])
+        before += length
+    return np.array(rows, dtype=np.float64)
+
+
+def filter_blocks(nodes: list[Node], link_chars: dict[int, int]) -> list[Node]:
+    """``nodes`` less the text blocks the block model scores under its threshold (all, without a model)."""
+    model = shipped_block_model()
+    texts = [n for n in nodes if type(n) is TextNode]
+    if _block_recorder is not None:
+        if texts:
+            _block_recorder(texts, block_features(texts, link_chars))
+        return nodes
+    if model is None or len(texts) < 2:
+        return nodes
+    keep = model.scores(block_features(texts, link_chars)) >= model.threshold
+    if not keep.any():
+        return nodes
+    dropped = {id(t) for t, k in zip(texts, keep) if not k}
+    return [n for n in nodes if id(n) not in dropped]
