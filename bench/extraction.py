@@ -39,11 +39,12 @@ Metrics (per suite, separately for the held-out and the tuned-on split):
 
 Honest figures. On ../shared/data/html a page is "tune" when an earlier session's hand rules were
 tuned looking at it (sha1("<suite>/<page>") even, in the folder the bench read then: the
-``-subset`` folder where there is one); every other page is "heldout". The extractor's learned root
-model (omniweave.extract.learned) was trained on the shared pages, so here each page is extracted
-with the model of its cross-validation fold, trained without it (``--cv``, written by
-tools/train_extractor.py; folds by site). With ``--data`` every page counts as held out and the
-shipped model is used. Peers' outputs are cached in bench/.cache/peers (``--no-cache`` to rerun).
+``-subset`` folder where there is one); every other page is "heldout". When the package ships a
+learned part (omniweave.extract.learned: root model, block model), it was trained on the shared
+pages, so here each page is extracted with that part's model of its cross-validation fold, trained
+without it (``--cv``, ``--cv-blocks``: written by tools/train_extractor.py and tools/train_blocks.py;
+folds by site). With ``--data`` every page counts as held out and the shipped models are used.
+Peers' outputs are cached in bench/.cache/peers (``--no-cache`` to rerun).
 
 The last line is one JSON object, per suite (held-out pages): ``f1``, ``best_peer``,
 ``best_peer_f1``, ``speed_ratio_vs_trafilatura``, ``pages``; for suites with image ground truth

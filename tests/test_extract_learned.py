@@ -47,3 +47,25 @@ def test_the_models_pick_is_extracted(restore_model, tmp_path):
     _model_preferring("is_body").save(path, learned.FEATURES)
     learned.set_model(learned.LinearModel.load(path, learned.FEATURES))
     assert "blurb about the site" in extract_html(PAGE, url=URL).text
+
+
+def test_the_block_models_drops_are_left_out():
+    n = len(learned.BLOCK_FEATURES)
+    weights = np.zeros(n)
+    weights[learned.BLOCK_FEATURES.index("bias")] = 1.0
+    weights[learned.BLOCK_FEATURES.index("cue_cookie")] = -10.0
+    page = (f"<html><body><article>{''.join(f'<p>{_SENTENCE * 2}</p>' for _ in range(4))}"
+            "<p>We use cookies to improve your visit.</p></article></body></html>")
+    try:
+        learned.set_block_model(learned.LinearModel(np.zeros(n), np.ones(n), weights, threshold=0.0))
+        text = extract_html(page, url=URL).text
+        assert "A sentence of article text" in text and "cookies" not in text
+    finally:
+        shipped = learned.BLOCK_MODEL_PATH
+        learned.set_block_model(learned.LinearModel.load(shipped, learned.BLOCK_FEATURES) if shipped.exists() else None)
+    learned.set_block_model(None)
+    try:
+        assert "We use cookies" in extract_html(page, url=URL).text
+    finally:
+        shipped = learned.BLOCK_MODEL_PATH
+        learned.set_block_model(learned.LinearModel.load(shipped, learned.BLOCK_FEATURES) if shipped.exists() else None)

@@ -1,16 +1,21 @@
-"""A learned choice of the content root: the rule's winner and a few alternatives (the next best
-scored nodes, the winner's parent and grandparent, the whole body) are described by cheap features
-(text and link share, scores, tag, class hints, depth, relation to the rule's winner) and a linear
-model trained on the shared labelled pages (``tools/train_extractor.py``) picks one; the rules then
-expand it as they expand their own winner (series, siblings, lead).
+"""Learned parts of the extractor, each a linear model over cheap features, trained on the shared
+labelled pages by a script in tools/ and shipped as a small ``.npz`` file in the package (numpy only
+at run time, loaded once). Without a shipped model each part leaves the rules' choice as it is.
 
-The model ships as a small ``.npz`` file in the package (numpy only at run time) and is loaded once.
-Without a model the rule's winner is taken, as before.
+- Content root (``root_model.npz``, tools/train_extractor.py): the rule's winner and a few
+  alternatives (the next best scored nodes, the winner's parent and grandparent, the whole body) are
+  described by text and link share, scores, tag, class hints, depth, repeated children and their
+  relation to the rule's winner; the model picks one, which the rules then expand (series,
+  siblings, lead) as they expand their own winner.
+- Blocks (``block_model.npz``, tools/train_blocks.py): each text block of the chosen content is
+  described by its kind, length, link, digit and capital shares, punctuation, position, neighbours
+  and furniture cue words; blocks scored under the model's threshold are dropped.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,9 +221,11 @@ _CUES = (
     ("advert", "sponsored", "anzeige"), ("|", "»", "›", " / "),
 )
 CUE_MAX = 300  # longer blocks are not searched for cues
+_CUE = re.compile("|".join(f"(?P<c{j}>{'|'.join(map(re.escape, cue))})" for j, cue in enumerate(_CUES)))
 HEAD = 200  # digit and capital shares are measured on a block's first characters
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _NO_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
 _SENTENCE_END = tuple(".!?。！？\"'”")
 BLOCK_FEATURES = (
     "bias", *(f"kind_{k}" for k in _KINDS), "log_chars", "link_share", "digit_share", "upper_share",
@@ -256,36 +263,63 @@ def set_block_recorder(recorder: BlockRecorder | None) -> None:
 
 
 def block_features(texts: list[TextNode], link_chars: dict[int, int]) -> np.ndarray:
-    """One row of :data:`BLOCK_FEATURES` per text block, in reading order."""
+    """One row of :data:`BLOCK_FEATURES` per text block, in reading order: what needs the text is
+    measured block by block, the rest is computed over all blocks at once."""
     n = len(texts)
-    lengths = [len(t.text) for t in texts]
-    total = sum(lengths)
-    median = sorted(lengths)[n // 2]
-    rows = []
-    before = 0
+    cols = len(BLOCK_FEATURES)
+    x = np.zeros((n, cols))
+    rows = []  # length, linked, digits, capitals, sentence end, commas
+    kinds = np.empty(n, dtype=np.int64)
+    cue_at = BLOCK_FEATURES.index("log_total_chars") + 1
     for i, node in enumerate(texts):
         text = node.text
-        length = lengths[i]
-        short = text.lower() if length <= CUE_MAX else ""
+        length = len(text)
         head = text[:HEAD]
-        kind = node.kind
-        rows.append([
-            1.0, *(float(kind == k) for k in _KINDS), math.log1p(length), link_chars.get(id(node), 0) / length,
-            1.0 - len(head.translate(_NO_DIGITS)) / len(head), 1.0 - len(head.translate(_NO_UPPER)) / len(head),
-            float(text.rstrip().endswith(_SENTENCE_END)), min(20.0, 100.0 * sum(map(text.count, ",，、")) / length),
-            i / n, before / total, float(i == 0), float(i == n - 1),
-            float(i > 0 and texts[i - 1].kind == "heading"), float(i < n - 1 and texts[i + 1].kind == "heading"),
-            math.log1p(lengths[i - 1]) if i else 0.0, math.log1p(lengths[i + 1]) if i < n - 1 else 0.0,
-            math.log((length + 1) / (median + 1)), math.log1p(n), math.log1p(total),
-            *(float(any(c in short for c in cue)) for cue in _CUES),
-        ])
-        before += length
-    return np.array(rows, dtype=np.float64)
+        rows.append((
+            length, link_chars.get(id(node), 0), len(head) - len(head.translate(_NO_DIGITS)),
+            len(head) - len(head.translate(_NO_UPPER)), text.rstrip().endswith(_SENTENCE_END),
+            text.count(",") + text.count("，") + text.count("、"),
+        ))
+        kinds[i] = _KIND_INDEX.get(node.kind, -1)
+        if length <= CUE_MAX:
+            for match in _CUE.finditer(text.lower()):
+                x[i, cue_at + int(match.lastgroup[1:])] = 1.0  # type: ignore[index]
+    per_block = np.array(rows, dtype=np.float64)
+    lengths = per_block[:, 0]
+    heads = np.minimum(lengths, HEAD)
+    total = lengths.sum()
+    median = np.sort(lengths)[n // 2]
+    log_len = np.log1p(lengths)
+    x[:, 0] = 1.0
+    known = kinds >= 0
+    x[np.flatnonzero(known), 1 + kinds[known]] = 1.0
+    c = 1 + len(_KINDS)
+    x[:, c] = log_len
+    x[:, c + 1] = per_block[:, 1] / lengths
+    x[:, c + 2] = per_block[:, 2] / heads
+    x[:, c + 3] = per_block[:, 3] / heads
+    x[:, c + 4] = per_block[:, 4]
+    x[:, c + 5] = np.minimum(20.0, 100.0 * per_block[:, 5] / lengths)
+    x[:, c + 6] = np.arange(n) / n
+    x[:, c + 7] = (np.cumsum(lengths) - lengths) / total
+    x[0, c + 8] = 1.0
+    x[n - 1, c + 9] = 1.0
+    heading = kinds == _KIND_INDEX["heading"]
+    x[1:, c + 10] = heading[:-1]
+    x[:-1, c + 11] = heading[1:]
+    x[1:, c + 12] = log_len[:-1]
+    x[:-1, c + 13] = log_len[1:]
+    x[:, c + 14] = np.log((lengths + 1) / (median + 1))
+    x[:, c + 15] = math.log1p(n)
+    x[:, c + 16] = math.log1p(total)
+    return x
 
 
 def filter_blocks(nodes: list[Node], link_chars: dict[int, int]) -> list[Node]:
     """``nodes`` less the text blocks the block model scores under its threshold (all, without a model)."""
     model = shipped_block_model()
+    if model is None and _block_recorder is None:
+        return nodes
     texts = [n for n in nodes if type(n) is TextNode]
     if _block_recorder is not None:
         if texts:
