@@ -33,7 +33,8 @@ from omniweave.extract import ExtractionRefused, extract_html, learned  # noqa: 
 SUITES = ("wcxb", "trafilatura-eval", "readability", "chinese", "webmainbench")
 CACHE = REPO / "bench" / ".cache"
 L2, STEPS, RATE = 1e-3, 400, 0.05
-THRESHOLDS = np.linspace(-3.0, 1.0, 17)
+PRUNED = learned.BLOCK_FEATURES.index("pruned")
+THRESHOLDS = np.linspace(-3.0, 1.0, 9)
 
 
 def _norm(text: str) -> str:
@@ -108,7 +109,7 @@ def page_f1(case: extraction.Case, texts: list[str], keep: np.ndarray) -> float:
 
 def kept(model: learned.LinearModel, x: np.ndarray, threshold: float) -> np.ndarray:
     keep = model.scores(x) >= threshold
-    return keep if keep.any() and len(keep) >= 2 else np.ones(len(x), dtype=bool)
+    return keep if keep.any() and len(keep) >= 2 else x[:, PRUNED] == 0
 
 
 def choose_threshold(model: learned.LinearModel, pages: list, cases: list) -> float:
@@ -153,7 +154,7 @@ def main() -> None:
                 if name:
                     t = report.setdefault(name, Counter())
                     t["pages"] += 1
-                    t["rules"] += page_f1(case, texts, np.ones(len(x), dtype=bool))
+                    t["rules"] += page_f1(case, texts, x[:, PRUNED] == 0)
                     t["model"] += page_f1(case, texts, keep)
                     t["oracle"] += page_f1(case, texts, y != 0)
         print(f"fold {fold}: threshold {model.threshold:+.2f}", flush=True)

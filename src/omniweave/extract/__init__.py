@@ -86,7 +86,7 @@ def extract_nodes(tree: LexborHTMLParser, found: Scan, base_url: str | None, tit
     for root in roots:
         remove_weak(root, hinted)
     blocks = walk(roots, base_url)
-    nodes = filter_blocks(prune(blocks, title), blocks.link_chars)
+    nodes = filter_blocks(blocks, prune(blocks, title))
     if not _has_text(nodes) and roots != [body]:
         nodes = prune(walk([body], base_url), title)
     if not _has_text(nodes):  # everything pruned as links or furniture: the page is that (a link hub)

@@ -15,7 +15,6 @@ at run time, loaded once). Without a shipped model each part leaves the rules' c
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from selectolax.lexbor import LexborNode
 from omniweave.document import Node, TextNode
 from omniweave.extract.clean import NO_HINT, NONE, HintMap
 from omniweave.extract.score import Scoring, expand
+from omniweave.extract.walk import Blocks
 
 MODEL_PATH = Path(__file__).with_name("data") / "root_model.npz"
 BLOCK_MODEL_PATH = Path(__file__).with_name("data") / "block_model.npz"
@@ -221,17 +221,16 @@ _CUES = (
     ("advert", "sponsored", "anzeige"), ("|", "»", "›", " / "),
 )
 CUE_MAX = 300  # longer blocks are not searched for cues
-_CUE = re.compile("|".join(f"(?P<c{j}>{'|'.join(map(re.escape, cue))})" for j, cue in enumerate(_CUES)))
+_CUE_COLUMNS = tuple((cue, j) for j, group in enumerate(_CUES) for cue in group)
 HEAD = 200  # digit and capital shares are measured on a block's first characters
-_NO_DIGITS = str.maketrans("", "", "0123456789")
-_NO_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
 _SENTENCE_END = tuple(".!?。！？\"'”")
 BLOCK_FEATURES = (
     "bias", *(f"kind_{k}" for k in _KINDS), "log_chars", "link_share", "digit_share", "upper_share",
     "sentence_end", "commas_per_100", "position", "chars_before", "first", "last", "prev_heading",
     "next_heading", "log_prev_chars", "log_next_chars", "log_rel_median", "log_blocks", "log_total_chars",
-    *(f"cue_{c[0].strip() or 'sep'}" for c in _CUES),
+    *(f"cue_{c[0].strip() or 'sep'}" for c in _CUES), "pruned",
 )
 
 
@@ -262,31 +261,33 @@ def set_block_recorder(recorder: BlockRecorder | None) -> None:
     _block_recorder = recorder
 
 
-def block_features(texts: list[TextNode], link_chars: dict[int, int]) -> np.ndarray:
+def block_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> np.ndarray:
     """One row of :data:`BLOCK_FEATURES` per text block, in reading order: what needs the text is
     measured block by block, the rest is computed over all blocks at once."""
     n = len(texts)
     cols = len(BLOCK_FEATURES)
     x = np.zeros((n, cols))
-    rows = []  # length, linked, digits, capitals, sentence end, commas
+    rows = []  # length, linked, digits, capitals, sentence end, commas, pruned by the rules
     kinds = np.empty(n, dtype=np.int64)
     cue_at = BLOCK_FEATURES.index("log_total_chars") + 1
     for i, node in enumerate(texts):
         text = node.text
         length = len(text)
-        head = text[:HEAD]
+        head = text[:HEAD].encode("ascii", "ignore")  # bytes.translate deletes in C (str's looks up per character)
         rows.append((
-            length, link_chars.get(id(node), 0), len(head) - len(head.translate(_NO_DIGITS)),
-            len(head) - len(head.translate(_NO_UPPER)), text.rstrip().endswith(_SENTENCE_END),
-            text.count(",") + text.count("，") + text.count("、"),
+            length, link_chars.get(id(node), 0), len(head) - len(head.translate(None, b"0123456789")),
+            len(head) - len(head.translate(None, _UPPER)), text.rstrip().endswith(_SENTENCE_END),
+            text.count(",") + text.count("，") + text.count("、"), id(node) not in kept,
         ))
         kinds[i] = _KIND_INDEX.get(node.kind, -1)
         if length <= CUE_MAX:
-            for match in _CUE.finditer(text.lower()):
-                x[i, cue_at + int(match.lastgroup[1:])] = 1.0  # type: ignore[index]
+            short = text.lower()
+            for cue, column in _CUE_COLUMNS:
+                if cue in short:
+                    x[i, cue_at + column] = 1.0
     per_block = np.array(rows, dtype=np.float64)
     lengths = per_block[:, 0]
-    heads = np.minimum(lengths, HEAD)
+    heads = np.minimum(lengths, HEAD)  # shares are of the head's characters, ASCII or not
     total = lengths.sum()
     median = np.sort(lengths)[n // 2]
     log_len = np.log1p(lengths)
@@ -312,23 +313,30 @@ def block_features(texts: list[TextNode], link_chars: dict[int, int]) -> np.ndar
     x[:, c + 14] = np.log((lengths + 1) / (median + 1))
     x[:, c + 15] = math.log1p(n)
     x[:, c + 16] = math.log1p(total)
+    x[:, BLOCK_FEATURES.index("pruned")] = per_block[:, 6]
     return x
 
 
-def filter_blocks(nodes: list[Node], link_chars: dict[int, int]) -> list[Node]:
-    """``nodes`` less the text blocks the block model scores under its threshold (all, without a model)."""
+def filter_blocks(blocks: Blocks, kept: list[Node]) -> list[Node]:
+    """The nodes to emit, given what the walk saw (``blocks``) and what the rules' pruning kept:
+    with a block model, each text block the walk saw (pruned or not; the rules' verdict is one of
+    its features) is kept when it scores at least the model's threshold, and images as the rules
+    decided; without one, the rules' ``kept``."""
     model = shipped_block_model()
     if model is None and _block_recorder is None:
-        return nodes
-    texts = [n for n in nodes if type(n) is TextNode]
+        return kept
+    texts = [n for n in blocks.nodes if type(n) is TextNode]
+    if not texts:
+        return kept
+    kept_ids = {id(n) for n in kept}
+    x = block_features(texts, blocks.link_chars, kept_ids)
     if _block_recorder is not None:
-        if texts:
-            _block_recorder(texts, block_features(texts, link_chars))
-        return nodes
+        _block_recorder(texts, x)
+        return kept
     if model is None or len(texts) < 2:
-        return nodes
-    keep = model.scores(block_features(texts, link_chars)) >= model.threshold
+        return kept
+    keep = model.scores(x) >= model.threshold
     if not keep.any():
-        return nodes
-    dropped = {id(t) for t, k in zip(texts, keep) if not k}
-    return [n for n in nodes if id(n) not in dropped]
+        return kept
+    chosen = {id(t) for t, k in zip(texts, keep) if k}
+    return [n for n in blocks.nodes if id(n) in chosen or (type(n) is not TextNode and id(n) in kept_ids)]
