@@ -3,13 +3,15 @@ chosen content to drop) on the shared labelled pages, with k-fold cross-validati
 
     python tools/train_blocks.py [--folds 5] [--ship] [--limit N]
 
-Each page is extracted once by the rules; every text block is labelled content when its words
+Each page is extracted once by the rules; every text block the walk saw (kept or pruned by the
+rules, which is one of its features) is labelled content when its words
 appear in the ground truth in that order (or 70% of them appear at all), boilerplate otherwise; on
 trafilatura-eval pages (snippets only) a block holding a `with` snippet is content, one holding a
 `without` snippet boilerplate, the rest unlabelled. A logistic model (weighted by block length:
 F1 counts words) is trained on the other folds, its drop threshold chosen to maximise the training
 pages' mean F1, and the out-of-fold pages' F1 with and without the model is printed per suite and
-WCXB page type. Fold models go to bench/.cache/cv-blocks (the bench uses them); ``--ship`` trains on
+WCXB page type ("rules": the rules' blocks; "labels' keep": the labels' choice, an upper bound).
+Fold models go to bench/.cache/cv-blocks (the bench uses them); ``--ship`` trains on
 every page and writes src/omniweave/extract/data/block_model.npz.
 """
 
