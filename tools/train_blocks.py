@@ -1,5 +1,5 @@
 """Train the extractor's block model (:mod:`omniweave.extract.learned`: which text blocks of the
-chosen content to drop) on the shared labelled pages, with k-fold cross-validation by site.
+chosen content to keep) on the shared labelled pages, with k-fold cross-validation by site.
 
     python tools/train_blocks.py [--folds 5] [--ship] [--limit N]
 
