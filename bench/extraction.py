@@ -1,13 +1,21 @@
 """Main-body extraction: omniweave vs trafilatura, resiliparse, readability-lxml (magic-html when
-installed), side by side in one run, on every suite of ../shared/data/html with ground truth.
+installed), side by side in one run, on every suite of ../shared/data/html (or ``--data DIR``).
 
-    python bench/extraction.py [--suite NAME ...] [--limit N] [--system NAME ...] [--split heldout|tune|all] [--reps N]
+    python bench/extraction.py [--data DIR] [--suite NAME ...] [--system NAME ...] [--limit N]
+                               [--split heldout|tune|all] [--reps N] [--timing-pages N] [--cv DIR]
+
+Suites are read from the sub-folders of the data folder by name: ``readability*`` (Readability test
+pages), ``wcxb*`` (a WCXB split), ``trafilatura-eval*``, ``chinese*``, ``goose3*``, ``webmainbench*``,
+``scrapinghub-article-extraction-benchmark`` (``html/<id>.html.gz`` + ``ground-truth.json``
+``{id: {"url", "articleBody"}}``: suite scrapinghub) and ``newspaper4k`` (``html/<name>.html`` +
+``txt/<name>.txt``, names with both). A folder ``X-subset`` is skipped when ``X`` is beside it.
 
 Metrics (per suite, separately for the held-out and the tuned-on split):
 - text P/R/F1: word level (bag of tokens; every CJK character is a token) against the ground-truth
   main text, averaged over pages. goose3 gives only the first part of the article, so there only
   recall counts (F1 column = recall). trafilatura-eval has no full text: its F1 column is the
   snippet F1 (below), pooled over the suite, as trafilatura's own evaluation computes it.
+  WCXB pages without a main text are skipped (counted).
 - snip F1: `with` snippets found = TP, missing = FN; `without` snippets found = FP (pooled).
 - img R / img P: expected images found / extracted images that are expected (pooled). An extracted
   image is the expected one when its URL equals the expected src or one of its srcset candidates
@@ -19,26 +27,35 @@ Metrics (per suite, separately for the held-out and the tuned-on split):
   (both sides empty counts as a match).
 - docs/s: pages per CPU-second of the extraction call alone (process CPU time, so that other
   load on a shared machine does not count), one process pinned to one core, on pre-decoded text
-  (the same str for every system). Each system runs over the suite's pages back to back, as a
-  production worker would (interleaving systems page by page lets the peers' memory traffic evict
-  the fast systems' caches), after one warm-up page; the best of `--reps` such passes counts, to
-  keep the figure clear of noise from a shared machine, and the passes go in rounds (every system
-  once per round) so that a slow spell hits all systems alike. omniweave's label cache is emptied
-  before each of its passes, so every pass sees the pages as new (a conservative figure: peers'
-  own caches stay warm). Under each table: omniweave's docs/s over trafilatura's, from the best
-  passes, and per round (the two systems' passes of one round, close in time) as median and range.
+  (the same str for every system), timed on a fixed sample of ``--timing-pages`` pages per suite.
+  Each system runs over the sample back to back, as a production worker would, after one warm-up
+  page; the best of `--reps` such passes counts, and the passes go in rounds (every system once per
+  round) so that a slow spell hits all systems alike. omniweave's label cache is emptied before each
+  of its passes, so every pass sees the pages as new. Under each table: omniweave's docs/s over
+  trafilatura's, from the best passes, and per round as median and range.
 - F1 gap: omniweave's text F1 less the best peer's, with a 95% interval from a paired bootstrap over
-  the pages (resampling pages, both systems scored on the same resample): how far a gap could come
-  from which pages the suite happens to hold.
+  the pages (resampling pages, both systems scored on the same resample).
+- WCXB: held-out F1 per page type, every system.
 
-Split: a page is "tune" when sha1("<suite>/<page>") is even, else "heldout". omniweave's rules were
-tuned looking only at tune pages; the held-out rows are the honest figures.
+Honest figures. On ../shared/data/html a page is "tune" when an earlier session's hand rules were
+tuned looking at it (sha1("<suite>/<page>") even, in the folder the bench read then: the
+``-subset`` folder where there is one); every other page is "heldout". When the package ships a
+learned part (omniweave.extract.learned: root model, block model), it was trained on the shared
+pages, so here each page is extracted with that part's model of its cross-validation fold, trained
+without it (``--cv``, ``--cv-blocks``: written by tools/train_extractor.py and tools/train_blocks.py;
+folds by site). With ``--data`` every page counts as held out and the shipped models are used.
+Peers' outputs are cached in bench/.cache/peers (``--no-cache`` to rerun).
+
+The last line is one JSON object, per suite (held-out pages): ``f1``, ``best_peer``,
+``best_peer_f1``, ``speed_ratio_vs_trafilatura``, ``pages``; for suites with image ground truth
+``img_recall``, ``img_placed``, ``img_precision``; for WCXB ``by_type``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import gzip
 import hashlib
 import json
@@ -63,6 +80,7 @@ from omniweave.extract.images import srcset_candidates
 from omniweave.io.decode import decode_html
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "html"
+CACHE = Path(__file__).resolve().parent / ".cache" / "peers"
 READABILITY_URL = "http://fakehost/test/page.html"
 CONTEXT = 10
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
@@ -113,11 +131,16 @@ class Case:
     with_: list[str] = field(default_factory=list)
     without: list[str] = field(default_factory=list)
     images: list[TruthImage] | None = None
+    page_type: str | None = None  # WCXB's page type
+    group: str = ""  # pages of one group share a cross-validation fold (a site); default: the page
+    split: str = "heldout"  # "tune": rules were tuned looking at this page (see load_suite)
 
-    @property
-    def split(self) -> str:
-        digest = hashlib.sha1(f"{self.suite}/{self.name}".encode()).digest()
-        return "tune" if digest[-1] % 2 == 0 else "heldout"
+    def __post_init__(self) -> None:
+        self.group = self.group or f"{self.suite}/{self.name}"
+
+    def fold(self, k: int) -> int:
+        """The cross-validation fold (of ``k``) of the page's group."""
+        return int.from_bytes(hashlib.sha1(self.group.encode()).digest()[:4], "big") % k
 
 
 Seq = list[tuple[str, str]]  # ("text", chunk) | ("img", absolute url)
@@ -175,8 +198,16 @@ def _context(seq: Seq, i: int) -> tuple[list[str], list[str]]:
     return before[-CONTEXT:], after[:CONTEXT]
 
 
-def load_readability(limit: int | None) -> Iterator[Case]:
-    root = DATA / "readability-test-pages"
+SKIPPED: Counter[str] = Counter()  # pages of a suite left out for want of a main text, by suite
+
+
+def _group(url: str | None, name: str) -> str:
+    """What keeps pages of one site in one cross-validation fold: the URL's host, else the page name."""
+    host = urlsplit(url or "").netloc.lower().removeprefix("www.")
+    return host or name
+
+
+def load_readability(root: Path, limit: int | None) -> Iterator[Case]:
     for page in sorted(p for p in root.iterdir() if p.is_dir())[:limit]:
         html, _ = decode_html((page / "source.html").read_bytes())
         seq = html_sequence((page / "expected.html").read_text(encoding="utf-8"), READABILITY_URL, srcsets=True)
@@ -184,27 +215,31 @@ def load_readability(limit: int | None) -> Iterator[Case]:
         yield Case("readability", page.name, html, READABILITY_URL, text=text, images=truth_images(seq))
 
 
-def load_wcxb(limit: int | None) -> Iterator[Case]:
-    root = DATA / "wcxb-dev-subset"
+def load_wcxb(root: Path, limit: int | None) -> Iterator[Case]:
     for gt_path in sorted((root / "ground-truth").glob("*.json"))[:limit]:
         gt = json.loads(gt_path.read_text(encoding="utf-8"))
-        html, _ = decode_html(gzip.decompress((root / "html" / f"{gt_path.stem}.html.gz").read_bytes()))
         truth = gt["ground_truth"]
-        yield Case("wcxb", gt_path.stem, html, gt.get("url"), text=truth["main_content"],
-                   with_=truth.get("with") or [], without=truth.get("without") or [])
+        if "main_content" not in truth:  # a few pages have snippets only: counted, not scored
+            SKIPPED["wcxb"] += 1
+            continue
+        html, _ = decode_html(gzip.decompress((root / "html" / f"{gt_path.stem}.html.gz").read_bytes()))
+        kind = (gt.get("_internal") or {}).get("page_type") or {}
+        kind = kind.get("primary") if isinstance(kind, dict) else kind
+        yield Case("wcxb", gt_path.stem, html, gt.get("url") or None, text=truth["main_content"],
+                   with_=truth.get("with") or [], without=truth.get("without") or [], page_type=kind or None,
+                   group=_group(gt.get("url"), gt_path.stem))
 
 
-def load_trafilatura(limit: int | None) -> Iterator[Case]:
-    root = DATA / "trafilatura-eval-subset"
+def load_trafilatura(root: Path, limit: int | None) -> Iterator[Case]:
     items = json.loads((root / "evaldata-subset.json").read_text(encoding="utf-8"))["items"]
     for url, item in sorted(items.items())[:limit]:
         html, _ = decode_html(gzip.decompress((root / "html" / item["file"]).read_bytes()))
-        yield Case("trafilatura-eval", item["file"], html, url, with_=item.get("with") or [],
-                   without=item.get("without") or [])
+        page_url = url if url.startswith(("http://", "https://")) else None
+        yield Case("trafilatura-eval", item["file"], html, page_url, with_=item.get("with") or [],
+                   without=item.get("without") or [], group=_group(page_url, item["file"]))
 
 
-def load_chinese(limit: int | None) -> Iterator[Case]:
-    root = DATA / "chinese-web-content-extraction"
+def load_chinese(root: Path, limit: int | None) -> Iterator[Case]:
     for path in sorted((root / "original").glob("*.html"))[:limit]:
         html, _ = decode_html(path.read_bytes())
         match = re.match(r'\s*<text id="([^"]*)"', html)
@@ -212,9 +247,8 @@ def load_chinese(limit: int | None) -> Iterator[Case]:
         yield Case("chinese", path.stem, html, match.group(1) if match else None, text=text)
 
 
-def load_goose3(limit: int | None) -> Iterator[Case]:
-    root = DATA / "goose3" / "content"
-    for path in sorted(root.glob("*.json"))[:limit]:
+def load_goose3(root: Path, limit: int | None) -> Iterator[Case]:
+    for path in sorted((root / "content").glob("*.json"))[:limit]:
         meta = json.loads(path.read_text(encoding="utf-8"))
         expected = (meta.get("expected") or {}).get("cleaned_text")
         html_path = path.with_suffix(".html")
@@ -235,28 +269,89 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(v)
 
 
-def load_webmainbench(limit: int | None) -> Iterator[Case]:
-    path = DATA / "webmainbench-sample" / "sample_dataset.jsonl"
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()[:limit]):
-        rec = json.loads(line)
-        seq: Seq = []
-        for block in (b for page in rec["groundtruth_content_list"] for b in page):
-            if block["type"] == "image":
-                seq += html_sequence(block.get("raw_content") or "", rec["url"])
-            elif block["type"] != "title" or True:
-                seq += [("text", s) for s in _strings(block.get("content")) if s.strip() and not s.isdigit()]
-        text = _MD_IMAGE.sub(" ", rec["groundtruth_content"])
-        yield Case("webmainbench", f"{i}", rec["html"], rec["url"], text=text, images=truth_images(seq))
+def load_webmainbench(root: Path, limit: int | None) -> Iterator[Case]:
+    for path in sorted(root.glob("*.jsonl")):
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()[:limit]):
+            rec = json.loads(line)
+            seq: Seq = []
+            for block in (b for page in rec["groundtruth_content_list"] for b in page):
+                if block["type"] == "image":
+                    seq += html_sequence(block.get("raw_content") or "", rec["url"])
+                else:
+                    seq += [("text", s) for s in _strings(block.get("content")) if s.strip() and not s.isdigit()]
+            text = _MD_IMAGE.sub(" ", rec["groundtruth_content"])
+            name = f"{i}" if path.name == "sample_dataset.jsonl" else f"{path.stem}-{i}"
+            yield Case("webmainbench", name, rec["html"], rec["url"], text=text, images=truth_images(seq))
 
 
-SUITES: dict[str, Callable[[int | None], Iterator[Case]]] = {
-    "readability": load_readability,
-    "wcxb": load_wcxb,
-    "trafilatura-eval": load_trafilatura,
-    "chinese": load_chinese,
-    "goose3": load_goose3,
-    "webmainbench": load_webmainbench,
-}
+def load_scrapinghub(root: Path, limit: int | None) -> Iterator[Case]:
+    """The Zyte/scrapinghub article benchmark: ``html/<id>.html.gz`` + ``ground-truth.json``."""
+    truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    for page_id, item in sorted(truth.items())[:limit]:
+        path = root / "html" / f"{page_id}.html.gz"
+        if not path.exists():
+            continue
+        html, _ = decode_html(gzip.decompress(path.read_bytes()))
+        yield Case("scrapinghub", page_id, html, item.get("url") or None, text=item.get("articleBody") or "",
+                   group=_group(item.get("url"), page_id))
+
+
+def load_newspaper4k(root: Path, limit: int | None) -> Iterator[Case]:
+    """newspaper4k's test data: ``html/<name>.html`` with ``txt/<name>.txt`` (names with both)."""
+    names = sorted(p.stem for p in (root / "html").glob("*.html") if (root / "txt" / f"{p.stem}.txt").exists())
+    for name in names[:limit]:
+        html, _ = decode_html((root / "html" / f"{name}.html").read_bytes())
+        text = (root / "txt" / f"{name}.txt").read_text(encoding="utf-8", errors="replace")
+        yield Case("newspaper4k", name, html, None, text=text)
+
+
+Loader = Callable[[Path, int | None], Iterator[Case]]
+# folder name (prefix) -> suite and loader; a folder "X-subset" is skipped when "X" is beside it
+LAYOUTS: list[tuple[str, str, Loader]] = [
+    ("readability", "readability", load_readability),
+    ("wcxb", "wcxb", load_wcxb),
+    ("trafilatura-eval", "trafilatura-eval", load_trafilatura),
+    ("chinese", "chinese", load_chinese),
+    ("goose3", "goose3", load_goose3),
+    ("webmainbench", "webmainbench", load_webmainbench),
+    ("scrapinghub-article-extraction-benchmark", "scrapinghub", load_scrapinghub),
+    ("newspaper4k", "newspaper4k", load_newspaper4k),
+]
+SUITES = [suite for _, suite, _ in LAYOUTS]
+
+
+def discover(data: Path) -> dict[str, list[tuple[Path, Loader]]]:
+    """Suite -> its folders under ``data`` with their loaders, by folder name."""
+    found: dict[str, list[tuple[Path, Loader]]] = {}
+    names = {p.name for p in data.iterdir() if p.is_dir()}
+    for folder in sorted(p for p in data.iterdir() if p.is_dir()):
+        if folder.name.endswith("-subset") and folder.name.removesuffix("-subset") in names:
+            continue
+        for prefix, suite, loader in LAYOUTS:
+            if folder.name.startswith(prefix):
+                found.setdefault(suite, []).append((folder, loader))
+                break
+    return found
+
+
+def load_suite(data: Path, suite: str, limit: int | None = None, shared: bool = True) -> list[Case]:
+    """Every page of ``suite`` under ``data``. ``shared``: ``data`` is ../shared/data/html, where a
+    page counts as "tune" when an earlier session's rules were tuned looking at it: its
+    sha1("suite/page") is even and it was in the folder the bench read then (the ``-subset`` folder
+    when there is one); every other page is "heldout"."""
+    cases: list[Case] = []
+    for folder, loader in discover(data).get(suite, []):
+        subset = folder.with_name(folder.name + "-subset")
+        skipped = SKIPPED[suite]
+        looked_at = {c.name for c in loader(subset, None)} if shared and subset.is_dir() else None
+        SKIPPED[suite] = skipped  # the subset's pages are counted with the folder's
+        for case in loader(folder, limit):
+            digest = hashlib.sha1(f"{case.suite}/{case.name}".encode()).digest()
+            seen = shared and digest[-1] % 2 == 0 and (looked_at is None or case.name in looked_at)
+            case.split = "tune" if seen else "heldout"
+            cases.append(case)
+    return cases
+
 
 # --- systems -------------------------------------------------------------------------------------
 
@@ -440,43 +535,170 @@ def time_passes(systems: list[str], cases: list[Case], reps: int) -> dict[str, d
     return passes
 
 
+class PeerCache:
+    """Peers' outputs kept on disk between runs (one JSON file per system and suite), keyed by the
+    peer's version and a digest of the page: peers are slow and do not change between runs."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.entries: dict[tuple[str, str], dict[str, Seq]] = {}
+        self.dirty: set[tuple[str, str]] = set()
+
+    def _path(self, system: str, suite: str) -> Path:
+        assert self.folder is not None
+        return self.folder / system / f"{suite}.json"
+
+    def run(self, system: str, case: Case) -> Seq:
+        if self.folder is None or system == "omniweave":
+            return SYSTEMS[system](case.html, case.url)
+        key = (system, case.suite)
+        if key not in self.entries:
+            path = self._path(system, case.suite)
+            self.entries[key] = json.loads(path.read_text()) if path.exists() else {}
+        digest = hashlib.sha1(f"{_version(system)}\0{case.url}\0{case.html}".encode("utf-8", "surrogatepass")).hexdigest()
+        found = self.entries[key].get(digest)
+        if found is None:
+            found = self.entries[key][digest] = SYSTEMS[system](case.html, case.url)
+            self.dirty.add(key)
+        return [(k, v) for k, v in found]
+
+    def save(self) -> None:
+        for system, suite in self.dirty:
+            path = self._path(system, suite)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(self.entries[(system, suite)]))
+        self.dirty.clear()
+
+
+def _version(system: str) -> str:
+    module = {"readability-lxml": "readability-lxml", "magic-html": "magic-html"}.get(system, system)
+    try:
+        return importlib.metadata.version(module)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+def score_suite(
+    systems: list[str], cases: list[Case], peers: PeerCache, models: list[FoldModels]
+) -> tuple[dict[tuple[str, str], Tally], dict[tuple[str, str], list[Tally]], list[tuple[float, str]]]:
+    """Every system's tallies per split, one tally per page (paired across systems), and omniweave's
+    page F1 on the tune split."""
+    tallies = {(s, sp): Tally() for s in systems for sp in ("heldout", "tune")}
+    per_page: dict[tuple[str, str], list[Tally]] = {key: [] for key in tallies}
+    worst: list[tuple[float, str]] = []
+    for case in cases:
+        for system in systems:
+            tally = tallies[(system, case.split)]
+            try:
+                if system == "omniweave":
+                    for m in models:
+                        m.use(case)
+                seq = peers.run(system, case)
+            except Exception:  # a peer failing on a page scores as empty output
+                seq, tally.errors = [], tally.errors + 1
+            tally.pages += 1
+            page = Tally()
+            score(case, seq, page)
+            tally.add(page)
+            per_page[(system, case.split)].append(page)
+            if system == "omniweave" and case.split == "tune" and case.text is not None:
+                worst.append((page.f1, case.name))
+    for m in models:
+        m.use(None)
+    peers.save()
+    return tallies, per_page, worst
+
+
+def timing_sample(cases: list[Case], n: int) -> list[Case]:
+    """At most ``n`` pages, spread over the suite (the same pages every run)."""
+    if len(cases) <= n:
+        return cases
+    return sorted(cases, key=lambda c: hashlib.sha1(f"time/{c.suite}/{c.name}".encode()).digest())[:n]
+
+
+class FoldModels:
+    """Cross-validation models of one of the extractor's learned parts (``fold-<i>-of-<k>.npz``,
+    written by tools/train_extractor.py or tools/train_blocks.py): each page is extracted with the
+    model trained without its fold, so the figures are from pages the model never saw."""
+
+    def __init__(self, folder: Path, features: tuple[str, ...], setter: Callable[[object], None], shipped: object) -> None:
+        from omniweave.extract.learned import LinearModel
+
+        paths = sorted(folder.glob("fold-*-of-*.npz"))
+        if not paths:
+            raise SystemExit(f"no fold-<i>-of-<k>.npz models in {folder}: run the training script first")
+        self.k = int(paths[0].stem.rsplit("-", 1)[1])
+        self.models = {int(p.stem.split("-")[1]): LinearModel.load(p, features) for p in paths}
+        self.setter, self.shipped = setter, shipped  # timing passes use the shipped one (the same cost)
+
+    def use(self, case: Case | None) -> None:
+        self.setter(self.shipped if case is None else self.models[case.fold(self.k)])
+
+
+def fold_models(shared: bool, root_folder: Path, block_folder: Path) -> list[FoldModels]:
+    """The fold models of the learned parts the extractor uses (shared data only: elsewhere the
+    shipped models are honest)."""
+    from omniweave.extract import learned
+
+    if not shared:
+        return []
+    out = []
+    if learned.shipped_model() is not None:
+        out.append(FoldModels(root_folder, learned.FEATURES, learned.set_model, learned.shipped_model()))
+    if learned.shipped_block_model() is not None:
+        out.append(FoldModels(block_folder, learned.BLOCK_FEATURES, learned.set_block_model,
+                              learned.shipped_block_model()))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--suite", action="append", choices=sorted(SUITES), help="default: all")
+    parser.add_argument("--data", type=Path, help="a folder laid out like ../shared/data/html (every page counts)")
+    parser.add_argument("--suite", action="append", choices=sorted(SUITES), help="default: all found")
     parser.add_argument("--system", action="append", choices=sorted(SYSTEMS), help="default: all installed")
-    parser.add_argument("--limit", type=int, help="pages per suite (first N by name)")
+    parser.add_argument("--limit", type=int, help="pages per suite folder (first N by name)")
     parser.add_argument("--split", choices=("heldout", "tune", "all"), default="all")
     parser.add_argument("--worst", type=int, default=0, help="list omniweave's N worst tune pages per suite")
     parser.add_argument("--reps", type=int, default=3, help="timing passes per system and suite (best counts)")
+    parser.add_argument("--timing-pages", type=int, default=200, help="pages per suite in the timed passes")
+    parser.add_argument("--cv", type=Path, default=CACHE.parent / "cv-models",
+                        help="the root model's fold models (shared data only; default %(default)s)")
+    parser.add_argument("--cv-blocks", type=Path, default=CACHE.parent / "cv-blocks",
+                        help="the block model's fold models (shared data only; default %(default)s)")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="peers' outputs kept here (default %(default)s)")
+    parser.add_argument("--no-cache", action="store_true", help="run the peers on every page")
     args = parser.parse_args()
     systems = args.system or [s for s in SYSTEMS if s != "magic-html" or _installed("magic_html")]
-    print(f"# extraction bench, {pin_one_core()}, systems: {', '.join(systems)}")
-    print("# split: tune = sha1(suite/page) even (rules tuned on these), heldout = odd (never looked at)")
-    for suite in args.suite or list(SUITES):
-        cases = [c for c in SUITES[suite](args.limit) if args.split in ("all", c.split)]
+    shared = args.data is None
+    data = args.data or DATA
+    models = fold_models(shared, args.cv, args.cv_blocks) if "omniweave" in systems else []
+    peers = PeerCache(None if args.no_cache else args.cache)
+    print(f"# extraction bench on {data}, {pin_one_core()}, systems: {', '.join(systems)}")
+    if shared:
+        print("# split: tune = pages the rules were tuned looking at (sha1(suite/page) even, in the folder read then);"
+              " heldout = the rest")
+        for m in models:
+            print(f"# learned part: {m.k}-fold cross-validation by site (each page extracted with the model"
+                  " trained without its fold)")
+    else:
+        print("# every page counts (split: heldout); the block scorer is the shipped one")
+    found = discover(data)
+    headline: dict[str, dict[str, object]] = {}
+    for suite in args.suite or [s for s in SUITES if s in found]:
+        cases = [c for c in load_suite(data, suite, args.limit, shared) if args.split in ("all", c.split)]
         if not cases:
             continue
-        tallies = {(s, sp): Tally() for s in systems for sp in ("heldout", "tune")}
-        per_page: dict[tuple[str, str], list[Tally]] = {key: [] for key in tallies}  # one tally per page, paired
-        worst: list[tuple[float, str]] = []
-        for case in cases:
-            for system in systems:
-                tally = tallies[(system, case.split)]
-                try:
-                    seq = SYSTEMS[system](case.html, case.url)
-                except Exception:  # a peer failing on a page scores as empty output
-                    seq, tally.errors = [], tally.errors + 1
-                tally.pages += 1
-                page = Tally()
-                score(case, seq, page)
-                tally.add(page)
-                per_page[(system, case.split)].append(page)
-                if system == "omniweave" and case.split == "tune" and case.text is not None:
-                    worst.append((page.f1, case.name))
-        passes = time_passes(systems, cases, args.reps)
+        if SKIPPED[suite]:
+            print(f"# {suite}: {SKIPPED[suite]} pages without a main text skipped")
+        tallies, per_page, worst = score_suite(systems, cases, peers, models)
+        timed = timing_sample(cases, args.timing_pages)
+        passes = time_passes(systems, timed, args.reps)
         for system, by_split in passes.items():
             for split, seconds in by_split.items():
-                tallies[(system, split)].seconds = min(seconds)
+                # timed on a sample: rates scale the sample's time to the split's pages
+                n_timed = sum(c.split == split for c in timed)
+                n_all = tallies[(system, split)].pages
+                tallies[(system, split)].seconds = min(seconds) * n_all / n_timed if n_timed else 0.0
         metric = {"trafilatura-eval": "snippet F1 (no full text)", "goose3": "recall of the article start"}
         print(f"\n## {suite}: text F1 = {metric.get(suite, 'word-level F1 vs main text')}")
         print("| split   | system           | docs |  P    |  R    | F1    | snipF1| img R | img P | placed|   docs/s | err |")
@@ -485,23 +707,73 @@ def main() -> None:
             for system in systems:
                 if tallies[(system, split)].pages:
                     print(row(system, split, cases[0], tallies[(system, split)]))
+        ratios: dict[str, float] = {}
         for split in ("heldout", "tune"):
             if not {"omniweave", "trafilatura"} <= set(systems):
                 break
             ours, theirs = tallies[("omniweave", split)], tallies[("trafilatura", split)]
             if ours.pages and ours.seconds and theirs.seconds:
+                ratios[split] = theirs.seconds / ours.seconds
                 rounds = sorted(t / o for o, t in zip(passes["omniweave"][split], passes["trafilatura"][split]) if o)
                 print(
-                    f"{split}: omniweave docs/s = {theirs.seconds / ours.seconds:.1f}x trafilatura's (best passes); "
+                    f"{split}: omniweave docs/s = {ratios[split]:.1f}x trafilatura's (best passes); "
                     f"per round {statistics.median(rounds):.1f}x median, {rounds[0]:.1f}-{rounds[-1]:.1f}x"
                 )
+        snippets = cases[0].text is None
         for split in ("heldout", "tune"):
-            gap = f1_gap(systems, split, per_page, snippets=cases[0].text is None)
+            gap = f1_gap(systems, split, per_page, snippets=snippets)
             if gap:
                 print(gap)
+        if suite == "wcxb":
+            print_page_types(systems, cases, per_page)
         if args.worst:
             print("worst omniweave tune pages:", ", ".join(f"{n} ({f:.2f})" for f, n in sorted(worst)[: args.worst]))
+        headline[suite] = headline_figures(systems, cases, per_page, tallies, ratios.get("heldout"), snippets)
         sys.stdout.flush()
+    print(json.dumps(headline, sort_keys=True))
+
+
+def print_page_types(systems: list[str], cases: list[Case], per_page: dict[tuple[str, str], list[Tally]]) -> None:
+    """Held-out text F1 per WCXB page type, each system."""
+    kinds = [c.page_type or "?" for c in cases if c.split == "heldout"]
+    print("\nheld-out F1 by page type: " + " | ".join(systems))
+    for kind in sorted(set(kinds)):
+        cells = []
+        for system in systems:
+            pages = [p for p, k in zip(per_page[(system, "heldout")], kinds) if k == kind]
+            cells.append(f"{_suite_f1(pages, False):.3f}")
+        print(f"  {kind:14} ({kinds.count(kind):4}): " + " | ".join(cells))
+
+
+def headline_figures(systems: list[str], cases: list[Case], per_page: dict[tuple[str, str], list[Tally]],
+                     tallies: dict[tuple[str, str], Tally], speed: float | None, snippets: bool) -> dict[str, object]:
+    """The suite's entry of the bench's last line, on the held-out split."""
+    out: dict[str, object] = {"pages": len(per_page[(systems[0], "heldout")])}
+    peers = [s for s in systems if s != "omniweave"]
+    if "omniweave" in systems:
+        out["f1"] = round(_suite_f1(per_page[("omniweave", "heldout")], snippets), 4)
+    if peers:
+        best = max(peers, key=lambda s: _suite_f1(per_page[(s, "heldout")], snippets))
+        out["best_peer"] = best
+        out["best_peer_f1"] = round(_suite_f1(per_page[(best, "heldout")], snippets), 4)
+    out["speed_ratio_vs_trafilatura"] = round(speed, 2) if speed else None
+    ours = tallies.get(("omniweave", "heldout"))
+    if cases[0].images is not None and ours is not None and ours.img_expected:
+        out["img_recall"] = round(ours.img_found / ours.img_expected, 4)
+        out["img_placed"] = round(ours.img_placed / ours.img_expected, 4)
+        out["img_precision"] = round(ours.img_extracted_ok / max(1, ours.img_extracted), 4)
+    if cases[0].suite == "wcxb" and "omniweave" in systems:
+        kinds = [c.page_type or "?" for c in cases if c.split == "heldout"]
+        by_type: dict[str, dict[str, float]] = {}
+        for kind in sorted(set(kinds)):
+            def f1(system: str) -> float:
+                return round(_suite_f1([p for p, k in zip(per_page[(system, "heldout")], kinds) if k == kind], False), 4)
+            entry = {"pages": kinds.count(kind), "f1": f1("omniweave")}
+            if peers:
+                entry["best_peer_f1"] = max(f1(s) for s in peers)
+            by_type[kind] = entry
+        out["by_type"] = by_type
+    return out
 
 
 def _suite_f1(pages: list[Tally], snippets: bool) -> float:

@@ -59,7 +59,9 @@ def main() -> None:
         total_a = total_b = 0.0
         pages = differ = 0
         for suite in args.suite or list(extraction.SUITES):
-            cases = list(extraction.SUITES[suite](None))
+            cases = extraction.load_suite(extraction.DATA, suite)
+            if not cases:
+                continue
             time_a = time_b = 0.0
             for case in cases:
                 best = [float("inf"), float("inf")]

@@ -225,7 +225,7 @@ def test_scan_walk_finds_every_wanted_tag_as_a_query_would():
     )
     tree = LexborHTMLParser(page)
     found = scan(tree)
-    walked = [n.mem_id for bucket in (found.head, found.junk, found.noscripts, found.chrome) for n in bucket]
+    walked = [n.mem_id for bucket in (found.head, found.junk, found.noscripts, found.chrome, found.maths) for n in bucket]
     queried = [n.mem_id for n in tree.root.css(", ".join(sorted(WANTED_TAGS)))]
     assert sorted(set(walked)) == sorted(queried)
     assert {n.tag for n in found.chrome} == {"nav", "aside"}
@@ -256,3 +256,35 @@ def test_bylines_and_datelines_before_the_body_go_in_any_script_but_dated_text_s
     lead = "<p>The council met on 5.8.2019 to approve the minutes of its last meeting.</p>"
     doc = extract_html(f"<html><body><article>{lead}{article}</article></body></html>", url=URL)
     assert doc.texts[0].text.startswith("The council met on 5.8.2019")
+
+
+def test_links_named_as_page_chrome_inside_a_sentence_stay_words_of_it():
+    article = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(3))
+    consent = ('<p>By signing up, you agree to the <a class="legal-link" href="/t">Terms of Service</a> and '
+               '<a class="legal-link" href="/p">Privacy Policy</a>, including <span class="legal">Cookie Use</span>.</p>')
+    doc = extract_html(f'<html><body><article>{article}{consent}</article></body></html>', url=URL)
+    assert "you agree to the Terms of Service and Privacy Policy, including Cookie Use." in doc.text
+    alone = extract_html(f'<html><body><article>{article}<div class="legal">Legal notice</div></article></body></html>', url=URL)
+    assert "Legal notice" not in alone.text  # a block of its own named as chrome still goes
+
+
+def test_mathml_is_text_in_place_tex_when_annotated():
+    tex = ('<math display="block"><semantics><mrow><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup>'
+           '</mrow><annotation encoding="application/x-tex">E = mc^2</annotation></semantics></math>')
+    plain = "<math><mi>x</mi><mo>+</mo><mn>1</mn></math>"
+    html = (f"<html><body><article><p>{_SENTENCE}The energy is {tex} as stated.</p>"
+            f"<p>{_SENTENCE}The sum {plain} grows.</p><p>{_SENTENCE * 2}</p></article></body></html>")
+    text = extract_html(html, url=URL).text
+    assert "The energy is $$E = mc^2$$ as stated." in text
+    assert "The sum x + 1 grows." in text
+
+
+def test_a_page_with_visible_text_never_extracts_empty():
+    pages = [
+        '<html><body><ul><li><a href="/a">Alpha page</a></li><li><a href="/b">Beta page</a></li></ul></body></html>',
+        '<html><body><nav><a href="/a">Alpha page</a> and more</nav></body></html>',
+        '<html><body><div style="display:none"><p>Text shown once scripts run.</p></div></body></html>',
+    ]
+    for html in pages:
+        assert extract_html(html, url=URL).text.strip()
+    assert extract_html("<html><body> <script>var x = 1;</script> </body></html>", url=URL).text == ""

@@ -52,7 +52,8 @@ def test_funnel_counts_documents_and_images_per_step_and_reason(run):
         for reason, n, images in row.reasons:
             if n:  # documents dropped for this reason, and the images they took with them
                 assert (n, images) == (len(by_reason[(row.step, reason)]), sum(by_reason[(row.step, reason)]))
-    assert len(by_reason) >= 2 and any(sum(v) for v in by_reason.values())
+    # (the Google home page, once empty and dropped as no_text, now keeps its visible link words: too short)
+    assert by_reason and any(sum(v) for v in by_reason.values())
     images = steps["images"]
     counts = images.counts
     removed = {r: i for r, _, i in images.reasons if r.startswith("image removed: ")}

@@ -16,7 +16,8 @@ from omniweave.extract.clean import remove_junk, remove_weak
 from omniweave.extract.guard import ExtractionRefused, check_size_and_depth
 from omniweave.extract.page import base_href, canonical_url, page_title
 from omniweave.extract.scan import Scan, scan
-from omniweave.extract.score import choose_roots
+from omniweave.extract.learned import choose_roots, filter_blocks
+from omniweave.extract.score import score_page
 from omniweave.extract.walk import prune, walk
 from omniweave.io.decode import decode_html
 
@@ -64,10 +65,11 @@ def extract_html(
     found = scan(tree)
     page_url = url or canonical_url(found.head)
     title = page_title(found.head)
+    base_url = base_href(found.head, page_url)
     return Document(
         id=doc_id,
         url=page_url,
-        nodes=extract_nodes(tree, found, base_href(found.head, page_url), title),
+        nodes=extract_nodes(tree, found, base_url, title) or _all_text(parse_input, base_url),
         title=title,
         source=source or Source(format="html"),
         metadata=metadata,
@@ -80,10 +82,31 @@ def extract_nodes(tree: LexborHTMLParser, found: Scan, base_url: str | None, tit
     body = tree.body or tree.root
     if body is None:
         return []
-    roots = choose_roots(body, hinted, body_chars_at_most)
+    roots = choose_roots(body, score_page(body, hinted), hinted, body_chars_at_most)
     for root in roots:
         remove_weak(root, hinted)
-    nodes = prune(walk(roots, base_url), title)
-    if not any(isinstance(n, TextNode) for n in nodes) and roots != [body]:
+    blocks = walk(roots, base_url)
+    nodes = filter_blocks(blocks, prune(blocks, title))
+    if not _has_text(nodes) and roots != [body]:
         nodes = prune(walk([body], base_url), title)
-    return nodes
+    if not _has_text(nodes):  # everything pruned as links or furniture: the page is that (a link hub)
+        nodes = walk([body], base_url).nodes
+    return nodes if _has_text(nodes) else []
+
+
+def _has_text(nodes: list[Node]) -> bool:
+    return any(isinstance(n, TextNode) for n in nodes)
+
+
+def _all_text(parse_input: str | bytes, base_url: str | None) -> list[Node]:
+    """The last resort when the cleaned page held no text: every block of the page outside
+    script-like tags, hidden or not (a page whose whole text sits in a hidden or boilerplate-named
+    wrapper, as single-page apps ship it before their scripts run, is not empty)."""
+    tree = LexborHTMLParser(parse_input, options=LexborDocumentOptions.WO_EVENTS)
+    body = tree.body
+    if body is None:
+        return []
+    for node in body.css("script, style, template, noscript, svg, canvas, iframe, object, embed, select, textarea"):
+        node.remove()
+    nodes = walk([body], base_url).nodes
+    return nodes if _has_text(nodes) else []

@@ -194,6 +194,33 @@ def _swap_noscript_images(noscripts: list[LexborNode]) -> None:
         noscript.unwrap()
 
 
+def math_text(math: LexborNode) -> str:
+    """A MathML formula as text: its TeX annotation (``$...$``, ``$$...$$`` for display math), else its
+    ``alttext``, else the text of its token elements."""
+    tex = math.css_first('annotation[encoding="application/x-tex"], annotation[encoding="TeX"]')
+    source = (tex.text(deep=True) if tex is not None else "").strip()
+    if not source:
+        source = (math.attributes.get("alttext") or "").strip()
+    if source:
+        fence = "$$" if math.attributes.get("display") == "block" else "$"
+        return f"{fence}{' '.join(source.split())}{fence}"
+    for annotation in math.css("annotation, annotation-xml"):
+        annotation.remove()
+    return " ".join(math.text(deep=True, separator=" ").split())
+
+
+def _math_as_text(maths: list[LexborNode]) -> None:
+    """Replace each MathML formula (not inside another, nor removed) by :func:`math_text`, in place."""
+    for math in maths:
+        if math.parent is None or math.parent.tag == "math":
+            continue
+        text = math_text(math)
+        if text:
+            math.replace_with(f" {text} " if math.attributes.get("display") == "block" else text)
+        else:
+            math.remove()
+
+
 def _place_streamed_segments(root: LexborNode, segments: list[LexborNode]) -> None:
     """Streamed server rendering ships late content as ``<div hidden id="S:n">`` at the end of the
     page, which a script moves to its placeholder (``<template id="P:n">`` or ``"B:n"``): do the same,
@@ -223,6 +250,7 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
         _remove_form_block(area)
     for node in found.junk:
         node.remove()
+    _math_as_text(found.maths)
     _swap_noscript_images(found.noscripts)
     for node in found.hidden:
         if node.tag in PROTECTED:
@@ -356,11 +384,24 @@ def remove_weak(root: LexborNode, hinted: HintMap) -> None:
         negative, positive, what = found
         if what == COMMENTS or not (negative == STRONG or (negative == WEAK and not positive)) or figure_like(node):
             continue  # comments still here are a thread kept as the content
+        if negative == WEAK and in_running_text(node):
+            continue  # "you agree to the <a class=legal-link>Terms</a>": words of the sentence
         length = len(node.text())
         if length > WEAK_SHORT and limit < 0:
             limit = MAX_SHARE_WEAK * len(root.text())
         if length <= WEAK_SHORT or (length <= limit and _link_share(node, length) > WEAK_LINKS):
             node.remove()
+
+
+INLINE_TAGS = frozenset("a span em strong b i u small abbr cite code mark sub sup time q dfn kbd var s".split())
+
+
+def in_running_text(node: LexborNode) -> bool:
+    """An inline element with text of its own sentence beside it (its parent has direct text)."""
+    if node.tag not in INLINE_TAGS:
+        return False
+    parent = node.parent
+    return parent is not None and bool(parent.text(deep=False).strip())
 
 
 def _is_article_header(header: LexborNode) -> bool:

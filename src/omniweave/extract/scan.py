@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 JUNK_TAGS = (
-    "script", "style", "template", "svg", "math", "canvas", "iframe", "object", "embed", "video", "audio",
+    "script", "style", "template", "svg", "canvas", "iframe", "object", "embed", "video", "audio",
     "button", "select", "input", "textarea", "option", "label", "link", "meta", "dialog", "rt", "rp",
 )
 HEAD_TAGS = ("title", "meta", "link", "base")
@@ -27,11 +27,12 @@ _ATTRIBUTE_SELECTORS = (
     "[itemprop=comment]", "[itemtype]",  # itemtype is rare: its values are told apart in Python
 )
 ATTRIBUTE_QUERY = ", ".join(_ATTRIBUTE_SELECTORS)
-WANTED_TAGS = frozenset((*JUNK_TAGS, *HEAD_TAGS, "noscript", *CHROME_TAGS))
+WANTED_TAGS = frozenset((*JUNK_TAGS, *HEAD_TAGS, "noscript", "math", *CHROME_TAGS))
 _WANTED_IDS = frozenset(LexborHTMLParser("").create_node(tag).tag_id for tag in WANTED_TAGS)  # lexbor's fixed ids
 _BUCKET_OF_TAG = {
     **{tag: "junk" for tag in JUNK_TAGS},
     "noscript": "noscripts",
+    "math": "maths",
     **{tag: "chrome" for tag in CHROME_TAGS},
 }
 
@@ -46,6 +47,7 @@ class Scan:
     textareas: list[LexborNode] = field(default_factory=list)
     junk: list[LexborNode] = field(default_factory=list)  # JUNK_TAGS (textareas included)
     noscripts: list[LexborNode] = field(default_factory=list)
+    maths: list[LexborNode] = field(default_factory=list)  # MathML: turned into text in place
     hidden: list[LexborNode] = field(default_factory=list)  # [hidden], [aria-hidden=true], [role], display/visibility styles
     chrome: list[LexborNode] = field(default_factory=list)  # nav, aside
     comments: list[LexborNode] = field(default_factory=list)  # [itemprop=comment], [itemtype*=Comment]
@@ -59,7 +61,7 @@ def scan(tree: LexborHTMLParser) -> Scan:
     if root is None:
         return found
     buckets = {
-        "junk": found.junk, "noscripts": found.noscripts, "chrome": found.chrome,
+        "junk": found.junk, "noscripts": found.noscripts, "chrome": found.chrome, "maths": found.maths,
     }
     for node in root.traverse():
         if node.tag_id not in _WANTED_IDS:  # an id is cheaper to read than a name

@@ -4,6 +4,8 @@ and their own link density, and siblings of the winner that look like content jo
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from selectolax.lexbor import LexborNode
 
 from omniweave.extract.clean import NO_HINT, NONE, HintMap, figure_like, inside
@@ -43,10 +45,11 @@ class LinkText:
     """The stripped text length of each ``<a>`` of a page, measured once: scoring asks about the same
     links many times (a paragraph, then each candidate around it). Valid while the tree is unchanged."""
 
-    __slots__ = ("_lengths",)
+    __slots__ = ("_densities", "_lengths")
 
     def __init__(self) -> None:
         self._lengths: dict[int, int] = {}
+        self._densities: dict[int, float] = {}
 
     def total(self, anchors: list[LexborNode]) -> int:
         lengths = self._lengths
@@ -60,11 +63,13 @@ class LinkText:
         return total
 
     def density(self, node: LexborNode) -> float:
-        """Link text over all text of ``node`` (stripped), at most 1."""
-        text_len = len(node.text(deep=True).strip())
-        if not text_len:
-            return 0.0
-        return min(1.0, self.total(node.css("a")) / text_len)
+        """Link text over all text of ``node`` (stripped), at most 1 (kept per node)."""
+        key = node.mem_id
+        found = self._densities.get(key)
+        if found is None:
+            text_len = len(node.text(deep=True).strip())
+            found = self._densities[key] = min(1.0, self.total(node.css("a")) / text_len) if text_len else 0.0
+        return found
 
 
 def _anchors_in(node: LexborNode) -> list[LexborNode]:
@@ -84,13 +89,24 @@ def _text_len(node: LexborNode, deep: bool) -> int:
     return len(" ".join(node.text(deep=deep).split()))
 
 
-def choose_roots(body: LexborNode, hinted: HintMap, body_chars_at_most: int) -> list[LexborNode]:
-    """The content subtrees of a cleaned page, in document order (``[body]`` if nothing scores);
-    ``hinted``: the class/id hints of its named nodes; ``body_chars_at_most``: a bound on the length
-    of the body's text (measured before the last removals), which spares measuring it again."""
-    scores: dict[int, float] = {}
-    nodes: dict[int, LexborNode] = {}
-    links = LinkText()
+@dataclass(slots=True)
+class Scoring:
+    """What the paragraph scoring found on a page: each scored node's raw score (by ``mem_id``), the
+    nodes, the link text lengths measured so far, and the best few candidates by raw score with
+    their final score (less their link share)."""
+
+    scores: dict[int, float] = field(default_factory=dict)
+    nodes: dict[int, LexborNode] = field(default_factory=dict)
+    links: LinkText = field(default_factory=LinkText)
+    ranked: list[int] = field(default_factory=list)  # the best few scored nodes by raw score, best first
+    final: dict[int, float] = field(default_factory=dict)  # those that can win or rival -> final score
+    top: LexborNode | None = None  # the rule's winner before expansion (None: nothing scored)
+
+
+def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
+    """Score the page's paragraph-like elements into their ancestors and pick the rule's winner."""
+    out = Scoring()
+    scores, nodes, links = out.scores, out.nodes, out.links
     for para in body.css(PARAGRAPHS):
         tag = para.tag
         deep = tag not in _DIRECT_TEXT_TAGS
@@ -123,9 +139,9 @@ def choose_roots(body: LexborNode, hinted: HintMap, body_chars_at_most: int) -> 
             scores[key] += score / divider
             node = node.parent
     if not scores:
-        return [body]
-    ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:5]
-    final: dict[int, float] = {}  # score less the link share, for the candidates that can win or rival
+        return out
+    ranked = out.ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:5]
+    final = out.final  # score less the link share, for the candidates that can win or rival
     best = 0.0
     for key in ranked:  # a final score is at most the raw one: once that is below a rival's, stop
         if best > 0.0 and scores[key] < RIVAL_SHARE * best:
@@ -133,16 +149,24 @@ def choose_roots(body: LexborNode, hinted: HintMap, body_chars_at_most: int) -> 
         final[key] = scores[key] * (1.0 - links.density(nodes[key]))
         best = max(best, final[key])
     top_key = max(final, key=final.__getitem__)
-    top, top_score = nodes[top_key], final[top_key]
-    top = _promote(top, top_key, top_score, scores, nodes, final)
-    top = _around_list(top)
+    top = _promote(nodes[top_key], top_key, final[top_key], scores, nodes, final)
+    out.top = _around_list(top)
+    return out
+
+
+def expand(body: LexborNode, top: LexborNode, scoring: Scoring, body_chars_at_most: int) -> list[LexborNode]:
+    """The content roots around a winner: ``[body]`` when it holds too little of the page's text,
+    else the posts or items of the series it belongs to, or it with the siblings that look like
+    content, and the page heading with its lead in front."""
+    if top.mem_id == body.mem_id:
+        return [body]
     top_chars = len(top.text())
     if top_chars < MIN_ROOT_TEXT or (
         top_chars < MIN_ROOT_SHARE * body_chars_at_most and top_chars < MIN_ROOT_SHARE * len(body.text())
     ):
         return [body]  # nothing stands out: keep the whole page and let pruning work
-    roots = _series(top, links) or _with_siblings(top, scores, links)
-    return _with_lead(body, roots, links)
+    roots = _series(top, scoring.links) or _with_siblings(top, scoring.scores, scoring.links)
+    return _with_lead(body, roots, scoring.links)
 
 
 def _with_lead(body: LexborNode, roots: list[LexborNode], links: LinkText) -> list[LexborNode]:

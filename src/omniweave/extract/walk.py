@@ -78,6 +78,7 @@ class Blocks:
     nodes: list[Node] = field(default_factory=list)
     chars: int = 0
     link_lines: list[int] = field(default_factory=list)  # positions of short paragraphs/items that are all link text
+    link_chars: dict[int, int] = field(default_factory=dict)  # id() of a text node -> its linked characters
     # (start, end, chars, link chars, images, text nodes, is a content root), end exclusive
     containers: list[tuple[int, int, int, int, int, int, bool]] = field(default_factory=list)
 
@@ -140,9 +141,13 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             else:
                 release_initial()
             initial = ""
-        nodes.append(TextNode(text, kind))
+        node = TextNode(text, kind)
+        nodes.append(node)
         chars += len(text)
-        links += min(text_links, len(text))
+        linked = min(text_links, len(text))
+        links += linked
+        if linked:
+            out.link_chars[id(node)] = linked
         texts += 1
 
     def release_initial() -> None:  # not a drop cap after all: a block of its own

@@ -1,0 +1,342 @@
+"""Learned parts of the extractor, each a linear model over cheap features, trained on the shared
+labelled pages by a script in tools/ and shipped as a small ``.npz`` file in the package (numpy only
+at run time, loaded once). Without a shipped model each part leaves the rules' choice as it is.
+
+- Content root (``root_model.npz``, tools/train_extractor.py): the rule's winner and a few
+  alternatives (the next best scored nodes, the winner's parent and grandparent, the whole body) are
+  described by text and link share, scores, tag, class hints, depth, repeated children and their
+  relation to the rule's winner; the model picks one, which the rules then expand (series,
+  siblings, lead) as they expand their own winner.
+- Blocks (``block_model.npz``, tools/train_blocks.py): each text block of the chosen content is
+  described by its kind, length, link, digit and capital shares, punctuation, position, neighbours
+  and furniture cue words; blocks scored under the model's threshold are dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from selectolax.lexbor import LexborNode
+
+from omniweave.document import Node, TextNode
+from omniweave.extract.clean import NO_HINT, NONE, HintMap
+from omniweave.extract.score import Scoring, expand
+from omniweave.extract.walk import Blocks
+
+MODEL_PATH = Path(__file__).with_name("data") / "root_model.npz"
+BLOCK_MODEL_PATH = Path(__file__).with_name("data") / "block_model.npz"
+PARENT_LEVELS = 2  # the rule winner's ancestors offered as alternatives
+_TAGS = ("article", "main", "section", "div", "td", "ul", "ol", "table", "form")
+FEATURES = (
+    "bias", "is_rule", "is_body", "log_chars", "share_of_body", "link_density", "log_score", "score_share",
+    "final_share", "rank", "contains_rule", "inside_rule", "log_depth", "log_rel_chars", "log_body_chars",
+    "rule_is_body", "positive_hint", "negative_hint", "commas_per_100", "ranked_count", "log_children",
+    "log_repeats", "repeat_share",
+    *(f"tag_{t}" for t in _TAGS), "tag_other",
+)
+
+
+@dataclass(slots=True)
+class LinearModel:
+    """Linear scores over standardised features: ``((x - mean) / scale) @ weights``; a block model
+    also has the score under which a block is dropped (``threshold``, in log-odds)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    threshold: float = 0.0
+
+    @classmethod
+    def load(cls, path: Path, features: tuple[str, ...]) -> LinearModel:
+        with np.load(path) as data:
+            if tuple(str(n) for n in data["features"]) != features:
+                raise ValueError(f"{path}: the model's features differ from this extractor's")
+            return cls(data["mean"], data["scale"], data["weights"], float(data["threshold"]))
+
+    def save(self, path: Path, features: tuple[str, ...]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, mean=self.mean, scale=self.scale, weights=self.weights, threshold=self.threshold,
+                 features=np.array(features))
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.scale) @ self.weights
+
+
+_model: LinearModel | None = None
+_loaded = False
+# training hook: given the candidates' feature rows, the index of the one to take
+Picker = Callable[[np.ndarray], int]
+_picker: Picker | None = None
+
+
+def shipped_model() -> LinearModel | None:
+    """The package's model, loaded once (None when the package ships none)."""
+    global _model, _loaded
+    if not _loaded:
+        _loaded = True
+        _model = LinearModel.load(MODEL_PATH, FEATURES) if MODEL_PATH.exists() else None
+    return _model
+
+
+def set_model(model: LinearModel | None) -> None:
+    """Use ``model`` instead of the shipped one (cross-validation: a model not trained on the page)."""
+    global _model, _loaded
+    _model, _loaded = model, True
+
+
+def set_picker(picker: Picker | None) -> None:
+    """Training only: let ``picker`` choose among the candidates instead of the model."""
+    global _picker
+    _picker = picker
+
+
+def enabled() -> bool:
+    return shipped_model() is not None
+
+
+def choose_roots(body: LexborNode, scoring: Scoring, hinted: HintMap, body_chars_at_most: int) -> list[LexborNode]:
+    """The content subtrees of a cleaned page, in document order (``[body]`` if nothing scores): the
+    rule's winner, or the candidate the model scores highest, expanded. ``hinted``: the class/id hints
+    of the page's named nodes; ``body_chars_at_most``: a bound on the length of the body's text."""
+    rule = scoring.top
+    if rule is None:
+        return [body]
+    model = shipped_model()
+    if model is None and _picker is None:
+        return expand(body, rule, scoring, body_chars_at_most)
+    tops = candidates(body, scoring)
+    x = features(body, tops, scoring, hinted)
+    pick = _picker(x) if _picker is not None else int(np.argmax(model.scores(x)))  # type: ignore[union-attr]
+    return expand(body, tops[pick], scoring, body_chars_at_most)
+
+
+def candidates(body: LexborNode, scoring: Scoring) -> list[LexborNode]:
+    """The rule's winner first, then the best scored nodes, the winner's ancestors and the body."""
+    assert scoring.top is not None
+    out = [scoring.top]
+    out += [scoring.nodes[key] for key in scoring.ranked]
+    node = scoring.top.parent
+    for _ in range(PARENT_LEVELS):
+        if node is None or node.tag in ("body", "html"):
+            break
+        out.append(node)
+        node = node.parent
+    out.append(body)
+    seen: set[int] = set()
+    unique = []
+    for node in out:
+        if node.mem_id not in seen:
+            seen.add(node.mem_id)
+            unique.append(node)
+    return unique
+
+
+def _depth(node: LexborNode) -> int:
+    depth = 0
+    while node.parent is not None and node.tag not in ("body", "html"):
+        depth += 1
+        node = node.parent
+    return depth
+
+
+def _ancestor_ids(node: LexborNode) -> set[int]:
+    ids = set()
+    while node is not None:
+        ids.add(node.mem_id)
+        node = node.parent  # type: ignore[assignment]
+    return ids
+
+
+def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted: HintMap) -> np.ndarray:
+    """One row of :data:`FEATURES` per candidate."""
+    rule = tops[0]
+    rule_chain = _ancestor_ids(rule)
+    body_text = len(body.text())
+    rule_chars = len(rule.text())
+    max_score = max(scoring.scores.values())
+    max_final = max(scoring.final.values()) if scoring.final else max_score
+    ranks = {key: i for i, key in enumerate(scoring.ranked)}
+    rows = []
+    for node in tops:
+        key = node.mem_id
+        is_body = key == body.mem_id
+        text = node.text()
+        chars = body_text if is_body else len(text)
+        density = scoring.links.density(node)
+        raw = scoring.scores.get(key, 0.0)
+        final = scoring.final.get(key, raw * (1.0 - density))
+        negative, positive, _ = hinted.get(key, NO_HINT)
+        tag = node.tag
+        row = [
+            1.0, float(key == rule.mem_id), float(is_body), math.log1p(chars), chars / max(1, body_text), density,
+            math.log1p(max(0.0, raw)), raw / max_score if max_score > 0 else 0.0,
+            final / max_final if max_final > 0 else 0.0, float(ranks.get(key, len(ranks))),
+            float(key in rule_chain), float(key != rule.mem_id and _inside(node, rule)),
+            math.log1p(_depth(node)), math.log((chars + 1) / (rule_chars + 1)), math.log1p(body_text),
+            float(rule.mem_id == body.mem_id), float(positive), float(negative != NONE),
+            100.0 * sum(map(text.count, ",，、;；。")) / max(1, chars), float(len(scoring.ranked)),
+            *_repeats(node),
+            *(float(tag == t) for t in _TAGS), float(tag not in _TAGS and not is_body),
+        ]
+        rows.append(row)
+    return np.array(rows, dtype=np.float64)
+
+
+def _repeats(node: LexborNode) -> tuple[float, float, float]:
+    """How many element children the node has (log), how many share the most common tag and first
+    class (log: cards of a listing, posts of a thread), and their share of the children."""
+    counts: dict[tuple[str, str], int] = {}
+    total = 0
+    for child in node.iter():
+        total += 1
+        key = (child.tag, (child.attributes.get("class") or "").split(" ", 1)[0])
+        counts[key] = counts.get(key, 0) + 1
+    most = max(counts.values(), default=0)
+    return math.log1p(total), math.log1p(most), most / total if total else 0.0
+
+
+def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
+    key = ancestor.mem_id
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id == key:
+            return True
+        parent = parent.parent
+    return False
+
+
+# --- blocks -------------------------------------------------------------------------------------
+
+_KINDS = ("paragraph", "heading", "list_item", "quote", "caption", "code", "table")
+# words of page furniture, looked for in short blocks (lower case)
+_CUES = (
+    ("copyright", "©", "all rights reserved", "alle rechte"), ("cookie",), ("subscribe", "newsletter", "sign up",
+    "log in", "login", "register", "anmelden"), ("share", "follow us", "tweet", "teilen"), ("privacy", "terms",
+    "datenschutz", "impressum"), ("read more", "more", "weiterlesen", "mehr"), ("comment", "reply", "kommentar"),
+    ("posted", "published", "updated", "veröffentlicht"), ("related", "you may also like", "recommended"),
+    ("advert", "sponsored", "anzeige"), ("|", "»", "›", " / "),
+)
+CUE_MAX = 300  # longer blocks are not searched for cues
+_CUE_COLUMNS = tuple((cue, j) for j, group in enumerate(_CUES) for cue in group)
+HEAD = 200  # digit and capital shares are measured on a block's first characters
+_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
+_SENTENCE_END = tuple(".!?。！？\"'”")
+BLOCK_FEATURES = (
+    "bias", *(f"kind_{k}" for k in _KINDS), "log_chars", "link_share", "digit_share", "upper_share",
+    "sentence_end", "commas_per_100", "position", "chars_before", "first", "last", "prev_heading",
+    "next_heading", "log_prev_chars", "log_next_chars", "log_rel_median", "log_blocks", "log_total_chars",
+    *(f"cue_{c[0].strip() or 'sep'}" for c in _CUES), "pruned",
+)
+
+
+_block_model: LinearModel | None = None
+_block_loaded = False
+# training hook: sees each page's text blocks and their feature rows (then nothing is dropped)
+BlockRecorder = Callable[[list[TextNode], np.ndarray], None]
+_block_recorder: BlockRecorder | None = None
+
+
+def shipped_block_model() -> LinearModel | None:
+    global _block_model, _block_loaded
+    if not _block_loaded:
+        _block_loaded = True
+        exists = BLOCK_MODEL_PATH.exists()
+        _block_model = LinearModel.load(BLOCK_MODEL_PATH, BLOCK_FEATURES) if exists else None
+    return _block_model
+
+
+def set_block_model(model: LinearModel | None) -> None:
+    global _block_model, _block_loaded
+    _block_model, _block_loaded = model, True
+
+
+def set_block_recorder(recorder: BlockRecorder | None) -> None:
+    """Training only: hand every page's blocks and features to ``recorder`` instead of filtering."""
+    global _block_recorder
+    _block_recorder = recorder
+
+
+def block_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> np.ndarray:
+    """One row of :data:`BLOCK_FEATURES` per text block, in reading order: what needs the text is
+    measured block by block, the rest is computed over all blocks at once."""
+    n = len(texts)
+    cols = len(BLOCK_FEATURES)
+    x = np.zeros((n, cols))
+    rows = []  # length, linked, digits, capitals, sentence end, commas, pruned by the rules
+    kinds = np.empty(n, dtype=np.int64)
+    cue_at = BLOCK_FEATURES.index("log_total_chars") + 1
+    for i, node in enumerate(texts):
+        text = node.text
+        length = len(text)
+        head = text[:HEAD].encode("ascii", "ignore")  # bytes.translate deletes in C (str's looks up per character)
+        rows.append((
+            length, link_chars.get(id(node), 0), len(head) - len(head.translate(None, b"0123456789")),
+            len(head) - len(head.translate(None, _UPPER)), text.rstrip().endswith(_SENTENCE_END),
+            text.count(",") + text.count("，") + text.count("、"), id(node) not in kept,
+        ))
+        kinds[i] = _KIND_INDEX.get(node.kind, -1)
+        if length <= CUE_MAX:
+            short = text.lower()
+            for cue, column in _CUE_COLUMNS:
+                if cue in short:
+                    x[i, cue_at + column] = 1.0
+    per_block = np.array(rows, dtype=np.float64)
+    lengths = per_block[:, 0]
+    heads = np.minimum(lengths, HEAD)  # shares are of the head's characters, ASCII or not
+    total = lengths.sum()
+    median = np.sort(lengths)[n // 2]
+    log_len = np.log1p(lengths)
+    x[:, 0] = 1.0
+    known = kinds >= 0
+    x[np.flatnonzero(known), 1 + kinds[known]] = 1.0
+    c = 1 + len(_KINDS)
+    x[:, c] = log_len
+    x[:, c + 1] = per_block[:, 1] / lengths
+    x[:, c + 2] = per_block[:, 2] / heads
+    x[:, c + 3] = per_block[:, 3] / heads
+    x[:, c + 4] = per_block[:, 4]
+    x[:, c + 5] = np.minimum(20.0, 100.0 * per_block[:, 5] / lengths)
+    x[:, c + 6] = np.arange(n) / n
+    x[:, c + 7] = (np.cumsum(lengths) - lengths) / total
+    x[0, c + 8] = 1.0
+    x[n - 1, c + 9] = 1.0
+    heading = kinds == _KIND_INDEX["heading"]
+    x[1:, c + 10] = heading[:-1]
+    x[:-1, c + 11] = heading[1:]
+    x[1:, c + 12] = log_len[:-1]
+    x[:-1, c + 13] = log_len[1:]
+    x[:, c + 14] = np.log((lengths + 1) / (median + 1))
+    x[:, c + 15] = math.log1p(n)
+    x[:, c + 16] = math.log1p(total)
+    x[:, BLOCK_FEATURES.index("pruned")] = per_block[:, 6]
+    return x
+
+
+def filter_blocks(blocks: Blocks, kept: list[Node]) -> list[Node]:
+    """The nodes to emit, given what the walk saw (``blocks``) and what the rules' pruning kept:
+    with a block model, each text block the walk saw (pruned or not; the rules' verdict is one of
+    its features) is kept when it scores at least the model's threshold, and images as the rules
+    decided; without one, the rules' ``kept``."""
+    model = shipped_block_model()
+    if model is None and _block_recorder is None:
+        return kept
+    texts = [n for n in blocks.nodes if type(n) is TextNode]
+    if not texts:
+        return kept
+    kept_ids = {id(n) for n in kept}
+    x = block_features(texts, blocks.link_chars, kept_ids)
+    if _block_recorder is not None:
+        _block_recorder(texts, x)
+        return kept
+    if model is None or len(texts) < 2:
+        return kept
+    keep = model.scores(x) >= model.threshold
+    if not keep.any():
+        return kept
+    chosen = {id(t) for t, k in zip(texts, keep) if k}
+    return [n for n in blocks.nodes if id(n) in chosen or (type(n) is not TextNode and id(n) in kept_ids)]

@@ -1,0 +1,184 @@
+"""Train the extractor's content-root model (:mod:`omniweave.extract.learned`) on the shared labelled
+pages, with k-fold cross-validation by site.
+
+    python tools/train_extractor.py [--folds 5] [--ship] [--limit N]
+
+For every page the extractor is run once per candidate root (the rule's winner, the next best scored
+nodes, its parent and grandparent, the body), and each output is scored against the page's ground
+truth as the bench scores it (word F1 against the main text; snippet F1 where only snippets exist).
+A linear scorer is then trained to maximise the expected F1 of the candidate it picks (softmax over a
+page's candidates). Pages are split into folds by site (the URL's host; bench/extraction.py's
+``Case.fold``): the model of fold i is trained on the other folds and written to
+bench/.cache/cv-models/fold-i-of-k.npz, which the bench uses to score fold i's pages. The table
+printed at the end is the same out-of-fold comparison per suite: the rules' pick, the model's pick,
+and the best candidate (an upper bound). ``--ship`` also trains on all pages and writes the model
+the package ships (src/omniweave/extract/data/root_model.npz).
+
+Training pages: wcxb-dev, trafilatura-eval, readability, chinese, webmainbench (goose3 gives only
+an article's first part, which would teach the model that more is always better).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+import extraction  # noqa: E402  (bench/extraction.py: loaders, folds, scoring)
+
+from omniweave.extract import ExtractionRefused, extract_html, learned  # noqa: E402
+from omniweave.extract.clean import clear_label_cache  # noqa: E402
+
+TRAIN_SUITES = ("wcxb", "trafilatura-eval", "readability", "chinese", "webmainbench")
+CACHE = REPO / "bench" / ".cache"
+SHIPPED = learned.MODEL_PATH
+L2 = 1e-3
+STEPS, RATE = 600, 0.05
+
+
+def page_f1(case: extraction.Case, text: str) -> float:
+    """The page's F1 as the bench counts it (word F1, or snippet F1 on pages with snippets only)."""
+    tally = extraction.Tally()
+    extraction.score(case, [("text", text)], tally)
+    if case.text is not None:
+        return tally.f1
+    tp, fp, fn = tally.snip["tp"], tally.snip["fp"], tally.snip["fn"]
+    return 2 * tp / max(1, 2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+
+def candidate_table(case: extraction.Case) -> tuple[np.ndarray, np.ndarray]:
+    """The page's candidate feature rows and the F1 of the output each would give."""
+    rows: list[np.ndarray] = []
+    learned.set_picker(None)
+
+    def record(x: np.ndarray) -> int:
+        rows.append(x)
+        return 0
+
+    learned.set_picker(record)
+    clear_label_cache()
+    first = extract_html(case.html, url=case.url).text
+    if not rows:  # nothing scored: the body is the only choice
+        learned.set_picker(None)
+        return np.zeros((0, len(learned.FEATURES))), np.zeros(0)
+    x = rows[0]
+    f1 = [page_f1(case, first)]
+    for i in range(1, len(x)):
+        learned.set_picker(lambda _x, i=i: i)
+        f1.append(page_f1(case, extract_html(case.html, url=case.url).text))
+    learned.set_picker(None)
+    return x, np.array(f1)
+
+
+def fit(pages: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> learned.LinearModel:
+    """A linear scorer maximising each page's expected F1 under a softmax over its candidates (Adam, L2).
+    Pages are padded to one array (masked), so each step is a few array operations."""
+    stacked = np.vstack([x for x, _ in pages])
+    mean, scale = stacked.mean(axis=0), stacked.std(axis=0)
+    mean[0], scale[0] = 0.0, 1.0  # the bias column stays 1
+    scale[scale == 0] = 1.0
+    width = max(len(y) for _, y in pages)
+    xs = np.zeros((len(pages), width, len(mean)))
+    ys = np.zeros((len(pages), width))
+    mask = np.zeros((len(pages), width), dtype=bool)
+    for i, (x, y) in enumerate(pages):
+        xs[i, : len(y)] = (x - mean) / scale
+        ys[i, : len(y)] = y
+        mask[i, : len(y)] = True
+    w = np.zeros(len(mean))
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for step in range(1, STEPS + 1):
+        s = np.where(mask, xs @ w, -np.inf)
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        expected = (p * ys).sum(axis=1, keepdims=True)
+        grad = np.einsum("pc,pcf->f", p * (ys - expected), xs) / len(pages) - 2 * l2 * w
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        w += RATE * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    return learned.LinearModel(mean, scale, w)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--limit", type=int, help="pages per suite folder (a quick look)")
+    parser.add_argument("--ship", action="store_true", help="also train on all pages and write the shipped model")
+    parser.add_argument("--table", type=Path, default=CACHE / "root-candidates.npz",
+                        help="candidates' features and F1, kept between runs (delete to rebuild)")
+    args = parser.parse_args()
+    learned.set_model(None)
+    cases = [c for suite in TRAIN_SUITES for c in extraction.load_suite(extraction.DATA, suite, args.limit)]
+    keys = [f"{c.suite}/{c.name}" for c in cases]
+    tables: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if args.table.exists():
+        with np.load(args.table, allow_pickle=False) as saved:
+            names = list(saved["keys"])
+            width = int(saved["width"])
+            if width == len(learned.FEATURES):
+                for key, start, end in zip(names, saved["starts"], saved["ends"]):
+                    tables[str(key)] = (saved["x"][start:end], saved["y"][start:end])
+    start_time = time.process_time()
+    refused = 0
+    for n, (case, key) in enumerate(zip(cases, keys)):
+        if key not in tables:
+            try:
+                tables[key] = candidate_table(case)
+            except ExtractionRefused:  # too deep to parse: no choice to learn from
+                tables[key] = (np.zeros((0, len(learned.FEATURES))), np.zeros(0))
+                refused += 1
+            if n % 200 == 199:
+                save_tables(args.table, tables)
+    print(f"# candidates of {len(cases)} pages ({time.process_time() - start_time:.0f} s CPU to build the new ones;"
+          f" {refused} pages refused by the extractor)")
+    save_tables(args.table, tables)
+    pages = [(c, tables[k]) for c, k in zip(cases, keys) if len(tables[k][1])]
+    report: dict[str, Counter[str]] = {}
+    fold_dir = CACHE / "cv-models"
+    for fold in range(args.folds):
+        train = [t for c, t in pages if c.fold(args.folds) != fold]
+        model = fit(train)
+        model.save(fold_dir / f"fold-{fold}-of-{args.folds}.npz", learned.FEATURES)
+        for case, (x, y) in pages:
+            if case.fold(args.folds) == fold:
+                pick = int(np.argmax(model.scores(x)))
+                for name in (case.suite, f"{case.suite}/{case.page_type}" if case.page_type else None):
+                    if name is None:
+                        continue
+                    tally = report.setdefault(name, Counter())
+                    tally["pages"] += 1
+                    tally["rule"] += y[0]
+                    tally["model"] += y[pick]
+                    tally["oracle"] += y.max()
+                    tally["changed"] += pick != 0
+    print(f"\nout-of-fold mean page F1 ({args.folds} folds by site; pages where some root scored):")
+    print("| suite (/ WCXB page type) | pages | rules | model | best candidate | picks changed |")
+    for suite, t in sorted(report.items()):
+        n = t["pages"]
+        print(f"| {suite:24} | {n:5} | {t['rule'] / n:.3f} | {t['model'] / n:.3f} | {t['oracle'] / n:.3f}          |"
+              f" {t['changed']:5}         |")
+    if args.ship:
+        model = fit([t for _, t in pages])
+        model.save(SHIPPED, learned.FEATURES)
+        print(f"shipped model written to {SHIPPED.relative_to(REPO)}: "
+              + ", ".join(f"{n}={w:+.2f}" for n, w in zip(learned.FEATURES, model.weights)))
+
+
+def save_tables(path: Path, tables: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+    keys = list(tables)
+    lengths = [len(tables[k][1]) for k in keys]
+    ends = np.cumsum(lengths)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, keys=np.array(keys), starts=ends - lengths, ends=ends, width=len(learned.FEATURES),
+             x=np.vstack([tables[k][0] for k in keys]), y=np.concatenate([tables[k][1] for k in keys]))
+
+
+if __name__ == "__main__":
+    main()
