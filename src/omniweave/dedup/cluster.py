@@ -19,7 +19,7 @@ run by the executor, resumable) that read and write partitioned files under ``<o
    fields (id, date, length), sent to the partition of its label;
 4. ``keepers``, per label partition: one keeper per cluster by the rule (ties: smallest id);
 5. ``drops``, per group of tasks: ``drop/<task>.parquet`` (id, kept_id), the small file the
-   apply pass of that task reads (:func:`load_drops`).
+   apply pass of that task reads (:func:`load_drops`); then ``rounds`` is removed.
 
 Memory: every piece holds one partition (about corpus / partitions), the driver the list of
 tasks and one small result per piece; nothing holds text.
@@ -252,21 +252,24 @@ def drop_piece(fs: fsspec.AbstractFileSystem, rounds_dir: str, out_dir: str, gro
 
 def reduce_clusters(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, *, partitions: int,
                     keep: KeepRule, mapper: MapFn = serial_map) -> dict[str, int]:
-    """Rounds 1-5 of the module docstring; returns counts (documents, clusters, duplicates).
+    """Rounds 1-5 of the module docstring; returns counts (documents, clusters, duplicates, rounds
+    of the components).
     ``mapper`` runs the pieces of each round (the executor's: threads or Ray tasks)."""
     tasks, offsets = task_offsets(fs, map_dir)
     rounds = f"{out_dir}/rounds"
     groups = TaskGroups(tasks, offsets, partitions)
     run_round(fs, mapper, f"{rounds}/buckets",
               lambda p: bucket_edges(fs, map_dir, rounds, p, tasks, offsets, partitions), partitions)
-    forest = star_components(fs, mapper, rounds, partitions)
+    forest, star_rounds = star_components(fs, mapper, rounds, partitions)
     run_round(fs, mapper, f"{rounds}/labels", lambda p: label_piece(fs, forest, rounds, p, groups), partitions)
     run_round(fs, mapper, f"{rounds}/members",
               lambda g: member_piece(fs, map_dir, rounds, g, groups, partitions), groups.count)
     found = run_round(fs, mapper, f"{rounds}/keepers", lambda p: keeper_piece(fs, rounds, p, groups, keep), partitions)
     run_round(fs, mapper, f"{rounds}/drops", lambda g: drop_piece(fs, rounds, out_dir, g, groups), groups.count)
+    if fs.exists(rounds):
+        fs.rm(rounds, recursive=True)  # only drop/ is read later (a rerun before _SUCCESS starts the rounds over)
     return {"documents": int(offsets[-1]), "clusters": sum(f["clusters"] for f in found),
-            "duplicates": sum(f["duplicates"] for f in found)}
+            "duplicates": sum(f["duplicates"] for f in found), "component_rounds": star_rounds}
 
 def load_drops(fs: fsspec.AbstractFileSystem, reduce_dir: str, task_id: str) -> dict[str, str]:
     """The documents one task must drop, each with the id of its kept twin."""

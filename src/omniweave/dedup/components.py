@@ -91,15 +91,18 @@ def star_round(fs: fsspec.AbstractFileSystem, rounds_dir: str, r: int, piece: in
     return {"star": is_star_forest(u, v), "edges": written}
 
 
-def star_components(fs: fsspec.AbstractFileSystem, mapper: MapFn, rounds_dir: str, parts: int) -> str:
+def star_components(fs: fsspec.AbstractFileSystem, mapper: MapFn, rounds_dir: str, parts: int) -> tuple[str, int]:
     """Alternate rounds over ``<rounds_dir>/edges-000`` until the graph is a star forest; returns the
-    folder of that forest (every component as edges from its smallest node to each other node)."""
+    folder of that forest (every component as edges from its smallest node to each other node) and
+    the number of rounds."""
     r = 0
     while True:
         results = run_round(fs, mapper, f"{rounds_dir}/star-{r:03d}",
                             lambda k, r=r: star_round(fs, rounds_dir, r, k, parts), parts)
+        if fs.exists(f"{rounds_dir}/edges-{r:03d}"):  # read by this round only (done: never again)
+            fs.rm(f"{rounds_dir}/edges-{r:03d}", recursive=True)
         if r % 2 == 0 and all(res["star"] for res in results):
-            return f"{rounds_dir}/edges-{r + 1:03d}"  # large-star leaves a star forest as it is
+            return f"{rounds_dir}/edges-{r + 1:03d}", r + 1  # large-star leaves a star forest as it is
         r += 1
 
 
