@@ -26,7 +26,7 @@ from omniweave.io.output import read_json, write_json_atomic
 from omniweave.pipeline.context import ReduceContext
 from omniweave.pipeline.recipe import Recipe, RecipeError
 from omniweave.pipeline.rundir import RunDir
-from omniweave.pipeline.stats import collect_stats
+from omniweave.pipeline.stats import collect_stats, peak_rss_mb
 from omniweave.pipeline.step import GlobalStep, Step
 from omniweave.pipeline.task import PassPlan, TaskResult, TaskSpec
 from omniweave.report import write_report_safely
@@ -147,7 +147,8 @@ def run_recipe(
 
     stats = collect_stats(run, len(passes), [s.label for s in steps])
     write_json_atomic(run.fs, run.stats_json, stats)
-    info.update(finished=datetime.now(timezone.utc).isoformat(), status="failed" if failed else "completed")
+    info.update(finished=datetime.now(timezone.utc).isoformat(), status="failed" if failed else "completed",
+                driver_max_rss_mb=peak_rss_mb())
     write_json_atomic(run.fs, run.run_json, info)
     if not failed:
         write_report_safely(run.root)  # report.html; an error there is logged, never raised
@@ -196,5 +197,10 @@ def _reduce(run: RunDir, pass_index: int, step: Step, executor: Any) -> None:
         out_dir=run.global_reduce(pass_index, step.label), workers=executor.workers, map=executor.map,
     )
     run.fs.makedirs(ctx.out_dir, exist_ok=True)
+    started, cpu_started = time.time(), time.process_time()
     counts = step.reduce(ctx)
-    write_json_atomic(run.fs, done, {"step": step.label, "counts": counts})
+    write_json_atomic(run.fs, done, {
+        "step": step.label, "counts": counts, "seconds": round(time.time() - started, 3),
+        # the driver's own CPU (pieces run on its threads locally, elsewhere on Ray) and peak memory
+        "driver_cpu_s": round(time.process_time() - cpu_started, 3), "driver_max_rss_mb": peak_rss_mb(),
+    })

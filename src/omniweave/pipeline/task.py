@@ -26,6 +26,7 @@ from omniweave.layout import SCHEMA
 from omniweave.pipeline.context import DROPPED_PARAGRAPH_SCHEMA, DROPPED_SCHEMA, TaskContext
 from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
+from omniweave.pipeline.stats import peak_rss_mb
 
 log = logging.getLogger("omniweave")
 
@@ -140,7 +141,7 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
     ctx = TaskContext(task_id=spec.task_id, pass_index=p, run=run, dropped=dropped,
                       dropped_paragraphs=dropped_paragraphs, progress=throttle)
     images: list[WarcImage] = []
-    started = time.time()
+    started, cpu_started = time.time(), time.process_time()
     try:
         log.info("task %s (pass %d) on %d input(s)", spec.task_id, p, len(spec.inputs))
         steps = spec.recipe.build_steps()
@@ -172,6 +173,8 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
             "docs_out": writer.rows_written,
             "warc_images": len(images),
             "seconds": round(time.time() - started, 3),
+            "cpu_s": round(time.process_time() - cpu_started, 3),  # the worker runs one task at a time
+            "max_rss_mb": peak_rss_mb(),  # the worker's peak so far
             "stats": stats,
         })
         if fs.exists(run.failure(p, spec.task_id)):
