@@ -21,7 +21,7 @@ from omniweave.document import Document, Source, make_doc_id
 from omniweave.extract import extract_html
 from omniweave.extract.guard import ExtractionRefused
 from omniweave.io.inputs import InputFile
-from omniweave.io.warc import WarcImage, WarcPage, WarcReadError, archive_basename, read_archive
+from omniweave.io.warc import WarcImage, WarcPage, WarcReadError, archive_basename, next_member, read_archive
 from omniweave.layout import SCHEMA, row_to_document
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,11 @@ def _read_archive(
 ) -> Iterator[Document]:
     name = archive_basename(inp.path)
     with fsspec.open(inp.path, "rb") as stream:
-        for item in read_archive(stream, inp.path, max_body=max_html_bytes, file_size=inp.size):
+        start = next_member(stream, inp.start, inp.end) if inp.start else 0
+        if start is None:  # no record begins in this byte range
+            return
+        for item in read_archive(stream, inp.path, max_body=max_html_bytes, file_size=inp.size, start=start,
+                                 end=inp.end):
             if isinstance(item, WarcImage):
                 counts["image_records"] += 1
                 if on_image is not None:

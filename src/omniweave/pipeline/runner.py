@@ -2,7 +2,7 @@
 
 A pass is a run of steps that needs no knowledge of other shards. A global step (dedup, ...) ends
 a pass with its map part; its reduce runs once; the next pass starts by applying its decisions.
-Pass 0 has one task per input file; a later pass has one task per task of the pass before, reading
+Pass 0 has one task per input file (per byte range of a big WARC); a later pass has one task per task of the pass before, reading
 that task's shards. Completed tasks and reduces are skipped, so a rerun resumes a killed run.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 from tqdm import tqdm
 
 from omniweave import __version__
-from omniweave.io.inputs import InputFile, expand_inputs
+from omniweave.io.inputs import InputFile, expand_inputs, split_inputs
 from omniweave.io.output import read_json, write_json_atomic
 from omniweave.pipeline.context import ReduceContext
 from omniweave.pipeline.recipe import Recipe, RecipeError
@@ -58,10 +58,12 @@ def plan_passes(steps: list[Step]) -> list[PassPlan]:
     return [PassPlan(index=k, steps=g, last=k == len(groups) - 1) for k, g in enumerate(groups)]
 
 
-def task_id_for(path: str) -> str:
-    """Readable, stable task id for an input file: its stem plus a hash of the full path."""
+def task_id_for(path: str, start: int | None = None) -> str:
+    """Readable, stable task id for an input file: its stem plus a hash of the full path (and, for
+    a byte range of the file, where the range starts)."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.rstrip("/").rsplit("/", 1)[-1])[:48]
-    return f"{stem}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
+    task = f"{stem}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
+    return task if start is None else f"{task}-at{start:012d}"
 
 
 def _check_run_json(run: RunDir, recipe: Recipe) -> dict[str, Any]:
@@ -133,7 +135,8 @@ def run_recipe(
     info.update(executor=type(executor).__name__, inputs=len(files), passes=len(passes), status="running")
     write_json_atomic(run.fs, run.run_json, info)
 
-    tasks: dict[str, list[InputFile]] = {task_id_for(f.path): [f] for f in files}
+    tasks: dict[str, list[InputFile]] = {task_id_for(f.path, f.start if f.is_part else None): [f]
+                                         for f in split_inputs(files, recipe.input.split_bytes)}
     failed: list[TaskResult] = []
     try:
         for plan in passes:

@@ -8,6 +8,8 @@ is returned as a failed result, recorded under ``failed/``, and the task's parti
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -167,7 +169,7 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
         write_json_atomic(fs, run.completion(p, spec.task_id), {
             "task": spec.task_id,
             "pass": p,
-            "inputs": [i.path for i in spec.inputs],
+            "inputs": [i.path if not i.is_part else f"{i.path}@{i.start}-{i.end or ''}" for i in spec.inputs],
             "outputs": shards,
             "dropped": dropped_shards,
             "docs_out": writer.rows_written,
@@ -175,6 +177,7 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] = lambda n: None) -
             "seconds": round(time.time() - started, 3),
             "cpu_s": round(time.process_time() - cpu_started, 3),  # the worker runs one task at a time
             "max_rss_mb": peak_rss_mb(),  # the worker's peak so far
+            "worker": f"{socket.gethostname()}:{os.getpid()}",
             "stats": stats,
         })
         if fs.exists(run.failure(p, spec.task_id)):
