@@ -8,7 +8,7 @@ Map (per task, :class:`KeyWriter`, streaming in chunks of ``chunk_docs`` documen
 (key, local row), partitioned by ``key % partitions``. A document is a node numbered by its
 global row (the task's offset in sorted task order plus its local row).
 
-Reduce (:func:`reduce_clusters`): rounds of independent pieces (:mod:`omniweave.dedup.rounds`:
+Reduce (:func:`reduce_clusters`): rounds of independent pieces (:mod:`omniweave.pipeline.rounds`:
 run by the executor, resumable) that read and write partitioned files under ``<out>/rounds``:
 
 1. ``buckets``, per key partition: each bucket's members linked to its first; the edges of all
@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from omniweave.dedup.components import node_part, read_edges, star_components, star_labels, write_edges
-from omniweave.dedup.rounds import (
+from omniweave.pipeline.rounds import (
     MapFn,
     part_folder,
     read_folder,

@@ -21,7 +21,7 @@ import fsspec
 import numpy as np
 import pyarrow as pa
 
-from omniweave.dedup.rounds import MapFn, part_folder, read_folder, run_round, write_parts
+from omniweave.pipeline.rounds import MapFn, part_folder, read_folder, run_round, write_parts
 
 EDGE_SCHEMA = pa.schema([("u", pa.int64()), ("v", pa.int64())])
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

@@ -1,10 +1,11 @@
 """The ``images`` step: get every image of the corpus once, filter and hash it, annotate documents.
 
-- collect (map): each task writes (document id, image URL) of its documents.
-- reduce: corpus-wide URL counts; URLs missing from the image store (or only failed retryably)
-  are split into partitions by host and fetched in parallel (WARC captures of the run first,
-  then HTTP); then every URL gets its final status (fetch/decode error or filter reason) and the
-  number of documents sharing its pHash / dHash; written to ``images.parquet``.
+- collect (map): each task writes (document id, image URL) of its documents, partitioned by host.
+- reduce (:mod:`omniweave.images.reduce`, rounds of executor pieces): corpus-wide URL counts per
+  partition; URLs missing from the image store (or only failed retryably) are fetched per
+  partition (WARC captures of the run first, then HTTP); then every URL gets its final status
+  (fetch/decode error or filter reason) and the number of documents sharing its pHash / dHash;
+  each task gets ``tasks/<task>.parquet`` with the rows of its own URLs.
 - apply: fill each image node (size, format, hashes, store location, counts) and remove the
   images that did not make it (``removed_images:<reason>``); a document left without an image is
   dropped (``dropped:no_image``) unless ``imageless: keep``.
@@ -13,39 +14,21 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-import pyarrow as pa
-import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 from pydantic import Field
 
 from omniweave.document import Document, ImageNode
 from omniweave.images.fetch import FetchParams
-from omniweave.images.hashes import hash_groups
-from omniweave.images.partition import DecodeParams, PartitionJob, partition_of, run_partition
-from omniweave.images.store import load_index, needs_fetch, url_key
-from omniweave.io.output import filesystem
+from omniweave.images.partition import DecodeParams, PartitionJob
+from omniweave.images.reduce import load_task_results, reduce_images, write_pairs
+from omniweave.images.store import url_key
 from omniweave.pipeline.context import ReduceContext, TaskContext
 from omniweave.pipeline.rundir import RunDir
 from omniweave.pipeline.step import GlobalStep, StepParams
-from omniweave.pipeline.task import WARC_IMAGE_SCHEMA
 
 log = logging.getLogger(__name__)
-
-MAP_SCHEMA = pa.schema([("id", pa.string()), ("url", pa.string())])
-RESULT_FILE = "images.parquet"
-RESULT_SCHEMA = pa.schema(
-    [
-        ("url", pa.string()), ("status", pa.string()), ("detail", pa.string()), ("source", pa.string()),
-        ("shard", pa.string()), ("member", pa.string()), ("bytes", pa.int64()), ("sha256", pa.string()),
-        ("format", pa.string()), ("width", pa.int32()), ("height", pa.int32()), ("n_frames", pa.int32()),
-        ("phash", pa.string()), ("dhash", pa.string()), ("url_doc_count", pa.int64()),
-        ("p_hash_dup_count", pa.int64()), ("d_hash_dup_count", pa.int64()),
-    ]
-)
 
 
 class FilterParams(StepParams):
@@ -94,33 +77,6 @@ def filter_reason(row: dict[str, Any], fp: FilterParams) -> str | None:
     return None
 
 
-def _warc_captures(ctx: ReduceContext, urls: set[str]) -> dict[str, tuple[str, int]]:
-    """url -> (warc file, offset) of its newest HTTP-200 capture in the run's inputs."""
-    fs = ctx.run.fs
-    files = fs.glob(f"{ctx.run.warc_image_index}/*.parquet")
-    if not files:
-        return {}
-    table = ds.dataset(files, schema=WARC_IMAGE_SCHEMA, filesystem=fs, format="parquet").to_table()
-    best: dict[str, tuple[Any, str, int]] = {}
-    for row in table.to_pylist():
-        if row["status"] != 200 or row["url"] not in urls or row["offset"] is None:
-            continue
-        key = (row["date"] is not None, row["date"])
-        if row["url"] not in best or key > best[row["url"]][0]:
-            best[row["url"]] = (key, row["warc_file"], row["offset"])
-    return {u: (f, o) for u, (_, f, o) in best.items()}
-
-
-def _dup_counts(docs_of: dict[str, set[str]], hashes: dict[str, str], distance: int) -> dict[str, int]:
-    """url -> number of documents holding an image whose hash is in the url's hash group."""
-    urls = sorted(hashes)
-    groups = hash_groups([hashes[u] for u in urls], distance)
-    group_docs: dict[int, set[str]] = defaultdict(set)
-    for url, g in zip(urls, groups, strict=True):
-        group_docs[g] |= docs_of[url]
-    return {url: len(group_docs[g]) for url, g in zip(urls, groups, strict=True)}
-
-
 class ImageStep(GlobalStep):
     name = "images"
     Params = ImagesParams
@@ -129,74 +85,30 @@ class ImageStep(GlobalStep):
     def collect(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
         rows = []
         for doc in docs:
-            rows.extend({"id": doc.id, "url": im.url} for im in doc.images)
+            rows.extend((doc.id, im.url) for im in doc.images)
             yield doc
-        fs, directory = ctx.run.fs, ctx.map_dir(self.label)
-        fs.makedirs(directory, exist_ok=True)
-        with fs.open(f"{directory}/{ctx.task_id}.parquet", "wb") as fh:
-            pq.write_table(pa.Table.from_pylist(rows, schema=MAP_SCHEMA), fh)
+        write_pairs(ctx.run.fs, ctx.map_dir(self.label), ctx.task_id, rows, self.params.partitions)
 
     def store_root(self, run_root: str) -> str:
         return self.params.store_dir or RunDir(run_root).image_store
 
     def reduce(self, ctx: ReduceContext) -> dict[str, int]:
-        p, fs = self.params, ctx.run.fs
-        files = fs.glob(f"{ctx.map_dir}/*.parquet")
-        pairs = []
-        if files:
-            pairs = ds.dataset(files, schema=MAP_SCHEMA, filesystem=fs, format="parquet").to_table().to_pylist()
-        docs_of: dict[str, set[str]] = defaultdict(set)
-        for row in pairs:
-            docs_of[row["url"]].add(row["id"])
-        urls = set(docs_of)
+        p = self.params
         store_root = self.store_root(ctx.run.root)
-        store_fs, store_path = filesystem(store_root)
-        known = load_index(store_fs, store_path, urls)
-        missing = sorted(u for u in urls if needs_fetch(known.get(u)))
-        captures = _warc_captures(ctx, set(missing)) if "warc" in p.sources else {}
-        parts: dict[int, list[str]] = defaultdict(list)
-        for url in missing:
-            parts[partition_of(url, p.partitions)].append(url)
-        jobs = [
-            PartitionJob(partition=k, store_root=store_root, urls=us,
-                         captures={u: captures[u] for u in us if u in captures},
-                         fetch_http="http" in p.sources, fetch=p.fetch, decode=p.decode,
-                         shard_max_images=p.shard_max_images)
-            for k, us in sorted(parts.items())
-        ]
-        log.info("images: %d URLs, %d to get in %d partitions (%d captured)",
-                 len(urls), len(missing), len(jobs), len(captures))
-        counts: Counter[str] = Counter({"urls": len(urls), "already_stored": len(urls) - len(missing)})
-        for job_counts in ctx.map(run_partition, jobs):  # threads locally, Ray tasks on Ray
-            counts.update(job_counts)
 
-        index = load_index(store_fs, store_path, urls)
-        results = []
-        for url in sorted(urls):
-            row = index.get(url) or {"status": "error", "error": "missing"}
-            out = {name: row.get(name) for name in RESULT_SCHEMA.names if name in row}
-            out.update(url=url, url_doc_count=len(docs_of[url]), detail=row.get("detail"))
-            out["status"] = "ok" if row["status"] == "ok" else row["error"]
-            if out["status"] == "ok":
-                out["status"] = filter_reason(out, p.filter) or "ok"
-            results.append(out)
-        ok = [r for r in results if r["status"] == "ok"]
-        for key, field_name in (("phash", "p_hash_dup_count"), ("dhash", "d_hash_dup_count")):
-            dup = _dup_counts(docs_of, {r["url"]: r[key] for r in ok}, p.dup_distance)
-            for r in ok:
-                r[field_name] = dup[r["url"]]
-        counts.update(f"status:{r['status']}" for r in results)
-        with fs.open(f"{ctx.out_dir}/{RESULT_FILE}", "wb") as fh:
-            pq.write_table(pa.Table.from_pylist(results, schema=RESULT_SCHEMA), fh)
-        return dict(counts)
+        def job(k: int, urls: list[str], captures: dict[str, tuple[str, int]]) -> PartitionJob:
+            return PartitionJob(partition=k, store_root=store_root, urls=urls, captures=captures,
+                                fetch_http="http" in p.sources, fetch=p.fetch, decode=p.decode,
+                                shard_max_images=p.shard_max_images)
+
+        counts = reduce_images(ctx, partitions=p.partitions, store_root=store_root, warc="warc" in p.sources,
+                               distance=p.dup_distance, job=job, status_of=lambda row: filter_reason(row, p.filter))
+        log.info("images: %d URLs, %d already stored", counts.get("urls", 0), counts.get("already_stored", 0))
+        return counts
 
     def setup(self, ctx: TaskContext) -> None:
-        path = f"{ctx.reduce_dir(self.label)}/{RESULT_FILE}"
-        self._results: dict[str, dict[str, Any]] = {}
         self._store_root = self.store_root(ctx.run.root)
-        if ctx.run.fs.exists(path):
-            with ctx.run.fs.open(path, "rb") as fh:
-                self._results = {r["url"]: r for r in pq.read_table(fh).to_pylist()}
+        self._results = load_task_results(ctx.run.fs, ctx.reduce_dir(self.label), ctx.task_id)
 
     def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
         counts = ctx.counts(self.label)

@@ -7,7 +7,8 @@ those pieces and reruns the rest, whose outputs are rewritten whole under the sa
 nothing is lost or doubled. The driver holds only the list of pieces and their small results.
 
 Partitioned files are ``<dir>/<round>/p-NNNNN/s-MMMMM.parquet``: written by piece MMMMM for piece
-NNNNN of the next round, so a piece reads one folder.
+NNNNN of the next round, so a piece reads one folder. Global steps use these rounds for their
+reduce (the keyed clustering of :mod:`omniweave.dedup.cluster`, the images step).
 """
 
 from __future__ import annotations
@@ -52,16 +53,18 @@ def part_folder(directory: str, piece: int) -> str:
     return f"{directory}/p-{piece:05d}"
 
 
-def write_parts(fs: fsspec.AbstractFileSystem, directory: str, source: int, table: pa.Table,
+def write_parts(fs: fsspec.AbstractFileSystem, directory: str, source: int | str, table: pa.Table,
                 dest: np.ndarray, parts: int) -> None:
-    """Rows of ``table`` to the pieces ``dest`` names (one file per non-empty destination)."""
+    """Rows of ``table`` to the pieces ``dest`` names (one file per non-empty destination), in
+    files named after the writing piece (or a given name, e.g. a map task)."""
     if table.num_rows == 0:
         return
+    name = f"s-{source:05d}" if isinstance(source, int) else source
     order = np.argsort(dest, kind="stable")
     table, dest = table.take(pa.array(order)), dest[order]
     bounds = np.searchsorted(dest, np.arange(parts + 1))
     for p in np.flatnonzero(np.diff(bounds)):
-        write_parquet_atomic(fs, f"{part_folder(directory, int(p))}/s-{source:05d}.parquet",
+        write_parquet_atomic(fs, f"{part_folder(directory, int(p))}/{name}.parquet",
                              table.slice(bounds[p], bounds[p + 1] - bounds[p]))
 
 
