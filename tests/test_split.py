@@ -1,5 +1,5 @@
-"""A big gzip WARC is read as several tasks of byte ranges: the same documents, ids and image
-records as one task, spread over the workers."""
+"""A big gzip WARC (or Parquet file) is read as several tasks of byte ranges: the same documents,
+ids and image records as one task, spread over the workers."""
 
 from __future__ import annotations
 
@@ -47,3 +47,23 @@ def test_one_warc_split_over_two_workers_gives_the_documents_of_one_task(warc_di
     assert len(ranges) == -(-warc.stat().st_size // 20_000)  # one task per 20 kB range
     busy = {m["worker"] for m in ranges if m["docs_out"]}
     assert len(busy) == 2, "both workers read documents of the one file"
+
+
+def test_a_parquet_file_split_by_row_groups_gives_the_documents_of_one_task(tmp_path):
+    import pyarrow as pa
+
+    from omniweave.document import Document, TextNode
+    from omniweave.layout import SCHEMA
+
+    docs = [Document(id=f"doc-{i:04d}", url=f"https://x.example/{i}", nodes=[TextNode(f"text number {i} " * 20)])
+            for i in range(600)]
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / "docs.parquet"
+    pq.write_table(pa.Table.from_pylist([d.to_row() for d in docs], schema=SCHEMA), path, row_group_size=50)
+    size = path.stat().st_size
+    whole = _run([path], tmp_path / "whole", None, 1)
+    split = _run([path], tmp_path / "split", 10_000, 2)  # row groups of ~4 kB, then the footer
+    assert split.documents_out == whole.documents_out == 600
+    assert _rows(tmp_path / "split") == _rows(tmp_path / "whole")
+    markers = [json.loads(p.read_text()) for p in (tmp_path / "split" / "stages" / "pass-00" / "completions").iterdir()]
+    assert len(markers) == -(-size // 10_000) and sum(bool(m["docs_out"]) for m in markers) >= 4

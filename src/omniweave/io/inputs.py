@@ -40,8 +40,10 @@ class InputFile:
 
 def splittable(inp: InputFile) -> bool:
     """Whether a file can be cut into byte ranges: a gzip-per-record WARC (Common Crawl's), where
-    a reader finds the next record from any offset (:func:`omniweave.io.warc.next_member`)."""
-    return inp.format == "warc" and inp.path.lower().split("?", 1)[0].endswith(".warc.gz")
+    a reader finds the next record from any offset (:func:`omniweave.io.warc.next_member`), or a
+    Parquet file (a range reads the row groups that begin in it)."""
+    name = inp.path.lower().split("?", 1)[0]
+    return (inp.format == "warc" and name.endswith(".warc.gz")) or inp.format == "parquet"
 
 
 def split_inputs(files: list[InputFile], split_bytes: int | None) -> list[InputFile]:

@@ -136,11 +136,24 @@ def _read_parquet(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
         missing = [n for n in SCHEMA.names if n not in pf.schema_arrow.names]
         if missing:
             raise ValueError(f"not an omniweave document file (missing columns {missing})")
-        for batch in pf.iter_batches(columns=SCHEMA.names, batch_size=1024):
+        groups = None
+        if inp.is_part:  # the row groups that begin in the byte range
+            starts = [_row_group_offset(pf.metadata.row_group(g)) for g in range(pf.num_row_groups)]
+            groups = [g for g, at in enumerate(starts) if inp.start <= at and (inp.end is None or at < inp.end)]
+            if not groups:
+                return
+        for batch in pf.iter_batches(columns=SCHEMA.names, batch_size=1024, row_groups=groups):
             for row in batch.to_pylist():
                 counts["document_rows"] += 1
                 counts["documents"] += 1
                 yield row_to_document(row)
+
+
+def _row_group_offset(group: pq.RowGroupMetaData) -> int:
+    """Where a row group's data begins in its file."""
+    column = group.column(0)
+    offsets = [column.data_page_offset, column.dictionary_page_offset if column.has_dictionary_page else None]
+    return min(o for o in offsets if o is not None)
 
 
 def _read_jsonl(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
