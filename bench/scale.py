@@ -173,7 +173,7 @@ def main() -> None:
         stages, driver_rss = run_figures(root / "out")
         print(f"pipeline: {wall:.0f} s wall, {args.workers} workers, {partitions} partitions")
         for s in stages:
-            print(f"  {s['stage']:<44} {s['cpu_s']:9.1f} s CPU {s['wall_s']:8.1f} s wall "
+            print(f"  {s['stage']:<48} {s['cpu_s']:9.1f} s CPU {s['wall_s']:8.1f} s wall (longest task) "
                   f"{s['rss_mb']:8.0f} MB ({s['process']}){'  ' + json.dumps(s['counts']) if 'counts' in s else ''}")
         recall, precision = score(root / "out", args.docs, args.dup_share, planted)
     cpu = sum(s["cpu_s"] for s in stages)
