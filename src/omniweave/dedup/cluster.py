@@ -156,9 +156,12 @@ def bucket_edges(fs: fsspec.AbstractFileSystem, map_dir: str, rounds_dir: str, p
         docs.append(table["doc"].to_numpy().astype(np.int64) + offsets[t])
     key = np.concatenate(keys) if keys else np.empty(0, np.uint64)
     doc = np.concatenate(docs) if docs else np.empty(0, np.int64)
+    del keys, docs  # the piece's peak memory is a few copies of its key rows
     order = np.lexsort((doc, key))
     key, doc = key[order], doc[order]
+    del order
     first = doc[run_heads(key)]
+    del key
     return {"edges": write_edges(fs, f"{rounds_dir}/edges-000", partition, first, doc, parts)}
 
 
