@@ -1,8 +1,8 @@
 """The images step's reduce in rounds of executor pieces over files partitioned by URL host.
 
-Map (per task, :func:`write_pairs`): ``(task, document id, image URL)`` to ``map/p-NNNNN/<task>``
-by :func:`~omniweave.images.partition.partition_of` (a hash of the host, so one partition holds
-every URL of its hosts: the per-host fetch limits stay exact). Reduce
+Map (per task, :func:`write_pairs`, in chunks): ``(task, document id, image URL)`` to
+``map/p-NNNNN/<task>-<chunk>`` by :func:`~omniweave.images.partition.partition_of` (a hash of the
+host, so one partition holds every URL of its hosts: the per-host fetch limits stay exact). Reduce
 (:func:`reduce_images`, rounds of :mod:`omniweave.pipeline.rounds` under ``<out>/rounds``):
 
 1. ``captures``, per group of WARC index files: HTTP-200 image captures to their URL's partition;
@@ -54,6 +54,7 @@ RESULT_SCHEMA = pa.schema(
 )
 TASK_RESULT_SCHEMA = pa.schema([("task", pa.string()), *RESULT_SCHEMA])
 HASH_KINDS = {"phash": "p_hash_dup_count", "dhash": "d_hash_dup_count"}
+PAIR_CHUNK = 65_536  # pairs a map task holds before it writes them out
 
 JobFactory = Callable[[int, list[str], dict[str, tuple[str, int]]], PartitionJob]
 FilterFn = Callable[[dict[str, Any]], str | None]
@@ -71,12 +72,14 @@ def task_group(tasks: Iterable[str], groups: int) -> np.ndarray:
     return _hash_part(tasks, groups)
 
 
-def write_pairs(fs: fsspec.AbstractFileSystem, map_dir: str, task_id: str, rows: list[tuple[str, str]],
+def write_pairs(fs: fsspec.AbstractFileSystem, map_dir: str, task_id: str, chunk: int, rows: list[tuple[str, str]],
                 partitions: int) -> None:
-    """Map output of one task: its (document id, image URL) pairs, partitioned by host."""
+    """Map output of one task: a chunk of its (document id, image URL) pairs, partitioned by host
+    (a rerun of the task writes the same chunks under the same names)."""
     table = pa.table({"task": [task_id] * len(rows), "id": [r[0] for r in rows], "url": [r[1] for r in rows]},
                      schema=PAIR_SCHEMA)
-    write_parts(fs, map_dir, task_id, table, _parts_of(table["url"].to_pylist(), partitions), partitions)
+    write_parts(fs, map_dir, f"{task_id}-{chunk:05d}", table, _parts_of(table["url"].to_pylist(), partitions),
+                partitions)
 
 
 def capture_piece(fs: fsspec.AbstractFileSystem, files: list[str], rounds: str, piece: int, partitions: int) -> dict:

@@ -22,7 +22,7 @@ from pydantic import Field
 from omniweave.document import Document, ImageNode
 from omniweave.images.fetch import FetchParams
 from omniweave.images.partition import DecodeParams, PartitionJob
-from omniweave.images.reduce import load_task_results, reduce_images, write_pairs
+from omniweave.images.reduce import PAIR_CHUNK, load_task_results, reduce_images, write_pairs
 from omniweave.images.store import url_key
 from omniweave.pipeline.context import ReduceContext, TaskContext
 from omniweave.pipeline.rundir import RunDir
@@ -83,11 +83,15 @@ class ImageStep(GlobalStep):
     params: ImagesParams
 
     def collect(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
-        rows = []
+        rows: list[tuple[str, str]] = []
+        chunk = 0
         for doc in docs:
             rows.extend((doc.id, im.url) for im in doc.images)
             yield doc
-        write_pairs(ctx.run.fs, ctx.map_dir(self.label), ctx.task_id, rows, self.params.partitions)
+            if len(rows) >= PAIR_CHUNK:  # written in chunks: a task holds a bounded buffer
+                write_pairs(ctx.run.fs, ctx.map_dir(self.label), ctx.task_id, chunk, rows, self.params.partitions)
+                rows, chunk = [], chunk + 1
+        write_pairs(ctx.run.fs, ctx.map_dir(self.label), ctx.task_id, chunk, rows, self.params.partitions)
 
     def store_root(self, run_root: str) -> str:
         return self.params.store_dir or RunDir(run_root).image_store
