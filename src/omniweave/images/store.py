@@ -69,7 +69,8 @@ def url_key(url: str) -> str:
 
 def load_index(fs: fsspec.AbstractFileSystem, root: str, urls: set[str] | None = None) -> dict[str, dict[str, Any]]:
     """Latest index row of each URL in the store (only ``urls`` when given)."""
-    files = fs.glob(f"{root}/index/*.parquet")
+    # not the temporary files of chunks being published (fetch pieces of other partitions run meanwhile)
+    files = [f for f in fs.glob(f"{root}/index/*.parquet") if not f.rsplit("/", 1)[-1].startswith(".")]
     if not files:
         return {}
     dataset = ds.dataset(files, schema=STORE_SCHEMA, filesystem=fs, format="parquet")
