@@ -193,6 +193,87 @@ def test_a_signature_does_not_depend_on_its_batch():
         assert (alone[0] == together[i]).all()
 
 
+def _one_process_drops(tasks: dict[str, list[tuple[str, datetime, np.ndarray]]]) -> dict[str, dict[str, str]]:
+    """The drops of the keyed clustering computed in one process (the pre-scale-out path:
+    all bucket edges, scipy's connected components, newest kept, ties to the smallest id)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rows = [(task, doc_id, date, keys) for task in sorted(tasks) for doc_id, date, keys in tasks[task]]
+    first: dict[int, int] = {}
+    edges = []
+    for n, (_, _, _, keys) in enumerate(rows):
+        for key in set(int(k) for k in keys):
+            edges.append((first.setdefault(key, n), n))
+    a, b = np.array(edges).T if edges else (np.empty(0, int), np.empty(0, int))
+    _, label = connected_components(coo_matrix((np.ones(a.size), (a, b)), shape=(len(rows),) * 2), directed=False)
+    clusters: dict[int, list[int]] = {}
+    for n in range(len(rows)):
+        clusters.setdefault(label[n], []).append(n)
+    out: dict[str, dict[str, str]] = {task: {} for task in tasks}
+    for members in clusters.values():
+        keeper = min(members, key=lambda n: (-rows[n][2].timestamp(), rows[n][1], n))
+        for n in members:
+            if n != keeper:
+                out[rows[n][0]][rows[n][1]] = rows[keeper][1]
+    return out
+
+
+def _reduce_drops(tmp_path: Path, tasks: dict[str, list[tuple[str, datetime, np.ndarray]]], partitions: int,
+                  workers: int) -> tuple[dict[str, int], dict[str, dict[str, str]]]:
+    from omniweave.dedup.cluster import KeyWriter, load_drops, reduce_clusters
+    from omniweave.executors.local import LocalExecutor
+    from omniweave.io.output import filesystem
+
+    fs, root = filesystem(str(tmp_path))
+    for task, docs in tasks.items():
+        writer = KeyWriter(fs, f"{root}/map", task, partitions=partitions, chunk_docs=7)  # several chunks
+        for doc_id, date, keys in docs:
+            writer.add(doc_id, date, 10, keys)
+        writer.close()
+    counts = reduce_clusters(fs, f"{root}/map", f"{root}/reduce", partitions=partitions, keep="newest",
+                             mapper=LocalExecutor(workers).map)
+    return counts, {task: load_drops(fs, f"{root}/reduce", task) for task in tasks}
+
+
+def test_distributed_clustering_equals_the_one_process_path_on_real_near_duplicates(tmp_path):
+    from omniweave.dedup.minhash import MinhashDedup
+
+    texts = _articles(30)
+    rng = random.Random(5)
+    docs = []  # originals, near copies (3-8 % edited) and copies of copies, shuffled over 4 tasks
+    for i, text in enumerate(texts):
+        docs.append((f"orig-{i}", text))
+        for k in range(i % 4):
+            docs.append((f"copy-{i}-{k}", _edit(text if k == 0 else docs[-1][1], rng.uniform(0.03, 0.08), 100 * i + k)))
+    rng.shuffle(docs)
+    step = MinhashDedup()
+    keys = step.doc_keys([Document(id=d, nodes=[TextNode(t)]) for d, t in docs])
+    tasks: dict[str, list[tuple[str, datetime, np.ndarray]]] = {f"t{t}": [] for t in range(4)}
+    for n, ((doc_id, _), k) in enumerate(zip(docs, keys)):
+        tasks[f"t{n % 4}"].append((doc_id, datetime(2000 + n % 7, 1, 1, tzinfo=UTC), k))
+    expected = _one_process_drops(tasks)
+    counts, got = _reduce_drops(tmp_path, tasks, partitions=3, workers=2)
+    assert got == expected
+    assert counts["duplicates"] == sum(len(d) for d in expected.values()) >= 30
+    # twins across tasks: some kept twin lives in another task than the document it replaces
+    task_of = {doc_id: t for t, rows in tasks.items() for doc_id, _, _ in rows}
+    assert any(task_of[kept] != t for t, drops in got.items() for kept in drops.values())
+
+
+def test_long_chains_take_several_star_rounds_and_end_in_the_same_clusters(tmp_path):
+    rng = np.random.default_rng(1)
+    tasks: dict[str, list[tuple[str, datetime, np.ndarray]]] = {f"t{t}": [] for t in range(5)}
+    for n in rng.permutation(600):  # chains of 50 documents: each shares one key with the next
+        chain, pos = divmod(int(n), 50)
+        keys = np.array([chain * 1000 + pos, chain * 1000 + pos + 1], np.uint64)
+        tasks[f"t{n % 5}"].append((f"d{n}", datetime(2020, 1, 1 + n % 28, tzinfo=UTC), keys))
+    counts, got = _reduce_drops(tmp_path, tasks, partitions=4, workers=1)
+    assert got == _one_process_drops(tasks)
+    assert counts == {"documents": 600, "clusters": 12, "duplicates": 588, "component_rounds": 11}
+    assert not (tmp_path / "reduce" / "rounds").exists()  # the rounds' files are gone, the drops stay
+
+
 def test_reduce_is_the_same_on_threads(tmp_path):
     from omniweave.dedup.cluster import KeyWriter, load_drops, reduce_clusters
     from omniweave.executors.local import LocalExecutor

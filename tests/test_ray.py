@@ -1,4 +1,6 @@
-"""The Ray executor on a real local Ray cluster: same documents as a local run, even when a worker dies."""
+"""The Ray executor on a real Ray cluster of two nodes on this machine (``ray.cluster_utils.Cluster``:
+a head and a worker node, each with its own raylet and object store): same documents as a local
+run, tasks on both nodes, even when a worker dies."""
 
 from __future__ import annotations
 
@@ -20,14 +22,20 @@ from omniweave.pipeline.runner import run_recipe  # noqa: E402
 
 @pytest.fixture(scope="module")
 def ray_cluster():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+    cluster.add_node(num_cpus=1)
+    cluster.wait_for_nodes()
+    ray.init(address=cluster.address, log_to_driver=False)
+    yield cluster
     ray.shutdown()
+    cluster.shutdown()
 
 
 SIMPLE = [{"text_length": {"min_chars": 50}}, "exact_dedup"]
-# every global stage: their reduce pieces run as Ray tasks too
-FULL = [{"text_length": {"min_chars": 50}}, "url_dedup", "minhash_dedup", "image_dedup",
+# every global step: their reduce pieces run as Ray tasks too
+FULL = [{"text_length": {"min_chars": 50}}, "url_dedup", "exact_dedup", "minhash_dedup", "image_dedup",
         {"images": {"sources": ["warc"], "imageless": "keep"}}]
 
 
@@ -55,13 +63,26 @@ def _rows(out):
     return sorted(((i, t, im, [_without_store_location(m) for m in meta]) for i, t, im, meta in rows), key=lambda r: r[0])
 
 
-def test_ray_run_equals_local_run(ray_cluster, warc_dir, tmp_path):
+def _raylet_of(worker: str) -> int:
+    """The raylet (one per node) that started the worker process named in a task marker."""
+    proc = psutil.Process(int(worker.rsplit(":", 1)[1]))
+    while proc is not None and "raylet" not in proc.name():
+        proc = proc.parent()
+    assert proc is not None, f"{worker} is not a Ray worker"
+    return proc.pid
+
+
+def test_ray_run_on_two_nodes_equals_local_run(ray_cluster, warc_dir, tmp_path):
+    assert len([n for n in ray.nodes() if n["Alive"]]) == 2
     local = run_recipe(_recipe(warc_dir, tmp_path / "local", "local", FULL), progress=False)
     remote = run_recipe(_recipe(warc_dir, tmp_path / "ray", "ray", FULL), progress=False)
     assert local.ok and remote.ok
     assert remote.documents_out == local.documents_out > 50
     assert _rows(tmp_path / "ray") == _rows(tmp_path / "local")
     assert remote.stats["funnel"] == local.stats["funnel"]
+    markers = (tmp_path / "ray" / "stages").glob("pass-*/completions/*.json")
+    workers = {json.loads(m.read_text())["worker"] for m in markers}
+    assert len({_raylet_of(w) for w in workers}) == 2, "tasks ran on both nodes"
 
 
 def _kill_one_task_worker(stop: threading.Event, killed: list[int]) -> None:

@@ -74,3 +74,49 @@ def test_sigkill_half_way_then_resume_loses_and_doubles_nothing(warc_dir, tmp_pa
     got = _ids(out)
     lost, doubled = set(expected) - set(got), len(got) - len(set(got))
     assert got == expected, f"{len(lost)} ids lost, {doubled} doubled, {len(set(got) - set(expected))} unexpected"
+
+
+ROUNDS_RECIPE = """
+input: {{paths: ["{inputs}"]}}
+output: {{dir: "{out}"}}
+steps:
+  - text_length: {{min_chars: 1}}
+  - minhash_dedup: {{partitions: 32}}
+executor: {{workers: 1}}
+"""
+
+
+def test_sigkill_during_a_round_of_the_clustering_then_resume_loses_and_doubles_nothing(warc_dir, tmp_path):
+    # a few shared WARCs twice: each page has a twin in another task, so the clustering has work
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    for copy in range(2):
+        for path in sorted((warc_dir / "dolma").glob("*.warc.gz")) + sorted((warc_dir / "resiliparse").glob("*.warc.gz")):
+            (inputs / f"{copy}-{path.parent.name}-{path.name}").symlink_to(path)
+    runs = {}
+    for name in ("reference", "killed"):
+        runs[name] = tmp_path / name, tmp_path / f"{name}.yaml"
+        runs[name][1].write_text(ROUNDS_RECIPE.format(inputs=inputs, out=runs[name][0]))
+    assert _run(runs["reference"][1]).wait(timeout=600) == 0
+    expected = _ids(runs["reference"][0])
+
+    out, recipe = runs["killed"]
+    reduce = out / "stages" / "pass-00" / "global" / "minhash_dedup" / "reduce"
+    proc = _run(recipe)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(list((reduce / "rounds" / "star-000" / "_done").glob("*.json"))) >= 2:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list((reduce / "rounds" / "star-000" / "_done").glob("*.json")))
+    assert 2 <= done < 32 and not (reduce / "_SUCCESS.json").exists(), "killed in the middle of a round"
+
+    resumed = _run(recipe)
+    output = resumed.communicate(timeout=600)[0].decode()
+    assert resumed.returncode == 0, output
+    got = _ids(out)
+    assert "near_duplicate" in (out / "stats.json").read_text()  # the twins were found
+    assert got == expected, f"{len(set(expected) - set(got))} ids lost, {len(got) - len(set(got))} doubled"

@@ -3,27 +3,34 @@
 Each document carries zero or more 64-bit keys (a text hash, a URL hash, MinHash band hashes);
 documents sharing a key are duplicates, and duplicates of duplicates join the same cluster.
 
-Map (per task, :class:`KeyWriter`): ``docs/<task>.parquet`` (id, date, length in row order) and
-``keys/p-NN/<task>.parquet`` (key, local row), partitioned by ``key % partitions``.
-Reduce (:func:`reduce_clusters`), every heavy stage a function over independent pieces, run through
-the executor's ``map`` (threads locally, Ray tasks on Ray):
+Map (per task, :class:`KeyWriter`, streaming in chunks of ``chunk_docs`` documents):
+``docs/<task>.parquet`` (id, date, length in row order) and ``keys/p-NNN/<task>.parquet``
+(key, local row), partitioned by ``key % partitions``. A document is a node numbered by its
+global row (the task's offset in sorted task order plus its local row).
 
-1. :func:`bucket_edges` per key partition: sort by key, link each bucket's members to its first;
-2. :func:`connected_components` over the (small) edge list: only documents with a twin take part;
-3. :func:`keeper_rows` per task: the rule's fields (date, length, id) of the documents involved;
-4. :func:`choose_keepers` per cluster, then ``drop/<task>.parquet`` (id, kept_id) per task,
-   the small file the apply pass of that task reads (:func:`load_drops`).
+Reduce (:func:`reduce_clusters`): rounds of independent pieces (:mod:`omniweave.pipeline.rounds`:
+run by the executor, resumable) that read and write partitioned files under ``<out>/rounds``:
 
-Memory: the map holds a few integers per document; a reduce stage holds one key partition, the
-edges, or one task's involved rows; nothing holds text.
+1. ``buckets``, per key partition: each bucket's members linked to its first; the edges of all
+   bands meet in the partitions of their nodes, where repeats are dropped;
+2. ``star-NNN``: connected components (:mod:`omniweave.dedup.components`), each labelled by its
+   smallest node;
+3. ``members``, per group of tasks: the label of each involved document joined to its rule
+   fields (id, date, length), sent to the partition of its label;
+4. ``keepers``, per label partition: one keeper per cluster by the rule (ties: smallest id);
+5. ``drops``, per group of tasks: ``drop/<task>.parquet`` (id, kept_id), the small file the
+   apply pass of that task reads (:func:`load_drops`); then ``rounds`` is removed.
+
+Memory: every piece holds one partition (about corpus / partitions), the driver the list of
+tasks and one small result per piece; nothing holds text.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal, TypeVar
+from typing import Literal
 
 import fsspec
 import numpy as np
@@ -31,33 +38,28 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from omniweave.dedup.components import node_part, read_edges, star_components, star_labels, write_edges
+from omniweave.pipeline.rounds import (
+    MapFn,
+    part_folder,
+    read_folder,
+    read_parquet,
+    run_round,
+    serial_map,
+    write_parquet_atomic,
+    write_parts,
+)
+
 KeepRule = Literal["newest", "oldest", "longest", "shortest"]
 DOCS_SCHEMA = pa.schema([("id", pa.string()), ("date", pa.int64()), ("length", pa.int64())])
 KEYS_SCHEMA = pa.schema([("key", pa.uint64()), ("doc", pa.int32())])
 DROP_SCHEMA = pa.schema([("id", pa.string()), ("kept_id", pa.string())])
+LABEL_SCHEMA = pa.schema([("node", pa.int64()), ("label", pa.int64())])
+MEMBER_SCHEMA = pa.schema([("node", pa.int64()), ("label", pa.int64()), ("id", pa.string()),
+                           ("date", pa.int64()), ("length", pa.int64())])
+DROP_ROW_SCHEMA = pa.schema([("node", pa.int64()), ("id", pa.string()), ("kept_id", pa.string())])
 NO_DATE = -(2**62)  # documents without a capture date sort as the oldest
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-MapFn = Callable[[Callable[[T], R], Sequence[T]], list[R]]
-
-
-def serial_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    return [fn(x) for x in items]
-
-
-def write_parquet_atomic(fs: fsspec.AbstractFileSystem, path: str, table: pa.Table) -> None:
-    fs.makedirs(path.rpartition("/")[0], exist_ok=True)
-    with fs.open(path + ".tmp", "wb") as fh:
-        pq.write_table(table, fh)
-    fs.mv(path + ".tmp", path)
-
-
-def read_parquet(fs: fsspec.AbstractFileSystem, path: str, columns: list[str] | None = None) -> pa.Table:
-    with fs.open(path, "rb") as fh:
-        return pq.read_table(fh, columns=columns)
+CHUNK_DOCS = 65_536  # documents a map task holds before it writes them out
 
 
 def date_ms(value: datetime | None) -> int:
@@ -65,10 +67,24 @@ def date_ms(value: datetime | None) -> int:
 
 
 class KeyWriter:
-    """Map side of one task: document rows and their keys, written under ``directory``."""
+    """Map side of one task: document rows and their keys, written under ``directory`` in chunks
+    of ``chunk_docs`` documents (row groups of files published whole by :meth:`close`)."""
 
-    def __init__(self, fs: fsspec.AbstractFileSystem, directory: str, task_id: str, partitions: int) -> None:
-        self.fs, self.dir, self.task, self.partitions = fs, directory, task_id, partitions
+    def __init__(self, fs: fsspec.AbstractFileSystem, directory: str, task_id: str, partitions: int,
+                 chunk_docs: int = CHUNK_DOCS) -> None:
+        self.fs, self.dir, self.task, self.partitions, self.chunk_docs = fs, directory, task_id, partitions, chunk_docs
+        self.rows = 0
+        self._clear()
+        self._files = {p: self._open(f"{directory}/keys/p-{p:03d}/{task_id}.parquet", KEYS_SCHEMA)
+                       for p in range(partitions)}
+        self._docs_file = self._open(f"{directory}/docs/{task_id}.parquet", DOCS_SCHEMA)
+
+    def _open(self, path: str, schema: pa.Schema) -> tuple[str, object, pq.ParquetWriter]:
+        self.fs.makedirs(path.rpartition("/")[0], exist_ok=True)
+        fh = self.fs.open(path + ".tmp", "wb")
+        return path, fh, pq.ParquetWriter(fh, schema)
+
+    def _clear(self) -> None:
         self.ids: list[str] = []
         self.dates: list[int] = []
         self.lengths: list[int] = []
@@ -77,26 +93,38 @@ class KeyWriter:
 
     def add(self, doc_id: str, date: datetime | None, length: int, keys: np.ndarray) -> None:
         """One document (in stream order) with its keys (uint64; may be empty)."""
-        local = len(self.ids)
         self.ids.append(doc_id)
         self.dates.append(date_ms(date))
         self.lengths.append(length)
         keys = np.unique(np.asarray(keys, dtype=np.uint64))
         if keys.size:
             self._keys.append(keys)
-            self._docs.append(np.full(keys.size, local, dtype=np.int32))
+            self._docs.append(np.full(keys.size, self.rows, dtype=np.int32))
+        self.rows += 1
+        if len(self.ids) >= self.chunk_docs:
+            self._flush()
 
-    def close(self) -> None:
-        docs = pa.table({"id": self.ids, "date": self.dates, "length": self.lengths}, schema=DOCS_SCHEMA)
+    def _flush(self) -> None:
+        if not self.ids:
+            return
         keys = np.concatenate(self._keys) if self._keys else np.empty(0, np.uint64)
         rows = np.concatenate(self._docs) if self._docs else np.empty(0, np.int32)
         part = keys % np.uint64(self.partitions)
-        for p in range(self.partitions):
+        for p, (_, _, writer) in self._files.items():
             mask = part == p
-            table = pa.table({"key": keys[mask], "doc": rows[mask]}, schema=KEYS_SCHEMA)
-            write_parquet_atomic(self.fs, f"{self.dir}/keys/p-{p:03d}/{self.task}.parquet", table)
-        # the docs table last: its presence marks a complete map output of this task
-        write_parquet_atomic(self.fs, f"{self.dir}/docs/{self.task}.parquet", docs)
+            if mask.any():
+                writer.write_table(pa.table({"key": keys[mask], "doc": rows[mask]}, schema=KEYS_SCHEMA))
+        self._docs_file[2].write_table(
+            pa.table({"id": self.ids, "date": self.dates, "length": self.lengths}, schema=DOCS_SCHEMA))
+        self._clear()
+
+    def close(self) -> None:
+        self._flush()
+        # the docs file last: its presence marks a complete map output of this task
+        for path, fh, writer in [*self._files.values(), self._docs_file]:
+            writer.close()
+            fh.close()  # type: ignore[attr-defined]
+            self.fs.mv(path + ".tmp", path)
 
 
 def run_heads(values: np.ndarray) -> np.ndarray:
@@ -117,94 +145,134 @@ def task_offsets(fs: fsspec.AbstractFileSystem, map_dir: str) -> tuple[list[str]
     return tasks, np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
 
 
-def bucket_edges(fs: fsspec.AbstractFileSystem, map_dir: str, partition: int, tasks: list[str],
-                 offsets: np.ndarray) -> np.ndarray:
-    """Edges (first member, other member) of every bucket of one key partition, as global rows."""
+def bucket_edges(fs: fsspec.AbstractFileSystem, map_dir: str, rounds_dir: str, partition: int, tasks: list[str],
+                 offsets: np.ndarray, parts: int) -> dict[str, int]:
+    """Link every bucket of one key partition to its first member (global rows); the edges go to
+    the partitions of their nodes."""
     keys, docs = [], []
     for t, task in enumerate(tasks):
-        path = f"{map_dir}/keys/p-{partition:03d}/{task}.parquet"
-        if not fs.exists(path):
-            continue
-        table = read_parquet(fs, path)
+        table = read_parquet(fs, f"{map_dir}/keys/p-{partition:03d}/{task}.parquet")
         keys.append(table["key"].to_numpy())
         docs.append(table["doc"].to_numpy().astype(np.int64) + offsets[t])
     key = np.concatenate(keys) if keys else np.empty(0, np.uint64)
     doc = np.concatenate(docs) if docs else np.empty(0, np.int64)
+    del keys, docs  # the piece's peak memory is a few copies of its key rows
     order = np.lexsort((doc, key))
     key, doc = key[order], doc[order]
+    del order
     first = doc[run_heads(key)]
-    linked = doc != first
-    return np.stack([first[linked], doc[linked]], axis=1)
+    del key
+    return {"edges": write_edges(fs, f"{rounds_dir}/edges-000", partition, first, doc, parts)}
 
 
-def connected_components(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(document rows, cluster label) for every document that appears in an edge.
+class TaskGroups:
+    """Tasks (sorted, with row offsets) cut into ``count`` contiguous groups: a group's pieces
+    read and write the files of its own tasks only."""
 
-    Labels spread along edges as minimums, with pointer jumping (a node takes its label's label),
-    until no edge joins two labels: each cluster is then labelled by its smallest node."""
-    if edges.size == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    nodes, inverse = np.unique(edges.ravel(), return_inverse=True)
-    a, b = inverse.reshape(-1, 2).T
-    label = np.arange(nodes.size)
-    while True:
-        low = np.minimum(label[a], label[b])
-        spread = label.copy()
-        np.minimum.at(spread, a, low)
-        np.minimum.at(spread, b, low)
-        spread = spread[spread]
-        if np.array_equal(spread, label):
-            return nodes, label.astype(np.int64)
-        label = spread
+    def __init__(self, tasks: list[str], offsets: np.ndarray, count: int) -> None:
+        self.tasks, self.offsets = tasks, offsets
+        self.count = max(1, min(count, len(tasks)))
+        self.bounds = [(g * len(tasks) + self.count - 1) // self.count for g in range(self.count + 1)]
+
+    def of_nodes(self, nodes: np.ndarray) -> np.ndarray:
+        task = np.searchsorted(self.offsets, nodes, side="right") - 1
+        return task * self.count // max(len(self.tasks), 1)
+
+    def members(self, group: int) -> range:
+        return range(self.bounds[group], self.bounds[group + 1])
 
 
-def keeper_rows(fs: fsspec.AbstractFileSystem, map_dir: str, task: str, local: np.ndarray) -> pa.Table:
-    """id, date and length of the given rows of one task's documents."""
-    table = read_parquet(fs, f"{map_dir}/docs/{task}.parquet")
-    return table.take(pa.array(local, pa.int64()))
+def label_piece(fs: fsspec.AbstractFileSystem, forest: str, rounds_dir: str, piece: int, groups: TaskGroups) -> dict[str, int]:
+    """Each node of one partition of the star forest with its component label, to its task group."""
+    nodes, labels = star_labels(*read_edges(fs, forest, piece))
+    table = pa.table({"node": nodes, "label": labels}, schema=LABEL_SCHEMA)
+    write_parts(fs, f"{rounds_dir}/labels", piece, table, groups.of_nodes(nodes), groups.count)
+    return {"nodes": int(nodes.size)}
+
+
+def member_piece(fs: fsspec.AbstractFileSystem, map_dir: str, rounds_dir: str, group: int, groups: TaskGroups,
+                 parts: int) -> dict[str, int]:
+    """The rule fields of the involved documents of one task group, to the partitions of their labels."""
+    table = read_folder(fs, part_folder(f"{rounds_dir}/labels", group), LABEL_SCHEMA).sort_by("node")
+    nodes = table["node"].to_numpy()
+    pieces = []
+    for t in groups.members(group):
+        lo, hi = np.searchsorted(nodes, groups.offsets[t:t + 2])
+        if hi > lo:
+            local = nodes[lo:hi] - groups.offsets[t]
+            pieces.append(read_parquet(fs, f"{map_dir}/docs/{groups.tasks[t]}.parquet").take(pa.array(local)))
+    fields = pa.concat_tables(pieces) if pieces else DOCS_SCHEMA.empty_table()
+    members = pa.table({"node": nodes, "label": table["label"], "id": fields["id"], "date": fields["date"],
+                        "length": fields["length"]}, schema=MEMBER_SCHEMA)
+    labels = table["label"].to_numpy()
+    write_parts(fs, f"{rounds_dir}/members", group, members, node_part(labels, parts), parts)
+    return {"members": int(nodes.size)}
 
 
 def choose_keepers(cluster: np.ndarray, rows: pa.Table, keep: KeepRule) -> tuple[np.ndarray, np.ndarray]:
     """Per document: is it the one its cluster keeps, and the index of that keeper.
 
-    ``rows`` holds id/date/length aligned with ``cluster``. Ties go to the smallest id, so the
-    choice does not depend on shard order.
+    ``rows`` holds id/date/length/node aligned with ``cluster``. Ties go to the smallest id (then
+    the first row), so the choice does not depend on shard order.
     """
     primary = {"newest": pc.negate(rows["date"]), "oldest": rows["date"],
                "longest": pc.negate(rows["length"]), "shortest": rows["length"]}[keep]
-    table = pa.table({"cluster": cluster, "primary": primary, "id": rows["id"], "row": np.arange(len(cluster))})
-    table = table.sort_by([("cluster", "ascending"), ("primary", "ascending"), ("id", "ascending")])
+    table = pa.table({"cluster": cluster, "primary": primary, "id": rows["id"], "node": rows["node"],
+                      "row": np.arange(len(cluster))})
+    table = table.sort_by([("cluster", "ascending"), ("primary", "ascending"), ("id", "ascending"),
+                           ("node", "ascending")])
     sorted_row = table["row"].to_numpy()
     keeper = np.empty(len(cluster), np.int64)
     keeper[sorted_row] = sorted_row[run_heads(table["cluster"].to_numpy())]
     return keeper == np.arange(len(cluster)), keeper
 
 
+def keeper_piece(fs: fsspec.AbstractFileSystem, rounds_dir: str, piece: int, groups: TaskGroups,
+                 keep: KeepRule) -> dict[str, int]:
+    """One keeper per cluster of one label partition; the others, with their keeper's id, to the
+    groups of their tasks."""
+    rows = read_folder(fs, part_folder(f"{rounds_dir}/members", piece), MEMBER_SCHEMA)
+    kept, keeper = choose_keepers(rows["label"].to_numpy(), rows, keep)
+    drop = np.flatnonzero(~kept)
+    table = pa.table({"node": rows["node"].take(pa.array(drop)), "id": rows["id"].take(pa.array(drop)),
+                      "kept_id": rows["id"].take(pa.array(keeper[drop]))}, schema=DROP_ROW_SCHEMA)
+    write_parts(fs, f"{rounds_dir}/drops", piece, table, groups.of_nodes(table["node"].to_numpy()), groups.count)
+    return {"clusters": int(kept.sum()), "duplicates": int(drop.size)}
+
+
+def drop_piece(fs: fsspec.AbstractFileSystem, rounds_dir: str, out_dir: str, group: int,
+               groups: TaskGroups) -> dict[str, int]:
+    """``drop/<task>.parquet`` of each task of one group (in row order)."""
+    table = read_folder(fs, part_folder(f"{rounds_dir}/drops", group), DROP_ROW_SCHEMA).sort_by("node")
+    nodes = table["node"].to_numpy()
+    for t in groups.members(group):
+        lo, hi = np.searchsorted(nodes, groups.offsets[t:t + 2])
+        if hi > lo:
+            write_parquet_atomic(fs, f"{out_dir}/drop/{groups.tasks[t]}.parquet",
+                                 table.slice(lo, hi - lo).select(["id", "kept_id"]).cast(DROP_SCHEMA))
+    return {"drops": int(nodes.size)}
+
+
 def reduce_clusters(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, *, partitions: int,
                     keep: KeepRule, mapper: MapFn = serial_map) -> dict[str, int]:
-    """Stages 1-4 of the module docstring; returns counts (documents, clusters, duplicates).
-    ``mapper`` runs the independent pieces of stages 1 and 3 (the executor's: threads or Ray tasks)."""
+    """Rounds 1-5 of the module docstring; returns counts (documents, clusters, duplicates, rounds
+    of the components).
+    ``mapper`` runs the pieces of each round (the executor's: threads or Ray tasks)."""
     tasks, offsets = task_offsets(fs, map_dir)
-    edge_parts = mapper(lambda p: bucket_edges(fs, map_dir, p, tasks, offsets), range(partitions))
-    nodes, labels = connected_components(np.concatenate(edge_parts) if edge_parts else np.empty((0, 2), np.int64))
-    owner = np.searchsorted(offsets, nodes, side="right") - 1  # task index of each involved document
-    bounds = np.searchsorted(owner, np.arange(len(tasks) + 1))  # nodes are sorted, so owners are too
-    pieces = mapper(
-        lambda t: keeper_rows(fs, map_dir, tasks[t], nodes[bounds[t]:bounds[t + 1]] - offsets[t]),
-        range(len(tasks)),
-    )
-    rows = pa.concat_tables(pieces) if pieces else DOCS_SCHEMA.empty_table()
-    kept, keeper = choose_keepers(labels, rows, keep)
-    ids = rows["id"]
-    kept_ids = ids.take(pa.array(keeper))
-    for t, task in enumerate(tasks):
-        lo, hi = bounds[t], bounds[t + 1]
-        drop = np.flatnonzero(~kept[lo:hi]) + lo
-        if drop.size:
-            table = pa.table({"id": ids.take(pa.array(drop)), "kept_id": kept_ids.take(pa.array(drop))}, schema=DROP_SCHEMA)
-            write_parquet_atomic(fs, f"{out_dir}/drop/{task}.parquet", table)
-    return {"documents": int(offsets[-1]), "clusters": int(kept.sum()), "duplicates": int((~kept).sum())}
-
+    rounds = f"{out_dir}/rounds"
+    groups = TaskGroups(tasks, offsets, partitions)
+    run_round(fs, mapper, f"{rounds}/buckets",
+              lambda p: bucket_edges(fs, map_dir, rounds, p, tasks, offsets, partitions), partitions)
+    forest, star_rounds = star_components(fs, mapper, rounds, partitions)
+    run_round(fs, mapper, f"{rounds}/labels", lambda p: label_piece(fs, forest, rounds, p, groups), partitions)
+    run_round(fs, mapper, f"{rounds}/members",
+              lambda g: member_piece(fs, map_dir, rounds, g, groups, partitions), groups.count)
+    found = run_round(fs, mapper, f"{rounds}/keepers", lambda p: keeper_piece(fs, rounds, p, groups, keep), partitions)
+    run_round(fs, mapper, f"{rounds}/drops", lambda g: drop_piece(fs, rounds, out_dir, g, groups), groups.count)
+    if fs.exists(rounds):
+        fs.rm(rounds, recursive=True)  # only drop/ is read later (a rerun before _SUCCESS starts the rounds over)
+    return {"documents": int(offsets[-1]), "clusters": sum(f["clusters"] for f in found),
+            "duplicates": sum(f["duplicates"] for f in found), "component_rounds": star_rounds}
 
 def load_drops(fs: fsspec.AbstractFileSystem, reduce_dir: str, task_id: str) -> dict[str, str]:
     """The documents one task must drop, each with the id of its kept twin."""

@@ -24,17 +24,8 @@ import pyarrow as pa
 from pydantic import Field
 
 from omniweave.dedup.base import text_length
-from omniweave.dedup.cluster import (
-    KEYS_SCHEMA,
-    KeepRule,
-    KeyWriter,
-    load_drops,
-    read_parquet,
-    reduce_clusters,
-    stable_hash64,
-    task_offsets,
-    write_parquet_atomic,
-)
+from omniweave.dedup.cluster import KEYS_SCHEMA, KeepRule, KeyWriter, load_drops, reduce_clusters, stable_hash64, task_offsets
+from omniweave.pipeline.rounds import read_parquet, write_parquet_atomic
 from omniweave.dedup.minhash import mix64
 from omniweave.document import Document, ImageNode
 from omniweave.pipeline.context import ReduceContext, TaskContext

@@ -70,12 +70,13 @@ def url_key(url: str) -> str:
 
 def load_index(fs: fsspec.AbstractFileSystem, root: str, urls: set[str] | None = None) -> dict[str, dict[str, Any]]:
     """Latest index row of each URL in the store (only ``urls`` when given)."""
-    files = fs.glob(f"{root}/index/*.parquet")
+    # not the temporary files of chunks being published (fetch pieces of other partitions run meanwhile)
+    files = [f for f in fs.glob(f"{root}/index/*.parquet") if not f.rsplit("/", 1)[-1].startswith(".")]
     if not files:
         return {}
-    table = ds.dataset(files, schema=STORE_SCHEMA, filesystem=fs, format="parquet").to_table()
-    if urls is not None:
-        table = table.filter(pc.is_in(table["url"], value_set=pa.array(sorted(urls), pa.string())))
+    dataset = ds.dataset(files, schema=STORE_SCHEMA, filesystem=fs, format="parquet")
+    # filtered while scanning: memory follows the URLs asked for, not the size of the store
+    table = dataset.to_table(filter=None if urls is None else pc.field("url").isin(pa.array(sorted(urls), pa.string())))
     latest: dict[str, dict[str, Any]] = {}
     for row in table.sort_by([("time", "ascending")]).to_pylist():
         latest[row["url"]] = row

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import fsspec
 from fsspec.core import url_to_fs
@@ -30,6 +30,33 @@ class InputFile:
     format: str
     size: int | None
     relpath: str  # path below the folder or glob root it was found under (for HTML document ids)
+    start: int = 0  # a byte range of the file: the records that begin in [start, end)
+    end: int | None = None
+
+    @property
+    def is_part(self) -> bool:
+        return self.start > 0 or self.end is not None
+
+
+def splittable(inp: InputFile) -> bool:
+    """Whether a file can be cut into byte ranges: a gzip-per-record WARC (Common Crawl's), where
+    a reader finds the next record from any offset (:func:`omniweave.io.warc.next_member`), or a
+    Parquet file (a range reads the row groups that begin in it)."""
+    name = inp.path.lower().split("?", 1)[0]
+    return (inp.format == "warc" and name.endswith(".warc.gz")) or inp.format == "parquet"
+
+
+def split_inputs(files: list[InputFile], split_bytes: int | None) -> list[InputFile]:
+    """Each file larger than ``split_bytes`` that :func:`splittable` accepts as byte ranges of
+    about that size (documents and their ids do not depend on the cut); other files whole."""
+    out = []
+    for f in files:
+        if split_bytes is None or f.size is None or f.size <= split_bytes or not splittable(f):
+            out.append(f)
+            continue
+        starts = range(0, f.size, split_bytes)
+        out.extend(replace(f, start=a, end=a + split_bytes if a + split_bytes < f.size else None) for a in starts)
+    return out
 
 
 def format_of(path: str) -> str | None:

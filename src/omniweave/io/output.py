@@ -31,7 +31,7 @@ def _tmp_name(path: str) -> str:
 
 def write_json_atomic(fs: fsspec.AbstractFileSystem, path: str, data: Any) -> None:
     fs.makedirs(path.rpartition("/")[0], exist_ok=True)
-    tmp = _tmp_name(path)
+    tmp = _tmp_name(path) + ".part"  # not *.json: a writer killed mid-way leaves nothing a marker glob reads
     try:
         with fs.open(tmp, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, ensure_ascii=False, default=str, sort_keys=False)

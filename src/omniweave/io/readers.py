@@ -36,6 +36,7 @@ from omniweave.io.warc import (
     WarcPage,
     WarcReadError,
     archive_basename,
+    next_member,
     read_archive,
 )
 from omniweave.layout import SCHEMA, row_to_document
@@ -113,7 +114,11 @@ def _read_archive(
 ) -> Iterator[Document]:
     name = archive_basename(inp.path)
     with fsspec.open(inp.path, "rb") as stream:
-        for item in read_archive(stream, inp.path, max_body=max_html_bytes, file_size=inp.size):
+        start = next_member(stream, inp.start, inp.end) if inp.start else 0
+        if start is None:  # no record begins in this byte range
+            return
+        for item in read_archive(stream, inp.path, max_body=max_html_bytes, file_size=inp.size, start=start,
+                                 end=inp.end):
             if isinstance(item, OtherRecord):
                 counts["other_records"] += 1
                 continue
@@ -176,7 +181,13 @@ def _read_parquet(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
         if missing:
             raise ValueError(f"not an omniweave document file (missing columns {missing})")
         row_number = 0
-        for batch in pf.iter_batches(columns=SCHEMA.names, batch_size=1024):
+        groups = None
+        if inp.is_part:  # the row groups that begin in the byte range
+            starts = [_row_group_offset(pf.metadata.row_group(g)) for g in range(pf.num_row_groups)]
+            groups = [g for g, at in enumerate(starts) if inp.start <= at and (inp.end is None or at < inp.end)]
+            if not groups:
+                return
+        for batch in pf.iter_batches(columns=SCHEMA.names, batch_size=1024, row_groups=groups):
             for row in batch.to_pylist():
                 row_number += 1
                 counts["document_rows"] += 1
@@ -187,6 +198,13 @@ def _read_parquet(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
                     continue
                 counts["documents"] += 1
                 yield doc
+
+
+def _row_group_offset(group: pq.RowGroupMetaData) -> int:
+    """Where a row group's data begins in its file."""
+    column = group.column(0)
+    offsets = [column.data_page_offset, column.dictionary_page_offset if column.has_dictionary_page else None]
+    return min(o for o in offsets if o is not None)
 
 
 def _read_jsonl(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:

@@ -288,15 +288,54 @@ def is_arc(path: str) -> bool:
     return name.endswith((".arc", ".arc.gz"))
 
 
+GZIP_MEMBER = b"\x1f\x8b\x08"
+_SCAN = 1 << 20
+
+
+def next_member(stream: IO[bytes], start: int, end: int | None) -> int | None:
+    """Offset of the first gzip member in [start, end) that opens a WARC record, else None.
+
+    A candidate is a gzip header whose first decompressed bytes are ``WARC/``; inside compressed
+    data such a false start is vanishingly unlikely (the magic bytes and a valid deflate stream
+    that inflates to a WARC header).
+    """
+    pos = start
+    while end is None or pos < end:
+        stream.seek(pos)
+        window = stream.read(_SCAN + 64 * 1024)
+        if not window:
+            return None
+        at = window.find(GZIP_MEMBER)
+        while 0 <= at < _SCAN:
+            if end is not None and pos + at >= end:
+                return None
+            try:
+                head = zlib.decompressobj(31).decompress(window[at:at + 4096], 16)
+            except zlib.error:
+                head = b""
+            if head.startswith(b"WARC/"):
+                return pos + at
+            at = window.find(GZIP_MEMBER, at + 1)
+        if len(window) <= _SCAN:
+            return None
+        pos += _SCAN
+    return None
+
+
 def read_archive(
-    stream: IO[bytes], path: str, *, max_body: int, file_size: int | None = None
+    stream: IO[bytes], path: str, *, max_body: int, file_size: int | None = None, start: int = 0,
+    end: int | None = None,
 ) -> Iterator[ArchiveItem]:
     """Every record of one WARC or ARC file, as a page, image, skipped or other record (``path``
     names it in ids and errors).
 
+    With ``start``/``end``, only the records that begin in [start, end) (``start`` must be a record
+    boundary, :func:`next_member`); positions and ids stay those of the whole file.
     Raises :class:`WarcReadError` after yielding everything readable when the file is broken.
     """
     fmt = "arc" if is_arc(path) else "warc"
+    if start:
+        stream.seek(start)
     records = _arc_records(stream, max_body) if fmt == "arc" else _fastwarc_records(stream, max_body)
     pending: ArchiveItem | None = None
     last_pos: int | None = None
@@ -308,6 +347,10 @@ def read_archive(
 
     try:
         for raw, pos in records:
+            if end is not None and pos is not None and pos >= end:  # the next range's first record
+                if pending is not None:
+                    yield finish(pending, pos)
+                return
             last_pos = pos
             if pending is not None:
                 yield finish(pending, pos)
@@ -337,7 +380,7 @@ def read_archive(
     if pending is not None:
         yield finish(pending, file_size)
     if last_pos is None:
-        if file_size != 0:
+        if file_size != 0 and not start:
             raise WarcReadError(f"{path}: no {fmt.upper()} records found (not a {fmt.upper()} file, or corrupt)")
     elif problem := tail_problem(stream, last_pos):
         raise WarcReadError(f"{path}: {problem} (record at offset {last_pos}); the records before it were read")

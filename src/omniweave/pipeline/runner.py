@@ -2,7 +2,7 @@
 
 A pass is a run of steps that needs no knowledge of other shards. A global step (dedup, ...) ends
 a pass with its map part; its reduce runs once; the next pass starts by applying its decisions.
-Pass 0 has one task per input file; a later pass has one task per task of the pass before, reading
+Pass 0 has one task per input file (per byte range of a big WARC); a later pass has one task per task of the pass before, reading
 that task's shards. Completed tasks and reduces are skipped, so a rerun resumes a killed run.
 """
 
@@ -18,13 +18,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from omniweave import __version__
-from omniweave.io.inputs import InputFile, expand_inputs
+from omniweave.io.inputs import InputFile, expand_inputs, split_inputs
 from omniweave.io.output import read_json, remove_temporary_files, write_json_atomic
 from omniweave.pipeline.context import ReduceContext
 from omniweave.pipeline.progress import LOG_EVERY_S, PassProgress
 from omniweave.pipeline.recipe import Recipe, RecipeError
 from omniweave.pipeline.rundir import RunDir
-from omniweave.pipeline.stats import collect_stats, collect_step_seconds, run_problems
+from omniweave.pipeline.stats import collect_stats, collect_step_seconds, peak_rss_mb, run_problems
 from omniweave.pipeline.step import GlobalStep, Step
 from omniweave.pipeline.task import PassPlan, TaskResult, TaskSpec
 from omniweave.report import write_report_safely
@@ -65,10 +65,12 @@ def plan_passes(steps: list[Step]) -> list[PassPlan]:
     return [PassPlan(index=k, steps=g, last=k == len(groups) - 1) for k, g in enumerate(groups)]
 
 
-def task_id_for(path: str) -> str:
-    """Readable, stable task id for an input file: its stem plus a hash of the full path."""
+def task_id_for(path: str, start: int | None = None) -> str:
+    """Readable, stable task id for an input file: its stem plus a hash of the full path (and, for
+    a byte range of the file, where the range starts)."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", path.rstrip("/").rsplit("/", 1)[-1])[:48]
-    return f"{stem}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
+    task = f"{stem}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
+    return task if start is None else f"{task}-at{start:012d}"
 
 
 def _check_run_json(run: RunDir, recipe: Recipe) -> dict[str, Any]:
@@ -119,7 +121,8 @@ def run_recipe(
     info.update(executor=type(executor).__name__, inputs=len(files), passes=len(passes), status="running")
     write_json_atomic(run.fs, run.run_json, info)
 
-    tasks: dict[str, list[InputFile]] = {task_id_for(f.path): [f] for f in files}
+    tasks: dict[str, list[InputFile]] = {task_id_for(f.path, f.start if f.is_part else None): [f]
+                                         for f in split_inputs(files, recipe.input.split_bytes)}
     failed: list[TaskResult] = []
     try:
         try:
@@ -135,7 +138,8 @@ def run_recipe(
         stats = collect_stats(run, len(passes), [s.label for s in steps])
         stats["step_seconds"] = collect_step_seconds(run, len(passes))
         write_json_atomic(run.fs, run.stats_json, stats)
-        info.update(finished=datetime.now(timezone.utc).isoformat(), status="failed" if failed else "completed")
+        info.update(finished=datetime.now(timezone.utc).isoformat(), status="failed" if failed else "completed",
+                    driver_max_rss_mb=peak_rss_mb())
         write_json_atomic(run.fs, run.run_json, info)
     except BaseException as exc:  # disk full, Ctrl-C, ...: say so in run.json, leave no temporary files
         _mark_stopped(run, info, exc)
@@ -242,7 +246,10 @@ def _reduce(run: RunDir, pass_index: int, step: Step, executor: Any) -> None:
         out_dir=run.global_reduce(pass_index, step.label), workers=executor.workers, map=executor.map,
     )
     run.fs.makedirs(ctx.out_dir, exist_ok=True)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     counts = step.reduce(ctx)
-    write_json_atomic(run.fs, done, {"step": step.label, "counts": counts,
-                                     "seconds": round(time.perf_counter() - started, 4)})
+    write_json_atomic(run.fs, done, {
+        "step": step.label, "counts": counts, "seconds": round(time.perf_counter() - started, 4),
+        # the driver's own CPU (pieces run on its threads locally, elsewhere on Ray) and peak memory
+        "driver_cpu_s": round(time.process_time() - cpu_started, 3), "driver_max_rss_mb": peak_rss_mb(),
+    })

@@ -10,6 +10,7 @@ Counter keys follow one convention so the funnel can be built for any step:
 
 from __future__ import annotations
 
+import resource
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -17,6 +18,11 @@ from typing import Any
 from omniweave.io.output import read_json
 from omniweave.pipeline.rundir import RunDir
 from omniweave.report.distributions import Distributions
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MiB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def merge_counts(per_task: Iterable[dict[str, dict[str, int]]]) -> dict[str, Counter[str]]:

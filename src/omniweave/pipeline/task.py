@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+import socket
 import time
 import traceback
 from collections import Counter
@@ -29,6 +31,7 @@ from omniweave.pipeline.context import DROPPED_PARAGRAPH_SCHEMA, DROPPED_SCHEMA,
 from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
 from omniweave.report.distributions import Distributions
+from omniweave.pipeline.stats import peak_rss_mb
 
 log = logging.getLogger("omniweave")
 
@@ -208,7 +211,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
                       dropped_paragraphs=dropped_paragraphs, progress=throttle)
     images: list[WarcImage] = []
     read_errors: list[str] = []
-    started = time.time()
+    started, cpu_started = time.time(), time.process_time()
     try:
         log.info("task %s (pass %d) on %d input(s)", spec.task_id, p, len(spec.inputs))
         steps = spec.recipe.build_steps()
@@ -242,7 +245,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
         write_json_atomic(fs, run.completion(p, spec.task_id), {
             "task": spec.task_id,
             "pass": p,
-            "inputs": [i.path for i in spec.inputs],
+            "inputs": [i.path if not i.is_part else f"{i.path}@{i.start}-{i.end or ''}" for i in spec.inputs],
             "outputs": shards,
             "dropped": dropped_shards,
             "docs_out": writer.rows_written,
@@ -250,6 +253,9 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
             "read_errors": read_errors,
             "seconds": round(time.time() - started, 3),
             "step_seconds": _step_seconds(stages),
+            "cpu_s": round(time.process_time() - cpu_started, 3),  # the worker runs one task at a time
+            "max_rss_mb": peak_rss_mb(),  # the worker's peak so far
+            "worker": f"{socket.gethostname()}:{os.getpid()}",
             "stats": stats,
             **({"distributions": distributions.to_json()} if distributions is not None else {}),
         })

@@ -1,0 +1,188 @@
+"""The global steps at scale: memory, CPU and dedup quality of a pipeline over N synthetic documents.
+
+Synthesises N short documents (120-260 words drawn by frequency from the real pages of
+``../shared/data/html/wcxb-dev-subset``, two paragraphs, one image URL each, a site logo in 3 %),
+of which ``--dup-share`` (5 %) are planted near-duplicates: a copy of an earlier original with
+5-10 % of its words changed in spans (substitutions, insertions, deletions), with its own URL and
+image, anywhere in the corpus (twins across shards). Writes them as Parquet shards of
+``--shard-docs`` documents, then runs the real global steps through the pipeline (CLI, local
+executor, ``--workers`` processes): url_dedup, exact_dedup, minhash_dedup and image_dedup, each
+with ``--partitions`` (default: one per 62,500 documents, at least 8) key partitions.
+
+Prints per pass (the apply of the step before and the map of the next) and per reduce the CPU
+seconds and peak RSS (workers: from the task markers; reduces: the driver, whose threads run the
+pieces), then recall and precision against the planted duplicates: recall = planted copies
+removed / planted copies; precision = correct removals / removals (a removal is wrong when a
+family loses every member, e.g. an original merged into an unrelated document).
+
+    python bench/scale.py --docs 1000000 [--workers 2]
+
+The last line is one JSON object: docs, peak_rss_mb (largest single process), driver_rss_mb,
+cpu_s (all processes), cpu_us_per_doc, recall, precision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dedup import span_edit
+from omniweave.document import Document, ImageNode, TextNode
+from omniweave.layout import SCHEMA
+
+WCXB = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "html" / "wcxb-dev-subset" / "ground-truth"
+STEPS = ("url_dedup", "exact_dedup", "minhash_dedup", "image_dedup")
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def vocabulary() -> tuple[list[str], np.ndarray]:
+    """Words of the real pages and their frequencies (probabilities)."""
+    counts: Counter[str] = Counter()
+    for path in sorted(WCXB.glob("*.json")):
+        text = json.loads(path.read_text(encoding="utf-8"))["ground_truth"]["main_content"]
+        counts.update(re.findall(r"\w+", text))
+    words = sorted(counts)
+    freq = np.array([counts[w] for w in words], dtype=np.float64)
+    return words, freq / freq.sum()
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * _M1
+        x = (x ^ (x >> np.uint64(27))) * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+def families(n: np.ndarray, share: float) -> np.ndarray:
+    """The original each document copies (itself for an original): an earlier original."""
+    n = np.asarray(n, dtype=np.uint64)
+    is_copy = (_mix(n) >> np.uint64(11)).astype(np.float64) / 2.0**53 < share
+    is_copy &= n > 0
+    out = n.copy()
+    todo = np.flatnonzero(is_copy)
+    cur = n[todo]
+    while todo.size:
+        cur = _mix(cur + np.uint64(0x9E3779B97F4A7C15)) % np.maximum(cur, np.uint64(1))
+        again = ((_mix(cur) >> np.uint64(11)).astype(np.float64) / 2.0**53 < share) & (cur > 0)
+        out[todo[~again]] = cur[~again]
+        todo, cur = todo[again], cur[again]
+    return out.astype(np.int64)
+
+
+def _words(original: int, words: np.ndarray, cumulative: np.ndarray) -> list[str]:
+    rng = np.random.default_rng([7, original])
+    return words[np.searchsorted(cumulative, rng.random(int(rng.integers(120, 261))), side="right")].tolist()
+
+
+def make_shard(args: tuple[Path, int, int, float]) -> int:
+    """Write documents [start, end) as one Parquet shard; returns how many are planted copies."""
+    path, start, end, share = args
+    vocab, probs = vocabulary()
+    words, cumulative = np.array(vocab, dtype=object), np.cumsum(probs)
+    cumulative[-1] = 1.0
+    origin = families(np.arange(start, end), share)
+    rows = []
+    for n, o in zip(range(start, end), origin, strict=True):
+        text = _words(int(o), words, cumulative)
+        if o != n:
+            rng = random.Random(n)
+            text = span_edit(text, rng.uniform(0.05, 0.10), rng, vocab)
+        half = len(text) // 2
+        nodes: list[TextNode | ImageNode] = [TextNode(" ".join(text[:half])), ImageNode(url=f"https://img.example/{n}.jpg")]
+        if n % 33 == 0:
+            nodes.append(ImageNode(url=f"https://cdn.example/logo{n % 20}.png"))
+        nodes.append(TextNode(" ".join(text[half:])))
+        rows.append(Document(id=f"d{n:010d}", url=f"https://site{n % 50_000}.example/p/{n}", nodes=nodes,
+                             date=datetime(2020 + n % 5, 1, 1, tzinfo=UTC)).to_row())
+    pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), path)
+    return int((origin != np.arange(start, end)).sum())
+
+
+def run_figures(out: Path) -> tuple[list[dict], float]:
+    """Per pass and per reduce: CPU seconds and peak RSS; and the driver's peak RSS."""
+    stages = []
+    for p, folder in enumerate(sorted((out / "stages").glob("pass-*"))):
+        markers = [json.loads(m.read_text()) for m in (folder / "completions").glob("*.json")]
+        stages.append({"stage": f"pass {p}" + (f" (apply {STEPS[p - 1]})" if p else " (read)")
+                       + (f" + map {STEPS[p]}" if p < len(STEPS) else ""),
+                       "cpu_s": sum(m["cpu_s"] for m in markers), "wall_s": max(m["seconds"] for m in markers),
+                       "rss_mb": max(m["max_rss_mb"] for m in markers), "process": "largest worker"})
+        for done in (folder / "global").glob("*/reduce/_SUCCESS.json"):
+            info = json.loads(done.read_text())
+            stages.append({"stage": f"reduce {info['step']}", "cpu_s": info["driver_cpu_s"], "wall_s": info["seconds"],
+                           "rss_mb": info["driver_max_rss_mb"], "process": "driver", "counts": info["counts"]})
+    return stages, json.loads((out / "run.json").read_text())["driver_max_rss_mb"]
+
+
+def score(out: Path, docs: int, share: float, planted: int) -> tuple[float, float]:
+    ids = pq.read_table(out / "corpus", columns=["id"])["id"].to_numpy(zero_copy_only=False)
+    survivors = np.array([int(i[1:]) for i in ids], dtype=np.int64)
+    family_size = np.bincount(families(np.arange(docs), share), minlength=docs)
+    kept = np.bincount(families(survivors, share), minlength=docs)
+    removed = docs - survivors.size
+    wrong = int(((family_size > 0) & (kept == 0)).sum())  # a family that lost every member
+    right = removed - wrong
+    return right / max(planted, 1), right / max(removed, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--partitions", type=int, help="key partitions (default: docs / 62,500, at least 8)")
+    parser.add_argument("--shard-docs", type=int, default=25_000)
+    parser.add_argument("--dup-share", type=float, default=0.05)
+    parser.add_argument("--dir", help="work folder (default: a temporary one, removed after)")
+    args = parser.parse_args()
+    partitions = args.partitions or max(8, -(-args.docs // 62_500))
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        root = Path(tmp)
+        (root / "in").mkdir()
+        started = time.perf_counter()
+        jobs = [(root / "in" / f"shard-{s:05d}.parquet", s * args.shard_docs,
+                 min((s + 1) * args.shard_docs, args.docs), args.dup_share)
+                for s in range(-(-args.docs // args.shard_docs))]
+        with ProcessPoolExecutor(args.workers) as pool:
+            planted = sum(pool.map(make_shard, jobs))
+        print(f"synthesised {args.docs:,} documents ({planted:,} planted near-duplicates) in {len(jobs)} shards: "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+        steps = "\n".join(f"  - {s}: {{partitions: {partitions}}}" for s in STEPS)
+        recipe = root / "recipe.yaml"
+        recipe.write_text(f"input: {{paths: [\"{root / 'in'}\"]}}\noutput: {{dir: \"{root / 'out'}\", "
+                          f"max_rows_per_shard: 50000}}\nsteps:\n{steps}\nexecutor: {{workers: {args.workers}}}\n")
+        started = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "omniweave.cli", "run", str(recipe), "--no-progress"],
+                              capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        if proc.returncode != 0:
+            sys.exit(f"pipeline failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        stages, driver_rss = run_figures(root / "out")
+        print(f"pipeline: {wall:.0f} s wall, {args.workers} workers, {partitions} partitions")
+        for s in stages:
+            print(f"  {s['stage']:<48} {s['cpu_s']:9.1f} s CPU {s['wall_s']:8.1f} s wall (longest task) "
+                  f"{s['rss_mb']:8.0f} MB ({s['process']}){'  ' + json.dumps(s['counts']) if 'counts' in s else ''}")
+        recall, precision = score(root / "out", args.docs, args.dup_share, planted)
+    cpu = sum(s["cpu_s"] for s in stages)
+    peak = max(s["rss_mb"] for s in stages)
+    print(f"recall {recall:.4f}, precision {precision:.4f}; {cpu / args.docs * 1e6:.0f} us CPU per document")
+    print(json.dumps({"docs": args.docs, "peak_rss_mb": peak, "driver_rss_mb": driver_rss, "cpu_s": round(cpu, 1),
+                      "cpu_us_per_doc": round(cpu / args.docs * 1e6, 1), "recall": round(recall, 4),
+                      "precision": round(precision, 4)}))
+
+
+if __name__ == "__main__":
+    main()
