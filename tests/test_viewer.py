@@ -4,6 +4,7 @@ as it reads, image metadata on hover, a dropped document with its reason, remove
 from __future__ import annotations
 
 import json
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -146,7 +147,7 @@ def test_full_text_search_and_filters(run, base):
     assert [d["id"] for d in found["items"]] == [books.id]
     assert get(f"{base}/api/docs?q=tipping%20velv")["items"][0]["id"] == books.id  # every term, the last as a prefix
     chinese = next(d for d in kept if d.language == "zh")
-    phrase = next(t.text for t in chinese.texts if len(t.text) > 20)[6:10]
+    phrase = next(m.group(0) for t in chinese.texts for m in re.finditer(r"[\u4e00-\u9fff]{4}", t.text))
     assert chinese.id in [d["id"] for d in get(f"{base}/api/docs?q={urllib.parse.quote(phrase)}")["items"]]
     summary = get(f"{base}/api/summary")
     assert summary["languages"]["zh"] == sum(d.language == "zh" for d in kept) + sum(
