@@ -12,7 +12,7 @@ disk, the images of a step that dropped documents (and of every step before it) 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -41,21 +41,15 @@ class StepRow:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass
-class RunData:
+@dataclass(kw_only=True)
+class RunData(Distributions):
+    """A run's figures for the card: its distributions (the base's counters) and what the run says."""
+
     root: str
     info: dict[str, Any]
     stats: dict[str, Any]
     funnel: list[StepRow]
-    documents: int = 0
-    images: int = 0
     words_sampled: int = 0
-    words: Counter[str] = field(default_factory=Counter)
-    images_per_doc: Counter[str] = field(default_factory=Counter)
-    image_sides: Counter[str] = field(default_factory=Counter)
-    formats: Counter[str] = field(default_factory=Counter)
-    languages: Counter[str] = field(default_factory=Counter)
-    domains: Counter[str] = field(default_factory=Counter)
     removed_text: Counter[tuple[str, str]] = field(default_factory=Counter)  # (step, "paragraphs: reason") -> n
     keep_dropped: bool = False
 
@@ -176,8 +170,8 @@ def collect(root: str, max_word_docs: int = 5000) -> RunData:
     data = RunData(root=root, info=info, stats=stats, funnel=[])
     if "distributions" in stats:
         counted = Distributions.merged([stats["distributions"]])
-        for name in ("documents", "images", "words", "images_per_doc", "image_sides", "formats", "languages", "domains"):
-            setattr(data, name, getattr(counted, name))
+        for f in fields(Distributions):
+            setattr(data, f.name, getattr(counted, f.name))
         data.words_sampled = counted.documents
     else:
         _corpus_distributions(run, data, max_word_docs)
