@@ -70,6 +70,19 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _watch_every_worker(pool: ProcessPoolExecutor) -> None:
+    """Make the pool notice the death of any of its workers. With "spawn", ``submit`` wakes the
+    pool's manager thread *before* it starts a worker on demand, so the thread may go back to
+    waiting on the workers it knew of without the new one (CPython 3.11-3.13): a worker started by
+    the last ``submit`` could then be killed unnoticed, its task never failing and the run hanging
+    (likely when the machine is loaded). One more wake-up, once every worker is started, closes the
+    gap; ``submit`` starts them all, so none comes later."""
+    wakeup = getattr(pool, "_executor_manager_thread_wakeup", None)
+    if wakeup is not None:
+        with contextlib.suppress(OSError):  # the pool broke meanwhile: the thread already stopped
+            wakeup.wakeup()
+
+
 def _exit_reason(code: int | None) -> str:
     if code is not None and code < 0:
         try:
@@ -186,6 +199,8 @@ class LocalExecutor:
                         except BrokenProcessPool:  # a worker died while tasks were being handed out
                             broken = True
                             futures[Future()] = number
+                if not broken:
+                    _watch_every_worker(pool)
                 while futures and not broken:
                     done, _ = wait(futures, return_when=FIRST_COMPLETED)
                     for fut in done:
