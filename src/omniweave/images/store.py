@@ -26,7 +26,6 @@ from typing import IO, Any, Self
 import fsspec
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from omniweave.io.output import filesystem
@@ -73,6 +72,8 @@ def load_index(fs: fsspec.AbstractFileSystem, root: str, urls: set[str] | None =
     files = fs.glob(f"{root}/index/*.parquet")
     if not files:
         return {}
+    import pyarrow.dataset as ds  # imports pandas: only where a store has an index
+
     table = ds.dataset(files, schema=STORE_SCHEMA, filesystem=fs, format="parquet").to_table()
     if urls is not None:
         table = table.filter(pc.is_in(table["url"], value_set=pa.array(sorted(urls), pa.string())))
