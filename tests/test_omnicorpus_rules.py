@@ -145,7 +145,7 @@ STAY = [  # (rule, text, language): near-misses the rule must keep
 
 
 def judge(rule: str, text: str, lang: str, kind: str = "paragraph") -> bool:
-    return NODE_RULES[rule](Para(" ".join(text.split()), kind, lang), RuleParams())
+    return NODE_RULES[rule](Para.of(TextNode(text, kind), lang), RuleParams())
 
 
 @pytest.mark.parametrize(("rule", "text", "lang"), GO)

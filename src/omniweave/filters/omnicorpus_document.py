@@ -16,9 +16,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from omniweave.document import Document
-from omniweave.filters.wordlists import flagged_count
+from omniweave.filters.wordlists import flagged_in
 from omniweave.pipeline.step import Filter, StepParams
-from omniweave.text.words import words
 
 
 class OmnicorpusDocumentParams(StepParams):
@@ -36,16 +35,15 @@ class OmnicorpusDocument(Filter):
 
     def keep(self, doc: Document) -> bool | str:
         p: OmnicorpusDocumentParams = self.params  # type: ignore[assignment]
-        per_paragraph = [words(t.text) for t in doc.texts if t.text.strip()]
-        n_words = sum(map(len, per_paragraph))
+        text = doc.analysis
+        n_words = len(text.words)
         n_images = len(self.counted_images(doc))
         if p.min_words_per_image is not None and n_images > p.images_over and n_words / n_images < p.min_words_per_image:
             return "omnicorpus_few_words_per_image"
-        if p.min_longest_paragraph_words is not None and max(map(len, per_paragraph), default=0) < p.min_longest_paragraph_words:
+        if p.min_longest_paragraph_words is not None and max((len(a.words) for a in text.paragraphs), default=0) < p.min_longest_paragraph_words:
             return "omnicorpus_no_long_paragraph"
         if p.max_flagged_word_ratio is not None and n_words:
-            flagged = flagged_count([w for ws in per_paragraph for w in ws], doc.text, doc.language or "en")
-            if flagged / n_words > p.max_flagged_word_ratio:
+            if flagged_in(text, doc.language or "en") / n_words > p.max_flagged_word_ratio:
                 return "omnicorpus_flagged_words"
         return True
 

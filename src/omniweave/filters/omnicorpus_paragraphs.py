@@ -106,7 +106,7 @@ class OmnicorpusParagraphs(CountsEvents):
                 assert isinstance(node, TextNode)
                 key = (batch, node.kind, node.text)
                 if key not in verdicts:
-                    para = Para(" ".join(node.text.split()), node.kind, lang)
+                    para = Para.of(node, lang)
                     verdicts[key] = next((r for r in rules if NODE_RULES[r](para, self.params)), None)  # type: ignore[arg-type]
                 hit = verdicts[key]
                 if hit:
@@ -143,8 +143,8 @@ class OmnicorpusParagraphs(CountsEvents):
             node, nxt = nodes[i], nodes[i + 1]
             if (isinstance(node, TextNode) and node.kind == "paragraph" and isinstance(nxt, TextNode)
                     and nxt.kind == "paragraph" and self._eligible(nodes, i) and self._eligible(nodes, i + 1)
-                    and self._is_fragment(node.text, nxt.text, limit)):
-                sep = "" if Para(node.text, node.kind, "").cjk else " "
+                    and self._is_fragment(node, nxt.text, limit)):
+                sep = "" if node.analysis.mostly_cjk else " "
                 nodes[i:i + 2] = [TextNode(node.text.strip() + sep + nxt.text.strip(), "paragraph")]
                 self.events["merged_paragraphs:merge_short"] += 1
                 changed = True  # the merged paragraph may take the next fragment too
@@ -154,8 +154,8 @@ class OmnicorpusParagraphs(CountsEvents):
         return changed
 
     @staticmethod
-    def _is_fragment(text: str, following: str, limit: int) -> bool:
-        text, following = text.strip(), following.strip()
-        if not text or not following or ends_sentence(text) or len(Para(text, "paragraph", "en").words) > limit:
+    def _is_fragment(node: TextNode, following: str, limit: int) -> bool:
+        text, following = node.text.strip(), following.strip()
+        if not text or not following or ends_sentence(text) or len(node.analysis.words) > limit:
             return False
         return text.endswith(FRAGMENT_ENDS) or following[0].islower()

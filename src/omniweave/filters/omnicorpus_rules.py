@@ -5,8 +5,8 @@ Headings are structure in omniweave's documents (OmniCorpus has none): the rules
 paragraph by its shortness alone (``one_word``, ``too_short``, ``image_caption``, the
 under-10-characters part of ``header_footer``) leave them to ``heading_only``.
 
-A rule sees one paragraph (:class:`Para`: its text, words, whether it is mostly CJK, its kind) and
-the thresholds of :class:`RuleParams`; it answers True to remove it. Where omniweave already had
+A rule sees one paragraph (:class:`Para`: its text, its kind, and the node's shared
+:mod:`analysis <omniweave.text.analysis>`: words, letters, whether it is mostly CJK) and the thresholds of :class:`RuleParams`; it answers True to remove it. Where omniweave already had
 the same idea (``boilerplate.RULES``: social counters, ad markers, citations, bylines, timestamps,
 photo credits) the pattern lives there and is reused here. ``docs/RULES.md`` maps each rule to the
 released one.
@@ -15,24 +15,24 @@ released one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from omniweave.filters.boilerplate import RULES as BOILERPLATE
-from omniweave.filters.wordlists import flagged_count
+from omniweave.filters.wordlists import flagged_in
 from omniweave.pipeline.step import StepParams
-from omniweave.text.words import CJK_CHARS, words
+from omniweave.text.analysis import TextAnalysis
+
+if TYPE_CHECKING:
+    from omniweave.document import TextNode
 
 
 def _any(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
-
-_CJK = re.compile(f"[{CJK_CHARS}]")
-_LETTER = re.compile(r"[^\W\d_]")
 
 DOWNLOAD_LINK = _any(
     r"\bfor details on the\b", r"\bthe link is\b", r"\bdownload link\b", r"\bclick (on )?(the|this) link\b",
@@ -117,17 +117,20 @@ class Para:
     text: str  # whitespace collapsed
     kind: str
     lang: str
+    analysis: TextAnalysis  # of the uncollapsed text (the same words, letters and scripts)
 
-    @cached_property
-    def words(self) -> tuple[str, ...]:
-        return words(self.text)
+    @classmethod
+    def of(cls, node: TextNode, lang: str) -> Para:
+        return cls(" ".join(node.text.split()), node.kind, lang, node.analysis)
 
-    @cached_property
+    @property
+    def words(self) -> Sequence[str]:
+        return self.analysis.words
+
+    @property
     def cjk(self) -> bool:
         """Mostly CJK: more than half of its letters are Han/kana characters."""
-        if not _CJK.search(self.text):
-            return False
-        return len(_CJK.findall(self.text)) * 2 > len(_LETTER.findall(self.text))
+        return self.analysis.mostly_cjk
 
 
 class RuleParams(StepParams):
@@ -178,7 +181,7 @@ def uppercase(p: Para, r: RuleParams) -> bool:
     upper = sum(map(str.isupper, p.text))
     if upper < r.uppercase_min_letters:
         return False
-    letters = len(_LETTER.findall(p.text))  # caseless CJK letters count: "SK-II" in Chinese text is no shouting
+    letters = p.analysis.letters  # caseless CJK letters count: "SK-II" in Chinese text is no shouting
     return upper / letters > r.uppercase_max_ratio
 
 
@@ -204,7 +207,7 @@ def call_to_action(p: Para, r: RuleParams) -> bool:
 def flagged_words(p: Para, r: RuleParams) -> bool:
     if r.flagged_max_ratio is None or not p.words:
         return False
-    return flagged_count(p.words, p.text, p.lang) / len(p.words) >= r.flagged_max_ratio
+    return flagged_in(p.analysis, p.lang) / len(p.words) >= r.flagged_max_ratio
 
 
 def comment_marker(p: Para, r: RuleParams) -> bool:

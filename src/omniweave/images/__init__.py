@@ -2,3 +2,7 @@
 
 The pipeline step is :class:`omniweave.images.step.ImageStep` (recipe name ``images``).
 """
+
+# what the images step writes and the data card reads (here, so the card does not import the step's HTTP stack)
+RESULT_FILE = "images.parquet"
+FILTER_REASONS = frozenset({"min_side", "aspect_ratio", "format", "animated", "file_size", "url_frequency"})

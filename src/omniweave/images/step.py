@@ -27,6 +27,7 @@ from pydantic import Field
 
 from omniweave.document import Document, ImageNode
 from omniweave.extract.images import RENDITIONS
+from omniweave.images import FILTER_REASONS, RESULT_FILE
 from omniweave.images.fetch import FetchParams
 from omniweave.images.hashes import hash_groups
 from omniweave.images.partition import DecodeParams, PartitionJob, partition_of, run_partition
@@ -41,7 +42,6 @@ from omniweave.pipeline.task import WARC_IMAGE_SCHEMA
 log = logging.getLogger(__name__)
 
 MAP_SCHEMA = pa.schema([("id", pa.string()), ("url", pa.string()), ("alternates", pa.list_(pa.string()))])
-RESULT_FILE = "images.parquet"
 CHOICE_FILE = "renditions.parquet"
 CHOICE_SCHEMA = pa.schema([("candidates", pa.list_(pa.string())), ("url", pa.string())])
 RESULT_SCHEMA = pa.schema(
@@ -83,7 +83,6 @@ class ImagesParams(StepParams):
     keep_failed: bool = Field(False, description="keep removed images in documents, with their status")
 
 
-FILTER_REASONS = frozenset({"min_side", "aspect_ratio", "format", "animated", "file_size", "url_frequency"})
 
 
 def filter_reason(row: dict[str, Any], fp: FilterParams) -> str | None:

@@ -26,7 +26,6 @@ from typing import IO, Any, Self
 import fsspec
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from omniweave.io.output import filesystem
@@ -74,6 +73,8 @@ def load_index(fs: fsspec.AbstractFileSystem, root: str, urls: set[str] | None =
     files = [f for f in fs.glob(f"{root}/index/*.parquet") if not f.rsplit("/", 1)[-1].startswith(".")]
     if not files:
         return {}
+    import pyarrow.dataset as ds  # imports pandas: only where a store has an index
+
     dataset = ds.dataset(files, schema=STORE_SCHEMA, filesystem=fs, format="parquet")
     # filtered while scanning: memory follows the URLs asked for, not the size of the store
     table = dataset.to_table(filter=None if urls is None else pc.field("url").isin(pa.array(sorted(urls), pa.string())))

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
 
-from omniweave.images.step import FILTER_REASONS, RESULT_FILE
+from omniweave.images import FILTER_REASONS, RESULT_FILE
 from omniweave.pipeline.rundir import RunDir
 
 TOP_DOMAINS = 20

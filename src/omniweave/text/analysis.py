@@ -38,10 +38,13 @@ from omniweave.text.repetition import (
     word_repetition_ratio,
 )
 from omniweave.text.stats import char_flags, punctuation_count, special_char_count
-from omniweave.text.words import cjk_word_count, has_cjk, lines, words
+from omniweave.text.words import CJK_CHARS, cjk_word_count, has_cjk, lines, words
 
 if TYPE_CHECKING:
     from omniweave.document import TextNode
+
+_CJK = re.compile(f"[{CJK_CHARS}]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 class TextAnalysis:
@@ -88,6 +91,16 @@ class TextAnalysis:
         """Words holding at least one letter."""
         ws = self.words
         return sum(map(str.isalpha, ws)) + sum(1 for w in filterfalse(str.isalpha, ws) if any(map(str.isalpha, w)))
+
+    @cached_property
+    def letters(self) -> int:
+        """Letters, caseless CJK ones included."""
+        return len(_LETTER.findall(self.text))
+
+    @cached_property
+    def mostly_cjk(self) -> bool:
+        """More than half of its letters are Han/kana characters."""
+        return bool(_CJK.search(self.text)) and len(_CJK.findall(self.text)) * 2 > self.letters
 
     @cached_property
     def lines(self) -> list[str]:
