@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from omniweave import counters
 from omniweave.annotate.assign import decode_matrix, encode_matrix
 from omniweave.document import Document, ImageNode
 from omniweave.pipeline.context import TaskContext
@@ -70,7 +71,7 @@ class ImageScoreFilter(Step):
                     had_images = True
                     why = self.reason(node)
                     if why is not None:
-                        counts[f"removed_images:{why}"] += 1
+                        counts[counters.removed_images(why)] += 1
                         continue
                     kept_images += 1
                 moved[pos] = len(nodes)

@@ -27,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 from pydantic import Field
 
+from omniweave import counters
 from omniweave.dedup.cluster import read_parquet, run_heads, stable_hash64, task_offsets, write_parquet_atomic
 from omniweave.dedup.exact import normalise_text
 from omniweave.dedup.minhash import mix64
@@ -122,7 +123,7 @@ class DomainRepeatedParagraphs(ParagraphStep, GlobalStep):
                 counts[k] += part_counts[k]
             top.extend(part_top)
         for n, domain in sorted(top, key=lambda x: (-x[0], x[1]))[:p.top_domains]:
-            counts[f"removals@{domain}"] = n
+            counts[counters.removals(domain)] = n
         return counts
 
     def setup(self, ctx: TaskContext) -> None:

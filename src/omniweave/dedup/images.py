@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 from pydantic import Field
 
+from omniweave import counters
 from omniweave.dedup.base import text_length
 from omniweave.dedup.cluster import KEYS_SCHEMA, KeepRule, KeyWriter, load_drops, reduce_clusters, stable_hash64, task_offsets
 from omniweave.pipeline.rounds import read_parquet, write_parquet_atomic
@@ -122,7 +123,7 @@ class ImageDedup(GlobalStep):
             counts["in"] += 1
             twin = self._drop.get(doc.id)
             if twin is not None:
-                counts["dropped:identical_image_list"] += 1
+                counts[counters.dropped("identical_image_list")] += 1
                 ctx.drop(doc, self.label, "identical_image_list", detail=f"kept {twin}")
                 continue
             images = doc.images
@@ -138,7 +139,7 @@ class ImageDedup(GlobalStep):
                         seen.add(node.url)
                         i += 1
                         if reason is not None:
-                            counts[f"removed_images:{reason}"] += 1
+                            counts[counters.removed_images(reason)] += 1
                             continue
                     nodes.append(node)
                 doc.nodes = nodes

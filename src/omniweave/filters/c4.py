@@ -13,6 +13,7 @@ import re
 
 from pydantic import Field
 
+from omniweave import counters
 from omniweave.document import Document, TextNode
 from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep
 from omniweave.text.words import ends_sentence, words
@@ -45,7 +46,7 @@ class C4(ParagraphStep):
 
     name = "c4"
     Params = C4Params
-    counter = "removed_lines"
+    counter = counters.REMOVED_LINES
 
     def line_reason(self, line: str) -> str | None:
         p = self.params

@@ -15,6 +15,7 @@ import re
 
 from pydantic import Field
 
+from omniweave import counters
 from omniweave.document import Document, Node, TextNode
 from omniweave.filters.omnicorpus_paragraphs import CountsEvents
 from omniweave.filters.paragraphs_base import ParagraphParams, is_image_caption
@@ -43,7 +44,7 @@ class OmnicorpusNormalise(CountsEvents):
 
     name = "omnicorpus_normalise"
     Params = NormaliseParams
-    counter = "removed_lines"
+    counter = counters.REMOVED_LINES
 
     def clean(self, doc: Document) -> list[tuple[str, str]]:
         p: NormaliseParams = self.params  # type: ignore[assignment]
@@ -64,7 +65,7 @@ class OmnicorpusNormalise(CountsEvents):
                     lines.append(line)
             pieces = split.split("\n".join(lines)) if split else ["\n".join(lines)]
             if len(pieces) > 1:
-                self.events["split_paragraphs:underscore_run"] += len(pieces) - 1
+                self.events[counters.split_paragraphs("underscore_run")] += len(pieces) - 1
             for piece in pieces:
                 text = self.join_lines(piece) if p.join_broken_lines else piece
                 if text.strip():
@@ -84,5 +85,5 @@ class OmnicorpusNormalise(CountsEvents):
             else:
                 sep = "" if is_cjk_char(out[-1][-1]) and is_cjk_char(line[0]) else " "
                 out[-1] = out[-1] + sep + line
-                self.events["joined_lines:broken_line"] += 1
+                self.events[counters.joined_lines("broken_line")] += 1
         return "\n".join(out)

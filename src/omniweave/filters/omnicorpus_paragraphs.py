@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 from pydantic import Field
 
+from omniweave import counters
 from omniweave.document import Document, Node, TextNode
 from omniweave.filters.omnicorpus_rules import NODE_RULES, ORDER, Para, RuleParams
 from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep, is_image_caption
@@ -70,7 +71,7 @@ class OmnicorpusParagraphs(CountsEvents):
         for rounds in range(1, p.max_rounds + 1):  # noqa: B007 (counted after the loop)
             if not self._round(doc, active, removed, verdicts):
                 break
-        self.events[f"rounds:{rounds}"] += 1
+        self.events[counters.rounds(rounds)] += 1
         return removed
 
     def _eligible(self, nodes: list[Node], i: int) -> bool:
@@ -146,7 +147,7 @@ class OmnicorpusParagraphs(CountsEvents):
                     and self._is_fragment(node, nxt.text, limit)):
                 sep = "" if node.analysis.mostly_cjk else " "
                 nodes[i:i + 2] = [TextNode(node.text.strip() + sep + nxt.text.strip(), "paragraph")]
-                self.events["merged_paragraphs:merge_short"] += 1
+                self.events[counters.merged_paragraphs("merge_short")] += 1
                 changed = True  # the merged paragraph may take the next fragment too
             else:
                 i += 1

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field, field_validator
 
+from omniweave import counters
 from omniweave.document import TEXT_KINDS, Document, ImageNode, Node, TextNode
 from omniweave.pipeline.step import Step, StepParams
 
@@ -45,7 +46,7 @@ def is_image_caption(nodes: list[Node], i: int) -> bool:
 class ParagraphStep(Step):
     """Removes text nodes judged noise; subclasses implement :meth:`judge` (or :meth:`edit`)."""
 
-    counter: ClassVar[str] = "removed_paragraphs"
+    counter: ClassVar[str] = counters.REMOVED_PARAGRAPHS
 
     def judge(self, doc: Document, node: TextNode) -> str | None:
         """A reason to remove the whole node, or None to keep it."""
@@ -81,7 +82,7 @@ class ParagraphStep(Step):
         for doc in docs:
             counts["in"] += 1
             for text, reason in self.clean(doc):
-                counts[f"{self.counter}:{reason}"] += 1
+                counts[counters.key(self.counter, reason)] += 1
                 ctx.drop_paragraph(doc, self.label, reason, text)
             verdict = self.check_document(doc) if doc.nodes else f"empty_after_{self.name}"
             if self.decide(doc, verdict, counts, ctx):

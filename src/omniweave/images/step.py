@@ -25,6 +25,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from pydantic import Field
 
+from omniweave import counters
 from omniweave.document import Document, ImageNode
 from omniweave.extract.images import RENDITIONS
 from omniweave.images import FILTER_REASONS, RESULT_FILE
@@ -209,7 +210,7 @@ class ImageStep(GlobalStep):
             dup = _dup_counts(docs_of, {r["url"]: r[key] for r in ok}, p.dup_distance)
             for r in ok:
                 r[field_name] = dup[r["url"]]
-        counts.update(f"status:{r['status']}" for r in results)
+        counts.update(counters.status(r["status"]) for r in results)
         with fs.open(f"{ctx.out_dir}/{RESULT_FILE}", "wb") as fh:
             pq.write_table(pa.Table.from_pylist(results, schema=RESULT_SCHEMA), fh)
         choices = [{"candidates": list(image), "url": url} for image, url in chosen.items() if url != image[0]]
@@ -267,7 +268,7 @@ class ImageStep(GlobalStep):
                     counts["images_kept"] += 1
                     nodes.append(node)
                 else:
-                    counts[f"removed_images:{row['status']}"] += 1
+                    counts[counters.removed_images(row["status"])] += 1
                     if self.params.keep_failed:
                         nodes.append(node)
             doc.nodes = nodes

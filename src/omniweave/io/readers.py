@@ -24,6 +24,7 @@ from typing import Any
 import fsspec
 import pyarrow.parquet as pq
 
+from omniweave import counters
 from omniweave.document import Document, Source, make_doc_id
 from omniweave.extract import extract_html
 from omniweave.extract.guard import ExtractionRefused
@@ -51,7 +52,7 @@ ROW_ERRORS = (ValueError, KeyError, TypeError, AttributeError)  # a row of the w
 def skip(counts: Counter[str], reason: str, where: str, detail: str) -> None:
     """Count a record that does not become a document under ``skipped:<reason>`` and log why;
     ``where`` names the file and the record (offset, line)."""
-    counts[f"skipped:{reason}"] += 1
+    counts[counters.skipped(reason)] += 1
     log.warning("%s: skipped (%s): %s", where, reason, detail)
 
 

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
+from omniweave import counters
 from omniweave.pipeline.task import Progress, TaskResult, dropped_per_step
 
 LOG_EVERY_S = 30.0
@@ -56,8 +57,8 @@ class PassProgress:
             for key, n in report.items():
                 if key == "documents":
                     self.docs += n
-                elif key.startswith("dropped:"):
-                    self.streamed_drops[key.removeprefix("dropped:")] += n
+                elif (parsed := counters.parse(key))[0] == counters.DROPPED and parsed[1] is not None:
+                    self.streamed_drops[parsed[1]] += n
             self.bar.set_postfix_str(self.status(), refresh=True)
 
     def on_result(self, result: TaskResult) -> None:

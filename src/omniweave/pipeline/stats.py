@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from omniweave import counters
 from omniweave.io.output import read_json
 from omniweave.pipeline.rundir import RunDir
 from omniweave.report.distributions import Distributions
@@ -41,11 +42,12 @@ def funnel_rows(steps: dict[str, Counter[str]], order: list[str]) -> list[dict[s
         if label == "read":
             docs_in = counts.get("html_records", 0) + counts.get("document_rows", 0) + counts.get("bad_records", 0)
             docs_out = counts.get("documents", 0)
-            dropped = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("skipped:")}
+            dropped = counters.reasons(counts, counters.SKIPPED)
         else:
             docs_in, docs_out = counts.get("in", 0), counts.get("kept", 0)
-            dropped = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("dropped:")}
-        other = {k: v for k, v in counts.items() if k not in ("in", "kept") and not k.startswith(("dropped:", "skipped:"))}
+            dropped = counters.reasons(counts, counters.DROPPED)
+        other = {k: v for k, v in counts.items()
+                 if k not in ("in", "kept") and counters.parse(k)[0] not in (counters.DROPPED, counters.SKIPPED)}
         rows.append({"step": label, "in": docs_in, "out": docs_out, "dropped": dropped, "counts": other})
     return rows
 
@@ -69,7 +71,7 @@ def collect_stats(run: RunDir, passes: int, step_order: list[str]) -> dict[str, 
                 distributions.append(marker.get("distributions"))
         for path in run.fs.glob(run.stage(p, "global", "*", "reduce", "_SUCCESS.json")):
             marker = read_json(run.fs, path)
-            per_task.append({marker["step"]: {f"reduce:{k}": v for k, v in marker["counts"].items()}})
+            per_task.append({marker["step"]: {counters.reduce(k): v for k, v in marker["counts"].items()}})
     steps = merge_counts(per_task)
     stats = {
         "documents_out": docs_out,
@@ -95,7 +97,7 @@ def collect_step_seconds(run: RunDir, passes: int) -> dict[str, float]:
     return {k: round(v, 3) for k, v in seconds.items()}
 
 
-READ_ERRORS = ("read_errors", "skipped:extraction_error")  # read counters that mean something broke
+READ_ERRORS = ("read_errors", counters.skipped("extraction_error"))  # read counters that mean something broke
 
 
 def run_problems(run: RunDir, passes: int) -> list[str]:
@@ -105,7 +107,7 @@ def run_problems(run: RunDir, passes: int) -> list[str]:
     for path in sorted(run.fs.glob(run.stage(0, "completions", "*.json"))):
         marker = read_json(run.fs, path)
         read = marker.get("stats", {}).get("read", {})
-        errors = {k.removeprefix("skipped:"): read[k] for k in READ_ERRORS if read.get(k)}
+        errors = {counters.parse(k)[1] or k: read[k] for k in READ_ERRORS if read.get(k)}
         if errors:
             log = run.log(0, marker["task"])
             first = _first_error(run, log)
@@ -148,16 +150,12 @@ def format_funnel(stats: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-TEXT_EDITS = ("removed_", "merged_", "split_", "joined_")  # counter prefixes of text changed inside kept documents
-
-
 def rule_rows(stats: dict[str, Any]) -> list[tuple[str, str, int]]:
     """(step, counter, count) of every per-rule text edit (``removed_paragraphs:<rule>``, merges,
     splits, joined lines; images aside), steps in recipe order, most frequent first within a step."""
     rows = []
     for row in stats["funnel"]:
-        edits = [(k, v) for k, v in row["counts"].items()
-                 if k.startswith(TEXT_EDITS) and ":" in k and not k.startswith("removed_images:")]
+        edits = [(k, v) for k, v in row["counts"].items() if counters.is_text_edit(k)]
         rows.extend((row["step"], k, v) for k, v in sorted(edits, key=lambda kv: (-kv[1], kv[0])))
     return rows
 
@@ -168,7 +166,7 @@ def format_rules(stats: dict[str, Any]) -> str:
     rows = rule_rows(stats)
     lines += [f"  {step:<28}{counter:<48}{n:>10}" for step, counter, n in rows] or ["  (none)"]
     for row in stats["funnel"]:
-        domains = {k.split("@", 1)[1]: v for k, v in row["counts"].items() if k.startswith("reduce:removals@")}
+        domains = counters.domain_removals(row["counts"])
         if domains:
             top = ", ".join(f"{d}={n}" for d, n in sorted(domains.items(), key=lambda kv: (-kv[1], kv[0])))
             lines.append(f"{row['step']}: paragraphs removed per domain (most first): {top}")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
+from omniweave import counters
 from omniweave.document import Document
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ class Step(ABC):
             counts["kept"] += 1
             return True
         reason = verdict if isinstance(verdict, str) and verdict else self.name
-        counts[f"dropped:{reason}"] += 1
+        counts[counters.dropped(reason)] += 1
         ctx.drop(doc, self.label, reason, detail=detail)
         return False
 

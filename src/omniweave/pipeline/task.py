@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from omniweave import counters
 from omniweave.document import Document
 from omniweave.io.inputs import InputFile
 from omniweave.io.output import ShardWriter, write_json_atomic
@@ -86,8 +87,8 @@ def dropped_per_step(stats: dict[str, Counter[str]] | dict[str, dict[str, int]])
     """Documents dropped so far, per step label (a read's skipped records under its ``read`` label)."""
     drops: Counter[str] = Counter()
     for label, counts in stats.items():
-        prefix = "skipped:" if label.startswith("read") else "dropped:"
-        drops[label] += sum(v for k, v in counts.items() if k.startswith(prefix))
+        kind = counters.SKIPPED if label.startswith("read") else counters.DROPPED
+        drops[label] += sum(counters.reasons(counts, kind).values())
     return +drops
 
 
@@ -108,7 +109,7 @@ class _ProgressThrottle:
 
     def flush(self) -> None:
         drops = dropped_per_step(self.stats)
-        delta = {f"dropped:{k}": v - self.sent[k] for k, v in drops.items() if v != self.sent[k]}
+        delta = {counters.dropped(k): v - self.sent[k] for k, v in drops.items() if v != self.sent[k]}
         if self.pending or delta:
             self.report({"documents": self.pending, **delta})
             self.pending, self.sent = 0, drops

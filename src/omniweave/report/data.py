@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from omniweave import counters
 from omniweave.io.output import read_json
 from omniweave.pipeline.rundir import RunDir
 from omniweave.report.distributions import IMAGE_BINS, SIDE_BINS, WORD_BINS, Distributions, bucket, bucket_labels
@@ -118,7 +119,7 @@ def build_funnel(stats: dict[str, Any], images_out: int, dropped_images: Counter
     known: int | None = images_out
     for row, raw in zip(reversed(rows), reversed(stats.get("funnel", []))):
         row.images_out = known
-        removed = {k.split(":", 1)[1]: v for k, v in row.counts.items() if k.startswith("removed_images:")}
+        removed = counters.reasons(row.counts, counters.REMOVED_IMAGES)
         reasons = dict(raw.get("dropped") or {})
         if row.step == "read":
             row.reasons = [(r, n, None) for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])]
@@ -180,7 +181,7 @@ def collect(root: str, max_word_docs: int = 5000) -> RunData:
     data.funnel = build_funnel(stats, data.images, dropped_images if data.keep_dropped else None)
     for row in data.funnel:  # removed_paragraphs:<reason>, removed_lines:<reason>, ...
         for key, n in row.counts.items():
-            what, _, reason = key.partition(":")
-            if what.startswith("removed_") and what != "removed_images" and reason:
+            what, reason = counters.parse(key)
+            if what.startswith("removed_") and what != counters.REMOVED_IMAGES and reason:
                 data.removed_text[(row.step, f"{what.removeprefix('removed_')}: {reason}")] += n
     return data

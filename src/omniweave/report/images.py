@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
 
+from omniweave import counters
 from omniweave.images import FILTER_REASONS, RESULT_FILE
 from omniweave.pipeline.rundir import RunDir
 
@@ -109,15 +110,16 @@ def image_success_line(stats: dict[str, Any]) -> str | None:
     found = False
     for row in stats.get("funnel", []):
         counts = row.get("counts") or {}
-        if "reduce:urls" not in counts:
+        if counters.reduce("urls") not in counts:
             continue
         found = True
         kept += counts.get("images_kept", 0)
         for key, n in counts.items():
-            if key.startswith("removed_images:"):
+            kind, reason = counters.parse(key)
+            if kind == counters.REMOVED_IMAGES and reason is not None:
                 removed += n
-                if is_failure(key.split(":", 1)[1]):
-                    unavailable[key.split(":", 1)[1]] += n
+                if is_failure(reason):
+                    unavailable[reason] += n
     if not found:
         return None
     total = kept + removed

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from omniweave import counters
 from omniweave.pipeline.stats import rule_rows
 
 
@@ -19,7 +20,7 @@ def rules_section(stats: dict[str, Any]) -> str:
     html = ('<section id="rules"><h2>Text rules</h2><table class="removed-text"><thead><tr><th>step</th>'
             f'<th class="reason">rule</th><th>paragraphs or lines</th></tr></thead><tbody>{body}</tbody></table>')
     for row in stats.get("funnel", []):
-        domains = sorted(((k.split("@", 1)[1], v) for k, v in row["counts"].items() if k.startswith("reduce:removals@")),
+        domains = sorted(counters.domain_removals(row["counts"]).items(),
                          key=lambda kv: (-kv[1], kv[0]))
         if domains:
             cells = "".join(f"<tr><td>{escape(d)}</td><td>{n:,}</td></tr>" for d, n in domains)

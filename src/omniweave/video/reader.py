@@ -23,6 +23,7 @@ from urllib.parse import quote
 import av
 import fsspec
 
+from omniweave import counters
 from omniweave.document import Document, ImageNode, Source, TextNode, make_doc_id
 from omniweave.images.store import ShardSink, url_key
 from omniweave.io.inputs import InputFile
@@ -149,12 +150,12 @@ def read_video(inp: InputFile, counts: Counter[str], *, options: VideoOptions | 
     paras, sub, sub_format = _subtitles(find_subtitles(inp.path, entry), opts, counts)
     if not paras and opts.require_subtitles:
         reason = "no_subtitles" if sub is None else "empty_subtitles"
-        counts[f"skipped:{reason}"] += 1
+        counts[counters.skipped(reason)] += 1
         log.warning("%s: skipped (%s)", inp.path, reason)
         return
     frames, info, reason = _decode(inp.path, opts, [p.start_ms for p in paras], counts)
     if reason is not None or info is None:
-        counts[f"skipped:{reason}"] += 1
+        counts[counters.skipped(reason)] += 1
         log.warning("%s: skipped (%s)", inp.path, reason)
         return
     sink = _FrameSink(store_root)
