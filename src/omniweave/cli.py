@@ -94,6 +94,7 @@ def run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and print what the run would do, then stop (as `validate`)")] = False,
 ) -> None:
     """Run (or resume) a recipe and print its funnel."""
+    from omniweave.pipeline.rundir import RunDir
     from omniweave.pipeline.runner import run_recipe
     from omniweave.pipeline.stats import format_funnel
     from omniweave.report.images import image_success_line
@@ -123,7 +124,8 @@ def run(
     images = image_success_line(summary.stats)
     if images:
         typer.echo(images)
-    typer.echo(f"corpus: {Path(parsed.output.dir) / 'corpus'}   stats: {Path(parsed.output.dir) / 'stats.json'}")
+    run = RunDir(parsed.output.dir)
+    typer.echo(f"corpus: {run.url(run.corpus)}   stats: {run.url(run.stats_json)}")
     if summary.read_errors:
         typer.echo(f"read errors: {len(summary.read_errors)} of {summary.inputs} input file(s) could not be read "
                    "(fully):", err=True)
@@ -176,14 +178,15 @@ def stats(
 ) -> None:
     """Print a run's funnel (documents in and out per step, and why they were dropped), the text
     removed from kept documents per rule, and the image success rate."""
-    from omniweave.io.output import filesystem, read_json
+    from omniweave.io.output import read_json
+    from omniweave.pipeline.rundir import RunDir
     from omniweave.pipeline.stats import format_funnel, format_rules
     from omniweave.report.images import image_success_line
 
-    fs, path = filesystem(run_dir)
-    if not fs.exists(f"{path}/stats.json"):
+    run = RunDir(run_dir)
+    if not run.fs.exists(run.stats_json):
         _fail(f"{run_dir}: no stats.json (not a run folder, or the run has not finished a pass yet)")
-    data = read_json(fs, f"{path}/stats.json")
+    data = read_json(run.fs, run.stats_json)
     if as_json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return

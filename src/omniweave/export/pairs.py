@@ -29,6 +29,7 @@ from omniweave.document import Document, ImageNode, TextNode
 from omniweave.export.sinks import RowFormat, row_writer
 from omniweave.export.source import ExportError, ExportResult, iter_documents
 from omniweave.io.output import filesystem, read_json
+from omniweave.pipeline.rundir import RunDir
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +113,10 @@ def check_strategies(strategies: list[str]) -> None:
 
 def _clip_in_recipe(source: str) -> bool | None:
     """Whether the run at ``source`` had a ``clip_score`` step (None: not a run folder)."""
-    fs, path = filesystem(source)
-    if not fs.isfile(f"{path}/run.json"):
+    run = RunDir(source)
+    if not run.fs.isfile(run.run_json):
         return None
-    steps = (read_json(fs, f"{path}/run.json").get("recipe") or {}).get("steps") or []
+    steps = (read_json(run.fs, run.run_json).get("recipe") or {}).get("steps") or []
     return any(isinstance(s, dict) and s.get("name") == "clip_score" for s in steps)
 
 

@@ -15,8 +15,8 @@ import fsspec
 import pyarrow.parquet as pq
 
 from omniweave.document import Document, TextNode
-from omniweave.io.output import filesystem
 from omniweave.layout import SCHEMA, row_to_document
+from omniweave.pipeline.rundir import RunDir
 from omniweave.text.words import words
 
 
@@ -26,13 +26,13 @@ class ExportError(ValueError):
 
 def corpus_files(source: str) -> tuple[fsspec.AbstractFileSystem, list[str]]:
     """The Parquet files holding the documents of ``source`` (a run folder, a folder, or a file)."""
-    fs, path = filesystem(source)
-    if not fs.exists(path):
+    run = RunDir(source)
+    fs = run.fs
+    if not fs.exists(run.path):
         raise ExportError(f"{source}: no such file or folder")
-    if fs.isfile(path):
-        return fs, [path]
-    root = f"{path}/corpus" if fs.isdir(f"{path}/corpus") else path
-    files = sorted(p for p in fs.glob(f"{root}/*.parquet") if not p.rsplit("/", 1)[-1].startswith("."))
+    if fs.isfile(run.path):
+        return fs, [run.path]
+    files = run.parquet_files(run.corpus if fs.isdir(run.corpus) else run.path)
     if not files:
         raise ExportError(f"{source}: no Parquet documents (expected a run folder with corpus/*.parquet)")
     return fs, files
@@ -40,8 +40,8 @@ def corpus_files(source: str) -> tuple[fsspec.AbstractFileSystem, list[str]]:
 
 def run_root_of(source: str) -> str | None:
     """``source`` when it is a run folder (it has ``corpus/``), else None."""
-    fs, path = filesystem(source)
-    return source if fs.isdir(f"{path}/corpus") else None
+    run = RunDir(source)
+    return source if run.fs.isdir(run.corpus) else None
 
 
 def iter_documents(source: str, batch_size: int = 256) -> Iterator[Document]:

@@ -13,6 +13,7 @@
         global/<step>/map|reduce/   a global step's per-task and reduced files
       images/warc_index/<task>.parquet  image records found in the input WARCs
       stats.json                    merged counts per step and reason
+      report.html                   the data card
 """
 
 from __future__ import annotations
@@ -56,8 +57,29 @@ class RunDir:
         return self.join("stats.json")
 
     @property
+    def report_html(self) -> str:
+        return self.join("report.html")
+
+    @property
     def corpus(self) -> str:
         return self.join("corpus")
+
+    @property
+    def all_dropped(self) -> str:
+        """``dropped`` of every pass (a glob pattern)."""
+        return self.stage_glob("dropped")
+
+    @property
+    def all_dropped_paragraphs(self) -> str:
+        """``dropped_paragraphs`` of every pass (a glob pattern)."""
+        return self.stage_glob("dropped_paragraphs")
+
+    def stage_glob(self, *parts: str) -> str:
+        return self.join("stages", "*", *parts)
+
+    def parquet_files(self, folder: str) -> list[str]:
+        """The Parquet files in ``folder`` (a path of this run; may hold ``*``), sorted, hidden ones left out."""
+        return sorted(p for p in self.fs.glob(f"{folder}/*.parquet") if not p.rsplit("/", 1)[-1].startswith("."))
 
     @property
     def image_store(self) -> str:

@@ -18,7 +18,6 @@ from omniweave.report.images import image_table, images_section
 from omniweave.report.render import document_html
 from omniweave.report.rules import rules_section
 
-REPORT_FILE = "report.html"
 VIEWER = "http://127.0.0.1:8765/"  # where `omniweave view RUN_DIR` serves by default
 
 
@@ -167,7 +166,8 @@ def build_report(root: str, samples: int = 3) -> str:
 def write_report(root: str, dest: str | None = None) -> str:
     """Write the data card (default ``<root>/report.html``, atomically); returns its path."""
     html = build_report(root)
-    fs, path = filesystem(dest or f"{root.rstrip('/')}/{REPORT_FILE}")
+    run = RunDir(root)
+    fs, path = filesystem(dest) if dest else (run.fs, run.report_html)
     tmp = f"{path}.tmp"
     with fs.open(tmp, "w", encoding="utf-8") as fh:
         fh.write(html)

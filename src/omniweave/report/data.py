@@ -63,10 +63,6 @@ def non_null_per_row(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.bincount(parents[valid], minlength=len(column)) if len(column) else np.zeros(0, int)
 
 
-def run_files(run: RunDir, pattern: str) -> list[str]:
-    return sorted(p for p in run.fs.glob(run.join(pattern)) if not p.rsplit("/", 1)[-1].startswith("."))
-
-
 def _read(run: RunDir, path: str, columns: list[str]) -> pa.Table:
     with run.fs.open(path, "rb") as fh:
         return pq.read_table(fh, columns=columns)
@@ -76,7 +72,7 @@ def dropped_by_step(run: RunDir) -> tuple[bool, Counter[tuple[str, str]], Counte
     """(any dropped files, documents and images per (step, reason)) from ``stages/*/dropped``."""
     docs: Counter[tuple[str, str]] = Counter()
     images: Counter[tuple[str, str]] = Counter()
-    files = run_files(run, "stages/*/dropped/*.parquet")
+    files = run.parquet_files(run.all_dropped)
     for path in files:
         table = _read(run, path, ["images", "drop_step", "drop_reason"])
         counts = non_null_per_row(table["images"])
@@ -100,7 +96,7 @@ class DroppedExample:
 def dropped_examples(run: RunDir, per_reason: int = 2, chars: int = 280) -> dict[tuple[str, str], list[DroppedExample]]:
     """Up to ``per_reason`` dropped documents per (step, reason), from ``stages/*/dropped`` (keep_dropped)."""
     out: dict[tuple[str, str], list[DroppedExample]] = {}
-    for path in run_files(run, "stages/*/dropped/*.parquet"):
+    for path in run.parquet_files(run.all_dropped):
         table = _read(run, path, ["id", "texts", "general_metadata", "drop_step", "drop_reason", "drop_detail"])
         gm = table["general_metadata"].combine_chunks()
         urls, titles = gm.field("url").to_pylist(), gm.field("title").to_pylist()
@@ -139,7 +135,7 @@ def build_funnel(stats: dict[str, Any], images_out: int, dropped_images: Counter
 
 def _corpus_distributions(run: RunDir, data: RunData, max_word_docs: int) -> None:
     columns = ["texts", "images", "metadata", "general_metadata"]
-    for path in run_files(run, "corpus/*.parquet"):
+    for path in run.parquet_files(run.corpus):
         table = _read(run, path, columns)
         n_images = non_null_per_row(table["images"])
         data.documents += table.num_rows

@@ -33,7 +33,6 @@ from omniweave.layout import SCHEMA, row_to_document
 from omniweave.pipeline.context import DROPPED_PARAGRAPH_SCHEMA
 from omniweave.pipeline.rundir import RunDir
 from omniweave.io.output import read_json
-from omniweave.report.data import run_files
 from omniweave.report.search_index import SearchIndex, twin_id
 from omniweave.report.render import image_info
 
@@ -51,13 +50,13 @@ class RunIndex:
 
     def __init__(self, root: str) -> None:
         self.run = RunDir(root)
-        corpus = run_files(self.run, "corpus/*.parquet")
-        dropped = run_files(self.run, "stages/*/dropped/*.parquet")
+        corpus = self.run.parquet_files(self.run.corpus)
+        dropped = self.run.parquet_files(self.run.all_dropped)
         if not corpus and not dropped:
             raise ViewerError(f"{root}: no documents (expected a run folder with corpus/*.parquet)")
         self.search_index = SearchIndex(self.run, corpus, dropped)
         self.size = self.search_index.count()
-        self.paragraph_files = run_files(self.run, "stages/*/dropped_paragraphs/*.parquet")
+        self.paragraph_files = self.run.parquet_files(self.run.all_dropped_paragraphs)
         self.store = ImageStore(root)
         self._lock = threading.Lock()
 
