@@ -1,4 +1,4 @@
-"""Where the ``images`` step stored an image (``extra["store"]``), and stored bytes decoded for a model."""
+"""Where the ``images`` step stored an image (with its store root), and stored bytes decoded for a model."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ import io
 from PIL import Image, ImageOps
 
 from omniweave.document import ImageNode
+from omniweave.images.store import store_location as recorded_location
 
 
 def store_location(node: ImageNode) -> tuple[str, str, str] | None:
     """(store root, shard, member) of an image the ``images`` step stored, else None."""
-    store = node.extra.get("store")
-    if not isinstance(store, dict) or not all(store.get(k) for k in ("root", "shard", "member")):
-        return None
-    return store["root"], store["shard"], store["member"]
+    where = recorded_location(node.extra)
+    return None if where is None or where[0] is None else (where[0], where[1], where[2])
 
 
 def decode_rgb(data: bytes, side: int) -> Image.Image:

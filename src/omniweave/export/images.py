@@ -12,8 +12,9 @@ import tarfile
 from typing import Any, Self
 
 from omniweave.document import ImageNode
-from omniweave.images.store import StoreReader, load_index
+from omniweave.images.store import StoreReader, load_index, store_location
 from omniweave.io.output import filesystem
+from omniweave.pipeline.rundir import RunDir
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class ImageStore:
     """Reads stored image bytes; keeps a few tar shards open (use as a context manager)."""
 
     def __init__(self, run_root: str | None, max_open: int = 8) -> None:
-        self.default_root = f"{run_root.rstrip('/')}/images/store" if run_root else None
+        self.default_root = RunDir(run_root).image_store if run_root else None
         self.reader = StoreReader(max_open)
         self._roots: dict[str, bool] = {}
         self._index: dict[str, dict[str, Any]] | None = None
@@ -56,9 +57,9 @@ class ImageStore:
         return None
 
     def _location(self, image: ImageNode) -> tuple[str | None, str, str] | None:
-        store = image.extra.get("store")
-        if isinstance(store, dict) and store.get("shard") and store.get("member"):
-            return store.get("root"), store["shard"], store["member"]
+        recorded = store_location(image.extra)
+        if recorded is not None:
+            return recorded
         if self.default_root is None:
             return None
         if self._index is None:

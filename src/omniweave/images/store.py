@@ -63,6 +63,15 @@ EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": 
               "ICO": "ico", "AVIF": "avif", "HEIF": "heif", "MPO": "jpg"}
 
 
+def store_location(extra: dict[str, Any]) -> tuple[str | None, str, str] | None:
+    """(store root, shard, member) that the ``images`` step recorded in a node's ``extra["store"]``
+    (root None when it was not recorded), else None."""
+    store = extra.get("store")
+    if not isinstance(store, dict) or not (store.get("shard") and store.get("member")):
+        return None
+    return store.get("root") or None, store["shard"], store["member"]
+
+
 def url_key(url: str) -> str:
     return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
 
