@@ -66,26 +66,30 @@ class LinearModel:
         return ((x - self.mean) / self.scale) @ self.weights
 
 
-_model: LinearModel | None = None
-_loaded = False
+class ShippedModel:
+    """A model file of the package, loaded on first use (None when the package ships none);
+    ``set`` replaces it (cross-validation: a model not trained on the page)."""
+
+    def __init__(self, path: Path, features: tuple[str, ...]) -> None:
+        self.path, self.features = path, features
+        self._model: LinearModel | None = None
+        self._loaded = False
+
+    def get(self) -> LinearModel | None:
+        if not self._loaded:
+            self._loaded = True
+            self._model = LinearModel.load(self.path, self.features) if self.path.exists() else None
+        return self._model
+
+    def set(self, model: LinearModel | None) -> None:
+        self._model, self._loaded = model, True
+
+
+ROOT_MODEL = ShippedModel(MODEL_PATH, FEATURES)
+shipped_model, set_model = ROOT_MODEL.get, ROOT_MODEL.set
 # training hook: given the candidates' feature rows, the index of the one to take
 Picker = Callable[[np.ndarray], int]
 _picker: Picker | None = None
-
-
-def shipped_model() -> LinearModel | None:
-    """The package's model, loaded once (None when the package ships none)."""
-    global _model, _loaded
-    if not _loaded:
-        _loaded = True
-        _model = LinearModel.load(MODEL_PATH, FEATURES) if MODEL_PATH.exists() else None
-    return _model
-
-
-def set_model(model: LinearModel | None) -> None:
-    """Use ``model`` instead of the shipped one (cross-validation: a model not trained on the page)."""
-    global _model, _loaded
-    _model, _loaded = model, True
 
 
 def set_picker(picker: Picker | None) -> None:
@@ -234,25 +238,11 @@ BLOCK_FEATURES = (
 )
 
 
-_block_model: LinearModel | None = None
-_block_loaded = False
+BLOCK_MODEL = ShippedModel(BLOCK_MODEL_PATH, BLOCK_FEATURES)
+shipped_block_model, set_block_model = BLOCK_MODEL.get, BLOCK_MODEL.set
 # training hook: sees each page's text blocks and their feature rows (then nothing is dropped)
 BlockRecorder = Callable[[list[TextNode], np.ndarray], None]
 _block_recorder: BlockRecorder | None = None
-
-
-def shipped_block_model() -> LinearModel | None:
-    global _block_model, _block_loaded
-    if not _block_loaded:
-        _block_loaded = True
-        exists = BLOCK_MODEL_PATH.exists()
-        _block_model = LinearModel.load(BLOCK_MODEL_PATH, BLOCK_FEATURES) if exists else None
-    return _block_model
-
-
-def set_block_model(model: LinearModel | None) -> None:
-    global _block_model, _block_loaded
-    _block_model, _block_loaded = model, True
 
 
 def set_block_recorder(recorder: BlockRecorder | None) -> None:
