@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from omniweave.annotate.assign import assign, decode_matrix, encode_matrix
+from omniweave.annotate.assign import assign
+from omniweave.node_positions import decode_matrix, encode_matrix
 
 
 def test_assignment_beats_greedy():

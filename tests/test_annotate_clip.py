@@ -11,7 +11,8 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from omniweave.annotate.assign import assign, decode_matrix
+from omniweave.annotate.assign import assign
+from omniweave.node_positions import decode_matrix
 from omniweave.annotate.clip import ClipEncoder
 from omniweave.annotate.heads import HeadParams, ScoreHead
 from omniweave.annotate.image_filter import ImageScoreFilter

@@ -198,7 +198,7 @@ def test_similarity_pairs_without_clip_scores_are_an_error(run, tmp_path):
 def test_pair_strategies_on_built_documents():
     import numpy as np
 
-    from omniweave.annotate.assign import encode_matrix
+    from omniweave.node_positions import encode_matrix
 
     doc = Document("d", "http://x/", [
         TextNode("A title", "heading"),

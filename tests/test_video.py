@@ -29,7 +29,7 @@ from omniweave.pipeline.recipe import parse_recipe  # noqa: E402
 from omniweave.pipeline.runner import run_recipe  # noqa: E402
 from omniweave.video.frames import select_frames  # noqa: E402
 from omniweave.video.options import VideoOptions  # noqa: E402
-from omniweave.video.synth import Scene, scene_frames, scene_image, write_video  # noqa: E402
+from omniweave.video.synth import Scene, scene_image, write_video  # noqa: E402
 
 
 def frames_of(path: Path, boundaries: list[int] = (), **opts) -> tuple[list[tuple[int, str, str]], Counter[str]]:

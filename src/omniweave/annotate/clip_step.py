@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import Field, model_validator
 
-from omniweave.annotate.assign import assign, encode_matrix
+from omniweave.annotate.assign import assign
+from omniweave.node_positions import encode_matrix
 from omniweave.annotate.clip import ClipEncoder, clip_config, load_clip
 from omniweave.annotate.heads import HeadParams, ScoreHead
 from omniweave.annotate.imagebytes import store_location

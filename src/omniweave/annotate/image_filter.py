@@ -5,22 +5,19 @@ Reads the per-image scores that ``clip_score`` wrote (``unsafe_prob``, ``aesthet
 ``aesthetic``, ``clip_similarity``, ``unscored``); a document whose images are all removed is
 dropped (``dropped:all_images_removed``) unless ``imageless: keep``. An image that lacks a score
 a threshold needs is kept or removed as ``unscored`` says; it is never given a default score.
-Removing nodes shifts positions, so ``assigned_text_index`` and ``metadata["clip"]`` (positions
-and matrix rows) are rewritten to match the document that is kept.
+The base (:mod:`omniweave.pipeline.node_removal`) removes, counts, records, rewrites the
+positions ``clip_score`` recorded and drops the documents left without an image.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from omniweave import counters
-from omniweave.annotate.assign import decode_matrix, encode_matrix
-from omniweave.document import Document, ImageNode
-from omniweave.pipeline.context import TaskContext
-from omniweave.pipeline.step import Step, StepParams
+from omniweave.document import Document, ImageNode, Node
+from omniweave.pipeline.node_removal import NodeRemovalStep
+from omniweave.pipeline.step import StepParams
 
 
 class ImageScoreFilterParams(StepParams):
@@ -37,7 +34,7 @@ class ImageScoreFilterParams(StepParams):
         return self
 
 
-class ImageScoreFilter(Step):
+class ImageScoreFilter(NodeRemovalStep):
     """Remove images whose scores fail the thresholds (see the module docstring)."""
 
     name = "image_score_filter"
@@ -61,40 +58,9 @@ class ImageScoreFilter(Step):
                 return why
         return None
 
-    def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
-        counts = ctx.counts(self.label)
-        for doc in docs:
-            counts["in"] += 1
-            nodes, moved, had_images, kept_images = [], {}, False, 0
-            for pos, node in enumerate(doc.nodes):
-                if isinstance(node, ImageNode):
-                    had_images = True
-                    why = self.reason(node)
-                    if why is not None:
-                        counts[counters.removed_images(why)] += 1
-                        continue
-                    kept_images += 1
-                moved[pos] = len(nodes)
-                nodes.append(node)
-            if len(nodes) < len(doc.nodes):
-                doc.nodes = nodes
-                reindex(doc, moved)
-            dropped = had_images and not kept_images and self.params.imageless == "drop"
-            if self.decide(doc, "all_images_removed" if dropped else True, counts, ctx):
-                yield doc
+    def looks_at(self, doc: Document, index: int, node: Node) -> bool:
+        return isinstance(node, ImageNode)
 
-
-def reindex(doc: Document, moved: dict[int, int]) -> None:
-    """Rewrite the positions ``clip_score`` recorded after nodes were removed (``moved``: old -> new)."""
-    for node in doc.images:
-        old = node.extra.get("assigned_text_index")
-        if old is not None:
-            node.extra["assigned_text_index"] = moved[old]
-    clip = doc.metadata.get("clip")
-    if not isinstance(clip, dict) or "images" not in clip:
-        return
-    rows = [i for i, pos in enumerate(clip["images"]) if pos in moved]
-    clip["images"] = [moved[clip["images"][i]] for i in rows]
-    clip["texts"] = [moved[pos] for pos in clip["texts"]]
-    if "similarity" in clip:
-        clip["similarity"] = encode_matrix(decode_matrix(clip["similarity"])[rows])
+    def judge_node(self, doc: Document, index: int, node: Node) -> str | None:
+        assert isinstance(node, ImageNode)
+        return self.reason(node)

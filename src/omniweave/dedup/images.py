@@ -23,13 +23,13 @@ import numpy as np
 import pyarrow as pa
 from pydantic import Field
 
-from omniweave import counters
 from omniweave.dedup.base import text_length
 from omniweave.dedup.cluster import KEYS_SCHEMA, KeepRule, KeyWriter, load_drops, reduce_clusters, stable_hash64, task_offsets
 from omniweave.pipeline.rounds import read_parquet, write_parquet_atomic
 from omniweave.dedup.minhash import mix64
-from omniweave.document import Document, ImageNode
+from omniweave.document import Document, ImageNode, Node
 from omniweave.pipeline.context import ReduceContext, TaskContext
+from omniweave.pipeline.node_removal import NodeRemovalStep, Removal
 from omniweave.pipeline.step import GlobalStep, StepParams
 
 FREQUENT_SCHEMA = pa.schema([("key", pa.uint64())])
@@ -79,7 +79,7 @@ def is_member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
     return sorted_keys[at] == values
 
 
-class ImageDedup(GlobalStep):
+class ImageDedup(NodeRemovalStep, GlobalStep):
     name = "image_dedup"
     Params = ImageDedupParams
 
@@ -116,32 +116,25 @@ class ImageDedup(GlobalStep):
         self._frequent = read_parquet(fs, path)["key"].to_numpy() if fs.exists(path) else np.empty(0, np.uint64)
         self._drop = load_drops(fs, reduce_dir, ctx.task_id)
 
-    def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
-        p: ImageDedupParams = self.params  # type: ignore[assignment]
-        counts = ctx.counts(self.label)
-        for doc in docs:
-            counts["in"] += 1
-            twin = self._drop.get(doc.id)
-            if twin is not None:
-                counts[counters.dropped("identical_image_list")] += 1
-                ctx.drop(doc, self.label, "identical_image_list", detail=f"kept {twin}")
-                continue
-            images = doc.images
-            if images:
-                frequent = is_member(stable_hash64(im.url for im in images), self._frequent)
-                seen: set[str] = set()
-                nodes = []
-                i = 0
-                for node in doc.nodes:
-                    if isinstance(node, ImageNode):
-                        reason = ("repeated_in_document" if p.drop_repeated_in_document and node.url in seen
-                                  else "frequent_url" if frequent[i] else None)
-                        seen.add(node.url)
-                        i += 1
-                        if reason is not None:
-                            counts[counters.removed_images(reason)] += 1
-                            continue
-                    nodes.append(node)
-                doc.nodes = nodes
-            counts["kept"] += 1
-            yield doc
+    def document_verdict(self, doc: Document) -> tuple[str, str | None] | None:
+        twin = self._drop.get(doc.id)
+        return None if twin is None else ("identical_image_list", f"kept {twin}")
+
+    def remove(self, doc: Document) -> list[Removal]:
+        images = doc.images
+        if not images:
+            return []
+        flags = is_member(stable_hash64(im.url for im in images), self._frequent)
+        self._frequent_here = {im.url for im, frequent in zip(images, flags) if frequent}
+        self._seen: set[str] = set()
+        return super().remove(doc)
+
+    def looks_at(self, doc: Document, index: int, node: Node) -> bool:
+        return isinstance(node, ImageNode)
+
+    def judge_node(self, doc: Document, index: int, node: Node) -> str | None:
+        assert isinstance(node, ImageNode)
+        frequent = node.url in self._frequent_here
+        repeated = self.params.drop_repeated_in_document and node.url in self._seen  # type: ignore[attr-defined]
+        self._seen.add(node.url)
+        return "repeated_in_document" if repeated else "frequent_url" if frequent else None

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from omniweave.annotate.assign import decode_matrix
+from omniweave.node_positions import decode_matrix
 from omniweave.document import Document, ImageNode, TextNode
 from omniweave.export.sinks import RowFormat, row_writer
 from omniweave.export.source import ExportError, ExportResult, iter_documents

@@ -1,24 +1,19 @@
 """Base for steps that remove text nodes (or lines of them) from documents they keep.
 
-Each removed piece is counted as ``<counter>:<reason>`` (``removed_paragraphs`` by default) and
-handed to ``ctx.drop_paragraph``. A caption that belongs to an image (a ``caption`` node right
-before or after an image) is never touched, so an image never loses its caption while staying.
-A document left without any node is dropped as ``empty_after_<step name>``.
+Built on :class:`omniweave.pipeline.node_removal.NodeRemovalStep`, which counts each removed
+piece as ``<counter>:<reason>`` (``removed_paragraphs`` by default), records it, keeps
+recorded positions right and drops a document left without any node (``empty_after_<step>``).
+A caption that belongs to an image (a ``caption`` node right before or after an image) is never
+touched, so an image never loses its caption while staying.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, ClassVar
-
 from pydantic import Field, field_validator
 
-from omniweave import counters
 from omniweave.document import TEXT_KINDS, Document, ImageNode, Node, TextNode
-from omniweave.pipeline.step import Step, StepParams
-
-if TYPE_CHECKING:
-    from omniweave.pipeline.context import TaskContext
+from omniweave.pipeline.node_removal import NodeRemovalStep, Removal
+from omniweave.pipeline.step import StepParams
 
 DEFAULT_KINDS = ["paragraph", "list_item", "quote", "heading"]
 
@@ -43,10 +38,10 @@ def is_image_caption(nodes: list[Node], i: int) -> bool:
     return any(0 <= j < len(nodes) and isinstance(nodes[j], ImageNode) for j in (i - 1, i + 1))
 
 
-class ParagraphStep(Step):
-    """Removes text nodes judged noise; subclasses implement :meth:`judge` (or :meth:`edit`)."""
-
-    counter: ClassVar[str] = counters.REMOVED_PARAGRAPHS
+class ParagraphStep(NodeRemovalStep):
+    """Removes text nodes (or pieces of them) judged noise; subclasses implement :meth:`judge`
+    (a reason per node) or :meth:`edit` (a node's new text), or override :meth:`clean`; the
+    counter is ``removed_paragraphs`` unless a subclass sets ``counter``."""
 
     def judge(self, doc: Document, node: TextNode) -> str | None:
         """A reason to remove the whole node, or None to keep it."""
@@ -56,10 +51,6 @@ class ParagraphStep(Step):
         """The node's new text ('' removes it) and the removed pieces as (text, reason)."""
         reason = self.judge(doc, node)
         return ("", [(node.text, reason)]) if reason else (node.text, [])
-
-    def check_document(self, doc: Document) -> bool | str:
-        """Document-level decision after removal: True or a drop reason."""
-        return True
 
     def clean(self, doc: Document) -> list[tuple[str, str]]:
         """Remove noise from ``doc`` in place; returns the removed (text, reason) pieces."""
@@ -77,13 +68,5 @@ class ParagraphStep(Step):
         doc.nodes = kept
         return removed_all
 
-    def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
-        counts = ctx.counts(self.label)
-        for doc in docs:
-            counts["in"] += 1
-            for text, reason in self.clean(doc):
-                counts[counters.key(self.counter, reason)] += 1
-                ctx.drop_paragraph(doc, self.label, reason, text)
-            verdict = self.check_document(doc) if doc.nodes else f"empty_after_{self.name}"
-            if self.decide(doc, verdict, counts, ctx):
-                yield doc
+    def remove(self, doc: Document) -> list[Removal]:
+        return list(self.clean(doc))

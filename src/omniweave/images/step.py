@@ -26,9 +26,9 @@ import pyarrow.parquet as pq
 from pydantic import Field
 
 from omniweave import counters
-from omniweave.document import Document, ImageNode
+from omniweave.document import Document, ImageNode, Node
 from omniweave.extract.images import RENDITIONS
-from omniweave.images import FILTER_REASONS, RESULT_FILE
+from omniweave.images import RESULT_FILE
 from omniweave.images.fetch import FetchParams
 from omniweave.images.hashes import hash_groups
 from omniweave.images.partition import DecodeParams, PartitionJob, partition_of, run_partition
@@ -36,6 +36,7 @@ from omniweave.images.renditions import Image, attempt_order, choose
 from omniweave.images.store import load_index, needs_fetch, url_key
 from omniweave.io.output import filesystem
 from omniweave.pipeline.context import ReduceContext, TaskContext
+from omniweave.pipeline.node_removal import NodeRemovalStep
 from omniweave.pipeline.rundir import RunDir
 from omniweave.pipeline.step import GlobalStep, StepParams
 from omniweave.pipeline.task import WARC_IMAGE_SCHEMA
@@ -137,10 +138,11 @@ def _dup_counts(docs_of: dict[str, set[str]], hashes: dict[str, str], distance: 
     return {url: len(group_docs[g]) for url, g in zip(urls, groups, strict=True)}
 
 
-class ImageStep(GlobalStep):
+class ImageStep(NodeRemovalStep, GlobalStep):
     name = "images"
     Params = ImagesParams
     params: ImagesParams
+    requires_images = True
 
     def collect(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
         rows = []
@@ -250,35 +252,24 @@ class ImageStep(GlobalStep):
             with ctx.run.fs.open(path, "rb") as fh:
                 self._chosen = {tuple(r["candidates"]): r["url"] for r in pq.read_table(fh).to_pylist()}
 
-    def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
-        counts = ctx.counts(self.label)
-        for doc in docs:
-            counts["in"] += 1
-            had_images = False
-            nodes = []
-            for node in doc.nodes:
-                if not isinstance(node, ImageNode):
-                    nodes.append(node)
-                    continue
-                had_images = True
-                self._use_rendition(node)
-                row = self._results.get(node.url) or {"status": "missing"}
-                self._annotate(node, row)
-                if row["status"] == "ok":
-                    counts["images_kept"] += 1
-                    nodes.append(node)
-                else:
-                    counts[counters.removed_images(row["status"])] += 1
-                    if self.params.keep_failed:
-                        nodes.append(node)
-            doc.nodes = nodes
-            verdict: bool | str = True
-            if self.params.imageless == "drop" and not any(
-                isinstance(n, ImageNode) and n.extra.get("status") == "ok" for n in nodes
-            ):
-                verdict = "all_images_removed" if had_images else "no_image"
-            if self.decide(doc, verdict, counts, ctx):
-                yield doc
+    def looks_at(self, doc: Document, index: int, node: Node) -> bool:
+        return isinstance(node, ImageNode)
+
+    def judge_node(self, doc: Document, index: int, node: Node) -> str | None:
+        assert isinstance(node, ImageNode)
+        self._use_rendition(node)
+        row = self._results.get(node.url) or {"status": "missing"}
+        self._annotate(node, row)
+        if row["status"] == "ok":
+            self.counts["images_kept"] += 1
+            return None
+        if self.params.keep_failed:  # kept in place, counted as its status all the same
+            self.counts[counters.removed_images(row["status"])] += 1
+            return None
+        return str(row["status"])
+
+    def counts_as_image(self, node: ImageNode) -> bool:
+        return node.extra.get("status") == "ok"
 
     def _use_rendition(self, node: ImageNode) -> None:
         """Point the node at the rendition the reduce chose; ``extra["rendition"]`` says which one."""

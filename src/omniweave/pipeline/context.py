@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from omniweave.document import Document
+from omniweave.document import Document, ImageNode
 from omniweave.io.output import ShardWriter
 from omniweave.layout import SCHEMA
 from omniweave.pipeline.rundir import RunDir
@@ -22,6 +22,11 @@ DROPPED_PARAGRAPH_SCHEMA = pa.schema(
     [("id", pa.string()), ("url", pa.string()), ("drop_step", pa.string()), ("drop_reason", pa.string()), ("text", pa.string())]
 )
 
+DROPPED_IMAGE_SCHEMA = pa.schema(
+    [("id", pa.string()), ("url", pa.string()), ("drop_step", pa.string()), ("drop_reason", pa.string()),
+     ("image_url", pa.string()), ("alt", pa.string()), ("status", pa.string())]
+)
+
 
 @dataclass
 class TaskContext:
@@ -31,6 +36,7 @@ class TaskContext:
     stats: dict[str, Counter[str]] = field(default_factory=dict)
     dropped: ShardWriter | None = None
     dropped_paragraphs: ShardWriter | None = None
+    dropped_images: ShardWriter | None = None
     progress: Callable[[int], None] = lambda n: None  # documents written (the task batches the reports)
 
     def counts(self, label: str) -> Counter[str]:
@@ -47,6 +53,12 @@ class TaskContext:
         """Record a text node a step removed from a kept document (written with keep_dropped)."""
         if self.dropped_paragraphs is not None:
             self.dropped_paragraphs.write({"id": doc.id, "url": doc.url, "drop_step": step, "drop_reason": reason, "text": text})
+
+    def drop_image(self, doc: Document, step: str, reason: str, node: ImageNode) -> None:
+        """Record an image node a step removed from a kept document (written with keep_dropped)."""
+        if self.dropped_images is not None:
+            self.dropped_images.write({"id": doc.id, "url": doc.url, "drop_step": step, "drop_reason": reason,
+                                       "image_url": node.url, "alt": node.alt, "status": node.extra.get("status")})
 
     def map_dir(self, label: str) -> str:
         """Folder for a global step's per-task map output in this pass."""

@@ -9,6 +9,7 @@
         logs/<task>.log
         dropped/<task>-NNNNN.parquet  dropped documents with step and reason (keep_dropped)
         dropped_paragraphs/<task>-NNNNN.parquet  text nodes removed from kept documents (keep_dropped)
+        dropped_images/<task>-NNNNN.parquet  image nodes removed from kept documents (keep_dropped)
         shards/                     a pass's documents when a later pass reads them
         global/<step>/map|reduce/   a global step's per-task and reduced files
       images/warc_index/<task>.parquet  image records found in the input WARCs
@@ -74,6 +75,11 @@ class RunDir:
         """``dropped_paragraphs`` of every pass (a glob pattern)."""
         return self.stage_glob("dropped_paragraphs")
 
+    @property
+    def all_dropped_images(self) -> str:
+        """``dropped_images`` of every pass (a glob pattern)."""
+        return self.stage_glob("dropped_images")
+
     def stage_glob(self, *parts: str) -> str:
         return self.join("stages", "*", *parts)
 
@@ -110,6 +116,9 @@ class RunDir:
 
     def dropped_paragraphs(self, pass_index: int) -> str:
         return self.stage(pass_index, "dropped_paragraphs")
+
+    def dropped_images(self, pass_index: int) -> str:
+        return self.stage(pass_index, "dropped_images")
 
     def global_map(self, pass_index: int, label: str) -> str:
         return self.stage(pass_index, "global", label, "map")

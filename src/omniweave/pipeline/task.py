@@ -28,7 +28,7 @@ from omniweave.io.output import ShardWriter, write_json_atomic
 from omniweave.io.readers import read_input
 from omniweave.io.warc import WarcImage
 from omniweave.layout import SCHEMA
-from omniweave.pipeline.context import DROPPED_PARAGRAPH_SCHEMA, DROPPED_SCHEMA, TaskContext
+from omniweave.pipeline.context import DROPPED_IMAGE_SCHEMA, DROPPED_PARAGRAPH_SCHEMA, DROPPED_SCHEMA, TaskContext
 from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
 from omniweave.report.distributions import Distributions
@@ -200,16 +200,18 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
     compression = None if out.compression == "none" else out.compression
     writer = ShardWriter(fs, run.shards(p, spec.plan.last), spec.task_id, SCHEMA,
                          max_rows=out.max_rows_per_shard, compression=compression)
-    dropped = dropped_paragraphs = None
+    dropped = dropped_paragraphs = dropped_images = None
     if out.keep_dropped:
         dropped = ShardWriter(fs, run.dropped(p), spec.task_id, DROPPED_SCHEMA,
                               max_rows=out.max_rows_per_shard, compression=compression)
         dropped_paragraphs = ShardWriter(fs, run.dropped_paragraphs(p), spec.task_id, DROPPED_PARAGRAPH_SCHEMA,
                                          max_rows=out.max_rows_per_shard, compression=compression)
+        dropped_images = ShardWriter(fs, run.dropped_images(p), spec.task_id, DROPPED_IMAGE_SCHEMA,
+                                     max_rows=out.max_rows_per_shard, compression=compression)
     counters: dict[str, Counter[str]] = {}  # the context's step counters, which the throttle reports from
     throttle = _ProgressThrottle(progress, counters)
     ctx = TaskContext(task_id=spec.task_id, pass_index=p, run=run, stats=counters, dropped=dropped,
-                      dropped_paragraphs=dropped_paragraphs, progress=throttle)
+                      dropped_paragraphs=dropped_paragraphs, dropped_images=dropped_images, progress=throttle)
     images: list[WarcImage] = []
     read_errors: list[str] = []
     started, cpu_started = time.time(), time.process_time()
@@ -234,7 +236,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
             throttle(1)
         throttle.flush()
         shards = writer.commit()
-        dropped_shards = [path for w in (dropped, dropped_paragraphs) if w is not None for path in w.commit()]
+        dropped_shards = [path for w in (dropped, dropped_paragraphs, dropped_images) if w is not None for path in w.commit()]
         if images:
             fs.makedirs(run.warc_image_index, exist_ok=True)
             table = pa.Table.from_pylist(_image_rows(images), schema=WARC_IMAGE_SCHEMA)
@@ -265,7 +267,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
         log.info("task %s done: %d documents out", spec.task_id, writer.rows_written)
         return TaskResult(spec.task_id, True, writer.rows_written, stats)
     except Exception as exc:
-        for w in (writer, dropped, dropped_paragraphs):
+        for w in (writer, dropped, dropped_paragraphs, dropped_images):
             if w is not None:
                 w.abort()
         error = f"{type(exc).__name__}: {exc}"

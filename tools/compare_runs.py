@@ -1,0 +1,112 @@
+"""Before/after check of a refactor: the same corpus rows, stats and dropped records.
+
+    python tools/compare_runs.py run OUT        # runs the two fixed recipes below into OUT/warcs, OUT/sample
+    python tools/compare_runs.py diff A B       # compares two such folders; exit 1 on any difference
+
+The recipes take every node-removing step that needs no model: the OmniCorpus normaliser and
+paragraph rules, boilerplate and paragraph-quality rules, domain-repeated paragraphs, image dedup
+and the images step (bytes from the WARCs), with ``keep_dropped`` on, over ``../shared/data/warc``
+and over the project's sample crawl. Runs go through the CLI, so the same script serves any
+revision (``PYTHONPATH=<tree>/src``). Compared: corpus rows (by id, every column), dropped
+documents and removed paragraphs (as sorted rows), and ``stats.json`` less times and memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow.dataset as ds
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "warc"
+STEPS = """
+  - omnicorpus_normalise: {underscore_run: 15}
+  - omnicorpus_paragraphs: {max_rounds: 3}
+  - boilerplate_paragraphs
+  - paragraph_quality: {min_words: 3}
+  - text_length: {min_chars: 100}
+  - url_dedup
+  - exact_dedup
+  - minhash_dedup: {threshold: 0.8}
+  - domain_repeated_paragraphs: {min_documents: 2}
+  - image_dedup
+  - images: {sources: [warc], filter: {min_side: 100, max_aspect_ratio: 3.0}}
+"""
+VOLATILE = {"step_seconds", "seconds", "cpu_seconds", "peak_rss_mb", "started", "finished", "wall_seconds"}
+
+
+def recipe(inputs: str, out: Path) -> str:
+    return (f"input: {{paths: [{json.dumps(inputs)}]}}\noutput: {{dir: {json.dumps(str(out))}, keep_dropped: true}}\n"
+            f"steps:{STEPS}executor: {{kind: local, workers: 2}}\n")
+
+
+def run(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    spec = {"warcs": str(SHARED)}
+    sys.path.insert(0, str(ROOT / "examples"))
+    from make_sample_crawl import make_sample_crawl
+
+    spec["sample"] = str(make_sample_crawl(out / "sample.warc.gz"))
+    for name, inputs in spec.items():
+        path = out / f"{name}.yaml"
+        path.write_text(recipe(inputs, out / name), encoding="utf-8")
+        subprocess.run([sys.executable, "-m", "omniweave.cli", "run", str(path), "--no-progress"], check=True)
+
+
+def rows(folder: Path, sub: str) -> list[str]:
+    """Every row under ``folder/sub`` as canonical JSON, sorted."""
+    files = sorted(folder.glob(f"{sub}/**/*.parquet")) + sorted(folder.glob(f"**/{sub}/*.parquet"))
+    files = sorted(set(files))
+    if not files:
+        return []
+    table = ds.dataset([str(f) for f in files], format="parquet").to_table()
+    return sorted(json.dumps(r, sort_keys=True, default=str) for r in table.to_pylist())
+
+
+def stable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: stable(v) for k, v in value.items() if k not in VOLATILE}
+    return value
+
+
+def diff(a: Path, b: Path) -> int:
+    bad = 0
+    for name in ("warcs", "sample"):
+        for sub in ("corpus", "dropped", "dropped_paragraphs"):
+            ra, rb = rows(a / name, sub), rows(b / name, sub)
+            same = ra == rb
+            bad += not same
+            print(f"{name:7} {sub:19} {len(ra):5} rows vs {len(rb):5}: {'same' if same else 'DIFFERENT'}")
+        sa = stable(json.loads((a / name / "stats.json").read_text()))
+        sb = stable(json.loads((b / name / "stats.json").read_text()))
+        bad += sa != sb
+        print(f"{name:7} stats.json (less times, memory): {'same' if sa == sb else 'DIFFERENT'}")
+        if sa != sb:
+            for step in sorted(set(sa.get("steps", {})) | set(sb.get("steps", {}))):
+                x, y = sa["steps"].get(step), sb["steps"].get(step)
+                if x != y:
+                    print(f"   {step}: {x} != {y}")
+    return 1 if bad else 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("run").add_argument("out", type=Path)
+    d = sub.add_parser("diff")
+    d.add_argument("a", type=Path)
+    d.add_argument("b", type=Path)
+    args = ap.parse_args()
+    if args.cmd == "run":
+        run(args.out)
+        return 0
+    return diff(args.a, args.b)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
