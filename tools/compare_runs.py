@@ -1,20 +1,23 @@
 """Before/after check of a refactor: the same corpus rows, stats and dropped records.
 
-    python tools/compare_runs.py run OUT        # runs the two fixed recipes below into OUT/warcs, OUT/sample
+    python tools/compare_runs.py run OUT [--sample-warc FILE]   # the two recipes below into OUT/warcs, OUT/sample
     python tools/compare_runs.py diff A B       # compares two such folders; exit 1 on any difference
 
 The recipes take every node-removing step that needs no model: the OmniCorpus normaliser and
 paragraph rules, boilerplate and paragraph-quality rules, domain-repeated paragraphs, image dedup
 and the images step (bytes from the WARCs), with ``keep_dropped`` on, over ``../shared/data/warc``
 and over the project's sample crawl. Runs go through the CLI, so the same script serves any
-revision (``PYTHONPATH=<tree>/src``). Compared: corpus rows (by id, every column), dropped
-documents and removed paragraphs (as sorted rows), and ``stats.json`` less times and memory.
+revision (``PYTHONPATH=<tree>/src``); pass the first run's ``sample.warc.gz`` to the second (the
+sample crawl is written afresh otherwise, with new record ids). Compared: corpus rows (every
+column), dropped documents and removed paragraphs (as sorted rows, the run folder and the random
+part of image-store shard names masked), and ``stats.json`` less times and memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +40,7 @@ STEPS = """
   - image_dedup
   - images: {sources: [warc], filter: {min_side: 100, max_aspect_ratio: 3.0}}
 """
+SHARD_NAME = re.compile(r"-[0-9a-f]{12}\.tar")
 VOLATILE = {"step_seconds", "seconds", "cpu_seconds", "peak_rss_mb", "started", "finished", "wall_seconds"}
 
 
@@ -45,13 +49,15 @@ def recipe(inputs: str, out: Path) -> str:
             f"steps:{STEPS}executor: {{kind: local, workers: 2}}\n")
 
 
-def run(out: Path) -> None:
+def run(out: Path, sample_warc: Path | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     spec = {"warcs": str(SHARED)}
-    sys.path.insert(0, str(ROOT / "examples"))
-    from make_sample_crawl import make_sample_crawl
+    if sample_warc is None:
+        sys.path.insert(0, str(ROOT / "examples"))
+        from make_sample_crawl import make_sample_crawl
 
-    spec["sample"] = str(make_sample_crawl(out / "sample.warc.gz"))
+        sample_warc = make_sample_crawl(out / "sample.warc.gz")
+    spec["sample"] = str(sample_warc)
     for name, inputs in spec.items():
         path = out / f"{name}.yaml"
         path.write_text(recipe(inputs, out / name), encoding="utf-8")
@@ -65,7 +71,9 @@ def rows(folder: Path, sub: str) -> list[str]:
     if not files:
         return []
     table = ds.dataset([str(f) for f in files], format="parquet").to_table()
-    return sorted(json.dumps(r, sort_keys=True, default=str) for r in table.to_pylist())
+    masked = (SHARD_NAME.sub("-*.tar", json.dumps(r, sort_keys=True, default=str)).replace(str(folder), "<run>")
+              for r in table.to_pylist())
+    return sorted(masked)
 
 
 def stable(value: Any) -> Any:
@@ -97,13 +105,15 @@ def diff(a: Path, b: Path) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("run").add_argument("out", type=Path)
+    r = sub.add_parser("run")
+    r.add_argument("out", type=Path)
+    r.add_argument("--sample-warc", type=Path, help="the sample crawl of an earlier run (default: write one)")
     d = sub.add_parser("diff")
     d.add_argument("a", type=Path)
     d.add_argument("b", type=Path)
     args = ap.parse_args()
     if args.cmd == "run":
-        run(args.out)
+        run(args.out, args.sample_warc)
         return 0
     return diff(args.a, args.b)
 
