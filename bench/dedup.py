@@ -43,7 +43,7 @@ from omniweave.dedup.minhash import (
 )
 from omniweave.document import Document, TextNode
 from omniweave.io.inputs import expand_inputs
-from omniweave.io.readers import read_input
+from omniweave.readers import read_input
 from omniweave.pipeline.context import ReduceContext, TaskContext
 from omniweave.pipeline.rundir import RunDir
 

@@ -33,15 +33,16 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from omniweave.dedup.domain_paragraphs import domain_of, paragraph_key
+from omniweave.layout import document_to_row, row_to_document
 from omniweave.document import Document, TextNode
 from omniweave.extract import extract_html
 from omniweave.filters.langid import load_language_model
 from omniweave.filters.paragraphs_base import ParagraphStep
 from omniweave.io.inputs import expand_inputs
-from omniweave.io.readers import read_input
+from omniweave.readers import read_input
 from omniweave.pipeline.context import TaskContext
 from omniweave.pipeline.recipe import parse_recipe
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 from omniweave.pipeline.step import Step
 from omniweave.text.words import words
 
@@ -147,7 +148,7 @@ def run_chain(steps: list[Step], docs: list[Document], ctx: TaskContext) -> list
 
 
 def _copy(doc: Document) -> Document:
-    return Document.from_row(doc.to_row())
+    return row_to_document(document_to_row(doc))
 
 
 def language_figures(pages: list[Page]) -> None:

@@ -20,7 +20,7 @@ from corpus import SHARED, pack_warc_shards, source_pages
 
 def run(paths: list[Path], out: Path, kind: str, workers: int) -> tuple[int, float]:
     from omniweave.pipeline.recipe import parse_recipe
-    from omniweave.pipeline.runner import run_recipe
+    from omniweave.run import run_recipe
 
     recipe = parse_recipe({
         "input": {"paths": [str(p) for p in paths]},

@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 
 from dedup import span_edit
 from omniweave.document import Document, ImageNode, TextNode
-from omniweave.layout import SCHEMA
+from omniweave.layout import SCHEMA, document_to_row
 
 WCXB = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "html" / "wcxb-dev-subset" / "ground-truth"
 STEPS = ("url_dedup", "exact_dedup", "minhash_dedup", "image_dedup")
@@ -106,8 +106,8 @@ def make_shard(args: tuple[Path, int, int, float]) -> int:
         if n % 33 == 0:
             nodes.append(ImageNode(url=f"https://cdn.example/logo{n % 20}.png"))
         nodes.append(TextNode(" ".join(text[half:])))
-        rows.append(Document(id=f"d{n:010d}", url=f"https://site{n % 50_000}.example/p/{n}", nodes=nodes,
-                             date=datetime(2020 + n % 5, 1, 1, tzinfo=UTC)).to_row())
+        rows.append(document_to_row(Document(id=f"d{n:010d}", url=f"https://site{n % 50_000}.example/p/{n}", nodes=nodes,
+                             date=datetime(2020 + n % 5, 1, 1, tzinfo=UTC))))
     pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), path)
     return int((origin != np.arange(start, end)).sum())
 

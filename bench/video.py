@@ -23,7 +23,7 @@ from pathlib import Path
 import av
 
 from omniweave.io.inputs import InputFile
-from omniweave.video.options import VideoOptions
+from omniweave.pipeline.video_options import VideoOptions
 from omniweave.video.reader import read_video
 from omniweave.video.synth import Scene, write_video
 

@@ -12,7 +12,7 @@ import pytest
 from omniweave.document import Document, TextNode
 from omniweave.layout import documents_to_table, table_to_documents
 from omniweave.pipeline.recipe import RecipeError, parse_recipe
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 WCXB = DATA / "html/wcxb-dev-subset/ground-truth"

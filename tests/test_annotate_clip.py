@@ -24,7 +24,7 @@ from omniweave.layout import table_to_documents
 from omniweave.pipeline.context import TaskContext
 from omniweave.pipeline.recipe import RecipeError, parse_recipe
 from omniweave.pipeline.rundir import RunDir
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 IMAGES = DATA / "images"

@@ -41,7 +41,7 @@ def test_wrong_http_charset_falls_back_to_meta_then_detection():
 
 
 def test_euc_jp_capture_from_clueweb_is_readable(warc_dir):
-    from omniweave.io.readers import read_input
+    from omniweave.readers import read_input
     from omniweave.io.inputs import expand_inputs
     from collections import Counter
 

@@ -13,10 +13,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from omniweave.dedup.minhash import candidate_probability, lsh_layout, signatures
+from omniweave.layout import document_to_row
 from omniweave.dedup.url import normalise_url
 from omniweave.document import Document, ImageNode, TextNode
 from omniweave.pipeline.recipe import RecipeError, parse_recipe
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 WCXB = DATA / "html" / "wcxb-dev-subset" / "ground-truth"
@@ -52,7 +53,7 @@ def _doc(doc_id: str, text: str, *, url: str, year: int, images: tuple[str, ...]
 
 
 def _write_shard(path: Path, docs: list[Document]) -> None:
-    path.write_text("".join(json.dumps(d.to_row(), default=str) + "\n" for d in docs), encoding="utf-8")
+    path.write_text("".join(json.dumps(document_to_row(d), default=str) + "\n" for d in docs), encoding="utf-8")
 
 
 LOGO = "https://cdn.example/logo.png"

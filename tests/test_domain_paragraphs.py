@@ -9,10 +9,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from omniweave.dedup.domain_paragraphs import domain_counts, domain_of, paragraph_key
+from omniweave.layout import document_to_row
 from omniweave.document import Document, ImageNode, TextNode
 from omniweave.pipeline.recipe import parse_recipe
 from omniweave.pipeline.rundir import RunDir
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 from omniweave.pipeline.stats import format_rules
 
 NEWSLETTER = "Sign up for the Site Weekly newsletter and get our best stories every Friday."
@@ -53,7 +54,7 @@ def run(tmp_path_factory):
     }
     (tmp / "in").mkdir()
     for name, docs in shards.items():
-        (tmp / "in" / f"{name}.jsonl").write_text("".join(json.dumps(d.to_row(), default=str) + "\n" for d in docs))
+        (tmp / "in" / f"{name}.jsonl").write_text("".join(json.dumps(document_to_row(d), default=str) + "\n" for d in docs))
     recipe = parse_recipe({
         "input": {"paths": [str(tmp / "in")]},
         "output": {"dir": str(tmp / "out"), "keep_dropped": True},

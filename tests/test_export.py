@@ -22,7 +22,7 @@ from omniweave.export import DocFilter, ExportError, export_run
 from omniweave.export.pairs import pair_rows
 from omniweave.export.source import iter_documents, word_count
 from omniweave.export.text import document_text
-from omniweave.layout import SCHEMA, table_to_documents
+from omniweave.layout import SCHEMA, row_to_document, table_to_documents
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +153,7 @@ def test_webdataset_shards_load_with_webdataset_and_datasets(run, corpus, tmp_pa
     n_bytes = 0
     for sample in samples:
         doc = by_id[sample["__key__"]]
-        assert Document.from_row(json.loads(sample["json"])) == doc
+        assert row_to_document(json.loads(sample["json"])) == doc
         images = msgpack.unpackb(sample["images.mp"])
         assert len(images) == len(doc.images)
         for node, data in zip(doc.images, images):

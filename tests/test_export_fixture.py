@@ -18,7 +18,7 @@ INPUTS = [WARC / "node-warc" / "books.toscrape.warc", WARC / "servo-warc-tests",
 @functools.cache
 def _make_run() -> Path:
     from omniweave.pipeline.recipe import parse_recipe
-    from omniweave.pipeline.runner import run_recipe
+    from omniweave.run import run_recipe
 
     root = Path(tempfile.mkdtemp(prefix="ow-export-run-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from omniweave.pipeline.recipe import RecipeError, parse_recipe, preset_names
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "filters.py"
 

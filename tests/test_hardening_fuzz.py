@@ -18,7 +18,7 @@ import pytest
 from fastwarc.warc import ArchiveIterator
 
 from omniweave.io.inputs import InputFile
-from omniweave.io.readers import read_input
+from omniweave.readers import read_input
 from omniweave.pipeline.stats import funnel_rows
 
 SEED = 23

@@ -28,7 +28,7 @@ READ = """
 import json
 from collections import Counter
 from omniweave.io.inputs import expand_inputs
-from omniweave.io.readers import read_input
+from omniweave.readers import read_input
 counts = Counter()
 [inp] = expand_inputs([{path!r}])
 docs = list(read_input(inp, counts, max_html_bytes=5_000_000))

@@ -12,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 from hardening_inputs import http_response, warc_record, write_warc
 
-from omniweave.io import readers
+from omniweave import readers
 from omniweave.io.inputs import expand_inputs
-from omniweave.io.readers import read_input
+from omniweave.readers import read_input
 from omniweave.layout import SCHEMA
 from omniweave.pipeline.stats import funnel_rows
 

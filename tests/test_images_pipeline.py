@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 from image_server import ImageServer
 from omniweave.document import Document, ImageNode, TextNode
 from omniweave.images.store import StoreReader
-from omniweave.layout import documents_to_table, table_to_documents
+from omniweave.layout import document_to_row, documents_to_table, table_to_documents
 from omniweave.pipeline.recipe import parse_recipe
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 WARC = DATA / "warc"
@@ -113,7 +113,7 @@ def test_http_fetch_in_the_pipeline_and_resume(tmp_path):
         assert summary2.stats["steps"]["images"]["reduce:already_stored"] == 8
         changed = {p for p in srv.hits if srv.hits[p] != first_hits[p]}
         assert changed == {"/robots.txt", "/drip"}
-        assert [d.to_row() for d in docs2] == [d.to_row() for d in docs]
+        assert [document_to_row(d) for d in docs2] == [document_to_row(d) for d in docs]
 
         # keep: documents stay as text, failed images stay with their status
         keep = dict(params, imageless="keep", keep_failed=True)

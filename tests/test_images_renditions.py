@@ -17,7 +17,7 @@ from image_server import ImageServer
 from omniweave.images.renditions import attempt_order, choose
 from omniweave.layout import table_to_documents
 from omniweave.pipeline.recipe import parse_recipe
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 
 IMAGES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "images"
 A, B, C = "scikit-image-samples/chelsea.png", "scikit-image-samples/coffee.png", "scikit-image-samples/astronaut.png"

@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 
 from omniweave.io.inputs import InputError, expand_inputs
-from omniweave.io.readers import read_input
+from omniweave.readers import read_input
 from omniweave.pipeline.recipe import parse_recipe
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 
 
 def test_folder_glob_and_file(warc_dir):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from omniweave.document import Document, TextNode
+from omniweave.layout import document_to_row
 from omniweave.filters.langid import LanguageId, load_language_model, normalize_label
 from omniweave.pipeline.context import TaskContext
 
@@ -55,7 +56,7 @@ def test_language_filter_drops_and_records():
     assert counts["dropped:wrong_language"] + counts["dropped:low_language_score"] == 5
     assert counts["dropped:no_text"] == 1 and docs[-2].language == "und"
     # the language lands in general_metadata
-    assert kept[0].to_row()["general_metadata"]["language"] == "en"
+    assert document_to_row(kept[0])["general_metadata"]["language"] == "en"
 
 
 def test_labels_are_normalised():

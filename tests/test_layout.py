@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from omniweave.document import Document, ImageNode, Source, TextNode, make_doc_id
-from omniweave.layout import SCHEMA, documents_to_table, row_to_document, table_to_documents
+from omniweave.layout import SCHEMA, document_to_row, documents_to_table, row_to_document, table_to_documents
 
 
 def _doc() -> Document:
@@ -43,7 +43,7 @@ def test_round_trip_through_parquet_is_lossless(tmp_path):
 
 
 def test_row_holds_the_standard_columns_aligned():
-    row = _doc().to_row()
+    row = document_to_row(_doc())
     assert row["texts"] == ["A title", "First paragraph.", None, "名字 | 数量\n苹果 | 3", None]
     assert row["images"] == [None, None, "https://img.example.org/a.jpg", None, "https://img.example.org/b.png"]
     assert [m is None for m in row["metadata"]] == [True, True, False, True, False]
@@ -60,11 +60,11 @@ def test_ids_are_stable_and_distinct():
 
 
 def test_bad_rows_name_the_document():
-    row = _doc().to_row()
+    row = document_to_row(_doc())
     row["images"] = row["images"][:-1]
     with pytest.raises(ValueError, match="different lengths"):
         row_to_document(row)
-    row = _doc().to_row()
+    row = document_to_row(_doc())
     row["images"][0] = "https://x/y.jpg"  # a position with both a text and an image
     with pytest.raises(ValueError, match="position 0"):
         row_to_document(row)

@@ -13,11 +13,11 @@ from omniweave import counters
 from omniweave.annotate.image_filter import ImageScoreFilter, ImageScoreFilterParams
 from omniweave.document import Document, ImageNode, TextNode
 from omniweave.filters.quality import ParagraphQuality
-from omniweave.node_positions import decode_matrix, encode_matrix, follow_removal, moved_positions
+from omniweave.node_positions import decode_matrix, encode_matrix, moved_positions
 from omniweave.pipeline.context import TaskContext
 from omniweave.pipeline.recipe import parse_recipe
 from omniweave.pipeline.rundir import RunDir
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 
 WARC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "warc"
 

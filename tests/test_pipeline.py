@@ -10,7 +10,7 @@ import pytest
 
 from omniweave.layout import SCHEMA
 from omniweave.pipeline.recipe import RecipeError, load_recipe, parse_recipe
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 
 
 def _recipe(inputs, out, workers=2, steps=None, **output):

@@ -11,6 +11,7 @@ from omniweave.pipeline.progress import PassProgress
 from omniweave.pipeline.recipe import parse_recipe
 from omniweave.pipeline.runner import pass_description, plan_passes
 from omniweave.pipeline.task import TaskSpec, dropped_per_step, run_task
+from omniweave.readers import read_input
 
 
 def test_task_reports_add_up_to_its_counts_and_the_display_names_steps(warc_dir, tmp_path):
@@ -18,7 +19,8 @@ def test_task_reports_add_up_to_its_counts_and_the_display_names_steps(warc_dir,
                            "steps": [{"text_length": {"min_chars": 2000}}], "executor": {"workers": 1}})
     plan = plan_passes(recipe.build_steps())[0]
     reports: list[dict[str, int]] = []
-    result = run_task(TaskSpec("t", plan, expand_inputs(recipe.input.paths), recipe, str(tmp_path / "o")), reports.append)
+    result = run_task(TaskSpec("t", plan, expand_inputs(recipe.input.paths), recipe, str(tmp_path / "o"), read_input),
+                      reports.append)
     total: Counter[str] = Counter()
     for report in reports:
         total.update(report)

@@ -17,7 +17,7 @@ import pytest
 ray = pytest.importorskip("ray")
 
 from omniweave.pipeline.recipe import parse_recipe  # noqa: E402
-from omniweave.pipeline.runner import run_recipe  # noqa: E402
+from omniweave.run import run_recipe  # noqa: E402
 
 
 @pytest.fixture(scope="module")

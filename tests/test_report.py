@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from omniweave.cli import app
 from omniweave.layout import table_to_documents
 from omniweave.pipeline.recipe import parse_recipe
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 from omniweave.report.card import build_report
 from omniweave.pipeline.rundir import RunDir
 from omniweave.report.data import RunData, _corpus_distributions, collect

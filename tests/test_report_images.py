@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from omniweave.pipeline.recipe import parse_recipe
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 from omniweave.report.card import build_report
 from test_images_renditions import IMAGES, page, warc_record
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from omniweave.pipeline.recipe import load_recipe
-from omniweave.pipeline.runner import run_recipe
+from omniweave.run import run_recipe
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

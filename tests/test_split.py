@@ -8,7 +8,8 @@ import json
 import pyarrow.parquet as pq
 
 from omniweave.pipeline.recipe import parse_recipe
-from omniweave.pipeline.runner import run_recipe
+from omniweave.layout import document_to_row
+from omniweave.run import run_recipe
 
 
 def _run(inputs, out, split_bytes, workers):
@@ -59,7 +60,7 @@ def test_a_parquet_file_split_by_row_groups_gives_the_documents_of_one_task(tmp_
             for i in range(600)]
     (tmp_path / "in").mkdir()
     path = tmp_path / "in" / "docs.parquet"
-    pq.write_table(pa.Table.from_pylist([d.to_row() for d in docs], schema=SCHEMA), path, row_group_size=50)
+    pq.write_table(pa.Table.from_pylist([document_to_row(d) for d in docs], schema=SCHEMA), path, row_group_size=50)
     size = path.stat().st_size
     whole = _run([path], tmp_path / "whole", None, 1)
     split = _run([path], tmp_path / "split", 10_000, 2)  # row groups of ~4 kB, then the footer

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from omniweave.pipeline.step import registered_steps
-from omniweave.steps import step_modules
+from omniweave.pipeline.registry import step_modules
 
 
 def test_the_source_index_names_every_registered_step_and_its_module():

@@ -21,14 +21,15 @@ import pyarrow.parquet as pq  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from omniweave.document import Document, ImageNode, TextNode, make_doc_id  # noqa: E402
+from omniweave.layout import document_to_row, row_to_document
 from omniweave.images.store import StoreReader, load_index  # noqa: E402
 from omniweave.io.inputs import expand_inputs  # noqa: E402
 from omniweave.io.output import filesystem  # noqa: E402
-from omniweave.io.readers import read_input  # noqa: E402
+from omniweave.readers import read_input  # noqa: E402
 from omniweave.pipeline.recipe import parse_recipe  # noqa: E402
-from omniweave.pipeline.runner import run_recipe  # noqa: E402
+from omniweave.run import run_recipe  # noqa: E402
 from omniweave.video.frames import select_frames  # noqa: E402
-from omniweave.video.options import VideoOptions  # noqa: E402
+from omniweave.pipeline.video_options import VideoOptions  # noqa: E402
 from omniweave.video.synth import Scene, scene_image, write_video  # noqa: E402
 
 
@@ -161,7 +162,7 @@ def test_reader_interleaves_frames_and_paragraphs_and_stores_frames(tmp_path):
             data = reader.read(store, row["shard"], row["member"])
             assert hashlib.sha256(data).hexdigest() == node.sha256 == row["sha256"]
             assert shows(str(imagehash.phash(Image.open(io.BytesIO(data)))), seed)
-    again = Document.from_row(doc.to_row())
+    again = row_to_document(document_to_row(doc))
     assert again.nodes == doc.nodes and again.metadata == doc.metadata
 
 
@@ -262,7 +263,7 @@ def test_pipeline_writes_interleaved_parquet_with_frames_from_the_store(tmp_path
     summary = run_recipe(recipe)
     assert summary.ok and summary.documents_out == 2
     rows = [r for f in sorted((tmp_path / "out" / "corpus").glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
-    docs = {Document.from_row(r).source.file.rsplit("/", 1)[-1]: Document.from_row(r) for r in rows}
+    docs = {row_to_document(r).source.file.rsplit("/", 1)[-1]: row_to_document(r) for r in rows}
     tour = docs["tour.webm"]
     assert [n.text if isinstance(n, TextNode) else n.url.rsplit("/", 1)[0] for n in tour.nodes] == [
         "video://tour/frame", "A tour of the harbour.", "video://tour/frame", "The old crane."]

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from omniweave.video.options import VideoOptions
+from omniweave.pipeline.video_options import VideoOptions
 from omniweave.video.subtitles import parse_subtitles
 from omniweave.video.synth_subtitles import rolling_vtt
 from omniweave.video.text import clean_fragment, join_words, subtitle_paragraphs

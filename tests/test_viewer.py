@@ -196,7 +196,7 @@ def test_search_by_body_word_in_chromium(base, browser):
 def dup_base(tmp_path_factory) -> Iterator[str]:
     """A run over three pages, two of them the same article: exact_dedup drops one of the two."""
     from omniweave.pipeline.recipe import parse_recipe
-    from omniweave.pipeline.runner import run_recipe
+    from omniweave.run import run_recipe
 
     root = tmp_path_factory.mktemp("dups")
     article = "<p>The harbour bridge opened in spring after nine years of building work by the city.</p>" * 3

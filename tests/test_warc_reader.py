@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from omniweave.io.inputs import expand_inputs
-from omniweave.io.readers import read_input
+from omniweave.readers import read_input
 
 # warcio cannot read this file (one gzip member for the whole file); FastWARC reads its one page
 READ_BEYOND_WARCIO = {"warcio-edge-cases/example-bad-non-chunked.warc.gz": 1}

@@ -20,12 +20,13 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "omniweave"
 
 # The stack, bottom first: a part may import parts of its own layer or below.
 LAYERS: list[set[str]] = [
-    {"counters", "document", "layout"},
-    {"text", "io", "schemas"},
-    {"extract", "video", "images", "filters", "dedup", "annotate", "pipeline", "steps"},
-    {"readers", "executors"},
-    {"report", "export"},
-    {"cli", "__init__"},
+    {"counters", "version", "text"},  # plain values and string analysis
+    {"document", "layout", "node_positions"},  # the document model and its column layout
+    {"io"},  # storage: files, object stores, WARC records, Parquet writers
+    {"pipeline"},  # recipe, step bases, tasks, passes, reduce rounds; executors and readers as interfaces
+    {"extract", "video", "images", "filters", "dedup", "annotate", "readers", "executors"},  # steps and their parts
+    {"report", "export"},  # reading a finished run
+    {"run", "cli", "__init__"},  # putting it together
 ]
 
 

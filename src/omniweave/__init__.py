@@ -9,6 +9,5 @@ os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 from omniweave.document import Document, ImageNode, Source, TextNode  # noqa: E402
 from omniweave.extract import extract_html  # noqa: E402
-
-__version__ = "0.1.0"
+from omniweave.version import __version__  # noqa: E402
 __all__ = ["Document", "ImageNode", "Source", "TextNode", "extract_html", "__version__"]

@@ -23,7 +23,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _print_version(value: bool) -> None:
     if value:
-        from omniweave import __version__
+        from omniweave.version import __version__
 
         typer.echo(f"omniweave {__version__}")
         raise typer.Exit()
@@ -95,7 +95,7 @@ def run(
 ) -> None:
     """Run (or resume) a recipe and print its funnel."""
     from omniweave.pipeline.rundir import RunDir
-    from omniweave.pipeline.runner import run_recipe
+    from omniweave.run import run_recipe
     from omniweave.pipeline.stats import format_funnel
     from omniweave.report.images import image_success_line
 
@@ -154,9 +154,11 @@ def extract(
     from omniweave.extract import extract_html
     from omniweave.extract.guard import ExtractionRefused
 
+    from omniweave.layout import document_to_row
+
     data = sys.stdin.buffer.read() if str(page) == "-" else _read_file(page)
     try:
-        row = extract_html(data, url=url).to_row()
+        row = document_to_row(extract_html(data, url=url))
     except ExtractionRefused as exc:
         _fail(f"{page}: page not extracted: {exc}", 1)
         return

@@ -1,7 +1,7 @@
 """The document model: an ordered list of text and image nodes plus document metadata.
 
-Conversion to and from the interleaved column layout lives in :mod:`omniweave.layout`;
-``Document.to_row`` / ``Document.from_row`` are thin wrappers over it.
+Conversion to and from the interleaved column layout lives in :mod:`omniweave.layout`
+(``document_to_row``, ``row_to_document``).
 """
 
 from __future__ import annotations
@@ -111,17 +111,6 @@ class Document:
     def text(self) -> str:
         """All text nodes joined by blank lines (what text filters look at)."""
         return "\n\n".join(n.text for n in self.nodes if isinstance(n, TextNode))
-
-    def to_row(self) -> dict[str, Any]:
-        from omniweave.layout import document_to_row
-
-        return document_to_row(self)
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Document:
-        from omniweave.layout import row_to_document
-
-        return row_to_document(row)
 
 
 def make_doc_id(*parts: str | int | None) -> str:

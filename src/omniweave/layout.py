@@ -188,7 +188,7 @@ def row_to_document(row: dict[str, Any]) -> Document:
 
 def documents_to_table(docs: list[Document]) -> pa.Table:
     """Documents as a pyarrow table with :data:`SCHEMA`."""
-    return pa.Table.from_pylist([d.to_row() for d in docs], schema=SCHEMA)
+    return pa.Table.from_pylist([document_to_row(d) for d in docs], schema=SCHEMA)
 
 
 def table_to_documents(table: pa.Table) -> list[Document]:

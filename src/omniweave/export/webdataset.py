@@ -3,7 +3,7 @@
 Every sample has the same two members, so both ``webdataset`` and ``datasets.load_dataset("webdataset")``
 read it (Hugging Face requires one set of field names across samples):
 
-- ``<id>.json``: the document's row in :data:`omniweave.layout.SCHEMA` (``Document.from_row`` reads it back);
+- ``<id>.json``: the document's row in :data:`omniweave.layout.SCHEMA` (``omniweave.layout.row_to_document`` reads it back);
 - ``<id>.images.mp``: a msgpack list with one entry per image of the document, in reading order (the
   k-th non-null entry of ``images``): the stored bytes, or None when the image store lacks them.
 
@@ -28,7 +28,7 @@ from omniweave.document import Document, ImageNode
 from omniweave.export.images import ImageStore
 from omniweave.export.source import ExportResult
 from omniweave.io.output import filesystem
-from omniweave.layout import SCHEMA
+from omniweave.layout import SCHEMA, document_to_row
 
 IMAGES_FIELD = "images.mp"
 
@@ -83,7 +83,7 @@ def sample_members(doc: Document, store: ImageStore, result: ExportResult) -> li
             result.counts["images"] += 1
             result.counts["images_without_bytes"] += data is None
             images.append(data)
-    payload = json.dumps(doc.to_row(), ensure_ascii=False, default=str).encode("utf-8")
+    payload = json.dumps(document_to_row(doc), ensure_ascii=False, default=str).encode("utf-8")
     return [(f"{doc.id}.json", payload), (f"{doc.id}.{IMAGES_FIELD}", msgpack.packb(images, use_bin_type=True))]
 
 

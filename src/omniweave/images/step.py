@@ -39,7 +39,7 @@ from omniweave.pipeline.context import ReduceContext, TaskContext
 from omniweave.pipeline.node_removal import NodeRemovalStep
 from omniweave.pipeline.rundir import RunDir
 from omniweave.pipeline.step import GlobalStep, StepParams
-from omniweave.pipeline.task import WARC_IMAGE_SCHEMA
+from omniweave.io.warc import WARC_IMAGE_SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class ImageStep(NodeRemovalStep, GlobalStep):
         with fs.open(f"{directory}/{ctx.task_id}.parquet", "wb") as fh:
             pq.write_table(pa.Table.from_pylist(rows, schema=MAP_SCHEMA), fh)
 
-    def store_root(self, run_root: str) -> str:
+    def image_store(self, run_root: str) -> str:
         return self.params.store_dir or RunDir(run_root).image_store
 
     def reduce(self, ctx: ReduceContext) -> dict[str, int]:
@@ -169,7 +169,7 @@ class ImageStep(NodeRemovalStep, GlobalStep):
         for row in pairs:
             docs_of_image[(row["url"], *(row["alternates"] or ()))].add(row["id"])
         candidates = {u for image in docs_of_image for u in image}
-        store_root = self.store_root(ctx.run.root)
+        store_root = self.image_store(ctx.run.root)
         store_fs, store_path = filesystem(store_root)
         known = load_index(store_fs, store_path, candidates)
         captures = {}
@@ -243,7 +243,7 @@ class ImageStep(NodeRemovalStep, GlobalStep):
         path = f"{ctx.reduce_dir(self.label)}/{RESULT_FILE}"
         self._results: dict[str, dict[str, Any]] = {}
         self._chosen: dict[Image, str] = {}
-        self._store_root = self.store_root(ctx.run.root)
+        self._store_root = self.image_store(ctx.run.root)
         if ctx.run.fs.exists(path):
             with ctx.run.fs.open(path, "rb") as fh:
                 self._results = {r["url"]: r for r in pq.read_table(fh).to_pylist()}

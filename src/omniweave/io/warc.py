@@ -15,12 +15,13 @@ from __future__ import annotations
 import logging
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import IO
 
+import pyarrow as pa
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from omniweave.document import Source
@@ -54,6 +55,31 @@ class WarcImage:
     status: int
     source: Source
     payload_digest: str | None
+
+
+WARC_IMAGE_SCHEMA = pa.schema(  # one row per WarcImage
+    [
+        ("url", pa.string()),
+        ("warc_file", pa.string()),
+        ("offset", pa.int64()),
+        ("length", pa.int64()),
+        ("content_type", pa.string()),
+        ("status", pa.int32()),
+        ("date", pa.timestamp("ms", tz="UTC")),
+        ("record_id", pa.string()),
+        ("payload_digest", pa.string()),
+    ]
+)
+
+
+def warc_image_table(images: Iterable[WarcImage]) -> pa.Table:
+    """The run's index of image records found in its WARCs (``images/warc_index``)."""
+    return pa.Table.from_pylist([
+        {"url": im.url, "warc_file": im.source.file, "offset": im.source.offset, "length": im.source.length,
+         "content_type": im.content_type, "status": im.status, "date": im.date, "record_id": im.source.record_id,
+         "payload_digest": im.payload_digest}
+        for im in images
+    ], schema=WARC_IMAGE_SCHEMA)
 
 
 @dataclass

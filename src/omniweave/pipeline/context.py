@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from omniweave.document import Document, ImageNode
 from omniweave.io.output import ShardWriter
-from omniweave.layout import SCHEMA
+from omniweave.layout import SCHEMA, document_to_row
 from omniweave.pipeline.rundir import RunDir
 
 DROPPED_SCHEMA = pa.schema(
@@ -47,7 +47,7 @@ class TaskContext:
         """Record a dropped document (written only when the recipe keeps dropped documents);
         ``detail`` says more, e.g. which document was kept in its place."""
         if self.dropped is not None:
-            self.dropped.write({**doc.to_row(), "drop_step": step, "drop_reason": reason, "drop_detail": detail})
+            self.dropped.write({**document_to_row(doc), "drop_step": step, "drop_reason": reason, "drop_detail": detail})
 
     def drop_paragraph(self, doc: Document, step: str, reason: str, text: str) -> None:
         """Record a text node a step removed from a kept document (written with keep_dropped)."""

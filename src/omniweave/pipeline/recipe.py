@@ -39,7 +39,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator
 
 from omniweave.pipeline.step import Step, StrictModel, registered_steps, step_class
-from omniweave.video.options import VideoOptions
+from omniweave.pipeline.video_options import VideoOptions
 
 
 class RecipeError(ValueError):

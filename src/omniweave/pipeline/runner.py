@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from omniweave import __version__
+from omniweave.version import __version__
 from omniweave.io.inputs import InputFile, expand_inputs, split_inputs
 from omniweave.io.output import read_json, remove_temporary_files, write_json_atomic
 from omniweave.pipeline.context import ReduceContext
@@ -26,8 +26,8 @@ from omniweave.pipeline.recipe import Recipe, RecipeError
 from omniweave.pipeline.rundir import RunDir
 from omniweave.pipeline.stats import collect_stats, collect_step_seconds, peak_rss_mb, run_problems
 from omniweave.pipeline.step import GlobalStep, Step
-from omniweave.pipeline.task import PassPlan, TaskResult, TaskSpec
-from omniweave.report import write_report_safely
+from omniweave.pipeline.executor import Executor
+from omniweave.pipeline.task import PassPlan, Reader, TaskResult, TaskSpec
 
 log = logging.getLogger("omniweave.run")
 
@@ -95,17 +95,19 @@ def _check_run_json(run: RunDir, recipe: Recipe) -> dict[str, Any]:
     }
 
 
-def run_recipe(
+def run_passes(
     recipe: Recipe,
     *,
+    executor: Executor,
+    reader: Reader,
     progress: bool | None = None,
-    executor: Any = None,
     log_every: float = LOG_EVERY_S,
 ) -> RunSummary:
-    """Run (or resume) a recipe end to end; returns a summary with the merged stats.
+    """Run (or resume) every pass of a recipe on ``executor``, reading inputs with ``reader``;
+    returns a summary with the merged stats (written to stats.json). :func:`omniweave.run.run_recipe`
+    is the whole run (executor, readers, data card).
 
-    ``progress=None`` shows bars on a terminal, else a log line every ``log_every`` seconds;
-    ``executor`` defaults to the recipe's.
+    ``progress=None`` shows bars on a terminal, else a log line every ``log_every`` seconds.
     """
     run = RunDir(recipe.output.dir)
     run.fs.makedirs(run.path, exist_ok=True)
@@ -113,11 +115,6 @@ def run_recipe(
     steps = recipe.build_steps()
     passes = plan_passes(steps)
     files = expand_inputs(recipe.input.paths, recipe.input.format)
-    owned = executor is None
-    if executor is None:
-        from omniweave.executors import make_executor
-
-        executor = make_executor(recipe.executor)
     info.update(executor=type(executor).__name__, inputs=len(files), passes=len(passes), status="running")
     write_json_atomic(run.fs, run.run_json, info)
 
@@ -125,16 +122,12 @@ def run_recipe(
                                          for f in split_inputs(files, recipe.input.split_bytes)}
     failed: list[TaskResult] = []
     try:
-        try:
-            for plan in passes:
-                desc = f"pass {plan.index + 1}/{len(passes)} {pass_description(plan, steps)}"
-                failed = _run_pass(run, recipe, plan, steps, tasks, executor, PassOptions(desc, progress, log_every))
-                if failed:
-                    break
-                tasks = _next_inputs(run, plan.index, tasks)
-        finally:
-            if owned:
-                executor.close()
+        for plan in passes:
+            desc = f"pass {plan.index + 1}/{len(passes)} {pass_description(plan, steps)}"
+            failed = _run_pass(run, recipe, plan, steps, tasks, executor, reader, PassOptions(desc, progress, log_every))
+            if failed:
+                break
+            tasks = _next_inputs(run, plan.index, tasks)
         stats = collect_stats(run, len(passes), [s.label for s in steps])
         stats["step_seconds"] = collect_step_seconds(run, len(passes))
         write_json_atomic(run.fs, run.stats_json, stats)
@@ -144,8 +137,6 @@ def run_recipe(
     except BaseException as exc:  # disk full, Ctrl-C, ...: say so in run.json, leave no temporary files
         _mark_stopped(run, info, exc)
         raise
-    if not failed:
-        write_report_safely(run.root)  # report.html; an error there is logged, never raised
     return RunSummary(run.root, stats["documents_out"], failed, stats, run_problems(run, len(passes)), len(files),
                       _read_errors(run))
 
@@ -188,11 +179,11 @@ def _read_errors(run: RunDir) -> list[str]:
 
 def _run_pass(
     run: RunDir, recipe: Recipe, plan: PassPlan, steps: list[Step], tasks: dict[str, list[InputFile]],
-    executor: Any, options: PassOptions,
+    executor: Executor, reader: Reader, options: PassOptions,
 ) -> list[TaskResult]:
     """Run a pass's unfinished tasks, then its global step's reduce; returns the failed tasks."""
     specs = [
-        TaskSpec(task_id=t, plan=plan, inputs=inp, recipe=recipe, run_root=run.root)
+        TaskSpec(task_id=t, plan=plan, inputs=inp, recipe=recipe, run_root=run.root, reader=reader)
         for t, inp in tasks.items()
         if not run.fs.exists(run.completion(plan.index, t))
     ]
@@ -212,7 +203,7 @@ def _run_pass(
 
 
 def _run_limited(run: RunDir, plan: PassPlan, tasks: dict[str, list[InputFile]], specs: list[TaskSpec], limit: int,
-                 executor: Any, bar: PassProgress) -> list[TaskResult]:
+                 executor: Executor, bar: PassProgress) -> list[TaskResult]:
     """The last pass under ``output.limit``: tasks one after another in input order, each writing
     at most what is left of the limit (a task with nothing left writes an empty shard list)."""
     pending = {s.task_id for s in specs}
@@ -236,7 +227,7 @@ def _next_inputs(run: RunDir, pass_index: int, tasks: dict[str, list[InputFile]]
     return out
 
 
-def _reduce(run: RunDir, pass_index: int, step: Step, executor: Any) -> None:
+def _reduce(run: RunDir, pass_index: int, step: Step, executor: Executor) -> None:
     assert isinstance(step, GlobalStep)
     done = run.global_reduce(pass_index, step.label) + "/_SUCCESS.json"
     if run.fs.exists(done):

@@ -1,7 +1,7 @@
 """Run statistics: merge the counts of every completed task into ``stats.json`` and print the funnel.
 
 The tasks of the last pass also count the data card's distributions of the documents they write
-(:mod:`omniweave.report.distributions`); they are merged into ``stats.json``'s ``distributions``.
+(:mod:`omniweave.pipeline.distributions`); they are merged into ``stats.json``'s ``distributions``.
 
 Counter keys follow one convention so the funnel can be built for any step:
 ``in`` and ``kept`` (documents), ``dropped:<reason>`` (documents), anything else is a plain count
@@ -18,7 +18,7 @@ from typing import Any
 from omniweave import counters
 from omniweave.io.output import read_json
 from omniweave.pipeline.rundir import RunDir
-from omniweave.report.distributions import Distributions
+from omniweave.pipeline.distributions import Distributions
 
 
 def peak_rss_mb() -> float:

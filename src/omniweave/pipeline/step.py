@@ -31,7 +31,7 @@ STEPS: dict[str, type[Step]] = {}
 def registered_steps() -> dict[str, type[Step]]:
     """Every step a recipe may name (imports every built-in step module: use :func:`step_class`
     to look one up)."""
-    from omniweave.steps import import_all
+    from omniweave.pipeline.registry import import_all
 
     import_all()
     return STEPS
@@ -40,7 +40,7 @@ def registered_steps() -> dict[str, type[Step]]:
 def step_class(name: str) -> type[Step] | None:
     """The step registered as ``name``, importing only the module that declares it; None if unknown."""
     if name not in STEPS:
-        from omniweave.steps import import_step
+        from omniweave.pipeline.registry import import_step
 
         import_step(name)
     return STEPS.get(name)
@@ -91,6 +91,10 @@ class Step(ABC):
 
     def setup(self, ctx: TaskContext) -> None:
         """Called once per task before ``run`` (load models, open files)."""
+
+    def image_store(self, run_root: str) -> str | None:
+        """Where this step keeps image bytes (None: it keeps none); a run's video frames go there too."""
+        return None
 
     @abstractmethod
     def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:

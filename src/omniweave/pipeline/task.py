@@ -16,40 +16,25 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from omniweave import counters
 from omniweave.document import Document
 from omniweave.io.inputs import InputFile
 from omniweave.io.output import ShardWriter, write_json_atomic
-from omniweave.io.readers import read_input
-from omniweave.io.warc import WarcImage
-from omniweave.layout import SCHEMA
+from omniweave.io.warc import WarcImage, warc_image_table
+from omniweave.layout import SCHEMA, document_to_row
 from omniweave.pipeline.context import DROPPED_IMAGE_SCHEMA, DROPPED_PARAGRAPH_SCHEMA, DROPPED_SCHEMA, TaskContext
 from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
-from omniweave.report.distributions import Distributions
+from omniweave.pipeline.distributions import Distributions
 from omniweave.pipeline.stats import peak_rss_mb
+from omniweave.pipeline.step import Step
+from omniweave.pipeline.video_options import VideoOptions
 
 log = logging.getLogger("omniweave")
-
-WARC_IMAGE_SCHEMA = pa.schema(
-    [
-        ("url", pa.string()),
-        ("warc_file", pa.string()),
-        ("offset", pa.int64()),
-        ("length", pa.int64()),
-        ("content_type", pa.string()),
-        ("status", pa.int32()),
-        ("date", pa.timestamp("ms", tz="UTC")),
-        ("record_id", pa.string()),
-        ("payload_digest", pa.string()),
-    ]
-)
-
 
 @dataclass
 class PassPlan:
@@ -60,6 +45,15 @@ class PassPlan:
     last: bool
 
 
+class Reader(Protocol):
+    """Makes the documents of one input file, counting (never raising) what it cannot read: the
+    run's is :func:`omniweave.readers.read_input`, handed to the runner by whoever starts the run."""
+
+    def __call__(self, inp: InputFile, counts: Counter[str], *, max_html_bytes: int,
+                 on_image: Callable[[WarcImage], None] | None = None, video: VideoOptions | None = None,
+                 image_store: str | None = None, errors: list[str] | None = None) -> Iterator[Document]: ...
+
+
 @dataclass
 class TaskSpec:
     task_id: str
@@ -67,6 +61,7 @@ class TaskSpec:
     inputs: list[InputFile]
     recipe: Recipe
     run_root: str
+    reader: Reader
     limit: int | None = None  # write at most this many documents (``output.limit``, last pass only)
 
 
@@ -149,32 +144,14 @@ def _step_seconds(stages: list[tuple[str, _Timed, float]]) -> dict[str, float]:
     return out
 
 
-def _read(spec: TaskSpec, ctx: TaskContext, images: list[WarcImage], errors: list[str]) -> Iterator[Document]:
+def _read(spec: TaskSpec, steps: list[Step], ctx: TaskContext, images: list[WarcImage], errors: list[str]) -> Iterator[Document]:
     # only reading the run's inputs is the funnel's "read"; later passes re-read the run's own shards
     counts = ctx.counts("read" if spec.plan.index == 0 else f"read@pass-{spec.plan.index:02d}")
-    # video frames go to the image store the images step reads (its store_dir, else <run>/images/store)
-    store = next((s.params.get("store_dir") for s in spec.recipe.steps if s.name == "images"), None)
-    store = store or ctx.run.image_store
+    # video frames go to the image store a step of the recipe keeps, else <run>/images/store
+    store = next(filter(None, (s.image_store(spec.run_root) for s in steps)), ctx.run.image_store)
     for inp in spec.inputs:
-        yield from read_input(inp, counts, max_html_bytes=spec.recipe.input.max_html_bytes, on_image=images.append,
-                              video=spec.recipe.input.video, image_store=store, errors=errors)
-
-
-def _image_rows(images: Iterable[WarcImage]) -> list[dict[str, Any]]:
-    return [
-        {
-            "url": im.url,
-            "warc_file": im.source.file,
-            "offset": im.source.offset,
-            "length": im.source.length,
-            "content_type": im.content_type,
-            "status": im.status,
-            "date": im.date,
-            "record_id": im.source.record_id,
-            "payload_digest": im.payload_digest,
-        }
-        for im in images
-    ]
+        yield from spec.reader(inp, counts, max_html_bytes=spec.recipe.input.max_html_bytes, on_image=images.append,
+                               video=spec.recipe.input.video, image_store=store, errors=errors)
 
 
 def record_failure(spec: TaskSpec, error: str, details: str | None = None) -> TaskResult:
@@ -218,7 +195,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
     try:
         log.info("task %s (pass %d) on %d input(s)", spec.task_id, p, len(spec.inputs))
         steps = spec.recipe.build_steps()
-        docs = _Timed(_ticking(_read(spec, ctx, images, read_errors), throttle))
+        docs = _Timed(_ticking(_read(spec, steps, ctx, images, read_errors), throttle))
         stages = [("read" if p == 0 else f"read@pass-{p:02d}", docs, 0.0)]
         for index, mode in spec.plan.steps:
             step = steps[index]
@@ -230,7 +207,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
         distributions = Distributions() if spec.plan.last else None  # the data card's, of the corpus
         out: Iterable[Document] = docs if spec.limit is None else itertools.islice(docs, spec.limit)
         for doc in out:
-            writer.write(doc.to_row())
+            writer.write(document_to_row(doc))
             if distributions is not None:
                 distributions.add(doc)
             throttle(1)
@@ -239,7 +216,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
         dropped_shards = [path for w in (dropped, dropped_paragraphs, dropped_images) if w is not None for path in w.commit()]
         if images:
             fs.makedirs(run.warc_image_index, exist_ok=True)
-            table = pa.Table.from_pylist(_image_rows(images), schema=WARC_IMAGE_SCHEMA)
+            table = warc_image_table(images)
             path = f"{run.warc_image_index}/{spec.task_id}.parquet"
             with fs.open(path + ".tmp", "wb") as fh:
                 pq.write_table(table, fh)

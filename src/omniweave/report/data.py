@@ -1,7 +1,7 @@
 """What a data card shows, gathered from a run folder: funnel with images, distributions, samples.
 
 The distributions come from ``stats.json`` (counted by the tasks while they wrote the corpus, see
-:mod:`omniweave.report.distributions`); only a run folder written before that is read again.
+:mod:`omniweave.pipeline.distributions`); only a run folder written before that is read again.
 
 Images per step are counted backwards from the corpus: a step's images in = its images out + the
 images of the documents it dropped (read from ``stages/*/dropped``, so only with
@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from omniweave import counters
 from omniweave.io.output import read_json
 from omniweave.pipeline.rundir import RunDir
-from omniweave.report.distributions import IMAGE_BINS, SIDE_BINS, WORD_BINS, Distributions, bucket, bucket_labels
+from omniweave.pipeline.distributions import IMAGE_BINS, SIDE_BINS, WORD_BINS, Distributions, bucket, bucket_labels
 from omniweave.text.words import words
 
 __all__ = ["IMAGE_BINS", "SIDE_BINS", "WORD_BINS", "RunData", "bucket", "bucket_labels", "collect"]

@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from functools import cached_property
 from itertools import chain, filterfalse
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -39,9 +39,6 @@ from omniweave.text.repetition import (
 )
 from omniweave.text.stats import char_flags, punctuation_count, special_char_count
 from omniweave.text.words import CJK_CHARS, cjk_word_count, has_cjk, lines, words
-
-if TYPE_CHECKING:
-    from omniweave.document import TextNode
 
 _CJK = re.compile(f"[{CJK_CHARS}]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -161,16 +158,25 @@ class TextAnalysis:
         return self.word_arrays if len(self.words) >= NUMPY_FROM else None
 
 
+class TextItem(Protocol):
+    """A piece of text with its cached analysis (a document's ``TextNode``)."""
+
+    text: str
+
+    @property
+    def analysis(self) -> TextAnalysis: ...
+
+
 class DocumentAnalysis(TextAnalysis):
     """The measures of a document's non-blank text nodes joined by blank lines; word and line
     measures are sums over the nodes' own (cached) analyses."""
 
-    def __init__(self, nodes: Sequence[TextNode]) -> None:
+    def __init__(self, nodes: Sequence[TextItem]) -> None:
         self.nodes = [n for n in nodes if n.text.strip()]
         self._texts = [n.text for n in self.nodes]
         super().__init__("\n\n".join(self._texts))
 
-    def is_of(self, nodes: Sequence[TextNode]) -> bool:
+    def is_of(self, nodes: Sequence[TextItem]) -> bool:
         """True while the document holds the same text nodes with the same texts."""
         current = [n for n in nodes if n.text.strip()]
         return len(current) == len(self.nodes) and all(

@@ -20,7 +20,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 from PIL import Image
 
-from omniweave.video.options import VideoOptions
+from omniweave.pipeline.video_options import VideoOptions
 
 THUMB = (32, 18)
 

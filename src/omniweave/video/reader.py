@@ -29,7 +29,7 @@ from omniweave.images.store import ShardSink, url_key
 from omniweave.io.inputs import InputFile
 from omniweave.io.output import filesystem
 from omniweave.video.frames import SelectedFrame, VideoInfo, select_frames, video_info
-from omniweave.video.options import VideoOptions
+from omniweave.pipeline.video_options import VideoOptions
 from omniweave.video.sidecar import ManifestEntry, SubtitleFile, find_subtitles, manifest_entry, video_id_of
 from omniweave.video.subtitles import parse_subtitles
 from omniweave.video.text import Paragraph, subtitle_paragraphs

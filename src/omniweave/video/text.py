@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from omniweave.video.options import VideoOptions
+from omniweave.pipeline.video_options import VideoOptions
 from omniweave.video.subtitles import Cue, Subtitles
 
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s[^>]*)?>", re.I)
