@@ -71,7 +71,7 @@ def rows(folder: Path, sub: str) -> list[str]:
     if not files:
         return []
     table = ds.dataset([str(f) for f in files], format="parquet").to_table()
-    masked = (SHARD_NAME.sub("-*.tar", json.dumps(r, sort_keys=True, default=str)).replace(str(folder), "<run>")
+    masked = (SHARD_NAME.sub("-*.tar", json.dumps(r, sort_keys=True, default=str)).replace(f"{folder}/", "<run>/")
               for r in table.to_pylist())
     return sorted(masked)
 
