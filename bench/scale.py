@@ -4,8 +4,9 @@ Synthesises N short documents (120-260 words drawn by frequency from the real pa
 ``../shared/data/html/wcxb-dev-subset``, two paragraphs, one image URL each, a site logo in 3 %),
 of which ``--dup-share`` (5 %) are planted near-duplicates: a copy of an earlier original with
 5-10 % of its words changed in spans (substitutions, insertions, deletions), with its own URL and
-image, anywhere in the corpus (twins across shards). Writes them as Parquet shards of
-``--shard-docs`` documents, then runs the real global steps through the pipeline (CLI, local
+image, anywhere in the corpus (twins across shards). The synthesis is vectorised (a word is a hash
+of its original and position drawn through a frequency table; only the copies are edited one by
+one), ~35 us of CPU per document. Writes them as Parquet shards of ``--shard-docs`` documents, then runs the real global steps through the pipeline (CLI, local
 executor, ``--workers`` processes): url_dedup, exact_dedup, minhash_dedup and image_dedup, each
 with ``--partitions`` (default: one per 62,500 documents, at least 8) key partitions.
 
@@ -34,7 +35,6 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -130,7 +130,8 @@ def texts(start: int, end: int, share: float) -> tuple[list[str], list[str], np.
     return first, second, origin
 
 
-def _struct(struct: pa.StructType, length: int, values: dict[str, pa.Array], mask: np.ndarray | None = None) -> pa.Array:
+def _struct(struct: pa.StructType, length: int, values: dict[str, pa.Array],
+            mask: np.ndarray | None = None) -> pa.Array:
     """A struct array of ``length`` rows: the named fields from ``values``, the others null."""
     children = [values.get(f.name, pa.nulls(length, f.type)) for f in struct]
     return pa.StructArray.from_arrays(children, fields=list(struct), mask=None if mask is None else pa.array(mask))

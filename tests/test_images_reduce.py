@@ -14,7 +14,7 @@ from omniweave.pipeline.recipe import parse_recipe
 from omniweave.pipeline.runner import run_recipe
 from test_images_renditions import IMAGES, page, warc_record
 
-A, B, C = "img/scikit-image-samples/chelsea.png", "img/scikit-image-samples/coffee.png", "img/scikit-image-samples/astronaut.png"
+A, B, C = (f"img/scikit-image-samples/{name}.png" for name in ("chelsea", "coffee", "astronaut"))
 FETCH = {"connect_timeout": 1.0, "read_timeout": 1.0, "total_timeout": 2.0, "retries": 0, "per_host_rate": 1000.0,
          "allow_networks": ["127.0.0.0/8"]}
 PARTITIONS = 8

@@ -55,7 +55,14 @@ from omniweave.images.renditions import Image, attempt_order, next_attempt
 from omniweave.images.store import load_index, needs_fetch
 from omniweave.io.output import filesystem
 from omniweave.pipeline.context import ReduceContext
-from omniweave.pipeline.rounds import part_folder, read_folder, read_parquet, run_round, write_parquet_atomic, write_parts
+from omniweave.pipeline.rounds import (
+    part_folder,
+    read_folder,
+    read_parquet,
+    run_round,
+    write_parquet_atomic,
+    write_parts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -253,8 +260,8 @@ class ImagePieces:
         pairs = read_folder(self.fs, part_folder(self.map_dir, k), PAIR_SCHEMA)
         images = [(u, *(a or ())) for u, a in zip(pairs["url"].to_pylist(), pairs["alternates"].to_pylist())]
         urls = [chosen[im] for im in images]
-        table = pa.table({"task": pairs["task"], "id": pairs["id"], "url": urls, "candidates": [list(im) for im in images]},
-                         schema=CHOSEN_SCHEMA)
+        table = pa.table({"task": pairs["task"], "id": pairs["id"], "url": urls,
+                          "candidates": [list(im) for im in images]}, schema=CHOSEN_SCHEMA)
         write_parts(self.fs, f"{self.rounds}/chosen", k, table, _parts_of(urls, self.partitions), self.partitions)
         return {"alternate_rendition": sum(1 for im, url in chosen.items() if url != im[0])}
 
@@ -316,11 +323,11 @@ class ImagePieces:
             results[dup["url"]][HASH_KINDS[dup["kind"]]] = dup["count"]
         write_parquet_atomic(fs, f"{self.out_dir}/{RESULT_DIR}/p-{k:05d}.parquet",
                              pa.Table.from_pylist(list(results.values()), schema=RESULT_SCHEMA))
-        chosen = read_folder(fs, part_folder(f"{self.rounds}/chosen", k), CHOSEN_SCHEMA).select(["task", "url", "candidates"])
+        chosen = read_folder(fs, part_folder(f"{self.rounds}/chosen", k), CHOSEN_SCHEMA)
         used = {(t, tuple(c)): u for t, u, c in zip(chosen["task"].to_pylist(), chosen["url"].to_pylist(),
                                                    chosen["candidates"].to_pylist())}
-        table = pa.Table.from_pylist([{"task": t, "candidates": list(c), **results[u]} for (t, c), u in sorted(used.items())],
-                                     schema=TASK_ROW_SCHEMA)
+        rows = [{"task": t, "candidates": list(c), **results[u]} for (t, c), u in sorted(used.items())]
+        table = pa.Table.from_pylist(rows, schema=TASK_ROW_SCHEMA)
         write_parts(fs, f"{self.rounds}/task-rows", k, table, _hash_parts(table["task"].to_pylist(), self.partitions),
                     self.partitions)
         return {}

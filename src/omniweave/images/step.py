@@ -52,7 +52,8 @@ class ImagesParams(StepParams):
     sources: list[Literal["warc", "http"]] = Field(default_factory=lambda: ["warc", "http"], min_length=1,
                                                    description="a WARC capture is always preferred to a fetch")
     store_dir: str | None = Field(None, description="shared image store; default <run>/images/store")
-    partitions: int = Field(16, gt=0, description="partitions of URLs by host: the reduce's pieces, fetched in parallel")
+    partitions: int = Field(16, gt=0, description="partitions of URLs by host: the reduce's pieces, fetched in "
+                            "parallel")
     shard_max_images: int = Field(1000, gt=0)
     fetch: FetchParams = Field(default_factory=FetchParams)
     decode: DecodeParams = Field(default_factory=DecodeParams)
