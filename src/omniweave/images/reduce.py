@@ -52,7 +52,7 @@ from omniweave.images import RESULT_DIR
 from omniweave.images.hashes import hash_groups
 from omniweave.images.partition import PartitionJob, partition_of, run_partition
 from omniweave.images.renditions import Image, attempt_order, next_attempt
-from omniweave.images.store import load_index, needs_fetch
+from omniweave.images.store import STORE_SCHEMA, load_index, needs_fetch
 from omniweave.io.output import filesystem
 from omniweave.pipeline.context import ReduceContext
 from omniweave.pipeline.rounds import (
@@ -86,6 +86,8 @@ RESULT_SCHEMA = pa.schema(
         ("p_hash_dup_count", pa.int64()), ("d_hash_dup_count", pa.int64()),
     ]
 )
+STATUS_COLUMNS = ["status", "error", "retryable"]  # of a store row: what the search and the fetch decision read
+STORED_RESULT_COLUMNS = [n for n in STORE_SCHEMA.names if n in RESULT_SCHEMA.names or n == "error"]
 TASK_ROW_SCHEMA = pa.schema([("task", pa.string()), ("candidates", URLS), *RESULT_SCHEMA])
 HASH_KINDS = {"phash": "p_hash_dup_count", "dhash": "d_hash_dup_count"}
 PAIR_CHUNK = 65_536  # (document, image) pairs a map task holds before it writes them out
@@ -95,7 +97,10 @@ FilterFn = Callable[[dict[str, Any]], str | None]
 
 
 def _parts_of(urls: Iterable[str], partitions: int) -> np.ndarray:
-    return np.array([partition_of(u, partitions) for u in urls], dtype=np.int64)
+    """The partition of each URL (each distinct URL parsed once)."""
+    memo: dict[str, int] = {}
+    return np.array([memo[u] if u in memo else memo.setdefault(u, partition_of(u, partitions)) for u in urls],
+                    dtype=np.int64)
 
 
 def _hash_parts(values: Iterable[str | None], partitions: int) -> np.ndarray:
@@ -197,7 +202,7 @@ class ImagePieces:
         """URL partition ``k``: whether each URL asked about is stored fine, or captured (still to get)."""
         asks = read_folder(self.fs, part_folder(f"{self.rounds}/ask-000", k), ASK_SCHEMA)
         urls = set(asks["url"].to_pylist())
-        known = load_index(*filesystem(self.store_root), urls) if urls else {}
+        known = load_index(*filesystem(self.store_root), urls, STATUS_COLUMNS) if urls else {}
         to_get = {u for u in urls if needs_fetch(known.get(u))}
         captured = _captures(self.fs, self.rounds, k, to_get) if self.warc and to_get else {}
         rows = [{"url": u, "stored_ok": (known.get(u) or {}).get("status") == "ok", "captured": u in captured}
@@ -239,14 +244,14 @@ class ImagePieces:
                   for u in read_folder(fs, part_folder(f"{rounds}/ask-{r:03d}", k), ASK_SCHEMA)["url"].to_pylist()}
         new = [u for u in urls if u not in looked]  # a URL is got once a run, whichever image asks again
         store_fs, store_path = filesystem(self.store_root)
-        known = load_index(store_fs, store_path, set(new)) if new else {}
+        known = load_index(store_fs, store_path, set(new), STATUS_COLUMNS) if new else {}
         missing = [u for u in new if needs_fetch(known.get(u))]
         counts: Counter[str] = Counter({"already_stored": len(new) - len(missing)})
         if missing:
             captures = _captures(fs, rounds, k, set(missing)) if self.warc else {}
             log.info("images: %d URLs to get in partition %d (%d captured)", len(missing), k, len(captures))
             counts.update(run_partition(self.job(k, missing, captures)))
-        rows = load_index(store_fs, store_path, set(urls))
+        rows = load_index(store_fs, store_path, set(urls), STATUS_COLUMNS)
         _answer(fs, f"{rounds}/get-{search:03d}", k, asks,
                 [{"url": u, "status": r["status"], "error": r.get("error")} for u, r in rows.items()],
                 ANSWER_SCHEMA, self.partitions)
@@ -274,7 +279,7 @@ class ImagePieces:
             return {}
         docs = pairs.group_by("url").aggregate([("id", "count_distinct")])
         doc_count = dict(zip(docs["url"].to_pylist(), docs["id_count_distinct"].to_pylist()))
-        known = load_index(*filesystem(self.store_root), set(doc_count))
+        known = load_index(*filesystem(self.store_root), set(doc_count), STORED_RESULT_COLUMNS)
         results = []
         for url in sorted(doc_count):
             row = known.get(url) or {"status": "error", "error": "missing"}
