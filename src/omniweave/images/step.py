@@ -105,12 +105,12 @@ class ImageStep(GlobalStep):
                 rows, chunk = [], chunk + 1
         write_pairs(ctx.run.fs, ctx.map_dir(self.label), ctx.task_id, chunk, rows, self.params.partitions)
 
-    def store_root(self, run_root: str) -> str:
+    def image_store(self, run_root: str) -> str:
         return self.params.store_dir or RunDir(run_root).image_store
 
     def reduce(self, ctx: ReduceContext) -> dict[str, int]:
         p = self.params
-        store_root = self.store_root(ctx.run.root)
+        store_root = self.image_store(ctx.run.root)
 
         def job(k: int, urls: list[str], captures: dict[str, tuple[str, int]]) -> PartitionJob:
             return PartitionJob(partition=k, store_root=store_root, urls=urls, captures=captures,
@@ -124,7 +124,7 @@ class ImageStep(GlobalStep):
         return reduce_images(ctx, pieces)
 
     def setup(self, ctx: TaskContext) -> None:
-        self._store_root = self.store_root(ctx.run.root)
+        self._store_root = self.image_store(ctx.run.root)
         self._chosen: dict[Image, str] = {}
         self._results: dict[str, dict[str, Any]] = {}
         for row in load_task_results(ctx.run.fs, ctx.reduce_dir(self.label), ctx.task_id):
@@ -142,12 +142,14 @@ class ImageStep(GlobalStep):
                     nodes.append(node)
                     continue
                 had_images = True
-                status = self._resolve(node)
-                if status == "ok":
+                self._use_rendition(node)
+                row = self._results.get(node.url) or {"status": "missing"}
+                self._annotate(node, row)
+                if row["status"] == "ok":
                     counts["images_kept"] += 1
                     nodes.append(node)
                 else:
-                    counts[counters.removed_images(status)] += 1
+                    counts[counters.removed_images(row["status"])] += 1
                     if self.params.keep_failed:
                         nodes.append(node)
             doc.nodes = nodes
@@ -158,14 +160,6 @@ class ImageStep(GlobalStep):
                 verdict = "all_images_removed" if had_images else "no_image"
             if self.decide(doc, verdict, counts, ctx):
                 yield doc
-
-    def _resolve(self, node: ImageNode) -> str:
-        """The per-node decision: point the node at the URL used, fill it from the reduce's row;
-        returns its status (``ok`` keeps it)."""
-        self._use_rendition(node)
-        row = self._results.get(node.url) or {"status": "missing"}
-        self._annotate(node, row)
-        return row["status"]
 
     def _use_rendition(self, node: ImageNode) -> None:
         """Point the node at the rendition the reduce chose; ``extra["rendition"]`` says which one."""
