@@ -11,8 +11,7 @@ from image_server import ImageServer
 from omniweave.images.partition import partition_of
 from omniweave.layout import table_to_documents
 from omniweave.pipeline.recipe import parse_recipe
-from omniweave.pipeline.runner import run_recipe
-from test_images_renditions import IMAGES, page, warc_record
+from test_images_renditions import IMAGES, page, run_recipe, warc_record  # run_recipe: wherever the tree keeps it
 
 A, B, C = (f"img/scikit-image-samples/{name}.png" for name in ("chelsea", "coffee", "astronaut"))
 FETCH = {"connect_timeout": 1.0, "read_timeout": 1.0, "total_timeout": 2.0, "retries": 0, "per_host_rate": 1000.0,

@@ -71,11 +71,12 @@ def test_a_parquet_file_split_by_row_groups_gives_the_documents_of_one_task(tmp_
 
 def test_a_jsonl_file_split_at_lines_gives_the_documents_of_one_task(tmp_path):
     from omniweave.document import Document, TextNode
+    from omniweave.layout import document_to_row
 
     # lines of very different lengths, a blank line and a bad row, so cuts fall anywhere in a line
     docs = [Document(id=f"doc-{i:04d}", url=f"https://x.example/{i}", nodes=[TextNode(f"text number {i} " * (1 + i % 40))])
             for i in range(400)]
-    lines = [json.dumps(d.to_row(), default=str) for d in docs]
+    lines = [json.dumps(document_to_row(d), default=str) for d in docs]
     lines[100:100] = ["", "[1, 2]"]
     (tmp_path / "in").mkdir()
     path = tmp_path / "in" / "docs.jsonl"
