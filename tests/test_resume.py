@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from omniweave.layout import table_to_documents
+
 RECIPE = """
 input: {{paths: ["{inputs}"]}}
 output: {{dir: "{out}", max_rows_per_shard: 5}}
@@ -120,3 +122,50 @@ def test_sigkill_during_a_round_of_the_clustering_then_resume_loses_and_doubles_
     got = _ids(out)
     assert "near_duplicate" in (out / "stats.json").read_text()  # the twins were found
     assert got == expected, f"{len(set(expected) - set(got))} ids lost, {len(got) - len(set(got))} doubled"
+
+
+IMAGES_RECIPE = """
+input: {{paths: ["{inputs}"]}}
+output: {{dir: "{out}"}}
+steps:
+  - text_length: {{min_chars: 1}}
+  - images: {{sources: [warc], partitions: 32, filter: {{min_side: 50}}, imageless: keep, keep_failed: true}}
+executor: {{workers: 1}}
+"""
+
+
+def _images(out: Path) -> list[tuple]:
+    """(document, image URL used, status, documents holding it) of every image of the corpus."""
+    docs = table_to_documents(pq.read_table(out / "corpus"))
+    return sorted((d.id, im.url, im.extra["status"], im.extra.get("url_doc_count")) for d in docs for im in d.images)
+
+
+def test_sigkill_during_a_round_of_the_images_reduce_then_resume_loses_and_doubles_nothing(warc_dir, tmp_path):
+    runs = {}
+    for name in ("reference", "killed"):
+        runs[name] = tmp_path / name, tmp_path / f"{name}.yaml"
+        runs[name][1].write_text(IMAGES_RECIPE.format(inputs=warc_dir, out=runs[name][0]))
+    assert _run(runs["reference"][1]).wait(timeout=600) == 0
+    expected, expected_images = _ids(runs["reference"][0]), _images(runs["reference"][0])
+    assert sum(status == "ok" for _, _, status, _ in expected_images) >= 20
+
+    out, recipe = runs["killed"]
+    get = out / "stages" / "pass-00" / "global" / "images" / "reduce" / "rounds" / "get-001" / "_done"
+    proc = _run(recipe)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(list(get.glob("*.json"))) >= 2:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list(get.glob("*.json")))
+    assert 2 <= done < 32 and not (get.parent.parent.parent / "_SUCCESS.json").exists(), "killed in a round"
+
+    resumed = _run(recipe)
+    output = resumed.communicate(timeout=600)[0].decode()
+    assert resumed.returncode == 0, output
+    got = _ids(out)
+    assert got == expected, f"{len(set(expected) - set(got))} ids lost, {len(got) - len(set(got))} doubled"
+    assert _images(out) == expected_images

@@ -1,4 +1,4 @@
-"""A big gzip WARC (or Parquet file) is read as several tasks of byte ranges: the same documents,
+"""A big gzip WARC (or Parquet or JSONL file) is read as several tasks of byte ranges: the same documents,
 ids and image records as one task, spread over the workers."""
 
 from __future__ import annotations
@@ -68,3 +68,30 @@ def test_a_parquet_file_split_by_row_groups_gives_the_documents_of_one_task(tmp_
     assert _rows(tmp_path / "split") == _rows(tmp_path / "whole")
     markers = [json.loads(p.read_text()) for p in (tmp_path / "split" / "stages" / "pass-00" / "completions").iterdir()]
     assert len(markers) == -(-size // 10_000) and sum(bool(m["docs_out"]) for m in markers) >= 4
+
+
+def test_a_jsonl_file_split_at_lines_gives_the_documents_of_one_task(tmp_path):
+    from omniweave.document import Document, TextNode
+    from omniweave.layout import document_to_row
+
+    # lines of very different lengths, a blank line and a bad row, so cuts fall anywhere in a line
+    docs = [Document(id=f"doc-{i:04d}", url=f"https://x.example/{i}", nodes=[TextNode(f"text number {i} " * (1 + i % 40))])
+            for i in range(400)]
+    lines = [json.dumps(document_to_row(d), default=str) for d in docs]
+    lines[100:100] = ["", "[1, 2]"]
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / "docs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    size = path.stat().st_size
+    whole = _run([path], tmp_path / "whole", None, 1)
+    split = _run([path], tmp_path / "split", 20_000, 2)
+    assert split.documents_out == whole.documents_out == 400
+    assert _rows(tmp_path / "split") == _rows(tmp_path / "whole")
+    assert split.stats["funnel"] == whole.stats["funnel"]  # the bad row counted once
+    markers = [json.loads(p.read_text()) for p in (tmp_path / "split" / "stages" / "pass-00" / "completions").iterdir()]
+    assert len(markers) == -(-size // 20_000) and len({m["worker"] for m in markers if m["docs_out"]}) == 2
+    # resume per range: tasks whose completion is gone run again, with nothing lost or doubled
+    for marker in sorted((tmp_path / "split" / "stages" / "pass-00" / "completions").iterdir())[::2]:
+        marker.unlink()
+    _run([path], tmp_path / "split", 20_000, 2)
+    assert _rows(tmp_path / "split") == _rows(tmp_path / "whole")

@@ -3,10 +3,11 @@
     python tools/compare_runs.py run OUT [--sample-warc FILE]   # the two recipes below into OUT/warcs, OUT/sample
     python tools/compare_runs.py diff A B       # compares two such folders; exit 1 on any difference
 
-The recipes take every node-removing step that needs no model: the OmniCorpus normaliser and
-paragraph rules, boilerplate and paragraph-quality rules, domain-repeated paragraphs, image dedup
-and the images step (bytes from the WARCs), with ``keep_dropped`` on, over ``../shared/data/warc``
-and over the project's sample crawl. Runs go through the CLI, so the same script serves any
+The recipes take every global step and every node-removing step that needs no model: the
+OmniCorpus normaliser and paragraph rules, boilerplate and paragraph-quality rules, url, exact and
+MinHash dedup, domain-repeated paragraphs, image dedup and the images step (bytes from the WARCs),
+with ``keep_dropped`` on, over ``../shared/data/warc`` and over the project's sample crawl; a third
+takes the images step's other paths (failed images kept, near-duplicate hashes, URL counts). Runs go through the CLI, so the same script serves any
 revision (``PYTHONPATH=<tree>/src``); pass the first run's ``sample.warc.gz`` to the second (the
 sample crawl is written afresh otherwise, with new record ids). Compared: corpus rows (every
 column), dropped documents and removed paragraphs (as sorted rows, the run folder and the random
@@ -35,32 +36,39 @@ STEPS = """
   - text_length: {min_chars: 100}
   - url_dedup
   - exact_dedup
-  - minhash_dedup: {threshold: 0.8}
+  - minhash_dedup: {threshold: 0.8, partitions: 4}
   - domain_repeated_paragraphs: {min_documents: 2}
   - image_dedup
-  - images: {sources: [warc], filter: {min_side: 100, max_aspect_ratio: 3.0}}
+  - images: {sources: [warc], partitions: 4, filter: {min_side: 100, max_aspect_ratio: 3.0}}
+"""
+# failed images kept in place, near-duplicate hashes, per-URL document counts: the images step's other paths
+KEEP_FAILED = """
+  - text_length: {min_chars: 1}
+  - images: {sources: [warc], partitions: 3, keep_failed: true, imageless: keep, dup_distance: 4,
+             filter: {min_side: 50, max_url_doc_count: 2}}
+  - image_dedup: {max_documents_per_url: 2}
 """
 SHARD_NAME = re.compile(r"-[0-9a-f]{12}\.tar")
 VOLATILE = {"step_seconds", "seconds", "cpu_seconds", "peak_rss_mb", "started", "finished", "wall_seconds"}
 
 
-def recipe(inputs: str, out: Path) -> str:
+def recipe(inputs: str, out: Path, steps: str) -> str:
     return (f"input: {{paths: [{json.dumps(inputs)}]}}\noutput: {{dir: {json.dumps(str(out))}, keep_dropped: true}}\n"
-            f"steps:{STEPS}executor: {{kind: local, workers: 2}}\n")
+            f"steps:{steps}executor: {{kind: local, workers: 2}}\n")
 
 
 def run(out: Path, sample_warc: Path | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    spec = {"warcs": str(SHARED)}
+    spec = {"warcs": (str(SHARED), STEPS), "keep_failed": (str(SHARED), KEEP_FAILED)}
     if sample_warc is None:
         sys.path.insert(0, str(ROOT / "examples"))
         from make_sample_crawl import make_sample_crawl
 
         sample_warc = make_sample_crawl(out / "sample.warc.gz")
-    spec["sample"] = str(sample_warc)
-    for name, inputs in spec.items():
+    spec["sample"] = (str(sample_warc), STEPS)
+    for name, (inputs, steps) in spec.items():
         path = out / f"{name}.yaml"
-        path.write_text(recipe(inputs, out / name), encoding="utf-8")
+        path.write_text(recipe(inputs, out / name, steps), encoding="utf-8")
         subprocess.run([sys.executable, "-m", "omniweave.cli", "run", str(path), "--no-progress"], check=True)
 
 
@@ -84,7 +92,7 @@ def stable(value: Any) -> Any:
 
 def diff(a: Path, b: Path) -> int:
     bad = 0
-    for name in ("warcs", "sample"):
+    for name in ("warcs", "keep_failed", "sample"):
         for sub in ("corpus", "dropped", "dropped_paragraphs"):
             ra, rb = rows(a / name, sub), rows(b / name, sub)
             same = ra == rb

@@ -28,7 +28,7 @@ from omniweave import counters
 from omniweave.document import Document, Source, make_doc_id
 from omniweave.extract import extract_html
 from omniweave.extract.guard import ExtractionRefused
-from omniweave.io.bounded import bounded_lines
+from omniweave.io.bounded import CHUNK, bounded_lines
 from omniweave.io.inputs import InputFile
 from omniweave.io.warc import (
     OtherRecord,
@@ -210,8 +210,13 @@ def _row_group_offset(group: pq.RowGroupMetaData) -> int:
 
 def _read_jsonl(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
     with fsspec.open(inp.path, "rb", compression="infer") as fh:
+        at = _line_start(fh, inp.start) if inp.start else 0  # a byte range reads the lines that begin in it
+        part = f" (bytes {inp.start}-{inp.end if inp.end is not None else 'end'})" if inp.is_part else ""
         for lineno, line in enumerate(bounded_lines(fh, MAX_ROW_BYTES), 1):
-            where = f"{inp.path} line {lineno}"
+            if inp.end is not None and at >= inp.end:
+                return
+            at = fh.tell()
+            where = f"{inp.path} line {lineno}{part}"
             if line is None:
                 counts["document_rows"] += 1
                 skip(counts, "jsonl_line_too_long", where, f"line longer than {MAX_ROW_BYTES} bytes, not read")
@@ -229,3 +234,11 @@ def _read_jsonl(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
                 continue
             counts["documents"] += 1
             yield doc
+
+
+def _line_start(fh: Any, start: int) -> int:
+    """Move ``fh`` to the first line that begins at or after ``start``; returns its offset."""
+    fh.seek(start - 1)
+    while (piece := fh.readline(CHUNK)) and not piece.endswith(b"\n"):  # the rest of the line holding start - 1
+        pass
+    return fh.tell()

@@ -45,21 +45,23 @@ class KeyedDedup(GlobalStep):
         params: KeyedDedupParams = self.params  # type: ignore[assignment]
         writer = KeyWriter(ctx.run.fs, ctx.map_dir(self.label), ctx.task_id, params.partitions)
         batch: list[Document] = []
+        lengths: list[int] = []
         chars = 0
         for doc in docs:
             batch.append(doc)
-            chars += text_length(doc)
+            lengths.append(text_length(doc))
+            chars += lengths[-1]
             if len(batch) >= self.batch_docs or chars >= self.batch_chars:
-                yield from self._flush(batch, writer)
-                batch, chars = [], 0
-        yield from self._flush(batch, writer)
+                yield from self._flush(batch, lengths, writer)
+                batch, lengths, chars = [], [], 0
+        yield from self._flush(batch, lengths, writer)
         writer.close()
 
-    def _flush(self, batch: list[Document], writer: KeyWriter) -> Iterator[Document]:
+    def _flush(self, batch: list[Document], lengths: list[int], writer: KeyWriter) -> Iterator[Document]:
         if not batch:
             return
-        for doc, keys in zip(batch, self.doc_keys(batch)):
-            writer.add(doc.id, doc.date, text_length(doc), keys)
+        for doc, length, keys in zip(batch, lengths, self.doc_keys(batch), strict=True):
+            writer.add(doc.id, doc.date, length, keys)
         yield from batch
 
     def reduce(self, ctx: ReduceContext) -> dict[str, int]:

@@ -89,26 +89,31 @@ class KeyWriter:
         self.dates: list[int] = []
         self.lengths: list[int] = []
         self._keys: list[np.ndarray] = []
-        self._docs: list[np.ndarray] = []
+        self._sizes: list[int] = []
 
     def add(self, doc_id: str, date: datetime | None, length: int, keys: np.ndarray) -> None:
         """One document (in stream order) with its keys (uint64; may be empty)."""
         self.ids.append(doc_id)
         self.dates.append(date_ms(date))
         self.lengths.append(length)
-        keys = np.unique(np.asarray(keys, dtype=np.uint64))
-        if keys.size:
-            self._keys.append(keys)
-            self._docs.append(np.full(keys.size, self.rows, dtype=np.int32))
-        self.rows += 1
+        keys = np.asarray(keys, dtype=np.uint64)
+        self._keys.append(keys)
+        self._sizes.append(keys.size)
         if len(self.ids) >= self.chunk_docs:
             self._flush()
 
     def _flush(self) -> None:
         if not self.ids:
             return
+        first = self.rows
+        self.rows += len(self.ids)
         keys = np.concatenate(self._keys) if self._keys else np.empty(0, np.uint64)
-        rows = np.concatenate(self._docs) if self._docs else np.empty(0, np.int32)
+        rows = np.repeat(np.arange(first, self.rows, dtype=np.int32), self._sizes)
+        order = np.lexsort((keys, rows))  # each document's distinct keys, ascending (all vectorised)
+        keys, rows = keys[order], rows[order]
+        distinct = np.ones(keys.size, dtype=bool)
+        distinct[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
+        keys, rows = keys[distinct], rows[distinct]
         part = keys % np.uint64(self.partitions)
         for p, (_, _, writer) in self._files.items():
             mask = part == p

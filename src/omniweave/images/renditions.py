@@ -32,6 +32,13 @@ def attempt_order(image: Image, stored_ok: Callable[[str], bool], captured: Call
     return first + (rest if fetch_http else rest[:1])
 
 
+def next_attempt(attempts: list[str], pos: int, row: Mapping[str, Any] | None) -> int | None:
+    """Where the search of an image goes after trying ``attempts[pos]`` and getting its store
+    ``row``: the position of the next URL to try, or None when the search ends there."""
+    failed_here = row is not None and row["status"] != "ok" and row.get("error") in FALL_BACK_ON
+    return pos + 1 if failed_here and pos + 1 < len(attempts) else None
+
+
 @dataclass
 class _Search:
     attempts: list[str]
@@ -55,10 +62,9 @@ def choose(images: Iterable[Image], orders: Callable[[Image], list[str]],
     while pending := [s for s in searches.values() if not s.done]:
         rows = get(sorted({s.url for s in pending}))
         for search in pending:
-            row = rows.get(search.url)
-            failed_here = row is not None and row["status"] != "ok" and row.get("error") in FALL_BACK_ON
-            if failed_here and search.pos + 1 < len(search.attempts):
-                search.pos += 1
-            else:
+            following = next_attempt(search.attempts, search.pos, rows.get(search.url))
+            if following is None:
                 search.done = True
+            else:
+                search.pos = following
     return {image: search.url for image, search in searches.items()}

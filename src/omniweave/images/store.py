@@ -76,8 +76,10 @@ def url_key(url: str) -> str:
     return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def load_index(fs: fsspec.AbstractFileSystem, root: str, urls: set[str] | None = None) -> dict[str, dict[str, Any]]:
-    """Latest index row of each URL in the store (only ``urls`` when given)."""
+def load_index(fs: fsspec.AbstractFileSystem, root: str, urls: set[str] | None = None,
+               columns: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Latest index row of each URL in the store (only ``urls`` when given; only ``columns``, with
+    ``url``, when given)."""
     # not the temporary files of chunks being published (fetch pieces of other partitions run meanwhile)
     files = [f for f in fs.glob(f"{root}/index/*.parquet") if not f.rsplit("/", 1)[-1].startswith(".")]
     if not files:
@@ -87,8 +89,11 @@ def load_index(fs: fsspec.AbstractFileSystem, root: str, urls: set[str] | None =
     dataset = ds.dataset(files, schema=STORE_SCHEMA, filesystem=fs, format="parquet")
     # filtered while scanning: memory follows the URLs asked for, not the size of the store
     table = dataset.to_table(filter=None if urls is None else pc.field("url").isin(pa.array(sorted(urls), pa.string())))
+    table = table.sort_by([("time", "ascending")])
+    if columns is not None:
+        table = table.select(list(dict.fromkeys(["url", *columns])))
     latest: dict[str, dict[str, Any]] = {}
-    for row in table.sort_by([("time", "ascending")]).to_pylist():
+    for row in table.to_pylist():
         latest[row["url"]] = row
     return latest
 

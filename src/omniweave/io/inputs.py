@@ -40,10 +40,12 @@ class InputFile:
 
 def splittable(inp: InputFile) -> bool:
     """Whether a file can be cut into byte ranges: a gzip-per-record WARC (Common Crawl's), where
-    a reader finds the next record from any offset (:func:`omniweave.io.warc.next_member`), or a
-    Parquet file (a range reads the row groups that begin in it)."""
+    a reader finds the next record from any offset (:func:`omniweave.io.warc.next_member`), a
+    Parquet file (a range reads the row groups that begin in it) or an uncompressed JSONL file
+    (a range reads the lines that begin in it)."""
     name = inp.path.lower().split("?", 1)[0]
-    return (inp.format == "warc" and name.endswith(".warc.gz")) or inp.format == "parquet"
+    return ((inp.format == "warc" and name.endswith(".warc.gz")) or inp.format == "parquet"
+            or (inp.format == "jsonl" and not name.endswith(".gz")))
 
 
 def split_inputs(files: list[InputFile], split_bytes: int | None) -> list[InputFile]:

@@ -58,7 +58,7 @@ class InputConfig(StrictModel):
     paths: list[str] = Field(min_length=1)
     format: Literal["auto", "warc", "arc", "html", "parquet", "jsonl", "video"] = "auto"
     max_html_bytes: int = Field(5_000_000, gt=0, description="larger pages are counted and skipped")
-    split_bytes: int | None = Field(256 * 2**20, gt=0, description="gzip WARC and Parquet files larger than this are read as "
+    split_bytes: int | None = Field(256 * 2**20, gt=0, description="gzip WARC, Parquet and plain JSONL files larger than this are read as "
                                     "several tasks of byte ranges of about this size (None: one task per file)")
     video: VideoOptions | None = Field(None, description="video inputs: manifest, frame selection, subtitle text")
 

@@ -1,7 +1,7 @@
 """Why images were lost: the data card's image table (per status, and the domains with most
 failures) and the success rate that ``omniweave stats`` prints.
 
-The table reads the ``images`` step's ``images.parquet`` (one row per URL used, with its status
+The table reads the ``images`` step's ``images/*.parquet`` (one row per URL used, with its status
 and the number of documents holding it); the success rate reads the step's counts in
 ``stats.json``. A status is ``ok``, a filter's reason (the image was there, and removed), or
 why it could not be had (``not_captured``, ``http_404``, ``timeout``, ``blocked``, ...).
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pyarrow.parquet as pq
 
 from omniweave import counters
-from omniweave.images import FILTER_REASONS, RESULT_FILE
+from omniweave.images import FILTER_REASONS, RESULT_DIR
 from omniweave.pipeline.rundir import RunDir
 
 TOP_DOMAINS = 20
@@ -48,7 +48,7 @@ def _domain(url: str) -> str:
 
 def image_table(run: RunDir) -> ImageTable | None:
     """The image table of a run (every images step together); None when no step reduced images."""
-    paths = sorted(run.fs.glob(run.join(f"stages/*/global/*/reduce/{RESULT_FILE}")))
+    paths = sorted(run.fs.glob(run.join(f"stages/*/global/*/reduce/{RESULT_DIR}/*.parquet")))
     if not paths:
         return None
     table = ImageTable()
