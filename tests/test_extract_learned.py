@@ -109,3 +109,23 @@ def test_the_gates_figures_are_the_ones_it_was_trained_on():
     kept = {id(t) for t, p in zip(texts, pruned) if not p}
     links = {id(t): round(s * len(t.text)) for t, s in zip(texts, x[:, learned.BLOCK_FEATURES.index("link_share")])}
     np.testing.assert_allclose(learned.gate_features(texts, links, kept), learned.page_features_of_blocks(x))
+
+
+def test_a_listings_cards_are_its_content(restore_block_models):
+    """The shipped block model and gate (they must load: their features are this extractor's) keep
+    the cards of a category page that the rules prune as links, and leave the footer out."""
+    assert learned.shipped_block_model() is not None and learned.shipped_gate_model() is not None
+    cards = "".join(
+        f"<li class='card'><a href='/recipes/{i}'><h3>Slow-cooked bean stew number {i}</h3></a><a href='/recipes/{i}'>"
+        f"<p>A warming winter dish with smoked paprika, {i} kinds of beans and crusty bread.</p></a></li>"
+        for i in range(1, 26)
+    )
+    page = ("<html><body><nav><a href='/'>Home</a> <a href='/about'>About</a></nav><main><h1>Winter recipes</h1>"
+            "<p>Our favourite dishes for the cold months, picked by the editors.</p>"
+            f"<ul class='cards'>{cards}</ul></main><footer><p>© 2024 Kitchen Co. All rights reserved.</p></footer>"
+            "</body></html>")
+    text = extract_html(page, url=URL).text
+    assert text.count("Slow-cooked bean stew") == 25 and text.count("A warming winter dish") == 25
+    assert "All rights reserved" not in text
+    learned.set_block_model(None)
+    assert "bean stew" not in extract_html(page, url=URL).text  # the rules alone keep only the intro
