@@ -49,23 +49,83 @@ def test_the_models_pick_is_extracted(restore_model, tmp_path):
     assert "blurb about the site" in extract_html(PAGE, url=URL).text
 
 
-def test_the_block_models_drops_are_left_out():
+@pytest.fixture
+def restore_block_models():
+    yield
+    learned.BLOCK_MODEL.reset()
+    learned.GATE_MODEL.reset()
+
+
+ARTICLE_WITH_COOKIES = (f"<html><body><article>{''.join(f'<p>{_SENTENCE * 2}</p>' for _ in range(4))}"
+                        "<p>We use cookies to improve your visit.</p></article></body></html>")
+
+
+def test_the_block_models_drops_are_left_out(restore_block_models):
+    learned.set_block_model(_cookie_dropper())
+    learned.set_gate_model(None)  # no gate: the block model decides on every page
+    text = extract_html(ARTICLE_WITH_COOKIES, url=URL).text
+    assert "A sentence of article text" in text and "cookies" not in text
+    learned.set_block_model(None)
+    assert "We use cookies" in extract_html(ARTICLE_WITH_COOKIES, url=URL).text
+
+
+def _stump(feature: str, threshold: float) -> learned.LinearModel:
+    n = len(learned.GATE_FEATURES)
+    weights = np.zeros(n)
+    weights[learned.GATE_FEATURES.index(feature)] = 1.0
+    return learned.LinearModel(np.zeros(n), np.ones(n), weights, threshold)
+
+
+def _cookie_dropper() -> learned.LinearModel:
     n = len(learned.BLOCK_FEATURES)
     weights = np.zeros(n)
     weights[learned.BLOCK_FEATURES.index("bias")] = 1.0
     weights[learned.BLOCK_FEATURES.index("cue_cookie")] = -10.0
-    page = (f"<html><body><article>{''.join(f'<p>{_SENTENCE * 2}</p>' for _ in range(4))}"
-            "<p>We use cookies to improve your visit.</p></article></body></html>")
+    return learned.LinearModel(np.zeros(n), np.ones(n), weights, threshold=0.0)
+
+
+def test_the_gate_leaves_the_rules_blocks_where_it_stays_shut(restore_block_models):
+    learned.set_block_model(_cookie_dropper())
+    learned.set_gate_model(_stump("link_chars", 0.5))  # an article: no link text, the gate stays shut
+    assert "We use cookies" in extract_html(ARTICLE_WITH_COOKIES, url=URL).text
+    learned.set_gate_model(_stump("link_chars", 0.0))  # opens on every page
+    assert "We use cookies" not in extract_html(ARTICLE_WITH_COOKIES, url=URL).text
+
+
+def test_the_gates_figures_are_the_ones_it_was_trained_on():
+    """At run time the gate measures the page from its text blocks; training derives the same
+    figures from the blocks' feature rows: both must agree."""
+    cards = "".join(f"<li><a href='/p/{i}'>Product card number {i}</a> <span>$ {i}.99</span></li>" for i in range(12))
+    page = (f"<html><body><h1>Shop</h1><p>{_SENTENCE}</p><ul>{cards}</ul><article>"
+            f"{''.join(f'<p>{_SENTENCE * 2}</p>' for _ in range(3))}<h2>More</h2></article></body></html>")
+    seen = []
+    learned.set_block_recorder(lambda texts, x: seen.append((texts, x)))
     try:
-        learned.set_block_model(learned.LinearModel(np.zeros(n), np.ones(n), weights, threshold=0.0))
-        text = extract_html(page, url=URL).text
-        assert "A sentence of article text" in text and "cookies" not in text
+        extract_html(page, url=URL)
     finally:
-        shipped = learned.BLOCK_MODEL_PATH
-        learned.set_block_model(learned.LinearModel.load(shipped, learned.BLOCK_FEATURES) if shipped.exists() else None)
+        learned.set_block_recorder(None)
+    texts, x = seen[-1]
+    pruned = x[:, learned.BLOCK_FEATURES.index("pruned")] > 0
+    kept = {id(t) for t, p in zip(texts, pruned) if not p}
+    links = {id(t): round(s * len(t.text)) for t, s in zip(texts, x[:, learned.BLOCK_FEATURES.index("link_share")])}
+    np.testing.assert_allclose(learned.gate_features(texts, links, kept), learned.page_features_of_blocks(x))
+
+
+def test_a_listings_cards_are_its_content(restore_block_models):
+    """The shipped block model and gate (they must load: their features are this extractor's) keep
+    the cards of a category page that the rules prune as links, and leave the footer out."""
+    assert learned.shipped_block_model() is not None and learned.shipped_gate_model() is not None
+    cards = "".join(
+        f"<li class='card'><a href='/recipes/{i}'><h3>Slow-cooked bean stew number {i}</h3></a><a href='/recipes/{i}'>"
+        f"<p>A warming winter dish with smoked paprika, {i} kinds of beans and crusty bread.</p></a></li>"
+        for i in range(1, 26)
+    )
+    page = ("<html><body><nav><a href='/'>Home</a> <a href='/about'>About</a></nav><main><h1>Winter recipes</h1>"
+            "<p>Our favourite dishes for the cold months, picked by the editors.</p>"
+            f"<ul class='cards'>{cards}</ul></main><footer><p>© 2024 Kitchen Co. All rights reserved.</p></footer>"
+            "</body></html>")
+    text = extract_html(page, url=URL).text
+    assert text.count("Slow-cooked bean stew") == 25 and text.count("A warming winter dish") == 25
+    assert "All rights reserved" not in text
     learned.set_block_model(None)
-    try:
-        assert "We use cookies" in extract_html(page, url=URL).text
-    finally:
-        shipped = learned.BLOCK_MODEL_PATH
-        learned.set_block_model(learned.LinearModel.load(shipped, learned.BLOCK_FEATURES) if shipped.exists() else None)
+    assert "bean stew" not in extract_html(page, url=URL).text  # the rules alone keep only the intro

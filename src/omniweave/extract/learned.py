@@ -10,6 +10,11 @@ at run time, loaded once). Without a shipped model each part leaves the rules' c
 - Blocks (``block_model.npz``, tools/train_blocks.py): each text block of the chosen content is
   described by its kind, length, link, digit and capital shares, punctuation, position, neighbours
   and furniture cue words; blocks scored under the model's threshold are dropped.
+- Gate (``gate_model.npz``, trained with the block model): whether the page is one where the block
+  model's choice beats the rules' (listings, threads, shops: the repeated items the rules prune are
+  the content), from page-level figures (how much the rules prune, list items, links, sentence
+  ends; cheap, asked before the block model); the training script fits a one-figure threshold (a
+  linear model with one weight). Below its threshold the rules' blocks stand.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from omniweave.extract.walk import Blocks
 
 MODEL_PATH = Path(__file__).with_name("data") / "root_model.npz"
 BLOCK_MODEL_PATH = Path(__file__).with_name("data") / "block_model.npz"
+GATE_MODEL_PATH = Path(__file__).with_name("data") / "gate_model.npz"
 PARENT_LEVELS = 2  # the rule winner's ancestors offered as alternatives
 _TAGS = ("article", "main", "section", "div", "td", "ul", "ol", "table", "form")
 FEATURES = (
@@ -83,6 +89,10 @@ class ShippedModel:
 
     def set(self, model: LinearModel | None) -> None:
         self._model, self._loaded = model, True
+
+    def reset(self) -> None:
+        """Forget a model given by ``set``: the next ``get`` loads the package's file."""
+        self._model, self._loaded = None, False
 
 
 ROOT_MODEL = ShippedModel(MODEL_PATH, FEATURES)
@@ -240,6 +250,13 @@ BLOCK_FEATURES = (
 
 BLOCK_MODEL = ShippedModel(BLOCK_MODEL_PATH, BLOCK_FEATURES)
 shipped_block_model, set_block_model = BLOCK_MODEL.get, BLOCK_MODEL.set
+GATE_FEATURES = (
+    "bias", "log_blocks", "log_total_chars", "pruned_blocks", "pruned_chars", "list_item_chars", "heading_blocks",
+    "link_chars", "sentence_end_blocks", "log_median_chars", "short_blocks",
+)
+GATE_MODEL = ShippedModel(GATE_MODEL_PATH, GATE_FEATURES)
+shipped_gate_model, set_gate_model = GATE_MODEL.get, GATE_MODEL.set
+SHORT_BLOCK = 40  # characters: a card's title or price, a menu entry
 # training hook: sees each page's text blocks and their feature rows (then nothing is dropped)
 BlockRecorder = Callable[[list[TextNode], np.ndarray], None]
 _block_recorder: BlockRecorder | None = None
@@ -307,11 +324,52 @@ def block_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[
     return x
 
 
+def page_features(
+    lengths: np.ndarray, linked: np.ndarray, pruned: np.ndarray, list_item: np.ndarray, heading: np.ndarray,
+    sentence_end: np.ndarray,
+) -> np.ndarray:
+    """One row of :data:`GATE_FEATURES` for a page, from its text blocks' lengths, linked characters
+    and flags (pruned by the rules, a list item, a heading, ending a sentence). Shares are of blocks or
+    of characters, as named. Cheap: the gate is asked on every page, the block model only where it opens."""
+    total = max(1.0, float(lengths.sum()))
+    return np.array([[
+        1.0, math.log1p(len(lengths)), math.log1p(total), float(pruned.mean()), float(lengths[pruned].sum() / total),
+        float(lengths[list_item].sum() / total), float(heading.mean()), float(linked.sum() / total),
+        float(sentence_end.mean()), float(np.log1p(np.median(lengths))), float((lengths < SHORT_BLOCK).mean()),
+    ]])
+
+
+def page_features_of_blocks(x: np.ndarray) -> np.ndarray:
+    """:func:`page_features` from the page's rows of :func:`block_features` (training)."""
+    col = BLOCK_FEATURES.index
+    lengths = np.rint(np.expm1(x[:, col("log_chars")]))
+    return page_features(
+        lengths, np.rint(x[:, col("link_share")] * lengths), x[:, col("pruned")] > 0, x[:, col("kind_list_item")] > 0,
+        x[:, col("kind_heading")] > 0, x[:, col("sentence_end")] > 0,
+    )
+
+
+def gate_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> np.ndarray:
+    """:func:`page_features` of a page's text blocks (``kept``: ids of those the rules kept)."""
+    return page_features(
+        np.array([len(t.text) for t in texts], dtype=np.float64),
+        np.array([min(link_chars.get(id(t), 0), len(t.text)) for t in texts], dtype=np.float64),
+        np.array([id(t) not in kept for t in texts]), np.array([t.kind == "list_item" for t in texts]),
+        np.array([t.kind == "heading" for t in texts]), np.array([t.text.rstrip().endswith(_SENTENCE_END) for t in texts]),
+    )
+
+
+def gate_open(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> bool:
+    """Whether the block model's choice stands on this page (always, without a gate model)."""
+    gate = shipped_gate_model()
+    return gate is None or float(gate.scores(gate_features(texts, link_chars, kept))[0]) >= gate.threshold
+
+
 def filter_blocks(blocks: Blocks, kept: list[Node]) -> list[Node]:
     """The nodes to emit, given what the walk saw (``blocks``) and what the rules' pruning kept:
-    with a block model, each text block the walk saw (pruned or not; the rules' verdict is one of
-    its features) is kept when it scores at least the model's threshold, and images as the rules
-    decided; without one, the rules' ``kept``."""
+    with a block model whose gate opens on the page, each text block the walk saw (pruned or not; the
+    rules' verdict is one of its features) is kept when it scores at least the model's threshold,
+    and images as the rules decided; otherwise the rules' ``kept``."""
     model = shipped_block_model()
     if model is None and _block_recorder is None:
         return kept
@@ -319,13 +377,12 @@ def filter_blocks(blocks: Blocks, kept: list[Node]) -> list[Node]:
     if not texts:
         return kept
     kept_ids = {id(n) for n in kept}
-    x = block_features(texts, blocks.link_chars, kept_ids)
     if _block_recorder is not None:
-        _block_recorder(texts, x)
+        _block_recorder(texts, block_features(texts, blocks.link_chars, kept_ids))
         return kept
-    if model is None or len(texts) < 2:
+    if model is None or len(texts) < 2 or not gate_open(texts, blocks.link_chars, kept_ids):
         return kept
-    keep = model.scores(x) >= model.threshold
+    keep = model.scores(block_features(texts, blocks.link_chars, kept_ids)) >= model.threshold
     if not keep.any():
         return kept
     chosen = {id(t) for t, k in zip(texts, keep) if k}
