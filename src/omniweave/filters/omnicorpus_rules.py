@@ -25,13 +25,14 @@ from omniweave.filters.boilerplate import RULES as BOILERPLATE
 from omniweave.filters.wordlists import flagged_in
 from omniweave.pipeline.step import StepParams
 from omniweave.text.analysis import TextAnalysis
+from omniweave.text.patterns import AnyPattern
 
 if TYPE_CHECKING:
     from omniweave.document import TextNode
 
 
-def _any(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def _any(*patterns: str) -> AnyPattern:
+    return AnyPattern(*patterns)
 
 
 DOWNLOAD_LINK = _any(
@@ -68,7 +69,7 @@ HEADER_FOOTER = _any(
     r"\bcontact us\b|\babout us\b|\bsite ?map\b|back to top|skip to (main )?content|\bpowered by\b",
     r"版权所有|icp备|公网安备|联系我们|关于我们|网站地图|免责声明|隐私政策|友情链接|技术支持[:：]|主办单位|承办单位",
 )
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+EMAIL = _any(r"[\w.+-]+@[\w-]+(\.[\w-]+)*\.[a-z]{2,}")
 PHONE = _any(  # a + or an (area code) in front, or dash-separated groups: "2019 2020 2021" is no phone
     r"(?<![\w+])\+\d{1,3}[\s.-]?(\(\d{1,4}\)[\s.-]?)?\d{2,4}[\s.-]?\d{3,4}([\s.-]?\d{2,4})?(?!\d)",
     r"(?<!\w)\(\d{2,4}\)\s?\d{3,4}[\s.-]\d{3,4}(?!\d)",
@@ -121,7 +122,11 @@ class Para:
 
     @classmethod
     def of(cls, node: TextNode, lang: str) -> Para:
-        return cls(" ".join(node.text.split()), node.kind, lang, node.analysis)
+        return cls(node.analysis.collapsed, node.kind, lang, node.analysis)
+
+    def has(self, pattern: AnyPattern) -> bool:
+        """True when ``pattern`` matches the (collapsed) text."""
+        return pattern.search(self.text, self.analysis.literals)
 
     @property
     def words(self) -> Sequence[str]:
@@ -168,11 +173,11 @@ def _short(p: Para, limit: int | None) -> bool:
 
 
 def download_link(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.download_link_max_words) and bool(DOWNLOAD_LINK.search(p.text))
+    return _short(p, r.download_link_max_words) and p.has(DOWNLOAD_LINK)
 
 
 def source_reference(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.source_reference_max_words) and bool(SOURCE_REFERENCE.search(p.text))
+    return _short(p, r.source_reference_max_words) and p.has(SOURCE_REFERENCE)
 
 
 def uppercase(p: Para, r: RuleParams) -> bool:
@@ -193,7 +198,7 @@ def numeric(p: Para, r: RuleParams) -> bool:
 
 
 def social_counter(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.social_counter_max_words) and bool(SOCIAL_COUNTER.search(p.text))
+    return _short(p, r.social_counter_max_words) and p.has(SOCIAL_COUNTER)
 
 
 def one_word(p: Para, r: RuleParams) -> bool:
@@ -201,7 +206,7 @@ def one_word(p: Para, r: RuleParams) -> bool:
 
 
 def call_to_action(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.call_to_action_max_words) and bool(CALL_TO_ACTION.search(p.text))
+    return _short(p, r.call_to_action_max_words) and p.has(CALL_TO_ACTION)
 
 
 def flagged_words(p: Para, r: RuleParams) -> bool:
@@ -211,7 +216,7 @@ def flagged_words(p: Para, r: RuleParams) -> bool:
 
 
 def comment_marker(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.comment_marker_max_words) and bool(COMMENT_MARKER.search(p.text))
+    return _short(p, r.comment_marker_max_words) and p.has(COMMENT_MARKER)
 
 
 def header_footer(p: Para, r: RuleParams) -> bool:
@@ -219,11 +224,11 @@ def header_footer(p: Para, r: RuleParams) -> bool:
         min_chars = r.header_footer_min_chars_cjk if p.cjk else r.header_footer_min_chars
         if min_chars is not None and len(p.text) < min_chars:
             return True
-    return _short(p, r.header_footer_max_words) and any(x.search(p.text) for x in (HEADER_FOOTER, EMAIL, PHONE))
+    return _short(p, r.header_footer_max_words) and any(p.has(x) for x in (HEADER_FOOTER, EMAIL, PHONE))
 
 
 def readme(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.readme_max_words) and bool(README.search(p.text))
+    return _short(p, r.readme_max_words) and p.has(README)
 
 
 def bare_url(p: Para, r: RuleParams) -> bool:
@@ -231,11 +236,11 @@ def bare_url(p: Para, r: RuleParams) -> bool:
 
 
 def image_caption(p: Para, r: RuleParams) -> bool:
-    return p.kind != "heading" and _short(p, r.image_caption_max_words) and bool(IMAGE_CAPTION.search(p.text))
+    return p.kind != "heading" and _short(p, r.image_caption_max_words) and p.has(IMAGE_CAPTION)
 
 
 def advertisement(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.advertisement_max_words) and bool(ADVERTISEMENT.search(p.text))
+    return _short(p, r.advertisement_max_words) and p.has(ADVERTISEMENT)
 
 
 def too_short(p: Para, r: RuleParams) -> bool:
@@ -251,17 +256,17 @@ def aberrant(p: Para, r: RuleParams) -> bool:
 
 
 def citation(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.citation_max_words) and bool(CITATION.search(p.text))
+    return _short(p, r.citation_max_words) and p.has(CITATION)
 
 
 def social_handle(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.social_handle_max_words) and bool(SOCIAL_HANDLE.search(p.text))
+    return _short(p, r.social_handle_max_words) and p.has(SOCIAL_HANDLE)
 
 
 def phone_author_time(p: Para, r: RuleParams) -> bool:
     if not _short(p, r.phone_author_time_max_words):
         return False
-    return bool(PHONE_ONLY.match(p.text) and sum(map(str.isdigit, p.text)) >= 7) or bool(PHONE_AUTHOR_TIME.search(p.text))
+    return bool(PHONE_ONLY.match(p.text) and sum(map(str.isdigit, p.text)) >= 7) or p.has(PHONE_AUTHOR_TIME)
 
 
 # The released order. ``heading_only`` and ``merge_short`` look at neighbours (see the step).

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from omniweave.text.patterns import fold, literal_count, literals_in
 from omniweave.text.repetition import (
     NUMPY_FROM,
     WordArrays,
@@ -56,10 +57,24 @@ class TextAnalysis:
         self._matches: dict[re.Pattern[str], int] = {}
         self._char_repetition: dict[int, float] = {}
         self._word_repetition: dict[int, float] = {}
+        self._literals: tuple[int, frozenset[int]] | None = None
 
     @cached_property
     def words(self) -> Sequence[str]:
         return words(self.text)
+
+    @cached_property
+    def collapsed(self) -> str:
+        """The text with each run of whitespace made one space, stripped (what rule patterns search)."""
+        return " ".join(self.text.split())
+
+    @property
+    def literals(self) -> frozenset[int]:
+        """The rule patterns' gate literals found in :attr:`collapsed`, case-folded
+        (:func:`~omniweave.text.patterns.literals_in`; found again if patterns were added since)."""
+        if self._literals is None or self._literals[0] != literal_count():
+            self._literals = (literal_count(), literals_in(fold(self.collapsed)))
+        return self._literals[1]
 
     @cached_property
     def lower_words(self) -> Sequence[str]:
