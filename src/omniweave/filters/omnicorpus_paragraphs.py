@@ -23,11 +23,7 @@ from pydantic import Field
 from omniweave import counters
 from omniweave.document import Document, Node, TextNode
 from omniweave.filters.omnicorpus_rules import NODE_RULES, ORDER, Para, RuleParams
-from omniweave.filters.paragraphs_base import (
-    ParagraphParams,
-    ParagraphStep,
-    is_image_caption,
-)
+from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep, is_image_caption
 from omniweave.pipeline.step import StepParams
 from omniweave.text.words import ends_sentence
 
@@ -72,7 +68,7 @@ class OmnicorpusParagraphs(CountsEvents):
         removed: list[tuple[str, str]] = []
         verdicts: dict[tuple[int, str, str], str | None] = {}  # node rules do not look at neighbours
         rounds = 0
-        for rounds in range(1, p.max_rounds + 1):
+        for rounds in range(1, p.max_rounds + 1):  # noqa: B007 (counted after the loop)
             if not self._round(doc, active, removed, verdicts):
                 break
         self.events[counters.rounds(rounds)] += 1
