@@ -129,7 +129,7 @@ class VectorisedIdentifier(LanguageIdentifier):
         features = output[automaton_states(nextmove, rowbase, text, depth)]
         features = features[features >= 0]
         if not len(features):
-            return super()._raw_score(b"")  # featureless: py3langid's own answer
+            return super()._raw_score(b"")  # featureless: py3langid's own answer (its loop reads nothing)
         unique, first, counts = np.unique(features, return_index=True, return_counts=True)
         order = np.argsort(first)  # py3langid sums the features in the order first seen
         return self._sparse_score(dict(zip(unique[order].tolist(), counts[order].tolist())), self.nb_ptc)
@@ -148,9 +148,10 @@ class Py3LangidModel:
             self._model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             return
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _PY3LANGID_ARRAYS}
+        # the walk reads the arrays; py3langid's own loop, which wants them as lists (~12 MB), is not used
         self._model = VectorisedIdentifier(
             arrays["ptc"], np.asarray(arrays["pc"]), arrays["classes"].tolist(), memoryview(arrays["nextmove"]),
-            arrays["output"].tolist(), norm_probs=True, tk_row=arrays["row"].tolist(),
+            [], norm_probs=True, tk_row=[],
         )
         self._model.walk = (np.asarray(arrays["nextmove"]), np.asarray(arrays["row"]) << 8,
                             np.asarray(arrays["output"]), int(arrays["depth"]))

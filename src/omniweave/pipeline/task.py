@@ -29,6 +29,7 @@ from omniweave.io.readers import read_input
 from omniweave.io.warc import WarcImage
 from omniweave.layout import SCHEMA
 from omniweave.pipeline.context import DROPPED_PARAGRAPH_SCHEMA, DROPPED_SCHEMA, TaskContext
+from omniweave.pipeline.no_pandas import keep_pandas_out
 from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
 from omniweave.report.distributions import Distributions
@@ -190,6 +191,7 @@ def record_failure(spec: TaskSpec, error: str, details: str | None = None) -> Ta
 
 def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> TaskResult:
     """Run one task to completion (see the module docstring)."""
+    keep_pandas_out()
     run = RunDir(spec.run_root)
     fs, out = run.fs, spec.recipe.output
     p = spec.plan.index
