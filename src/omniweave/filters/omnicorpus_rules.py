@@ -15,6 +15,7 @@ released one.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from pydantic import Field
 from omniweave.filters.boilerplate import RULES as BOILERPLATE
 from omniweave.filters.wordlists import flagged_in
 from omniweave.pipeline.step import StepParams
-from omniweave.text.analysis import TextAnalysis
+from omniweave.text.analysis import TextAnalysis, measure
 from omniweave.text.patterns import AnyPattern
 
 if TYPE_CHECKING:
@@ -111,6 +112,9 @@ PHONE_AUTHOR_TIME = _any(*BOILERPLATE["byline"], *BOILERPLATE["timestamp"])
 PHONE_ONLY = re.compile(r"^[\s\d()+.\-–/]{7,}$")
 
 
+Rule = Callable[["Para", "RuleParams"], bool]
+
+
 @dataclass
 class Para:
     """One paragraph as the rules see it."""
@@ -124,9 +128,13 @@ class Para:
     def of(cls, node: TextNode, lang: str) -> Para:
         return cls(node.analysis.collapsed, node.kind, lang, node.analysis)
 
+    @measure
+    def literals(self) -> AbstractSet[int]:
+        return self.analysis.literals
+
     def has(self, pattern: AnyPattern) -> bool:
         """True when ``pattern`` matches the (collapsed) text."""
-        return pattern.search(self.text, self.analysis.literals)
+        return pattern.search(self.text, self.literals)
 
     @property
     def words(self) -> Sequence[str]:
@@ -172,10 +180,25 @@ def _short(p: Para, limit: int | None) -> bool:
     return limit is not None and len(p.words) <= limit
 
 
+# rule -> the RuleParams field of its word limit: a longer paragraph (or a null limit) never fires it,
+# so the step does not even ask (the rule checks it too, for direct calls)
+SHORT_ONLY: dict[str, str] = {}
+
+
+def short_only(field: str) -> Callable[[Rule], Rule]:
+    """Mark a rule that judges only paragraphs of at most ``RuleParams.<field>`` words."""
+    def mark(rule: Rule) -> Rule:
+        SHORT_ONLY[rule.__name__] = field
+        return rule
+    return mark
+
+
+@short_only("download_link_max_words")
 def download_link(p: Para, r: RuleParams) -> bool:
     return _short(p, r.download_link_max_words) and p.has(DOWNLOAD_LINK)
 
 
+@short_only("source_reference_max_words")
 def source_reference(p: Para, r: RuleParams) -> bool:
     return _short(p, r.source_reference_max_words) and p.has(SOURCE_REFERENCE)
 
@@ -183,7 +206,7 @@ def source_reference(p: Para, r: RuleParams) -> bool:
 def uppercase(p: Para, r: RuleParams) -> bool:
     if r.uppercase_max_ratio is None:
         return False
-    upper = sum(map(str.isupper, p.text))
+    upper = p.analysis.uppercase
     if upper < r.uppercase_min_letters:
         return False
     letters = p.analysis.letters  # caseless CJK letters count: "SK-II" in Chinese text is no shouting
@@ -194,17 +217,20 @@ def numeric(p: Para, r: RuleParams) -> bool:
     if r.numeric_max_ratio is None:
         return False
     chars = len(p.text) - p.text.count(" ")  # the text's whitespace is collapsed to single spaces
-    return bool(chars) and sum(map(str.isdigit, p.text)) / chars > r.numeric_max_ratio
+    return bool(chars) and p.analysis.digits / chars > r.numeric_max_ratio
 
 
+@short_only("social_counter_max_words")
 def social_counter(p: Para, r: RuleParams) -> bool:
     return _short(p, r.social_counter_max_words) and p.has(SOCIAL_COUNTER)
 
 
+@short_only("one_word_max_words")
 def one_word(p: Para, r: RuleParams) -> bool:
     return p.kind != "heading" and _short(p, r.one_word_max_words)
 
 
+@short_only("call_to_action_max_words")
 def call_to_action(p: Para, r: RuleParams) -> bool:
     return _short(p, r.call_to_action_max_words) and p.has(CALL_TO_ACTION)
 
@@ -215,6 +241,7 @@ def flagged_words(p: Para, r: RuleParams) -> bool:
     return flagged_in(p.analysis, p.lang) / len(p.words) >= r.flagged_max_ratio
 
 
+@short_only("comment_marker_max_words")
 def comment_marker(p: Para, r: RuleParams) -> bool:
     return _short(p, r.comment_marker_max_words) and p.has(COMMENT_MARKER)
 
@@ -227,6 +254,7 @@ def header_footer(p: Para, r: RuleParams) -> bool:
     return _short(p, r.header_footer_max_words) and any(p.has(x) for x in (HEADER_FOOTER, EMAIL, PHONE))
 
 
+@short_only("readme_max_words")
 def readme(p: Para, r: RuleParams) -> bool:
     return _short(p, r.readme_max_words) and p.has(README)
 
@@ -235,14 +263,17 @@ def bare_url(p: Para, r: RuleParams) -> bool:
     return r.bare_url and bool(BARE_URL.match(p.text))
 
 
+@short_only("image_caption_max_words")
 def image_caption(p: Para, r: RuleParams) -> bool:
     return p.kind != "heading" and _short(p, r.image_caption_max_words) and p.has(IMAGE_CAPTION)
 
 
+@short_only("advertisement_max_words")
 def advertisement(p: Para, r: RuleParams) -> bool:
     return _short(p, r.advertisement_max_words) and p.has(ADVERTISEMENT)
 
 
+@short_only("too_short_max_words")
 def too_short(p: Para, r: RuleParams) -> bool:
     return p.kind != "heading" and _short(p, r.too_short_max_words)
 
@@ -252,25 +283,28 @@ def aberrant(p: Para, r: RuleParams) -> bool:
     n = len(p.words)
     if r.aberrant_max_short_ratio is None or p.cjk or n < r.aberrant_min_words:
         return False
-    return sum(1 for w in p.words if len(w) <= 2) / n > r.aberrant_max_short_ratio
+    return sum(map((3).__gt__, map(len, p.words))) / n > r.aberrant_max_short_ratio  # words of <= 2 characters
 
 
+@short_only("citation_max_words")
 def citation(p: Para, r: RuleParams) -> bool:
     return _short(p, r.citation_max_words) and p.has(CITATION)
 
 
+@short_only("social_handle_max_words")
 def social_handle(p: Para, r: RuleParams) -> bool:
     return _short(p, r.social_handle_max_words) and p.has(SOCIAL_HANDLE)
 
 
+@short_only("phone_author_time_max_words")
 def phone_author_time(p: Para, r: RuleParams) -> bool:
     if not _short(p, r.phone_author_time_max_words):
         return False
-    return bool(PHONE_ONLY.match(p.text) and sum(map(str.isdigit, p.text)) >= 7) or p.has(PHONE_AUTHOR_TIME)
+    return bool(PHONE_ONLY.match(p.text) and p.analysis.digits >= 7) or p.has(PHONE_AUTHOR_TIME)
 
 
 # The released order. ``heading_only`` and ``merge_short`` look at neighbours (see the step).
-NODE_RULES: dict[str, Callable[[Para, RuleParams], bool]] = {
+NODE_RULES: dict[str, Rule] = {
     "download_link": download_link, "source_reference": source_reference, "uppercase": uppercase,
     "numeric": numeric, "social_counter": social_counter, "one_word": one_word, "call_to_action": call_to_action,
     "flagged_words": flagged_words, "comment_marker": comment_marker, "header_footer": header_footer,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from collections.abc import Set as AbstractSet
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 
@@ -29,9 +30,14 @@ _FOLD_FIXES = str.maketrans({
 })
 
 
+_FIXED = re.compile("[" + "".join(map(chr, _FOLD_FIXES)) + "]")
+
+
 def fold(text: str) -> str:
     """``text`` in lower case with ``re``'s extra case equivalences folded (one character per character)."""
-    return text.translate(_FOLD_FIXES).lower() if not text.isascii() else text.lower()
+    if text.isascii() or not _FIXED.search(text):
+        return text.lower()
+    return text.translate(_FOLD_FIXES).lower()
 
 
 def _required(items: sre_parse.SubPattern | list) -> frozenset[str] | None:
@@ -108,7 +114,7 @@ def literal_count() -> int:
     return len(_LITERALS)
 
 
-def literals_in(folded: str) -> frozenset[int]:
+def literals_in(folded: str) -> AbstractSet[int]:
     """Ids of the gate literals that occur in ``folded`` (overlapping occurrences included)."""
     global _automaton
     if not _LITERALS:
@@ -121,7 +127,7 @@ def literals_in(folded: str) -> frozenset[int]:
             automaton.add_word(literal, i)
         automaton.make_automaton()
         _automaton = (len(_LITERALS), automaton)
-    return frozenset(i for _, i in _automaton[1].iter(folded))  # type: ignore[attr-defined]
+    return {i for _, i in _automaton[1].iter(folded)}  # type: ignore[attr-defined]
 
 
 class AnyPattern:
