@@ -21,6 +21,9 @@ CRAFTED = [
     "[12] A reference", "^ Retrieved 3 May 2020", "DOI: 10.1000/182", "版权所有 © 2023", "点击下载", "扫码关注我们",
     "Please enable JavaScript to view this page", "README", "İnstructions: do this", "Posted by Jane Doe",
     "Photo: Getty Images", "12 comments", "Advertisement", "", " ", "plain prose with nothing to see",
+    "We use cookies to improve your experience", "Share on Facebook Twitter Email", "12 hours ago", "Sign in",
+    "References", "3.2k likes", "1,204 views", "Continue reading", "By John Smith", "May 3, 2021", "---", "@omniweave",
+    "Follow us on Twitter", "Sponsored by Acme", "Posted on 2021-05-03 10:00", "Image courtesy of NASA",
 ]
 
 
