@@ -109,6 +109,13 @@ class OmnicorpusParagraphs(CountsEvents):
                 plan.append((rule, NODE_RULES[rule], limit))
         return plan
 
+    def _first_hit(self, para: Para, plan: list[tuple[str, Callable[[Para, RuleParams], bool], float]]) -> str | None:
+        n, params = len(para.words), self.params
+        for rule, fires, limit in plan:
+            if n <= limit and fires(para, params):  # type: ignore[arg-type]
+                return rule
+        return None
+
     def _node_rules(self, doc: Document, rules: list[str], lang: str, removed: list[tuple[str, str]],
                     judged: dict[tuple[str, str], tuple[Para, dict[int, str | None]]]) -> bool:
         kept: list[Node] = []
@@ -122,8 +129,7 @@ class OmnicorpusParagraphs(CountsEvents):
                     judged[key] = (Para.of(node, lang), {})
                 para, verdicts = judged[key]
                 if batch not in verdicts:
-                    n = len(para.words)
-                    verdicts[batch] = next((r for r, fires, limit in plan if n <= limit and fires(para, self.params)), None)
+                    verdicts[batch] = self._first_hit(para, plan)
                 hit = verdicts[batch]
                 if hit:
                     removed.append((node.text, hit))

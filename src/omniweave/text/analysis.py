@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     from omniweave.document import TextNode
 
 _CJK = re.compile(f"[{CJK_CHARS}]")
-_LETTER = re.compile(r"[^\W\d_]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 _ASCII_UPPER, _ASCII_DIGITS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0123456789"
 _ASCII_LETTERS = _ASCII_UPPER + _ASCII_UPPER.lower()
 T = TypeVar("T")
@@ -153,12 +154,12 @@ class TextAnalysis:
         if self.text.isascii():  # only A-Z and a-z
             data = self.text.encode("ascii")
             return len(data) - len(data.translate(None, _ASCII_LETTERS))
-        return len(_LETTER.findall(self.text))
+        return len(self.text) - len(_LETTERS.sub("", self.text))
 
     @measure
     def mostly_cjk(self) -> bool:
         """More than half of its letters are Han/kana characters."""
-        return bool(_CJK.search(self.text)) and len(_CJK.findall(self.text)) * 2 > self.letters
+        return bool(_CJK.search(self.text)) and (len(self.text) - len(_CJK_RUN.sub("", self.text))) * 2 > self.letters
 
     @measure
     def lines(self) -> list[str]:

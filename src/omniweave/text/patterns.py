@@ -147,6 +147,7 @@ class AnyPattern:
             else:
                 self.gated.append((_literal_ids(keys), re.compile(alternative, flags)))
         self.ungated = re.compile("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
+        self.any_gated: frozenset[int] = frozenset().union(*(ids for ids, _ in self.gated))
 
     def search(self, text: str, literals: Collection[int] | None = None) -> bool:
         """True when the pattern matches somewhere in ``text``; ``literals``: :func:`literals_in` of
@@ -155,4 +156,6 @@ class AnyPattern:
             return True
         if literals is None:
             literals = literals_in(fold(text))
+        if self.any_gated.isdisjoint(literals):
+            return False
         return any(not ids.isdisjoint(literals) and p.search(text) for ids, p in self.gated)
