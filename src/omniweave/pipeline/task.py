@@ -29,7 +29,7 @@ from omniweave.io.readers import read_input
 from omniweave.io.warc import WarcImage
 from omniweave.layout import SCHEMA
 from omniweave.pipeline.context import DROPPED_PARAGRAPH_SCHEMA, DROPPED_SCHEMA, TaskContext
-from omniweave.pipeline.no_pandas import keep_pandas_out
+from omniweave.pipeline.no_pandas import keep_pandas_out, release_free_memory
 from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
 from omniweave.report.distributions import Distributions
@@ -276,4 +276,5 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
     finally:
         log.removeHandler(handler)
         handler.close()
+        release_free_memory()
 
