@@ -130,9 +130,15 @@ class VectorisedIdentifier(LanguageIdentifier):
         features = features[features >= 0]
         if not len(features):
             return super()._raw_score(b"")  # featureless: py3langid's own answer (its loop reads nothing)
-        unique, first, counts = np.unique(features, return_index=True, return_counts=True)
-        order = np.argsort(first)  # py3langid sums the features in the order first seen
-        return self._sparse_score(dict(zip(unique[order].tolist(), counts[order].tolist())), self.nb_ptc)
+        # each feature's count and first position, from one sort of (feature, position) keys;
+        # py3langid sums the features in the order first seen
+        shift = len(features).bit_length()
+        keys = np.sort((features.astype(np.int64) << shift) | np.arange(len(features)))
+        feature = keys >> shift
+        heads = np.flatnonzero(np.concatenate(([True], feature[1:] != feature[:-1])))
+        counts = np.diff(np.append(heads, len(keys)))
+        order = np.argsort(keys[heads] & ((1 << shift) - 1))
+        return self._sparse_score(dict(zip(feature[heads][order].tolist(), counts[order].tolist())), self.nb_ptc)
 
 
 class Py3LangidModel:
