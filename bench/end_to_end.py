@@ -194,23 +194,26 @@ def main() -> None:
         print(f"{'pipeline':<46}{'docs':>6}{'cpu s':>9}{'docs/cpu-s':>12}{'MB/cpu-s':>11}{'peak MB':>11}")
         dt = run_process("datatrove 0.10.1 (en)", [sys.executable, "-c", DATATROVE, str(warc), str(tmp / "dt")])
         print(row(dt, n_en, mb_en))
+        old_src = None if args.no_baseline else export_revision(args.baseline, tmp / "baseline")
+        # each pipeline right after its baseline twin: a shared machine's load drifts less between them
         ow = run_omniweave("omniweave omnicorpus-en + minhash_dedup", REPO / "src", warc, en_steps, tmp / "ow")
         print(row(ow, n_en, mb_en))
+        if old_src is not None:
+            ow_old = run_omniweave(f"  {args.baseline}: omnicorpus-en + minhash_dedup", old_src, warc,
+                                   en_steps, tmp / "ow-old")
+            print(row(ow_old, n_en, mb_en))
         zh = run_omniweave("omniweave omnicorpus-zh", REPO / "src", zh_warc, zh_steps, tmp / "zh")
         print(row(zh, n_zh, mb_zh))
+        if old_src is not None:
+            zh_old = run_omniweave(f"  {args.baseline}: omnicorpus-zh", old_src, zh_warc, zh_steps, tmp / "zh-old")
+            print(row(zh_old, n_zh, mb_zh))
         worker = run_process("worker start-up", [sys.executable, "-c", WORKER_START % json.dumps(en_steps), str(tmp / "w")],
                              env={"PYTHONPATH": str(REPO / "src")})
         start = run_omniweave("start-up", REPO / "src", empty, en_steps, tmp / "start")
         print(f"omniweave worker start-up (imports, the English recipe's steps built and set up): {worker.cpu_s:.2f} CPU s, "
               f"peak {worker.peak_rss_mb:.0f} MB; the English recipe run on a WARC without pages (command line, "
               f"run and data card included): {start.cpu_s:.2f} CPU s, peak {start.peak_rss_mb:.0f} MB")
-        if not args.no_baseline:
-            old_src = export_revision(args.baseline, tmp / "baseline")
-            ow_old = run_omniweave(f"  {args.baseline}: omnicorpus-en + minhash_dedup", old_src, warc,
-                                   en_steps, tmp / "ow-old")
-            print(row(ow_old, n_en, mb_en))
-            zh_old = run_omniweave(f"  {args.baseline}: omnicorpus-zh", old_src, zh_warc, zh_steps, tmp / "zh-old")
-            print(row(zh_old, n_zh, mb_zh))
+        if old_src is not None:
             print(f"speed-up over {args.baseline}: en {ow_old.cpu_s / ow.cpu_s:.2f}x, zh {zh_old.cpu_s / zh.cpu_s:.2f}x")
             compare("omnicorpus-en + minhash_dedup", ow.stats, ow_old.stats)
             compare("omnicorpus-zh", zh.stats, zh_old.stats)
