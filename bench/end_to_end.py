@@ -7,7 +7,9 @@ leaving out their ``-subset`` pages (the ones the other benches and the profilin
 or on ``--warc FILE``. Start-up: the English recipe on a WARC without pages. Chinese: omniweave
 ``preset: omnicorpus-zh`` on the Chinese pages (chinese-web-content-extraction, ``--zh-copies`` times
 under distinct URLs). Each pipeline runs in its own process with one worker; CPU time (user + system)
-and peak RSS come from that process's rusage, so imports and start-up count.
+and peak RSS come from that process's rusage, so imports and start-up count. Linux starts a child's
+peak RSS at its parent's peak (exec keeps the larger), so the pages are read and packed in a helper
+process: this process stays small and the figures are the pipelines' own.
 
 The same omniweave recipes also run from a previous revision (``--baseline REV``, default ``main``,
 exported with ``git archive``): documents kept and paragraphs/lines removed per step and reason are
@@ -23,11 +25,13 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import tarfile
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,6 +152,17 @@ def warc_payload(warc: Path) -> tuple[int, int]:
     return n, size
 
 
+def prepare(warc: Path, pages: int | None, zh_warc: Path, zh_copies: int, empty: Path) -> tuple:
+    """Pack the WARCs (the English one from ``pages`` real pages unless given); the Chinese pages'
+    count and each WARC's (HTML records, payload bytes). Run in a helper process (see the docstring)."""
+    if pages is not None:
+        pack_warc(warc, unseen_pages(pages), 1)
+    zh_pages = [p.read_bytes() for p in sorted(SHARED.glob("chinese-web-content-extraction/original/*.html"))]
+    pack_warc(zh_warc, zh_pages, zh_copies)
+    pack_warc(empty, [], 1)
+    return len(zh_pages), warc_payload(warc), warc_payload(zh_warc)
+
+
 def row(run: Run, docs: int, mb: float) -> str:
     return f"{run.name:<46}{docs:>6}{run.cpu_s:>9.2f}{docs / run.cpu_s:>12.1f}{mb / run.cpu_s:>11.2f}{run.peak_rss_mb:>11.0f}"
 
@@ -166,42 +181,39 @@ def main() -> None:
     zh_steps = [{"preset": "omnicorpus-zh"}]
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        warc = args.warc
-        if warc is None:
-            warc = tmp / "en.warc.gz"
-            pack_warc(warc, unseen_pages(args.pages), 1)
-        zh_warc = tmp / "zh.warc.gz"
-        zh_pages = [p.read_bytes() for p in sorted(SHARED.glob("chinese-web-content-extraction/original/*.html"))]
-        pack_warc(zh_warc, zh_pages, args.zh_copies)
-        n_en, bytes_en = warc_payload(warc.resolve())
-        n_zh, bytes_zh = warc_payload(zh_warc)
+        warc = args.warc.resolve() if args.warc else tmp / "en.warc.gz"
+        zh_warc, empty = tmp / "zh.warc.gz", tmp / "empty.warc.gz"
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as helper:
+            n_zh_pages, (n_en, bytes_en), (n_zh, bytes_zh) = helper.submit(
+                prepare, warc, None if args.warc else args.pages, zh_warc, args.zh_copies, empty).result()
         mb_en, mb_zh = bytes_en / 1e6, bytes_zh / 1e6
         source = warc if args.warc else "wcxb-dev + trafilatura-eval pages outside their subsets"
         print(f"English WARC: {source}: {n_en} pages, {mb_en:.1f} MB of HTML")
-        print(f"Chinese WARC: {len(zh_pages)} pages of chinese-web-content-extraction x {args.zh_copies}: "
+        print(f"Chinese WARC: {n_zh_pages} pages of chinese-web-content-extraction x {args.zh_copies}: "
               f"{n_zh} pages, {mb_zh:.1f} MB of HTML; one worker per pipeline, CPU = user + system of its process")
         print(f"{'pipeline':<46}{'docs':>6}{'cpu s':>9}{'docs/cpu-s':>12}{'MB/cpu-s':>11}{'peak MB':>11}")
-        dt = run_process("datatrove 0.10.1 (en)", [sys.executable, "-c", DATATROVE, str(warc.resolve()), str(tmp / "dt")])
+        dt = run_process("datatrove 0.10.1 (en)", [sys.executable, "-c", DATATROVE, str(warc), str(tmp / "dt")])
         print(row(dt, n_en, mb_en))
-        ow = run_omniweave("omniweave omnicorpus-en + minhash_dedup", REPO / "src", warc.resolve(), en_steps, tmp / "ow")
+        old_src = None if args.no_baseline else export_revision(args.baseline, tmp / "baseline")
+        # each pipeline right after its baseline twin: a shared machine's load drifts less between them
+        ow = run_omniweave("omniweave omnicorpus-en + minhash_dedup", REPO / "src", warc, en_steps, tmp / "ow")
         print(row(ow, n_en, mb_en))
+        if old_src is not None:
+            ow_old = run_omniweave(f"  {args.baseline}: omnicorpus-en + minhash_dedup", old_src, warc,
+                                   en_steps, tmp / "ow-old")
+            print(row(ow_old, n_en, mb_en))
         zh = run_omniweave("omniweave omnicorpus-zh", REPO / "src", zh_warc, zh_steps, tmp / "zh")
         print(row(zh, n_zh, mb_zh))
+        if old_src is not None:
+            zh_old = run_omniweave(f"  {args.baseline}: omnicorpus-zh", old_src, zh_warc, zh_steps, tmp / "zh-old")
+            print(row(zh_old, n_zh, mb_zh))
         worker = run_process("worker start-up", [sys.executable, "-c", WORKER_START % json.dumps(en_steps), str(tmp / "w")],
                              env={"PYTHONPATH": str(REPO / "src")})
-        empty = tmp / "empty.warc.gz"
-        pack_warc(empty, [], 1)
         start = run_omniweave("start-up", REPO / "src", empty, en_steps, tmp / "start")
         print(f"omniweave worker start-up (imports, the English recipe's steps built and set up): {worker.cpu_s:.2f} CPU s, "
               f"peak {worker.peak_rss_mb:.0f} MB; the English recipe run on a WARC without pages (command line, "
               f"run and data card included): {start.cpu_s:.2f} CPU s, peak {start.peak_rss_mb:.0f} MB")
-        if not args.no_baseline:
-            old_src = export_revision(args.baseline, tmp / "baseline")
-            ow_old = run_omniweave(f"  {args.baseline}: omnicorpus-en + minhash_dedup", old_src, warc.resolve(),
-                                   en_steps, tmp / "ow-old")
-            print(row(ow_old, n_en, mb_en))
-            zh_old = run_omniweave(f"  {args.baseline}: omnicorpus-zh", old_src, zh_warc, zh_steps, tmp / "zh-old")
-            print(row(zh_old, n_zh, mb_zh))
+        if old_src is not None:
             print(f"speed-up over {args.baseline}: en {ow_old.cpu_s / ow.cpu_s:.2f}x, zh {zh_old.cpu_s / zh.cpu_s:.2f}x")
             compare("omnicorpus-en + minhash_dedup", ow.stats, ow_old.stats)
             compare("omnicorpus-zh", zh.stats, zh_old.stats)

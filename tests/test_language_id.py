@@ -3,6 +3,7 @@ agreement with the labelled languages of the shared HTML pages."""
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import sys
 from pathlib import Path
@@ -114,7 +115,24 @@ def test_cached_py3langid_model_scores_like_the_packed_one(tmp_path, monkeypatch
     packed = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     first, again = Py3LangidModel(), Py3LangidModel()  # unpacks into the cache, then maps it
     assert sorted(p.name for p in next(tmp_path.iterdir()).iterdir()) == [
-        "classes.npy", "nextmove.npy", "output.npy", "pc.npy", "ptc.npy", "row.npy"]
+        "classes.npy", "depth.npy", "nextmove.npy", "output.npy", "pc.npy", "ptc.npy", "row.npy"]
     for text in [*SAMPLES.values(), "", "1234 !!!"]:
         lang, score = packed.classify(text)
         assert first.predict(text) == again.predict(text) == (normalize_label(lang), pytest.approx(float(score), abs=1e-6))
+
+
+def test_vectorised_automaton_scores_exactly_as_py3langid(shared_data):
+    """The bundled model walks py3langid's automaton in numpy (omniweave.filters.langid): the same
+    language and the same score as py3langid's own byte loop, on real pages in many languages."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    model = load_language_model()
+    pages = sorted((shared_data / "html" / "trafilatura-eval-subset" / "html").glob("*.html.gz"))[:40]
+    pages += sorted((shared_data / "html" / "chinese-web-content-extraction" / "original").glob("*.html"))[:10]
+    texts = [*SAMPLES.values(), "", "x", "ÀÉÎ 漢字 ΣΑΣ İı ſ 🙂"]
+    for page in pages:
+        data = gzip.decompress(page.read_bytes()) if page.suffix == ".gz" else page.read_bytes()
+        texts += [data.decode("utf-8", errors="replace")[i:i + 5000] for i in (0, 20000)]
+    for text in texts:
+        assert model._model.classify(text) == reference.classify(text), text[:80]

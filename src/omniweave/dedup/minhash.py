@@ -27,6 +27,7 @@ from omniweave.text.words import CJK_CHARS
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 MIN_CANDIDATE_PROBABILITY = 0.95
 CHUNK_CHARS, CHUNK_OVERLAP = 500_000, 1_000  # long texts are hashed in pieces of this size
+GROUP_CHARS = 100_000  # texts are hashed together up to this size (a text's hashes do not depend on it)
 _P = np.uint64(0x100000001B3)  # odd multiplier of the unit hash
 _P_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
 
@@ -86,17 +87,19 @@ def _chunks(text: str, size: int, overlap: int) -> list[str]:
     return [text[i:i + size] for i in range(0, len(text) - overlap, step)]
 
 
-@lru_cache(maxsize=4)
 def _power_table(base: int, count: int) -> np.ndarray:
     out = np.full(count, base, dtype=np.uint64)
     out[0] = 1
     return np.cumprod(out, dtype=np.uint64)
 
 
+_cached_power_table = lru_cache(maxsize=2)(_power_table)
+
+
 def _powers(base: np.uint64, count: int) -> np.ndarray:
-    """base**0 .. base**(count - 1) in wrapping uint64 arithmetic (a cached table when it fits)."""
-    size = 2 * CHUNK_CHARS
-    return _power_table(int(base), size)[:count] if count <= size else _power_table(int(base), count)
+    """base**0 .. base**(count - 1) in wrapping uint64 arithmetic (from a cached table when it fits)."""
+    size = 2 * GROUP_CHARS
+    return _cached_power_table(int(base), size)[:count] if count <= size else _power_table(int(base), count)
 
 
 def unit_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -159,9 +162,9 @@ def _groups(pieces: list[str], limit: int) -> list[tuple[int, int]]:
 def signatures(texts: list[str], ngram: int, num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(MinHash signatures of the texts that have shingles, uint32 [k, num_perm]; which texts).
 
-    Texts are hashed in groups of at most :data:`CHUNK_CHARS` characters, and a longer text in
-    overlapping pieces whose signatures are merged (element-wise minimum), so no buffer grows
-    with the length of a document.
+    Texts are hashed in groups of at most :data:`GROUP_CHARS` characters, and a text longer than
+    :data:`CHUNK_CHARS` in overlapping pieces whose signatures are merged (element-wise minimum),
+    so no buffer grows with the length of a document.
     """
     pieces, owner = [], []
     for i, text in enumerate(texts):
@@ -169,7 +172,7 @@ def signatures(texts: list[str], ngram: int, num_perm: int, seed: int) -> tuple[
             pieces.append(piece)
             owner.append(i)
     rows, has = [], []
-    for begin, end in _groups(pieces, CHUNK_CHARS):
+    for begin, end in _groups(pieces, GROUP_CHARS):
         flat, offsets = shingle_hashes(pieces[begin:end], ngram)
         sizes = np.diff(offsets)
         keep = np.flatnonzero(sizes > 0)

@@ -7,14 +7,15 @@ are prose even when they mention "share" or "copyright", so they are never judge
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import Field
 
 from omniweave.document import Document, TextNode
 from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep
+from omniweave.text.analysis import TextAnalysis
 from omniweave.text.metadata_lines import BYLINES, DATE, TIME
+from omniweave.text.patterns import AnyPattern
 
 Rule = Literal[
     "share", "read_more", "byline", "timestamp", "photo_credit", "citation", "ad_marker", "social_counter",
@@ -86,14 +87,15 @@ RULES: dict[str, list[str]] = {
         r"\b(use|uses|accept)\b.{0,40}\bcookies?\b|使用\s*cookie|cookie\s*政策",
     ],
 }
-_COMPILED = {rule: [re.compile(p, re.IGNORECASE) for p in patterns] for rule, patterns in RULES.items()}
+_COMPILED = {rule: AnyPattern(*patterns) for rule, patterns in RULES.items()}
 
 
-def boilerplate_rule(text: str, rules: list[str] | None = None) -> str | None:
-    """The first rule family whose pattern matches ``text`` (stripped), or None."""
-    text = " ".join(text.split())
-    for rule, patterns in _COMPILED.items():
-        if (rules is None or rule in rules) and any(p.search(text) for p in patterns):
+def boilerplate_rule(text: str, rules: list[str] | None = None, analysis: TextAnalysis | None = None) -> str | None:
+    """The first rule family whose pattern matches ``text`` (whitespace collapsed), or None;
+    ``analysis``: the text's own, whose collapsed text and pattern literals are reused."""
+    analysis = analysis or TextAnalysis(text)
+    for rule, pattern in _COMPILED.items():
+        if (rules is None or rule in rules) and pattern.search(analysis.collapsed, analysis.literals):
             return rule
     return None
 
@@ -114,4 +116,4 @@ class BoilerplateParagraphs(ParagraphStep):
     def judge(self, doc: Document, node: TextNode) -> str | None:
         if len(node.analysis.words) > self.params.max_words:
             return None
-        return boilerplate_rule(node.text, self.params.rules)
+        return boilerplate_rule(node.text, self.params.rules, node.analysis)

@@ -15,14 +15,15 @@ themselves are in :mod:`omniweave.filters.omnicorpus_rules`. Two rules look at n
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+import math
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Literal, get_args
 
 from pydantic import Field
 
 from omniweave import counters
 from omniweave.document import Document, Node, TextNode
-from omniweave.filters.omnicorpus_rules import NODE_RULES, ORDER, Para, RuleParams
+from omniweave.filters.omnicorpus_rules import NODE_RULES, ORDER, SHORT_ONLY, Para, RuleParams
 from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep, is_image_caption
 from omniweave.pipeline.step import StepParams
 from omniweave.text.words import ends_sentence
@@ -66,10 +67,10 @@ class OmnicorpusParagraphs(CountsEvents):
         p: OmnicorpusParagraphsParams = self.params  # type: ignore[assignment]
         active = [r for r in ORDER if p.rules is None or r in p.rules]
         removed: list[tuple[str, str]] = []
-        verdicts: dict[tuple[int, str, str], str | None] = {}  # node rules do not look at neighbours
+        judged: dict[tuple[str, str], tuple[Para, dict[int, str | None]]] = {}  # node rules see no neighbours
         rounds = 0
         for rounds in range(1, p.max_rounds + 1):  # noqa: B007 (counted after the loop)
-            if not self._round(doc, active, removed, verdicts):
+            if not self._round(doc, active, removed, judged):
                 break
         self.events[counters.rounds(rounds)] += 1
         return removed
@@ -79,9 +80,9 @@ class OmnicorpusParagraphs(CountsEvents):
         return isinstance(node, TextNode) and node.kind in self.params.kinds and not is_image_caption(nodes, i)
 
     def _round(self, doc: Document, active: list[str], removed: list[tuple[str, str]],
-               verdicts: dict[tuple[int, str, str], str | None]) -> bool:
-        """One pass of the chain over ``doc``; True when it changed something. ``verdicts`` keeps
-        the node rules' answers across rounds (per batch, kind and text)."""
+               judged: dict[tuple[str, str], tuple[Para, dict[int, str | None]]]) -> bool:
+        """One pass of the chain over ``doc``; True when it changed something. ``judged`` keeps each
+        (kind, text)'s paragraph and the node rules' answers across rounds (per batch)."""
         changed = False
         lang = doc.language or "en"
         batch: list[str] = []
@@ -90,7 +91,7 @@ class OmnicorpusParagraphs(CountsEvents):
                 batch.append(rule)
                 continue
             if batch:  # consecutive node rules: each node goes by the first that fires
-                changed |= self._node_rules(doc, batch, lang, removed, verdicts)
+                changed |= self._node_rules(doc, batch, lang, removed, judged)
                 batch = []
             if rule == "heading_only":
                 changed |= self._heading_only(doc, removed)
@@ -98,18 +99,38 @@ class OmnicorpusParagraphs(CountsEvents):
                 changed |= self._merge_short(doc)
         return changed
 
+    def _plan(self, rules: list[str]) -> list[tuple[str, Callable[[Para, RuleParams], bool], float]]:
+        """The rules with the most words a paragraph may have for each to fire (inf: any)."""
+        plan = []
+        for rule in rules:
+            field = SHORT_ONLY.get(rule)
+            limit = getattr(self.params, field) if field else math.inf
+            if limit is not None:  # a null limit switches the rule off
+                plan.append((rule, NODE_RULES[rule], limit))
+        return plan
+
+    def _first_hit(self, para: Para, plan: list[tuple[str, Callable[[Para, RuleParams], bool], float]]) -> str | None:
+        n, params = len(para.words), self.params
+        for rule, fires, limit in plan:
+            if n <= limit and fires(para, params):  # type: ignore[arg-type]
+                return rule
+        return None
+
     def _node_rules(self, doc: Document, rules: list[str], lang: str, removed: list[tuple[str, str]],
-                    verdicts: dict[tuple[int, str, str], str | None]) -> bool:
+                    judged: dict[tuple[str, str], tuple[Para, dict[int, str | None]]]) -> bool:
         kept: list[Node] = []
         batch = ORDER.index(rules[0])
+        plan = self._plan(rules)
         for i, node in enumerate(doc.nodes):
             if self._eligible(doc.nodes, i):
                 assert isinstance(node, TextNode)
-                key = (batch, node.kind, node.text)
-                if key not in verdicts:
-                    para = Para.of(node, lang)
-                    verdicts[key] = next((r for r in rules if NODE_RULES[r](para, self.params)), None)  # type: ignore[arg-type]
-                hit = verdicts[key]
+                key = (node.kind, node.text)
+                if key not in judged:
+                    judged[key] = (Para.of(node, lang), {})
+                para, verdicts = judged[key]
+                if batch not in verdicts:
+                    verdicts[batch] = self._first_hit(para, plan)
+                hit = verdicts[batch]
                 if hit:
                     removed.append((node.text, hit))
                     continue
@@ -157,6 +178,6 @@ class OmnicorpusParagraphs(CountsEvents):
     @staticmethod
     def _is_fragment(node: TextNode, following: str, limit: int) -> bool:
         text, following = node.text.strip(), following.strip()
-        if not text or not following or ends_sentence(text) or len(node.analysis.words) > limit:
+        if not text or not following or len(node.analysis.words) > limit or ends_sentence(text):
             return False
         return text.endswith(FRAGMENT_ENDS) or following[0].islower()

@@ -15,6 +15,7 @@ released one.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,14 +25,15 @@ from pydantic import Field
 from omniweave.filters.boilerplate import RULES as BOILERPLATE
 from omniweave.filters.wordlists import flagged_in
 from omniweave.pipeline.step import StepParams
-from omniweave.text.analysis import TextAnalysis
+from omniweave.text.analysis import TextAnalysis, measure
+from omniweave.text.patterns import AnyPattern
 
 if TYPE_CHECKING:
     from omniweave.document import TextNode
 
 
-def _any(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def _any(*patterns: str) -> AnyPattern:
+    return AnyPattern(*patterns)
 
 
 DOWNLOAD_LINK = _any(
@@ -68,7 +70,7 @@ HEADER_FOOTER = _any(
     r"\bcontact us\b|\babout us\b|\bsite ?map\b|back to top|skip to (main )?content|\bpowered by\b",
     r"版权所有|icp备|公网安备|联系我们|关于我们|网站地图|免责声明|隐私政策|友情链接|技术支持[:：]|主办单位|承办单位",
 )
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+EMAIL = _any(r"[\w.+-]+@[\w-]+(\.[\w-]+)*\.[a-z]{2,}")
 PHONE = _any(  # a + or an (area code) in front, or dash-separated groups: "2019 2020 2021" is no phone
     r"(?<![\w+])\+\d{1,3}[\s.-]?(\(\d{1,4}\)[\s.-]?)?\d{2,4}[\s.-]?\d{3,4}([\s.-]?\d{2,4})?(?!\d)",
     r"(?<!\w)\(\d{2,4}\)\s?\d{3,4}[\s.-]\d{3,4}(?!\d)",
@@ -110,6 +112,9 @@ PHONE_AUTHOR_TIME = _any(*BOILERPLATE["byline"], *BOILERPLATE["timestamp"])
 PHONE_ONLY = re.compile(r"^[\s\d()+.\-–/]{7,}$")
 
 
+Rule = Callable[["Para", "RuleParams"], bool]
+
+
 @dataclass
 class Para:
     """One paragraph as the rules see it."""
@@ -121,7 +126,15 @@ class Para:
 
     @classmethod
     def of(cls, node: TextNode, lang: str) -> Para:
-        return cls(" ".join(node.text.split()), node.kind, lang, node.analysis)
+        return cls(node.analysis.collapsed, node.kind, lang, node.analysis)
+
+    @measure
+    def literals(self) -> AbstractSet[int]:
+        return self.analysis.literals
+
+    def has(self, pattern: AnyPattern) -> bool:
+        """True when ``pattern`` matches the (collapsed) text."""
+        return pattern.search(self.text, self.literals)
 
     @property
     def words(self) -> Sequence[str]:
@@ -167,18 +180,33 @@ def _short(p: Para, limit: int | None) -> bool:
     return limit is not None and len(p.words) <= limit
 
 
+# rule -> the RuleParams field of its word limit: a longer paragraph (or a null limit) never fires it,
+# so the step does not even ask (the rule checks it too, for direct calls)
+SHORT_ONLY: dict[str, str] = {}
+
+
+def short_only(field: str) -> Callable[[Rule], Rule]:
+    """Mark a rule that judges only paragraphs of at most ``RuleParams.<field>`` words."""
+    def mark(rule: Rule) -> Rule:
+        SHORT_ONLY[rule.__name__] = field
+        return rule
+    return mark
+
+
+@short_only("download_link_max_words")
 def download_link(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.download_link_max_words) and bool(DOWNLOAD_LINK.search(p.text))
+    return _short(p, r.download_link_max_words) and p.has(DOWNLOAD_LINK)
 
 
+@short_only("source_reference_max_words")
 def source_reference(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.source_reference_max_words) and bool(SOURCE_REFERENCE.search(p.text))
+    return _short(p, r.source_reference_max_words) and p.has(SOURCE_REFERENCE)
 
 
 def uppercase(p: Para, r: RuleParams) -> bool:
     if r.uppercase_max_ratio is None:
         return False
-    upper = sum(map(str.isupper, p.text))
+    upper = p.analysis.uppercase
     if upper < r.uppercase_min_letters:
         return False
     letters = p.analysis.letters  # caseless CJK letters count: "SK-II" in Chinese text is no shouting
@@ -189,19 +217,22 @@ def numeric(p: Para, r: RuleParams) -> bool:
     if r.numeric_max_ratio is None:
         return False
     chars = len(p.text) - p.text.count(" ")  # the text's whitespace is collapsed to single spaces
-    return bool(chars) and sum(map(str.isdigit, p.text)) / chars > r.numeric_max_ratio
+    return bool(chars) and p.analysis.digits / chars > r.numeric_max_ratio
 
 
+@short_only("social_counter_max_words")
 def social_counter(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.social_counter_max_words) and bool(SOCIAL_COUNTER.search(p.text))
+    return _short(p, r.social_counter_max_words) and p.has(SOCIAL_COUNTER)
 
 
+@short_only("one_word_max_words")
 def one_word(p: Para, r: RuleParams) -> bool:
     return p.kind != "heading" and _short(p, r.one_word_max_words)
 
 
+@short_only("call_to_action_max_words")
 def call_to_action(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.call_to_action_max_words) and bool(CALL_TO_ACTION.search(p.text))
+    return _short(p, r.call_to_action_max_words) and p.has(CALL_TO_ACTION)
 
 
 def flagged_words(p: Para, r: RuleParams) -> bool:
@@ -210,8 +241,9 @@ def flagged_words(p: Para, r: RuleParams) -> bool:
     return flagged_in(p.analysis, p.lang) / len(p.words) >= r.flagged_max_ratio
 
 
+@short_only("comment_marker_max_words")
 def comment_marker(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.comment_marker_max_words) and bool(COMMENT_MARKER.search(p.text))
+    return _short(p, r.comment_marker_max_words) and p.has(COMMENT_MARKER)
 
 
 def header_footer(p: Para, r: RuleParams) -> bool:
@@ -219,25 +251,29 @@ def header_footer(p: Para, r: RuleParams) -> bool:
         min_chars = r.header_footer_min_chars_cjk if p.cjk else r.header_footer_min_chars
         if min_chars is not None and len(p.text) < min_chars:
             return True
-    return _short(p, r.header_footer_max_words) and any(x.search(p.text) for x in (HEADER_FOOTER, EMAIL, PHONE))
+    return _short(p, r.header_footer_max_words) and any(p.has(x) for x in (HEADER_FOOTER, EMAIL, PHONE))
 
 
+@short_only("readme_max_words")
 def readme(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.readme_max_words) and bool(README.search(p.text))
+    return _short(p, r.readme_max_words) and p.has(README)
 
 
 def bare_url(p: Para, r: RuleParams) -> bool:
     return r.bare_url and bool(BARE_URL.match(p.text))
 
 
+@short_only("image_caption_max_words")
 def image_caption(p: Para, r: RuleParams) -> bool:
-    return p.kind != "heading" and _short(p, r.image_caption_max_words) and bool(IMAGE_CAPTION.search(p.text))
+    return p.kind != "heading" and _short(p, r.image_caption_max_words) and p.has(IMAGE_CAPTION)
 
 
+@short_only("advertisement_max_words")
 def advertisement(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.advertisement_max_words) and bool(ADVERTISEMENT.search(p.text))
+    return _short(p, r.advertisement_max_words) and p.has(ADVERTISEMENT)
 
 
+@short_only("too_short_max_words")
 def too_short(p: Para, r: RuleParams) -> bool:
     return p.kind != "heading" and _short(p, r.too_short_max_words)
 
@@ -247,25 +283,28 @@ def aberrant(p: Para, r: RuleParams) -> bool:
     n = len(p.words)
     if r.aberrant_max_short_ratio is None or p.cjk or n < r.aberrant_min_words:
         return False
-    return sum(1 for w in p.words if len(w) <= 2) / n > r.aberrant_max_short_ratio
+    return sum(map((3).__gt__, map(len, p.words))) / n > r.aberrant_max_short_ratio  # words of <= 2 characters
 
 
+@short_only("citation_max_words")
 def citation(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.citation_max_words) and bool(CITATION.search(p.text))
+    return _short(p, r.citation_max_words) and p.has(CITATION)
 
 
+@short_only("social_handle_max_words")
 def social_handle(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.social_handle_max_words) and bool(SOCIAL_HANDLE.search(p.text))
+    return _short(p, r.social_handle_max_words) and p.has(SOCIAL_HANDLE)
 
 
+@short_only("phone_author_time_max_words")
 def phone_author_time(p: Para, r: RuleParams) -> bool:
     if not _short(p, r.phone_author_time_max_words):
         return False
-    return bool(PHONE_ONLY.match(p.text) and sum(map(str.isdigit, p.text)) >= 7) or bool(PHONE_AUTHOR_TIME.search(p.text))
+    return bool(PHONE_ONLY.match(p.text) and p.analysis.digits >= 7) or p.has(PHONE_AUTHOR_TIME)
 
 
 # The released order. ``heading_only`` and ``merge_short`` look at neighbours (see the step).
-NODE_RULES: dict[str, Callable[[Para, RuleParams], bool]] = {
+NODE_RULES: dict[str, Rule] = {
     "download_link": download_link, "source_reference": source_reference, "uppercase": uppercase,
     "numeric": numeric, "social_counter": social_counter, "one_word": one_word, "call_to_action": call_to_action,
     "flagged_words": flagged_words, "comment_marker": comment_marker, "header_footer": header_footer,

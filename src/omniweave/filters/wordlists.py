@@ -8,6 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 from omniweave.text.analysis import TextAnalysis
+from omniweave.text.patterns import AnyPattern
 from omniweave.text.words import is_cjk_char
 
 KINDS = ("stopwords", "flagged")
@@ -37,6 +38,12 @@ def _cjk_flagged_pattern(lang: str) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, terms)), re.IGNORECASE) if terms else None
 
 
+@lru_cache(maxsize=32)
+def _cjk_flagged_gate(lang: str) -> AnyPattern:
+    """Whether a text holds any flagged term holding a CJK character (before counting them)."""
+    return AnyPattern(*(re.escape(t) for t in word_list("flagged", lang) if any(map(is_cjk_char, t))))
+
+
 def stopword_count(words: Sequence[str], lang: str) -> int:
     """Words that are stop words of ``lang``."""
     return sum(map(word_list("stopwords", lang).__contains__, map(str.lower, words)))
@@ -59,6 +66,6 @@ def flagged_in(text: TextAnalysis, lang: str) -> int:
     """:func:`flagged_count` of an analysed text (counted once per list)."""
     n = text.count_listed(_spaced_flagged(lang))
     pattern = _cjk_flagged_pattern(lang)
-    if pattern is not None and text.has_cjk:
+    if pattern is not None and text.has_cjk and _cjk_flagged_gate(lang).search(text.collapsed, text.literals):
         n += text.count_matches(pattern)
     return n

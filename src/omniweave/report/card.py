@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import json
 from html import escape
@@ -77,11 +78,11 @@ def distributions_section(data: RunData) -> str:
 
 def pick_samples(root: str, n: int, scan: int = 2000) -> list[Document]:
     """``n`` documents among the first ``scan``: most images first, then most text."""
-    try:
-        docs = list(itertools.islice(iter_documents(root), scan))
+    try:  # the n best as the scan streams by: the scanned documents are never all in memory
+        scanned = itertools.islice(iter_documents(root, batch_size=32), scan)
+        return heapq.nsmallest(n, scanned, key=lambda d: (-len(d.images), -len(d.text)))
     except ValueError:  # no corpus
         return []
-    return sorted(docs, key=lambda d: (-len(d.images), -len(d.text)))[:n]
 
 
 def samples_section(root: str, n: int) -> str:

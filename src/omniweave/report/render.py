@@ -8,8 +8,6 @@ import json
 import logging
 from html import escape
 
-from PIL import Image, UnidentifiedImageError
-
 from omniweave.document import Document, ImageNode, TextNode
 from omniweave.export.images import ImageStore
 
@@ -30,6 +28,8 @@ def image_info(node: ImageNode) -> dict[str, object]:
 
 def thumbnail_uri(data: bytes, node: ImageNode, max_side: int = 320) -> str | None:
     """A small data URI of the image (re-encoded thumbnail); None when it does not decode."""
+    from PIL import Image, UnidentifiedImageError  # only a card with fetched images needs Pillow
+
     try:
         with Image.open(io.BytesIO(data)) as im:
             im.thumbnail((max_side, max_side))

@@ -20,13 +20,14 @@ rule that needs it finds it computed.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from functools import cached_property
+from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Sequence
 from itertools import chain, filterfalse
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 import numpy as np
 
+from omniweave.text.patterns import fold, literal_count, literals_in
 from omniweave.text.repetition import (
     NUMPY_FROM,
     WordArrays,
@@ -41,7 +42,32 @@ from omniweave.text.stats import char_flags, punctuation_count, special_char_cou
 from omniweave.text.words import CJK_CHARS, cjk_word_count, has_cjk, lines, words
 
 _CJK = re.compile(f"[{CJK_CHARS}]")
-_LETTER = re.compile(r"[^\W\d_]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
+_ASCII_UPPER, _ASCII_DIGITS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0123456789"
+_ASCII_LETTERS = _ASCII_UPPER + _ASCII_UPPER.lower()
+T = TypeVar("T")
+
+
+class measure(Generic[T]):  # noqa: N801 (used as a decorator, like cached_property)
+    """A measure computed on first use and kept on the instance: ``functools.cached_property``
+    without the lock Python 3.11 takes on every first use, which costs more than most measures."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func, self.name, self.__doc__ = func, func.__name__, func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> measure[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | measure[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 class TextAnalysis:
@@ -53,71 +79,104 @@ class TextAnalysis:
         self._matches: dict[re.Pattern[str], int] = {}
         self._char_repetition: dict[int, float] = {}
         self._word_repetition: dict[int, float] = {}
+        self._literals: tuple[int, AbstractSet[int]] | None = None
 
-    @cached_property
+    @measure
     def words(self) -> Sequence[str]:
         return words(self.text)
 
-    @cached_property
+    @measure
+    def uppercase(self) -> int:
+        """Upper-case characters (``str.isupper``)."""
+        if self.text.isascii():  # only A-Z: counted by deleting them from the bytes
+            data = self.text.encode("ascii")
+            return len(data) - len(data.translate(None, _ASCII_UPPER))
+        return sum(map(str.isupper, self.text))
+
+    @measure
+    def digits(self) -> int:
+        """Digit characters (``str.isdigit``)."""
+        if self.text.isascii():
+            data = self.text.encode("ascii")
+            return len(data) - len(data.translate(None, _ASCII_DIGITS))
+        return sum(map(str.isdigit, self.text))
+
+    @measure
+    def collapsed(self) -> str:
+        """The text with each run of whitespace made one space, stripped (what rule patterns search)."""
+        return " ".join(self.text.split())
+
+    @property
+    def literals(self) -> AbstractSet[int]:
+        """The rule patterns' gate literals found in :attr:`collapsed`, case-folded
+        (:func:`~omniweave.text.patterns.literals_in`; found again if patterns were added since)."""
+        if self._literals is None or self._literals[0] != literal_count():
+            self._literals = (literal_count(), literals_in(fold(self.collapsed)))
+        return self._literals[1]
+
+    @measure
     def lower_words(self) -> Sequence[str]:
         return list(map(str.lower, self.words))
 
-    @cached_property
+    @measure
     def word_chars(self) -> int:
         return sum(map(len, self.words))
 
-    @cached_property
+    @measure
     def has_cjk(self) -> bool:
         """True when the text holds a Han, kana or Hangul character."""
         return has_cjk(self.text)
 
-    @cached_property
+    @measure
     def cjk_words(self) -> int:
         """Words starting with a Han, kana or Hangul character (segmenter output)."""
         return cjk_word_count(self.words) if self.has_cjk else 0
 
-    @cached_property
+    @measure
     def spaced_word_chars(self) -> int:
         """Characters of the words that do not start with a CJK character."""
         if not self.cjk_words:
             return self.word_chars
         return sum(len(w) for w in self.words if not has_cjk(w[0]))
 
-    @cached_property
+    @measure
     def alpha_words(self) -> int:
         """Words holding at least one letter."""
         ws = self.words
         return sum(map(str.isalpha, ws)) + sum(1 for w in filterfalse(str.isalpha, ws) if any(map(str.isalpha, w)))
 
-    @cached_property
+    @measure
     def letters(self) -> int:
         """Letters, caseless CJK ones included."""
-        return len(_LETTER.findall(self.text))
+        if self.text.isascii():  # only A-Z and a-z
+            data = self.text.encode("ascii")
+            return len(data) - len(data.translate(None, _ASCII_LETTERS))
+        return len(self.text) - len(_LETTERS.sub("", self.text))
 
-    @cached_property
+    @measure
     def mostly_cjk(self) -> bool:
         """More than half of its letters are Han/kana characters."""
-        return bool(_CJK.search(self.text)) and len(_CJK.findall(self.text)) * 2 > self.letters
+        return bool(_CJK.search(self.text)) and (len(self.text) - len(_CJK_RUN.sub("", self.text))) * 2 > self.letters
 
-    @cached_property
+    @measure
     def lines(self) -> list[str]:
         """Non-blank lines, stripped."""
         return lines(self.text)
 
-    @cached_property
+    @measure
     def word_arrays(self) -> WordArrays:
         return WordArrays.of(self.words)
 
-    @cached_property
+    @measure
     def code_points(self) -> np.ndarray:
         return code_points(self.text)
 
-    @cached_property
+    @measure
     def special_chars(self) -> int:
         """Punctuation, symbols (incl. emoji), digits and whitespace."""
         return special_char_count(self.code_points)
 
-    @cached_property
+    @measure
     def punctuation(self) -> int:
         return punctuation_count(self.code_points)
 
@@ -183,39 +242,39 @@ class DocumentAnalysis(TextAnalysis):
             a is b and a.text is t for a, b, t in zip(current, self.nodes, self._texts, strict=True)
         )
 
-    @cached_property
+    @measure
     def paragraphs(self) -> list[TextAnalysis]:
         return [n.analysis for n in self.nodes]
 
-    @cached_property
+    @measure
     def words(self) -> Sequence[str]:
         return list(chain.from_iterable(a.words for a in self.paragraphs))
 
-    @cached_property
+    @measure
     def lower_words(self) -> Sequence[str]:
         return list(chain.from_iterable(a.lower_words for a in self.paragraphs))
 
-    @cached_property
+    @measure
     def word_chars(self) -> int:
         return sum(a.word_chars for a in self.paragraphs)
 
-    @cached_property
+    @measure
     def has_cjk(self) -> bool:
         return any(a.has_cjk for a in self.paragraphs)
 
-    @cached_property
+    @measure
     def cjk_words(self) -> int:
         return sum(a.cjk_words for a in self.paragraphs)
 
-    @cached_property
+    @measure
     def spaced_word_chars(self) -> int:
         return sum(a.spaced_word_chars for a in self.paragraphs)
 
-    @cached_property
+    @measure
     def alpha_words(self) -> int:
         return sum(a.alpha_words for a in self.paragraphs)
 
-    @cached_property
+    @measure
     def lines(self) -> list[str]:
         return list(chain.from_iterable(a.lines for a in self.paragraphs))
 

@@ -1,0 +1,161 @@
+"""Rule patterns searched fast: a text is only searched with an alternative when it holds a literal
+that every match of that alternative contains.
+
+Most rule patterns are case-insensitive alternations led by ``\\b`` (``\\bcopyright\\b|privacy
+policy|...``): Python's ``re`` tries every alternative at every position of the text, about 0.1 µs
+per character and alternative. :class:`AnyPattern` splits such a pattern into its alternatives and
+finds, from ``re``'s own parse of each, a set of literals one of which every match must contain
+(``{"copyright", "privacy policy", ...}``). The literals of every pattern are found in one pass
+over a text's case-folded form (:func:`fold`) by an Aho-Corasick automaton (pyahocorasick), once
+per text: its :mod:`analysis <omniweave.text.analysis>` keeps them. An alternative none of whose
+literals is there cannot match and is not searched. The answer is always that of the whole
+pattern's ``search``; alternatives without such literals (``^\\d{1,3}\\.``) and those anchored at
+the start (tried at one position only: fast already) are searched as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from collections.abc import Set as AbstractSet
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+
+# Characters ``re`` matches case-insensitively to a character whose lower-case form is another, or
+# whose str.lower() is longer than one character: folded so that a case-insensitive match is always a
+# substring match of the folded texts (tests/test_text_patterns.py checks it against ``re``).
+_FOLD_FIXES = str.maketrans({
+    "\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k", "\u212b": "\u00e5",
+    "\u03a3": "\u03c3", "\u03c2": "\u03c3",
+})
+
+
+_FIXED = re.compile("[" + "".join(map(chr, _FOLD_FIXES)) + "]")
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case with ``re``'s extra case equivalences folded (one character per character)."""
+    if text.isascii() or not _FIXED.search(text):
+        return text.lower()
+    return text.translate(_FOLD_FIXES).lower()
+
+
+def _required(items: sre_parse.SubPattern | list) -> frozenset[str] | None:
+    """Literals one of which every match of the parsed sequence ``items`` contains (None: unknown).
+    Of the candidates (runs of literal characters, groups, alternations, repeats at least once), the
+    one whose shortest literal is longest."""
+    best: frozenset[str] | None = None
+
+    def consider(found: frozenset[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or min(map(len, found)) > min(map(len, best))):
+            best = found
+
+    run: list[str] = []
+    for op, av in items:
+        if op is sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            consider(frozenset({"".join(run)}))
+            run = []
+        if op is sre.SUBPATTERN:
+            consider(_required(av[-1]))
+        elif op is sre.ATOMIC_GROUP:
+            consider(_required(av))
+        elif op is sre.BRANCH:
+            found = [_required(branch) for branch in av[1]]
+            if all(found):
+                consider(frozenset().union(*found))  # type: ignore[arg-type]
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            consider(_required(av[2]))
+    if run:
+        consider(frozenset({"".join(run)}))
+    return best
+
+
+def _anchored(items: sre_parse.SubPattern | list) -> bool:
+    """True when every match of the parsed sequence starts at the beginning of the text."""
+    if not len(items):
+        return False
+    op, av = items[0]
+    if op is sre.AT:
+        return av in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING)
+    if op is sre.SUBPATTERN:
+        return _anchored(av[-1])
+    if op is sre.BRANCH:
+        return all(_anchored(branch) for branch in av[1])
+    return False
+
+
+def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Folded literals one of which every match of ``pattern`` contains (none holding another), or
+    None when there is no such set."""
+    return _folded(_required(sre_parse.parse(pattern, flags)))
+
+
+def _folded(found: frozenset[str] | None) -> frozenset[str] | None:
+    if not found:
+        return None
+    keys = set(map(fold, found))
+    return frozenset(k for k in keys if not any(other != k and other in k for other in keys))
+
+
+_LITERALS: dict[str, int] = {}  # every gate literal of every AnyPattern, numbered
+_automaton: tuple[int, object] | None = None  # (literals it holds, the automaton)
+
+
+def _literal_ids(literals: frozenset[str]) -> frozenset[int]:
+    return frozenset(_LITERALS.setdefault(k, len(_LITERALS)) for k in literals)
+
+
+def literal_count() -> int:
+    """How many gate literals are known (a text's found literals are valid while this is unchanged)."""
+    return len(_LITERALS)
+
+
+def literals_in(folded: str) -> AbstractSet[int]:
+    """Ids of the gate literals that occur in ``folded`` (overlapping occurrences included)."""
+    global _automaton
+    if not _LITERALS:
+        return frozenset()
+    if _automaton is None or _automaton[0] != len(_LITERALS):
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for literal, i in _LITERALS.items():
+            automaton.add_word(literal, i)
+        automaton.make_automaton()
+        _automaton = (len(_LITERALS), automaton)
+    return {i for _, i in _automaton[1].iter(folded)}  # type: ignore[attr-defined]
+
+
+class AnyPattern:
+    """``bool(re.compile("|".join(alternatives), flags).search(text))``, each alternative gated by its
+    required literals (give alternatives one by one: an alternation holding a branch without literals
+    is searched on every text)."""
+
+    def __init__(self, *alternatives: str, flags: int = re.IGNORECASE) -> None:
+        self.alternatives, self.flags = alternatives, flags
+        self.gated: list[tuple[frozenset[int], re.Pattern[str]]] = []
+        ungated: list[str] = []
+        for alternative in alternatives:
+            parsed = sre_parse.parse(alternative, flags)
+            keys = _folded(_required(parsed))
+            if keys is None or _anchored(parsed):  # anchored: tried at one position, fast already
+                ungated.append(alternative)
+            else:
+                self.gated.append((_literal_ids(keys), re.compile(alternative, flags)))
+        self.ungated = re.compile("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
+        self.any_gated: frozenset[int] = frozenset().union(*(ids for ids, _ in self.gated))
+
+    def search(self, text: str, literals: Collection[int] | None = None) -> bool:
+        """True when the pattern matches somewhere in ``text``; ``literals``: :func:`literals_in` of
+        :func:`fold` of ``text`` (computed here when not given)."""
+        if self.ungated is not None and self.ungated.search(text):
+            return True
+        if literals is None:
+            literals = literals_in(fold(text))
+        if self.any_gated.isdisjoint(literals):
+            return False
+        return any(not ids.isdisjoint(literals) and p.search(text) for ids, p in self.gated)

@@ -1,0 +1,46 @@
+"""Light workers: a text-only run imports no pandas, scipy, torch, image or video code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("pandas", "scipy", "torch", "PIL", "imagehash", "cv2", "av", "open_clip", "transformers", "sklearn")
+
+RUN_AND_LIST_MODULES = """
+import atexit, json, runpy, sys
+atexit.register(lambda: print("MODULES " + json.dumps(sorted({m.split(".")[0] for m in sys.modules}))))
+sys.argv = ["omniweave", "run", sys.argv[1], "--no-progress"]
+runpy.run_module("omniweave.cli", run_name="__main__")
+"""
+
+
+def test_text_recipe_run_imports_no_heavy_package(tmp_path, warc_dir):
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({
+        "input": {"paths": [str(warc_dir / "commoncrawl-whirlwind" / "whirlwind.warc.gz")]},
+        "output": {"dir": str(tmp_path / "out")}, "executor": {"workers": 1},
+        "steps": [{"preset": "omnicorpus-en"}, {"minhash_dedup": {}}],
+    }))
+    proc = subprocess.run([sys.executable, "-c", RUN_AND_LIST_MODULES, str(recipe)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    modules = json.loads(proc.stdout.split("MODULES ", 1)[1])
+    assert "pyarrow" in modules and not set(modules) & set(HEAVY), set(modules) & set(HEAVY)
+
+
+def test_pyarrow_without_pandas_still_converts_to_pandas_later():
+    code = """
+import sys
+from omniweave.pipeline.no_pandas import keep_pandas_out
+keep_pandas_out()
+import pyarrow as pa
+table = pa.table({"a": [1, 2], "b": ["x", "y"]})
+assert "pandas" not in sys.modules
+assert table.to_pandas()["a"].tolist() == [1, 2]
+import pandas as pd
+assert pa.Table.from_pandas(pd.DataFrame({"c": [3]})).num_rows == 1
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
