@@ -50,6 +50,16 @@ def test_forum_thread_of_schema_comments_keeps_every_post():
     assert all(f"worked for me ({i})" in doc.text for i in range(1, 8))
 
 
+def test_replies_after_a_long_opening_post_of_their_own_kind_are_kept():
+    first = "".join(f"<p>{_SENTENCE * 3}</p>" for _ in range(6))  # more text than the replies together
+    replies = "".join(_post(i, "Same here, the fix in the manual worked for me") for i in range(1, 6))
+    html = (f'<html><body><div class="block-body"><article class="message message--post message--first">'
+            f'<div class="message-content">{first}</div></article>{replies}</div></body></html>')
+    doc = extract_html(html, url=URL)
+    assert "A sentence of article text" in doc.text
+    assert all(f"worked for me ({i})" in doc.text for i in range(1, 6))
+
+
 def test_schema_comments_under_an_article_are_removed():
     article = "".join(f"<p>{_SENTENCE * 3}</p>" for _ in range(4))
     replies = "".join(_post(i, "Nice one") for i in range(3))

@@ -293,19 +293,33 @@ def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
 
 def _remove_marked_comments(marked: list[LexborNode], body: LexborNode, forum: bool) -> set[int]:
     """Remove comments marked up as such (schema.org), unless they are the posts of a forum topic
-    (``forum``: the page says it is a DiscussionForumPosting) or together they are a thread; the ids
-    of kept ones are returned."""
+    (``forum``: the page says it is a DiscussionForumPosting), together they are a thread, or they
+    reply to an opening post of their own kind; the ids of kept ones are returned."""
     outer: list[LexborNode] = []
     ids: set[int] = set()
     for node in marked:
         if not (ids and inside(node, ids)):
             outer.append(node)
             ids.add(node.mem_id)
-    if outer and (forum or _is_thread(body, outer)):
+    if outer and (forum or _is_thread(body, outer) or _opened_by_a_post(outer[0], ids)):
         return ids
     for node in outer:
         node.remove()
     return set()
+
+
+def _opened_by_a_post(comment: LexborNode, marked: set[int]) -> bool:
+    """Comments after an unmarked sibling of their own kind (tag and first class name) are the
+    replies of a thread whose opening post is that sibling."""
+    kind = (comment.tag, (comment.attributes.get("class") or "").split()[:1])
+    if not kind[1]:  # classless blocks say nothing of their kind
+        return False
+    node = comment.prev
+    while node is not None:
+        if node.mem_id not in marked and (node.tag, (node.attributes.get("class") or "").split()[:1]) == kind:
+            return True
+        node = node.prev
+    return False
 
 
 def _remove_form_block(area: LexborNode) -> None:
