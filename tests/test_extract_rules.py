@@ -50,6 +50,16 @@ def test_forum_thread_of_schema_comments_keeps_every_post():
     assert all(f"worked for me ({i})" in doc.text for i in range(1, 8))
 
 
+def test_replies_after_a_long_opening_post_of_their_own_kind_are_kept():
+    first = "".join(f"<p>{_SENTENCE * 3}</p>" for _ in range(6))  # more text than the replies together
+    replies = "".join(_post(i, "Same here, the fix in the manual worked for me") for i in range(1, 6))
+    html = (f'<html><body><div class="block-body"><article class="message message--post message--first">'
+            f'<div class="message-content">{first}</div></article>{replies}</div></body></html>')
+    doc = extract_html(html, url=URL)
+    assert "A sentence of article text" in doc.text
+    assert all(f"worked for me ({i})" in doc.text for i in range(1, 6))
+
+
 def test_schema_comments_under_an_article_are_removed():
     article = "".join(f"<p>{_SENTENCE * 3}</p>" for _ in range(4))
     replies = "".join(_post(i, "Nice one") for i in range(3))
@@ -288,3 +298,24 @@ def test_a_page_with_visible_text_never_extracts_empty():
     for html in pages:
         assert extract_html(html, url=URL).text.strip()
     assert extract_html("<html><body> <script>var x = 1;</script> </body></html>", url=URL).text == ""
+
+
+def _thread(n: int) -> str:
+    return "".join(f'<div class="post"><span>user{i}</span><p>{_SENTENCE}Reply number {i}.</p></div>' for i in range(n))
+
+
+def test_a_thread_served_in_noscript_is_kept_with_every_post():
+    html = (f'<html><body><noscript><div id="main-outlet"><h1>Which version?</h1>{_thread(12)}</div></noscript>'
+            f'<div id="app"></div></body></html>')
+    doc = extract_html(html, url=URL)
+    assert all(f"Reply number {i}." in doc.text for i in range(12))
+
+
+def test_a_noscript_copy_beside_the_rendered_page_and_a_script_notice_go():
+    rendered = "".join(f"<p>{_SENTENCE * 2}Paragraph {i}.</p>" for i in range(8))
+    copy = "".join(f"<p>A second copy for readers without scripts, paragraph {i}. {_SENTENCE}</p>" for i in range(4))
+    html = (f'<html><body><noscript>Please enable JavaScript to use this site.</noscript>'
+            f'<article>{rendered}<noscript>{copy}</noscript></article></body></html>')
+    doc = extract_html(html, url=URL)
+    assert "Paragraph 7." in doc.text
+    assert "second copy" not in doc.text and "enable JavaScript" not in doc.text

@@ -47,6 +47,8 @@ _PROSE = "p, li, h2, h3, h4, h5, h6"  # prose of an article: paragraphs, list it
 MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
 WEAK_SHORT = 300  # a weakly hinted node this short is chrome (a header line, a footer note)
 WEAK_LINKS = 0.3  # a longer one goes only if this share of its text is links
+NOSCRIPT_PAGE_CHARS = 1000  # a <noscript> with this much text ...
+NOSCRIPT_SHARE = 0.5  # ... and this share of the body's is the page served without scripts, not a notice
 STANDFIRST_MIN = 100  # a header holding this much unlinked text is an article's standfirst
 FIGURE_MAX_TEXT = 300  # an image wrapper's caption and credits
 FORM_MAX_TEXT = 500  # a block with a text area and no more text than this is a comment or contact form
@@ -165,14 +167,18 @@ def _classify(words: set[str], phrases: list[str]) -> Hints:
     return (NONE, True, "") if positive else NO_HINT
 
 
-def _swap_noscript_images(noscripts: list[LexborNode]) -> None:
-    """Use ``<noscript><img></noscript>`` in place of an adjacent placeholder ``<img>``."""
+def _swap_noscript_images(noscripts: list[LexborNode], body: LexborNode | None) -> None:
+    """Use ``<noscript><img></noscript>`` in place of an adjacent placeholder ``<img>``; keep the
+    page served to readers without scripts (:func:`_is_page_without_scripts`), drop other ``<noscript>``."""
     for noscript in noscripts:
         if noscript.parent is None:  # removed with junk around it
             continue
         fallback = noscript.css_first("img")
         if fallback is None:
-            noscript.remove()
+            if _is_page_without_scripts(noscript, body):
+                noscript.unwrap()
+            else:
+                noscript.remove()
             continue
         prev = noscript.prev
         while prev is not None and prev.tag == "-text" and not (prev.text_content or "").strip():
@@ -192,6 +198,14 @@ def _swap_noscript_images(noscripts: list[LexborNode]) -> None:
         if placeholder is not None:
             placeholder.remove()
         noscript.unwrap()
+
+
+def _is_page_without_scripts(noscript: LexborNode, body: LexborNode | None) -> bool:
+    """A ``<noscript>`` with :data:`NOSCRIPT_PAGE_CHARS` of text or more that holds most of the body's
+    text (a forum thread an app renders with scripts): the page's content, not a notice or a copy."""
+    chars = len(noscript.text(deep=True, strip=True))
+    return chars >= NOSCRIPT_PAGE_CHARS and body is not None and chars >= NOSCRIPT_SHARE * len(
+        body.text(deep=True, strip=True))
 
 
 def math_text(math: LexborNode) -> str:
@@ -251,7 +265,7 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
     for node in found.junk:
         node.remove()
     _math_as_text(found.maths)
-    _swap_noscript_images(found.noscripts)
+    _swap_noscript_images(found.noscripts, tree.body)
     for node in found.hidden:
         if node.tag in PROTECTED:
             continue
@@ -279,19 +293,33 @@ def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
 
 def _remove_marked_comments(marked: list[LexborNode], body: LexborNode, forum: bool) -> set[int]:
     """Remove comments marked up as such (schema.org), unless they are the posts of a forum topic
-    (``forum``: the page says it is a DiscussionForumPosting) or together they are a thread; the ids
-    of kept ones are returned."""
+    (``forum``: the page says it is a DiscussionForumPosting), together they are a thread, or they
+    reply to an opening post of their own kind; the ids of kept ones are returned."""
     outer: list[LexborNode] = []
     ids: set[int] = set()
     for node in marked:
         if not (ids and inside(node, ids)):
             outer.append(node)
             ids.add(node.mem_id)
-    if outer and (forum or _is_thread(body, outer)):
+    if outer and (forum or _is_thread(body, outer) or _opened_by_a_post(outer[0], ids)):
         return ids
     for node in outer:
         node.remove()
     return set()
+
+
+def _opened_by_a_post(comment: LexborNode, marked: set[int]) -> bool:
+    """Comments after an unmarked sibling of their own kind (tag and first class name) are the
+    replies of a thread whose opening post is that sibling."""
+    kind = (comment.tag, (comment.attributes.get("class") or "").split()[:1])
+    if not kind[1]:  # classless blocks say nothing of their kind
+        return False
+    node = comment.prev
+    while node is not None:
+        if node.mem_id not in marked and (node.tag, (node.attributes.get("class") or "").split()[:1]) == kind:
+            return True
+        node = node.prev
+    return False
 
 
 def _remove_form_block(area: LexborNode) -> None:
