@@ -66,10 +66,14 @@ class Distributions:
         """The sum of several :meth:`to_json` dictionaries (one per task)."""
         out = cls()
         for part in parts:
-            for f in fields(cls):
-                value = part.get(f.name)
-                if isinstance(value, dict):
-                    getattr(out, f.name).update(value)
-                elif value is not None:
-                    setattr(out, f.name, getattr(out, f.name) + value)
+            out.add_part(part)
         return out
+
+    def add_part(self, part: dict[str, Any]) -> None:
+        """Add one task's :meth:`to_json` counts (merged as markers are read: none is kept)."""
+        for f in fields(self):
+            value = part.get(f.name)
+            if isinstance(value, dict):
+                getattr(self, f.name).update(value)
+            elif value is not None:
+                setattr(self, f.name, getattr(self, f.name) + value)

@@ -57,7 +57,7 @@ def collect_stats(run: RunDir, passes: int, step_order: list[str]) -> dict[str, 
     per_task: list[dict[str, dict[str, int]]] = []
     tasks = {"completed": 0, "failed": 0}
     docs_out = 0
-    distributions: list[dict[str, Any] | None] = []
+    distributions: Distributions | None = Distributions()  # None once a marker has none (an older version)
     for p in range(passes):
         markers = run.fs.glob(run.stage(p, "completions", "*.json"))
         failures = run.fs.glob(run.stage(p, "failed", "*.json"))
@@ -68,7 +68,11 @@ def collect_stats(run: RunDir, passes: int, step_order: list[str]) -> dict[str, 
             tasks["completed"] += 1
             if p == passes - 1:
                 docs_out += marker["docs_out"]
-                distributions.append(marker.get("distributions"))
+                part = marker.get("distributions")
+                if part is None:
+                    distributions = None
+                elif distributions is not None:
+                    distributions.add_part(part)
         for path in run.fs.glob(run.stage(p, "global", "*", "reduce", "_SUCCESS.json")):
             marker = read_json(run.fs, path)
             per_task.append({marker["step"]: {counters.reduce(k): v for k, v in marker["counts"].items()}})
@@ -79,8 +83,8 @@ def collect_stats(run: RunDir, passes: int, step_order: list[str]) -> dict[str, 
         "funnel": funnel_rows(steps, ["read", *step_order]),
         "steps": {k: dict(sorted(v.items())) for k, v in steps.items()},
     }
-    if all(d is not None for d in distributions):  # else a task of an older version: the card reads the corpus
-        stats["distributions"] = Distributions.merged(d for d in distributions if d is not None).to_json()
+    if distributions is not None:  # else a task of an older version: the card reads the corpus
+        stats["distributions"] = distributions.to_json()
     return stats
 
 
