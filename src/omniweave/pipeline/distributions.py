@@ -4,10 +4,17 @@ Each task of the last pass adds every document it writes (:meth:`Distributions.a
 document's shared analysis, images, their sizes and formats, language, domain) and stores the counts
 in its completion marker; :func:`omniweave.pipeline.stats.collect_stats` merges them into
 ``stats.json`` like the funnel's counts, so the card never re-reads the corpus.
+
+Domains are the one count whose size follows the corpus (one entry per distinct domain: tens of
+millions in a Common Crawl snapshot), so they are kept as a heavy-hitters summary of at most
+:data:`MAX_DOMAINS` entries (:func:`keep_heaviest`): exact below that many domains, and beyond it
+every domain in more than ``documents / (MAX_DOMAINS + 1)`` documents is kept, each count short of
+the truth by at most :func:`domain_count_error`.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
@@ -19,6 +26,27 @@ from omniweave.layout import domain_of
 WORD_BINS = [0, 50, 100, 200, 500, 1000, 2000]
 IMAGE_BINS = [0, 1, 2, 3, 4, 5, 10, 20]
 SIDE_BINS = [0, 64, 128, 256, 512, 1024, 2048]
+MAX_DOMAINS = 10_000  # distinct domains a task's marker and the run's stats.json keep at most
+
+
+def keep_heaviest(counts: Counter[str], limit: int = MAX_DOMAINS) -> None:
+    """Bound ``counts`` to ``limit`` entries in place, keeping the heavy hitters (the Misra-Gries
+    summary, which stays valid when summaries are added and bounded again): every count drops by
+    the (limit + 1)-th largest, and those left at zero go."""
+    if len(counts) <= limit:
+        return
+    cut = heapq.nlargest(limit + 1, counts.values())[-1]
+    for key, n in list(counts.items()):
+        if n > cut:
+            counts[key] = n - cut
+        else:
+            del counts[key]
+
+
+def domain_count_error(documents: int, domains: Counter[str], limit: int = MAX_DOMAINS) -> int:
+    """The most any kept domain's count can fall short of the truth (0 while nothing was trimmed:
+    each document counts one domain)."""
+    return (documents - sum(domains.values())) // (limit + 1)
 
 
 def bucket(value: int, bins: list[int]) -> str:
@@ -59,6 +87,8 @@ class Distributions:
             self.image_sides[bucket(min(im.width, im.height), SIDE_BINS) if im.width and im.height else "unknown"] += 1
 
     def to_json(self) -> dict[str, Any]:
+        """The counts as JSON (a task's marker); the domain counts are bounded first."""
+        keep_heaviest(self.domains)
         return {f.name: dict(v) if isinstance(v := getattr(self, f.name), Counter) else v for f in fields(self)}
 
     @classmethod
@@ -77,3 +107,4 @@ class Distributions:
                 getattr(self, f.name).update(value)
             elif value is not None:
                 setattr(self, f.name, getattr(self, f.name) + value)
+        keep_heaviest(self.domains)

@@ -14,6 +14,7 @@ from omniweave.export.source import iter_documents
 from omniweave.io.output import filesystem
 from omniweave.report.charts import bar_chart, funnel_chart
 from omniweave.pipeline.rundir import RunDir
+from omniweave.pipeline.distributions import domain_count_error
 from omniweave.report.data import IMAGE_BINS, SIDE_BINS, WORD_BINS, RunData, bucket_labels, collect, dropped_examples
 from omniweave.report.images import image_table, images_section
 from omniweave.report.render import document_html
@@ -65,13 +66,15 @@ def funnel_section(data: RunData) -> str:
 
 def distributions_section(data: RunData) -> str:
     sampled = "" if data.words_sampled == data.documents else f" (first {data.words_sampled:,} documents)"
+    error = domain_count_error(data.documents, data.domains)
+    domains = f"Top domains (counts up to {error:,} short: more domains than the card keeps)" if error else "Top domains"
     charts = [
         bar_chart("words", f"Words per document{sampled}", _in_order(data.words, bucket_labels(WORD_BINS))),
         bar_chart("images", "Images per document", _in_order(data.images_per_doc, bucket_labels(IMAGE_BINS))),
         bar_chart("image_sizes", "Image size (shorter side, px)", _in_order(data.image_sides, bucket_labels(SIDE_BINS))),
         bar_chart("formats", "Image formats", data.formats.most_common(10)),
         bar_chart("languages", "Languages", data.languages.most_common(12)),
-        bar_chart("domains", "Top domains", data.domains.most_common(15)),
+        bar_chart("domains", domains, data.domains.most_common(15)),
     ]
     return f'<section id="distributions"><h2>Distributions</h2><div class="charts">{"".join(charts)}</div></section>'
 

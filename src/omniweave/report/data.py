@@ -23,7 +23,15 @@ import pyarrow.parquet as pq
 from omniweave import counters
 from omniweave.io.output import read_json
 from omniweave.pipeline.rundir import RunDir
-from omniweave.pipeline.distributions import IMAGE_BINS, SIDE_BINS, WORD_BINS, Distributions, bucket, bucket_labels
+from omniweave.pipeline.distributions import (
+    IMAGE_BINS,
+    SIDE_BINS,
+    WORD_BINS,
+    Distributions,
+    bucket,
+    bucket_labels,
+    keep_heaviest,
+)
 from omniweave.text.words import words
 
 __all__ = ["IMAGE_BINS", "SIDE_BINS", "WORD_BINS", "RunData", "bucket", "bucket_labels", "collect"]
@@ -144,6 +152,7 @@ def _corpus_distributions(run: RunDir, data: RunData, max_word_docs: int) -> Non
         gm = table["general_metadata"].combine_chunks()
         data.languages.update(lang or "unknown" for lang in gm.field("language").to_pylist())
         data.domains.update(d or "unknown" for d in gm.field("domain").to_pylist())
+        keep_heaviest(data.domains)
         meta = pc.list_flatten(table["metadata"].combine_chunks())
         meta = meta.filter(pc.is_valid(meta))
         for w, h, fmt in zip(meta.field("width").to_pylist(), meta.field("height").to_pylist(), meta.field("format").to_pylist()):
