@@ -11,7 +11,9 @@ from image_server import ImageServer
 from omniweave.document import Document, ImageNode, TextNode
 from omniweave.images.store import StoreReader
 from omniweave.layout import document_to_row, documents_to_table, table_to_documents
+from omniweave.io.output import filesystem
 from omniweave.pipeline.recipe import parse_recipe
+from omniweave.pipeline.rounds import part_files, read_file_part
 from omniweave.run import run_recipe
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -39,7 +41,9 @@ def test_warc_captures_used_without_any_fetch(tmp_path):
     summary, docs = _run(inputs, tmp_path / "out", params, keep_dropped=True)
     stats = summary.stats["steps"]["images"]
     out = tmp_path / "out"
-    images = {(r["url"], *r["alternates"]) for r in pq.read_table(out / "stages/pass-00/global/images/map").to_pylist()}
+    fs, root = filesystem(str(out / "stages/pass-00/global/images/map"))
+    pairs = [read_file_part(fs, path, None).to_pylist() for path in part_files(fs, root)]
+    images = {(r["url"], *r["alternates"]) for rows in pairs for r in rows}
     urls, preferred = {u for im in images for u in im}, {im[0] for im in images}
     index = pq.read_table(out / "images/warc_index").to_pylist()
     captured = {r["url"] for r in index if r["status"] == 200} & urls

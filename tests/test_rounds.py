@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 from omniweave.io.output import filesystem
-from omniweave.pipeline.rounds import part_folder, read_folder, run_round, serial_map, write_parts
+from omniweave.pipeline.rounds import read_part, run_round, serial_map, write_parts
 
 SCHEMA = pa.schema([("value", pa.int64())])
 
@@ -31,5 +31,5 @@ def test_a_round_stopped_part_way_resumes_with_the_pieces_not_done(tmp_path):
     calls.clear()
     assert run_round(fs, serial_map, f"{root}/round", piece, 6) == [{"piece": i} for i in range(6)]
     assert calls == [3, 4, 5]  # pieces 0-2 were done: their markers hold their results
-    got = sorted(v for p in range(4) for v in read_folder(fs, part_folder(f"{root}/out", p), SCHEMA)["value"].to_pylist())
+    got = sorted(v for p in range(4) for v in read_part(fs, f"{root}/out", p, SCHEMA)["value"].to_pylist())
     assert got == list(range(60))  # every value once: nothing lost, nothing doubled

@@ -4,9 +4,10 @@ Each document carries zero or more 64-bit keys (a text hash, a URL hash, MinHash
 documents sharing a key are duplicates, and duplicates of duplicates join the same cluster.
 
 Map (per task, :class:`KeyWriter`, streaming in chunks of ``chunk_docs`` documents):
-``docs/<task>.parquet`` (id, date, length in row order) and ``keys/p-NNN/<task>.parquet``
-(key, local row), partitioned by ``key % partitions``. A document is a node numbered by its
-global row (the task's offset in sorted task order plus its local row).
+``docs/<task>.parquet`` (id, date, length in row order) and, per chunk, one partitioned file
+``keys/<task>+NNNNN.parts`` (key, local row) for the partitions ``key % partitions``
+(:func:`omniweave.pipeline.rounds.write_parts`). A document is a node numbered by its global row
+(the task's offset in sorted task order plus its local row).
 
 Reduce (:func:`reduce_clusters`): rounds of independent pieces (:mod:`omniweave.pipeline.rounds`:
 run by the executor, resumable) that read and write partitioned files under ``<out>/rounds``:
@@ -41,8 +42,9 @@ import pyarrow.parquet as pq
 from omniweave.dedup.components import node_part, read_edges, star_components, star_labels, write_edges
 from omniweave.pipeline.rounds import (
     MapFn,
-    part_folder,
-    read_folder,
+    PARTS,
+    read_part,
+    read_sources,
     read_parquet,
     run_round,
     serial_map,
@@ -66,23 +68,35 @@ def date_ms(value: datetime | None) -> int:
     return NO_DATE if value is None else int(value.timestamp() * 1000)
 
 
+def chunk_name(task_id: str, chunk: int) -> str:
+    """Name of a map task's ``chunk``-th partitioned file (task ids never hold a ``+``)."""
+    return f"{task_id}+{chunk:05d}"
+
+
+def chunk_task(name: str) -> str:
+    return name.rsplit("+", 1)[0]
+
+
+def task_chunks(fs: fsspec.AbstractFileSystem, map_dir: str, task_id: str) -> list[str]:
+    """The partitioned keys files of one map task (all its chunks)."""
+    return sorted(fs.glob(f"{map_dir}/keys/{task_id}+*{PARTS}"))
+
+
 class KeyWriter:
     """Map side of one task: document rows and their keys, written under ``directory`` in chunks
-    of ``chunk_docs`` documents (row groups of files published whole by :meth:`close`)."""
+    of ``chunk_docs`` documents (one partitioned keys file per chunk; the docs file, published by
+    :meth:`close`, marks the task's map output complete)."""
 
     def __init__(self, fs: fsspec.AbstractFileSystem, directory: str, task_id: str, partitions: int,
                  chunk_docs: int = CHUNK_DOCS) -> None:
         self.fs, self.dir, self.task, self.partitions, self.chunk_docs = fs, directory, task_id, partitions, chunk_docs
         self.rows = 0
+        self.chunks = 0
         self._clear()
-        self._files = {p: self._open(f"{directory}/keys/p-{p:03d}/{task_id}.parquet", KEYS_SCHEMA)
-                       for p in range(partitions)}
-        self._docs_file = self._open(f"{directory}/docs/{task_id}.parquet", DOCS_SCHEMA)
-
-    def _open(self, path: str, schema: pa.Schema) -> tuple[str, object, pq.ParquetWriter]:
-        self.fs.makedirs(path.rpartition("/")[0], exist_ok=True)
-        fh = self.fs.open(path + ".tmp", "wb")
-        return path, fh, pq.ParquetWriter(fh, schema)
+        self._docs_path = f"{directory}/docs/{task_id}.parquet"
+        fs.makedirs(f"{directory}/docs", exist_ok=True)
+        self._docs_fh = fs.open(self._docs_path + ".tmp", "wb")
+        self._docs = pq.ParquetWriter(self._docs_fh, DOCS_SCHEMA)
 
     def _clear(self) -> None:
         self.ids: list[str] = []
@@ -114,22 +128,19 @@ class KeyWriter:
         distinct = np.ones(keys.size, dtype=bool)
         distinct[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
         keys, rows = keys[distinct], rows[distinct]
-        part = keys % np.uint64(self.partitions)
-        for p, (_, _, writer) in self._files.items():
-            mask = part == p
-            if mask.any():
-                writer.write_table(pa.table({"key": keys[mask], "doc": rows[mask]}, schema=KEYS_SCHEMA))
-        self._docs_file[2].write_table(
+        part = (keys % np.uint64(self.partitions)).astype(np.int64)
+        write_parts(self.fs, f"{self.dir}/keys", chunk_name(self.task, self.chunks),
+                    pa.table({"key": keys, "doc": rows}, schema=KEYS_SCHEMA), part, self.partitions)
+        self.chunks += 1
+        self._docs.write_table(
             pa.table({"id": self.ids, "date": self.dates, "length": self.lengths}, schema=DOCS_SCHEMA))
         self._clear()
 
     def close(self) -> None:
         self._flush()
-        # the docs file last: its presence marks a complete map output of this task
-        for path, fh, writer in [*self._files.values(), self._docs_file]:
-            writer.close()
-            fh.close()  # type: ignore[attr-defined]
-            self.fs.mv(path + ".tmp", path)
+        self._docs.close()
+        self._docs_fh.close()  # type: ignore[attr-defined]
+        self.fs.mv(self._docs_path + ".tmp", self._docs_path)
 
 
 def run_heads(values: np.ndarray) -> np.ndarray:
@@ -154,11 +165,13 @@ def bucket_edges(fs: fsspec.AbstractFileSystem, map_dir: str, rounds_dir: str, p
                  offsets: np.ndarray, parts: int) -> dict[str, int]:
     """Link every bucket of one key partition to its first member (global rows); the edges go to
     the partitions of their nodes."""
+    offset_of = dict(zip(tasks, offsets.tolist()))
     keys, docs = [], []
-    for t, task in enumerate(tasks):
-        table = read_parquet(fs, f"{map_dir}/keys/p-{partition:03d}/{task}.parquet")
-        keys.append(table["key"].to_numpy())
-        docs.append(table["doc"].to_numpy().astype(np.int64) + offsets[t])
+    for name, table in read_sources(fs, f"{map_dir}/keys", partition):
+        offset = offset_of.get(chunk_task(name))
+        if offset is not None:  # (a task without a docs file did not finish its map: not counted)
+            keys.append(table["key"].to_numpy())
+            docs.append(table["doc"].to_numpy().astype(np.int64) + offset)
     key = np.concatenate(keys) if keys else np.empty(0, np.uint64)
     doc = np.concatenate(docs) if docs else np.empty(0, np.int64)
     del keys, docs  # the piece's peak memory is a few copies of its key rows
@@ -198,7 +211,7 @@ def label_piece(fs: fsspec.AbstractFileSystem, forest: str, rounds_dir: str, pie
 def member_piece(fs: fsspec.AbstractFileSystem, map_dir: str, rounds_dir: str, group: int, groups: TaskGroups,
                  parts: int) -> dict[str, int]:
     """The rule fields of the involved documents of one task group, to the partitions of their labels."""
-    table = read_folder(fs, part_folder(f"{rounds_dir}/labels", group), LABEL_SCHEMA).sort_by("node")
+    table = read_part(fs, f"{rounds_dir}/labels", group, LABEL_SCHEMA).sort_by("node")
     nodes = table["node"].to_numpy()
     pieces = []
     for t in groups.members(group):
@@ -236,7 +249,7 @@ def keeper_piece(fs: fsspec.AbstractFileSystem, rounds_dir: str, piece: int, gro
                  keep: KeepRule) -> dict[str, int]:
     """One keeper per cluster of one label partition; the others, with their keeper's id, to the
     groups of their tasks."""
-    rows = read_folder(fs, part_folder(f"{rounds_dir}/members", piece), MEMBER_SCHEMA)
+    rows = read_part(fs, f"{rounds_dir}/members", piece, MEMBER_SCHEMA)
     kept, keeper = choose_keepers(rows["label"].to_numpy(), rows, keep)
     drop = np.flatnonzero(~kept)
     table = pa.table({"node": rows["node"].take(pa.array(drop)), "id": rows["id"].take(pa.array(drop)),
@@ -248,7 +261,7 @@ def keeper_piece(fs: fsspec.AbstractFileSystem, rounds_dir: str, piece: int, gro
 def drop_piece(fs: fsspec.AbstractFileSystem, rounds_dir: str, out_dir: str, group: int,
                groups: TaskGroups) -> dict[str, int]:
     """``drop/<task>.parquet`` of each task of one group (in row order)."""
-    table = read_folder(fs, part_folder(f"{rounds_dir}/drops", group), DROP_ROW_SCHEMA).sort_by("node")
+    table = read_part(fs, f"{rounds_dir}/drops", group, DROP_ROW_SCHEMA).sort_by("node")
     nodes = table["node"].to_numpy()
     for t in groups.members(group):
         lo, hi = np.searchsorted(nodes, groups.offsets[t:t + 2])

@@ -21,7 +21,7 @@ import fsspec
 import numpy as np
 import pyarrow as pa
 
-from omniweave.pipeline.rounds import MapFn, part_folder, read_folder, run_round, write_parts
+from omniweave.pipeline.rounds import MapFn, read_part, run_round, write_parts
 
 EDGE_SCHEMA = pa.schema([("u", pa.int64()), ("v", pa.int64())])
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -44,7 +44,7 @@ def write_edges(fs: fsspec.AbstractFileSystem, directory: str, source: int, a: n
 
 def read_edges(fs: fsspec.AbstractFileSystem, directory: str, piece: int) -> tuple[np.ndarray, np.ndarray]:
     """One partition's directed rows (u, v), sorted and without repeats."""
-    table = read_folder(fs, part_folder(directory, piece), EDGE_SCHEMA)
+    table = read_part(fs, directory, piece, EDGE_SCHEMA)
     u, v = table["u"].to_numpy(), table["v"].to_numpy()
     order = np.lexsort((v, u))
     u, v = u[order], v[order]

@@ -24,8 +24,19 @@ import pyarrow as pa
 from pydantic import Field
 
 from omniweave.dedup.base import text_length
-from omniweave.dedup.cluster import KEYS_SCHEMA, KeepRule, KeyWriter, load_drops, reduce_clusters, stable_hash64, task_offsets
-from omniweave.pipeline.rounds import read_parquet, write_parquet_atomic
+from omniweave.dedup.cluster import (
+    KEYS_SCHEMA,
+    KeepRule,
+    KeyWriter,
+    chunk_name,
+    chunk_task,
+    load_drops,
+    reduce_clusters,
+    stable_hash64,
+    task_chunks,
+    task_offsets,
+)
+from omniweave.pipeline.rounds import read_file_part, read_parquet, read_sources, write_parquet_atomic, write_parts
 from omniweave.dedup.minhash import mix64
 from omniweave.document import Document, ImageNode, Node
 from omniweave.pipeline.context import ReduceContext, TaskContext
@@ -45,7 +56,9 @@ class ImageDedupParams(StepParams):
 
 def frequent_keys(fs: fsspec.AbstractFileSystem, map_dir: str, partition: int, tasks: list[str], limit: int) -> np.ndarray:
     """URL hashes of one partition found in more than ``limit`` documents."""
-    keys = [read_parquet(fs, f"{map_dir}/keys/p-{partition:03d}/{t}.parquet", ["key"])["key"].to_numpy() for t in tasks]
+    finished = set(tasks)
+    keys = [t["key"].to_numpy() for name, t in read_sources(fs, f"{map_dir}/keys", partition)
+            if chunk_task(name) in finished]
     values, counts = np.unique(np.concatenate(keys) if keys else np.empty(0, np.uint64), return_counts=True)
     return values[counts > limit]
 
@@ -53,8 +66,8 @@ def frequent_keys(fs: fsspec.AbstractFileSystem, map_dir: str, partition: int, t
 def image_set_keys(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, task: str, partitions: int,
                    frequent: np.ndarray) -> None:
     """Write one key per document of ``task``: the hash of its image-URL set without ``frequent``."""
-    tables = [read_parquet(fs, f"{map_dir}/keys/p-{p:03d}/{task}.parquet") for p in range(partitions)]
-    table = pa.concat_tables(tables)
+    tables = [t for path in task_chunks(fs, map_dir, task) if (t := read_file_part(fs, path, None)) is not None]
+    table = pa.concat_tables(tables) if tables else KEYS_SCHEMA.empty_table()
     key, doc = table["key"].to_numpy(), table["doc"].to_numpy()
     keep = ~is_member(key, frequent)
     key, doc = key[keep], doc[keep]
@@ -64,11 +77,9 @@ def image_set_keys(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, ta
     set_keys = np.add.reduceat(key, heads) if doc.size else np.empty(0, np.uint64)
     sizes = np.diff(np.concatenate([heads, [doc.size]])).astype(np.uint64)
     set_keys = mix64(set_keys + sizes)
-    part = set_keys % np.uint64(partitions)
-    for p in range(partitions):
-        mask = part == p
-        write_parquet_atomic(fs, f"{out_dir}/sets/keys/p-{p:03d}/{task}.parquet",
-                             pa.table({"key": set_keys[mask], "doc": doc[heads][mask]}, schema=KEYS_SCHEMA))
+    write_parts(fs, f"{out_dir}/sets/keys", chunk_name(task, 0),
+                pa.table({"key": set_keys, "doc": doc[heads]}, schema=KEYS_SCHEMA),
+                (set_keys % np.uint64(partitions)).astype(np.int64), partitions)
     write_parquet_atomic(fs, f"{out_dir}/sets/docs/{task}.parquet", read_parquet(fs, f"{map_dir}/docs/{task}.parquet"))
 
 

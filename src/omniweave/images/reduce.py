@@ -56,8 +56,7 @@ from omniweave.images.store import STORE_SCHEMA, load_index, needs_fetch
 from omniweave.io.output import filesystem
 from omniweave.pipeline.context import ReduceContext
 from omniweave.pipeline.rounds import (
-    part_folder,
-    read_folder,
+    read_part,
     read_parquet,
     run_round,
     write_parquet_atomic,
@@ -159,7 +158,7 @@ def _captures(fs: fsspec.AbstractFileSystem, rounds: str, k: int, urls: set[str]
     """url -> (warc file, offset) of its newest HTTP-200 capture (a dated one before an undated
     one; of equal dates, the first in the order of the index files)."""
     best: dict[str, tuple[Any, str, int]] = {}
-    table = read_folder(fs, part_folder(f"{rounds}/captures", k), CAPTURE_SCHEMA).sort_by("order")
+    table = read_part(fs, f"{rounds}/captures", k, CAPTURE_SCHEMA).sort_by("order")
     for row in table.to_pylist():
         if row["url"] not in urls:
             continue
@@ -193,14 +192,14 @@ class ImagePieces:
 
     def first_ask_piece(self, k: int) -> dict[str, int]:
         """Image partition ``k``: its distinct images; every candidate URL asked about."""
-        images = _images_of(read_folder(self.fs, part_folder(self.map_dir, k), PAIR_SCHEMA))
+        images = _images_of(read_part(self.fs, self.map_dir, k, PAIR_SCHEMA))
         self._write_state(0, k, [{"candidates": list(im), "attempts": [], "pos": 0, "done": False} for im in images])
         _ask(self.fs, f"{self.rounds}/ask-000", k, (u for im in images for u in im), self.partitions)
         return {"urls": len({im[0] for im in images})}
 
     def look_piece(self, k: int) -> dict[str, int]:
         """URL partition ``k``: whether each URL asked about is stored fine, or captured (still to get)."""
-        asks = read_folder(self.fs, part_folder(f"{self.rounds}/ask-000", k), ASK_SCHEMA)
+        asks = read_part(self.fs, f"{self.rounds}/ask-000", k, ASK_SCHEMA)
         urls = set(asks["url"].to_pylist())
         known = load_index(*filesystem(self.store_root), urls, STATUS_COLUMNS) if urls else {}
         to_get = {u for u in urls if needs_fetch(known.get(u))}
@@ -215,14 +214,14 @@ class ImagePieces:
         next attempts after the answers of the last ``get``; the URLs now tried asked about."""
         state = self._state(search - 1, k).to_pylist()
         if search == 1:
-            looked = {r["url"]: r for r in read_folder(self.fs, part_folder(f"{self.rounds}/look", k),
-                                                        LOOK_SCHEMA).to_pylist()}
+            looked = {r["url"]: r for r in read_part(self.fs, f"{self.rounds}/look", k,
+                                                      LOOK_SCHEMA).to_pylist()}
             for s in state:
                 s["attempts"] = attempt_order(tuple(s["candidates"]), lambda u: looked[u]["stored_ok"],
                                               lambda u: looked[u]["captured"], self.fetch_http)
         else:
-            answers = {r["url"]: r for r in read_folder(self.fs, part_folder(f"{self.rounds}/get-{search - 1:03d}", k),
-                                                         ANSWER_SCHEMA).to_pylist()}
+            answers = {r["url"]: r for r in read_part(self.fs, f"{self.rounds}/get-{search - 1:03d}", k,
+                                                       ANSWER_SCHEMA).to_pylist()}
             for s in state:
                 if not s["done"]:
                     following = next_attempt(s["attempts"], s["pos"], answers.get(s["attempts"][s["pos"]]))
@@ -236,12 +235,12 @@ class ImagePieces:
         """URL partition ``k``: the URLs asked for the first time this run got into the store
         (store first, then captures, then HTTP); every URL asked answered with its status."""
         fs, rounds = self.fs, self.rounds
-        asks = read_folder(fs, part_folder(f"{rounds}/ask-{search:03d}", k), ASK_SCHEMA)
+        asks = read_part(fs, f"{rounds}/ask-{search:03d}", k, ASK_SCHEMA)
         urls = sorted(set(asks["url"].to_pylist()))
         if not urls:
             return {}
         looked = {u for r in range(1, search)
-                  for u in read_folder(fs, part_folder(f"{rounds}/ask-{r:03d}", k), ASK_SCHEMA)["url"].to_pylist()}
+                  for u in read_part(fs, f"{rounds}/ask-{r:03d}", k, ASK_SCHEMA)["url"].to_pylist()}
         new = [u for u in urls if u not in looked]  # a URL is got once a run, whichever image asks again
         store_fs, store_path = filesystem(self.store_root)
         known = load_index(store_fs, store_path, set(new), STATUS_COLUMNS) if new else {}
@@ -262,7 +261,7 @@ class ImagePieces:
     def chosen_piece(self, k: int, search: int) -> dict[str, int]:
         """Image partition ``k``: each (task, document, image) with the URL its image ends with."""
         chosen = {tuple(s["candidates"]): s["attempts"][s["pos"]] for s in self._state(search, k).to_pylist()}
-        pairs = read_folder(self.fs, part_folder(self.map_dir, k), PAIR_SCHEMA)
+        pairs = read_part(self.fs, self.map_dir, k, PAIR_SCHEMA)
         images = [(u, *(a or ())) for u, a in zip(pairs["url"].to_pylist(), pairs["alternates"].to_pylist())]
         urls = [chosen[im] for im in images]
         table = pa.table({"task": pairs["task"], "id": pairs["id"], "url": urls,
@@ -274,7 +273,7 @@ class ImagePieces:
         """URL partition ``k``: each URL used with its final status and number of documents;
         ``(hash, document)`` of the kept ones to the partitions of the hashes."""
         fs = self.fs
-        pairs = read_folder(fs, part_folder(f"{self.rounds}/chosen", k), CHOSEN_SCHEMA).select(["id", "url"])
+        pairs = read_part(fs, f"{self.rounds}/chosen", k, CHOSEN_SCHEMA).select(["id", "url"])
         if pairs.num_rows == 0:
             return {}
         docs = pairs.group_by("url").aggregate([("id", "count_distinct")])
@@ -301,7 +300,7 @@ class ImagePieces:
 
     def dup_piece(self, h: int) -> dict[str, int]:
         """Hash partition ``h``: documents per image hash (group of near hashes), per URL holding it."""
-        table = read_folder(self.fs, part_folder(f"{self.rounds}/hashes", h), HASH_SCHEMA)
+        table = read_part(self.fs, f"{self.rounds}/hashes", h, HASH_SCHEMA)
         out = []
         for kind in HASH_KINDS:
             rows = table.filter(pc.equal(table["kind"], kind)).to_pylist()
@@ -324,11 +323,11 @@ class ImagePieces:
         if not fs.exists(path):
             return {}
         results = {r["url"]: r for r in read_parquet(fs, path).to_pylist()}
-        for dup in read_folder(fs, part_folder(f"{self.rounds}/dups", k), DUP_SCHEMA).to_pylist():
+        for dup in read_part(fs, f"{self.rounds}/dups", k, DUP_SCHEMA).to_pylist():
             results[dup["url"]][HASH_KINDS[dup["kind"]]] = dup["count"]
         write_parquet_atomic(fs, f"{self.out_dir}/{RESULT_DIR}/p-{k:05d}.parquet",
                              pa.Table.from_pylist(list(results.values()), schema=RESULT_SCHEMA))
-        chosen = read_folder(fs, part_folder(f"{self.rounds}/chosen", k), CHOSEN_SCHEMA)
+        chosen = read_part(fs, f"{self.rounds}/chosen", k, CHOSEN_SCHEMA)
         used = {(t, tuple(c)): u for t, u, c in zip(chosen["task"].to_pylist(), chosen["url"].to_pylist(),
                                                    chosen["candidates"].to_pylist())}
         rows = [{"task": t, "candidates": list(c), **results[u]} for (t, c), u in sorted(used.items())]
@@ -339,7 +338,7 @@ class ImagePieces:
 
     def tasks_piece(self, g: int) -> dict[str, int]:
         """``tasks/<task>.parquet`` for each task of group ``g``: the rows of its images."""
-        table = read_folder(self.fs, part_folder(f"{self.rounds}/task-rows", g), TASK_ROW_SCHEMA).sort_by("task")
+        table = read_part(self.fs, f"{self.rounds}/task-rows", g, TASK_ROW_SCHEMA).sort_by("task")
         tasks = table["task"].to_numpy(zero_copy_only=False)
         bounds = np.flatnonzero(np.concatenate([[True], tasks[1:] != tasks[:-1], [True]])) if tasks.size else []
         for lo, hi in zip(bounds[:-1], bounds[1:]):
