@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from omniweave.layout import table_to_documents
 
@@ -32,6 +33,15 @@ def _run(recipe: Path) -> subprocess.Popen:
 
 def _ids(out: Path) -> list[str]:
     return sorted(pq.read_table(out / "corpus", columns=["id"])["id"].to_pylist())
+
+
+def _dropped(out: Path) -> list[tuple]:
+    """Every removed document and paragraph, with its step and reason (as sorted rows)."""
+    rows = []
+    for folder in ("dropped", "dropped_paragraphs"):
+        for path in sorted(out.glob(f"stages/pass-*/{folder}/*.parquet")):
+            rows += [tuple(r.get(k) for k in ("id", "step", "reason", "text")) for r in pq.read_table(path).to_pylist()]
+    return sorted(rows, key=repr)
 
 
 def _write_recipe(tmp_path: Path, inputs: Path, name: str) -> tuple[Path, Path]:
@@ -80,15 +90,20 @@ def test_sigkill_half_way_then_resume_loses_and_doubles_nothing(warc_dir, tmp_pa
 
 ROUNDS_RECIPE = """
 input: {{paths: ["{inputs}"]}}
-output: {{dir: "{out}"}}
+output: {{dir: "{out}", keep_dropped: true}}
 steps:
   - text_length: {{min_chars: 1}}
-  - minhash_dedup: {{partitions: 32}}
+  - {step}: {{partitions: 32}}
 executor: {{workers: 1}}
 """
 
 
-def test_sigkill_during_a_round_of_the_clustering_then_resume_loses_and_doubles_nothing(warc_dir, tmp_path):
+@pytest.mark.parametrize(("step", "first_round", "found"), [
+    ("minhash_dedup", "star-000", "near_duplicate"),  # the components' rounds
+    ("domain_repeated_paragraphs", "repeated", "domain_repeated"),  # repeated paragraphs, then drops per task group
+])
+def test_sigkill_during_a_round_of_a_reduce_then_resume_loses_and_doubles_nothing(warc_dir, tmp_path, step, first_round,
+                                                                                   found):
     # a few shared WARCs twice: each page has a twin in another task, so the clustering has work
     inputs = tmp_path / "inputs"
     inputs.mkdir()
@@ -98,30 +113,31 @@ def test_sigkill_during_a_round_of_the_clustering_then_resume_loses_and_doubles_
     runs = {}
     for name in ("reference", "killed"):
         runs[name] = tmp_path / name, tmp_path / f"{name}.yaml"
-        runs[name][1].write_text(ROUNDS_RECIPE.format(inputs=inputs, out=runs[name][0]))
+        runs[name][1].write_text(ROUNDS_RECIPE.format(inputs=inputs, out=runs[name][0], step=step))
     assert _run(runs["reference"][1]).wait(timeout=600) == 0
-    expected = _ids(runs["reference"][0])
+    expected, expected_dropped = _ids(runs["reference"][0]), _dropped(runs["reference"][0])
 
     out, recipe = runs["killed"]
-    reduce = out / "stages" / "pass-00" / "global" / "minhash_dedup" / "reduce"
+    reduce = out / "stages" / "pass-00" / "global" / step / "reduce"
     proc = _run(recipe)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
-        if len(list((reduce / "rounds" / "star-000" / "_done").glob("*.json"))) >= 2:
+        if len(list((reduce / "rounds" / first_round / "_done").glob("*.json"))) >= 2:
             break
         time.sleep(0.01)
     assert proc.poll() is None, "the run finished before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    done = len(list((reduce / "rounds" / "star-000" / "_done").glob("*.json")))
+    done = len(list((reduce / "rounds" / first_round / "_done").glob("*.json")))
     assert 2 <= done < 32 and not (reduce / "_SUCCESS.json").exists(), "killed in the middle of a round"
 
     resumed = _run(recipe)
     output = resumed.communicate(timeout=600)[0].decode()
     assert resumed.returncode == 0, output
     got = _ids(out)
-    assert "near_duplicate" in (out / "stats.json").read_text()  # the twins were found
+    assert found in (out / "stats.json").read_text()  # the step had work to do
     assert got == expected, f"{len(set(expected) - set(got))} ids lost, {len(got) - len(set(got))} doubled"
+    assert _dropped(out) == expected_dropped  # the same documents and paragraphs removed, each once
 
 
 IMAGES_RECIPE = """

@@ -8,12 +8,14 @@ without a host are left alone. Documents count once per paragraph, and copies of
 same normalised text) count once, so undeduplicated captures of a page never turn its own text
 into boilerplate. An image caption next to its image is never removed.
 
-Map (per task): one row per (domain, paragraph, document) to ``rows/p-NNN/<task>.parquet``,
-partitioned by domain, and the task's document ids to ``docs/<task>.parquet``.
-Reduce (per partition, through the executor's ``map``): the paragraphs of each domain found in
-enough distinct documents; their rows go to ``drop/p-NNN/<task>.parquet`` (document id, paragraph
-hash) for the apply pass of each task, and per-domain counts to ``domains/p-NNN.parquet``
-(:func:`domain_counts`). No reduce piece holds more than one partition's rows.
+Map (per task): one row per (domain, paragraph, document), partitioned by domain, in one
+partitioned file ``rows/<task>.parts`` (:func:`omniweave.pipeline.rounds.write_parts`), and the
+task's document ids to ``docs/<task>.parquet``.
+Reduce, two resumable rounds (:mod:`omniweave.pipeline.rounds`): per domain partition, the
+paragraphs of each domain found in enough distinct documents (their rows sent to the group of
+their task; per-domain counts to ``domains/p-NNNNN.parquet``, :func:`domain_counts`); per group of
+tasks, ``drop/<task>.parquet`` (document id, paragraph hash), the one file the apply pass of that
+task reads. No piece holds more than one partition's or one group's rows.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ import pyarrow as pa
 from pydantic import Field
 
 from omniweave import counters
-from omniweave.dedup.cluster import read_parquet, run_heads, stable_hash64, task_offsets, write_parquet_atomic
+from omniweave.dedup.cluster import TaskGroups, run_heads, stable_hash64, task_offsets
+from omniweave.pipeline.rounds import read_parquet, read_part, read_sources, run_round, write_parquet_atomic, write_parts
 from omniweave.dedup.exact import normalise_text
 from omniweave.dedup.minhash import mix64
 from omniweave.document import Document, TextNode
@@ -39,6 +42,7 @@ from omniweave.pipeline.step import GlobalStep
 ROWS_SCHEMA = pa.schema([("domain", pa.string()), ("domain_key", pa.uint64()), ("para", pa.uint64()),
                          ("doc_hash", pa.uint64()), ("doc", pa.int32())])
 DROP_SCHEMA = pa.schema([("id", pa.string()), ("para", pa.uint64())])
+HIT_SCHEMA = pa.schema([("task", pa.int32()), ("doc", pa.int32()), ("para", pa.uint64())])
 DOMAINS_SCHEMA = pa.schema([("domain", pa.string()), ("repeated_paragraphs", pa.int64()), ("removals", pa.int64()),
                             ("documents", pa.int64())])
 REASON = "domain_repeated"
@@ -105,8 +109,7 @@ class DomainRepeatedParagraphs(ParagraphStep, GlobalStep):
         table = pa.table({"domain": domains, "domain_key": domain_keys, "para": np.array(paras, np.uint64),
                           "doc_hash": np.array(doc_hashes, np.uint64), "doc": np.array(rows, np.int32)},
                          schema=ROWS_SCHEMA)
-        for q in range(p.partitions):
-            write_parquet_atomic(fs, f"{out}/rows/p-{q:03d}/{ctx.task_id}.parquet", table.filter(part == q))
+        write_parts(fs, f"{out}/rows", ctx.task_id, table, part.astype(np.int64), p.partitions)
         # the docs table last: its presence marks a complete map output of this task
         write_parquet_atomic(fs, f"{out}/docs/{ctx.task_id}.parquet", pa.table({"id": pa.array(ids, pa.string())}))
 
@@ -114,8 +117,14 @@ class DomainRepeatedParagraphs(ParagraphStep, GlobalStep):
         p: DomainParagraphsParams = self.params  # type: ignore[assignment]
         fs = ctx.run.fs
         tasks, _ = task_offsets(fs, ctx.map_dir)
-        parts = ctx.map(lambda q: reduce_partition(fs, ctx.map_dir, ctx.out_dir, q, tasks, p.min_documents, p.top_domains),
-                        range(p.partitions))
+        groups = TaskGroups(tasks, np.arange(len(tasks) + 1), p.partitions)  # one row per task
+        rounds = f"{ctx.out_dir}/rounds"
+        parts = run_round(fs, ctx.map, f"{rounds}/repeated", lambda q: reduce_partition(
+            fs, ctx.map_dir, ctx.out_dir, q, groups, p.min_documents, p.top_domains), p.partitions)
+        run_round(fs, ctx.map, f"{rounds}/drops", lambda g: drop_piece(fs, ctx.map_dir, ctx.out_dir, g, groups),
+                  groups.count)
+        if fs.exists(rounds):
+            fs.rm(rounds, recursive=True)
         counts = {"repeated_paragraphs": 0, "removals": 0, "domains": 0}
         top: list[tuple[int, str]] = []
         for part_counts, part_top in parts:
@@ -128,8 +137,7 @@ class DomainRepeatedParagraphs(ParagraphStep, GlobalStep):
 
     def setup(self, ctx: TaskContext) -> None:
         # also called before ``collect``, when there is no reduce output yet
-        self._drop = load_paragraph_drops(ctx.run.fs, ctx.reduce_dir(self.label), ctx.task_id,
-                                          self.params.partitions)  # type: ignore[attr-defined]
+        self._drop = load_paragraph_drops(ctx.run.fs, ctx.reduce_dir(self.label), ctx.task_id)
 
     def clean(self, doc: Document) -> list[tuple[str, str]]:
         drop = self._drop.get(doc.id)
@@ -141,18 +149,17 @@ class DomainRepeatedParagraphs(ParagraphStep, GlobalStep):
         return removed
 
 
-def reduce_partition(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, partition: int, tasks: list[str],
+def reduce_partition(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, partition: int, groups: TaskGroups,
                      min_documents: int, top: int) -> tuple[dict[str, int], list[tuple[int, str]]]:
-    """One domain partition: find the repeated paragraphs, write each task's drops and the
-    per-domain counts; returns (counts, the ``top`` domains by removals)."""
+    """One domain partition: find the repeated paragraphs, send their rows to the groups of their
+    tasks, write the per-domain counts; returns (counts, the ``top`` domains by removals)."""
+    index = {task: t for t, task in enumerate(groups.tasks)}
     tables, owners = [], []
-    for t, task in enumerate(tasks):
-        path = f"{map_dir}/rows/p-{partition:03d}/{task}.parquet"
-        if fs.exists(path):
-            table = read_parquet(fs, path)
+    for task, table in read_sources(fs, f"{map_dir}/rows", partition):
+        if task in index:  # (a task without a docs file did not finish its map: not counted)
             tables.append(table)
-            owners.append(np.full(table.num_rows, t, np.int32))
-    rows = pa.concat_tables(tables) if tables else ROWS_SCHEMA.empty_table()
+            owners.append(np.full(table.num_rows, index[task], np.int32))
+    rows = pa.concat_tables(tables).cast(ROWS_SCHEMA) if tables else ROWS_SCHEMA.empty_table()
     owner = np.concatenate(owners) if owners else np.empty(0, np.int32)
     pair = mix64(rows["domain_key"].to_numpy() ^ mix64(rows["para"].to_numpy()))
     doc_hash = rows["doc_hash"].to_numpy()
@@ -162,18 +169,28 @@ def reduce_partition(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, 
     values, n_docs = np.unique(sp[distinct], return_counts=True)
     repeated = np.sort(values[n_docs >= min_documents])
     hit = np.isin(pair, repeated, assume_unique=False) if repeated.size else np.zeros(pair.size, bool)
-    for t, task in enumerate(tasks):
-        mine = np.flatnonzero(hit & (owner == t))
-        if mine.size:
-            ids = read_parquet(fs, f"{map_dir}/docs/{task}.parquet")["id"]
-            table = pa.table({"id": ids.take(pa.array(rows["doc"].to_numpy()[mine], pa.int64())),
-                              "para": rows["para"].to_numpy()[mine]}, schema=DROP_SCHEMA)
-            write_parquet_atomic(fs, f"{out_dir}/drop/p-{partition:03d}/{task}.parquet", table)
+    hits = pa.table({"task": owner[hit], "doc": rows["doc"].to_numpy()[hit], "para": rows["para"].to_numpy()[hit]},
+                    schema=HIT_SCHEMA)
+    write_parts(fs, f"{out_dir}/rounds/hits", partition, hits, groups.of_nodes(owner[hit]), groups.count)
     per_domain = domain_table(rows.filter(pa.array(hit)), pair[hit])
-    write_parquet_atomic(fs, f"{out_dir}/domains/p-{partition:03d}.parquet", per_domain)
+    write_parquet_atomic(fs, f"{out_dir}/domains/p-{partition:05d}.parquet", per_domain)
     best = per_domain.sort_by([("removals", "descending")]).slice(0, top)
     counts = {"repeated_paragraphs": int(repeated.size), "removals": int(hit.sum()), "domains": per_domain.num_rows}
     return counts, list(zip(best["removals"].to_pylist(), best["domain"].to_pylist()))
+
+
+def drop_piece(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, group: int, groups: TaskGroups) -> dict[str, int]:
+    """``drop/<task>.parquet`` (document id, paragraph hash) of each task of one group."""
+    hits = read_part(fs, f"{out_dir}/rounds/hits", group, HIT_SCHEMA).sort_by([("task", "ascending"), ("doc", "ascending")])
+    task = hits["task"].to_numpy()
+    for t in groups.members(group):
+        lo, hi = np.searchsorted(task, [t, t + 1])
+        if hi > lo:
+            ids = read_parquet(fs, f"{map_dir}/docs/{groups.tasks[t]}.parquet")["id"]
+            mine = hits.slice(lo, hi - lo)
+            write_parquet_atomic(fs, f"{out_dir}/drop/{groups.tasks[t]}.parquet", pa.table(
+                {"id": ids.take(mine["doc"].cast(pa.int64())), "para": mine["para"]}, schema=DROP_SCHEMA))
+    return {"drops": int(task.size)}
 
 
 def domain_table(rows: pa.Table, pair: np.ndarray) -> pa.Table:
@@ -193,15 +210,14 @@ def domain_table(rows: pa.Table, pair: np.ndarray) -> pa.Table:
     }, schema=DOMAINS_SCHEMA)
 
 
-def load_paragraph_drops(fs: fsspec.AbstractFileSystem, reduce_dir: str, task_id: str, partitions: int) -> dict[str, set[int]]:
+def load_paragraph_drops(fs: fsspec.AbstractFileSystem, reduce_dir: str, task_id: str) -> dict[str, set[int]]:
     """Per document id of one task: the hashes of the paragraphs to remove."""
     out: dict[str, set[int]] = {}
-    for q in range(partitions):
-        path = f"{reduce_dir}/drop/p-{q:03d}/{task_id}.parquet"
-        if fs.exists(path):
-            table = read_parquet(fs, path)
-            for doc_id, para in zip(table["id"].to_pylist(), table["para"].to_pylist()):
-                out.setdefault(doc_id, set()).add(para)
+    path = f"{reduce_dir}/drop/{task_id}.parquet"
+    if fs.exists(path):
+        table = read_parquet(fs, path)
+        for doc_id, para in zip(table["id"].to_pylist(), table["para"].to_pylist()):
+            out.setdefault(doc_id, set()).add(para)
     return out
 
 
