@@ -8,7 +8,7 @@ always share that host, so an image and its URLs nearly always meet in one parti
 nothing relies on it).
 
 Map (per task, in chunks, :func:`write_pairs`): ``(task, document id, image)`` rows to
-``map/p-NNNNN/<task>-<chunk>.parquet``. Reduce (:func:`reduce_images`), rounds of
+one partitioned file per chunk, ``map/<task>-<chunk>.parts``. Reduce (:func:`reduce_images`), rounds of
 :mod:`omniweave.pipeline.rounds` under ``<out>/rounds``:
 
 1. ``captures``, per group of WARC index files: HTTP-200 image captures to their URL's partition;
