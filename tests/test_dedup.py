@@ -293,3 +293,24 @@ def test_reduce_is_the_same_on_threads(tmp_path):
     assert one == two and one["duplicates"] > 0
     for t in range(3):
         assert load_drops(fs, f"{root}/r1", f"t{t}") == load_drops(fs, f"{root}/r2", f"t{t}")
+
+
+def test_a_huge_cluster_is_never_gathered_in_one_piece(tmp_path, monkeypatch):
+    import omniweave.dedup.cluster as cluster
+
+    read_rows: dict[str, int] = {}
+    real_read_part = cluster.read_part
+
+    def spy(fs, directory, piece, schema):  # the rows every keeper piece reads
+        table = real_read_part(fs, directory, piece, schema)
+        if directory.endswith("/candidates"):
+            read_rows[f"{piece}"] = read_rows.get(f"{piece}", 0) + table.num_rows
+        return table
+
+    monkeypatch.setattr(cluster, "read_part", spy)
+    tasks = {f"t{t}": [(f"t{t}-{i}", datetime(2020, 1, 1 + i % 28, tzinfo=UTC), np.array([7], np.uint64))
+                       for i in range(50)] for t in range(4)}  # one template page in 200 documents
+    counts, got = _reduce_drops(tmp_path, tasks, partitions=4, workers=1)
+    assert got == _one_process_drops(tasks)
+    assert counts["clusters"] == 1 and counts["duplicates"] == 199
+    assert sum(read_rows.values()) == 4  # one candidate per group of tasks, not 200 members

@@ -17,13 +17,18 @@ run by the executor, resumable) that read and write partitioned files under ``<o
 2. ``star-NNN``: connected components (:mod:`omniweave.dedup.components`), each labelled by its
    smallest node;
 3. ``members``, per group of tasks: the label of each involved document joined to its rule
-   fields (id, date, length), sent to the partition of its label;
-4. ``keepers``, per label partition: one keeper per cluster by the rule (ties: smallest id);
-5. ``drops``, per group of tasks: ``drop/<task>.parquet`` (id, kept_id), the small file the
-   apply pass of that task reads (:func:`load_drops`); then ``rounds`` is removed.
+   fields (id, date, length), kept in the group's own file; the group's best document of each
+   cluster (by the keep rule) sent, as a candidate, to the partition of its label;
+4. ``keepers``, per label partition: the best candidate of each cluster is its keeper (ties:
+   smallest id), answered to every group that sent a candidate of that cluster;
+5. ``drops``, per group of tasks: the group's members joined to their cluster's keeper:
+   ``drop/<task>.parquet`` (id, kept_id), the small file the apply pass of that task reads
+   (:func:`load_drops`); then ``rounds`` is removed.
 
-Memory: every piece holds one partition (about corpus / partitions), the driver the list of
-tasks and one small result per piece; nothing holds text.
+Memory: every piece holds one partition (about corpus / partitions) or one group's members, the
+driver the list of tasks and one small result per piece; nothing holds text. A cluster is never
+gathered in one piece: a keeper piece holds one candidate per (cluster, group), so a page copied
+millions of times costs it at most one row per group.
 """
 
 from __future__ import annotations
@@ -59,7 +64,8 @@ DROP_SCHEMA = pa.schema([("id", pa.string()), ("kept_id", pa.string())])
 LABEL_SCHEMA = pa.schema([("node", pa.int64()), ("label", pa.int64())])
 MEMBER_SCHEMA = pa.schema([("node", pa.int64()), ("label", pa.int64()), ("id", pa.string()),
                            ("date", pa.int64()), ("length", pa.int64())])
-DROP_ROW_SCHEMA = pa.schema([("node", pa.int64()), ("id", pa.string()), ("kept_id", pa.string())])
+CANDIDATE_SCHEMA = MEMBER_SCHEMA.append(pa.field("group", pa.int32()))
+KEEPER_SCHEMA = pa.schema([("label", pa.int64()), ("kept_node", pa.int64()), ("kept_id", pa.string())])
 NO_DATE = -(2**62)  # documents without a capture date sort as the oldest
 CHUNK_DOCS = 65_536  # documents a map task holds before it writes them out
 
@@ -208,9 +214,13 @@ def label_piece(fs: fsspec.AbstractFileSystem, forest: str, rounds_dir: str, pie
     return {"nodes": int(nodes.size)}
 
 
+MEMBERS = "members"  # <rounds>/members/g-NNNNN.parquet: one group's involved documents and labels
+
+
 def member_piece(fs: fsspec.AbstractFileSystem, map_dir: str, rounds_dir: str, group: int, groups: TaskGroups,
-                 parts: int) -> dict[str, int]:
-    """The rule fields of the involved documents of one task group, to the partitions of their labels."""
+                 keep: KeepRule, parts: int) -> dict[str, int]:
+    """The rule fields of the involved documents of one task group (kept for the drops round);
+    the group's best document of each cluster to the partition of its label."""
     table = read_part(fs, f"{rounds_dir}/labels", group, LABEL_SCHEMA).sort_by("node")
     nodes = table["node"].to_numpy()
     pieces = []
@@ -222,8 +232,12 @@ def member_piece(fs: fsspec.AbstractFileSystem, map_dir: str, rounds_dir: str, g
     fields = pa.concat_tables(pieces) if pieces else DOCS_SCHEMA.empty_table()
     members = pa.table({"node": nodes, "label": table["label"], "id": fields["id"], "date": fields["date"],
                         "length": fields["length"]}, schema=MEMBER_SCHEMA)
-    labels = table["label"].to_numpy()
-    write_parts(fs, f"{rounds_dir}/members", group, members, node_part(labels, parts), parts)
+    write_parquet_atomic(fs, f"{rounds_dir}/{MEMBERS}/g-{group:05d}.parquet", members)
+    labels = members["label"].to_numpy()
+    kept, _ = choose_keepers(labels, members, keep)
+    best = members.filter(pa.array(kept))
+    candidates = best.append_column("group", pa.array(np.full(best.num_rows, group, np.int32)))
+    write_parts(fs, f"{rounds_dir}/candidates", group, candidates, node_part(labels[kept], parts), parts)
     return {"members": int(nodes.size)}
 
 
@@ -231,7 +245,8 @@ def choose_keepers(cluster: np.ndarray, rows: pa.Table, keep: KeepRule) -> tuple
     """Per document: is it the one its cluster keeps, and the index of that keeper.
 
     ``rows`` holds id/date/length/node aligned with ``cluster``. Ties go to the smallest id (then
-    the first row), so the choice does not depend on shard order.
+    the first row), so the choice does not depend on shard order, nor on whether it is made at
+    once or first within groups and then among the groups' choices.
     """
     primary = {"newest": pc.negate(rows["date"]), "oldest": rows["date"],
                "longest": pc.negate(rows["length"]), "shortest": rows["length"]}[keep]
@@ -247,28 +262,36 @@ def choose_keepers(cluster: np.ndarray, rows: pa.Table, keep: KeepRule) -> tuple
 
 def keeper_piece(fs: fsspec.AbstractFileSystem, rounds_dir: str, piece: int, groups: TaskGroups,
                  keep: KeepRule) -> dict[str, int]:
-    """One keeper per cluster of one label partition; the others, with their keeper's id, to the
-    groups of their tasks."""
-    rows = read_part(fs, f"{rounds_dir}/members", piece, MEMBER_SCHEMA)
-    kept, keeper = choose_keepers(rows["label"].to_numpy(), rows, keep)
-    drop = np.flatnonzero(~kept)
-    table = pa.table({"node": rows["node"].take(pa.array(drop)), "id": rows["id"].take(pa.array(drop)),
-                      "kept_id": rows["id"].take(pa.array(keeper[drop]))}, schema=DROP_ROW_SCHEMA)
-    write_parts(fs, f"{rounds_dir}/drops", piece, table, groups.of_nodes(table["node"].to_numpy()), groups.count)
-    return {"clusters": int(kept.sum()), "duplicates": int(drop.size)}
+    """One keeper per cluster of one label partition, from the groups' candidates; answered to
+    each group that sent a candidate of the cluster."""
+    rows = read_part(fs, f"{rounds_dir}/candidates", piece, CANDIDATE_SCHEMA)
+    _, keeper = choose_keepers(rows["label"].to_numpy(), rows, keep)
+    at = pa.array(keeper)
+    answers = pa.table({"label": rows["label"], "kept_node": rows["node"].take(at), "kept_id": rows["id"].take(at)},
+                       schema=KEEPER_SCHEMA)
+    write_parts(fs, f"{rounds_dir}/keepers-of", piece, answers, rows["group"].to_numpy().astype(np.int64), groups.count)
+    return {"clusters": int(np.unique(keeper).size)}
 
 
 def drop_piece(fs: fsspec.AbstractFileSystem, rounds_dir: str, out_dir: str, group: int,
                groups: TaskGroups) -> dict[str, int]:
-    """``drop/<task>.parquet`` of each task of one group (in row order)."""
-    table = read_part(fs, f"{rounds_dir}/drops", group, DROP_ROW_SCHEMA).sort_by("node")
-    nodes = table["node"].to_numpy()
+    """``drop/<task>.parquet`` of each task of one group (in row order): its members but the keepers,
+    each with its keeper's id."""
+    members = read_parquet(fs, f"{rounds_dir}/{MEMBERS}/g-{group:05d}.parquet").sort_by("node")
+    keepers = read_part(fs, f"{rounds_dir}/keepers-of", group, KEEPER_SCHEMA).sort_by("label")
+    labels = keepers["label"].to_numpy()
+    at = np.searchsorted(labels, members["label"].to_numpy())  # every member's label has its answer
+    kept_node = keepers["kept_node"].to_numpy()[at] if at.size else np.empty(0, np.int64)
+    nodes = members["node"].to_numpy()
+    drop = np.flatnonzero(nodes != kept_node)
+    table = pa.table({"id": members["id"].take(pa.array(drop)),
+                      "kept_id": keepers["kept_id"].take(pa.array(at[drop]))}, schema=DROP_SCHEMA)
+    nodes = nodes[drop]
     for t in groups.members(group):
         lo, hi = np.searchsorted(nodes, groups.offsets[t:t + 2])
         if hi > lo:
-            write_parquet_atomic(fs, f"{out_dir}/drop/{groups.tasks[t]}.parquet",
-                                 table.slice(lo, hi - lo).select(["id", "kept_id"]).cast(DROP_SCHEMA))
-    return {"drops": int(nodes.size)}
+            write_parquet_atomic(fs, f"{out_dir}/drop/{groups.tasks[t]}.parquet", table.slice(lo, hi - lo))
+    return {"duplicates": int(drop.size)}
 
 
 def reduce_clusters(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, *, partitions: int,
@@ -284,13 +307,14 @@ def reduce_clusters(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, *
     forest, star_rounds = star_components(fs, mapper, rounds, partitions)
     run_round(fs, mapper, f"{rounds}/labels", lambda p: label_piece(fs, forest, rounds, p, groups), partitions)
     run_round(fs, mapper, f"{rounds}/members",
-              lambda g: member_piece(fs, map_dir, rounds, g, groups, partitions), groups.count)
+              lambda g: member_piece(fs, map_dir, rounds, g, groups, keep, partitions), groups.count)
     found = run_round(fs, mapper, f"{rounds}/keepers", lambda p: keeper_piece(fs, rounds, p, groups, keep), partitions)
-    run_round(fs, mapper, f"{rounds}/drops", lambda g: drop_piece(fs, rounds, out_dir, g, groups), groups.count)
+    dropped = run_round(fs, mapper, f"{rounds}/drops", lambda g: drop_piece(fs, rounds, out_dir, g, groups),
+                        groups.count)
     if fs.exists(rounds):
         fs.rm(rounds, recursive=True)  # only drop/ is read later (a rerun before _SUCCESS starts the rounds over)
     return {"documents": int(offsets[-1]), "clusters": sum(f["clusters"] for f in found),
-            "duplicates": sum(f["duplicates"] for f in found), "component_rounds": star_rounds}
+            "duplicates": sum(d["duplicates"] for d in dropped), "component_rounds": star_rounds}
 
 def load_drops(fs: fsspec.AbstractFileSystem, reduce_dir: str, task_id: str) -> dict[str, str]:
     """The documents one task must drop, each with the id of its kept twin."""
