@@ -9,7 +9,9 @@
   only a site logo are not duplicates.
 
 Map: each document's distinct image-URL hashes, partitioned by hash (:class:`KeyWriter`).
-Reduce: (1) per partition, the URLs counted in too many documents -> ``frequent.parquet``;
+Reduce: (1) per key partition, the URLs counted in too many documents, each sent to the groups of
+the tasks that hold it, then per group of tasks ``frequent/<task>.parquet`` (resumable rounds:
+the driver never holds the corpus-wide list, and an apply task reads only its own frequent URLs);
 (2) per task, each document's set of remaining URLs as one key; (3) the keyed clustering of
 :mod:`omniweave.dedup.cluster` over those keys -> ``drop/<task>.parquet``.
 """
@@ -28,6 +30,7 @@ from omniweave.dedup.cluster import (
     KEYS_SCHEMA,
     KeepRule,
     KeyWriter,
+    TaskGroups,
     chunk_name,
     chunk_task,
     load_drops,
@@ -36,7 +39,15 @@ from omniweave.dedup.cluster import (
     task_chunks,
     task_offsets,
 )
-from omniweave.pipeline.rounds import read_file_part, read_parquet, read_sources, write_parquet_atomic, write_parts
+from omniweave.pipeline.rounds import (
+    read_file_part,
+    read_parquet,
+    read_part,
+    read_sources,
+    run_round,
+    write_parquet_atomic,
+    write_parts,
+)
 from omniweave.dedup.minhash import mix64
 from omniweave.document import Document, ImageNode, Node
 from omniweave.pipeline.context import ReduceContext, TaskContext
@@ -44,6 +55,7 @@ from omniweave.pipeline.node_removal import NodeRemovalStep, Removal
 from omniweave.pipeline.step import GlobalStep, StepParams
 
 FREQUENT_SCHEMA = pa.schema([("key", pa.uint64())])
+TASK_KEY_SCHEMA = pa.schema([("task", pa.int32()), ("key", pa.uint64())])
 
 
 class ImageDedupParams(StepParams):
@@ -54,18 +66,51 @@ class ImageDedupParams(StepParams):
     partitions: int = Field(16, ge=1, le=4096)
 
 
-def frequent_keys(fs: fsspec.AbstractFileSystem, map_dir: str, partition: int, tasks: list[str], limit: int) -> np.ndarray:
-    """URL hashes of one partition found in more than ``limit`` documents."""
-    finished = set(tasks)
-    keys = [t["key"].to_numpy() for name, t in read_sources(fs, f"{map_dir}/keys", partition)
-            if chunk_task(name) in finished]
-    values, counts = np.unique(np.concatenate(keys) if keys else np.empty(0, np.uint64), return_counts=True)
-    return values[counts > limit]
+def frequent_piece(fs: fsspec.AbstractFileSystem, map_dir: str, rounds: str, partition: int, groups: TaskGroups,
+                   limit: int) -> dict[str, int]:
+    """URL hashes of one partition found in more than ``limit`` documents, sent to the groups of
+    the tasks that hold them."""
+    index = {task: t for t, task in enumerate(groups.tasks)}
+    keys, owners = [], []
+    for name, table in read_sources(fs, f"{map_dir}/keys", partition):
+        task = index.get(chunk_task(name))
+        if task is not None:  # (a task without a docs file did not finish its map: not counted)
+            keys.append(table["key"].to_numpy())
+            owners.append(np.full(table.num_rows, task, np.int32))
+    key = np.concatenate(keys) if keys else np.empty(0, np.uint64)
+    owner = np.concatenate(owners) if owners else np.empty(0, np.int32)
+    values, counts = np.unique(key, return_counts=True)  # a document holds each URL key once
+    frequent = values[counts > limit]
+    hit = is_member(key, frequent)
+    key, owner = key[hit], owner[hit]
+    order = np.lexsort((key, owner))
+    key, owner = key[order], owner[order]
+    fresh = np.concatenate([[True], (key[1:] != key[:-1]) | (owner[1:] != owner[:-1])]) if key.size else hit[:0]
+    table = pa.table({"task": owner[fresh], "key": key[fresh]}, schema=TASK_KEY_SCHEMA)
+    write_parts(fs, f"{rounds}/frequent", partition, table, groups.of_nodes(owner[fresh]), groups.count)
+    return {"frequent_urls": int(frequent.size)}
 
 
-def image_set_keys(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, task: str, partitions: int,
-                   frequent: np.ndarray) -> None:
-    """Write one key per document of ``task``: the hash of its image-URL set without ``frequent``."""
+def frequent_files(fs: fsspec.AbstractFileSystem, rounds: str, out_dir: str, group: int, groups: TaskGroups) -> dict[str, int]:
+    """``frequent/<task>.parquet`` (sorted URL hashes) of each task of one group."""
+    table = read_part(fs, f"{rounds}/frequent", group, TASK_KEY_SCHEMA).sort_by([("task", "ascending"), ("key", "ascending")])
+    task = table["task"].to_numpy()
+    for t in groups.members(group):
+        lo, hi = np.searchsorted(task, [t, t + 1])
+        write_parquet_atomic(fs, f"{out_dir}/frequent/{groups.tasks[t]}.parquet",
+                             table.slice(lo, hi - lo).select(["key"]).cast(FREQUENT_SCHEMA))
+    return {"rows": int(task.size)}
+
+
+def load_frequent(fs: fsspec.AbstractFileSystem, reduce_dir: str, task_id: str) -> np.ndarray:
+    """The sorted frequent URL hashes of one task's documents (empty before or without the reduce)."""
+    path = f"{reduce_dir}/frequent/{task_id}.parquet"
+    return read_parquet(fs, path)["key"].to_numpy() if fs.exists(path) else np.empty(0, np.uint64)
+
+
+def image_set_keys(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, task: str, partitions: int) -> None:
+    """Write one key per document of ``task``: the hash of its image-URL set without its frequent URLs."""
+    frequent = load_frequent(fs, out_dir, task)
     tables = [t for path in task_chunks(fs, map_dir, task) if (t := read_file_part(fs, path, None)) is not None]
     table = pa.concat_tables(tables) if tables else KEYS_SCHEMA.empty_table()
     key, doc = table["key"].to_numpy(), table["doc"].to_numpy()
@@ -104,27 +149,30 @@ class ImageDedup(NodeRemovalStep, GlobalStep):
 
     def reduce(self, ctx: ReduceContext) -> dict[str, int]:
         p: ImageDedupParams = self.params  # type: ignore[assignment]
-        fs = ctx.run.fs
+        fs, rounds = ctx.run.fs, f"{ctx.out_dir}/frequent-rounds"
         tasks, _ = task_offsets(fs, ctx.map_dir)
-        frequent = np.empty(0, np.uint64)
+        counts = {"frequent_urls": 0}
         if p.max_documents_per_url is not None:
+            groups = TaskGroups(tasks, np.arange(len(tasks) + 1), p.partitions)  # one row per task
             limit = p.max_documents_per_url
-            parts = ctx.map(lambda q: frequent_keys(fs, ctx.map_dir, q, tasks, limit), range(p.partitions))
-            frequent = np.sort(np.concatenate(parts)) if parts else frequent
-        write_parquet_atomic(fs, f"{ctx.out_dir}/frequent.parquet", pa.table({"key": frequent}, schema=FREQUENT_SCHEMA))
-        counts = {"frequent_urls": int(frequent.size)}
+            found = run_round(fs, ctx.map, f"{rounds}/find",
+                              lambda q: frequent_piece(fs, ctx.map_dir, rounds, q, groups, limit), p.partitions)
+            run_round(fs, ctx.map, f"{rounds}/files", lambda g: frequent_files(fs, rounds, ctx.out_dir, g, groups),
+                      groups.count)
+            counts["frequent_urls"] = sum(f["frequent_urls"] for f in found)
         if p.drop_identical_image_lists:
-            ctx.map(lambda t: image_set_keys(fs, ctx.map_dir, ctx.out_dir, t, p.partitions, frequent), tasks)
+            ctx.map(lambda t: image_set_keys(fs, ctx.map_dir, ctx.out_dir, t, p.partitions), tasks)
             found = reduce_clusters(fs, f"{ctx.out_dir}/sets", ctx.out_dir, partitions=p.partitions,
                                     keep=p.keep, mapper=ctx.map)
             counts.update(documents_with_images=found["documents"], identical_image_lists=found["duplicates"])
+        if fs.exists(rounds):
+            fs.rm(rounds, recursive=True)
         return counts
 
     def setup(self, ctx: TaskContext) -> None:
         # also called before ``collect``, when there is no reduce output yet
         reduce_dir, fs = ctx.reduce_dir(self.label), ctx.run.fs
-        path = f"{reduce_dir}/frequent.parquet"
-        self._frequent = read_parquet(fs, path)["key"].to_numpy() if fs.exists(path) else np.empty(0, np.uint64)
+        self._frequent = load_frequent(fs, reduce_dir, ctx.task_id)
         self._drop = load_drops(fs, reduce_dir, ctx.task_id)
 
     def document_verdict(self, doc: Document) -> tuple[str, str | None] | None:
