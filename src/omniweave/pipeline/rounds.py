@@ -8,7 +8,8 @@ nothing is lost or doubled. The driver holds only the list of pieces and their s
 
 Partitioned files (:func:`write_parts`) are one file per writer, ``<dir>/<name>.parts``, holding
 the rows for every piece of the next round: an index of byte ranges (one per piece) followed by
-each piece's rows as an Arrow IPC stream. A reader of piece N (:func:`read_part`) reads two index
+each piece's rows as an Arrow IPC stream (uncompressed: decompressing costs ~60-90 us per block,
+~10x the read of a small one). A reader of piece N (:func:`read_part`) reads two index
 entries and its own rows from each writer's file. So a shuffle of W writers to P pieces makes W
 files, not W x P (at a Common Crawl snapshot's 360k tasks x 8,000 partitions: 360k files instead of
 ~3e9). Global steps use these rounds for their reduce (the keyed clustering of
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import fsspec
+from fsspec.implementations.local import LocalFileSystem
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -30,7 +32,6 @@ from omniweave.io.output import read_json, write_json_atomic
 MapFn = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
 PARTS = ".parts"
 _MAGIC = b"OWPARTS1"
-_IPC = pa.ipc.IpcWriteOptions(compression="zstd")
 
 
 def serial_map(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
@@ -63,7 +64,7 @@ def write_parts(fs: fsspec.AbstractFileSystem, directory: str, source: int | str
     sizes = np.zeros(parts, np.int64)
     for p in np.flatnonzero(np.diff(bounds)):
         sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema, options=_IPC) as writer:
+        with pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table.slice(bounds[p], bounds[p + 1] - bounds[p]))
         segments.append(sink.getvalue())
         sizes[p] = segments[-1].size
@@ -89,7 +90,8 @@ def file_source(path: str) -> str:
 
 def read_file_part(fs: fsspec.AbstractFileSystem, path: str, piece: int | None) -> pa.Table | None:
     """The rows one partitioned file holds for ``piece`` (None: for every piece), or None if none."""
-    with fs.open(path, "rb", cache_type="none") as fh:  # small ranged reads, also on object stores
+    local = isinstance(fs, LocalFileSystem)  # a plain file: ~2x cheaper to open than fsspec's
+    with open(path, "rb") if local else fs.open(path, "rb", cache_type="none") as fh:  # small ranged reads
         head = fh.read(16)
         if len(head) < 16 or head[:8] != _MAGIC:
             raise ValueError(f"{path}: not a partitioned rows file")
