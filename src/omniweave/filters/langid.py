@@ -16,9 +16,7 @@ py3langid walks its byte automaton in a Python loop, one step per byte (~0.1 µs
 its time), over a 39 MB transition table. Here the automaton is its trie, stored as a double array
 (:mod:`omniweave.filters.langid_trie`, ~1.5 MB) and walked for every byte at once in numpy; the
 features counted, in the same order, and so the scores are exactly py3langid's
-(tests/test_language_id.py compares them on real pages). The feature table's rows are stored with
-the features of ASCII-only n-grams first: their scores are the same, and a worker reading English
-text keeps one contiguous block of the table resident instead of pages all over it.
+(tests/test_language_id.py compares them on real pages).
 """
 
 from __future__ import annotations
@@ -64,7 +62,7 @@ class LanguageModel(Protocol):
 
 log = logging.getLogger(__name__)
 _PY3LANGID_ARRAYS = ("ptc", "pc", "classes", "base", "check", "feature", "depth")
-_CACHE_LAYOUT = "trie1"  # bumped when the cached arrays change meaning
+_CACHE_LAYOUT = "trie2"  # bumped when the cached arrays change meaning
 
 
 def cache_dir() -> Path:
@@ -83,10 +81,9 @@ def _unpacked_py3langid() -> Path:
     from py3langid.modelio import load_model
 
     ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
-    arrays = {"pc": np.asarray(pc), "classes": np.asarray(classes)}
-    arrays["ptc"], arrays["base"], arrays["check"], arrays["feature"], arrays["depth"] = trie_model(
-        np.asarray(ptc), np.asarray(nextmove, dtype=np.int64), np.asarray(row, dtype=np.int64),
-        np.asarray(output, dtype=np.int64))
+    arrays = {"ptc": np.asarray(ptc), "pc": np.asarray(pc), "classes": np.asarray(classes)}
+    arrays["base"], arrays["check"], arrays["feature"], arrays["depth"] = trie_model(
+        np.asarray(nextmove, dtype=np.int64), np.asarray(row, dtype=np.int64), np.asarray(output, dtype=np.int64))
     folder.mkdir(parents=True, exist_ok=True)
     for name, array in arrays.items():
         tmp = folder / f".{name}-{uuid.uuid4().hex}.npy"
@@ -95,20 +92,13 @@ def _unpacked_py3langid() -> Path:
     return folder
 
 
-def trie_model(ptc: np.ndarray, nextmove: np.ndarray, row: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, ...]:
-    """py3langid's feature table and automaton as (feature table, base, check, feature of each slot,
-    depth): the automaton as a double-array trie, the table's rows reordered ASCII n-grams first."""
+def trie_model(nextmove: np.ndarray, row: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, ...]:
+    """py3langid's automaton as a double-array trie: (base, check, feature of each slot, depth)."""
     trie = Trie.of_automaton(nextmove, row)
     slot, base, check = double_array(trie)
-    grams = trie.ngrams()
-    states = np.flatnonzero(output >= 0)
-    keys = sorted((not grams[s].isascii(), grams[s], int(output[s])) for s in states.tolist())
-    order = list(dict.fromkeys(f for *_, f in keys))  # new row -> old row
-    renumber = np.empty(len(ptc), dtype=np.int64)
-    renumber[order] = np.arange(len(order))
     feature = np.full(len(base), -1, dtype=np.int32)
-    feature[slot[states]] = renumber[output[states]]
-    return (ptc[order], base.astype(np.int32), check.astype(np.int32), feature, np.asarray(trie.depth))
+    feature[slot] = output
+    return base.astype(np.int32), check.astype(np.int32), feature, np.asarray(trie.depth)
 
 
 class VectorisedIdentifier(LanguageIdentifier):

@@ -56,14 +56,6 @@ class Trie:
             parent[reached], byte[reached] = frontier[source[first]], by[first]
             frontier = reached
 
-    def ngrams(self) -> list[bytes]:
-        """Each state's n-gram (built shallowest first, each from its parent's)."""
-        grams = [b""] * len(self.parent)
-        parents, by = self.parent.tolist(), self.byte.tolist()
-        for state in np.argsort(self.level, kind="stable")[1:].tolist():
-            grams[state] = grams[parents[state]] + bytes((by[state],))
-        return grams
-
 
 def double_array(trie: Trie, window: int = 1024) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(slot of each state, base, check): breadth first (a parent has its slot before its children are
