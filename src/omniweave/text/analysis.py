@@ -85,6 +85,13 @@ class TextAnalysis:
     def words(self) -> Sequence[str]:
         return words(self.text)
 
+    def words_only(self) -> TextAnalysis:
+        """A fresh analysis of the same text that keeps only the words, if they were measured."""
+        fresh = TextAnalysis(self.text)
+        if "words" in self.__dict__:
+            fresh.words = self.words  # type: ignore[misc] (what the measure would compute)
+        return fresh
+
     @measure
     def uppercase(self) -> int:
         """Upper-case characters (``str.isupper``)."""
