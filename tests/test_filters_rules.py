@@ -80,6 +80,20 @@ def test_a_documents_paragraphs_measured_in_one_pass_equal_each_measured_alone()
         assert node.analysis.punctuation == punctuation_count(node.text)
 
 
+def test_a_shed_analysis_keeps_the_word_count_and_measures_the_rest_again():
+    d = doc(PROSE, ZH_PROSE, "Short one.")
+    before = d.analysis
+    measured = (before.words, before.alpha_words, before.special_chars, before.word_repetition(2), before.lines)
+    node = d.texts[0]
+    _ = node.analysis.special_chars
+    d.shed_analysis()
+    assert vars(node.analysis).keys() & {"words", "special_chars"} == set()
+    assert d.analysis.word_count == len(measured[0])
+    again = d.analysis
+    assert again is not before
+    assert (again.words, again.alpha_words, again.special_chars, again.word_repetition(2), again.lines) == measured
+
+
 def test_repetition_measures():
     assert duplicates(["a", "b", "a", "a"]) == (2, 2)
     ws = "the cat sat on the mat and the cat sat on the mat".split()

@@ -115,7 +115,7 @@ def test_cached_py3langid_model_scores_like_the_packed_one(tmp_path, monkeypatch
     packed = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     first, again = Py3LangidModel(), Py3LangidModel()  # unpacks into the cache, then maps it
     assert sorted(p.name for p in next(tmp_path.iterdir()).iterdir()) == [
-        "classes.npy", "depth.npy", "nextmove.npy", "output.npy", "pc.npy", "ptc.npy", "row.npy"]
+        "base.npy", "check.npy", "classes.npy", "depth.npy", "feature.npy", "pc.npy", "ptc.npy"]
     for text in [*SAMPLES.values(), "", "1234 !!!"]:
         lang, score = packed.classify(text)
         assert first.predict(text) == again.predict(text) == (normalize_label(lang), pytest.approx(float(score), abs=1e-6))

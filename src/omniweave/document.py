@@ -99,6 +99,14 @@ class Document:
             self._analysis = DocumentAnalysis(texts)
         return self._analysis
 
+    def shed_analysis(self) -> None:
+        """Forget the text measures but each node's word count (what the data card reads): a step that
+        holds many documents at once (a dedup batch) holds their text, not their words and arrays."""
+        self._analysis = None
+        for node in self.nodes:
+            if isinstance(node, TextNode) and node._analysis is not None:
+                node._analysis = node._analysis.counted_only()
+
     @property
     def texts(self) -> list[TextNode]:
         return [n for n in self.nodes if isinstance(n, TextNode)]

@@ -48,6 +48,7 @@ class KeyedDedup(GlobalStep):
         lengths: list[int] = []
         chars = 0
         for doc in docs:
+            doc.shed_analysis()  # a batch holds up to batch_chars of text: not its analyses too
             batch.append(doc)
             lengths.append(text_length(doc))
             chars += lengths[-1]

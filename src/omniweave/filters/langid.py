@@ -13,12 +13,10 @@ their pages shared between the workers of a machine. Where the cache cannot be w
 is unpacked in memory as before.
 
 py3langid walks its byte automaton in a Python loop, one step per byte (~0.1 µs a byte, most of
-its time). The automaton is an Aho-Corasick one over byte n-grams: after any byte its state is the
-longest suffix read so far that is in its trie, at most the trie's depth (6 bytes) long. So the
-state after byte ``i`` is the state reached from the start over bytes ``i-5..i`` alone, and
-:func:`automaton_states` finds it for every position at once in six numpy steps; the features
-counted, in the same order, and so the scores are exactly py3langid's (tests/test_language_id.py
-compares them on real pages).
+its time), over a 39 MB transition table. Here the automaton is its trie, stored as a double array
+(:mod:`omniweave.filters.langid_trie`, ~1.5 MB) and walked for every byte at once in numpy; the
+features counted, in the same order, and so the scores are exactly py3langid's
+(tests/test_language_id.py compares them on real pages).
 """
 
 from __future__ import annotations
@@ -37,6 +35,7 @@ from py3langid.langid import LanguageIdentifier
 from pydantic import Field, field_validator, model_validator
 
 from omniweave.document import Document
+from omniweave.filters.langid_trie import Trie, double_array, node_slots
 from omniweave.pipeline.step import Filter, StepParams
 
 if TYPE_CHECKING:
@@ -62,7 +61,8 @@ class LanguageModel(Protocol):
 
 
 log = logging.getLogger(__name__)
-_PY3LANGID_ARRAYS = ("ptc", "pc", "classes", "nextmove", "row", "output", "depth")
+_PY3LANGID_ARRAYS = ("ptc", "pc", "classes", "base", "check", "feature", "depth")
+_CACHE_LAYOUT = "trie2"  # bumped when the cached arrays change meaning
 
 
 def cache_dir() -> Path:
@@ -74,17 +74,16 @@ def cache_dir() -> Path:
 
 def _unpacked_py3langid() -> Path:
     """The folder of py3langid's model as ``.npy`` files (written on first use, atomically)."""
-    folder = cache_dir() / f"py3langid-{version('py3langid')}"
+    folder = cache_dir() / f"py3langid-{version('py3langid')}-{_CACHE_LAYOUT}"
     if all((folder / f"{name}.npy").is_file() for name in _PY3LANGID_ARRAYS):
         return folder
     from py3langid.langid import MODEL_DIR, MODEL_FILE
     from py3langid.modelio import load_model
 
     ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
-    arrays = {"ptc": np.asarray(ptc), "pc": np.asarray(pc), "classes": np.asarray(classes),
-              "nextmove": np.asarray(nextmove, dtype=np.uint32), "row": np.asarray(row, dtype=np.int64),
-              "output": np.asarray(output, dtype=np.int32)}
-    arrays["depth"] = np.asarray(trie_depth(arrays["nextmove"], arrays["row"]))
+    arrays = {"ptc": np.asarray(ptc), "pc": np.asarray(pc), "classes": np.asarray(classes)}
+    arrays["base"], arrays["check"], arrays["feature"], arrays["depth"] = trie_model(
+        np.asarray(nextmove, dtype=np.int64), np.asarray(row, dtype=np.int64), np.asarray(output, dtype=np.int64))
     folder.mkdir(parents=True, exist_ok=True)
     for name, array in arrays.items():
         tmp = folder / f".{name}-{uuid.uuid4().hex}.npy"
@@ -93,40 +92,24 @@ def _unpacked_py3langid() -> Path:
     return folder
 
 
-def trie_depth(nextmove: np.ndarray, row: np.ndarray) -> int:
-    """The most bytes any state of the automaton stands for: its distance from the start, breadth first."""
-    seen = np.zeros(len(row), dtype=bool)
-    seen[0] = True
-    frontier, depth = np.array([0]), 0
-    while True:
-        reached = np.unique(nextmove[(row[frontier] << 8)[:, None] + np.arange(256)])
-        frontier = reached[~seen[reached]]
-        if not len(frontier):
-            return depth
-        seen[frontier] = True
-        depth += 1
-
-
-def automaton_states(nextmove: np.ndarray, rowbase: np.ndarray, data: bytes, depth: int) -> np.ndarray:
-    """The automaton's state after each byte of ``data``: for every position at once, ``depth`` steps
-    from the start over the ``depth`` bytes ending there (fewer at the start of ``data``)."""
-    codes = np.frombuffer(data, dtype=np.uint8).astype(np.int64)
-    n = len(codes)
-    states = np.zeros(n, dtype=np.int64)
-    for lag in range(min(depth, n) - 1, -1, -1):  # the byte ``lag`` before each position, oldest first
-        states[lag:] = nextmove[rowbase[states[lag:]] + codes[: n - lag]]
-    return states
+def trie_model(nextmove: np.ndarray, row: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, ...]:
+    """py3langid's automaton as a double-array trie: (base, check, feature of each slot, depth)."""
+    trie = Trie.of_automaton(nextmove, row)
+    slot, base, check = double_array(trie)
+    feature = np.full(len(base), -1, dtype=np.int32)
+    feature[slot] = output
+    return base.astype(np.int32), check.astype(np.int32), feature, np.asarray(trie.depth)
 
 
 class VectorisedIdentifier(LanguageIdentifier):
-    """py3langid's identifier with the automaton walked by :func:`automaton_states`."""
+    """py3langid's identifier with the automaton walked by :func:`~omniweave.filters.langid_trie.node_slots`."""
 
     __slots__ = ("walk",)
-    walk: tuple[np.ndarray, np.ndarray, np.ndarray, int]  # next state table, row offsets, feature of each state, depth
+    walk: tuple[np.ndarray, np.ndarray, np.ndarray, int]  # base, check, feature of each slot, depth
 
     def _raw_score(self, text: bytes) -> np.ndarray:
-        nextmove, rowbase, output, depth = self.walk
-        features = output[automaton_states(nextmove, rowbase, text, depth)]
+        base, check, feature, depth = self.walk
+        features = feature[node_slots(base, check, text, depth)]
         features = features[features >= 0]
         if not len(features):
             return super()._raw_score(b"")  # featureless: py3langid's own answer (its loop reads nothing)
@@ -154,13 +137,12 @@ class Py3LangidModel:
             self._model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             return
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _PY3LANGID_ARRAYS}
-        # the walk reads the arrays; py3langid's own loop, which wants them as lists (~12 MB), is not used
+        # py3langid's own loop, which wants the transition table as lists, is not used
         self._model = VectorisedIdentifier(
-            arrays["ptc"], np.asarray(arrays["pc"]), arrays["classes"].tolist(), memoryview(arrays["nextmove"]),
-            [], norm_probs=True, tk_row=[],
-        )
-        self._model.walk = (np.asarray(arrays["nextmove"]), np.asarray(arrays["row"]) << 8,
-                            np.asarray(arrays["output"]), int(arrays["depth"]))
+            arrays["ptc"], np.asarray(arrays["pc"]), arrays["classes"].tolist(), [], [], norm_probs=True, tk_row=[])
+        self._model.walk = (np.asarray(arrays["base"]), np.asarray(arrays["check"]), np.asarray(arrays["feature"]),
+                            int(arrays["depth"]))
+
     def predict(self, text: str) -> tuple[str, float]:
         lang, score = self._model.classify(text)
         return normalize_label(lang), float(score)

@@ -17,6 +17,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
 
+# rows held before they go to Parquet (one row group per flush): a worker holds them twice while writing
+# (Python rows and their Arrow table), so few enough that a task's output never dominates its memory
+FLUSH_ROWS = 128
+
 
 def filesystem(root: str) -> tuple[fsspec.AbstractFileSystem, str]:
     """(filesystem, path inside it) for a local path or fsspec URL."""
@@ -88,7 +92,7 @@ class ShardWriter:
 
     def write(self, row: dict[str, Any]) -> None:
         self._buffer.append(row)
-        if len(self._buffer) >= 512:
+        if len(self._buffer) >= FLUSH_ROWS:
             self._flush()
 
     def _flush(self) -> None:

@@ -78,7 +78,7 @@ class Distributions:
         images = doc.images
         self.documents += 1
         self.images += len(images)
-        self.words[bucket(len(doc.analysis.words), WORD_BINS)] += 1
+        self.words[bucket(doc.analysis.word_count, WORD_BINS)] += 1
         self.images_per_doc[bucket(len(images), IMAGE_BINS)] += 1
         self.languages[doc.language or "unknown"] += 1
         self.domains[domain_of(doc.url) or "unknown"] += 1

@@ -5,6 +5,12 @@ ask whether the data is a pandas object: ~0.3 s of CPU and ~50 MB of memory in e
 worker that has not imported pandas holds no pandas object, so :func:`keep_pandas_out` lets pyarrow
 find pandas missing, once; pyarrow remembers that. Code that needs pandas later still gets it:
 ``import pandas`` works, and pyarrow's conversions to pandas (``Table.to_pandas``) import it then.
+
+glibc's allocator serves a freed large buffer's size from the heap afterwards (its mapping threshold
+rises up to 32 MB): a worker that builds Arrow columns and numpy arrays of varying sizes, document
+after document, then holds a fragmented heap that only grows. :func:`steady_heap` fixes the
+thresholds instead (buffers from 1 MB mapped on their own, the heap trimmed past 32 MB free): ~13 MB
+less peak memory on the end-to-end bench for ~1 % more CPU.
 """
 
 from __future__ import annotations
@@ -37,6 +43,21 @@ def keep_pandas_out() -> None:
         pa.array([0])  # pyarrow's one try at importing pandas
     finally:
         sys.meta_path.remove(finder)
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
+MMAP_FROM_BYTES = 1 << 20
+TRIM_PAST_BYTES = 32 << 20
+
+
+def steady_heap() -> None:
+    """Fixed glibc malloc thresholds for this process (see the module docstring; no-op elsewhere)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_FROM_BYTES)
+        libc.mallopt(_M_TRIM_THRESHOLD, TRIM_PAST_BYTES)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def release_free_memory() -> None:

@@ -27,7 +27,7 @@ from omniweave.io.output import ShardWriter, write_json_atomic
 from omniweave.io.warc import WarcImage, warc_image_table
 from omniweave.layout import SCHEMA, document_to_row
 from omniweave.pipeline.context import DROPPED_IMAGE_SCHEMA, DROPPED_PARAGRAPH_SCHEMA, DROPPED_SCHEMA, TaskContext
-from omniweave.pipeline.no_pandas import keep_pandas_out, release_free_memory
+from omniweave.pipeline.no_pandas import keep_pandas_out, release_free_memory, steady_heap
 from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
 from omniweave.pipeline.distributions import Distributions
@@ -169,6 +169,7 @@ def record_failure(spec: TaskSpec, error: str, details: str | None = None) -> Ta
 def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> TaskResult:
     """Run one task to completion (see the module docstring)."""
     keep_pandas_out()
+    steady_heap()
     run = RunDir(spec.run_root)
     fs, out = run.fs, spec.recipe.output
     p = spec.plan.index

@@ -85,6 +85,17 @@ class TextAnalysis:
     def words(self) -> Sequence[str]:
         return words(self.text)
 
+    def counted_only(self) -> TextAnalysis:
+        """A fresh analysis of the same text that keeps only the word count, if it was measured."""
+        fresh = TextAnalysis(self.text)
+        if "words" in self.__dict__:
+            fresh.word_count = self.word_count  # type: ignore[misc] (what the measure would compute)
+        return fresh
+
+    @measure
+    def word_count(self) -> int:
+        return len(self.words)
+
     @measure
     def uppercase(self) -> int:
         """Upper-case characters (``str.isupper``)."""
@@ -249,6 +260,10 @@ class DocumentAnalysis(TextAnalysis):
     @measure
     def words(self) -> Sequence[str]:
         return list(chain.from_iterable(a.words for a in self.paragraphs))
+
+    @measure
+    def word_count(self) -> int:
+        return sum(a.word_count for a in self.paragraphs)
 
     @measure
     def lower_words(self) -> Sequence[str]:

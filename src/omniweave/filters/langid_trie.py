@@ -1,0 +1,127 @@
+"""py3langid's byte automaton as a double-array trie, walked in numpy.
+
+py3langid counts the byte n-grams of its feature set (1 to ``depth`` = 6 bytes) with an
+Aho-Corasick automaton stored as a full transition table: 38,346 rows of 256 next states (39 MB,
+most of it resident in every worker). After any byte the automaton's state is the longest suffix
+read so far that is a node of its trie (a prefix of a feature n-gram), so the trie alone decides
+every state. Here the trie is stored as a double array (``base``/``check``, Aoe 1989): the child of
+the node in slot ``s`` by byte ``b`` is slot ``base[s] + b`` when ``check[base[s] + b] == s``, and
+each slot holds its node's feature (``feature``, -1 for none): three int32 arrays, ~2 MB in all.
+
+:func:`node_slots` finds the state after every byte at once, level by level: the node of the
+``L``-byte suffix ending at byte ``i`` is a child of the node of the ``L-1``-byte suffix ending at
+byte ``i-1``, and the longest found is the state. The features, and so the scores, are exactly
+py3langid's (tests/test_language_id.py compares them on real pages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+ROOT = 0  # the root's slot (the empty suffix)
+
+
+@dataclass(frozen=True)
+class Trie:
+    """The automaton's trie: each state's parent, the byte leading to it (-1 for the root) and its depth."""
+
+    parent: np.ndarray
+    byte: np.ndarray
+    level: np.ndarray
+
+    @property
+    def depth(self) -> int:
+        """The longest n-gram's length."""
+        return int(self.level.max())
+
+    @classmethod
+    def of_automaton(cls, nextmove: np.ndarray, row: np.ndarray) -> Trie:
+        """The trie of an Aho-Corasick transition table (``nextmove[(row[s] << 8) + b]``). Breadth first
+        from the start: a state first reached at step ``d`` is a trie node of depth ``d``, reached from its
+        parent (depth ``d - 1``) by the last byte of its n-gram."""
+        parent = np.full(len(row), -1, dtype=np.int64)
+        byte = np.full(len(row), -1, dtype=np.int64)
+        level = np.full(len(row), -1, dtype=np.int64)
+        level[ROOT] = 0
+        frontier = np.array([ROOT])
+        while True:
+            targets = nextmove[(row[frontier] << 8)[:, None] + np.arange(256)]
+            source, by = np.nonzero(level[targets] < 0)
+            reached, first = np.unique(targets[source, by], return_index=True)
+            if not len(reached):
+                return cls(parent, byte, level)
+            level[reached] = level[frontier[0]] + 1
+            parent[reached], byte[reached] = frontier[source[first]], by[first]
+            frontier = reached
+
+
+def double_array(trie: Trie, window: int = 1024) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(slot of each state, base, check): breadth first (a parent has its slot before its children are
+    placed), each node's children at the lowest offset where all their slots are free, looking back
+    at most ``window`` slots from the highest taken one (so each search scans about one window)."""
+    order = np.lexsort((trie.byte, trie.parent))
+    order = order[trie.parent[order] >= 0]  # children grouped by parent, bytes ascending
+    parents, starts = np.unique(trie.parent[order], return_index=True)
+    children = dict(zip(parents.tolist(), zip(starts.tolist(), np.append(starts[1:], len(order)).tolist())))
+    used = np.zeros(len(trie.parent) + window + 512, dtype=bool)
+    used[ROOT] = True
+    slot = np.full(len(trie.parent), -1, dtype=np.int64)
+    slot[ROOT] = ROOT
+    base = np.zeros(len(used), dtype=np.int64)
+    check = np.full(len(used), -1, dtype=np.int64)
+    queue, first_free, highest = [ROOT], 1, ROOT
+    for state in queue:
+        if state not in children:
+            continue
+        start, end = children[state]
+        kids = order[start:end]
+        by = trie.byte[kids]
+        offset = max(first_free, highest - window) - int(by[0])
+        offset = max(offset, 0)
+        while True:
+            if offset + window + 256 > len(used):  # room for the window: grow the arrays
+                grow = len(used)
+                used, base = np.append(used, np.zeros(grow, bool)), np.append(base, np.zeros(grow, np.int64))
+                check = np.append(check, np.full(grow, -1, np.int64))
+            fits = np.ones(window, dtype=bool)
+            for b in by.tolist():
+                fits &= ~used[offset + b:offset + b + window]
+            hits = np.flatnonzero(fits)
+            if len(hits):
+                offset += int(hits[0])
+                break
+            offset += window
+        taken = offset + by
+        used[taken] = True
+        base[slot[state]] = offset
+        slot[kids] = taken
+        check[taken] = slot[state]
+        while used[first_free]:
+            first_free += 1
+        highest = max(highest, int(taken[-1]))
+        queue.extend(kids.tolist())
+    length = max(int(np.flatnonzero(check >= 0).max()) + 1, int(base.max()) + 256)
+    return slot, base[:length], check[:length]
+
+
+def node_slots(base: np.ndarray, check: np.ndarray, data: bytes, depth: int) -> np.ndarray:
+    """The slot of the automaton's state after each byte of ``data`` (:data:`ROOT` where no suffix is a node)."""
+    codes = np.frombuffer(data, dtype=np.uint8).astype(np.intp)
+    slots = base[ROOT] + codes
+    found = check[slots] == ROOT
+    slots[~found] = ROOT
+    at = np.flatnonzero(found)
+    nodes = slots[at]
+    for _ in range(depth - 1):  # one byte longer each time: children of the nodes found
+        if len(at) and at[-1] == len(codes) - 1:
+            at, nodes = at[:-1], nodes[:-1]
+        at = at + 1
+        child = base[nodes] + codes[at]
+        found = check[child] == nodes
+        at, nodes = at[found], child[found]
+        if not len(at):
+            break
+        slots[at] = nodes
+    return slots
