@@ -15,6 +15,10 @@ at run time, loaded once). Without a shipped model each part leaves the rules' c
   the content), from page-level figures (how much the rules prune, list items, links, sentence
   ends; cheap, asked before the block model); the training script fits a one-figure threshold (a
   linear model with one weight). Below its threshold the rules' blocks stand.
+- Tail (``tail_model.npz``, tools/train_tail.py): every cut that drops a trailing run of the kept
+  text blocks starting at a section boundary (a heading, a cue word, a link line) is described by
+  what the run holds against what stays; the best scored cut is made when it scores at least the
+  model's threshold (related stories, newsletter boxes, notices after the article).
 """
 
 from __future__ import annotations
@@ -387,3 +391,116 @@ def filter_blocks(blocks: Blocks, kept: list[Node]) -> list[Node]:
         return kept
     chosen = {id(t) for t, k in zip(texts, keep) if k}
     return [n for n in blocks.nodes if id(n) in chosen or (type(n) is not TextNode and id(n) in kept_ids)]
+
+
+# --- tail -----------------------------------------------------------------------------------------
+
+TAIL_MAX = 20  # the cuts tried drop the last 1 ... TAIL_MAX kept text blocks
+TAIL_MIN_BLOCKS = 3  # pages with fewer kept text blocks are left whole
+TAIL_FEATURES = (
+    "bias", "tail_share", "log_tail_chars", "tail_link_share", "tail_sentence_end", "tail_heading_share",
+    "tail_list_item_share", "first_heading", "first_cue", "first_related", "tail_cue_share", "first_link_share",
+    "log_cut", "cut_share", "log_tail_mean_rel", "head_link_share", "last_kept_sentence_end", "log_total_chars",
+)
+TAIL_MODEL_PATH = Path(__file__).with_name("data") / "tail_model.npz"
+TAIL_MODEL = ShippedModel(TAIL_MODEL_PATH, TAIL_FEATURES)
+shipped_tail_model, set_tail_model = TAIL_MODEL.get, TAIL_MODEL.set
+_RELATED_CUES = _CUES[8]
+
+
+def tail_features(
+    lengths: np.ndarray, linked: np.ndarray, heading: np.ndarray, list_item: np.ndarray, sentence_end: np.ndarray,
+    cue: np.ndarray, related: np.ndarray,
+) -> np.ndarray:
+    """One row of :data:`TAIL_FEATURES` per cut of the kept text blocks (in reading order; row ``c - 1``
+    drops the last ``c``): what the dropped tail holds (share of the text, links, sentence ends,
+    headings, list items, furniture cue words, its first block) against what stays."""
+    n = len(lengths)
+    cuts = np.arange(1, min(TAIL_MAX, n - 1) + 1)
+    total = max(1.0, float(lengths.sum()))
+
+    def tail_sum(values: np.ndarray) -> np.ndarray:
+        return np.cumsum(values[::-1])[cuts - 1]
+
+    tail_chars = tail_sum(lengths)
+    head_chars = np.maximum(1.0, total - tail_chars)
+    first = n - cuts  # the first dropped block
+    x = np.empty((len(cuts), len(TAIL_FEATURES)))
+    x[:, 0] = 1.0
+    x[:, 1] = tail_chars / total
+    x[:, 2] = np.log1p(tail_chars)
+    x[:, 3] = tail_sum(linked) / np.maximum(1.0, tail_chars)
+    x[:, 4] = tail_sum(sentence_end.astype(np.float64)) / cuts
+    x[:, 5] = tail_sum(heading.astype(np.float64)) / cuts
+    x[:, 6] = tail_sum(list_item.astype(np.float64)) / cuts
+    x[:, 7] = heading[first]
+    x[:, 8] = cue[first]
+    x[:, 9] = related[first]
+    x[:, 10] = tail_sum(cue.astype(np.float64)) / cuts
+    x[:, 11] = linked[first] / np.maximum(1.0, lengths[first])
+    x[:, 12] = np.log(cuts)
+    x[:, 13] = cuts / n
+    x[:, 14] = np.log((tail_chars / cuts + 1.0) / (head_chars / (n - cuts) + 1.0))
+    x[:, 15] = (float(linked.sum()) - tail_sum(linked)) / head_chars
+    x[:, 16] = sentence_end[first - 1]
+    x[:, 17] = math.log1p(total)
+    return x
+
+
+def tail_features_of_blocks(x: np.ndarray) -> np.ndarray:
+    """:func:`tail_features` from the kept blocks' rows of :func:`block_features` (training)."""
+    col = BLOCK_FEATURES.index
+    lengths = np.rint(np.expm1(x[:, col("log_chars")]))
+    cues = [i for i, name in enumerate(BLOCK_FEATURES) if name.startswith("cue_")]
+    return tail_features(
+        lengths, np.rint(x[:, col("link_share")] * lengths), x[:, col("kind_heading")] > 0,
+        x[:, col("kind_list_item")] > 0, x[:, col("sentence_end")] > 0, x[:, cues].any(axis=1),
+        x[:, col("cue_related")] > 0,
+    )
+
+
+def tail_boundaries(x: np.ndarray) -> np.ndarray:
+    """Which cuts of :func:`tail_features` rows start a section of their own: at a heading, a block
+    with a furniture cue word or one that is half links (a cut elsewhere splits the article)."""
+    col = TAIL_FEATURES.index
+    return (x[:, col("first_heading")] > 0) | (x[:, col("first_cue")] > 0) | (x[:, col("first_link_share")] >= 0.5)
+
+
+def _cues(text: str) -> tuple[bool, bool]:
+    """Whether a short block holds a furniture cue word, and a "related" one."""
+    if len(text) > CUE_MAX:
+        return False, False
+    short = text.lower()
+    return any(cue in short for cue, _ in _CUE_COLUMNS), any(cue in short for cue in _RELATED_CUES)
+
+
+def tail_features_of_texts(texts: list[TextNode], link_chars: dict[int, int]) -> np.ndarray:
+    """:func:`tail_features` of the kept text blocks (cue words looked for in the last ones only)."""
+    cues = [_cues(t.text) if i >= len(texts) - TAIL_MAX else (False, False) for i, t in enumerate(texts)]
+    return tail_features(
+        np.array([len(t.text) for t in texts], dtype=np.float64),
+        np.array([link_chars.get(id(t), 0) for t in texts], dtype=np.float64),
+        np.array([t.kind == "heading" for t in texts]), np.array([t.kind == "list_item" for t in texts]),
+        np.array([t.text.rstrip().endswith(_SENTENCE_END) for t in texts]),
+        np.array([c[0] for c in cues]), np.array([c[1] for c in cues]),
+    )
+
+
+def trim_tail(nodes: list[Node], link_chars: dict[int, int]) -> list[Node]:
+    """The nodes less a trailing run of kept text blocks (with the images among them) that the tail
+    model scores as boilerplate (a "related stories" list, a newsletter box, a site's notice after the
+    article): the best scored cut, when it scores at least the model's threshold."""
+    model = shipped_tail_model()
+    if model is None:
+        return nodes
+    texts = [n for n in nodes if type(n) is TextNode]
+    if len(texts) < TAIL_MIN_BLOCKS:
+        return nodes
+    x = tail_features_of_texts(texts, link_chars)
+    scores = np.where(tail_boundaries(x), model.scores(x), -np.inf)
+    best = int(np.argmax(scores))
+    if scores[best] < model.threshold:
+        return nodes
+    last = texts[len(texts) - best - 2]  # the last text block that stays
+    end = next(i for i, n in enumerate(nodes) if n is last) + 1
+    return nodes[:end]
