@@ -329,6 +329,10 @@ def test_prose_named_as_content_and_boilerplate_stays_but_a_share_bar_goes():
             "</body></html>")
     doc = extract_html(html, url=URL)
     assert "A sentence of article text" in doc.text and "Share this post" not in doc.text
+    replies = "".join(f"<p>Reply {i}: I read it twice, and I agree with most of it, though not all.</p>" for i in range(20))
+    with_comments = html.replace("</main>", f'<div class="comments-content">{replies}</div></main>')
+    doc = extract_html(with_comments, url=URL)  # comments named as content are still comments
+    assert "A sentence of article text" in doc.text and "I read it twice" not in doc.text
 
 
 def test_paragraph_of_inline_links_is_text_of_the_article():

@@ -334,7 +334,7 @@ def _remove_form_block(area: LexborNode) -> None:
 def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[HintMap, int]:
     """Remove nodes named by a strong hint, except one holding most of the page's text (a forum
     thread is all "comments"; page builders call everything an "ad-wrapper") and prose named as an
-    ad or as content too (:func:`_is_prose`: "body-ad-wrapper", "entry-content no-share"). Comments are removed
+    ad or as content too, comments aside (:func:`_is_prose`: "body-ad-wrapper", "entry-content no-share"). Comments are removed
     even then when an article stands outside them; the posts inside kept comments stay. Returns the
     hints of every named node that has one, and the body's text length before the removal."""
     body_chars = len(body.text())
@@ -356,7 +356,7 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[
             continue
         length = len(node.text())
         if length <= limit:
-            if (what != ADS and not positive) or not _is_prose(node, length):
+            if comments or (what != ADS and not positive) or not _is_prose(node, length):
                 node.remove()
         elif comments and not inside(node, kept):
             if _is_thread(body, [node]):
