@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from omniweave import extract_html
+from omniweave.document import ImageNode
 from omniweave.extract import learned
 
 URL = "http://example.com/a"
@@ -157,6 +158,10 @@ def test_the_tail_models_cut_drops_the_run_after_the_content(restore_tail_model)
     assert text.count("A sentence of article text") == 8 and "Related stories" not in text and "bread" not in text
     learned.set_tail_model(None)
     assert "about bread" in extract_html(ARTICLE_WITH_RELATED, url=URL).text
+    learned.set_tail_model(_related_cutter())  # a picture closing the article stays, the teasers' go
+    page = ARTICLE_WITH_RELATED.replace("<h3>", "<img src='/end.jpg'><h3>").replace("</p></article>", "<img src='/t.jpg'></p></article>")
+    images = [n.url for n in extract_html(page, url=URL).nodes if isinstance(n, ImageNode)]
+    assert images == ["http://example.com/end.jpg"]
 
 
 def test_the_tail_model_cuts_only_at_a_section_boundary(restore_tail_model):

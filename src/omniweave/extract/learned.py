@@ -487,7 +487,7 @@ def tail_features_of_texts(texts: list[TextNode], link_chars: dict[int, int]) ->
 
 
 def trim_tail(nodes: list[Node], link_chars: dict[int, int]) -> list[Node]:
-    """The nodes less a trailing run of kept text blocks (with the images among them) that the tail
+    """The nodes less a trailing run of kept text blocks (with the images among and after them) that the tail
     model scores as boilerplate (a "related stories" list, a newsletter box, a site's notice after the
     article): the best scored cut, when it scores at least the model's threshold."""
     model = shipped_tail_model()
@@ -501,6 +501,5 @@ def trim_tail(nodes: list[Node], link_chars: dict[int, int]) -> list[Node]:
     best = int(np.argmax(scores))
     if scores[best] < model.threshold:
         return nodes
-    last = texts[len(texts) - best - 2]  # the last text block that stays
-    end = next(i for i, n in enumerate(nodes) if n is last) + 1
-    return nodes[:end]
+    first = texts[len(texts) - best - 1]  # the first text block dropped
+    return nodes[:next(i for i, n in enumerate(nodes) if n is first)]
