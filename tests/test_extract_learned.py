@@ -187,3 +187,27 @@ def test_the_tail_figures_are_the_ones_it_was_trained_on():
     links = {id(t): round(s * len(t.text)) for t, s in zip(texts, x[:, learned.BLOCK_FEATURES.index("link_share")])}
     kept_texts = [t for t, k in zip(texts, kept) if k]
     np.testing.assert_allclose(learned.tail_features_of_texts(kept_texts, links), learned.tail_features_of_blocks(x[kept]))
+
+
+def test_the_run_time_cut_scorer_equals_the_features_it_was_trained_on():
+    """trim_tail scores the cuts that start a section one by one; training scores the rows of
+    tail_features kept by tail_boundaries: same best cut and score, whatever the model."""
+    links = "".join(f"<li><a href='/s/{i}'>Story number {i} in the list</a></li>" for i in range(4))
+    page = ARTICLE_WITH_RELATED.replace("</article>", f"<h3>More</h3><ul>{links}</ul><p>{_SENTENCE}</p></article>")
+    seen = []
+    learned.set_block_recorder(lambda texts, x: seen.append((texts, x)))
+    try:
+        extract_html(page, url=URL)
+    finally:
+        learned.set_block_recorder(None)
+    texts, x = seen[-1]
+    links_of = {id(t): round(s * len(t.text)) for t, s in zip(texts, x[:, learned.BLOCK_FEATURES.index("link_share")])}
+    n = len(learned.TAIL_FEATURES)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        model = learned.LinearModel(rng.normal(size=n), rng.uniform(0.5, 2.0, size=n), rng.normal(size=n))
+        rows = learned.tail_features_of_texts(texts, links_of)
+        scores = np.where(learned.tail_boundaries(rows), model.scores(rows), -np.inf)
+        total = sum(len(t.text) for t in texts)
+        best, cut = learned._best_cut(learned._tail_blocks(texts, links_of), total, sum(links_of.values()), len(texts), model)
+        assert cut == int(np.argmax(scores)) + 1 and best == pytest.approx(float(scores.max()))
