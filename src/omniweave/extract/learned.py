@@ -406,12 +406,11 @@ TAIL_FEATURES = (
 TAIL_MODEL_PATH = Path(__file__).with_name("data") / "tail_model.npz"
 TAIL_MODEL = ShippedModel(TAIL_MODEL_PATH, TAIL_FEATURES)
 shipped_tail_model, set_tail_model = TAIL_MODEL.get, TAIL_MODEL.set
+_RELATED_CUES = next(group for group in _CUES if "related" in group)
 _CUE_WORDS = ahocorasick.Automaton()  # every furniture cue -> whether it is a "related" one
 for _cue, _ in _CUE_COLUMNS:
-    _CUE_WORDS.add_word(_cue, _cue in _CUES[8])
+    _CUE_WORDS.add_word(_cue, _cue in _RELATED_CUES)
 _CUE_WORDS.make_automaton()
-
-
 TAIL_BLOCK = ("chars", "linked", "heading", "list_item", "sentence_end", "cue", "related")  # tail_features' block columns
 
 
