@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from omniweave import extract_html
+from omniweave.document import ImageNode
 from omniweave.extract import learned
 
 URL = "http://example.com/a"
@@ -129,3 +130,84 @@ def test_a_listings_cards_are_its_content(restore_block_models):
     assert "All rights reserved" not in text
     learned.set_block_model(None)
     assert "bean stew" not in extract_html(page, url=URL).text  # the rules alone keep only the intro
+
+
+@pytest.fixture
+def restore_tail_model():
+    yield
+    learned.TAIL_MODEL.reset()
+
+
+def _related_cutter() -> learned.LinearModel:
+    n = len(learned.TAIL_FEATURES)
+    weights = np.zeros(n)
+    weights[learned.TAIL_FEATURES.index("first_related")] = 10.0
+    return learned.LinearModel(np.zeros(n), np.ones(n), weights, threshold=5.0)
+
+
+ARTICLE_WITH_RELATED = (
+    f"<html><body><article><h1>Title</h1>{''.join(f'<p>{_SENTENCE * 2}</p>' for _ in range(4))}"
+    "<h3>Related stories</h3><p>Another story worth a read, about beans.</p>"
+    "<p>And one more teaser, about bread.</p></article></body></html>"
+)
+
+
+def test_the_tail_models_cut_drops_the_run_after_the_content(restore_tail_model):
+    learned.set_tail_model(_related_cutter())
+    text = extract_html(ARTICLE_WITH_RELATED, url=URL).text
+    assert text.count("A sentence of article text") == 8 and "Related stories" not in text and "bread" not in text
+    learned.set_tail_model(None)
+    assert "about bread" in extract_html(ARTICLE_WITH_RELATED, url=URL).text
+    learned.set_tail_model(_related_cutter())  # a picture closing the article stays, the teasers' go
+    page = ARTICLE_WITH_RELATED.replace("<h3>", "<img src='/end.jpg'><h3>").replace("</p></article>", "<img src='/t.jpg'></p></article>")
+    images = [n.url for n in extract_html(page, url=URL).nodes if isinstance(n, ImageNode)]
+    assert images == ["http://example.com/end.jpg"]
+
+
+def test_the_tail_model_cuts_only_at_a_section_boundary(restore_tail_model):
+    n = len(learned.TAIL_FEATURES)
+    longest = np.eye(n)[learned.TAIL_FEATURES.index("log_cut")]
+    learned.set_tail_model(learned.LinearModel(np.zeros(n), np.ones(n), longest, -1.0))  # the longest cut it may
+    page = ARTICLE_WITH_RELATED.replace("<h3>Related stories</h3>", "")
+    text = extract_html(page, url=URL).text  # the last block holds a cue word ("more"): the only boundary
+    assert text.count("A sentence of article text") == 8 and "about beans" in text and "about bread" not in text
+
+
+def test_the_tail_figures_are_the_ones_it_was_trained_on():
+    """At run time the tail model measures the kept text blocks; training derives the same figures
+    from the blocks' feature rows: both must agree."""
+    seen = []
+    learned.set_block_recorder(lambda texts, x: seen.append((texts, x)))
+    try:
+        extract_html(ARTICLE_WITH_RELATED, url=URL)
+    finally:
+        learned.set_block_recorder(None)
+    texts, x = seen[-1]
+    kept = x[:, learned.BLOCK_FEATURES.index("pruned")] == 0
+    links = {id(t): round(s * len(t.text)) for t, s in zip(texts, x[:, learned.BLOCK_FEATURES.index("link_share")])}
+    kept_texts = [t for t, k in zip(texts, kept) if k]
+    np.testing.assert_allclose(learned.tail_features_of_texts(kept_texts, links), learned.tail_features_of_blocks(x[kept]))
+
+
+def test_the_run_time_cut_scorer_equals_the_features_it_was_trained_on():
+    """trim_tail scores the cuts that start a section one by one; training scores the rows of
+    tail_features kept by tail_boundaries: same best cut and score, whatever the model."""
+    links = "".join(f"<li><a href='/s/{i}'>Story number {i} in the list</a></li>" for i in range(4))
+    page = ARTICLE_WITH_RELATED.replace("</article>", f"<h3>More</h3><ul>{links}</ul><p>{_SENTENCE}</p></article>")
+    seen = []
+    learned.set_block_recorder(lambda texts, x: seen.append((texts, x)))
+    try:
+        extract_html(page, url=URL)
+    finally:
+        learned.set_block_recorder(None)
+    texts, x = seen[-1]
+    links_of = {id(t): round(s * len(t.text)) for t, s in zip(texts, x[:, learned.BLOCK_FEATURES.index("link_share")])}
+    n = len(learned.TAIL_FEATURES)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        model = learned.LinearModel(rng.normal(size=n), rng.uniform(0.5, 2.0, size=n), rng.normal(size=n))
+        rows = learned.tail_features_of_texts(texts, links_of)
+        scores = np.where(learned.tail_boundaries(rows), model.scores(rows), -np.inf)
+        total = sum(len(t.text) for t in texts)
+        best, cut = learned._best_cut(learned._tail_blocks(texts, links_of), total, sum(links_of.values()), len(texts), model)
+        assert cut == int(np.argmax(scores)) + 1 and best == pytest.approx(float(scores.max()))

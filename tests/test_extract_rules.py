@@ -319,3 +319,28 @@ def test_a_noscript_copy_beside_the_rendered_page_and_a_script_notice_go():
     doc = extract_html(html, url=URL)
     assert "Paragraph 7." in doc.text
     assert "second copy" not in doc.text and "enable JavaScript" not in doc.text
+
+
+def test_prose_named_as_content_and_boilerplate_stays_but_a_share_bar_goes():
+    article = "".join(f"<p>{_SENTENCE * 3}</p>" for _ in range(6))
+    html = (f'<html><body><main><h1>Guide</h1><div class="entry-content no-share">{article}</div>'
+            '<div class="share-content"><p>Share this post on every network you know of, today.</p></div></main>'
+            f'<div class="site-info">{"<p>About the site, its history and its many, many editors.</p>" * 30}</div>'
+            "</body></html>")
+    doc = extract_html(html, url=URL)
+    assert "A sentence of article text" in doc.text and "Share this post" not in doc.text
+    replies = "".join(f"<p>Reply {i}: I read it twice, and I agree with most of it, though not all.</p>" for i in range(20))
+    with_comments = html.replace("</main>", f'<div class="comments-content">{replies}</div></main>')
+    doc = extract_html(with_comments, url=URL)  # comments named as content are still comments
+    assert "A sentence of article text" in doc.text and "I read it twice" not in doc.text
+
+
+def test_paragraph_of_inline_links_is_text_of_the_article():
+    linked = ('<p>See <a href="/a">the report by the agency</a> and <a href="/b">its summary of findings</a>, '
+              'which <a href="/c">critics</a> called thin.</p>')
+    html = (f'<html><body><nav><a href="/">Home</a></nav><article><h1>Title</h1><p>{_SENTENCE * 3}</p>{linked}'
+            f'<p>{_SENTENCE * 2}</p><ul><li><a href="/x">Other story one here</a></li>'
+            '<li><a href="/y">Other story two</a></li></ul></article></body></html>')
+    text = extract_html(html, url=URL).text
+    assert "See the report by the agency and its summary of findings, which critics called thin." in text
+    assert "Other story" not in text

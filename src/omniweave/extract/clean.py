@@ -42,7 +42,7 @@ _HINT_WORDS = STRONG_WORDS | WEAK_WORDS | POSITIVE_WORDS
 _HINT_BYTES = frozenset(word.encode() for word in _HINT_WORDS)
 MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
 ARTICLE_OUTSIDE = 300  # ... unless it is comments and this much paragraph text stands outside them
-PROSE_IN_AD = 1000  # an "ad" wrapper with this much paragraph text (and prose half its text) is the article
+PROSE_IN_AD = 1000  # an "ad" (or content-named) wrapper with this much paragraph text (and prose half its text) is the article
 _PROSE = "p, li, h2, h3, h4, h5, h6"  # prose of an article: paragraphs, list items, section headings
 MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
 WEAK_SHORT = 300  # a weakly hinted node this short is chrome (a header line, a footer note)
@@ -333,7 +333,8 @@ def _remove_form_block(area: LexborNode) -> None:
 
 def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[HintMap, int]:
     """Remove nodes named by a strong hint, except one holding most of the page's text (a forum
-    thread is all "comments"; page builders call everything an "ad-wrapper"). Comments are removed
+    thread is all "comments"; page builders call everything an "ad-wrapper") and prose named as an
+    ad or as content too, comments aside (:func:`_is_prose`: "body-ad-wrapper", "entry-content no-share"). Comments are removed
     even then when an article stands outside them; the posts inside kept comments stay. Returns the
     hints of every named node that has one, and the body's text length before the removal."""
     body_chars = len(body.text())
@@ -347,7 +348,7 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[
         if found is NO_HINT:
             continue
         hinted[node.mem_id] = found
-        negative, _, what = found
+        negative, positive, what = found
         if negative != STRONG or node.tag in PROTECTED:
             continue
         comments = what == COMMENTS
@@ -355,7 +356,7 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[
             continue
         length = len(node.text())
         if length <= limit:
-            if what != ADS or not _is_prose(node, length):
+            if comments or (what != ADS and not positive) or not _is_prose(node, length):
                 node.remove()
         elif comments and not inside(node, kept):
             if _is_thread(body, [node]):

@@ -15,6 +15,10 @@ at run time, loaded once). Without a shipped model each part leaves the rules' c
   the content), from page-level figures (how much the rules prune, list items, links, sentence
   ends; cheap, asked before the block model); the training script fits a one-figure threshold (a
   linear model with one weight). Below its threshold the rules' blocks stand.
+- Tail (``tail_model.npz``, tools/train_tail.py): every cut that drops a trailing run of the kept
+  text blocks starting at a section boundary (a heading, a cue word, a link line) is described by
+  what the run holds against what stays; the best scored cut is made when it scores at least the
+  model's threshold (related stories, newsletter boxes, notices after the article).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import ahocorasick
 import numpy as np
 from selectolax.lexbor import LexborNode
 
@@ -387,3 +392,175 @@ def filter_blocks(blocks: Blocks, kept: list[Node]) -> list[Node]:
         return kept
     chosen = {id(t) for t, k in zip(texts, keep) if k}
     return [n for n in blocks.nodes if id(n) in chosen or (type(n) is not TextNode and id(n) in kept_ids)]
+
+
+# --- tail -----------------------------------------------------------------------------------------
+
+TAIL_MAX = 20  # the cuts tried drop the last 1 ... TAIL_MAX kept text blocks
+TAIL_MIN_BLOCKS = 3  # pages with fewer kept text blocks are left whole
+TAIL_FEATURES = (
+    "bias", "tail_share", "log_tail_chars", "tail_link_share", "tail_sentence_end", "tail_heading_share",
+    "tail_list_item_share", "first_heading", "first_cue", "first_related", "tail_cue_share", "first_link_share",
+    "log_cut", "cut_share", "log_tail_mean_rel", "head_link_share", "last_kept_sentence_end", "log_total_chars",
+)
+TAIL_MODEL_PATH = Path(__file__).with_name("data") / "tail_model.npz"
+TAIL_MODEL = ShippedModel(TAIL_MODEL_PATH, TAIL_FEATURES)
+shipped_tail_model, set_tail_model = TAIL_MODEL.get, TAIL_MODEL.set
+_RELATED_CUES = next(group for group in _CUES if "related" in group)
+_CUE_WORDS = ahocorasick.Automaton()  # every furniture cue -> whether it is a "related" one
+for _cue, _ in _CUE_COLUMNS:
+    _CUE_WORDS.add_word(_cue, _cue in _RELATED_CUES)
+_CUE_WORDS.make_automaton()
+TAIL_BLOCK = ("chars", "linked", "heading", "list_item", "sentence_end", "cue", "related")  # tail_features' block columns
+
+
+def tail_features(blocks: np.ndarray, total: float, total_linked: float, n: int) -> np.ndarray:
+    """One row of :data:`TAIL_FEATURES` per cut of the ``n`` kept text blocks (row ``c - 1`` drops the
+    last ``c``): what the dropped tail holds (share of the text, links, sentence ends, headings, list
+    items, furniture cue words, its first block) against what stays. ``blocks`` has one row of
+    :data:`TAIL_BLOCK` for each of the last :data:`TAIL_MAX` + 1 blocks (all a cut reads); ``total``
+    and ``total_linked`` are the characters and linked characters of all ``n``."""
+    w = len(blocks)
+    cuts = np.arange(1, min(TAIL_MAX, n - 1) + 1, dtype=np.float64)
+    k = len(cuts)
+    total = max(1.0, total)
+    tail = np.cumsum(blocks[::-1], axis=0)[:k]  # sums over the dropped blocks, per cut
+    first = blocks[w - k:][::-1]  # the first dropped block, per cut
+    before = blocks[w - k - 1:w - 1][::-1, 4]  # whether the block before it ends a sentence
+    chars, linked = tail[:, 0], tail[:, 1]
+    head_chars = np.maximum(1.0, total - chars)
+    x = np.empty((k, len(TAIL_FEATURES)))
+    x[:, 0] = 1.0
+    x[:, 1] = chars / total
+    x[:, 2] = np.log1p(chars)
+    x[:, 3] = linked / np.maximum(1.0, chars)
+    x[:, 4:7] = tail[:, [4, 2, 3]] / cuts[:, None]  # sentence ends, headings, list items
+    x[:, 7:10] = first[:, [2, 5, 6]]  # heading, cue, related
+    x[:, 10] = tail[:, 5] / cuts
+    x[:, 11] = first[:, 1] / np.maximum(1.0, first[:, 0])
+    x[:, 12] = np.log(cuts)
+    x[:, 13] = cuts / n
+    x[:, 14] = np.log((chars / cuts + 1.0) / (head_chars / (n - cuts) + 1.0))
+    x[:, 15] = (total_linked - linked) / head_chars
+    x[:, 16] = before
+    x[:, 17] = math.log1p(total)
+    return x
+
+
+def tail_features_of_blocks(x: np.ndarray) -> np.ndarray:
+    """:func:`tail_features` from the kept blocks' rows of :func:`block_features` (training)."""
+    col = BLOCK_FEATURES.index
+    lengths = np.rint(np.expm1(x[:, col("log_chars")]))
+    linked = np.rint(x[:, col("link_share")] * lengths)
+    cues = [i for i, name in enumerate(BLOCK_FEATURES) if name.startswith("cue_")]
+    blocks = np.column_stack([
+        lengths, linked, x[:, col("kind_heading")] > 0, x[:, col("kind_list_item")] > 0, x[:, col("sentence_end")] > 0,
+        x[:, cues].any(axis=1), x[:, col("cue_related")] > 0,
+    ]).astype(np.float64)
+    return tail_features(blocks[-(TAIL_MAX + 1):], float(lengths.sum()), float(linked.sum()), len(x))
+
+
+def tail_boundaries(x: np.ndarray) -> np.ndarray:
+    """Which cuts of :func:`tail_features` rows start a section of their own: at a heading, a block
+    with a furniture cue word or one that is half links (a cut elsewhere splits the article)."""
+    col = TAIL_FEATURES.index
+    return (x[:, col("first_heading")] > 0) | (x[:, col("first_cue")] > 0) | (x[:, col("first_link_share")] >= 0.5)
+
+
+def _tail_cues(text: str) -> tuple[bool, bool]:
+    """Whether a short block holds a furniture cue word, and a "related" one (one automaton pass)."""
+    if len(text) > CUE_MAX:
+        return False, False
+    cue = False
+    for _, related in _CUE_WORDS.iter(text.lower()):
+        if related:
+            return True, True
+        cue = True
+    return cue, False
+
+
+def _tail_blocks(texts: list[TextNode], link_chars: dict[int, int]) -> list[tuple[int, int, bool, bool, bool, bool, bool]]:
+    """The rows of :data:`TAIL_BLOCK` of the last :data:`TAIL_MAX` + 1 kept text blocks."""
+    rows = []
+    for t in texts[-(TAIL_MAX + 1):]:
+        text, kind = t.text, t.kind
+        rows.append((len(text), link_chars.get(id(t), 0), kind == "heading", kind == "list_item",
+                     text.rstrip().endswith(_SENTENCE_END), *_tail_cues(text)))
+    return rows
+
+
+def tail_features_of_texts(texts: list[TextNode], link_chars: dict[int, int]) -> np.ndarray:
+    """:func:`tail_features` of the kept text blocks (what :func:`_best_cut` scores, as training sees it)."""
+    total = total_linked = 0
+    for t in texts:
+        total += len(t.text)
+        total_linked += link_chars.get(id(t), 0)
+    blocks = np.array(_tail_blocks(texts, link_chars), dtype=np.float64)
+    return tail_features(blocks, float(total), float(total_linked), len(texts))
+
+
+_linear: tuple[LinearModel, list[float], float] | None = None  # a model as coefficients on raw features
+
+
+def _coefficients(model: LinearModel) -> tuple[list[float], float]:
+    """``model.scores`` as coefficients and an intercept on the raw features (kept for the last model)."""
+    global _linear
+    if _linear is None or _linear[0] is not model:
+        coef = model.weights / model.scale
+        _linear = (model, coef.tolist(), float(-(model.mean * coef).sum()))
+    return _linear[1], _linear[2]
+
+
+def _best_cut(rows: list[tuple[int, int, bool, bool, bool, bool, bool]], total: float, total_linked: float, n: int,
+              model: LinearModel) -> tuple[float, int]:
+    """The best score of the cuts that start a section, and how many blocks it drops (0: none): the
+    rows of :func:`tail_features` that :func:`tail_boundaries` keeps, scored one by one (a page has
+    a few such cuts; this is the run-time twin of those two functions, tested equal)."""
+    coef, intercept = _coefficients(model)
+    total = max(1.0, total)
+    log_total = math.log1p(total)
+    w = len(rows)
+    chars = linked = ends = headings = items = cues = 0
+    best, best_cut = -math.inf, 0
+    for c in range(1, min(TAIL_MAX, n - 1) + 1):
+        length, link, heading, item, end, cue, related = rows[w - c]
+        chars += length
+        linked += link
+        ends += end
+        headings += heading
+        items += item
+        cues += cue
+        if not (heading or cue or 2 * link >= max(1, length)):
+            continue
+        head_chars = max(1.0, total - chars)
+        x = (
+            1.0, chars / total, math.log1p(chars), linked / max(1, chars), ends / c, headings / c, items / c,
+            heading, cue, related, cues / c, link / max(1, length), math.log(c), c / n,
+            math.log((chars / c + 1.0) / (head_chars / (n - c) + 1.0)), (total_linked - linked) / head_chars,
+            rows[w - c - 1][4], log_total,
+        )
+        score = intercept + sum(a * b for a, b in zip(coef, x))
+        if score > best:
+            best, best_cut = score, c
+    return best, best_cut
+
+
+def trim_tail(nodes: list[Node], link_chars: dict[int, int]) -> list[Node]:
+    """The nodes less a trailing run of kept text blocks (with the images among and after them) that the tail
+    model scores as boilerplate (a "related stories" list, a newsletter box, a site's notice after the
+    article): the best scored cut, when it scores at least the model's threshold."""
+    model = shipped_tail_model()
+    if model is None:
+        return nodes
+    texts = [n for n in nodes if type(n) is TextNode]
+    if len(texts) < TAIL_MIN_BLOCKS:
+        return nodes
+    total = total_linked = 0
+    for t in texts:
+        total += len(t.text)
+        total_linked += link_chars.get(id(t), 0)
+    score, cut = _best_cut(_tail_blocks(texts, link_chars), total, total_linked, len(texts), model)
+    if cut == 0 or score < model.threshold:
+        return nodes
+    first = texts[len(texts) - cut]  # the first text block dropped
+    return nodes[:next(i for i, n in enumerate(nodes) if n is first)]
