@@ -174,8 +174,10 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
     """One row of :data:`FEATURES` per candidate."""
     rule = tops[0]
     rule_chain = _ancestor_ids(rule)
-    body_text = len(body.text())
-    rule_chars = len(rule.text())
+    whole_text = body.text()  # the body and the rule's winner are candidates too: their texts are read once
+    body_text = len(whole_text)
+    rule_text = whole_text if rule.mem_id == body.mem_id else rule.text()
+    rule_chars = len(rule_text)
     max_score = max(scoring.scores.values())
     max_final = max(scoring.final.values()) if scoring.final else max_score
     ranks = {key: i for i, key in enumerate(scoring.ranked)}
@@ -183,8 +185,8 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
     for node in tops:
         key = node.mem_id
         is_body = key == body.mem_id
-        text = node.text()
-        chars = body_text if is_body else len(text)
+        text = whole_text if is_body else rule_text if key == rule.mem_id else node.text()
+        chars = len(text)
         density = scoring.links.density(node)
         raw = scoring.scores.get(key, 0.0)
         final = scoring.final.get(key, raw * (1.0 - density))
