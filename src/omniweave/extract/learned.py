@@ -174,8 +174,10 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
     """One row of :data:`FEATURES` per candidate."""
     rule = tops[0]
     rule_chain = _ancestor_ids(rule)
-    body_text = len(body.text())
-    rule_chars = len(rule.text())
+    whole_text = body.text()  # the body and the rule's winner are candidates too: their texts are read once
+    body_text = len(whole_text)
+    rule_text = whole_text if rule.mem_id == body.mem_id else rule.text()
+    rule_chars = len(rule_text)
     max_score = max(scoring.scores.values())
     max_final = max(scoring.final.values()) if scoring.final else max_score
     ranks = {key: i for i, key in enumerate(scoring.ranked)}
@@ -183,8 +185,8 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
     for node in tops:
         key = node.mem_id
         is_body = key == body.mem_id
-        text = node.text()
-        chars = body_text if is_body else len(text)
+        text = whole_text if is_body else rule_text if key == rule.mem_id else node.text()
+        chars = len(text)
         density = scoring.links.density(node)
         raw = scoring.scores.get(key, 0.0)
         final = scoring.final.get(key, raw * (1.0 - density))
@@ -330,17 +332,25 @@ def block_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[
 
 
 def page_features(
-    lengths: np.ndarray, linked: np.ndarray, pruned: np.ndarray, list_item: np.ndarray, heading: np.ndarray,
-    sentence_end: np.ndarray,
+    lengths: list[float], linked: list[float], pruned: list[bool], list_item: list[bool], heading: list[bool],
+    sentence_end: list[bool],
 ) -> np.ndarray:
     """One row of :data:`GATE_FEATURES` for a page, from its text blocks' lengths, linked characters
-    and flags (pruned by the rules, a list item, a heading, ending a sentence). Shares are of blocks or
-    of characters, as named. Cheap: the gate is asked on every page, the block model only where it opens."""
-    total = max(1.0, float(lengths.sum()))
+    and flags (pruned by the rules, a list item, a heading, ending a sentence), one or more blocks.
+    Shares are of blocks or of characters, as named. Cheap: the gate is asked on every page, the
+    block model only where it opens; on a page's few hundred numbers plain Python sums beat numpy's
+    per-call cost (the sums are of whole numbers: exact either way)."""
+    n = len(lengths)
+    total = max(1.0, float(sum(lengths)))
+    ordered = sorted(lengths)
+    half = n // 2
+    median = ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2  # as np.median
     return np.array([[
-        1.0, math.log1p(len(lengths)), math.log1p(total), float(pruned.mean()), float(lengths[pruned].sum() / total),
-        float(lengths[list_item].sum() / total), float(heading.mean()), float(linked.sum() / total),
-        float(sentence_end.mean()), float(np.log1p(np.median(lengths))), float((lengths < SHORT_BLOCK).mean()),
+        1.0, math.log1p(n), math.log1p(total), sum(pruned) / n,
+        sum(length for length, flag in zip(lengths, pruned) if flag) / total,
+        sum(length for length, flag in zip(lengths, list_item) if flag) / total, sum(heading) / n,
+        sum(linked) / total, sum(sentence_end) / n, float(np.log1p(float(median))),
+        sum(length < SHORT_BLOCK for length in lengths) / n,
     ]])
 
 
@@ -349,18 +359,18 @@ def page_features_of_blocks(x: np.ndarray) -> np.ndarray:
     col = BLOCK_FEATURES.index
     lengths = np.rint(np.expm1(x[:, col("log_chars")]))
     return page_features(
-        lengths, np.rint(x[:, col("link_share")] * lengths), x[:, col("pruned")] > 0, x[:, col("kind_list_item")] > 0,
-        x[:, col("kind_heading")] > 0, x[:, col("sentence_end")] > 0,
+        lengths.tolist(), np.rint(x[:, col("link_share")] * lengths).tolist(), (x[:, col("pruned")] > 0).tolist(),
+        (x[:, col("kind_list_item")] > 0).tolist(), (x[:, col("kind_heading")] > 0).tolist(),
+        (x[:, col("sentence_end")] > 0).tolist(),
     )
 
 
 def gate_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> np.ndarray:
     """:func:`page_features` of a page's text blocks (``kept``: ids of those the rules kept)."""
     return page_features(
-        np.array([len(t.text) for t in texts], dtype=np.float64),
-        np.array([min(link_chars.get(id(t), 0), len(t.text)) for t in texts], dtype=np.float64),
-        np.array([id(t) not in kept for t in texts]), np.array([t.kind == "list_item" for t in texts]),
-        np.array([t.kind == "heading" for t in texts]), np.array([t.text.rstrip().endswith(_SENTENCE_END) for t in texts]),
+        [len(t.text) for t in texts], [min(link_chars.get(id(t), 0), len(t.text)) for t in texts],
+        [id(t) not in kept for t in texts], [t.kind == "list_item" for t in texts],
+        [t.kind == "heading" for t in texts], [t.text.rstrip().endswith(_SENTENCE_END) for t in texts],
     )
 
 

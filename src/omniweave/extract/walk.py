@@ -67,6 +67,7 @@ _NOTICE_FIRST = frozenset("".join(t[0] for t in _NOTICE_TITLES).upper() + "".joi
 _NOTICE_MAX = 40  # a title block is no longer than this
 NOTICE_OUTSIDE = 200  # a notice is dropped when this much text stands outside it (else it is the page)
 _SPECIAL = {"a", "br", "pre"}  # inline tags the walk does not just descend into
+_NOT_INLINE = frozenset(BLOCKS | _SPECIAL)  # tags the walk does more with than descend into them
 
 
 @dataclass(slots=True)
@@ -185,8 +186,10 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             out.link_lines.append(len(nodes) - 1)
 
     stack: list[LexborNode | str] = list(reversed(roots))
+    push, pop = stack.append, stack.pop  # the loop below runs once per node: names bound once
+    not_inline, kind_of_tag, containers = _NOT_INLINE, KIND_OF_TAG, CONTAINERS
     while stack:
-        item = stack.pop()
+        item = pop()
         if type(item) is str:  # leaving an element
             if item == "a":
                 in_link -= 1
@@ -196,9 +199,9 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
             open_blocks.pop()
             if item == "table":
                 headed.pop()
-            if item in KIND_OF_TAG:
+            if item in kind_of_tag:
                 kinds.pop()
-            if item in CONTAINERS:
+            if item in containers:
                 if initial:
                     release_initial()
                 start, chars0, links0, images0, texts0, is_root = opened.pop()
@@ -233,19 +236,19 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 if figures:
                     figures[-1].images.append(image)
             continue
-        if tag not in BLOCKS and tag not in _SPECIAL:  # inline: its children, in place
+        if tag not in not_inline:  # inline: its children, in place
             child = item.last_child  # children pushed last to first: cheaper than iter()
             while child is not None:
-                stack.append(child)
+                push(child)
                 child = child.prev
             continue
         if tag == "a":
             if not _script_wrapper(item):  # a script "link" around paragraphs is plain inline markup
                 in_link += 1
-                stack.append("a")
+                push("a")
             child = item.last_child
             while child is not None:
-                stack.append(child)
+                push(child)
                 child = child.prev
             continue
         if buffer:
@@ -269,9 +272,9 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                     )
                 continue
             headed.append(head is not None and (head.tag == "th" or item.css_first("th") is not None))
-        if tag in KIND_OF_TAG:
-            kinds.append(KIND_OF_TAG[tag])
-        if tag in CONTAINERS:
+        if tag in kind_of_tag:
+            kinds.append(kind_of_tag[tag])
+        if tag in containers:
             if initial:
                 release_initial()
             opened.append((len(nodes), chars, links, images, texts, item.mem_id in root_ids))
@@ -280,10 +283,10 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
         elif tag == "figcaption" and figures:
             figures[-1].caption = _norm(item.text(deep=True)) or None
         open_blocks.append(tag)
-        stack.append(tag)
+        push(tag)
         child = item.last_child
         while child is not None:
-            stack.append(child)
+            push(child)
             child = child.prev
     if buffer:
         flush()
