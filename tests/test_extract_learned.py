@@ -93,12 +93,8 @@ def test_the_gate_leaves_the_rules_blocks_where_it_stays_shut(restore_block_mode
     assert "We use cookies" not in extract_html(ARTICLE_WITH_COOKIES, url=URL).text
 
 
-def test_the_gates_figures_are_the_ones_it_was_trained_on():
-    """At run time the gate measures the page from its text blocks; training derives the same
-    figures from the blocks' feature rows: both must agree."""
-    cards = "".join(f"<li><a href='/p/{i}'>Product card number {i}</a> <span>$ {i}.99</span></li>" for i in range(12))
-    page = (f"<html><body><h1>Shop</h1><p>{_SENTENCE}</p><ul>{cards}</ul><article>"
-            f"{''.join(f'<p>{_SENTENCE * 2}</p>' for _ in range(3))}<h2>More</h2></article></body></html>")
+def _recorded_blocks(page: str) -> tuple[list, np.ndarray, dict[int, int]]:
+    """The text blocks of the page's last learned pass, their feature rows, and each block's link characters."""
     seen = []
     learned.set_block_recorder(lambda texts, x: seen.append((texts, x)))
     try:
@@ -106,9 +102,19 @@ def test_the_gates_figures_are_the_ones_it_was_trained_on():
     finally:
         learned.set_block_recorder(None)
     texts, x = seen[-1]
+    links = {id(t): round(s * len(t.text)) for t, s in zip(texts, x[:, learned.BLOCK_FEATURES.index("link_share")])}
+    return texts, x, links
+
+
+def test_the_gates_figures_are_the_ones_it_was_trained_on():
+    """At run time the gate measures the page from its text blocks; training derives the same
+    figures from the blocks' feature rows: both must agree."""
+    cards = "".join(f"<li><a href='/p/{i}'>Product card number {i}</a> <span>$ {i}.99</span></li>" for i in range(12))
+    page = (f"<html><body><h1>Shop</h1><p>{_SENTENCE}</p><ul>{cards}</ul><article>"
+            f"{''.join(f'<p>{_SENTENCE * 2}</p>' for _ in range(3))}<h2>More</h2></article></body></html>")
+    texts, x, links = _recorded_blocks(page)
     pruned = x[:, learned.BLOCK_FEATURES.index("pruned")] > 0
     kept = {id(t) for t, p in zip(texts, pruned) if not p}
-    links = {id(t): round(s * len(t.text)) for t, s in zip(texts, x[:, learned.BLOCK_FEATURES.index("link_share")])}
     np.testing.assert_allclose(learned.gate_features(texts, links, kept), learned.page_features_of_blocks(x))
 
 
@@ -176,15 +182,8 @@ def test_the_tail_model_cuts_only_at_a_section_boundary(restore_tail_model):
 def test_the_tail_figures_are_the_ones_it_was_trained_on():
     """At run time the tail model measures the kept text blocks; training derives the same figures
     from the blocks' feature rows: both must agree."""
-    seen = []
-    learned.set_block_recorder(lambda texts, x: seen.append((texts, x)))
-    try:
-        extract_html(ARTICLE_WITH_RELATED, url=URL)
-    finally:
-        learned.set_block_recorder(None)
-    texts, x = seen[-1]
+    texts, x, links = _recorded_blocks(ARTICLE_WITH_RELATED)
     kept = x[:, learned.BLOCK_FEATURES.index("pruned")] == 0
-    links = {id(t): round(s * len(t.text)) for t, s in zip(texts, x[:, learned.BLOCK_FEATURES.index("link_share")])}
     kept_texts = [t for t, k in zip(texts, kept) if k]
     np.testing.assert_allclose(learned.tail_features_of_texts(kept_texts, links), learned.tail_features_of_blocks(x[kept]))
 
@@ -194,14 +193,7 @@ def test_the_run_time_cut_scorer_equals_the_features_it_was_trained_on():
     tail_features kept by tail_boundaries: same best cut and score, whatever the model."""
     links = "".join(f"<li><a href='/s/{i}'>Story number {i} in the list</a></li>" for i in range(4))
     page = ARTICLE_WITH_RELATED.replace("</article>", f"<h3>More</h3><ul>{links}</ul><p>{_SENTENCE}</p></article>")
-    seen = []
-    learned.set_block_recorder(lambda texts, x: seen.append((texts, x)))
-    try:
-        extract_html(page, url=URL)
-    finally:
-        learned.set_block_recorder(None)
-    texts, x = seen[-1]
-    links_of = {id(t): round(s * len(t.text)) for t, s in zip(texts, x[:, learned.BLOCK_FEATURES.index("link_share")])}
+    texts, x, links_of = _recorded_blocks(page)
     n = len(learned.TAIL_FEATURES)
     rng = np.random.default_rng(0)
     for _ in range(5):
