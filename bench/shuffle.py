@@ -10,7 +10,7 @@ clusters found. The layouts are the bench's ``--layouts`` (tasks x partitions), 
 N documents as 40 x 16 and as 400 x 160: tasks x partitions grows 100x while the documents stay.
 
 ``--baseline REV`` runs the same layouts, interleaved, on a git worktree of revision REV (made
-under the system's temporary folder), so the two codes meet the same load.
+under the system's temporary folder and removed at the end), so the two codes meet the same load.
 
     python bench/shuffle.py --docs 200000 [--baseline 16e386d]
 
@@ -99,7 +99,12 @@ def baseline_tree(rev: str) -> Path:
     if not tree.exists():
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True,
                        capture_output=True)
-    return tree / "src"
+    return tree
+
+
+def remove_tree(tree: Path) -> None:
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False,
+                   capture_output=True)
 
 
 def main() -> None:
@@ -112,18 +117,23 @@ def main() -> None:
     parser.add_argument("--baseline", help="also run this git revision, interleaved")
     args = parser.parse_args()
     codes = {"this": ROOT / "src"}
-    if args.baseline:
-        codes["baseline"] = baseline_tree(args.baseline)
+    tree = baseline_tree(args.baseline) if args.baseline else None
+    if tree:
+        codes["baseline"] = tree / "src"
     results: dict[str, dict[str, dict]] = {name: {} for name in codes}
-    for layout in args.layouts.split(","):
-        tasks, partitions = (int(x) for x in layout.split("x"))
-        for name, src in codes.items():
-            r = run_code(src, args, tasks, partitions)
-            results[name][layout] = r
-            print(f"{name:9s} {tasks:5d} tasks x {partitions:4d} partitions: map {r['map_cpu_s']:7.1f} s CPU, "
-                  f"{r['map_files']:6d} files; reduce {r['reduce_cpu_s']:7.1f} s CPU ({r['reduce_us_per_doc']:6.1f} us/doc), "
-                  f"up to {r['most_reduce_files']:6d} files; {r['clusters']} clusters, {r['duplicates']} duplicates; "
-                  f"{r['peak_rss_mb']} MB", flush=True)
+    try:
+        for layout in args.layouts.split(","):
+            tasks, partitions = (int(x) for x in layout.split("x"))
+            for name, src in codes.items():
+                r = run_code(src, args, tasks, partitions)
+                results[name][layout] = r
+                print(f"{name:9s} {tasks:5d} tasks x {partitions:4d} partitions: map {r['map_cpu_s']:7.1f} s CPU, "
+                      f"{r['map_files']:6d} files; reduce {r['reduce_cpu_s']:7.1f} s CPU "
+                      f"({r['reduce_us_per_doc']:6.1f} us/doc), up to {r['most_reduce_files']:6d} files; "
+                      f"{r['clusters']} clusters, {r['duplicates']} duplicates; {r['peak_rss_mb']} MB", flush=True)
+    finally:
+        if tree:
+            remove_tree(tree)
     print(json.dumps({name: {layout: {k: r[k] for k in ("reduce_us_per_doc", "map_files", "most_reduce_files",
                                                         "clusters", "duplicates")}
                              for layout, r in by_layout.items()} for name, by_layout in results.items()}))
