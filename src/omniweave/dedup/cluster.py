@@ -198,6 +198,11 @@ class TaskGroups:
         self.count = max(1, min(count, len(tasks)))
         self.bounds = [(g * len(tasks) + self.count - 1) // self.count for g in range(self.count + 1)]
 
+    @classmethod
+    def by_task_index(cls, tasks: list[str], count: int) -> TaskGroups:
+        """Groups whose "nodes" are task indexes (one row per task), for rows that name their task."""
+        return cls(tasks, np.arange(len(tasks) + 1), count)
+
     def of_nodes(self, nodes: np.ndarray) -> np.ndarray:
         task = np.searchsorted(self.offsets, nodes, side="right") - 1
         return task * self.count // max(len(self.tasks), 1)

@@ -117,7 +117,7 @@ class DomainRepeatedParagraphs(ParagraphStep, GlobalStep):
         p: DomainParagraphsParams = self.params  # type: ignore[assignment]
         fs = ctx.run.fs
         tasks, _ = task_offsets(fs, ctx.map_dir)
-        groups = TaskGroups(tasks, np.arange(len(tasks) + 1), p.partitions)  # one row per task
+        groups = TaskGroups.by_task_index(tasks, p.partitions)
         rounds = f"{ctx.out_dir}/rounds"
         parts = run_round(fs, ctx.map, f"{rounds}/repeated", lambda q: reduce_partition(
             fs, ctx.map_dir, ctx.out_dir, q, groups, p.min_documents, p.top_domains), p.partitions)

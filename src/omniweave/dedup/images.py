@@ -153,7 +153,7 @@ class ImageDedup(NodeRemovalStep, GlobalStep):
         tasks, _ = task_offsets(fs, ctx.map_dir)
         counts = {"frequent_urls": 0}
         if p.max_documents_per_url is not None:
-            groups = TaskGroups(tasks, np.arange(len(tasks) + 1), p.partitions)  # one row per task
+            groups = TaskGroups.by_task_index(tasks, p.partitions)
             limit = p.max_documents_per_url
             found = run_round(fs, ctx.map, f"{rounds}/find",
                               lambda q: frequent_piece(fs, ctx.map_dir, rounds, q, groups, limit), p.partitions)
