@@ -10,7 +10,7 @@ from omniweave.document import Document, ImageNode, TextNode
 from omniweave.filters.normalise import OmnicorpusNormalise
 from omniweave.filters.omnicorpus_document import OmnicorpusDocument
 from omniweave.filters.omnicorpus_paragraphs import OmnicorpusParagraphs
-from omniweave.filters.omnicorpus_rules import NODE_RULES, ORDER, Para, RuleParams
+from omniweave.filters.omnicorpus_rules import NODE_RULES, ORDER, Paras, RuleParams
 from omniweave.pipeline.context import TaskContext
 from omniweave.pipeline.recipe import parse_recipe
 
@@ -145,7 +145,7 @@ STAY = [  # (rule, text, language): near-misses the rule must keep
 
 
 def judge(rule: str, text: str, lang: str, kind: str = "paragraph") -> bool:
-    return NODE_RULES[rule](Para.of(TextNode(text, kind), lang), RuleParams())
+    return bool(NODE_RULES[rule](Paras.of(TextNode(text, kind), lang), RuleParams())[0])
 
 
 @pytest.mark.parametrize(("rule", "text", "lang"), GO)

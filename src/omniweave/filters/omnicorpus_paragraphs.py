@@ -14,16 +14,18 @@ themselves are in :mod:`omniweave.filters.omnicorpus_rules`. Two rules look at n
 
 from __future__ import annotations
 
-from collections import Counter
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal, get_args
 
+import numpy as np
 from pydantic import Field
 
 from omniweave import counters
 from omniweave.document import Document, Node, TextNode
-from omniweave.filters.omnicorpus_rules import NODE_RULES, ORDER, SHORT_ONLY, Para, RuleParams
+from omniweave.filters.omnicorpus_rules import NODE_RULES, ORDER, SHORT_ONLY, Paras, Rule, RuleParams
 from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep, is_image_caption
 from omniweave.pipeline.step import StepParams
 from omniweave.text.words import ends_sentence
@@ -37,6 +39,7 @@ RuleName = Literal[
     "advertisement", "merge_short", "too_short", "aberrant", "citation", "social_handle", "phone_author_time",
 ]
 assert list(get_args(RuleName)) == ORDER
+Plan = list[tuple[str, Rule, float]]  # a batch of node rules: each with the most words it judges (inf: any)
 FRAGMENT_ENDS = (",", ";", ":", "-", "–", "，", "；", "：", "、")
 
 
@@ -65,79 +68,97 @@ class OmnicorpusParagraphs(CountsEvents):
 
     def clean(self, doc: Document) -> list[tuple[str, str]]:
         p: OmnicorpusParagraphsParams = self.params  # type: ignore[assignment]
-        active = [r for r in ORDER if p.rules is None or r in p.rules]
         removed: list[tuple[str, str]] = []
-        judged: dict[tuple[str, str], tuple[Para, dict[int, str | None]]] = {}  # node rules see no neighbours
+        judged: dict[tuple[str, str], list[str | None]] = {}  # (kind, text) -> the hit of each batch
         rounds = 0
         for rounds in range(1, p.max_rounds + 1):  # noqa: B007 (counted after the loop)
-            if not self._round(doc, active, removed, judged):
+            if not self._round(doc, removed, judged):
                 break
         self.events[counters.rounds(rounds)] += 1
         return removed
 
+    @cached_property
+    def _chain(self) -> list[str | Plan]:
+        """The active rules in order, each run of consecutive node rules as one batch (a :data:`Plan`):
+        a node goes by the first rule of a batch that fires."""
+        p: OmnicorpusParagraphsParams = self.params  # type: ignore[assignment]
+        out: list[str | Plan] = []
+        for rule in ORDER:
+            if p.rules is not None and rule not in p.rules:
+                continue
+            if rule not in NODE_RULES:
+                out.append(rule)
+                continue
+            if not out or isinstance(out[-1], str):
+                out.append([])
+            field = SHORT_ONLY.get(rule)
+            limit = getattr(p, field) if field else math.inf
+            if limit is not None:  # a null limit switches the rule off
+                out[-1].append((rule, NODE_RULES[rule], limit))  # type: ignore[union-attr]
+        return out
+
+    @cached_property
+    def _kinds(self) -> frozenset[str]:
+        return frozenset(self.params.kinds)
+
     def _eligible(self, nodes: list[Node], i: int) -> bool:
         node = nodes[i]
-        return isinstance(node, TextNode) and node.kind in self.params.kinds and not is_image_caption(nodes, i)
+        return isinstance(node, TextNode) and node.kind in self._kinds and not is_image_caption(nodes, i)
 
-    def _round(self, doc: Document, active: list[str], removed: list[tuple[str, str]],
-               judged: dict[tuple[str, str], tuple[Para, dict[int, str | None]]]) -> bool:
+    def _round(self, doc: Document, removed: list[tuple[str, str]], judged: dict[tuple[str, str], list[str | None]]) -> bool:
         """One pass of the chain over ``doc``; True when it changed something. ``judged`` keeps each
-        (kind, text)'s paragraph and the node rules' answers across rounds (per batch)."""
+        (kind, text)'s hit per batch across rounds (node rules see no neighbours)."""
         changed = False
-        lang = doc.language or "en"
-        batch: list[str] = []
-        for rule in [*active, None]:
-            if rule in NODE_RULES:
-                batch.append(rule)
-                continue
-            if batch:  # consecutive node rules: each node goes by the first that fires
-                changed |= self._node_rules(doc, batch, lang, removed, judged)
-                batch = []
-            if rule == "heading_only":
+        batch = 0
+        for step in self._chain:
+            if step == "heading_only":
                 changed |= self._heading_only(doc, removed)
-            elif rule == "merge_short":
+            elif step == "merge_short":
                 changed |= self._merge_short(doc)
+            else:
+                changed |= self._node_rules(doc, batch, removed, judged)
+                batch += 1
         return changed
 
-    def _plan(self, rules: list[str]) -> list[tuple[str, Callable[[Para, RuleParams], bool], float]]:
-        """The rules with the most words a paragraph may have for each to fire (inf: any)."""
-        plan = []
-        for rule in rules:
-            field = SHORT_ONLY.get(rule)
-            limit = getattr(self.params, field) if field else math.inf
-            if limit is not None:  # a null limit switches the rule off
-                plan.append((rule, NODE_RULES[rule], limit))
-        return plan
+    def _node_rules(self, doc: Document, batch: int, removed: list[tuple[str, str]],
+                    judged: dict[tuple[str, str], list[str | None]]) -> bool:
+        """Remove the eligible nodes a rule of ``batch`` fires on (nodes not seen before are judged
+        by every batch at once)."""
+        nodes = doc.nodes
+        eligible = [i for i in range(len(nodes)) if self._eligible(nodes, i)]
+        new = {(nodes[i].kind, nodes[i].text): nodes[i] for i in eligible}  # type: ignore[union-attr]
+        new = {key: node for key, node in new.items() if key not in judged}
+        if new:
+            judged.update(zip(new, self._judge(list(new.values()), doc.language or "en"), strict=True))
+        drop = set()
+        for i in eligible:
+            node = nodes[i]
+            hit = judged[(node.kind, node.text)][batch]  # type: ignore[union-attr]
+            if hit:
+                removed.append((node.text, hit))  # type: ignore[union-attr]
+                drop.add(i)
+        if drop:
+            doc.nodes = [n for i, n in enumerate(nodes) if i not in drop]
+        return bool(drop)
 
-    def _first_hit(self, para: Para, plan: list[tuple[str, Callable[[Para, RuleParams], bool], float]]) -> str | None:
-        n, params = len(para.words), self.params
-        for rule, fires, limit in plan:
-            if n <= limit and fires(para, params):  # type: ignore[arg-type]
-                return rule
-        return None
-
-    def _node_rules(self, doc: Document, rules: list[str], lang: str, removed: list[tuple[str, str]],
-                    judged: dict[tuple[str, str], tuple[Para, dict[int, str | None]]]) -> bool:
-        kept: list[Node] = []
-        batch = ORDER.index(rules[0])
-        plan = self._plan(rules)
-        for i, node in enumerate(doc.nodes):
-            if self._eligible(doc.nodes, i):
-                assert isinstance(node, TextNode)
-                key = (node.kind, node.text)
-                if key not in judged:
-                    judged[key] = (Para.of(node, lang), {})
-                para, verdicts = judged[key]
-                if batch not in verdicts:
-                    verdicts[batch] = self._first_hit(para, plan)
-                hit = verdicts[batch]
-                if hit:
-                    removed.append((node.text, hit))
+    def _judge(self, nodes: list[Node], lang: str) -> list[list[str | None]]:
+        """Each node's hit in each batch: the first rule of the batch that fires on it, or None."""
+        paras = Paras(nodes, lang)  # type: ignore[arg-type]
+        hits: list[list[str | None]] = [[] for _ in nodes]
+        for plan in (step for step in self._chain if not isinstance(step, str)):
+            hit: list[str | None] = [None] * len(nodes)
+            undecided = np.ones(len(nodes), dtype=bool)
+            for rule, fires, limit in plan:
+                paras.open = undecided & (paras.words <= limit)
+                if not paras.open.any():
                     continue
-            kept.append(node)
-        changed = len(kept) != len(doc.nodes)
-        doc.nodes = kept
-        return changed
+                fired = fires(paras, self.params) & paras.open  # type: ignore[arg-type]
+                for i in np.flatnonzero(fired).tolist():
+                    hit[i] = rule
+                undecided &= ~fired
+            for row, h in zip(hits, hit, strict=True):
+                row.append(h)
+        return hits
 
     def _heading_only(self, doc: Document, removed: list[tuple[str, str]]) -> bool:
         run_limit = self.params.heading_run  # type: ignore[attr-defined]

@@ -5,8 +5,10 @@ Headings are structure in omniweave's documents (OmniCorpus has none): the rules
 paragraph by its shortness alone (``one_word``, ``too_short``, ``image_caption``, the
 under-10-characters part of ``header_footer``) leave them to ``heading_only``.
 
-A rule sees one paragraph (:class:`Para`: its text, its kind, and the node's shared
-:mod:`analysis <omniweave.text.analysis>`: words, letters, whether it is mostly CJK) and the thresholds of :class:`RuleParams`; it answers True to remove it. Where omniweave already had
+A rule sees a document's paragraphs at once (:class:`Paras`: their collapsed texts and kinds, and
+arrays of what they measure: words from each node's shared :mod:`analysis <omniweave.text.analysis>`,
+letters, digits, whether mostly CJK, which pattern literals they hold) and the thresholds of
+:class:`RuleParams`; it answers with a mask, True for each paragraph to remove. Where omniweave already had
 the same idea (``boilerplate.RULES``: social counters, ad markers, citations, bylines, timestamps,
 photo credits) the pattern lives there and is reused here. ``docs/RULES.md`` maps each rule to the
 released one.
@@ -15,18 +17,19 @@ released one.
 from __future__ import annotations
 
 import re
-from collections.abc import Set as AbstractSet
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING
 
+import numpy as np
 from pydantic import Field
 
 from omniweave.filters.boilerplate import RULES as BOILERPLATE
 from omniweave.filters.wordlists import flagged_in
 from omniweave.pipeline.step import StepParams
-from omniweave.text.analysis import TextAnalysis, measure
-from omniweave.text.patterns import AnyPattern
+from omniweave.text.analysis import measure, measure_each
+from omniweave.text.patterns import AnyPattern, literal_count, literal_matrix
+from omniweave.text.stats import class_counts
 
 if TYPE_CHECKING:
     from omniweave.document import TextNode
@@ -112,38 +115,96 @@ PHONE_AUTHOR_TIME = _any(*BOILERPLATE["byline"], *BOILERPLATE["timestamp"])
 PHONE_ONLY = re.compile(r"^[\s\d()+.\-–/]{7,}$")
 
 
-Rule = Callable[["Para", "RuleParams"], bool]
+Mask = np.ndarray  # one bool per paragraph of a Paras
+Rule = Callable[["Paras", "RuleParams"], Mask]
 
 
-@dataclass
-class Para:
-    """One paragraph as the rules see it."""
+class Paras:
+    """The paragraphs a rule judges (a document's, in order), as arrays with one entry per
+    paragraph: each measure is taken for all of them at once on first use and kept.
 
-    text: str  # whitespace collapsed
-    kind: str
-    lang: str
-    analysis: TextAnalysis  # of the uncollapsed text (the same words, letters and scripts)
+    ``open`` marks the paragraphs whose answers are still wanted (the step narrows it as rules fire
+    and to each rule's word limit); pattern searches run only there, and a rule's answer elsewhere
+    is not read."""
+
+    def __init__(self, nodes: Sequence[TextNode], lang: str) -> None:
+        self.analyses = [n.analysis for n in nodes]
+        measure_each(self.analyses)
+        self.texts = [a.collapsed for a in self.analyses]  # whitespace collapsed
+        self.kinds = [n.kind for n in nodes]
+        self.lang = lang
+        self.open: Mask = np.ones(len(nodes), dtype=bool)
+        self._found: np.ndarray | None = None
 
     @classmethod
-    def of(cls, node: TextNode, lang: str) -> Para:
-        return cls(node.analysis.collapsed, node.kind, lang, node.analysis)
+    def of(cls, node: TextNode, lang: str) -> Paras:
+        """The table of one paragraph."""
+        return cls([node], lang)
 
     @measure
-    def literals(self) -> AbstractSet[int]:
-        return self.analysis.literals
+    def words(self) -> np.ndarray:
+        """Words per paragraph."""
+        return np.fromiter((a.word_count for a in self.analyses), dtype=np.int64, count=len(self.analyses))
 
-    def has(self, pattern: AnyPattern) -> bool:
-        """True when ``pattern`` matches the (collapsed) text."""
-        return pattern.search(self.text, self.literals)
+    @measure
+    def heading(self) -> Mask:
+        return np.array([k == "heading" for k in self.kinds], dtype=bool)
 
-    @property
-    def words(self) -> Sequence[str]:
-        return self.analysis.words
+    @measure
+    def chars(self) -> np.ndarray:
+        """Characters of the collapsed text."""
+        return np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
 
-    @property
-    def cjk(self) -> bool:
+    @measure
+    def counts(self) -> dict[str, np.ndarray]:
+        """Upper-case, digit, letter (caseless CJK ones included), CJK and space characters."""
+        return class_counts(self.texts, ("upper", "digit", "letter", "cjk", "space"))
+
+    @measure
+    def cjk(self) -> Mask:
         """Mostly CJK: more than half of its letters are Han/kana characters."""
-        return self.analysis.mostly_cjk
+        cjk = self.counts["cjk"]
+        return (cjk > 0) & (cjk * 2 > self.counts["letter"])
+
+    def flagged(self) -> np.ndarray:
+        """Flagged words (the language's list) where open (0 elsewhere)."""
+        out = np.zeros(len(self.texts), dtype=np.int64)
+        for i in np.flatnonzero(self.open & (self.words > 0)).tolist():
+            out[i] = flagged_in(self.analyses[i], self.lang)
+        return out
+
+    @measure
+    def short_words(self) -> np.ndarray:
+        """Words of at most two characters."""
+        lengths = np.fromiter(map(len, chain.from_iterable(a.words for a in self.analyses)), dtype=np.int64)
+        running = np.concatenate(([0], np.cumsum(lengths <= 2, dtype=np.int64)))
+        ends = np.cumsum(self.words)
+        return running[ends] - running[ends - self.words]
+
+    def none(self) -> Mask:
+        return np.zeros(len(self.texts), dtype=bool)
+
+    def short(self, limit: int | None) -> Mask:
+        """At most ``limit`` words (a null limit: none)."""
+        return self.none() if limit is None else self.words <= limit
+
+    def has(self, pattern: AnyPattern) -> Mask:
+        """Where ``pattern`` matches the collapsed text (searched where open)."""
+        if self._found is None or self._found.shape[1] != literal_count():
+            self._found = literal_matrix([a.literals for a in self.analyses])
+        return pattern.search_each(self.texts, self._found, self.open)
+
+    def starts(self, pattern: re.Pattern[str], among: Mask | None = None) -> Mask:
+        """Where ``pattern`` matches at the start of the collapsed text (tried where open and ``among``)."""
+        out = self.none()
+        for i in np.flatnonzero(self.open if among is None else self.open & among).tolist():
+            out[i] = pattern.match(self.texts[i]) is not None
+        return out
+
+
+def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """``part / whole`` per paragraph, 0 where ``whole`` is 0."""
+    return np.divide(part, whole, out=np.zeros(len(part)), where=whole > 0)
 
 
 class RuleParams(StepParams):
@@ -176,10 +237,6 @@ class RuleParams(StepParams):
     phone_author_time_max_words: int | None = Field(30, ge=1)
 
 
-def _short(p: Para, limit: int | None) -> bool:
-    return limit is not None and len(p.words) <= limit
-
-
 # rule -> the RuleParams field of its word limit: a longer paragraph (or a null limit) never fires it,
 # so the step does not even ask (the rule checks it too, for direct calls)
 SHORT_ONLY: dict[str, str] = {}
@@ -194,113 +251,107 @@ def short_only(field: str) -> Callable[[Rule], Rule]:
 
 
 @short_only("download_link_max_words")
-def download_link(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.download_link_max_words) and p.has(DOWNLOAD_LINK)
+def download_link(p: Paras, r: RuleParams) -> Mask:
+    return p.short(r.download_link_max_words) & p.has(DOWNLOAD_LINK)
 
 
 @short_only("source_reference_max_words")
-def source_reference(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.source_reference_max_words) and p.has(SOURCE_REFERENCE)
+def source_reference(p: Paras, r: RuleParams) -> Mask:
+    return p.short(r.source_reference_max_words) & p.has(SOURCE_REFERENCE)
 
 
-def uppercase(p: Para, r: RuleParams) -> bool:
+def uppercase(p: Paras, r: RuleParams) -> Mask:
     if r.uppercase_max_ratio is None:
-        return False
-    upper = p.analysis.uppercase
-    if upper < r.uppercase_min_letters:
-        return False
-    letters = p.analysis.letters  # caseless CJK letters count: "SK-II" in Chinese text is no shouting
-    return upper / letters > r.uppercase_max_ratio
+        return p.none()
+    upper = p.counts["upper"]
+    letters = p.counts["letter"]  # caseless CJK letters count: "SK-II" in Chinese text is no shouting
+    return (upper >= r.uppercase_min_letters) & (_ratio(upper, letters) > r.uppercase_max_ratio)
 
 
-def numeric(p: Para, r: RuleParams) -> bool:
+def numeric(p: Paras, r: RuleParams) -> Mask:
     if r.numeric_max_ratio is None:
-        return False
-    chars = len(p.text) - p.text.count(" ")  # the text's whitespace is collapsed to single spaces
-    return bool(chars) and p.analysis.digits / chars > r.numeric_max_ratio
+        return p.none()
+    chars = p.chars - p.counts["space"]  # the text's whitespace is collapsed to single spaces
+    return _ratio(p.counts["digit"], chars) > r.numeric_max_ratio
 
 
 @short_only("social_counter_max_words")
-def social_counter(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.social_counter_max_words) and p.has(SOCIAL_COUNTER)
+def social_counter(p: Paras, r: RuleParams) -> Mask:
+    return p.short(r.social_counter_max_words) & p.has(SOCIAL_COUNTER)
 
 
 @short_only("one_word_max_words")
-def one_word(p: Para, r: RuleParams) -> bool:
-    return p.kind != "heading" and _short(p, r.one_word_max_words)
+def one_word(p: Paras, r: RuleParams) -> Mask:
+    return ~p.heading & p.short(r.one_word_max_words)
 
 
 @short_only("call_to_action_max_words")
-def call_to_action(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.call_to_action_max_words) and p.has(CALL_TO_ACTION)
+def call_to_action(p: Paras, r: RuleParams) -> Mask:
+    return p.short(r.call_to_action_max_words) & p.has(CALL_TO_ACTION)
 
 
-def flagged_words(p: Para, r: RuleParams) -> bool:
-    if r.flagged_max_ratio is None or not p.words:
-        return False
-    return flagged_in(p.analysis, p.lang) / len(p.words) >= r.flagged_max_ratio
+def flagged_words(p: Paras, r: RuleParams) -> Mask:
+    if r.flagged_max_ratio is None:
+        return p.none()
+    return (p.words > 0) & (_ratio(p.flagged(), p.words) >= r.flagged_max_ratio)
 
 
 @short_only("comment_marker_max_words")
-def comment_marker(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.comment_marker_max_words) and p.has(COMMENT_MARKER)
+def comment_marker(p: Paras, r: RuleParams) -> Mask:
+    return p.short(r.comment_marker_max_words) & p.has(COMMENT_MARKER)
 
 
-def header_footer(p: Para, r: RuleParams) -> bool:
-    if p.kind != "heading" and len(p.text) < max(r.header_footer_min_chars or 0, r.header_footer_min_chars_cjk or 0):
-        min_chars = r.header_footer_min_chars_cjk if p.cjk else r.header_footer_min_chars
-        if min_chars is not None and len(p.text) < min_chars:
-            return True
-    return _short(p, r.header_footer_max_words) and any(p.has(x) for x in (HEADER_FOOTER, EMAIL, PHONE))
+def header_footer(p: Paras, r: RuleParams) -> Mask:
+    min_chars = np.where(p.cjk, r.header_footer_min_chars_cjk or 0, r.header_footer_min_chars or 0)
+    tiny = ~p.heading & (p.chars < min_chars)  # a null minimum: never
+    return tiny | (p.short(r.header_footer_max_words) & (p.has(HEADER_FOOTER) | p.has(EMAIL) | p.has(PHONE)))
 
 
 @short_only("readme_max_words")
-def readme(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.readme_max_words) and p.has(README)
+def readme(p: Paras, r: RuleParams) -> Mask:
+    return p.short(r.readme_max_words) & p.has(README)
 
 
-def bare_url(p: Para, r: RuleParams) -> bool:
-    return r.bare_url and bool(BARE_URL.match(p.text))
+def bare_url(p: Paras, r: RuleParams) -> Mask:
+    return p.starts(BARE_URL) if r.bare_url else p.none()
 
 
 @short_only("image_caption_max_words")
-def image_caption(p: Para, r: RuleParams) -> bool:
-    return p.kind != "heading" and _short(p, r.image_caption_max_words) and p.has(IMAGE_CAPTION)
+def image_caption(p: Paras, r: RuleParams) -> Mask:
+    return ~p.heading & p.short(r.image_caption_max_words) & p.has(IMAGE_CAPTION)
 
 
 @short_only("advertisement_max_words")
-def advertisement(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.advertisement_max_words) and p.has(ADVERTISEMENT)
+def advertisement(p: Paras, r: RuleParams) -> Mask:
+    return p.short(r.advertisement_max_words) & p.has(ADVERTISEMENT)
 
 
 @short_only("too_short_max_words")
-def too_short(p: Para, r: RuleParams) -> bool:
-    return p.kind != "heading" and _short(p, r.too_short_max_words)
+def too_short(p: Paras, r: RuleParams) -> Mask:
+    return ~p.heading & p.short(r.too_short_max_words)
 
 
-def aberrant(p: Para, r: RuleParams) -> bool:
+def aberrant(p: Paras, r: RuleParams) -> Mask:
     """Most words of at most two characters (segmented CJK words are that short: not judged)."""
-    n = len(p.words)
-    if r.aberrant_max_short_ratio is None or p.cjk or n < r.aberrant_min_words:
-        return False
-    return sum(map((3).__gt__, map(len, p.words))) / n > r.aberrant_max_short_ratio  # words of <= 2 characters
+    if r.aberrant_max_short_ratio is None:
+        return p.none()
+    return ~p.cjk & (p.words >= r.aberrant_min_words) & (_ratio(p.short_words, p.words) > r.aberrant_max_short_ratio)
 
 
 @short_only("citation_max_words")
-def citation(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.citation_max_words) and p.has(CITATION)
+def citation(p: Paras, r: RuleParams) -> Mask:
+    return p.short(r.citation_max_words) & p.has(CITATION)
 
 
 @short_only("social_handle_max_words")
-def social_handle(p: Para, r: RuleParams) -> bool:
-    return _short(p, r.social_handle_max_words) and p.has(SOCIAL_HANDLE)
+def social_handle(p: Paras, r: RuleParams) -> Mask:
+    return p.short(r.social_handle_max_words) & p.has(SOCIAL_HANDLE)
 
 
 @short_only("phone_author_time_max_words")
-def phone_author_time(p: Para, r: RuleParams) -> bool:
-    if not _short(p, r.phone_author_time_max_words):
-        return False
-    return bool(PHONE_ONLY.match(p.text) and p.analysis.digits >= 7) or p.has(PHONE_AUTHOR_TIME)
+def phone_author_time(p: Paras, r: RuleParams) -> Mask:
+    phone_only = p.starts(PHONE_ONLY, among=p.counts["digit"] >= 7)
+    return p.short(r.phone_author_time_max_words) & (phone_only | p.has(PHONE_AUTHOR_TIME))
 
 
 # The released order. ``heading_only`` and ``merge_short`` look at neighbours (see the step).

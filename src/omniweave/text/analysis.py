@@ -27,7 +27,7 @@ from typing import Any, Generic, Protocol, TypeVar, overload
 
 import numpy as np
 
-from omniweave.text.patterns import fold, literal_count, literals_in
+from omniweave.text.patterns import fold, literal_count, literals_each, literals_in
 from omniweave.text.repetition import (
     NUMPY_FROM,
     WordArrays,
@@ -39,7 +39,7 @@ from omniweave.text.repetition import (
     word_repetition_ratio,
 )
 from omniweave.text.stats import char_flags, punctuation_count, special_char_count
-from omniweave.text.words import CJK_CHARS, cjk_word_count, has_cjk, lines, words
+from omniweave.text.words import CJK_CHARS, cjk_word_count, has_cjk, lines, words, words_each
 
 _CJK = re.compile(f"[{CJK_CHARS}]")
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -226,6 +226,19 @@ class TextAnalysis:
 
     def _arrays(self) -> WordArrays | None:
         return self.word_arrays if len(self.words) >= NUMPY_FROM else None
+
+
+def measure_each(analyses: Sequence[TextAnalysis]) -> None:
+    """Take the words and the rule patterns' literals of many texts (a document's paragraphs) at
+    once: the Han runs of all of them segmented in one call, the literals found in one pass. What an
+    analysis already holds is kept."""
+    todo = [a for a in analyses if "words" not in a.__dict__]
+    for a, found in zip(todo, words_each([a.text for a in todo]), strict=True):
+        a.words = found  # type: ignore[misc] (what the measure would compute)
+    count = literal_count()
+    todo = [a for a in analyses if a._literals is None or a._literals[0] != count]
+    for a, ids in zip(todo, literals_each([fold(a.collapsed) for a in todo]), strict=True):
+        a._literals = (count, ids)
 
 
 class TextItem(Protocol):

@@ -11,15 +11,23 @@ per text: its :mod:`analysis <omniweave.text.analysis>` keeps them. An alternati
 literals is there cannot match and is not searched. The answer is always that of the whole
 pattern's ``search``; alternatives without such literals (``^\\d{1,3}\\.``) and those anchored at
 the start (tried at one position only: fast already) are searched as before.
+
+A rule over many texts at once (a document's paragraphs) finds the literals of all of them in one
+pass (:func:`literal_matrix`) and searches only the texts an alternative's literals gate in
+(:func:`literals_each`, :func:`literal_matrix`) and searches only the texts an alternative's
+literals gate in (:meth:`AnyPattern.search_each`); there anchored alternatives are gated too.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from collections.abc import Set as AbstractSet
+from itertools import chain
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
+
+import numpy as np
 
 # Characters ``re`` matches case-insensitively to a character whose lower-case form is another, or
 # whose str.lower() is longer than one character: folded so that a case-insensitive match is always a
@@ -106,6 +114,8 @@ _automaton: tuple[int, object] | None = None  # (literals it holds, the automato
 
 
 def _literal_ids(literals: frozenset[str]) -> frozenset[int]:
+    if any("\n" in k for k in literals):  # texts are joined by newlines in literal_matrix
+        raise ValueError(f"a gate literal holds a newline: {sorted(literals)}")
     return frozenset(_LITERALS.setdefault(k, len(_LITERALS)) for k in literals)
 
 
@@ -114,11 +124,9 @@ def literal_count() -> int:
     return len(_LITERALS)
 
 
-def literals_in(folded: str) -> AbstractSet[int]:
-    """Ids of the gate literals that occur in ``folded`` (overlapping occurrences included)."""
+def _current_automaton() -> object:
+    """The Aho-Corasick automaton of every gate literal known now (built again when more were added)."""
     global _automaton
-    if not _LITERALS:
-        return frozenset()
     if _automaton is None or _automaton[0] != len(_LITERALS):
         import ahocorasick
 
@@ -127,7 +135,39 @@ def literals_in(folded: str) -> AbstractSet[int]:
             automaton.add_word(literal, i)
         automaton.make_automaton()
         _automaton = (len(_LITERALS), automaton)
-    return {i for _, i in _automaton[1].iter(folded)}  # type: ignore[attr-defined]
+    return _automaton[1]
+
+
+def literals_in(folded: str) -> AbstractSet[int]:
+    """Ids of the gate literals that occur in ``folded`` (overlapping occurrences included)."""
+    if not _LITERALS:
+        return frozenset()
+    return {i for _, i in _current_automaton().iter(folded)}  # type: ignore[attr-defined]
+
+
+def literals_each(folded: Sequence[str]) -> list[set[int]]:
+    """:func:`literals_in` of each text, in one pass over the texts joined by newlines (no literal
+    holds one)."""
+    found: list[set[int]] = [set() for _ in folded]
+    if not _LITERALS or not folded:
+        return found
+    hits = list(_current_automaton().iter("\n".join(folded)))  # type: ignore[attr-defined]
+    if hits:
+        ends, ids = np.array(hits, dtype=np.int64).T  # a hit's last character and its literal
+        newlines = np.cumsum(np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)) + 1) - 1
+        for row, i in zip(np.searchsorted(newlines, ends).tolist(), ids.tolist(), strict=True):
+            found[row].add(i)
+    return found
+
+
+def literal_matrix(found: Sequence[AbstractSet[int]]) -> np.ndarray:
+    """Found literals (of each text, as :func:`literals_in` gives them) as a boolean matrix: a row
+    per text, a column per literal id."""
+    matrix = np.zeros((len(found), len(_LITERALS)), dtype=bool)
+    sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    ids = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(sizes.sum()))
+    matrix[np.repeat(np.arange(len(found)), sizes), ids] = True
+    return matrix
 
 
 class AnyPattern:
@@ -148,6 +188,17 @@ class AnyPattern:
                 self.gated.append((_literal_ids(keys), re.compile(alternative, flags)))
         self.ungated = re.compile("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
         self.any_gated: frozenset[int] = frozenset().union(*(ids for ids, _ in self.gated))
+        # for search_each: every alternative with literals, anchored ones too, as literal-id arrays
+        self.each_gated: list[tuple[np.ndarray, re.Pattern[str]]] = []
+        each_ungated: list[str] = []
+        for alternative in alternatives:
+            keys = required_literals(alternative, flags)
+            if keys is None:
+                each_ungated.append(alternative)
+            else:
+                self.each_gated.append((np.array(sorted(_literal_ids(keys))), re.compile(alternative, flags)))
+        self.each_ungated = re.compile("|".join(f"(?:{a})" for a in each_ungated), flags) if each_ungated else None
+        self.each_any = np.unique(np.concatenate([ids for ids, _ in self.each_gated] or [np.zeros(0, np.int64)]))
 
     def search(self, text: str, literals: Collection[int] | None = None) -> bool:
         """True when the pattern matches somewhere in ``text``; ``literals``: :func:`literals_in` of
@@ -159,3 +210,21 @@ class AnyPattern:
         if self.any_gated.isdisjoint(literals):
             return False
         return any(not ids.isdisjoint(literals) and p.search(text) for ids, p in self.gated)
+
+    def search_each(self, texts: Sequence[str], found: np.ndarray, among: np.ndarray) -> np.ndarray:
+        """:meth:`search` of each text where ``among`` is True (False elsewhere); ``found``: the
+        texts' :func:`literal_matrix`."""
+        hit = np.zeros(len(texts), dtype=bool)
+        if self.each_ungated is not None:
+            for i in np.flatnonzero(among).tolist():
+                hit[i] = self.each_ungated.search(texts[i]) is not None
+        todo = among & ~hit
+        if len(self.each_any):
+            todo &= found[:, self.each_any].any(axis=1)
+        for ids, pattern in self.each_gated:
+            if not todo.any():
+                break
+            for i in np.flatnonzero(todo & found[:, ids].any(axis=1)).tolist():
+                if pattern.search(texts[i]):
+                    hit[i], todo[i] = True, False
+        return hit

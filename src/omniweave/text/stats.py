@@ -6,10 +6,14 @@ categories of the Basic Multilingual Plane and the emoji/symbol planes), vectori
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from functools import cache
 
 import numpy as np
+
+from omniweave.text.words import CJK_CHARS
 
 _LIMIT = 0x1FB00  # code points at or above it (rare scripts) count as ordinary characters
 
@@ -50,3 +54,44 @@ def special_char_ratio(text: str) -> float:
 def punctuation_count(text: str | np.ndarray) -> int:
     """Unicode punctuation characters (categories P*; ``text`` may be given as its code points)."""
     return _count(text, "punctuation")
+
+
+# per-character classes counted per text by :func:`class_counts` (each as its rule defines it)
+_LETTER = re.compile(r"[^\W\d_]")  # what ``[^\W\d_]+`` matches: letters, caseless CJK ones included
+_CJK = re.compile(f"[{CJK_CHARS}]")
+CLASSES: dict[str, Callable[[str], bool]] = {
+    "upper": str.isupper,
+    "digit": str.isdigit,
+    "letter": lambda ch: _LETTER.match(ch) is not None,
+    "cjk": lambda ch: _CJK.match(ch) is not None,
+    "space": " ".__eq__,
+}
+_BMP = 0x10000
+
+
+@cache
+def _bmp_table(kind: str) -> np.ndarray:
+    """Per code point of the Basic Multilingual Plane: is it of ``kind`` (one more entry, False,
+    stands for every code point above the plane)."""
+    test = CLASSES[kind]
+    return np.append(np.fromiter((test(chr(cp)) for cp in range(_BMP)), dtype=bool, count=_BMP), False)
+
+
+def class_counts(texts: Sequence[str], kinds: Sequence[str]) -> dict[str, np.ndarray]:
+    """Per text, how many of its characters are of each of ``kinds`` (keys of :data:`CLASSES`):
+    one numpy pass over the code points of all texts; a text holding a character above the Basic
+    Multilingual Plane is counted character by character."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    index = np.minimum(codes, _BMP)
+    out = {}
+    for kind in kinds:
+        running = np.concatenate(([0], np.cumsum(_bmp_table(kind)[index], dtype=np.int64)))
+        out[kind] = running[ends] - running[starts]
+    astral = np.concatenate(([0], np.cumsum(codes >= _BMP, dtype=np.int64)))
+    for i in np.flatnonzero(astral[ends] - astral[starts]).tolist():
+        for kind in kinds:
+            out[kind][i] = sum(map(CLASSES[kind], texts[i]))
+    return out

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import numpy as np
+
 # Han ideographs (incl. extensions and compatibility), the scripts that need a segmenter.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
@@ -20,7 +22,9 @@ _KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 # character is a unit of its own (a near-dup shingle token; half a word in a dateline's word count)
 CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_HAN}]+|[{_KANA}]+|[^\W_{_HAN}{_KANA}]+(?:['’][^\W_{_HAN}{_KANA}]+)*")
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")  # _TOKEN on ASCII text, matched faster
 _HAN_RUN = re.compile(rf"[{_HAN}]")
+_HAN_RUNS = re.compile(rf"([{_HAN}]{{2,}})")  # runs to segment (a lone Han character is a word as it is)
 _CJK_CHAR = re.compile(rf"[{_HAN}{_KANA}\uac00-\ud7af]")
 
 # C4/FineWeb's sentence-final marks (. ! ? and closing quotes) plus their full-width and curly forms
@@ -45,17 +49,45 @@ def cjk_word_count(ws: Sequence[str]) -> int:
 def words(text: str) -> tuple[str, ...]:
     """The words of ``text`` in order (Han runs segmented with rjieba). Not cached: the filters
     read a text's words from its :mod:`analysis <omniweave.text.analysis>`."""
-    if _HAN_RUN.search(text) is None:
-        return tuple(_TOKEN.findall(text))
+    return words_each([text])[0]
+
+
+def words_each(texts: Sequence[str]) -> list[tuple[str, ...]]:
+    """:func:`words` of each text; the Han runs of all of them are segmented in one rjieba call
+    (joined by newlines: rjieba segments each run on its own and keeps each newline a word)."""
+    out: list[tuple[str, ...]] = []
+    split: list[tuple[int, list[str]]] = []  # texts with Han runs: (index, [other, run, other, run, ..., other])
+    for text in texts:
+        if text.isascii():
+            out.append(tuple(_ASCII_TOKEN.findall(text)))
+        elif _HAN_RUN.search(text) is None:
+            out.append(tuple(_TOKEN.findall(text)))
+        else:
+            split.append((len(out), _HAN_RUNS.split(text)))
+            out.append(())
+    if split:
+        runs = [run for _, parts in split for run in parts[1::2]]
+        segmented = iter(_segment(runs))
+        for i, parts in split:
+            found = _TOKEN.findall(parts[0])
+            for k in range(1, len(parts), 2):
+                found += next(segmented)
+                found += _TOKEN.findall(parts[k + 1])
+            out[i] = tuple(found)
+    return out
+
+
+def _segment(runs: list[str]) -> list[list[str]]:
+    """rjieba's words of each Han run, from one call over the runs joined by newlines."""
     from rjieba import cut
 
-    out: list[str] = []
-    for token in _TOKEN.findall(text):
-        if len(token) > 1 and _HAN_RUN.match(token):
-            out += cut(token, True)  # a run of Han characters: its words are never blank
-        else:
-            out.append(token)
-    return tuple(out)
+    found = cut("\n".join(runs), True)
+    ends = np.cumsum(np.fromiter(map(len, found), dtype=np.int64, count=len(found)))
+    newlines = np.cumsum(np.fromiter(map(len, runs), dtype=np.int64, count=len(runs)) + 1)[:-1]  # just past each
+    at = np.searchsorted(ends, newlines).tolist()  # the word index of each joining newline
+    starts = [0, *(k + 1 for k in at)]
+    stops = [*at, len(found)]
+    return [found[a:b] for a, b in zip(starts, stops, strict=True)]
 
 
 _TRAILING_CITATIONS = re.compile(r"(\s*\[[^\[\]]{1,40}\])+$")

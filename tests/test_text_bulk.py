@@ -1,0 +1,82 @@
+"""Measures taken for many texts at once (a document's paragraphs) equal those of each text alone:
+words with the Han runs of all texts segmented in one call, pattern literals found in one pass,
+character classes counted in one numpy pass, gated searches over many texts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from omniweave.filters import omnicorpus_rules
+from omniweave.text.analysis import TextAnalysis, measure_each
+from omniweave.text.patterns import AnyPattern, fold, literal_matrix, literals_each, literals_in
+from omniweave.text.stats import CLASSES, class_counts
+from omniweave.text.words import words, words_each
+
+CRAFTED = [
+    "", " ", "Don't panic: 42 towels!", "rock’n’roll and l'été", "中华人民共和国成立于1949年，首都是北京。",
+    "中", "ABC中文DEF 日本語のテキスト カタカナ 한국어", "𝐀𝐁𝐂 bold capitals 𠀀𠀁 rare Han, emoji 😀 ½ ² Ⅻ",
+    "Copyright © 2024 Example Inc. All rights reserved.", "Tel: +44 20 7946 0958", "下载链接：http://x.cn 提取码",
+    "line one\nline two\n\nline three", "İstanbul ſ K Å", "___ --- ...",
+]
+
+
+@pytest.fixture(scope="module")
+def real_texts(shared_data) -> list[str]:
+    """Lines of the shared Chinese pages' cleaned text and of English ground truths."""
+    lines = []
+    for path in sorted((shared_data / "html" / "chinese-web-content-extraction" / "cleaned").glob("*.txt")):
+        lines += path.read_text(encoding="utf-8").splitlines()
+    for path in sorted((shared_data / "html" / "readability-test-pages").glob("*/expected-metadata.json"))[:20]:
+        lines.append(path.read_text(encoding="utf-8"))
+    return [*CRAFTED, *lines]
+
+
+def test_words_of_many_texts_equal_each_han_run_cut_alone(real_texts):
+    from rjieba import cut
+
+    from omniweave.text.words import _HAN, _TOKEN
+
+    def one_by_one(text: str) -> tuple[str, ...]:  # every token, each Han run cut on its own
+        out: list[str] = []
+        for token in _TOKEN.findall(text):
+            out += cut(token, True) if len(token) > 1 and re.match(f"[{_HAN}]", token) else [token]
+        return tuple(out)
+
+    assert sum(bool(re.search("[\u4e00-\u9fff]{2}", t)) for t in real_texts) > 100
+    expected = [one_by_one(t) for t in real_texts]
+    assert words_each(real_texts) == expected
+    assert [words(t) for t in real_texts] == expected
+
+
+def test_character_classes_counted_at_once_equal_those_counted_one_by_one(real_texts):
+    counts = class_counts(real_texts, list(CLASSES))
+    for kind, test in CLASSES.items():
+        assert counts[kind].tolist() == [sum(map(test, t)) for t in real_texts], kind
+    a = TextAnalysis(CRAFTED[7])
+    i = CRAFTED.index(CRAFTED[7])
+    assert (counts["upper"][i], counts["digit"][i], counts["letter"][i]) == (a.uppercase, a.digits, a.letters)
+
+
+def test_literals_and_gated_searches_of_many_texts_equal_those_of_each(real_texts):
+    texts = [" ".join(t.split()) for t in real_texts]
+    found = literals_each([fold(t) for t in texts])
+    assert found == [literals_in(fold(t)) for t in texts]
+    matrix = literal_matrix(found)
+    assert [set(row.nonzero()[0].tolist()) for row in matrix] == found
+    patterns = [p for p in vars(omnicorpus_rules).values() if isinstance(p, AnyPattern)]
+    among = matrix[:, 0] | True
+    among[::3] = False  # not asked: False
+    for pattern in patterns:
+        expected = [bool(a) and pattern.search(t, f) for t, f, a in zip(texts, found, among, strict=True)]
+        assert pattern.search_each(texts, matrix, among).tolist() == expected
+
+
+def test_measure_each_fills_what_each_analysis_would_compute(real_texts):
+    analyses = [TextAnalysis(t) for t in real_texts[:200]]
+    analyses[3].words  # already measured: kept
+    measure_each(analyses)
+    for a in analyses:
+        fresh = TextAnalysis(a.text)
+        assert a.words == fresh.words and a.literals == fresh.literals
