@@ -9,7 +9,7 @@ import re
 import pytest
 
 from omniweave.filters import omnicorpus_rules
-from omniweave.text.analysis import TextAnalysis, measure_each
+from omniweave.text.analysis import TextAnalysis, literals_of_each, segment_each
 from omniweave.text.patterns import AnyPattern, fold, literal_matrix, literals_each, literals_in
 from omniweave.text.stats import CLASSES, class_counts
 from omniweave.text.words import words, words_each
@@ -73,10 +73,11 @@ def test_literals_and_gated_searches_of_many_texts_equal_those_of_each(real_text
         assert pattern.search_each(texts, matrix, among).tolist() == expected
 
 
-def test_measure_each_fills_what_each_analysis_would_compute(real_texts):
+def test_measures_taken_at_once_are_those_each_analysis_would_take(real_texts):
     analyses = [TextAnalysis(t) for t in real_texts[:200]]
     analyses[3].words  # already measured: kept
-    measure_each(analyses)
+    segment_each(analyses)
+    literals_of_each(analyses)
     for a in analyses:
         fresh = TextAnalysis(a.text)
         assert a.words == fresh.words and a.literals == fresh.literals

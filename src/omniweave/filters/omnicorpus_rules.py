@@ -27,7 +27,7 @@ from pydantic import Field
 from omniweave.filters.boilerplate import RULES as BOILERPLATE
 from omniweave.filters.wordlists import flagged_in
 from omniweave.pipeline.step import StepParams
-from omniweave.text.analysis import measure, measure_each
+from omniweave.text.analysis import literals_of_each, measure, segment_each
 from omniweave.text.patterns import AnyPattern, literal_count, literal_matrix
 from omniweave.text.stats import class_counts
 
@@ -129,12 +129,13 @@ class Paras:
 
     def __init__(self, nodes: Sequence[TextNode], lang: str) -> None:
         self.analyses = [n.analysis for n in nodes]
-        measure_each(self.analyses)
+        segment_each(self.analyses)
         self.texts = [a.collapsed for a in self.analyses]  # whitespace collapsed
         self.kinds = [n.kind for n in nodes]
         self.lang = lang
         self.open: Mask = np.ones(len(nodes), dtype=bool)
-        self._found: np.ndarray | None = None
+        self._found = np.zeros((len(nodes), 0), dtype=bool)  # literal_matrix of the rows _known
+        self._known = np.zeros(len(nodes), dtype=bool)
 
     @classmethod
     def of(cls, node: TextNode, lang: str) -> Paras:
@@ -190,8 +191,13 @@ class Paras:
 
     def has(self, pattern: AnyPattern) -> Mask:
         """Where ``pattern`` matches the collapsed text (searched where open)."""
-        if self._found is None or self._found.shape[1] != literal_count():
-            self._found = literal_matrix([a.literals for a in self.analyses])
+        if self._found.shape[1] != literal_count():  # patterns were added: literals found again
+            self._found = np.zeros((len(self.texts), literal_count()), dtype=bool)
+            self._known[:] = False
+        rows = np.flatnonzero(self.open & ~self._known)  # literals are found only where searched
+        if len(rows):
+            self._found[rows] = literal_matrix(literals_of_each([self.analyses[i] for i in rows.tolist()]))
+            self._known[rows] = True
         return pattern.search_each(self.texts, self._found, self.open)
 
     def starts(self, pattern: re.Pattern[str], among: Mask | None = None) -> Mask:

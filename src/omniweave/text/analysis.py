@@ -228,17 +228,21 @@ class TextAnalysis:
         return self.word_arrays if len(self.words) >= NUMPY_FROM else None
 
 
-def measure_each(analyses: Sequence[TextAnalysis]) -> None:
-    """Take the words and the rule patterns' literals of many texts (a document's paragraphs) at
-    once: the Han runs of all of them segmented in one call, the literals found in one pass. What an
-    analysis already holds is kept."""
+def segment_each(analyses: Sequence[TextAnalysis]) -> None:
+    """Take the words of many texts (a document's paragraphs) at once, the Han runs of all of them
+    segmented in one call (words already taken are kept)."""
     todo = [a for a in analyses if "words" not in a.__dict__]
     for a, found in zip(todo, words_each([a.text for a in todo]), strict=True):
         a.words = found  # type: ignore[misc] (what the measure would compute)
+
+
+def literals_of_each(analyses: Sequence[TextAnalysis]) -> list[AbstractSet[int]]:
+    """:attr:`TextAnalysis.literals` of many texts, those not yet known found in one pass."""
     count = literal_count()
     todo = [a for a in analyses if a._literals is None or a._literals[0] != count]
     for a, ids in zip(todo, literals_each([fold(a.collapsed) for a in todo]), strict=True):
         a._literals = (count, ids)
+    return [a.literals for a in analyses]
 
 
 class TextItem(Protocol):

@@ -70,28 +70,32 @@ _BMP = 0x10000
 
 
 @cache
-def _bmp_table(kind: str) -> np.ndarray:
-    """Per code point of the Basic Multilingual Plane: is it of ``kind`` (one more entry, False,
-    stands for every code point above the plane)."""
-    test = CLASSES[kind]
-    return np.append(np.fromiter((test(chr(cp)) for cp in range(_BMP)), dtype=bool, count=_BMP), False)
+def _bmp_bits() -> np.ndarray:
+    """Per code point of the Basic Multilingual Plane, a bit per class of :data:`CLASSES` (in its
+    order); one more entry, 0, stands for every code point above the plane."""
+    bits = np.zeros(_BMP + 1, dtype=np.uint8)
+    for bit, test in enumerate(CLASSES.values()):
+        bits[:_BMP] |= np.fromiter(map(test, map(chr, range(_BMP))), dtype=bool, count=_BMP).astype(np.uint8) << bit
+    return bits
 
 
 def class_counts(texts: Sequence[str], kinds: Sequence[str]) -> dict[str, np.ndarray]:
-    """Per text, how many of its characters are of each of ``kinds`` (keys of :data:`CLASSES`):
-    one numpy pass over the code points of all texts; a text holding a character above the Basic
+    """Per text, how many of its characters are of each of ``kinds`` (keys of :data:`CLASSES`): one
+    numpy pass over the code points of all texts; a text holding a character above the Basic
     Multilingual Plane is counted character by character."""
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
+    starts = np.cumsum(lengths) - lengths
     codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    index = np.minimum(codes, _BMP)
+    bits = _bmp_bits()[np.minimum(codes, _BMP)]
+    filled = lengths > 0  # reduceat sums each filled text up to the next filled one's start
     out = {}
     for kind in kinds:
-        running = np.concatenate(([0], np.cumsum(_bmp_table(kind)[index], dtype=np.int64)))
-        out[kind] = running[ends] - running[starts]
-    astral = np.concatenate(([0], np.cumsum(codes >= _BMP, dtype=np.int64)))
-    for i in np.flatnonzero(astral[ends] - astral[starts]).tolist():
+        out[kind] = np.zeros(len(texts), dtype=np.int64)
+        if filled.any():
+            flags = (bits >> list(CLASSES).index(kind)) & 1
+            out[kind][filled] = np.add.reduceat(flags, starts[filled], dtype=np.int64)
+    astral = np.flatnonzero(codes >= _BMP)
+    for i in np.unique(np.searchsorted(starts + lengths, astral, side="right")).tolist():
         for kind in kinds:
             out[kind][i] = sum(map(CLASSES[kind], texts[i]))
     return out
