@@ -81,3 +81,17 @@ def test_measures_taken_at_once_are_those_each_analysis_would_take(real_texts):
     for a in analyses:
         fresh = TextAnalysis(a.text)
         assert a.words == fresh.words and a.literals == fresh.literals
+
+
+def test_word_repetition_of_many_sequences_equals_each_counted_alone(real_texts):
+    import numpy as np
+
+    from omniweave.text.analysis import word_repetition_ratios
+    from omniweave.text.repetition import word_repetition_ratio
+
+    sequences = [words(t) for t in real_texts] + [("a", "b") * 40, (), ("x",) * 7, tuple("abcdefg") * 50]
+    counts = np.array([len(s) for s in sequences])
+    hashes = np.fromiter(map(hash, (w for s in sequences for w in s)), dtype=np.int64).view(np.uint64)
+    for n in (2, 5):
+        expected = [word_repetition_ratio(s, n) for s in sequences]
+        assert word_repetition_ratios(hashes, counts, n).tolist() == expected

@@ -27,7 +27,7 @@ from pydantic import Field
 from omniweave.filters.boilerplate import RULES as BOILERPLATE
 from omniweave.filters.wordlists import flagged_in
 from omniweave.pipeline.step import StepParams
-from omniweave.text.analysis import literals_of_each, measure, segment_each
+from omniweave.text.analysis import literals_of_each, lower_each, measure, segment_each
 from omniweave.text.patterns import AnyPattern, literal_count, literal_matrix
 from omniweave.text.stats import class_counts
 
@@ -152,6 +152,10 @@ class Paras:
         return np.array([k == "heading" for k in self.kinds], dtype=bool)
 
     @measure
+    def ascii(self) -> Mask:
+        return np.fromiter(map(str.isascii, self.texts), dtype=bool, count=len(self.texts))
+
+    @measure
     def chars(self) -> np.ndarray:
         """Characters of the collapsed text."""
         return np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
@@ -170,7 +174,10 @@ class Paras:
     def flagged(self) -> np.ndarray:
         """Flagged words (the language's list) where open (0 elsewhere)."""
         out = np.zeros(len(self.texts), dtype=np.int64)
-        for i in np.flatnonzero(self.open & (self.words > 0)).tolist():
+        rows = np.flatnonzero(self.open & (self.words > 0))
+        lower_each([self.analyses[i] for i in rows.tolist()])
+        self._know_literals(rows[~self.ascii[rows]])  # CJK flagged terms are searched gated by them
+        for i in rows.tolist():
             out[i] = flagged_in(self.analyses[i], self.lang)
         return out
 
@@ -191,14 +198,18 @@ class Paras:
 
     def has(self, pattern: AnyPattern) -> Mask:
         """Where ``pattern`` matches the collapsed text (searched where open)."""
+        self._know_literals(np.flatnonzero(self.open))  # literals are found only where searched
+        return pattern.search_each(self.texts, self._found, self.open)
+
+    def _know_literals(self, rows: np.ndarray) -> None:
+        """Find the pattern literals of the paragraphs ``rows`` (indices) not yet known, at once."""
         if self._found.shape[1] != literal_count():  # patterns were added: literals found again
             self._found = np.zeros((len(self.texts), literal_count()), dtype=bool)
             self._known[:] = False
-        rows = np.flatnonzero(self.open & ~self._known)  # literals are found only where searched
+        rows = rows[~self._known[rows]]
         if len(rows):
             self._found[rows] = literal_matrix(literals_of_each([self.analyses[i] for i in rows.tolist()]))
             self._known[rows] = True
-        return pattern.search_each(self.texts, self._found, self.open)
 
     def starts(self, pattern: re.Pattern[str], among: Mask | None = None) -> Mask:
         """Where ``pattern`` matches at the start of the collapsed text (tried where open and ``among``)."""

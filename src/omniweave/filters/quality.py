@@ -74,7 +74,8 @@ class ParagraphQuality(ParagraphStep):
 
     def clean(self, doc: Document) -> list[tuple[str, str]]:
         p = self.params
-        doc.analysis.measure_nodes(p.char_repetition_n if p.max_char_repetition_ratio is not None else None)
+        doc.analysis.measure_nodes(p.char_repetition_n if p.max_char_repetition_ratio is not None else None,
+                                   p.word_repetition_n if p.max_word_repetition_ratio is not None else None)
         return super().clean(doc)
 
     def judge(self, doc: Document, node: TextNode) -> str | None:

@@ -30,6 +30,7 @@ import numpy as np
 from omniweave.text.patterns import fold, literal_count, literals_each, literals_in
 from omniweave.text.repetition import (
     NUMPY_FROM,
+    ngram_hashes,
     WordArrays,
     char_repetition_ratio,
     char_repetition_ratios,
@@ -236,6 +237,17 @@ def segment_each(analyses: Sequence[TextAnalysis]) -> None:
         a.words = found  # type: ignore[misc] (what the measure would compute)
 
 
+def lower_each(analyses: Sequence[TextAnalysis]) -> None:
+    """Take the lower-case words of many texts at once (those already taken are kept)."""
+    todo = [a for a in analyses if "lower_words" not in a.__dict__]
+    lowered = list(map(str.lower, chain.from_iterable(a.words for a in todo)))
+    start = 0
+    for a in todo:
+        end = start + len(a.words)
+        a.lower_words = lowered[start:end]  # type: ignore[misc] (what the measure would compute)
+        start = end
+
+
 def literals_of_each(analyses: Sequence[TextAnalysis]) -> list[AbstractSet[int]]:
     """:attr:`TextAnalysis.literals` of many texts, those not yet known found in one pass."""
     count = literal_count()
@@ -243,6 +255,30 @@ def literals_of_each(analyses: Sequence[TextAnalysis]) -> list[AbstractSet[int]]
     for a, ids in zip(todo, literals_each([fold(a.collapsed) for a in todo]), strict=True):
         a._literals = (count, ids)
     return [a.literals for a in analyses]
+
+
+def word_repetition_ratios(hashes: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:
+    """:func:`~omniweave.text.repetition.word_repetition_ratio` of several word sequences at once:
+    ``hashes`` (uint64) of all their words one after another, ``counts`` words each. Each word
+    ``n``-gram is a 64-bit hash, counted per sequence by sorting (equal to counting the n-grams
+    themselves but on a 64-bit hash collision)."""
+    windows = counts - n + 1
+    ratios = np.zeros(len(counts))
+    inside = np.flatnonzero(windows > 0)
+    if not len(inside):
+        return ratios
+    per = windows[inside]
+    owner = np.repeat(inside, per)
+    first = np.cumsum(counts) - counts  # each sequence's first word
+    start = np.repeat(first[inside] - (np.cumsum(per) - per), per) + np.arange(len(owner))
+    grams = ngram_hashes(hashes, n)[start]
+    order = np.lexsort((grams, owner))
+    grams, owner = grams[order], owner[order]
+    head = np.flatnonzero(np.append(True, (grams[1:] != grams[:-1]) | (owner[1:] != owner[:-1])))
+    runs = np.diff(np.append(head, len(grams)))  # occurrences of each distinct n-gram of a sequence
+    repeated = runs > 1
+    ratios[inside] = np.bincount(owner[head][repeated], weights=runs[repeated], minlength=len(counts))[inside] / per
+    return ratios
 
 
 class TextItem(Protocol):
@@ -313,10 +349,10 @@ class DocumentAnalysis(TextAnalysis):
     def count_listed(self, listed: frozenset[str]) -> int:
         return sum(a.count_listed(listed) for a in self.paragraphs)
 
-    def measure_nodes(self, char_repetition_n: int | None = None) -> None:
-        """Measure every node's special and punctuation characters (and ``char_repetition(n)``) in one
-        numpy pass over the document's code points: a paragraph rule calls it once per document
-        instead of once per paragraph."""
+    def measure_nodes(self, char_repetition_n: int | None = None, word_repetition_n: int | None = None) -> None:
+        """Measure every node's special and punctuation characters (and ``char_repetition(n)``,
+        ``word_repetition(n)``) in one numpy pass over the document's code points (and words): a
+        paragraph rule calls it once per document instead of once per paragraph."""
         lengths = np.fromiter(map(len, self._texts), dtype=np.int64, count=len(self._texts))
         starts = np.cumsum(lengths + 2) - lengths - 2  # the texts are joined by "\n\n"
         codes = self.code_points
@@ -328,6 +364,12 @@ class DocumentAnalysis(TextAnalysis):
             ratios = char_repetition_ratios(codes, starts, lengths, char_repetition_n)
             for a, ratio in zip(self.paragraphs, ratios.tolist(), strict=True):
                 a._char_repetition.setdefault(char_repetition_n, ratio)
+        if word_repetition_n is not None:
+            counts = np.fromiter((a.word_count for a in self.paragraphs), dtype=np.int64, count=len(self.paragraphs))
+            hashes = np.fromiter(map(hash, self.words), dtype=np.int64, count=int(counts.sum())).view(np.uint64)
+            ratios = word_repetition_ratios(hashes, counts, word_repetition_n)
+            for a, ratio in zip(self.paragraphs, ratios.tolist(), strict=True):
+                a._word_repetition.setdefault(word_repetition_n, ratio)
 
     def count_matches(self, pattern: re.Pattern[str]) -> int:
         """Matches within the nodes (a pattern that never spans a blank line finds the same in the text)."""

@@ -11,7 +11,7 @@ as words; punctuation and symbols never do.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -67,27 +67,31 @@ def words_each(texts: Sequence[str]) -> list[tuple[str, ...]]:
             out.append(())
     if split:
         runs = [run for _, parts in split for run in parts[1::2]]
-        segmented = iter(_segment(runs))
+        found, bounds = _segment(runs)
+        j = 0
         for i, parts in split:
-            found = _TOKEN.findall(parts[0])
+            tokens = _TOKEN.findall(parts[0])
             for k in range(1, len(parts), 2):
-                found += next(segmented)
-                found += _TOKEN.findall(parts[k + 1])
-            out[i] = tuple(found)
+                tokens += found[bounds[j]:bounds[j + 1] - 1]  # the run's words, not the newline after it
+                tokens += _TOKEN.findall(parts[k + 1])
+                j += 1
+            out[i] = tuple(tokens)
     return out
 
 
-def _segment(runs: list[str]) -> list[list[str]]:
-    """rjieba's words of each Han run, from one call over the runs joined by newlines."""
-    from rjieba import cut
-
-    found = cut("\n".join(runs), True)
+def _segment(runs: list[str]) -> tuple[list[str], list[int]]:
+    """rjieba's words of the Han runs joined by newlines, and where each run's words start (one
+    more bound past the end: a run's words end one before the next run's start, at the newline)."""
+    global _cut
+    if _cut is None:
+        from rjieba import cut as _cut
+    found = _cut("\n".join(runs), True)
     ends = np.cumsum(np.fromiter(map(len, found), dtype=np.int64, count=len(found)))
     newlines = np.cumsum(np.fromiter(map(len, runs), dtype=np.int64, count=len(runs)) + 1)[:-1]  # just past each
-    at = np.searchsorted(ends, newlines).tolist()  # the word index of each joining newline
-    starts = [0, *(k + 1 for k in at)]
-    stops = [*at, len(found)]
-    return [found[a:b] for a, b in zip(starts, stops, strict=True)]
+    return found, [0, *(np.searchsorted(ends, newlines) + 1).tolist(), len(found) + 1]
+
+
+_cut: Callable[[str, bool], list[str]] | None = None  # rjieba.cut, imported on first use
 
 
 _TRAILING_CITATIONS = re.compile(r"(\s*\[[^\[\]]{1,40}\])+$")
