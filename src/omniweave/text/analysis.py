@@ -6,9 +6,12 @@ word-list rules read instead of splitting and classifying words each on their ow
 measure is computed on first use and kept: the words (segmented once, rjieba for Han), their
 lower-case forms, how many start with a CJK character or hold a letter, the lines, counts of words
 in a word list or matches of a pattern, word and character n-gram repetition (numpy, see
-:mod:`omniweave.text.repetition`), special and punctuation characters. A document's word-level
-measures are sums over its nodes' cached analyses, so a document judged after its paragraphs were
-judged splits nothing again.
+:mod:`omniweave.text.repetition`), special and punctuation characters. A document's words, lines and
+listed-word counts come from its nodes' cached analyses, so a document judged after its paragraphs
+were judged splits nothing again. Measures of many texts at once (a document's paragraphs: words
+with one segmenter call, pattern literals in one pass, word repetition in one numpy pass) fill
+each node's analysis with what it would compute alone (:func:`segment_each`, :func:`lower_each`,
+:func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`).
 
 A node's analysis stays valid while its text is the same string; a document's while it holds the
 same text nodes (a paragraph step that removes or rewrites nodes makes the next rule analyse the
@@ -76,11 +79,24 @@ class TextAnalysis:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._listed: dict[frozenset[str], int] = {}
-        self._matches: dict[re.Pattern[str], int] = {}
-        self._char_repetition: dict[int, float] = {}
-        self._word_repetition: dict[int, float] = {}
         self._literals: tuple[int, AbstractSet[int]] | None = None
+
+    # the answers of the measures that take a parameter, by parameter (each created on first use)
+    @measure
+    def _listed(self) -> dict[frozenset[str], int]:
+        return {}
+
+    @measure
+    def _matches(self) -> dict[re.Pattern[str], int]:
+        return {}
+
+    @measure
+    def _char_repetition(self) -> dict[int, float]:
+        return {}
+
+    @measure
+    def _word_repetition(self) -> dict[int, float]:
+        return {}
 
     @measure
     def words(self) -> Sequence[str]:
@@ -291,8 +307,9 @@ class TextItem(Protocol):
 
 
 class DocumentAnalysis(TextAnalysis):
-    """The measures of a document's non-blank text nodes joined by blank lines; word and line
-    measures are sums over the nodes' own (cached) analyses."""
+    """The measures of a document's non-blank text nodes joined by blank lines: its words and lines
+    are the nodes' own (cached) ones; counts over words (letters, scripts, lengths) are taken once
+    over all of them, counts of listed words summed from the nodes'."""
 
     def __init__(self, nodes: Sequence[TextItem]) -> None:
         self.nodes = [n for n in nodes if n.text.strip()]
@@ -323,24 +340,8 @@ class DocumentAnalysis(TextAnalysis):
         return list(chain.from_iterable(a.lower_words for a in self.paragraphs))
 
     @measure
-    def word_chars(self) -> int:
-        return sum(a.word_chars for a in self.paragraphs)
-
-    @measure
     def has_cjk(self) -> bool:
         return any(a.has_cjk for a in self.paragraphs)
-
-    @measure
-    def cjk_words(self) -> int:
-        return sum(a.cjk_words for a in self.paragraphs)
-
-    @measure
-    def spaced_word_chars(self) -> int:
-        return sum(a.spaced_word_chars for a in self.paragraphs)
-
-    @measure
-    def alpha_words(self) -> int:
-        return sum(a.alpha_words for a in self.paragraphs)
 
     @measure
     def lines(self) -> list[str]:

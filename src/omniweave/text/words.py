@@ -100,7 +100,10 @@ _TRAILING_CITATIONS = re.compile(r"(\s*\[[^\[\]]{1,40}\])+$")
 def ends_sentence(line: str) -> bool:
     """True when ``line`` ends in terminal punctuation, looking past trailing bracketed references
     ("... the end.[12]", "... sacred. [M1 / MP]")."""
-    return _TRAILING_CITATIONS.sub("", line.rstrip()).endswith(TERMINAL_PUNCTUATION)
+    line = line.rstrip()
+    if line.endswith("]"):  # only then can there be references to look past
+        line = _TRAILING_CITATIONS.sub("", line)
+    return line.endswith(TERMINAL_PUNCTUATION)
 
 
 def lines(text: str) -> list[str]:
