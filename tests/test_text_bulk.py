@@ -95,3 +95,13 @@ def test_word_repetition_of_many_sequences_equals_each_counted_alone(real_texts)
     for n in (2, 5):
         expected = [word_repetition_ratio(s, n) for s in sequences]
         assert word_repetition_ratios(hashes, counts, n).tolist() == expected
+
+
+def test_a_documents_literals_are_those_of_its_joined_text(real_texts):
+    from omniweave.document import Document, TextNode
+
+    for start in range(0, 400, 40):
+        nodes = [TextNode(t) for t in real_texts[start:start + 40] if t.strip()]
+        nodes += [TextNode("privacy"), TextNode("policy of the site"), TextNode("下载"), TextNode("链接 here")]
+        d = Document(id="d", nodes=nodes)
+        assert d.analysis.literals == literals_in(fold(d.analysis.collapsed))

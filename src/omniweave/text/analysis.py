@@ -30,7 +30,7 @@ from typing import Any, Generic, Protocol, TypeVar, overload
 
 import numpy as np
 
-from omniweave.text.patterns import fold, literal_count, literals_each, literals_in
+from omniweave.text.patterns import fold, literal_count, literals_each, literals_in, longest_literal
 from omniweave.text.repetition import (
     NUMPY_FROM,
     ngram_hashes,
@@ -326,6 +326,22 @@ class DocumentAnalysis(TextAnalysis):
     @measure
     def paragraphs(self) -> list[TextAnalysis]:
         return [n.analysis for n in self.nodes]
+
+    @property
+    def literals(self) -> AbstractSet[int]:
+        """The literals of its nodes (found at once where not yet known) and of the joins between
+        them: its collapsed text is theirs joined by spaces, so a literal lies in a node or within
+        reach of a join."""
+        count = literal_count()
+        if self._literals is None or self._literals[0] != count:
+            found = set().union(*literals_of_each(self.paragraphs))
+            reach = longest_literal() - 1
+            if reach > 0:
+                texts = [a.collapsed for a in self.paragraphs]
+                joins = [a[-reach:] + " " + b[:reach] for a, b in zip(texts, texts[1:])]
+                found |= literals_in(fold("\n".join(joins)))
+            self._literals = (count, found)
+        return self._literals[1]
 
     @measure
     def words(self) -> Sequence[str]:

@@ -119,6 +119,11 @@ def _literal_ids(literals: frozenset[str]) -> frozenset[int]:
     return frozenset(_LITERALS.setdefault(k, len(_LITERALS)) for k in literals)
 
 
+def longest_literal() -> int:
+    """Characters in the longest gate literal (0: none)."""
+    return max(map(len, _LITERALS), default=0)
+
+
 def literal_count() -> int:
     """How many gate literals are known (a text's found literals are valid while this is unchanged)."""
     return len(_LITERALS)
