@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-import numpy as np
 
 # Han ideographs (incl. extensions and compatibility), the scripts that need a segmenter.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
@@ -66,29 +65,25 @@ def words_each(texts: Sequence[str]) -> list[tuple[str, ...]]:
             split.append((len(out), _HAN_RUNS.split(text)))
             out.append(())
     if split:
-        runs = [run for _, parts in split for run in parts[1::2]]
-        found, bounds = _segment(runs)
+        # each run's words, space-separated: findall on the text with its runs so replaced finds
+        # every other token as before and each word of a run as a token of its own
+        segmented = _segment([run for _, parts in split for run in parts[1::2]])
         j = 0
         for i, parts in split:
-            tokens = _TOKEN.findall(parts[0])
-            for k in range(1, len(parts), 2):
-                tokens += found[bounds[j]:bounds[j + 1] - 1]  # the run's words, not the newline after it
-                tokens += _TOKEN.findall(parts[k + 1])
-                j += 1
-            out[i] = tuple(tokens)
+            k = len(parts) // 2
+            parts[1::2] = segmented[j:j + k]
+            j += k
+            out[i] = tuple(_TOKEN.findall("".join(parts)))
     return out
 
 
-def _segment(runs: list[str]) -> tuple[list[str], list[int]]:
-    """rjieba's words of the Han runs joined by newlines, and where each run's words start (one
-    more bound past the end: a run's words end one before the next run's start, at the newline)."""
+def _segment(runs: list[str]) -> list[str]:
+    """rjieba's words of each Han run joined by spaces, from one call over the runs joined by
+    newlines (each newline comes back a word of its own)."""
     global _cut
     if _cut is None:
         from rjieba import cut as _cut
-    found = _cut("\n".join(runs), True)
-    ends = np.cumsum(np.fromiter(map(len, found), dtype=np.int64, count=len(found)))
-    newlines = np.cumsum(np.fromiter(map(len, runs), dtype=np.int64, count=len(runs)) + 1)[:-1]  # just past each
-    return found, [0, *(np.searchsorted(ends, newlines) + 1).tolist(), len(found) + 1]
+    return " ".join(_cut("\n".join(runs), True)).split(" \n ")
 
 
 _cut: Callable[[str, bool], list[str]] | None = None  # rjieba.cut, imported on first use
