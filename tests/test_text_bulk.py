@@ -105,3 +105,15 @@ def test_a_documents_literals_are_those_of_its_joined_text(real_texts):
         nodes += [TextNode("privacy"), TextNode("policy of the site"), TextNode("下载"), TextNode("链接 here")]
         d = Document(id="d", nodes=nodes)
         assert d.analysis.literals == literals_in(fold(d.analysis.collapsed))
+
+
+def test_a_documents_character_counts_from_its_measured_nodes_equal_those_of_its_text(real_texts):
+    from omniweave.document import Document, TextNode
+    from omniweave.text.stats import punctuation_count, special_char_count
+
+    d = Document(id="d", nodes=[TextNode(t) for t in real_texts[:300]])
+    d.analysis.measure_nodes()
+    fresh = Document(id="d", nodes=d.texts)  # a new document analysis over the measured nodes
+    assert fresh.analysis is not d.analysis
+    assert fresh.analysis.special_chars == special_char_count(fresh.analysis.text)
+    assert fresh.analysis.punctuation == punctuation_count(fresh.analysis.text)

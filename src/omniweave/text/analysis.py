@@ -366,6 +366,21 @@ class DocumentAnalysis(TextAnalysis):
     def count_listed(self, listed: frozenset[str]) -> int:
         return sum(a.count_listed(listed) for a in self.paragraphs)
 
+    @measure
+    def special_chars(self) -> int:
+        """Its nodes' (when all are measured, e.g. by :meth:`measure_nodes`) and the blank lines
+        between them, else counted over its text."""
+        if all("special_chars" in vars(a) for a in self.paragraphs):
+            return sum(a.special_chars for a in self.paragraphs) + 2 * max(len(self.paragraphs) - 1, 0)
+        return special_char_count(self.code_points)
+
+    @measure
+    def punctuation(self) -> int:
+        """Its nodes' (when all are measured), else counted over its text."""
+        if all("punctuation" in vars(a) for a in self.paragraphs):
+            return sum(a.punctuation for a in self.paragraphs)
+        return punctuation_count(self.code_points)
+
     def measure_nodes(self, char_repetition_n: int | None = None, word_repetition_n: int | None = None) -> None:
         """Measure every node's special and punctuation characters (and ``char_repetition(n)``,
         ``word_repetition(n)``) in one numpy pass over the document's code points (and words): a
