@@ -10,7 +10,13 @@ import pytest
 
 from omniweave.filters import omnicorpus_rules
 from omniweave.text.analysis import TextAnalysis, literals_of_each, segment_each
-from omniweave.text.patterns import AnyPattern, fold, literal_matrix, literals_each, literals_in
+from omniweave.text.patterns import (
+    AnyPattern,
+    fold,
+    literal_matrix,
+    literals_each,
+    literals_in,
+)
 from omniweave.text.stats import CLASSES, class_counts
 from omniweave.text.words import words, words_each
 
@@ -75,12 +81,13 @@ def test_literals_and_gated_searches_of_many_texts_equal_those_of_each(real_text
 
 def test_measures_taken_at_once_are_those_each_analysis_would_take(real_texts):
     analyses = [TextAnalysis(t) for t in real_texts[:200]]
-    analyses[3].words  # already measured: kept
+    kept = analyses[3].words  # already measured: kept
     segment_each(analyses)
     literals_of_each(analyses)
     for a in analyses:
         fresh = TextAnalysis(a.text)
         assert a.words == fresh.words and a.literals == fresh.literals
+    assert analyses[3].words is kept
 
 
 def test_word_repetition_of_many_sequences_equals_each_counted_alone(real_texts):

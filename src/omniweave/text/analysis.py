@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 from collections.abc import Callable, Sequence
-from itertools import chain, filterfalse
+from itertools import chain, filterfalse, pairwise
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 import numpy as np
@@ -338,7 +338,7 @@ class DocumentAnalysis(TextAnalysis):
             reach = longest_literal() - 1
             if reach > 0:
                 texts = [a.collapsed for a in self.paragraphs]
-                joins = [a[-reach:] + " " + b[:reach] for a, b in zip(texts, texts[1:])]
+                joins = [a[-reach:] + " " + b[:reach] for a, b in pairwise(texts)]
                 found |= literals_in(fold("\n".join(joins)))
             self._literals = (count, found)
         return self._literals[1]
