@@ -10,6 +10,11 @@ themselves are in :mod:`omniweave.filters.omnicorpus_rules`. Two rules look at n
 - ``merge_short``: a paragraph of at most ``merge_max_words`` words that does not end a sentence
   and either ends in ``, ; : -`` or is followed by a paragraph starting in lower case is joined to
   that paragraph (a fragment, not boilerplate), before ``too_short`` would remove it.
+
+The other rules see one paragraph at a time, so they are evaluated over a document at once: the
+paragraphs not judged before (all of them, then those merge_short makes) become one
+:class:`~omniweave.filters.omnicorpus_rules.Paras`, and each run of consecutive such rules (a
+batch) gives every paragraph its first firing rule; a paragraph keeps its answers across rounds.
 """
 
 from __future__ import annotations
