@@ -9,13 +9,11 @@ finds, from ``re``'s own parse of each, a set of literals one of which every mat
 over a text's case-folded form (:func:`fold`) by an Aho-Corasick automaton (pyahocorasick), once
 per text: its :mod:`analysis <omniweave.text.analysis>` keeps them. An alternative none of whose
 literals is there cannot match and is not searched. The answer is always that of the whole
-pattern's ``search``; alternatives without such literals (``^\\d{1,3}\\.``) and those anchored at
-the start (tried at one position only: fast already) are searched as before.
+pattern's ``search``; alternatives without such literals (``\\d+``) are searched as before.
 
 A rule over many texts at once (a document's paragraphs) finds the literals of all of them in one
-pass (:func:`literal_matrix`) and searches only the texts an alternative's literals gate in
-(:func:`literals_each`, :func:`literal_matrix`) and searches only the texts an alternative's
-literals gate in (:meth:`AnyPattern.search_each`); there anchored alternatives are gated too.
+pass (:func:`literals_each`, as a boolean matrix :func:`literal_matrix`) and searches only the
+texts an alternative's literals gate in (:meth:`AnyPattern.search_each`).
 """
 
 from __future__ import annotations
@@ -82,20 +80,6 @@ def _required(items: sre_parse.SubPattern | list) -> frozenset[str] | None:
     return best
 
 
-def _anchored(items: sre_parse.SubPattern | list) -> bool:
-    """True when every match of the parsed sequence starts at the beginning of the text."""
-    if not len(items):
-        return False
-    op, av = items[0]
-    if op is sre.AT:
-        return av in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING)
-    if op is sre.SUBPATTERN:
-        return _anchored(av[-1])
-    if op is sre.BRANCH:
-        return all(_anchored(branch) for branch in av[1])
-    return False
-
-
 def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Folded literals one of which every match of ``pattern`` contains (none holding another), or
     None when there is no such set."""
@@ -114,7 +98,7 @@ _automaton: tuple[int, object] | None = None  # (literals it holds, the automato
 
 
 def _literal_ids(literals: frozenset[str]) -> frozenset[int]:
-    if any("\n" in k for k in literals):  # texts are joined by newlines in literal_matrix
+    if any("\n" in k for k in literals):  # texts are joined by newlines in literals_each
         raise ValueError(f"a gate literal holds a newline: {sorted(literals)}")
     return frozenset(_LITERALS.setdefault(k, len(_LITERALS)) for k in literals)
 
@@ -185,25 +169,15 @@ class AnyPattern:
         self.gated: list[tuple[frozenset[int], re.Pattern[str]]] = []
         ungated: list[str] = []
         for alternative in alternatives:
-            parsed = sre_parse.parse(alternative, flags)
-            keys = _folded(_required(parsed))
-            if keys is None or _anchored(parsed):  # anchored: tried at one position, fast already
+            keys = required_literals(alternative, flags)
+            if keys is None:
                 ungated.append(alternative)
             else:
                 self.gated.append((_literal_ids(keys), re.compile(alternative, flags)))
         self.ungated = re.compile("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
         self.any_gated: frozenset[int] = frozenset().union(*(ids for ids, _ in self.gated))
-        # for search_each: every alternative with literals, anchored ones too, as literal-id arrays
-        self.each_gated: list[tuple[np.ndarray, re.Pattern[str]]] = []
-        each_ungated: list[str] = []
-        for alternative in alternatives:
-            keys = required_literals(alternative, flags)
-            if keys is None:
-                each_ungated.append(alternative)
-            else:
-                self.each_gated.append((np.array(sorted(_literal_ids(keys))), re.compile(alternative, flags)))
-        self.each_ungated = re.compile("|".join(f"(?:{a})" for a in each_ungated), flags) if each_ungated else None
-        self.each_any = np.unique(np.concatenate([ids for ids, _ in self.each_gated] or [np.zeros(0, np.int64)]))
+        self._gated_columns = [(np.array(sorted(ids), dtype=np.int64), p) for ids, p in self.gated]  # search_each
+        self._any_column = np.array(sorted(self.any_gated), dtype=np.int64)
 
     def search(self, text: str, literals: Collection[int] | None = None) -> bool:
         """True when the pattern matches somewhere in ``text``; ``literals``: :func:`literals_in` of
@@ -220,13 +194,11 @@ class AnyPattern:
         """:meth:`search` of each text where ``among`` is True (False elsewhere); ``found``: the
         texts' :func:`literal_matrix`."""
         hit = np.zeros(len(texts), dtype=bool)
-        if self.each_ungated is not None:
+        if self.ungated is not None:
             for i in np.flatnonzero(among).tolist():
-                hit[i] = self.each_ungated.search(texts[i]) is not None
-        todo = among & ~hit
-        if len(self.each_any):
-            todo &= found[:, self.each_any].any(axis=1)
-        for ids, pattern in self.each_gated:
+                hit[i] = self.ungated.search(texts[i]) is not None
+        todo = among & ~hit & found[:, self._any_column].any(axis=1)
+        for ids, pattern in self._gated_columns:
             if not todo.any():
                 break
             for i in np.flatnonzero(todo & found[:, ids].any(axis=1)).tolist():
