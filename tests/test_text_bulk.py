@@ -124,3 +124,11 @@ def test_a_documents_character_counts_from_its_measured_nodes_equal_those_of_its
     assert fresh.analysis is not d.analysis
     assert fresh.analysis.special_chars == special_char_count(fresh.analysis.text)
     assert fresh.analysis.punctuation == punctuation_count(fresh.analysis.text)
+
+
+def test_the_plane_table_holds_each_class_of_every_character():
+    from omniweave.text.stats import _bmp_bits
+
+    bits = _bmp_bits()[:-1].tolist()
+    for bit, (kind, test) in enumerate(CLASSES.items()):
+        assert [bool(b >> bit & 1) for b in bits] == [test(chr(c)) for c in range(len(bits))], kind

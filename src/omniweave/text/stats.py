@@ -57,14 +57,14 @@ def punctuation_count(text: str | np.ndarray) -> int:
 
 
 # per-character classes counted per text by :func:`class_counts` (each as its rule defines it)
-_LETTER = re.compile(r"[^\W\d_]")  # what ``[^\W\d_]+`` matches: letters, caseless CJK ones included
-_CJK = re.compile(f"[{CJK_CHARS}]")
+_METHODS: dict[str, Callable[[str], bool]] = {"upper": str.isupper, "digit": str.isdigit}
+_PATTERNS = {
+    "letter": re.compile(r"[^\W\d_]"),  # what ``[^\W\d_]+`` matches: letters, caseless CJK ones included
+    "cjk": re.compile(f"[{CJK_CHARS}]"),
+    "space": re.compile(" "),
+}
 CLASSES: dict[str, Callable[[str], bool]] = {
-    "upper": str.isupper,
-    "digit": str.isdigit,
-    "letter": lambda ch: _LETTER.match(ch) is not None,
-    "cjk": lambda ch: _CJK.match(ch) is not None,
-    "space": " ".__eq__,
+    **_METHODS, **{kind: (lambda ch, p=p: p.match(ch) is not None) for kind, p in _PATTERNS.items()},
 }
 _BMP = 0x10000
 
@@ -73,9 +73,15 @@ _BMP = 0x10000
 def _bmp_bits() -> np.ndarray:
     """Per code point of the Basic Multilingual Plane, a bit per class of :data:`CLASSES` (in its
     order); one more entry, 0, stands for every code point above the plane."""
+    plane = "".join(map(chr, range(_BMP)))
     bits = np.zeros(_BMP + 1, dtype=np.uint8)
-    for bit, test in enumerate(CLASSES.values()):
-        bits[:_BMP] |= np.fromiter(map(test, map(chr, range(_BMP))), dtype=bool, count=_BMP).astype(np.uint8) << bit
+    for bit, kind in enumerate(CLASSES):
+        if kind in _METHODS:
+            member = np.fromiter(map(_METHODS[kind], plane), dtype=bool, count=_BMP)
+        else:
+            member = np.zeros(_BMP, dtype=bool)
+            member[[m.start() for m in _PATTERNS[kind].finditer(plane)]] = True
+        bits[:_BMP] |= member.astype(np.uint8) << bit
     return bits
 
 
