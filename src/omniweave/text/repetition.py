@@ -5,6 +5,10 @@ on (where it is faster), with numpy: each word (or character) becomes a 64-bit n
 a 64-bit polynomial hash of its items, and the hashes are counted by sorting. Two different n-grams
 count as one only on a 64-bit hash collision (about one chance in 10^19 per pair); every measure
 otherwise equals counting the n-grams themselves.
+
+Word n-grams of several lengths over the same words (Gopher's 2- to 10-grams) share their work
+through :meth:`WordArrays.repeated`: an n-gram occurring twice is made of m-grams (m < n) that each
+occur twice, so only the starts of runs of repeated m-grams are hashed and sorted for n.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -22,10 +26,12 @@ NUMPY_FROM = 300  # words or characters; shorter sequences are counted in a Coun
 
 @dataclass(frozen=True)
 class WordArrays:
-    """A word sequence as numbers: a 64-bit hash and the length of each word."""
+    """A word sequence as numbers: a 64-bit hash and the length of each word (and, once asked for,
+    where its repeated n-grams start, see :meth:`repeated`)."""
 
     hashes: np.ndarray
     lengths: np.ndarray
+    _repeated: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, words: Sequence[str]) -> WordArrays:
@@ -35,6 +41,44 @@ class WordArrays:
 
     def __len__(self) -> int:
         return len(self.hashes)
+
+    def repeated(self, n: int) -> np.ndarray:
+        """The starts (ascending) of the word ``n``-grams that occur more than once (``n <= len(self)``).
+        Only starts where the repeated ``m``-grams of the longest ``m < n`` measured so far cover
+        ``n`` words are candidates: the rest cannot start a repeated n-gram."""
+        if n not in self._repeated:
+            shorter = max((m for m in self._repeated if m < n), default=None)
+            if shorter is None:
+                starts = np.arange(len(self) - n + 1)
+            else:
+                span = n - shorter + 1  # consecutive repeated m-grams an n-gram needs
+                covered = np.zeros(len(self) - shorter + 2, dtype=np.int64)
+                covered[self._repeated[shorter] + 1] = 1
+                covered = np.cumsum(covered)
+                starts = np.flatnonzero(covered[span:] - covered[:-span] == span)
+            self._repeated[n] = starts[_occurs_twice(self.ngram_keys(starts, n))]
+        return self._repeated[n]
+
+    def ngram_keys(self, starts: np.ndarray, n: int) -> np.ndarray:
+        """:func:`ngram_hashes` of the word ``n``-grams at ``starts`` only."""
+        keys = self.hashes[starts]
+        for k in range(1, n):
+            keys *= _MULTIPLIER
+            keys += self.hashes[starts + k]
+        return keys
+
+
+def _occurs_twice(keys: np.ndarray) -> np.ndarray:
+    """Which of ``keys`` equal another of them."""
+    order = np.argsort(keys)
+    ordered = keys[order]
+    same = ordered[1:] == ordered[:-1]
+    twice = np.zeros(len(keys), dtype=bool)
+    twice[1:] = same
+    twice[:-1] |= same
+    out = np.empty(len(keys), dtype=bool)
+    out[order] = twice
+    return out
 
 
 def _ngram_counts(items: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
@@ -74,11 +118,12 @@ def top_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None
         return sum(map(len, gram)) * count / total if total and count > 1 else 0.0
     arrays = arrays or WordArrays.of(words)
     total = int(arrays.lengths.sum())
-    _, first, counts = np.unique(ngram_hashes(arrays.hashes, n), return_index=True, return_counts=True)
-    top = counts.max()
-    if not total or top < 2:
+    starts = arrays.repeated(n)  # a most frequent n-gram seen once ratios 0
+    if not total or not len(starts):
         return 0.0
-    start = int(first[counts == top].min())
+    _, first, counts = np.unique(arrays.ngram_keys(starts, n), return_index=True, return_counts=True)
+    top = counts.max()
+    start = int(starts[first[counts == top].min()])
     return int(arrays.lengths[start : start + n].sum()) * int(top) / total
 
 
@@ -98,8 +143,7 @@ def duplicate_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays 
         return sum(len(w) for w, c in zip(words, covered, strict=True) if c) / total if total else 0.0
     arrays = arrays or WordArrays.of(words)
     total = int(arrays.lengths.sum())
-    _, inverse, counts = np.unique(ngram_hashes(arrays.hashes, n), return_inverse=True, return_counts=True)
-    starts = np.flatnonzero(counts[inverse] > 1)
+    starts = arrays.repeated(n)
     if not total or not len(starts):
         return 0.0
     depth = np.zeros(len(arrays) + 1, dtype=np.int64)  # +1 where a repeated n-gram starts, -1 past its end
@@ -172,6 +216,5 @@ def word_repetition_ratio(words: Sequence[str], n: int = 5, arrays: WordArrays |
     if len(words) < NUMPY_FROM:
         repeated = sum(c for c in _ngram_counts(words, n).values() if c > 1)
     else:
-        counts = np.unique(ngram_hashes((arrays or WordArrays.of(words)).hashes, n), return_counts=True)[1]
-        repeated = int(counts[counts > 1].sum())
+        repeated = len((arrays or WordArrays.of(words)).repeated(n))
     return repeated / (len(words) - n + 1)
