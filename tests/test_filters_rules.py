@@ -317,3 +317,6 @@ def test_word_list_counts_of_an_analysis_equal_those_of_the_words(lang):
         a = TextAnalysis(text)
         assert stopwords_in(a, lang) == stopword_count(words(text), lang)
         assert flagged_in(a, lang) == flagged_count(words(text), text, lang)
+    texts = [PROSE, " ".join(flagged[:9]), ZH_PROSE + "".join(flagged[5:12]), "".join(flagged)]
+    d = doc(*texts)  # a document's count: its paragraphs', each gated on its own
+    assert flagged_in(d.analysis, lang) == flagged_count(words("\n\n".join(texts)), "\n\n".join(texts), lang) > 0
