@@ -72,7 +72,7 @@ def test_repetition_counted_with_numpy_equals_counted_in_a_counter(monkeypatch, 
 
 @pytest.mark.parametrize("text", [ZH_PROSE * 6, "buy cheap pills now today " * 80, "aa b aa b c d c d " * 40 + PROSE])
 def test_ngram_lengths_sharing_their_repeats_measure_as_each_alone(monkeypatch, text):
-    """WordArrays.repeated(n) narrows n-grams to runs of repeated shorter ones: asked in any order, on
+    """WordArrays.repeats(n) narrows n-grams to runs of repeated shorter ones: asked in any order, on
     one WordArrays, every measure equals the one counted in a Counter."""
     from omniweave.text import repetition
 

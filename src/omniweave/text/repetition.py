@@ -7,7 +7,7 @@ count as one only on a 64-bit hash collision (about one chance in 10^19 per pair
 otherwise equals counting the n-grams themselves.
 
 Word n-grams of several lengths over the same words (Gopher's 2- to 10-grams) share their work
-through :meth:`WordArrays.repeated`: an n-gram occurring twice is made of m-grams (m < n) that each
+through :meth:`WordArrays.repeats`: an n-gram occurring twice is made of m-grams (m < n) that each
 occur twice, so only the starts of runs of repeated m-grams are hashed and sorted for n.
 """
 
@@ -25,13 +25,23 @@ NUMPY_FROM = 300  # words or characters; shorter sequences are counted in a Coun
 
 
 @dataclass(frozen=True)
+class Repeats:
+    """Word ``n``-grams occurring more than once: where they start (ascending), how often the most
+    frequent occurs, and where it first starts (of those equally frequent, the one seen first)."""
+
+    starts: np.ndarray
+    top: int = 0
+    top_start: int = -1
+
+
+@dataclass(frozen=True)
 class WordArrays:
     """A word sequence as numbers: a 64-bit hash and the length of each word (and, once asked for,
-    where its repeated n-grams start, see :meth:`repeated`)."""
+    its repeated n-grams, see :meth:`repeats`)."""
 
     hashes: np.ndarray
     lengths: np.ndarray
-    _repeated: dict[int, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    _repeats: dict[int, Repeats] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, words: Sequence[str]) -> WordArrays:
@@ -42,22 +52,22 @@ class WordArrays:
     def __len__(self) -> int:
         return len(self.hashes)
 
-    def repeated(self, n: int) -> np.ndarray:
-        """The starts (ascending) of the word ``n``-grams that occur more than once (``n <= len(self)``).
-        Only starts where the repeated ``m``-grams of the longest ``m < n`` measured so far cover
-        ``n`` words are candidates: the rest cannot start a repeated n-gram."""
-        if n not in self._repeated:
-            shorter = max((m for m in self._repeated if m < n), default=None)
+    def repeats(self, n: int) -> Repeats:
+        """The word ``n``-grams that occur more than once (``n <= len(self)``), from one sort of the
+        candidates' hashes. Only starts where the repeated ``m``-grams of the longest ``m < n`` measured
+        so far cover ``n`` words are candidates: the rest cannot start a repeated n-gram."""
+        if n not in self._repeats:
+            shorter = max((m for m in self._repeats if m < n), default=None)
             if shorter is None:
                 starts = np.arange(len(self) - n + 1)
             else:
                 span = n - shorter + 1  # consecutive repeated m-grams an n-gram needs
                 covered = np.zeros(len(self) - shorter + 2, dtype=np.int64)
-                covered[self._repeated[shorter] + 1] = 1
+                covered[self._repeats[shorter].starts + 1] = 1
                 covered = np.cumsum(covered)
                 starts = np.flatnonzero(covered[span:] - covered[:-span] == span)
-            self._repeated[n] = starts[_occurs_twice(self.ngram_keys(starts, n))]
-        return self._repeated[n]
+            self._repeats[n] = _repeats(starts, self.ngram_keys(starts, n))
+        return self._repeats[n]
 
     def ngram_keys(self, starts: np.ndarray, n: int) -> np.ndarray:
         """:func:`ngram_hashes` of the word ``n``-grams at ``starts`` only."""
@@ -68,17 +78,23 @@ class WordArrays:
         return keys
 
 
-def _occurs_twice(keys: np.ndarray) -> np.ndarray:
-    """Which of ``keys`` equal another of them."""
+def _repeats(starts: np.ndarray, keys: np.ndarray) -> Repeats:
+    """The :class:`Repeats` among n-grams at ``starts`` (ascending) with hashes ``keys``."""
+    if len(keys) < 2:
+        return Repeats(starts[:0])
     order = np.argsort(keys)
     ordered = keys[order]
-    same = ordered[1:] == ordered[:-1]
-    twice = np.zeros(len(keys), dtype=bool)
-    twice[1:] = same
-    twice[:-1] |= same
-    out = np.empty(len(keys), dtype=bool)
-    out[order] = twice
-    return out
+    head = np.ones(len(keys), dtype=bool)
+    head[1:] = ordered[1:] != ordered[:-1]
+    runs = np.flatnonzero(head)
+    counts = np.diff(np.append(runs, len(keys)))
+    twice = np.empty(len(keys), dtype=bool)
+    twice[order] = np.repeat(counts > 1, counts)
+    top = int(counts.max())
+    if top < 2:
+        return Repeats(starts[:0])
+    first = np.minimum.reduceat(order, runs)  # each n-gram's first occurrence
+    return Repeats(starts[twice], top, int(starts[first[counts == top].min()]))
 
 
 def _ngram_counts(items: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
@@ -118,13 +134,11 @@ def top_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None
         return sum(map(len, gram)) * count / total if total and count > 1 else 0.0
     arrays = arrays or WordArrays.of(words)
     total = int(arrays.lengths.sum())
-    starts = arrays.repeated(n)  # a most frequent n-gram seen once ratios 0
-    if not total or not len(starts):
+    repeats = arrays.repeats(n)
+    if not total or repeats.top < 2:
         return 0.0
-    _, first, counts = np.unique(arrays.ngram_keys(starts, n), return_index=True, return_counts=True)
-    top = counts.max()
-    start = int(starts[first[counts == top].min()])
-    return int(arrays.lengths[start : start + n].sum()) * int(top) / total
+    start = repeats.top_start
+    return int(arrays.lengths[start : start + n].sum()) * repeats.top / total
 
 
 def duplicate_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None = None) -> float:
@@ -143,7 +157,7 @@ def duplicate_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays 
         return sum(len(w) for w, c in zip(words, covered, strict=True) if c) / total if total else 0.0
     arrays = arrays or WordArrays.of(words)
     total = int(arrays.lengths.sum())
-    starts = arrays.repeated(n)
+    starts = arrays.repeats(n).starts
     if not total or not len(starts):
         return 0.0
     depth = np.zeros(len(arrays) + 1, dtype=np.int64)  # +1 where a repeated n-gram starts, -1 past its end
@@ -216,5 +230,5 @@ def word_repetition_ratio(words: Sequence[str], n: int = 5, arrays: WordArrays |
     if len(words) < NUMPY_FROM:
         repeated = sum(c for c in _ngram_counts(words, n).values() if c > 1)
     else:
-        repeated = len((arrays or WordArrays.of(words)).repeated(n))
+        repeated = len((arrays or WordArrays.of(words)).repeats(n).starts)
     return repeated / (len(words) - n + 1)
