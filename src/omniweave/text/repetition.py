@@ -3,8 +3,10 @@
 Short sequences are counted with a ``Counter`` of the n-grams themselves. From ``NUMPY_FROM`` items
 on (where it is faster), with numpy: each word (or character) becomes a 64-bit number, each n-gram
 a 64-bit polynomial hash of its items, and the hashes are counted by sorting. Two different n-grams
-count as one only on a 64-bit hash collision (about one chance in 10^19 per pair); every measure
-otherwise equals counting the n-grams themselves.
+count as one only on a 64-bit hash collision (about one chance in 10^19 per pair; for several texts
+measured at once, :func:`char_repetition_ratios`, a collision of the bits left beside the text's
+number: one chance in 10^17 for 100 texts); every measure otherwise equals counting the n-grams
+themselves.
 
 Word n-grams of several lengths over the same words (Gopher's 2- to 10-grams) share their work
 through :meth:`WordArrays.repeats`: an n-gram occurring twice is made of m-grams (m < n) that each
@@ -200,10 +202,16 @@ def char_repetition_ratios(codes: np.ndarray, starts: np.ndarray, lengths: np.nd
     owner = np.repeat(inside, counts_per_text)
     offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts_per_text) - counts_per_text, counts_per_text)
     keys = ngram_hashes(codes, n)[np.repeat(starts[inside], counts_per_text) + offset]
-    keys *= _MULTIPLIER  # one 64-bit key per (text, n-gram): equal only for the same n-gram in the same text
-    keys += owner.astype(np.uint64)
-    order = np.argsort(keys)
-    keys, owner = keys[order], owner[order]
+    # one 64-bit key per (text, n-gram): its text's number in the low bits, the n-gram's hash in the
+    # rest, so that a plain sort (~3x faster than an argsort) groups each text's equal n-grams and
+    # the key still says whose they are
+    bits = max(len(starts) - 1, 1).bit_length()
+    keys *= _MULTIPLIER
+    keys >>= np.uint64(bits)
+    keys <<= np.uint64(bits)
+    keys |= owner.astype(np.uint64)
+    keys.sort()
+    owner = (keys & np.uint64((1 << bits) - 1)).astype(np.int64)
     head = np.ones(len(keys), dtype=bool)
     head[1:] = keys[1:] != keys[:-1]
     run_start = np.flatnonzero(head)
