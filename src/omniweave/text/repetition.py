@@ -236,7 +236,10 @@ def word_repetition_ratio(words: Sequence[str], n: int = 5, arrays: WordArrays |
     if len(words) < n:
         return 0.0
     if len(words) < NUMPY_FROM:
-        repeated = sum(c for c in _ngram_counts(words, n).values() if c > 1)
+        grams = list(zip(*(words[i:] for i in range(n)), strict=False))
+        if len(set(grams)) == len(grams):  # most paragraphs repeat no n-gram: a set tells it faster
+            return 0.0
+        repeated = sum(c for c in Counter(grams).values() if c > 1)
     else:
         repeated = len((arrays or WordArrays.of(words)).repeats(n).starts)
     return repeated / (len(words) - n + 1)
