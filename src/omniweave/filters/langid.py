@@ -109,7 +109,7 @@ class VectorisedIdentifier(LanguageIdentifier):
     widened by looking each float16 bit pattern up in a 65,536-entry float32 table (exactly the same
     numbers), and the same float32 product is taken, so the scores are the same to the bit."""
 
-    __slots__ = ("walk", "_widened")
+    __slots__ = ("_widened", "walk")
     walk: tuple[np.ndarray, np.ndarray, np.ndarray, int]  # base, check, feature of each slot, depth
     _widened: np.ndarray | None  # float32 value of each float16 bit pattern, when ptc is float16
 

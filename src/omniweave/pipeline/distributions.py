@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from omniweave.document import Document, TextNode
+from omniweave.document import Document
 from omniweave.layout import domain_of
 
 WORD_BINS = [0, 50, 100, 200, 500, 1000, 2000]
@@ -40,10 +40,10 @@ _COUNTED = {"words", "word_count"}  # a TextAnalysis's measures (kept in its __d
 def carry_word_count(doc: Document) -> None:
     """Put the document's word count in its metadata if its words were already counted (a count
     still to make is left to the pass that needs it)."""
-    known = doc._analysis  # noqa: SLF001 (asked only whether its words were counted)
+    known = doc._analysis  # asked only whether its words were counted
     if known is None or not _COUNTED & vars(known).keys() or not known.is_of(doc.texts):
         for node in doc.texts:
-            measured = node._analysis  # noqa: SLF001
+            measured = node._analysis
             if node.text.strip() and (measured is None or measured.text is not node.text
                                       or not _COUNTED & vars(measured).keys()):
                 return
