@@ -45,3 +45,27 @@ def test_domain_counts_are_exact_below_the_limit() -> None:
     dist.add_part({"documents": 1, "domains": {"b.org": 1}})
     assert dist.domains == Counter({"a.org": 2, "b.org": 2})
     assert domain_count_error(dist.documents, dist.domains) == 0
+
+
+def test_a_word_count_carried_between_passes_is_the_count_and_leaves_no_trace() -> None:
+    from omniweave.document import Document, TextNode
+    from omniweave.layout import document_to_row, row_to_document
+    from omniweave.pipeline.distributions import WORD_COUNT_KEY, carry_word_count, restore_word_count
+
+    def page() -> Document:
+        return Document(id="d", nodes=[TextNode("The cat sat on the mat, twice."), TextNode("  "),
+                                       TextNode("中文分词的测试 and more words")], metadata={"k": 1})
+
+    unmeasured = page()
+    carry_word_count(unmeasured)  # nothing counted yet: left to the pass that needs it
+    assert WORD_COUNT_KEY not in unmeasured.metadata
+    measured = page()
+    expected = measured.analysis.word_count
+    measured.shed_analysis()  # a dedup batch keeps the nodes' counts only
+    carry_word_count(measured)
+    back = row_to_document(document_to_row(measured))
+    restore_word_count(back)
+    assert back.metadata == {"k": 1} and vars(back.analysis)["word_count"] == expected
+    assert back.analysis.word_count == page().analysis.word_count
+    back.nodes[0] = TextNode("Now only five words here.")  # a changed text is counted afresh
+    assert back.analysis.word_count == expected - 7 + 5

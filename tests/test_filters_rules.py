@@ -70,6 +70,25 @@ def test_repetition_counted_with_numpy_equals_counted_in_a_counter(monkeypatch, 
     assert measured[0] == pytest.approx(measured[1], abs=1e-12)
 
 
+@pytest.mark.parametrize("text", [ZH_PROSE * 6, "buy cheap pills now today " * 80, "aa b aa b c d c d " * 40 + PROSE])
+def test_ngram_lengths_sharing_their_repeats_measure_as_each_alone(monkeypatch, text):
+    """WordArrays.repeats(n) narrows n-grams to runs of repeated shorter ones: asked in any order, on
+    one WordArrays, every measure equals the one counted in a Counter."""
+    from omniweave.text import repetition
+
+    ws = words(text)
+    monkeypatch.setattr(repetition, "NUMPY_FROM", 10**9)
+    alone = {n: (top_ngram_char_ratio(ws, n), duplicate_ngram_char_ratio(ws, n), word_repetition_ratio(ws, n))
+             for n in range(1, 21)}
+    monkeypatch.setattr(repetition, "NUMPY_FROM", 0)
+    for order in (range(1, 21), range(20, 0, -1), (4, 20, 6, 2, 10, 3, 1, 15)):
+        arrays = repetition.WordArrays.of(ws)
+        for n in order:
+            shared = (top_ngram_char_ratio(ws, n, arrays), duplicate_ngram_char_ratio(ws, n, arrays),
+                      word_repetition_ratio(ws, n, arrays))
+            assert shared == pytest.approx(alone[n], abs=1e-12), n
+
+
 def test_a_documents_paragraphs_measured_in_one_pass_equal_each_measured_alone():
     texts = [PROSE, "abcdefghijklmnop" * 20, "short", "", ZH_PROSE * 3, "x" * 10, "aa b aa b c d c d " * 9]
     d = doc(*[t or " " for t in texts])
@@ -298,3 +317,6 @@ def test_word_list_counts_of_an_analysis_equal_those_of_the_words(lang):
         a = TextAnalysis(text)
         assert stopwords_in(a, lang) == stopword_count(words(text), lang)
         assert flagged_in(a, lang) == flagged_count(words(text), text, lang)
+    texts = [PROSE, " ".join(flagged[:9]), ZH_PROSE + "".join(flagged[5:12]), "".join(flagged)]
+    d = doc(*texts)  # a document's count: its paragraphs', each gated on its own
+    assert flagged_in(d.analysis, lang) == flagged_count(words("\n\n".join(texts)), "\n\n".join(texts), lang) > 0

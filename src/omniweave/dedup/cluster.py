@@ -41,7 +41,6 @@ from typing import Literal
 import fsspec
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from omniweave.dedup.components import node_part, read_edges, star_components, star_labels, write_edges
@@ -253,6 +252,8 @@ def choose_keepers(cluster: np.ndarray, rows: pa.Table, keep: KeepRule) -> tuple
     the first row), so the choice does not depend on shard order, nor on whether it is made at
     once or first within groups and then among the groups' choices.
     """
+    import pyarrow.compute as pc  # a reduce's (~50 ms to import): a worker that only maps never loads it
+
     primary = {"newest": pc.negate(rows["date"]), "oldest": rows["date"],
                "longest": pc.negate(rows["length"]), "shortest": rows["length"]}[keep]
     table = pa.table({"cluster": cluster, "primary": primary, "id": rows["id"], "node": rows["node"],

@@ -74,8 +74,10 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
     lower = np.arange(0x110000, dtype=np.uint32)
     lower[codes] = np.frombuffer(lowered.encode("utf-32-le"), dtype="<u4")
     classes = np.zeros(0x110000, np.uint8)
-    classes[codes[[m.start() for m in re.finditer(r"\w", text)]]] = 1
-    classes[codes[[m.start() for m in re.finditer(f"[{CJK_CHARS}]", text)]]] = 2
+    # each one-character match replaced by a marker that matches too: the marker's places are the matches
+    for pattern, marker, value in ((r"\w", "a", 1), (f"[{CJK_CHARS}]", "\u4e00", 2)):
+        marked = re.sub(pattern, marker, text).encode("utf-32-le")
+        classes[codes[np.frombuffer(marked, dtype="<u4") == ord(marker)]] = value
     return lower, classes
 
 

@@ -114,6 +114,6 @@ class BoilerplateParagraphs(ParagraphStep):
     Params = BoilerplateParams
 
     def judge(self, doc: Document, node: TextNode) -> str | None:
-        if len(node.analysis.words) > self.params.max_words:
+        if node.analysis.word_count > self.params.max_words:
             return None
         return boilerplate_rule(node.text, self.params.rules, node.analysis)

@@ -40,7 +40,7 @@ class FineWebQuality(Filter):
             if duplicates(ls)[1] / sum(map(len, ls)) >= p.max_dup_line_char_ratio:
                 return "fineweb_dup_line_chars"
         if p.max_newline_word_ratio is not None:
-            n_words = len(a.words)
+            n_words = a.word_count
             if not n_words or (len(ls) - 1) / n_words > p.max_newline_word_ratio:
                 return "fineweb_list_like"
         return True

@@ -46,7 +46,7 @@ class GopherQuality(Filter):
     def keep(self, doc: Document) -> bool | str:
         p = self.params
         a = doc.analysis
-        n = len(a.words)
+        n = a.word_count
         if p.min_words is not None and n < p.min_words:
             return "gopher_too_few_words"
         if p.max_words is not None and n > p.max_words:
@@ -75,7 +75,9 @@ class GopherQuality(Filter):
             return "gopher_non_alpha_words"
         stop = p.stop_words.get(doc.language or "en")
         if p.min_stop_words is not None and stop:
-            if len(set(a.lower_words).intersection(stop)) < p.min_stop_words:
+            wanted = set(stop)
+            found = set().union(*(wanted.intersection(part.lower_words) for part in a.paragraphs))
+            if len(found) < p.min_stop_words:
                 return "gopher_few_stop_words"
         return True
 
@@ -117,7 +119,7 @@ class GopherRepetition(Filter):
             return "gopher_dup_lines"
         if p.max_dup_line_char_ratio is not None and dup_chars / sum(map(len, ls)) > p.max_dup_line_char_ratio:
             return "gopher_dup_line_chars"
-        scale = p.cjk_ngram_scale if a.cjk_words > len(a.words) / 2 else 1
+        scale = p.cjk_ngram_scale if a.cjk_words > a.word_count / 2 else 1
         for n, limit in sorted(p.max_top_ngram_char_ratio.items()):
             if a.top_ngram_chars(n * scale) > limit:
                 return f"gopher_top_{n}gram"

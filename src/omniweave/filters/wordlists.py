@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
-from omniweave.text.analysis import TextAnalysis
+from omniweave.text.analysis import DocumentAnalysis, TextAnalysis
 from omniweave.text.patterns import AnyPattern
-from omniweave.text.words import is_cjk_char
+from omniweave.text.words import CJK_CHARS, is_cjk_char
 
 KINDS = ("stopwords", "flagged")
+_CJK = re.compile(f"[{CJK_CHARS}]")
 
 
 @lru_cache(maxsize=32)
@@ -28,8 +29,11 @@ def word_list(kind: str, lang: str) -> frozenset[str]:
 
 @lru_cache(maxsize=32)
 def _spaced_flagged(lang: str) -> frozenset[str]:
-    """Flagged terms that start with a character of a space-separated script (matched as words)."""
-    return frozenset(t for t in word_list("flagged", lang) if not is_cjk_char(t[0]))
+    """Flagged terms that start with a character of a space-separated script (matched as words), but
+    those no word can be: a word holding a Han or kana character is all Han or all kana
+    (:func:`omniweave.text.words.words`), never ASCII too ("av女优" is found as a CJK term)."""
+    return frozenset(t for t in word_list("flagged", lang)
+                     if not is_cjk_char(t[0]) and not (_CJK.search(t) and any(map(str.isascii, t))))
 
 
 @lru_cache(maxsize=32)
@@ -63,9 +67,15 @@ def stopwords_in(text: TextAnalysis, lang: str) -> int:
 
 
 def flagged_in(text: TextAnalysis, lang: str) -> int:
-    """:func:`flagged_count` of an analysed text (counted once per list)."""
-    n = text.count_listed(_spaced_flagged(lang))
+    """:func:`flagged_count` of an analysed text (counted once per list). A document's CJK terms are
+    counted per paragraph (as its :meth:`~omniweave.text.analysis.DocumentAnalysis.count_matches`
+    does), each paragraph gated by its own pattern literals, which the paragraph rules found already."""
+    listed = _spaced_flagged(lang)
+    n = text.count_listed(listed) if listed else 0
     pattern = _cjk_flagged_pattern(lang)
-    if pattern is not None and text.has_cjk and _cjk_flagged_gate(lang).search(text.collapsed, text.literals):
-        n += text.count_matches(pattern)
-    return n
+    if pattern is None or not text.has_cjk:
+        return n
+    gate = _cjk_flagged_gate(lang)
+    parts = text.paragraphs if isinstance(text, DocumentAnalysis) else [text]
+    return n + sum(part.count_matches(pattern) for part in parts
+                   if part.has_cjk and gate.search(part.collapsed, part.literals))

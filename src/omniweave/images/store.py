@@ -25,7 +25,6 @@ from typing import IO, Any, Self
 
 import fsspec
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from omniweave.io.output import filesystem
@@ -84,6 +83,7 @@ def load_index(fs: fsspec.AbstractFileSystem, root: str, urls: set[str] | None =
     files = [f for f in fs.glob(f"{root}/index/*.parquet") if not f.rsplit("/", 1)[-1].startswith(".")]
     if not files:
         return {}
+    import pyarrow.compute as pc  # only where a store has an index (a text-only run never loads it)
     import pyarrow.dataset as ds  # imports pandas: only where a store has an index
 
     dataset = ds.dataset(files, schema=STORE_SCHEMA, filesystem=fs, format="parquet")

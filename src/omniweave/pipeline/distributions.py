@@ -5,6 +5,12 @@ document's shared analysis, images, their sizes and formats, language, domain) a
 in its completion marker; :func:`omniweave.pipeline.stats.collect_stats` merges them into
 ``stats.json`` like the funnel's counts, so the card never re-reads the corpus.
 
+In a run of several passes (dedup), the last pass reads documents back from the previous pass's
+shards, without their analysis. A document whose words were counted before it was written carries
+the count in its metadata under :data:`WORD_COUNT_KEY` (:func:`carry_word_count`), and the next pass
+takes it back (:func:`restore_word_count`) instead of splitting the words again; it stays valid while
+the document's text nodes stay the same (see :class:`~omniweave.text.analysis.DocumentAnalysis`).
+
 Domains are the one count whose size follows the corpus (one entry per distinct domain: tens of
 millions in a Common Crawl snapshot), so they are kept as a heavy-hitters summary of at most
 :data:`MAX_DOMAINS` entries (:func:`keep_heaviest`): exact below that many domains, and beyond it
@@ -27,6 +33,28 @@ WORD_BINS = [0, 50, 100, 200, 500, 1000, 2000]
 IMAGE_BINS = [0, 1, 2, 3, 4, 5, 10, 20]
 SIDE_BINS = [0, 64, 128, 256, 512, 1024, 2048]
 MAX_DOMAINS = 10_000  # distinct domains a task's marker and the run's stats.json keep at most
+WORD_COUNT_KEY = "_omniweave_word_count"  # metadata key of a carried word count (between passes only)
+_COUNTED = {"words", "word_count"}  # a TextAnalysis's measures (kept in its __dict__) that give the count
+
+
+def carry_word_count(doc: Document) -> None:
+    """Put the document's word count in its metadata if its words were already counted (a count
+    still to make is left to the pass that needs it)."""
+    known = doc._analysis  # asked only whether its words were counted
+    if known is None or not _COUNTED & vars(known).keys() or not known.is_of(doc.texts):
+        for node in doc.texts:
+            measured = node._analysis
+            if node.text.strip() and (measured is None or measured.text is not node.text
+                                      or not _COUNTED & vars(measured).keys()):
+                return
+    doc.metadata[WORD_COUNT_KEY] = doc.analysis.word_count
+
+
+def restore_word_count(doc: Document) -> None:
+    """Take back a word count :func:`carry_word_count` put in the metadata (always removed)."""
+    count = doc.metadata.pop(WORD_COUNT_KEY, None)
+    if isinstance(count, int):
+        doc.analysis.word_count = count  # type: ignore[misc] (what the measure would compute)
 
 
 def keep_heaviest(counts: Counter[str], limit: int = MAX_DOMAINS) -> None:

@@ -12,12 +12,13 @@ import sys
 import threading
 import time
 from collections import Counter
-from typing import TextIO
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, TextIO
 
 from omniweave import counters
 from omniweave.pipeline.task import Progress, TaskResult, dropped_per_step
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 LOG_EVERY_S = 30.0
 
@@ -38,7 +39,11 @@ class PassProgress:
         self.streamed_drops: Counter[str] = Counter()
         self.finished_drops: Counter[str] = Counter()
         bars = enabled if enabled is not None else self.stream.isatty()
-        self.bar = tqdm(total=total, initial=done, desc=desc, unit="task", disable=not bars, file=self.stream)
+        self.bar: tqdm | None = None
+        if bars:  # tqdm (and its monitor thread) only where bars show
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=done, desc=desc, unit="task", file=self.stream)
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         if enabled is None and not bars and log_every > 0:
@@ -59,7 +64,8 @@ class PassProgress:
                     self.docs += n
                 elif (parsed := counters.parse(key))[0] == counters.DROPPED and parsed[1] is not None:
                     self.streamed_drops[parsed[1]] += n
-            self.bar.set_postfix_str(self.status(), refresh=True)
+            if self.bar is not None:
+                self.bar.set_postfix_str(self.status(), refresh=True)
 
     def on_result(self, result: TaskResult) -> None:
         with self.lock:
@@ -67,10 +73,15 @@ class PassProgress:
             self.finished_docs += result.docs_out
             self.docs = max(self.docs, self.finished_docs)
             self.finished_drops.update(dropped_per_step(result.stats))
-            self.bar.update(1)
-            self.bar.set_postfix_str(self.status(), refresh=True)
+            if self.bar is not None:
+                self.bar.update(1)
+                self.bar.set_postfix_str(self.status(), refresh=True)
             if not result.ok:
-                self.bar.write(f"task {result.task_id} failed: {result.error}", file=self.stream)
+                failed = f"task {result.task_id} failed: {result.error}"
+                if self.bar is not None:
+                    self.bar.write(failed, file=self.stream)
+                else:
+                    print(failed, file=self.stream)
 
     def log_line(self) -> str:
         elapsed = time.monotonic() - self.started
@@ -86,4 +97,5 @@ class PassProgress:
         if self._ticker is not None:
             self._ticker.join()
             print(self.log_line() + " (pass done)", file=self.stream, flush=True)
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()

@@ -30,7 +30,7 @@ from omniweave.pipeline.context import DROPPED_IMAGE_SCHEMA, DROPPED_PARAGRAPH_S
 from omniweave.pipeline.no_pandas import keep_pandas_out, release_free_memory, steady_heap
 from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
-from omniweave.pipeline.distributions import Distributions
+from omniweave.pipeline.distributions import Distributions, carry_word_count, restore_word_count
 from omniweave.pipeline.stats import peak_rss_mb
 from omniweave.pipeline.step import Step
 from omniweave.pipeline.video_options import VideoOptions
@@ -151,8 +151,10 @@ def _read(spec: TaskSpec, steps: list[Step], ctx: TaskContext, images: list[Warc
     # video frames go to the image store a step of the recipe keeps, else <run>/images/store
     store = next(filter(None, (s.image_store(spec.run_root) for s in steps)), ctx.run.image_store)
     for inp in spec.inputs:
-        yield from spec.reader(inp, counts, max_html_bytes=spec.recipe.input.max_html_bytes, on_image=images.append,
-                               video=spec.recipe.input.video, image_store=store, errors=errors)
+        for doc in spec.reader(inp, counts, max_html_bytes=spec.recipe.input.max_html_bytes, on_image=images.append,
+                               video=spec.recipe.input.video, image_store=store, errors=errors):
+            restore_word_count(doc)  # a previous pass's shards carry the word counts (for the data card)
+            yield doc
 
 
 def record_failure(spec: TaskSpec, error: str, details: str | None = None) -> TaskResult:
@@ -210,6 +212,8 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
         distributions = Distributions() if spec.plan.last else None  # the data card's, of the corpus
         out: Iterable[Document] = docs if spec.limit is None else itertools.islice(docs, spec.limit)
         for doc in out:
+            if distributions is None:
+                carry_word_count(doc)
             writer.write(document_to_row(doc))
             if distributions is not None:
                 distributions.add(doc)

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from omniweave import counters
@@ -65,6 +64,8 @@ class RunData(Distributions):
 
 def non_null_per_row(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """Number of non-null items in each row of a list column."""
+    import pyarrow.compute as pc  # only for dropped documents and old run folders (a run loads it seldom)
+
     column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     parents = pc.list_parent_indices(column).to_numpy(zero_copy_only=False)
     valid = pc.is_valid(pc.list_flatten(column)).to_numpy(zero_copy_only=False)
@@ -142,6 +143,8 @@ def build_funnel(stats: dict[str, Any], images_out: int, dropped_images: Counter
 
 
 def _corpus_distributions(run: RunDir, data: RunData, max_word_docs: int) -> None:
+    import pyarrow.compute as pc
+
     columns = ["texts", "images", "metadata", "general_metadata"]
     for path in run.parquet_files(run.corpus):
         table = _read(run, path, columns)
