@@ -71,7 +71,7 @@ _NOT_INLINE = frozenset(BLOCKS | _SPECIAL)  # tags the walk does more with than 
 # lexbor's fixed tag ids (an id is cheaper to read than a name; a tag it does not know gets an id of its own)
 _TEXT_ID = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id
 _IMG_ID = LexborHTMLParser("").create_node("img").tag_id
-_NOT_INLINE_IDS = frozenset(LexborHTMLParser("").create_node(tag).tag_id for tag in _NOT_INLINE)
+_NOT_INLINE_IDS = {LexborHTMLParser("").create_node(tag).tag_id: tag for tag in _NOT_INLINE}  # id -> name
 
 
 @dataclass(slots=True)
@@ -246,7 +246,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 push(child)
                 child = child.prev
             continue
-        tag = item.tag
+        tag = not_inline[tag_id]
         if tag == "a":
             if not _script_wrapper(item):  # a script "link" around paragraphs is plain inline markup
                 in_link += 1
