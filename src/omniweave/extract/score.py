@@ -12,7 +12,7 @@ from omniweave.extract.clean import NO_HINT, NONE, HintMap, figure_like, inside
 
 PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
-_BLOCKS_IN_CELL = frozenset(("table", "div", "p", "ul", "ol", "pre"))  # a table cell holding these is layout
+_LAYOUT_CELLS = "td:has(table, div, p, ul, ol, pre)"  # a table cell holding these blocks is layout
 _COMMAS = ",，、،;；。"  # commas and clause ends in any script
 _ASCII_COMMAS = tuple(c for c in _COMMAS if c.isascii())  # all an ASCII text can hold
 MIN_PARAGRAPH = 25
@@ -36,7 +36,6 @@ _STOP = {"html", "#document", "-document"}
 _NEW = LexborHTMLParser("")
 _STOP_IDS = frozenset((_NEW.create_node("html").tag_id, _NEW.root.parent.tag_id))  # <html>, the document
 _DIRECT_TEXT_IDS = frozenset(_NEW.create_node(tag).tag_id for tag in _DIRECT_TEXT_TAGS)
-_BLOCKS_IN_CELL_IDS = frozenset(_NEW.create_node(tag).tag_id for tag in _BLOCKS_IN_CELL)
 _TD_ID, _A_ID = _NEW.create_node("td").tag_id, _NEW.create_node("a").tag_id
 LEAD_LEVELS = 3  # how far above the first root the page heading may stand beside it
 LEAD_MAX_TEXT, LEAD_MAX_LINKS = 1500, 0.5  # a heading block with more text or links is not the article's lead
@@ -86,12 +85,6 @@ def _anchors_in(node: LexborNode) -> list[LexborNode]:
     return [n for n in node.traverse() if n.tag_id == _A_ID]
 
 
-def _holds(node: LexborNode, tag_ids: frozenset[int]) -> bool:
-    """Whether ``node`` or an element under it has one of ``tag_ids`` (a walk, stopping at the first:
-    on the small cells most tables have, cheaper than a query, which pays ~2 us to start)."""
-    return any(n.tag_id in tag_ids for n in node.traverse())
-
-
 def _text_len(node: LexborNode, deep: bool) -> int:
     return len(" ".join(node.text(deep=deep).split()))
 
@@ -114,17 +107,20 @@ def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
     """Score the page's paragraph-like elements into their ancestors and pick the rule's winner."""
     out = Scoring()
     scores, nodes, links = out.scores, out.nodes, out.links
+    layout: set[int] | None = None
     for para in body.css(PARAGRAPHS):
         tag_id = para.tag_id
         deep = tag_id not in _DIRECT_TEXT_IDS
+        if tag_id == _TD_ID:
+            if layout is None:  # the cells holding blocks, found in one query when the page has cells
+                layout = {cell.mem_id for cell in body.css(_LAYOUT_CELLS)}
+            # a layout cell: its paragraphs and tables score for themselves; only its own text counts
+            # (its whole text, never shorter, is not read: the cell would be skipped either way when short)
+            deep = para.mem_id not in layout
         text = para.text(deep=deep)
         if len(text) < (MIN_PARAGRAPH if deep else 2 * MIN_PARAGRAPH):
             continue  # too short even before stripping (most wrappers: no text of their own)
         length = len(text.strip())
-        if deep and length >= MIN_PARAGRAPH and tag_id == _TD_ID and _holds(para, _BLOCKS_IN_CELL_IDS):
-            deep = False  # a layout cell: its paragraphs and tables score for themselves
-            text = para.text(deep=False)
-            length = len(text.strip())
         if length < MIN_PARAGRAPH or (not deep and length < 2 * MIN_PARAGRAPH):
             continue
         keep = 1.0
