@@ -226,10 +226,13 @@ def _around_list(top: LexborNode) -> LexborNode:
         if inner is None or len(inner.text()) < LIST_SHARE * len(top.text()):
             return top
     node = top.parent
+    own = -1  # the paragraph text of the winner, measured when first needed
     for _ in range(LIST_LEVELS):
         if node is None or node.tag in ("body", *_STOP):
             break
-        outside = sum(len(p.text().strip()) for p in node.css("p")) - sum(len(p.text().strip()) for p in top.css("p"))
+        if own < 0:
+            own = sum(len(p.text().strip()) for p in top.css("p"))
+        outside = sum(len(p.text().strip()) for p in node.css("p")) - own
         if outside >= MIN_ROOT_TEXT:
             return node
         node = node.parent
