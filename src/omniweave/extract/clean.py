@@ -262,10 +262,9 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
         node.remove()
     _math_as_text(found.maths)
     _swap_noscript_images(found.noscripts, tree.body)
-    for node in found.hidden:
+    for node, attrs in found.hidden:  # attributes as the scan read them (no step before changes these)
         if node.tag in PROTECTED:
             continue
-        attrs = node.attributes
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
             if node.tag != "img":
                 node.remove()
