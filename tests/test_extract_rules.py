@@ -3,6 +3,8 @@ threads, listings, content shipped in ``<noscript>``, CJK pages; and the scan th
 
 from __future__ import annotations
 
+import importlib
+
 from selectolax.lexbor import LexborHTMLParser
 
 from omniweave import extract_html
@@ -240,6 +242,23 @@ def test_scan_walk_finds_every_wanted_tag_as_a_query_would():
     assert sorted(set(walked)) == sorted(queried)
     assert {n.tag for n in found.chrome} == {"nav", "aside"}
     assert [n.tag for n in found.textareas] == ["textarea"]
+
+
+def test_tag_ids_the_walk_and_scoring_read_name_the_tags_they_stand_for():
+    """The walk and the paragraph scoring compare lexbor tag ids, not names: each id must be the one
+    of its tag wherever it stands (custom and foreign elements included), and a layout cell is one
+    holding a block at any depth."""
+    score, walk = (importlib.import_module(f"omniweave.extract.{name}") for name in ("score", "walk"))
+    page = ("<html><body><div><p>t<img src=x.png><a href=y>l</a></p><x-p>c</x-p><svg><a>s</a></svg>"
+            "<table><tr><td><span><p>deep</p></span></td><td><b>inline</b></td></tr></table></div></body></html>")
+    tree = LexborHTMLParser(page)
+    for node in tree.root.traverse(include_text=True):
+        assert walk._NOT_INLINE_IDS.get(node.tag_id, node.tag) == node.tag
+        assert (node.tag_id == walk._TEXT_ID) == (node.tag == "-text")
+        assert (node.tag_id == walk._IMG_ID) == (node.tag == "img")
+        assert (node.tag_id in score._STOP_IDS) == (node.tag in score._STOP)
+    assert tree.root.parent.tag_id in score._STOP_IDS
+    assert [c.text() for c in tree.body.css(score._LAYOUT_CELLS)] == ["deep"]
 
 
 def test_breadcrumb_trail_lines_go_in_any_script():

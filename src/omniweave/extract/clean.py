@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate
+from itertools import accumulate, compress
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -82,17 +82,13 @@ def clear_label_cache() -> None:
 
 def page_hints(labels: list[str]) -> dict[str, Hints]:
     """:func:`hints` of every distinct label of a page (cached across pages). New ASCII labels are
-    split into words together, one translation of all of them joined, and the phrases are looked for
-    once in the whole page's labels."""
-    out: dict[str, Hints] = {}
-    fresh: list[str] = []
+    split into words together (one translation of all of them joined, each label's hint words taken
+    by C-level calls), the phrases are looked for once in the whole page's labels, and only the
+    labels holding either are classified one by one."""
     cache = _HINTS
-    for label in dict.fromkeys(labels):
-        found = cache.get(label)
-        if found is None:
-            fresh.append(label)
-        else:
-            out[label] = found
+    distinct = dict.fromkeys(labels)
+    fresh = [label for label in distinct if label not in cache]
+    out = {label: cache[label] for label in distinct if label in cache} if len(fresh) < len(distinct) else {}
     if not fresh:
         return out
     if len(cache) + len(fresh) > _HINTS_MAX:
@@ -100,21 +96,21 @@ def page_hints(labels: list[str]) -> dict[str, Hints]:
     plain = [label for label in fresh if label.isascii() and "\0" not in label]  # NUL separates them
     joined = "\0".join(plain)
     held = _phrases_by_label(joined.lower(), plain)
+    words = joined.encode().translate(_ASCII_WORDS_NUL).split(b"\0")
+    present = list(map(_HINT_BYTES.intersection, map(bytes.split, words)))  # each label's hint words
+    found_plain = dict.fromkeys(plain, NO_HINT)
     combos = _COMBOS
-    for i, (label, words) in enumerate(zip(plain, joined.encode().translate(_ASCII_WORDS_NUL).split(b"\0"))):
-        phrases = held.get(i)
-        present = _HINT_BYTES.intersection(words.split())
-        if phrases is None and not present:
-            out[label] = cache[label] = NO_HINT
-            continue
-        key = (frozenset(present), tuple(phrases or ()))
+    for i in held.keys() | set(compress(range(len(plain)), present)):  # the labels holding a hint word or phrase
+        key = (present[i], tuple(held.get(i, ())))
         found = combos.get(key)
         if found is None:
-            found = combos[key] = _classify({word.decode() for word in present}, phrases or [])
-        out[label] = cache[label] = found
+            found = combos[key] = _classify({word.decode() for word in key[0]}, list(key[1]))
+        found_plain[plain[i]] = found
+    out.update(found_plain)
+    cache.update(found_plain)
     if len(plain) < len(fresh):
         for label in fresh:
-            if label not in out:
+            if label not in found_plain:
                 out[label] = cache[label] = hints(label)
     return out
 
@@ -136,7 +132,7 @@ def _phrases_by_label(lower: str, labels: list[str]) -> dict[int, list[str]]:
         if at < 0:
             continue
         if starts is None:
-            starts = list(accumulate((len(label) + 1 for label in labels), initial=0))
+            starts = list(accumulate(map((1).__add__, map(len, labels)), initial=0))  # each label and its separator
         while at >= 0:
             i = bisect_right(starts, at) - 1
             held.setdefault(i, []).append(phrase)
@@ -266,10 +262,9 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
         node.remove()
     _math_as_text(found.maths)
     _swap_noscript_images(found.noscripts, tree.body)
-    for node in found.hidden:
+    for node, attrs in found.hidden:  # attributes as the scan read them (no step before changes these)
         if node.tag in PROTECTED:
             continue
-        attrs = node.attributes
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
             if node.tag != "img":
                 node.remove()
@@ -343,8 +338,7 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[
     labels = list(map(label_of, named))  # once per named node (~400 a page)
     by_label = page_hints(labels)
     hinted: HintMap = {}
-    for node, label in zip(named, labels):
-        found = by_label[label]
+    for node, found in zip(named, map(by_label.__getitem__, labels)):
         if found is NO_HINT:
             continue
         hinted[node.mem_id] = found

@@ -49,7 +49,6 @@ _JUNK_URL_KEYS = (
 )
 _JUNK_CLASS = re.compile(r"(^|[\s_-])(icon|emoji|avatar|logo|sprite|badge|wp-smiley)($|[\s_-])", re.IGNORECASE)
 _IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGNORECASE)
-_UNPLAIN = re.compile(r"[\[\];\t\r\n\x00-\x20\x7f]")  # not in a URL urljoin returns unchanged
 _INT = re.compile(r"\s*(\d{1,9})(?!\d)")  # longer numbers are no size (and would not fit the int32 column)
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")  # leading separators, then a URL: a run of non-space
 _COMMA_IN_RUN = re.compile(r",\S")  # a comma that may belong to a URL (or glue a descriptor to the next one)
@@ -61,6 +60,8 @@ CELL_MAX_HOPS = 3  # <td><a><span><img>: wrappers between a cell and the image t
 
 
 def _int_attr(value: str | None) -> int | None:
+    if value and len(value) <= 9 and value.isdecimal():  # most sizes: the pattern would take it whole
+        return int(value)
     match = _INT.match(value) if value else None
     return int(match.group(1)) if match else None
 
@@ -314,7 +315,10 @@ def _plain_absolute(url: str) -> bool:
     """An ASCII absolute URL with a host that parsing and unparsing gives back unchanged: no
     characters the parser drops or checks, no empty query or fragment, no ``;`` parameters."""
     host = url.find("//") + 2
-    if not url.isascii() or host >= len(url) or url[host] in "/?#" or _UNPLAIN.search(url):
+    if not url.isascii() or host >= len(url) or url[host] in "/?#":
+        return False
+    # not in a URL urljoin returns unchanged: a control character (not printable), a space, ";", "[" or "]"
+    if not url.isprintable() or " " in url or ";" in url or "[" in url or "]" in url:
         return False
     head, hash_, fragment = url.partition("#")
     return (not hash_ or bool(fragment)) and not head.endswith("?")

@@ -48,7 +48,8 @@ class Scan:
     junk: list[LexborNode] = field(default_factory=list)  # JUNK_TAGS (textareas included)
     noscripts: list[LexborNode] = field(default_factory=list)
     maths: list[LexborNode] = field(default_factory=list)  # MathML: turned into text in place
-    hidden: list[LexborNode] = field(default_factory=list)  # [hidden], [aria-hidden=true], [role], display/visibility styles
+    # [hidden], [aria-hidden=true], [role], display/visibility styles: each with its attributes (read once)
+    hidden: list[tuple[LexborNode, dict[str, str | None]]] = field(default_factory=list)
     chrome: list[LexborNode] = field(default_factory=list)  # nav, aside
     comments: list[LexborNode] = field(default_factory=list)  # [itemprop=comment], [itemtype*=Comment]
     forum: bool = False  # the page declares a schema.org DiscussionForumPosting: its comments are the posts
@@ -98,5 +99,5 @@ def scan(tree: LexborHTMLParser) -> Scan:
             or "role" in attrs
             or (style is not None and ("display" in style.lower() or "visibility" in style.lower()))
         ):
-            found.hidden.append(node)
+            found.hidden.append((node, attrs))
     return found

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from omniweave.extract.clean import NO_HINT, NONE, HintMap, figure_like, inside
 
 PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
-_BLOCKS_IN_CELL = frozenset(("table", "div", "p", "ul", "ol", "pre"))  # a table cell holding these is layout
+_LAYOUT_CELLS = "td:has(table, div, p, ul, ol, pre)"  # a table cell holding these blocks is layout
 _COMMAS = ",，、،;；。"  # commas and clause ends in any script
+_ASCII_COMMAS = tuple(c for c in _COMMAS if c.isascii())  # all an ASCII text can hold
 MIN_PARAGRAPH = 25
 MIN_ROOT_TEXT, MIN_ROOT_SHARE = 200, 0.1
 _LISTS = {"ol", "ul", "dl"}
@@ -31,6 +32,11 @@ _TAG_BONUS = {
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
 }
 _STOP = {"html", "#document", "-document"}
+# lexbor's fixed tag ids (an id is cheaper to read than a name, which is decoded on each read)
+_NEW = LexborHTMLParser("")
+_STOP_IDS = frozenset((_NEW.create_node("html").tag_id, _NEW.root.parent.tag_id))  # <html>, the document
+_DIRECT_TEXT_IDS = frozenset(_NEW.create_node(tag).tag_id for tag in _DIRECT_TEXT_TAGS)
+_TD_ID, _A_ID = _NEW.create_node("td").tag_id, _NEW.create_node("a").tag_id
 LEAD_LEVELS = 3  # how far above the first root the page heading may stand beside it
 LEAD_MAX_TEXT, LEAD_MAX_LINKS = 1500, 0.5  # a heading block with more text or links is not the article's lead
 LEAD_MIN_PARAGRAPH = 100  # a standfirst, not a byline or a date line
@@ -76,13 +82,7 @@ def _anchors_in(node: LexborNode) -> list[LexborNode]:
     """The ``<a>`` elements under ``node``, as ``node.css("a")`` finds them. A query costs about 2 us
     whatever the subtree (the selector is parsed each time); a walk in C over the small subtree of a
     paragraph costs half of that."""
-    return [n for n in node.traverse() if n.tag == "a"]
-
-
-def _holds(node: LexborNode, tags: frozenset[str]) -> bool:
-    """Whether ``node`` or an element under it is one of ``tags`` (a walk, stopping at the first: on
-    the small cells most tables have, cheaper than a query, which pays ~2 us to start)."""
-    return any(n.tag in tags for n in node.traverse())
+    return [n for n in node.traverse() if n.tag_id == _A_ID]
 
 
 def _text_len(node: LexborNode, deep: bool) -> int:
@@ -107,17 +107,20 @@ def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
     """Score the page's paragraph-like elements into their ancestors and pick the rule's winner."""
     out = Scoring()
     scores, nodes, links = out.scores, out.nodes, out.links
+    layout: set[int] | None = None
     for para in body.css(PARAGRAPHS):
-        tag = para.tag
-        deep = tag not in _DIRECT_TEXT_TAGS
+        tag_id = para.tag_id
+        deep = tag_id not in _DIRECT_TEXT_IDS
+        if tag_id == _TD_ID:
+            if layout is None:  # the cells holding blocks, found in one query when the page has cells
+                layout = {cell.mem_id for cell in body.css(_LAYOUT_CELLS)}
+            # a layout cell: its paragraphs and tables score for themselves; only its own text counts
+            # (its whole text, never shorter, is not read: the cell would be skipped either way when short)
+            deep = para.mem_id not in layout
         text = para.text(deep=deep)
         if len(text) < (MIN_PARAGRAPH if deep else 2 * MIN_PARAGRAPH):
             continue  # too short even before stripping (most wrappers: no text of their own)
         length = len(text.strip())
-        if deep and length >= MIN_PARAGRAPH and tag == "td" and _holds(para, _BLOCKS_IN_CELL):
-            deep = False  # a layout cell: its paragraphs and tables score for themselves
-            text = para.text(deep=False)
-            length = len(text.strip())
         if length < MIN_PARAGRAPH or (not deep and length < 2 * MIN_PARAGRAPH):
             continue
         keep = 1.0
@@ -127,10 +130,10 @@ def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
                 keep = max(0.0, 1.0 - links.total(anchors) / length)
         if keep < 0.5:
             continue
-        score = (1.0 + sum(map(text.count, _COMMAS)) + min(length / 100.0, 3.0)) * keep
+        score = (1.0 + sum(map(text.count, _ASCII_COMMAS if text.isascii() else _COMMAS)) + min(length / 100.0, 3.0)) * keep
         node = para if not deep else para.parent
         for divider in _LEVEL_DIVIDERS:
-            if node is None or node.tag in _STOP:
+            if node is None or node.tag_id in _STOP_IDS:
                 break
             key = node.mem_id
             if key not in scores:
@@ -223,10 +226,13 @@ def _around_list(top: LexborNode) -> LexborNode:
         if inner is None or len(inner.text()) < LIST_SHARE * len(top.text()):
             return top
     node = top.parent
+    own = -1  # the paragraph text of the winner, measured when first needed
     for _ in range(LIST_LEVELS):
         if node is None or node.tag in ("body", *_STOP):
             break
-        outside = sum(len(p.text().strip()) for p in node.css("p")) - sum(len(p.text().strip()) for p in top.css("p"))
+        if own < 0:
+            own = sum(len(p.text().strip()) for p in top.css("p"))
+        outside = sum(len(p.text().strip()) for p in node.css("p")) - own
         if outside >= MIN_ROOT_TEXT:
             return node
         node = node.parent

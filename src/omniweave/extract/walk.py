@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from omniweave.document import ImageNode, Node, TextNode
 from omniweave.extract.bylines import drop_leading_bylines
@@ -68,6 +68,10 @@ _NOTICE_MAX = 40  # a title block is no longer than this
 NOTICE_OUTSIDE = 200  # a notice is dropped when this much text stands outside it (else it is the page)
 _SPECIAL = {"a", "br", "pre"}  # inline tags the walk does not just descend into
 _NOT_INLINE = frozenset(BLOCKS | _SPECIAL)  # tags the walk does more with than descend into them
+# lexbor's fixed tag ids (an id is cheaper to read than a name; a tag it does not know gets an id of its own)
+_TEXT_ID = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id
+_IMG_ID = LexborHTMLParser("").create_node("img").tag_id
+_NOT_INLINE_IDS = {LexborHTMLParser("").create_node(tag).tag_id: tag for tag in _NOT_INLINE}  # id -> name
 
 
 @dataclass(slots=True)
@@ -187,7 +191,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
 
     stack: list[LexborNode | str] = list(reversed(roots))
     push, pop = stack.append, stack.pop  # the loop below runs once per node: names bound once
-    not_inline, kind_of_tag, containers = _NOT_INLINE, KIND_OF_TAG, CONTAINERS
+    not_inline, kind_of_tag, containers, text_id, img_id = _NOT_INLINE_IDS, KIND_OF_TAG, CONTAINERS, _TEXT_ID, _IMG_ID
     while stack:
         item = pop()
         if type(item) is str:  # leaving an element
@@ -214,8 +218,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 for image in figure.images:
                     image.caption = image.caption or figure.caption
             continue
-        tag = item.tag
-        if tag == "-text":
+        tag_id = item.tag_id
+        if tag_id == text_id:
             text = item.text_content or ""
             if not buffer and (not text or text.isspace()):
                 continue  # leading white space: the joined text would drop it (and no flush is due)
@@ -224,7 +228,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 link_chars += len(text.strip())
                 link_text.append(text)
             continue
-        if tag == "img":
+        if tag_id == img_id:
             image = image_from_tag(item, base_url)
             if image is not None:
                 if buffer:
@@ -236,12 +240,13 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 if figures:
                     figures[-1].images.append(image)
             continue
-        if tag not in not_inline:  # inline: its children, in place
+        if tag_id not in not_inline:  # inline: its children, in place
             child = item.last_child  # children pushed last to first: cheaper than iter()
             while child is not None:
                 push(child)
                 child = child.prev
             continue
+        tag = not_inline[tag_id]
         if tag == "a":
             if not _script_wrapper(item):  # a script "link" around paragraphs is plain inline markup
                 in_link += 1
