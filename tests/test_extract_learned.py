@@ -64,6 +64,15 @@ def test_the_model_is_asked_only_where_the_rules_winner_holds_little_of_the_page
     assert "blurb about the site" in extract_html(PAGE, url=URL).text
 
 
+def test_the_shipped_root_model_leaves_articles_to_the_rules(restore_model):
+    """The packaged root model loads (its features are this extractor's) and its gate keeps it off a
+    page whose rule winner holds most of the text."""
+    learned.ROOT_MODEL.reset()
+    model = learned.shipped_model()
+    assert model is not None and 0.0 < model.gate <= 0.5
+    assert "blurb about the site" not in extract_html(PAGE, url=URL).text
+
+
 def test_the_models_pick_must_outscore_the_rules_by_its_margin(restore_model):
     model = _model_preferring("is_body")  # the body scores 10 over the rule's winner
     model.threshold = 11.0
