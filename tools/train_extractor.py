@@ -136,7 +136,7 @@ def _inner_fold(case: extraction.Case) -> int:
     return int.from_bytes(hashlib.sha1(("inner/" + case.group).encode()).digest()[:4], "big") % INNER_FOLDS
 
 
-def fit_with_margin(pages: list[tuple[extraction.Case, Table]]) -> learned.LinearModel:
+def fit_gated(pages: list[tuple[extraction.Case, Table]]) -> learned.LinearModel:
     """The scorer trained on all ``pages``, with the gate and margin that maximise the loss-averse sum
     over suites of the mean page gain over the rule's pick, judged on the pages' inner-fold scores
     (each page scored by a model trained without its site); ties go to the narrower gate (cheaper),
@@ -204,7 +204,7 @@ def main() -> None:
     report: dict[str, Counter[str]] = {}
     fold_dir = CACHE / "cv-models"
     for fold in range(args.folds):
-        model = fit_with_margin([(c, t) for c, t in pages if c.fold(args.folds) != fold])
+        model = fit_gated([(c, t) for c, t in pages if c.fold(args.folds) != fold])
         model.save(fold_dir / f"fold-{fold}-of-{args.folds}.npz", learned.FEATURES)
         print(f"fold {fold}: gate {model.gate:.2f}, ask hinted {model.ask_hinted}, margin {model.threshold:+.2f}", flush=True)
         for case, (x, y) in pages:
@@ -226,7 +226,7 @@ def main() -> None:
         print(f"| {suite:24} | {n:5} | {t['rule'] / n:.4f} | {t['model'] / n:.4f} | {t['oracle'] / n:.4f}         |"
               f" {t['changed']:5}         |")
     if args.ship:
-        model = fit_with_margin(pages)
+        model = fit_gated(pages)
         model.save(SHIPPED, learned.FEATURES)
         print(f"shipped model written to {SHIPPED.relative_to(REPO)}, gate {model.gate:.2f}, ask hinted {model.ask_hinted},"
               f" margin {model.threshold:+.2f}: "
