@@ -50,6 +50,38 @@ def test_the_models_pick_is_extracted(restore_model, tmp_path):
     assert "blurb about the site" in extract_html(PAGE, url=URL).text
 
 
+def test_the_model_is_asked_only_where_the_rules_winner_holds_little_of_the_page(restore_model, tmp_path):
+    """The gate: on a page whose rule winner holds most of the text (an article) the model is not
+    asked and the rule's winner stands, whatever the model would pick; the gate travels in the file."""
+    model = _model_preferring("is_body")
+    model.gate = 0.5  # the story holds about 3/4 of this page's text
+    path = tmp_path / "m.npz"
+    model.save(path, learned.FEATURES)
+    learned.set_model(learned.LinearModel.load(path, learned.FEATURES))
+    assert "blurb about the site" not in extract_html(PAGE, url=URL).text
+    model.gate = 0.9
+    learned.set_model(model)
+    assert "blurb about the site" in extract_html(PAGE, url=URL).text
+
+
+def test_the_shipped_root_model_leaves_articles_to_the_rules(restore_model):
+    """The packaged root model loads (its features are this extractor's) and its gate keeps it off a
+    page whose rule winner holds most of the text."""
+    learned.ROOT_MODEL.reset()
+    model = learned.shipped_model()
+    assert model is not None and 0.0 < model.gate <= 0.5
+    assert "blurb about the site" not in extract_html(PAGE, url=URL).text
+
+
+def test_the_models_pick_must_outscore_the_rules_by_its_margin(restore_model):
+    model = _model_preferring("is_body")  # the body scores 10 over the rule's winner
+    model.threshold = 11.0
+    learned.set_model(model)
+    assert "blurb about the site" not in extract_html(PAGE, url=URL).text
+    model.threshold = 9.0
+    assert "blurb about the site" in extract_html(PAGE, url=URL).text
+
+
 @pytest.fixture
 def restore_block_models():
     yield

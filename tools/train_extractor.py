@@ -7,7 +7,15 @@ For every page the extractor is run once per candidate root (the rule's winner, 
 nodes, its parent and grandparent, the body), and each output is scored against the page's ground
 truth as the bench scores it (word F1 against the main text; snippet F1 where only snippets exist).
 A linear scorer is then trained to maximise the expected F1 of the candidate it picks (softmax over a
-page's candidates). Pages are split into folds by site (the URL's host; bench/extraction.py's
+page's candidates). It is asked only where the rule's winner holds under a share of the body's text
+(the model's ``gate``, at most ``max(GATES)``: on most articles the winner holds most of the text and
+the model's features are not measured, which keeps its cost off them), optionally only where the
+winner's class or id does not name it content (``ask_hinted``), and its pick replaces the rule's
+winner only when it outscores it by a margin (the model's ``threshold``). Gate, hint and margin are
+chosen on pages the scorer was not trained on (inner folds by site) to maximise the sum over suites
+of the mean page gain, a suite's loss counting ``LOSS_AVERSION`` times its gain (every suite weighs
+alike, and a choice that helps service pages by hurting articles loses).
+Pages are split into folds by site (the URL's host; bench/extraction.py's
 ``Case.fold``): the model of fold i is trained on the other folds and written to
 bench/.cache/cv-models/fold-i-of-k.npz, which the bench uses to score fold i's pages. The table
 printed at the end is the same out-of-fold comparison per suite: the rules' pick, the model's pick,
@@ -21,6 +29,7 @@ an article's first part, which would teach the model that more is always better)
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from collections import Counter
@@ -41,6 +50,13 @@ CACHE = REPO / "bench" / ".cache"
 SHIPPED = learned.MODEL_PATH
 L2 = 1e-3
 STEPS, RATE = 600, 0.05
+INNER_FOLDS = 4
+LOSS_AVERSION = 3.0  # a suite's mean loss counts this many times its gain
+MARGINS = np.arange(0.0, 4.01, 0.25)
+GATES = (0.1, 0.2, 0.3)  # shares of the body's text (bound) the rule's winner holds under (wider costs speed)
+SHARE = learned.FEATURES.index("rule_share_bound")
+HINTED = learned.FEATURES.index("positive_hint")
+Table = tuple[np.ndarray, np.ndarray]  # a page's candidates' feature rows and the F1 each gives
 
 
 def page_f1(case: extraction.Case, text: str) -> float:
@@ -77,7 +93,7 @@ def candidate_table(case: extraction.Case) -> tuple[np.ndarray, np.ndarray]:
     return x, np.array(f1)
 
 
-def fit(pages: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> learned.LinearModel:
+def fit(pages: list[Table], l2: float = L2) -> learned.LinearModel:
     """A linear scorer maximising each page's expected F1 under a softmax over its candidates (Adam, L2).
     Pages are padded to one array (masked), so each step is a few array operations."""
     stacked = np.vstack([x for x, _ in pages])
@@ -104,6 +120,51 @@ def fit(pages: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> learned.L
         v = 0.999 * v + 0.001 * grad**2
         w += RATE * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
     return learned.LinearModel(mean, scale, w)
+
+
+def pick(model: learned.LinearModel, x: np.ndarray) -> int:
+    """The candidate the extractor takes (:func:`learned.choose_roots`): where the gate opens, the
+    model's best when it outscores the rule's winner (row 0) by the model's margin, else the rule's."""
+    if not x[0, SHARE] < model.gate or (not model.ask_hinted and x[0, HINTED] > 0):
+        return 0
+    scores = model.scores(x)
+    best = int(np.argmax(scores))
+    return best if scores[best] - scores[0] >= model.threshold else 0
+
+
+def _inner_fold(case: extraction.Case) -> int:
+    return int.from_bytes(hashlib.sha1(("inner/" + case.group).encode()).digest()[:4], "big") % INNER_FOLDS
+
+
+def fit_gated(pages: list[tuple[extraction.Case, Table]]) -> learned.LinearModel:
+    """The scorer trained on all ``pages``, with the gate and margin that maximise the loss-averse sum
+    over suites of the mean page gain over the rule's pick, judged on the pages' inner-fold scores
+    (each page scored by a model trained without its site); ties go to the narrower gate (cheaper),
+    hinted winners left alone, and the wider margin."""
+    gains: dict[str, list[tuple[float, bool, float, float]]] = {}  # suite -> (gate figure, hinted, lead, F1 gain)
+    for inner in range(INNER_FOLDS):
+        model = fit([t for c, t in pages if _inner_fold(c) != inner])
+        for case, (x, y) in pages:
+            if _inner_fold(case) == inner:
+                scores = model.scores(x)
+                best = int(np.argmax(scores))
+                gains.setdefault(case.suite, []).append(
+                    (float(x[0, SHARE]), bool(x[0, HINTED] > 0), float(scores[best] - scores[0]), float(y[best] - y[0])))
+
+    def objective(gate: float, ask_hinted: bool, margin: float) -> float:
+        total = 0.0
+        for rows in gains.values():
+            mean = sum(g for share, hinted, lead, g in rows
+                       if share < gate and (ask_hinted or not hinted) and lead >= margin) / len(rows)
+            total += mean if mean >= 0 else LOSS_AVERSION * mean
+        return total
+
+    values = {(g, h, float(m)): objective(g, h, float(m)) for g in GATES for h in (False, True) for m in MARGINS}
+    model = fit([t for _, t in pages])
+    model.gate, model.ask_hinted, model.threshold = max(values, key=lambda k: (values[k], -k[0], not k[1], k[2]))
+    if values[(model.gate, model.ask_hinted, model.threshold)] <= 0:
+        model.gate = 0.0  # no choice helps: the model is never asked
+    return model
 
 
 def main() -> None:
@@ -143,31 +204,32 @@ def main() -> None:
     report: dict[str, Counter[str]] = {}
     fold_dir = CACHE / "cv-models"
     for fold in range(args.folds):
-        train = [t for c, t in pages if c.fold(args.folds) != fold]
-        model = fit(train)
+        model = fit_gated([(c, t) for c, t in pages if c.fold(args.folds) != fold])
         model.save(fold_dir / f"fold-{fold}-of-{args.folds}.npz", learned.FEATURES)
+        print(f"fold {fold}: gate {model.gate:.2f}, ask hinted {model.ask_hinted}, margin {model.threshold:+.2f}", flush=True)
         for case, (x, y) in pages:
             if case.fold(args.folds) == fold:
-                pick = int(np.argmax(model.scores(x)))
+                chosen = pick(model, x)
                 for name in (case.suite, f"{case.suite}/{case.page_type}" if case.page_type else None):
                     if name is None:
                         continue
                     tally = report.setdefault(name, Counter())
                     tally["pages"] += 1
                     tally["rule"] += y[0]
-                    tally["model"] += y[pick]
+                    tally["model"] += y[chosen]
                     tally["oracle"] += y.max()
-                    tally["changed"] += pick != 0
+                    tally["changed"] += chosen != 0
     print(f"\nout-of-fold mean page F1 ({args.folds} folds by site; pages where some root scored):")
     print("| suite (/ WCXB page type) | pages | rules | model | best candidate | picks changed |")
     for suite, t in sorted(report.items()):
         n = t["pages"]
-        print(f"| {suite:24} | {n:5} | {t['rule'] / n:.3f} | {t['model'] / n:.3f} | {t['oracle'] / n:.3f}          |"
+        print(f"| {suite:24} | {n:5} | {t['rule'] / n:.4f} | {t['model'] / n:.4f} | {t['oracle'] / n:.4f}         |"
               f" {t['changed']:5}         |")
     if args.ship:
-        model = fit([t for _, t in pages])
+        model = fit_gated(pages)
         model.save(SHIPPED, learned.FEATURES)
-        print(f"shipped model written to {SHIPPED.relative_to(REPO)}: "
+        print(f"shipped model written to {SHIPPED.relative_to(REPO)}, gate {model.gate:.2f}, ask hinted {model.ask_hinted},"
+              f" margin {model.threshold:+.2f}: "
               + ", ".join(f"{n}={w:+.2f}" for n, w in zip(learned.FEATURES, model.weights)))
 
 

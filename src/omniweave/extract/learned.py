@@ -5,8 +5,11 @@ at run time, loaded once). Without a shipped model each part leaves the rules' c
 - Content root (``root_model.npz``, tools/train_extractor.py): the rule's winner and a few
   alternatives (the next best scored nodes, the winner's parent and grandparent, the whole body) are
   described by text and link share, scores, tag, class hints, depth, repeated children and their
-  relation to the rule's winner; the model picks one, which the rules then expand (series,
-  siblings, lead) as they expand their own winner.
+  relation to the rule's winner. The model is asked only where the rule's winner holds little of
+  the body's text (the model's ``gate``; on articles it holds most of it) and its class does not
+  name it content (unless ``ask_hinted``); its pick replaces the rule's winner only when it scores
+  at least the model's ``threshold`` (a margin) above it, and the rules then expand it (series,
+  siblings, lead) as they expand their own winner. Gate, hint and margin are fitted out of fold.
 - Blocks (``block_model.npz``, tools/train_blocks.py): each text block of the chosen content is
   described by its kind, length, link, digit and capital shares, punctuation, position, neighbours
   and furniture cue words; blocks scored under the model's threshold are dropped.
@@ -46,7 +49,7 @@ FEATURES = (
     "bias", "is_rule", "is_body", "log_chars", "share_of_body", "link_density", "log_score", "score_share",
     "final_share", "rank", "contains_rule", "inside_rule", "log_depth", "log_rel_chars", "log_body_chars",
     "rule_is_body", "positive_hint", "negative_hint", "commas_per_100", "ranked_count", "log_children",
-    "log_repeats", "repeat_share",
+    "log_repeats", "repeat_share", "rule_share_bound", "has_h1", "log_paragraphs", "log_list_items",
     *(f"tag_{t}" for t in _TAGS), "tag_other",
 )
 
@@ -54,24 +57,31 @@ FEATURES = (
 @dataclass(slots=True)
 class LinearModel:
     """Linear scores over standardised features: ``((x - mean) / scale) @ weights``; a block model
-    also has the score under which a block is dropped (``threshold``, in log-odds)."""
+    also has the score under which a block is dropped (``threshold``, in log-odds), a root model the
+    margin by which its pick must outscore the rule's winner, the share of the body's text (its
+    bound) under which the rule's winner must hold for the model to be asked (``gate``), and whether
+    it is asked where the winner's class or id names it content (``ask_hinted``)."""
 
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
     threshold: float = 0.0
+    gate: float = math.inf
+    ask_hinted: bool = True
 
     @classmethod
     def load(cls, path: Path, features: tuple[str, ...]) -> LinearModel:
         with np.load(path) as data:
             if tuple(str(n) for n in data["features"]) != features:
                 raise ValueError(f"{path}: the model's features differ from this extractor's")
-            return cls(data["mean"], data["scale"], data["weights"], float(data["threshold"]))
+            gate = float(data["gate"]) if "gate" in data.files else math.inf
+            ask_hinted = bool(data["ask_hinted"]) if "ask_hinted" in data.files else True
+            return cls(data["mean"], data["scale"], data["weights"], float(data["threshold"]), gate, ask_hinted)
 
     def save(self, path: Path, features: tuple[str, ...]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, mean=self.mean, scale=self.scale, weights=self.weights, threshold=self.threshold,
-                 features=np.array(features))
+                 gate=self.gate, ask_hinted=self.ask_hinted, features=np.array(features))
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         return ((x - self.mean) / self.scale) @ self.weights
@@ -119,18 +129,33 @@ def enabled() -> bool:
 
 def choose_roots(body: LexborNode, scoring: Scoring, hinted: HintMap, body_chars_at_most: int) -> list[LexborNode]:
     """The content subtrees of a cleaned page, in document order (``[body]`` if nothing scores): the
-    rule's winner, or the candidate the model scores highest, expanded. ``hinted``: the class/id hints
-    of the page's named nodes; ``body_chars_at_most``: a bound on the length of the body's text."""
+    rule's winner, or the candidate the model scores highest, expanded. The model is asked only where
+    the rule's winner holds under its ``gate`` share of the body's text (on most articles it holds
+    most of it: the model's features are not measured there), and, unless it ``ask_hinted``, where the
+    winner's class or id does not name it content. ``hinted``: the class/id hints of the page's named
+    nodes; ``body_chars_at_most``: a bound on the length of the body's text."""
     rule = scoring.top
     if rule is None:
         return [body]
     model = shipped_model()
-    if model is None and _picker is None:
+    if _picker is None and (model is None or (not model.ask_hinted and hinted.get(rule.mem_id, NO_HINT)[1])
+                            or not rule_share(rule, body_chars_at_most) < model.gate):
         return expand(body, rule, scoring, body_chars_at_most)
     tops = candidates(body, scoring)
-    x = features(body, tops, scoring, hinted)
-    pick = _picker(x) if _picker is not None else int(np.argmax(model.scores(x)))  # type: ignore[union-attr]
+    x = features(body, tops, scoring, hinted, body_chars_at_most)
+    if _picker is not None:
+        pick = _picker(x)
+    else:
+        scores = model.scores(x)  # type: ignore[union-attr]
+        pick = int(np.argmax(scores))
+        if scores[pick] - scores[0] < model.threshold:  # type: ignore[union-attr]
+            pick = 0  # the rule's winner stands unless the model clearly prefers another
     return expand(body, tops[pick], scoring, body_chars_at_most)
+
+
+def rule_share(rule: LexborNode, body_chars_at_most: int) -> float:
+    """The rule's winner's text over the bound on the body's (the gate's figure)."""
+    return len(rule.text()) / max(1, body_chars_at_most)
 
 
 def candidates(body: LexborNode, scoring: Scoring) -> list[LexborNode]:
@@ -170,7 +195,8 @@ def _ancestor_ids(node: LexborNode) -> set[int]:
     return ids
 
 
-def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted: HintMap) -> np.ndarray:
+def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted: HintMap,
+             body_chars_at_most: int) -> np.ndarray:
     """One row of :data:`FEATURES` per candidate."""
     rule = tops[0]
     rule_chain = _ancestor_ids(rule)
@@ -178,6 +204,7 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
     body_text = len(whole_text)
     rule_text = whole_text if rule.mem_id == body.mem_id else rule.text()
     rule_chars = len(rule_text)
+    share_bound = rule_chars / max(1, body_chars_at_most)
     max_score = max(scoring.scores.values())
     max_final = max(scoring.final.values()) if scoring.final else max_score
     ranks = {key: i for i, key in enumerate(scoring.ranked)}
@@ -200,7 +227,8 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
             math.log1p(_depth(node)), math.log((chars + 1) / (rule_chars + 1)), math.log1p(body_text),
             float(rule.mem_id == body.mem_id), float(positive), float(negative != NONE),
             100.0 * sum(map(text.count, ",，、;；。")) / max(1, chars), float(len(scoring.ranked)),
-            *_repeats(node),
+            *_repeats(node), share_bound, float(node.css_first("h1") is not None),
+            math.log1p(len(node.css("p"))), math.log1p(len(node.css("li"))),
             *(float(tag == t) for t in _TAGS), float(tag not in _TAGS and not is_body),
         ]
         rows.append(row)
