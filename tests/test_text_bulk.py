@@ -39,21 +39,33 @@ def real_texts(shared_data) -> list[str]:
     return [*CRAFTED, *lines]
 
 
-def test_words_of_many_texts_equal_each_han_run_cut_alone(real_texts):
+def one_by_one(text: str) -> tuple[str, ...]:
+    """The words of ``text`` from every token on its own, each Han run cut alone."""
     from rjieba import cut
 
     from omniweave.text.words import _HAN, _TOKEN
 
-    def one_by_one(text: str) -> tuple[str, ...]:  # every token, each Han run cut on its own
-        out: list[str] = []
-        for token in _TOKEN.findall(text):
-            out += cut(token, True) if len(token) > 1 and re.match(f"[{_HAN}]", token) else [token]
-        return tuple(out)
+    out: list[str] = []
+    for token in _TOKEN.findall(text):
+        out += cut(token, True) if len(token) > 1 and re.match(f"[{_HAN}]", token) else [token]
+    return tuple(out)
 
+
+def test_words_of_many_texts_equal_each_han_run_cut_alone(real_texts):
     assert sum(bool(re.search("[\u4e00-\u9fff]{2}", t)) for t in real_texts) > 100
     expected = [one_by_one(t) for t in real_texts]
     assert words_each(real_texts) == expected
     assert [words(t) for t in real_texts] == expected
+
+
+def test_words_of_han_runs_spliced_among_other_tokens():
+    texts = [
+        "北京2008年奥运会abc开幕式", "第1章 中国历史 第2章", "中文\x00测试 x", "\x00中国人民", "中国 人民",
+        "他说：“我们走吧。”然后离开了", "iPhone手机和iPad平板", "東京タワーに行きました", "한국어와 中文混合",
+        "一 二 三", "中", "中国\n\n人民", "中国 \n 人民", "α中国β人民γ", "_中国_人民_",
+    ]
+    assert words_each(texts) == [one_by_one(t) for t in texts]
+    assert words_each(texts[::-1]) == [one_by_one(t) for t in texts[::-1]]
 
 
 def test_character_classes_counted_at_once_equal_those_counted_one_by_one(real_texts):
@@ -132,3 +144,18 @@ def test_the_plane_table_holds_each_class_of_every_character():
     bits = _bmp_bits()[:-1].tolist()
     for bit, (kind, test) in enumerate(CLASSES.items()):
         assert [bool(b >> bit & 1) for b in bits] == [test(chr(c)) for c in range(len(bits))], kind
+
+
+def test_lower_case_words_and_cjk_word_counts_equal_those_word_by_word(real_texts):
+    from omniweave.text.analysis import lower_each
+    from omniweave.text.words import cjk_word_count, is_cjk_char
+
+    texts = [*real_texts, "ΟΔΟΣ οδός Σ", "ǅemal ǲ", "ﬁ ß ẞ"]
+    alone = [TextAnalysis(t) for t in texts]
+    together = [TextAnalysis(t) for t in texts]
+    lower_each(together)
+    for a, b in zip(alone, together, strict=True):
+        expected = [w.lower() for w in a.words]
+        assert list(a.lower_words) == expected and list(b.lower_words) == expected
+        assert cjk_word_count(a.words) == sum(is_cjk_char(w[0]) for w in a.words)
+    assert cjk_word_count(["中\n国", "a\n中", "国"]) == 2

@@ -144,7 +144,8 @@ class TextAnalysis:
 
     @measure
     def lower_words(self) -> Sequence[str]:
-        return list(map(str.lower, self.words))
+        """The words in lower case (the words themselves where lower-casing leaves the text as it is)."""
+        return self.words if _lowered(self.text) else list(map(str.lower, self.words))
 
     @measure
     def word_chars(self) -> int:
@@ -253,9 +254,21 @@ def segment_each(analyses: Sequence[TextAnalysis]) -> None:
         a.words = found  # type: ignore[misc] (what the measure would compute)
 
 
+def _lowered(text: str) -> bool:
+    """True when ``text`` is its own lower case, and so is each of its words (a character that
+    lower-casing changes, even by context as a final sigma, changes the text)."""
+    return text.lower() == text
+
+
 def lower_each(analyses: Sequence[TextAnalysis]) -> None:
     """Take the lower-case words of many texts at once (those already taken are kept)."""
-    todo = [a for a in analyses if "lower_words" not in a.__dict__]
+    todo = []
+    for a in analyses:
+        if "lower_words" not in a.__dict__:
+            if _lowered(a.text):
+                a.lower_words = a.words  # type: ignore[misc] (what the measure would compute)
+            else:
+                todo.append(a)
     lowered = list(map(str.lower, chain.from_iterable(a.words for a in todo)))
     start = 0
     for a in todo:
