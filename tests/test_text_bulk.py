@@ -159,3 +159,6 @@ def test_lower_case_words_and_cjk_word_counts_equal_those_word_by_word(real_text
         assert list(a.lower_words) == expected and list(b.lower_words) == expected
         assert cjk_word_count(a.words) == sum(is_cjk_char(w[0]) for w in a.words)
     assert cjk_word_count(["中\n国", "a\n中", "国"]) == 2
+    many = [w for a in alone for w in a.words] + ["", "\ud800", "", "中"]  # numpy's path
+    assert cjk_word_count(many) == sum(map(bool, map(is_cjk_char, [w[:1] for w in many])))
+    assert cjk_word_count(many + ["a\n中"]) == cjk_word_count(many)
