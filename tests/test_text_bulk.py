@@ -162,3 +162,23 @@ def test_lower_case_words_and_cjk_word_counts_equal_those_word_by_word(real_text
     many = [w for a in alone for w in a.words] + ["", "\ud800", "", "中"]  # numpy's path
     assert cjk_word_count(many) == sum(map(bool, map(is_cjk_char, [w[:1] for w in many])))
     assert cjk_word_count(many + ["a\n中"]) == cjk_word_count(many)
+
+
+def test_a_documents_word_numbers_joined_from_its_nodes_equal_those_of_its_words(real_texts):
+    import numpy as np
+
+    from omniweave.document import Document, TextNode
+    from omniweave.text.repetition import WordArrays
+
+    nodes = [TextNode(t) for t in real_texts[:300]]
+    d = Document(id="d", nodes=nodes)
+    d.analysis.measure_nodes(word_repetition_n=3)
+    for a in d.analysis.paragraphs:
+        if a.word_count >= 3:
+            assert a._word_repetition[3] == pytest.approx(TextAnalysis(a.text).word_repetition(3), abs=1e-12)
+    for kept in (nodes, nodes[::3] + [TextNode("新的 段落 new paragraph")], [], [TextNode("")]):
+        fresh = Document(id="d", nodes=kept).analysis  # reuses the numbers its measured nodes kept
+        expected = WordArrays.of(list(fresh.words))
+        assert np.array_equal(fresh.word_arrays.hashes, expected.hashes)
+        assert np.array_equal(fresh.word_arrays.lengths, expected.lengths)
+        assert fresh.word_repetition(2) == TextAnalysis(fresh.text).word_repetition(2)

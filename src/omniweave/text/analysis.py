@@ -80,6 +80,7 @@ class TextAnalysis:
     def __init__(self, text: str) -> None:
         self.text = text
         self._literals: tuple[int, AbstractSet[int]] | None = None
+        self._word_numbers: tuple[np.ndarray, np.ndarray] | None = None  # set by DocumentAnalysis.word_arrays
 
     # the answers of the measures that take a parameter, by parameter (each created on first use)
     @measure
@@ -380,6 +381,21 @@ class DocumentAnalysis(TextAnalysis):
         return sum(a.count_listed(listed) for a in self.paragraphs)
 
     @measure
+    def word_arrays(self) -> WordArrays:
+        """Its nodes' word hashes and lengths joined: each node's are taken once (kept on the node's
+        analysis for the next analysis of the document; those not yet taken, at once)."""
+        todo = [a for a in self.paragraphs if a._word_numbers is None]
+        if todo:
+            taken = WordArrays.of(list(chain.from_iterable(a.words for a in todo)))
+            ends = np.cumsum([a.word_count for a in todo])[:-1]
+            for a, hashes, lengths in zip(todo, np.split(taken.hashes, ends), np.split(taken.lengths, ends), strict=True):
+                a._word_numbers = (hashes, lengths)
+        if not self.paragraphs:
+            return WordArrays.of([])
+        numbers = [a._word_numbers for a in self.paragraphs]
+        return WordArrays(np.concatenate([h for h, _ in numbers]), np.concatenate([n for _, n in numbers]))  # type: ignore[misc]
+
+    @measure
     def special_chars(self) -> int:
         """Its nodes' (when all are measured, e.g. by :meth:`measure_nodes`) and the blank lines
         between them, else counted over its text."""
@@ -411,8 +427,7 @@ class DocumentAnalysis(TextAnalysis):
                 a._char_repetition.setdefault(char_repetition_n, ratio)
         if word_repetition_n is not None:
             counts = np.fromiter((a.word_count for a in self.paragraphs), dtype=np.int64, count=len(self.paragraphs))
-            hashes = np.fromiter(map(hash, self.words), dtype=np.int64, count=int(counts.sum())).view(np.uint64)
-            ratios = word_repetition_ratios(hashes, counts, word_repetition_n)
+            ratios = word_repetition_ratios(self.word_arrays.hashes, counts, word_repetition_n)
             for a, ratio in zip(self.paragraphs, ratios.tolist(), strict=True):
                 a._word_repetition.setdefault(word_repetition_n, ratio)
 
