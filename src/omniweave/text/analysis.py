@@ -387,9 +387,13 @@ class DocumentAnalysis(TextAnalysis):
         todo = [a for a in self.paragraphs if a._word_numbers is None]
         if todo:
             taken = WordArrays.of(list(chain.from_iterable(a.words for a in todo)))
-            ends = np.cumsum([a.word_count for a in todo])[:-1]
-            for a, hashes, lengths in zip(todo, np.split(taken.hashes, ends), np.split(taken.lengths, ends), strict=True):
-                a._word_numbers = (hashes, lengths)
+            start = 0
+            for a in todo:
+                end = start + a.word_count
+                a._word_numbers = (taken.hashes[start:end], taken.lengths[start:end])
+                start = end
+            if len(todo) == len(self.paragraphs):
+                return taken
         if not self.paragraphs:
             return WordArrays.of([])
         numbers = [a._word_numbers for a in self.paragraphs]
