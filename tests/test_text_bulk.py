@@ -182,3 +182,25 @@ def test_a_documents_word_numbers_joined_from_its_nodes_equal_those_of_its_words
         assert np.array_equal(fresh.word_arrays.hashes, expected.hashes)
         assert np.array_equal(fresh.word_arrays.lengths, expected.lengths)
         assert fresh.word_repetition(2) == TextAnalysis(fresh.text).word_repetition(2)
+
+
+def test_rules_over_a_documents_open_paragraphs_equal_each_paragraph_judged_alone(real_texts):
+    import numpy as np
+
+    from omniweave.document import TextNode
+    from omniweave.filters.omnicorpus_rules import NODE_RULES, Paras, RuleParams
+
+    english = ["Share this article", "a b c d e f g h", "It is so, as we go up to it.", "Photo: Getty Images"]
+    nodes = [TextNode(t) for t in [*real_texts[:300], *english] if t.strip()]
+    nodes += [TextNode("Chapter one", "heading"), TextNode("See also", "heading")]
+    params = RuleParams()
+    for lang in ("zh", "en"):
+        alone = {name: [bool(rule(Paras.of(n, lang), params)[0]) for n in nodes] for name, rule in NODE_RULES.items()}
+        together = Paras(nodes, lang)
+        for name, rule in NODE_RULES.items():
+            for open_ in (np.arange(len(nodes)) % 3 != 0, np.arange(len(nodes)) % 3 == 0):
+                together.open = open_  # answers are read where open only
+                got = rule(together, params)[open_].tolist()
+                assert got == [a for a, o in zip(alone[name], open_, strict=True) if o], (lang, name)
+        fired = {name for name, hits in alone.items() if any(hits)}
+        assert {"aberrant", "one_word", "header_footer", "too_short"} <= fired if lang == "en" else len(fired) > 5

@@ -181,13 +181,17 @@ class Paras:
             out[i] = flagged_in(self.analyses[i], self.lang)
         return out
 
-    @measure
-    def short_words(self) -> np.ndarray:
-        """Words of at most two characters."""
-        lengths = np.fromiter(map(len, chain.from_iterable(a.words for a in self.analyses)), dtype=np.int64)
+    def short_words(self, among: Mask) -> np.ndarray:
+        """Words of at most two characters, in the paragraphs ``among`` where open (0 elsewhere)."""
+        out = np.zeros(len(self.texts), dtype=np.int64)
+        rows = np.flatnonzero(self.open & among)
+        words = chain.from_iterable(self.analyses[i].words for i in rows.tolist())
+        lengths = np.fromiter(map(len, words), dtype=np.int64)
         running = np.concatenate(([0], np.cumsum(lengths <= 2, dtype=np.int64)))
-        ends = np.cumsum(self.words)
-        return running[ends] - running[ends - self.words]
+        counts = self.words[rows]
+        ends = np.cumsum(counts)
+        out[rows] = running[ends] - running[ends - counts]
+        return out
 
     def none(self) -> Mask:
         return np.zeros(len(self.texts), dtype=bool)
@@ -352,7 +356,8 @@ def aberrant(p: Paras, r: RuleParams) -> Mask:
     """Most words of at most two characters (segmented CJK words are that short: not judged)."""
     if r.aberrant_max_short_ratio is None:
         return p.none()
-    return ~p.cjk & (p.words >= r.aberrant_min_words) & (_ratio(p.short_words, p.words) > r.aberrant_max_short_ratio)
+    judged = ~p.cjk & (p.words >= r.aberrant_min_words)
+    return judged & (_ratio(p.short_words(judged), p.words) > r.aberrant_max_short_ratio)
 
 
 @short_only("citation_max_words")
