@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import Field
 
 from omniweave.filters.boilerplate import RULES as BOILERPLATE
-from omniweave.filters.wordlists import flagged_in
+from omniweave.filters.wordlists import flagged_in, flags_words
 from omniweave.pipeline.step import StepParams
 from omniweave.text.analysis import literals_of_each, lower_each, measure, segment_each
 from omniweave.text.patterns import AnyPattern, literal_count, literal_matrix
@@ -175,7 +175,8 @@ class Paras:
         """Flagged words (the language's list) where open (0 elsewhere)."""
         out = np.zeros(len(self.texts), dtype=np.int64)
         rows = np.flatnonzero(self.open & (self.words > 0))
-        lower_each([self.analyses[i] for i in rows.tolist()])
+        if flags_words(self.lang):
+            lower_each([self.analyses[i] for i in rows.tolist()])
         self._know_literals(rows[~self.ascii[rows]])  # CJK flagged terms are searched gated by them
         for i in rows.tolist():
             out[i] = flagged_in(self.analyses[i], self.lang)
