@@ -39,21 +39,33 @@ def real_texts(shared_data) -> list[str]:
     return [*CRAFTED, *lines]
 
 
-def test_words_of_many_texts_equal_each_han_run_cut_alone(real_texts):
+def one_by_one(text: str) -> tuple[str, ...]:
+    """The words of ``text`` from every token on its own, each Han run cut alone."""
     from rjieba import cut
 
     from omniweave.text.words import _HAN, _TOKEN
 
-    def one_by_one(text: str) -> tuple[str, ...]:  # every token, each Han run cut on its own
-        out: list[str] = []
-        for token in _TOKEN.findall(text):
-            out += cut(token, True) if len(token) > 1 and re.match(f"[{_HAN}]", token) else [token]
-        return tuple(out)
+    out: list[str] = []
+    for token in _TOKEN.findall(text):
+        out += cut(token, True) if len(token) > 1 and re.match(f"[{_HAN}]", token) else [token]
+    return tuple(out)
 
+
+def test_words_of_many_texts_equal_each_han_run_cut_alone(real_texts):
     assert sum(bool(re.search("[\u4e00-\u9fff]{2}", t)) for t in real_texts) > 100
     expected = [one_by_one(t) for t in real_texts]
     assert words_each(real_texts) == expected
     assert [words(t) for t in real_texts] == expected
+
+
+def test_words_of_han_runs_spliced_among_other_tokens():
+    texts = [
+        "北京2008年奥运会abc开幕式", "第1章 中国历史 第2章", "中文\x00测试 x", "\x00中国人民", "中国 人民",
+        "他说：“我们走吧。”然后离开了", "iPhone手机和iPad平板", "東京タワーに行きました", "한국어와 中文混合",
+        "一 二 三", "中", "中国\n\n人民", "中国 \n 人民", "α中国β人民γ", "_中国_人民_",
+    ]
+    assert words_each(texts) == [one_by_one(t) for t in texts]
+    assert words_each(texts[::-1]) == [one_by_one(t) for t in texts[::-1]]
 
 
 def test_character_classes_counted_at_once_equal_those_counted_one_by_one(real_texts):
@@ -132,3 +144,63 @@ def test_the_plane_table_holds_each_class_of_every_character():
     bits = _bmp_bits()[:-1].tolist()
     for bit, (kind, test) in enumerate(CLASSES.items()):
         assert [bool(b >> bit & 1) for b in bits] == [test(chr(c)) for c in range(len(bits))], kind
+
+
+def test_lower_case_words_and_cjk_word_counts_equal_those_word_by_word(real_texts):
+    from omniweave.text.analysis import lower_each
+    from omniweave.text.words import cjk_word_count, is_cjk_char
+
+    texts = [*real_texts, "ΟΔΟΣ οδός Σ", "ǅemal ǲ", "ﬁ ß ẞ"]
+    alone = [TextAnalysis(t) for t in texts]
+    together = [TextAnalysis(t) for t in texts]
+    lower_each(together)
+    for a, b in zip(alone, together, strict=True):
+        expected = [w.lower() for w in a.words]
+        assert list(a.lower_words) == expected and list(b.lower_words) == expected
+        assert cjk_word_count(a.words) == sum(is_cjk_char(w[0]) for w in a.words)
+    assert cjk_word_count(["中\n国", "a\n中", "国"]) == 2
+    many = [w for a in alone for w in a.words] + ["", "\ud800", "", "中"]  # numpy's path
+    assert cjk_word_count(many) == sum(map(bool, map(is_cjk_char, [w[:1] for w in many])))
+    assert cjk_word_count(many + ["a\n中"]) == cjk_word_count(many)
+
+
+def test_a_documents_word_numbers_joined_from_its_nodes_equal_those_of_its_words(real_texts):
+    import numpy as np
+
+    from omniweave.document import Document, TextNode
+    from omniweave.text.repetition import WordArrays
+
+    nodes = [TextNode(t) for t in real_texts[:300]]
+    d = Document(id="d", nodes=nodes)
+    d.analysis.measure_nodes(word_repetition_n=3)
+    for a in d.analysis.paragraphs:
+        if a.word_count >= 3:
+            assert a._word_repetition[3] == pytest.approx(TextAnalysis(a.text).word_repetition(3), abs=1e-12)
+    for kept in (nodes, nodes[::3] + [TextNode("新的 段落 new paragraph")], [], [TextNode("")]):
+        fresh = Document(id="d", nodes=kept).analysis  # reuses the numbers its measured nodes kept
+        expected = WordArrays.of(list(fresh.words))
+        assert np.array_equal(fresh.word_arrays.hashes, expected.hashes)
+        assert np.array_equal(fresh.word_arrays.lengths, expected.lengths)
+        assert fresh.word_repetition(2) == TextAnalysis(fresh.text).word_repetition(2)
+
+
+def test_rules_over_a_documents_open_paragraphs_equal_each_paragraph_judged_alone(real_texts):
+    import numpy as np
+
+    from omniweave.document import TextNode
+    from omniweave.filters.omnicorpus_rules import NODE_RULES, Paras, RuleParams
+
+    english = ["Share this article", "a b c d e f g h", "It is so, as we go up to it.", "Photo: Getty Images"]
+    nodes = [TextNode(t) for t in [*real_texts[:300], *english] if t.strip()]
+    nodes += [TextNode("Chapter one", "heading"), TextNode("See also", "heading")]
+    params = RuleParams()
+    for lang in ("zh", "en"):
+        alone = {name: [bool(rule(Paras.of(n, lang), params)[0]) for n in nodes] for name, rule in NODE_RULES.items()}
+        together = Paras(nodes, lang)
+        for name, rule in NODE_RULES.items():
+            for open_ in (np.arange(len(nodes)) % 3 != 0, np.arange(len(nodes)) % 3 == 0):
+                together.open = open_  # answers are read where open only
+                got = rule(together, params)[open_].tolist()
+                assert got == [a for a, o in zip(alone[name], open_, strict=True) if o], (lang, name)
+        fired = {name for name, hits in alone.items() if any(hits)}
+        assert {"aberrant", "one_word", "header_footer", "too_short"} <= fired if lang == "en" else len(fired) > 5

@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import Field
 
 from omniweave.filters.boilerplate import RULES as BOILERPLATE
-from omniweave.filters.wordlists import flagged_in
+from omniweave.filters.wordlists import flagged_in, flags_words
 from omniweave.pipeline.step import StepParams
 from omniweave.text.analysis import literals_of_each, lower_each, measure, segment_each
 from omniweave.text.patterns import AnyPattern, literal_count, literal_matrix
@@ -175,19 +175,24 @@ class Paras:
         """Flagged words (the language's list) where open (0 elsewhere)."""
         out = np.zeros(len(self.texts), dtype=np.int64)
         rows = np.flatnonzero(self.open & (self.words > 0))
-        lower_each([self.analyses[i] for i in rows.tolist()])
+        if flags_words(self.lang):
+            lower_each([self.analyses[i] for i in rows.tolist()])
         self._know_literals(rows[~self.ascii[rows]])  # CJK flagged terms are searched gated by them
         for i in rows.tolist():
             out[i] = flagged_in(self.analyses[i], self.lang)
         return out
 
-    @measure
-    def short_words(self) -> np.ndarray:
-        """Words of at most two characters."""
-        lengths = np.fromiter(map(len, chain.from_iterable(a.words for a in self.analyses)), dtype=np.int64)
+    def short_words(self, among: Mask) -> np.ndarray:
+        """Words of at most two characters, in the paragraphs ``among`` where open (0 elsewhere)."""
+        out = np.zeros(len(self.texts), dtype=np.int64)
+        rows = np.flatnonzero(self.open & among)
+        words = chain.from_iterable(self.analyses[i].words for i in rows.tolist())
+        lengths = np.fromiter(map(len, words), dtype=np.int64)
         running = np.concatenate(([0], np.cumsum(lengths <= 2, dtype=np.int64)))
-        ends = np.cumsum(self.words)
-        return running[ends] - running[ends - self.words]
+        counts = self.words[rows]
+        ends = np.cumsum(counts)
+        out[rows] = running[ends] - running[ends - counts]
+        return out
 
     def none(self) -> Mask:
         return np.zeros(len(self.texts), dtype=bool)
@@ -352,7 +357,8 @@ def aberrant(p: Paras, r: RuleParams) -> Mask:
     """Most words of at most two characters (segmented CJK words are that short: not judged)."""
     if r.aberrant_max_short_ratio is None:
         return p.none()
-    return ~p.cjk & (p.words >= r.aberrant_min_words) & (_ratio(p.short_words, p.words) > r.aberrant_max_short_ratio)
+    judged = ~p.cjk & (p.words >= r.aberrant_min_words)
+    return judged & (_ratio(p.short_words(judged), p.words) > r.aberrant_max_short_ratio)
 
 
 @short_only("citation_max_words")

@@ -66,6 +66,11 @@ def stopwords_in(text: TextAnalysis, lang: str) -> int:
     return text.count_listed(word_list("stopwords", lang))
 
 
+def flags_words(lang: str) -> bool:
+    """Whether :func:`flagged_in` matches whole words for ``lang`` (reads the lower-case words)."""
+    return bool(_spaced_flagged(lang))
+
+
 def flagged_in(text: TextAnalysis, lang: str) -> int:
     """:func:`flagged_count` of an analysed text (counted once per list). A document's CJK terms are
     counted per paragraph (as its :meth:`~omniweave.text.analysis.DocumentAnalysis.count_matches`

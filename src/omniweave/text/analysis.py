@@ -80,6 +80,7 @@ class TextAnalysis:
     def __init__(self, text: str) -> None:
         self.text = text
         self._literals: tuple[int, AbstractSet[int]] | None = None
+        self._word_numbers: tuple[np.ndarray, np.ndarray] | None = None  # set by DocumentAnalysis.word_arrays
 
     # the answers of the measures that take a parameter, by parameter (each created on first use)
     @measure
@@ -144,7 +145,8 @@ class TextAnalysis:
 
     @measure
     def lower_words(self) -> Sequence[str]:
-        return list(map(str.lower, self.words))
+        """The words in lower case (the words themselves where lower-casing leaves the text as it is)."""
+        return self.words if _lowered(self.text) else list(map(str.lower, self.words))
 
     @measure
     def word_chars(self) -> int:
@@ -253,9 +255,21 @@ def segment_each(analyses: Sequence[TextAnalysis]) -> None:
         a.words = found  # type: ignore[misc] (what the measure would compute)
 
 
+def _lowered(text: str) -> bool:
+    """True when ``text`` is its own lower case, and so is each of its words (a character that
+    lower-casing changes, even by context as a final sigma, changes the text)."""
+    return text.lower() == text
+
+
 def lower_each(analyses: Sequence[TextAnalysis]) -> None:
     """Take the lower-case words of many texts at once (those already taken are kept)."""
-    todo = [a for a in analyses if "lower_words" not in a.__dict__]
+    todo = []
+    for a in analyses:
+        if "lower_words" not in a.__dict__:
+            if _lowered(a.text):
+                a.lower_words = a.words  # type: ignore[misc] (what the measure would compute)
+            else:
+                todo.append(a)
     lowered = list(map(str.lower, chain.from_iterable(a.words for a in todo)))
     start = 0
     for a in todo:
@@ -367,6 +381,25 @@ class DocumentAnalysis(TextAnalysis):
         return sum(a.count_listed(listed) for a in self.paragraphs)
 
     @measure
+    def word_arrays(self) -> WordArrays:
+        """Its nodes' word hashes and lengths joined: each node's are taken once (kept on the node's
+        analysis for the next analysis of the document; those not yet taken, at once)."""
+        todo = [a for a in self.paragraphs if a._word_numbers is None]
+        if todo:
+            taken = WordArrays.of(list(chain.from_iterable(a.words for a in todo)))
+            start = 0
+            for a in todo:
+                end = start + a.word_count
+                a._word_numbers = (taken.hashes[start:end], taken.lengths[start:end])
+                start = end
+            if len(todo) == len(self.paragraphs):
+                return taken
+        if not self.paragraphs:
+            return WordArrays.of([])
+        numbers = [a._word_numbers for a in self.paragraphs]
+        return WordArrays(np.concatenate([h for h, _ in numbers]), np.concatenate([n for _, n in numbers]))  # type: ignore[misc]
+
+    @measure
     def special_chars(self) -> int:
         """Its nodes' (when all are measured, e.g. by :meth:`measure_nodes`) and the blank lines
         between them, else counted over its text."""
@@ -398,8 +431,7 @@ class DocumentAnalysis(TextAnalysis):
                 a._char_repetition.setdefault(char_repetition_n, ratio)
         if word_repetition_n is not None:
             counts = np.fromiter((a.word_count for a in self.paragraphs), dtype=np.int64, count=len(self.paragraphs))
-            hashes = np.fromiter(map(hash, self.words), dtype=np.int64, count=int(counts.sum())).view(np.uint64)
-            ratios = word_repetition_ratios(hashes, counts, word_repetition_n)
+            ratios = word_repetition_ratios(self.word_arrays.hashes, counts, word_repetition_n)
             for a, ratio in zip(self.paragraphs, ratios.tolist(), strict=True):
                 a._word_repetition.setdefault(word_repetition_n, ratio)
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 # Han ideographs (incl. extensions and compatibility), the scripts that need a segmenter.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
@@ -24,6 +26,15 @@ _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")  # _TOKEN on ASCII 
 _HAN_RUN = re.compile(rf"[{_HAN}]")
 _HAN_RUNS = re.compile(rf"([{_HAN}]{{2,}})")  # runs to segment (a lone Han character is a word as it is)
 _CJK_CHAR = re.compile(rf"[{_HAN}{_KANA}\uac00-\ud7af]")
+
+
+def _bounds(ranges: str) -> np.ndarray:
+    """A character class body of ``a-b`` ranges as sorted code points: first, last + 1 of each."""
+    pairs = sorted((ord(ranges[i]), ord(ranges[i + 2]) + 1) for i in range(0, len(ranges), 3))
+    return np.array(pairs, dtype=np.uint32).ravel()
+
+
+_CJK_BOUNDS = _bounds(_HAN + _KANA + "\uac00-\ud7af")  # _CJK_CHAR's ranges
 
 # C4/FineWeb's sentence-final marks (. ! ? and closing quotes) plus their full-width and curly forms
 TERMINAL_PUNCTUATION = (".", "!", "?", '"', "'", "”", "’", "…", "。", "！", "？", "」", "』")
@@ -40,8 +51,16 @@ def has_cjk(text: str) -> bool:
 
 
 def cjk_word_count(ws: Sequence[str]) -> int:
-    """Words that start with a Han, kana or Hangul character."""
-    return sum(map(bool, map(_CJK_CHAR.match, ws)))
+    """Words that start with a Han, kana or Hangul character (many words: their first characters
+    looked up in numpy, the words joined a line each)."""
+    if len(ws) < 64:
+        return sum(map(bool, map(_CJK_CHAR.match, ws)))
+    joined = "\n" + "\n".join(ws) + "\n"
+    if joined.count("\n") != len(ws) + 1:  # a word holds a newline (never one of words())
+        return sum(map(bool, map(_CJK_CHAR.match, ws)))
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    firsts = codes[np.flatnonzero(codes[:-1] == ord("\n")) + 1]
+    return int((np.searchsorted(_CJK_BOUNDS, firsts, side="right") & 1).sum())
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -51,8 +70,7 @@ def words(text: str) -> tuple[str, ...]:
 
 
 def words_each(texts: Sequence[str]) -> list[tuple[str, ...]]:
-    """:func:`words` of each text; the Han runs of all of them are segmented in one rjieba call
-    (joined by newlines: rjieba segments each run on its own and keeps each newline a word)."""
+    """:func:`words` of each text; the Han runs of all of them are cut in one rjieba call."""
     out: list[tuple[str, ...]] = []
     split: list[tuple[int, list[str]]] = []  # texts with Han runs: (index, [other, run, other, run, ..., other])
     for text in texts:
@@ -64,25 +82,58 @@ def words_each(texts: Sequence[str]) -> list[tuple[str, ...]]:
             split.append((len(out), _HAN_RUNS.split(text)))
             out.append(())
     if split:
-        # each run's words, space-separated: findall on the text with its runs so replaced finds
-        # every other token as before and each word of a run as a token of its own
-        segmented = _segment([run for _, parts in split for run in parts[1::2]])
-        j = 0
-        for i, parts in split:
-            k = len(parts) // 2
-            parts[1::2] = segmented[j:j + k]
-            j += k
-            out[i] = tuple(_TOKEN.findall("".join(parts)))
+        for (i, parts), cut in zip(split, _segment([parts[1::2] for _, parts in split]), strict=True):
+            out[i] = tuple(_splice(parts, cut))
     return out
 
 
-def _segment(runs: list[str]) -> list[str]:
-    """rjieba's words of each Han run joined by spaces, from one call over the runs joined by
-    newlines (each newline comes back a word of its own)."""
+def _segment(runs: list[list[str]]) -> list[list[str]]:
+    """rjieba's words of the Han runs of each text, from one call over them (a text's runs joined by
+    spaces, the texts by newlines: rjieba segments each run on its own and gives each space and
+    newline back as a word of its own, here the spaces stay between the runs' words)."""
     global _cut
     if _cut is None:
         from rjieba import cut as _cut
-    return " ".join(_cut("\n".join(runs), True)).split(" \n ")
+    words = _cut("\n".join(map(" ".join, runs)), True)
+    out, start = [], 0
+    for _ in range(len(runs) - 1):
+        end = words.index("\n", start)
+        out.append(words[start:end])
+        start = end + 1
+    out.append(words[start:])
+    return out
+
+
+def _splice(parts: list[str], cut: list[str]) -> list[str]:
+    """The words of a text split into ``parts`` (other, Han run, other, ..., other), given its runs'
+    words ``cut`` (the runs' words, a space between runs). No token crosses a run's edge (runs are
+    maximal and only Han tokens hold Han), so the text's tokens are the other parts' with each
+    run's words in its place."""
+    runs = len(parts) // 2
+    others = _MARK.join(parts[0::2])
+    if others.count(_MARK) == runs and cut.count(" ") == runs - 1:  # else: see below
+        tokens = _MARKED_TOKEN.findall(others)
+        if len(tokens) == runs:  # nothing but the runs (and punctuation or spaces)
+            return [w for w in cut if w != " "] if runs > 1 else cut
+        out: list[str] = []
+        words = iter(cut)
+        for token in tokens:
+            if token != _MARK:
+                out.append(token)
+                continue
+            for word in words:  # the run's words, up to the space before the next run's
+                if word == " ":
+                    break
+                out.append(word)
+        return out
+    # a text holding the mark, or rjieba's words not separated as expected: tokenised as the text
+    # with each run's words (cut alone) spaced
+    parts[1::2] = [" ".join(_cut(run, True)) for run in parts[1::2]]  # type: ignore[misc]
+    return _TOKEN.findall("".join(parts))
+
+
+_MARK = "\x00"  # where a Han run was among the other parts (a non-word character, no token otherwise)
+_MARKED_TOKEN = re.compile(f"{_MARK}|{_TOKEN.pattern}")
 
 
 _cut: Callable[[str, bool], list[str]] | None = None  # rjieba.cut, imported on first use
