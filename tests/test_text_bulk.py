@@ -105,7 +105,7 @@ def test_measures_taken_at_once_are_those_each_analysis_would_take(real_texts):
 def test_word_repetition_of_many_sequences_equals_each_counted_alone(real_texts):
     import numpy as np
 
-    from omniweave.text.analysis import word_repetition_ratios
+    from omniweave.text.repetition import word_repetition_ratios
     from omniweave.text.repetition import word_repetition_ratio
 
     sequences = [words(t) for t in real_texts] + [("a", "b") * 40, (), ("x",) * 7, tuple("abcdefg") * 50]

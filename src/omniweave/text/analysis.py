@@ -33,7 +33,6 @@ import numpy as np
 from omniweave.text.patterns import fold, literal_count, literals_each, literals_in, longest_literal
 from omniweave.text.repetition import (
     NUMPY_FROM,
-    ngram_hashes,
     WordArrays,
     char_repetition_ratio,
     char_repetition_ratios,
@@ -41,6 +40,7 @@ from omniweave.text.repetition import (
     duplicate_ngram_char_ratio,
     top_ngram_char_ratio,
     word_repetition_ratio,
+    word_repetition_ratios,
 )
 from omniweave.text.stats import char_flags, punctuation_count, special_char_count
 from omniweave.text.words import CJK_CHARS, cjk_word_count, has_cjk, lines, words, words_each
@@ -285,30 +285,6 @@ def literals_of_each(analyses: Sequence[TextAnalysis]) -> list[AbstractSet[int]]
     for a, ids in zip(todo, literals_each([fold(a.collapsed) for a in todo]), strict=True):
         a._literals = (count, ids)
     return [a.literals for a in analyses]
-
-
-def word_repetition_ratios(hashes: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:
-    """:func:`~omniweave.text.repetition.word_repetition_ratio` of several word sequences at once:
-    ``hashes`` (uint64) of all their words one after another, ``counts`` words each. Each word
-    ``n``-gram is a 64-bit hash, counted per sequence by sorting (equal to counting the n-grams
-    themselves but on a 64-bit hash collision)."""
-    windows = counts - n + 1
-    ratios = np.zeros(len(counts))
-    inside = np.flatnonzero(windows > 0)
-    if not len(inside):
-        return ratios
-    per = windows[inside]
-    owner = np.repeat(inside, per)
-    first = np.cumsum(counts) - counts  # each sequence's first word
-    start = np.repeat(first[inside] - (np.cumsum(per) - per), per) + np.arange(len(owner))
-    grams = ngram_hashes(hashes, n)[start]
-    order = np.lexsort((grams, owner))
-    grams, owner = grams[order], owner[order]
-    head = np.flatnonzero(np.append(True, (grams[1:] != grams[:-1]) | (owner[1:] != owner[:-1])))
-    runs = np.diff(np.append(head, len(grams)))  # occurrences of each distinct n-gram of a sequence
-    repeated = runs > 1
-    ratios[inside] = np.bincount(owner[head][repeated], weights=runs[repeated], minlength=len(counts))[inside] / per
-    return ratios
 
 
 class TextItem(Protocol):

@@ -190,18 +190,44 @@ def char_repetition_ratio(text: str, n: int = 10, codes: np.ndarray | None = Non
     return int(np.sort(freqs)[-k:].sum()) / (len(text) - n + 1)
 
 
+def _windows(starts: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ``n``-gram windows of several sequences lying at ``starts`` (with ``lengths``) in one array:
+    the sequences holding one (``inside``), their window counts, each window's sequence and start."""
+    windows = lengths - n + 1
+    inside = np.flatnonzero(windows > 0)
+    per = windows[inside]
+    owner = np.repeat(inside, per)
+    at = np.repeat(starts[inside] - (np.cumsum(per) - per), per) + np.arange(len(owner))
+    return inside, per, owner, at
+
+
+def word_repetition_ratios(hashes: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:
+    """:func:`word_repetition_ratio` of several word sequences at once: ``hashes`` (uint64) of all
+    their words one after another, ``counts`` words each. Each word ``n``-gram is a 64-bit hash,
+    counted per sequence by sorting (equal to counting the n-grams themselves but on a 64-bit hash
+    collision)."""
+    ratios = np.zeros(len(counts))
+    inside, per, owner, at = _windows(np.cumsum(counts) - counts, counts, n)
+    if not len(inside):
+        return ratios
+    grams = ngram_hashes(hashes, n)[at]
+    order = np.lexsort((grams, owner))
+    grams, owner = grams[order], owner[order]
+    head = np.flatnonzero(np.append(True, (grams[1:] != grams[:-1]) | (owner[1:] != owner[:-1])))
+    runs = np.diff(np.append(head, len(grams)))  # occurrences of each distinct n-gram of a sequence
+    repeated = runs > 1
+    ratios[inside] = np.bincount(owner[head][repeated], weights=runs[repeated], minlength=len(counts))[inside] / per
+    return ratios
+
+
 def char_repetition_ratios(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n: int = 10) -> np.ndarray:
     """:func:`char_repetition_ratio` of several texts at once: the texts lie at ``starts`` (with
     ``lengths``) in ``codes`` (e.g. paragraphs within their document's code points)."""
-    windows = lengths - n + 1
     ratios = np.zeros(len(starts))
-    inside = np.flatnonzero(windows > 0)
+    inside, per, owner, at = _windows(starts, lengths, n)
     if not len(inside):
         return ratios
-    counts_per_text = windows[inside]
-    owner = np.repeat(inside, counts_per_text)
-    offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts_per_text) - counts_per_text, counts_per_text)
-    keys = ngram_hashes(codes, n)[np.repeat(starts[inside], counts_per_text) + offset]
+    keys = ngram_hashes(codes, n)[at]
     # one 64-bit key per (text, n-gram): its text's number in the low bits, the n-gram's hash in the
     # rest, so that a plain sort (~3x faster than an argsort) groups each text's equal n-grams and
     # the key still says whose they are
@@ -226,7 +252,7 @@ def char_repetition_ratios(codes: np.ndarray, starts: np.ndarray, lengths: np.nd
     rank = np.arange(len(run_owner)) - np.searchsorted(run_owner, run_owner)
     taken = rank < top[run_owner]
     sums = np.bincount(run_owner[taken], weights=freqs[taken], minlength=len(starts))
-    ratios[inside] = sums[inside] / counts_per_text
+    ratios[inside] = sums[inside] / per
     return ratios
 
 
