@@ -138,8 +138,7 @@ def choose_roots(body: LexborNode, scoring: Scoring, hinted: HintMap, body_chars
     if rule is None:
         return [body]
     model = shipped_model()
-    if _picker is None and (model is None or (not model.ask_hinted and hinted.get(rule.mem_id, NO_HINT)[1])
-                            or not rule_share(rule, body_chars_at_most) < model.gate):
+    if _picker is None and not _model_asked(model, rule, hinted, body_chars_at_most):
         return expand(body, rule, scoring, body_chars_at_most)
     tops = candidates(body, scoring)
     x = features(body, tops, scoring, hinted, body_chars_at_most)
@@ -151,6 +150,14 @@ def choose_roots(body: LexborNode, scoring: Scoring, hinted: HintMap, body_chars
         if scores[pick] - scores[0] < model.threshold:  # type: ignore[union-attr]
             pick = 0  # the rule's winner stands unless the model clearly prefers another
     return expand(body, tops[pick], scoring, body_chars_at_most)
+
+
+def _model_asked(model: LinearModel | None, rule: LexborNode, hinted: HintMap, body_chars_at_most: int) -> bool:
+    """Whether the shipped root model is asked: the rule's winner holds under the model's ``gate``
+    share of the body's text and, unless the model ``ask_hinted``, its class or id does not name it content."""
+    if model is None or (not model.ask_hinted and hinted.get(rule.mem_id, NO_HINT)[1]):
+        return False
+    return rule_share(rule, body_chars_at_most) < model.gate
 
 
 def rule_share(rule: LexborNode, body_chars_at_most: int) -> float:

@@ -26,6 +26,9 @@ _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")  # _TOKEN on ASCII 
 _HAN_RUN = re.compile(rf"[{_HAN}]")
 _HAN_RUNS = re.compile(rf"([{_HAN}]{{2,}})")  # runs to segment (a lone Han character is a word as it is)
 _CJK_CHAR = re.compile(rf"[{_HAN}{_KANA}\uac00-\ud7af]")
+_MARK = "\x00"  # where a Han run was among a text's other parts (a non-word character, no token otherwise)
+_MARKED_TOKEN = re.compile(f"{_MARK}|{_TOKEN.pattern}")
+_cut: Callable[[str, bool], list[str]] | None = None  # rjieba.cut, imported on first use
 
 
 def _bounds(ranges: str) -> np.ndarray:
@@ -130,13 +133,6 @@ def _splice(parts: list[str], cut: list[str]) -> list[str]:
     # with each run's words (cut alone) spaced
     parts[1::2] = [" ".join(_cut(run, True)) for run in parts[1::2]]  # type: ignore[misc]
     return _TOKEN.findall("".join(parts))
-
-
-_MARK = "\x00"  # where a Han run was among the other parts (a non-word character, no token otherwise)
-_MARKED_TOKEN = re.compile(f"{_MARK}|{_TOKEN.pattern}")
-
-
-_cut: Callable[[str, bool], list[str]] | None = None  # rjieba.cut, imported on first use
 
 
 _TRAILING_CITATIONS = re.compile(r"(\s*\[[^\[\]]{1,40}\])+$")
