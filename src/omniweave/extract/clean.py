@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
+from operator import attrgetter, is_, is_not
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -57,15 +58,24 @@ PROTECTED = {"html", "body", "main", "article"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
-_NAMED = "[class], [id]"
+_NAMED = "[class], [id]:not([class])"  # each named node once ("[class], [id]" lists one with both twice)
+_IMG_ID = LexborHTMLParser("").create_node("img").tag_id  # lexbor's fixed id of <img>
+_MEM_ID = attrgetter("mem_id")
 Hints = tuple[int, bool, str]  # (negative, positive, what): see hints()
 NO_HINT: Hints = (NONE, False, "")
 HintMap = dict[int, Hints]  # node mem_id -> hints, for the page's hinted nodes only
 
 
 def label_of(node: LexborNode) -> str:
-    """``"<class> <id>"``: two attributes looked up by name (cheaper than the dict of them all)."""
-    return f"{node.attrs.sget('class')} {node.id or ''}"
+    """``"<class> <id>"``: two attributes looked up by name (cheaper than the dict of them all; a
+    node without an id, most of them, has a class: read without the fallback for a missing one)."""
+    ident = node.id
+    if ident is None:
+        try:
+            return f"{node.attrs['class'] or ''} "
+        except KeyError:  # a bare ``id`` attribute
+            return " "
+    return f"{node.attrs.sget('class')} {ident}"
 
 
 _HINTS: dict[str, Hints] = {}  # label -> hints: sites repeat their labels from page to page
@@ -80,38 +90,42 @@ def clear_label_cache() -> None:
     _COMBOS.clear()
 
 
-def page_hints(labels: list[str]) -> dict[str, Hints]:
-    """:func:`hints` of every distinct label of a page (cached across pages). New ASCII labels are
-    split into words together (one translation of all of them joined, each label's hint words taken
-    by C-level calls), the phrases are looked for once in the whole page's labels, and only the
-    labels holding either are classified one by one."""
+def page_hints(labels: list[str]) -> list[Hints]:
+    """:func:`hints` of each label of a page, in order (cached across pages). The page's new ASCII
+    labels are split into words together (one translation of all of them joined, each label's hint
+    words taken by C-level calls), the phrases are looked for once in the whole page's new labels,
+    and only the labels holding either are classified one by one."""
     cache = _HINTS
-    distinct = dict.fromkeys(labels)
-    fresh = [label for label in distinct if label not in cache]
-    out = {label: cache[label] for label in distinct if label in cache} if len(fresh) < len(distinct) else {}
+    found = list(map(cache.get, labels))
+    fresh = list(dict.fromkeys(compress(labels, map(is_, found, repeat(None)))))
     if not fresh:
-        return out
-    if len(cache) + len(fresh) > _HINTS_MAX:
+        return found
+    cache.update(_new_hints(fresh))
+    found = list(map(cache.__getitem__, labels))
+    if len(cache) > _HINTS_MAX:
         cache.clear()
+    return found
+
+
+def _new_hints(fresh: list[str]) -> dict[str, Hints]:
+    """:func:`hints` of labels not seen before, by label (see :func:`page_hints`)."""
     plain = [label for label in fresh if label.isascii() and "\0" not in label]  # NUL separates them
     joined = "\0".join(plain)
     held = _phrases_by_label(joined.lower(), plain)
     words = joined.encode().translate(_ASCII_WORDS_NUL).split(b"\0")
     present = list(map(_HINT_BYTES.intersection, map(bytes.split, words)))  # each label's hint words
-    found_plain = dict.fromkeys(plain, NO_HINT)
+    out = dict.fromkeys(plain, NO_HINT)
     combos = _COMBOS
     for i in held.keys() | set(compress(range(len(plain)), present)):  # the labels holding a hint word or phrase
         key = (present[i], tuple(held.get(i, ())))
-        found = combos.get(key)
-        if found is None:
-            found = combos[key] = _classify({word.decode() for word in key[0]}, list(key[1]))
-        found_plain[plain[i]] = found
-    out.update(found_plain)
-    cache.update(found_plain)
+        hint = combos.get(key)
+        if hint is None:
+            hint = combos[key] = _classify({word.decode() for word in key[0]}, list(key[1]))
+        out[plain[i]] = hint
     if len(plain) < len(fresh):
         for label in fresh:
-            if label not in found_plain:
-                out[label] = cache[label] = hints(label)
+            if label not in out:
+                out[label] = hints(label)
     return out
 
 
@@ -169,7 +183,7 @@ def _swap_noscript_images(noscripts: list[LexborNode], body: LexborNode | None) 
     for noscript in noscripts:
         if noscript.parent is None:  # removed with junk around it
             continue
-        fallback = noscript.css_first("img")
+        fallback = next((n for n in noscript.traverse() if n.tag_id == _IMG_ID), None)  # a query costs more
         if fallback is None:
             if _is_page_without_scripts(noscript, body):
                 noscript.unwrap()
@@ -335,12 +349,9 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[
     body_chars = len(body.text())
     limit = MAX_SHARE_STRONG * body_chars
     named = root.css(_NAMED)
-    labels = list(map(label_of, named))  # once per named node (~400 a page)
-    by_label = page_hints(labels)
+    found_each = page_hints(list(map(label_of, named)))  # once per named node (~400 a page)
     hinted: HintMap = {}
-    for node, found in zip(named, map(by_label.__getitem__, labels)):
-        if found is NO_HINT:
-            continue
+    for node, found in compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))):
         hinted[node.mem_id] = found
         negative, positive, what = found
         if negative != STRONG or node.tag in PROTECTED:
@@ -400,9 +411,11 @@ def remove_weak(root: LexborNode, hinted: HintMap) -> None:
             if node.tag == "header" and _is_article_header(node):
                 continue
             node.remove()
-    for node in root.css(_NAMED):
-        found = hinted.get(node.mem_id)
-        if found is None or node.tag in PROTECTED or node.mem_id == root.mem_id:
+    named = root.css(_NAMED)
+    found_each = list(map(hinted.get, map(_MEM_ID, named)))
+    root_id = root.mem_id
+    for node, found in compress(zip(named, found_each), map(is_not, found_each, repeat(None))):
+        if node.tag in PROTECTED or node.mem_id == root_id:
             continue
         negative, positive, what = found
         if what == COMMENTS or not (negative == STRONG or (negative == WEAK and not positive)) or figure_like(node):

@@ -5,6 +5,7 @@ and their own link density, and siblings of the winner that look like content jo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from heapq import nlargest
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -143,7 +144,7 @@ def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
             node = node.parent
     if not scores:
         return out
-    ranked = out.ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:5]
+    ranked = out.ranked = nlargest(5, scores, key=scores.__getitem__)  # as sorted(...)[:5], ties in order
     final = out.final  # score less the link share, for the candidates that can win or rival
     best = 0.0
     for key in ranked:  # a final score is at most the raw one: once that is below a rival's, stop

@@ -94,6 +94,14 @@ class _Figure:
     caption: str | None = None
 
 
+def _collapse(text: str) -> str:
+    """``" ".join(text.split())``: white space runs made one space, none at the ends. A text that
+    needs no change is returned as it is (every white space character but the space is unprintable)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 def _norm(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
@@ -167,7 +175,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
 
     def flush() -> None:  # called only with text in the buffer (link_chars is 0 while it is empty)
         nonlocal link_chars, initial
-        text = " ".join("".join(buffer).split())
+        text = _collapse("".join(buffer))
         buffer.clear()
         in_links, link_chars = link_chars, 0
         if not text:
