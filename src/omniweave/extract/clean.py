@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from itertools import accumulate, compress, repeat
-from operator import attrgetter, is_, is_not
+from operator import attrgetter, is_not
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -60,7 +60,8 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 _NAMED = "[class], [id]:not([class])"  # each named node once ("[class], [id]" lists one with both twice)
 _IMG_ID = LexborHTMLParser("").create_node("img").tag_id  # lexbor's fixed id of <img>
-_MEM_ID = attrgetter("mem_id")
+_A_ID = LexborHTMLParser("").create_node("a").tag_id
+_MEM_ID, _TAG_ID = attrgetter("mem_id"), attrgetter("tag_id")
 Hints = tuple[int, bool, str]  # (negative, positive, what): see hints()
 NO_HINT: Hints = (NONE, False, "")
 HintMap = dict[int, Hints]  # node mem_id -> hints, for the page's hinted nodes only
@@ -96,11 +97,9 @@ def page_hints(labels: list[str]) -> list[Hints]:
     words taken by C-level calls), the phrases are looked for once in the whole page's new labels,
     and only the labels holding either are classified one by one."""
     cache = _HINTS
-    found = list(map(cache.get, labels))
-    fresh = list(dict.fromkeys(compress(labels, map(is_, found, repeat(None)))))
-    if not fresh:
-        return found
-    cache.update(_new_hints(fresh))
+    fresh = set(labels).difference(cache)  # in any order: each label's hints are its own
+    if fresh:
+        cache.update(_new_hints(list(fresh)))
     found = list(map(cache.__getitem__, labels))
     if len(cache) > _HINTS_MAX:
         cache.clear()
@@ -455,6 +454,7 @@ def _link_share(node: LexborNode, length: int) -> float:
 
 def figure_like(node: LexborNode) -> bool:
     """An image wrapper (one or more images, a caption at most, at most one link)."""
-    if node.css_first("img") is None or len(node.css("a")) > 1:
+    tags = list(map(_TAG_ID, node.css("img, a")))  # one query for both
+    if _IMG_ID not in tags or tags.count(_A_ID) > 1:
         return False
     return len(" ".join(node.text().split())) < FIGURE_MAX_TEXT
