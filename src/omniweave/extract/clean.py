@@ -60,8 +60,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 _NAMED = "[class], [id]:not([class])"  # each named node once ("[class], [id]" lists one with both twice)
 _IMG_ID = LexborHTMLParser("").create_node("img").tag_id  # lexbor's fixed id of <img>
-_A_ID = LexborHTMLParser("").create_node("a").tag_id
-_MEM_ID, _TAG_ID = attrgetter("mem_id"), attrgetter("tag_id")
+_MEM_ID = attrgetter("mem_id")
 Hints = tuple[int, bool, str]  # (negative, positive, what): see hints()
 NO_HINT: Hints = (NONE, False, "")
 HintMap = dict[int, Hints]  # node mem_id -> hints, for the page's hinted nodes only
@@ -454,7 +453,6 @@ def _link_share(node: LexborNode, length: int) -> float:
 
 def figure_like(node: LexborNode) -> bool:
     """An image wrapper (one or more images, a caption at most, at most one link)."""
-    tags = list(map(_TAG_ID, node.css("img, a")))  # one query for both
-    if _IMG_ID not in tags or tags.count(_A_ID) > 1:
+    if node.css_first("img") is None or len(node.css("a")) > 1:
         return False
     return len(" ".join(node.text().split())) < FIGURE_MAX_TEXT
