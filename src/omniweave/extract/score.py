@@ -38,6 +38,7 @@ _NEW = LexborHTMLParser("")
 _STOP_IDS = frozenset((_NEW.create_node("html").tag_id, _NEW.root.parent.tag_id))  # <html>, the document
 _DIRECT_TEXT_IDS = frozenset(_NEW.create_node(tag).tag_id for tag in _DIRECT_TEXT_TAGS)
 _TD_ID, _A_ID = _NEW.create_node("td").tag_id, _NEW.create_node("a").tag_id
+_TAG_BONUS_BY_ID = {_NEW.create_node(tag).tag_id: bonus for tag, bonus in _TAG_BONUS.items()}
 LEAD_LEVELS = 3  # how far above the first root the page heading may stand beside it
 LEAD_MAX_TEXT, LEAD_MAX_LINKS = 1500, 0.5  # a heading block with more text or links is not the article's lead
 LEAD_MIN_PARAGRAPH = 100  # a standfirst, not a byline or a date line
@@ -139,7 +140,7 @@ def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
             key = node.mem_id
             if key not in scores:
                 nodes[key] = node
-                scores[key] = _TAG_BONUS.get(node.tag, 0) + class_weight(node, hinted)
+                scores[key] = _TAG_BONUS_BY_ID.get(node.tag_id, 0) + class_weight(node, hinted)
             scores[key] += score / divider
             node = node.parent
     if not scores:
