@@ -277,12 +277,14 @@ def renditions(node: LexborNode, attrs: dict[str, str | None], base_url: str | N
     """Every rendition of an ``<img>`` (resolved, distinct, junk and ``data:`` left out), the
     ``preferred`` URL first, then: ``<picture><source>`` and ``srcset`` candidates (largest first),
     ``src``, the lazy attributes, the ``<noscript>`` twin. ``from`` names the attribute
-    (``picture`` for a ``<source>``), ``w`` / ``x`` the srcset descriptor."""
+    (``picture`` for a ``<source>``, ``data`` for an attribute no list names), ``w`` / ``x`` the srcset
+    descriptor."""
     present = _RENDITION_ATTRS.intersection(attrs)
     parent = node.parent
     in_picture = parent is not None and parent.tag == "picture"
     if not in_picture and (not present or present == _SRC_ONLY):  # most images: one URL, the preferred one
-        return [{"url": preferred, "from": "src" if present else "data"}]
+        from_src = present and not is_placeholder((attrs.get("src") or "").strip())
+        return [{"url": preferred, "from": "src" if from_src else "data"}]
     raw: list[tuple[str, str, str]] = []
     if in_picture:
         for source in parent.css("source"):
@@ -311,7 +313,7 @@ def renditions(node: LexborNode, attrs: dict[str, str | None], base_url: str | N
         # srcset candidates are other sizes of the picture the preferred URL shows: not junk either
         if url not in found and url.startswith(("http://", "https://")) and (descriptor or not is_junk_url(url)):
             found[url] = _rendition(url, origin, descriptor)
-    first = found.pop(preferred, None) or {"url": preferred, "from": "data"}  # data-*: the catch-all of raw_source
+    first = found.pop(preferred, None) or {"url": preferred, "from": "data"}  # another attribute (_other_source)
     return [first, *found.values()]
 
 
