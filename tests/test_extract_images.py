@@ -56,3 +56,11 @@ def test_tracking_pixels_go_whatever_their_size_and_style_sizes_count():
         '<img src="/badges/gold.png" style="width: 32px; height: 32px">'
         '<img src="/photos/lake.jpg" style="width:640px;height:480px">'
     ) == ["http://example.com/photos/lake.jpg"]
+
+
+def test_an_icon_beside_a_short_label_is_a_data_table_s_value_but_not_a_layout_table_s():
+    rows = "".join(f'<tr><td><span><img src="/flags/{c}.png" width="22" height="15"></span> {c}</td><td>{n}</td></tr>'
+                   for c, n in (("Korea", 12), ("Japan", 9)))
+    data = f"<table><tr><th>Country</th><th>Medals</th></tr>{rows}</table>"
+    layout = '<table><tr><td><img src="/ui/home.png" width="16" height="16"> Home</td><td>Menu</td></tr></table>'
+    assert _urls(data + layout) == ["http://example.com/flags/Korea.png", "http://example.com/flags/Japan.png"]

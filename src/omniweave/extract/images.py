@@ -60,6 +60,7 @@ PIXEL_MAX_SIDE = 2  # declared 1x1 / 2x2: tracking pixels and spacers
 ICON_MAX_SIDE = 40  # declared at most 40x40: icons, avatars, emoji
 PICTURE_MIN_SIDE = 100  # declared at least this on both sides: a picture, whatever its URL or class says
 CELL_MAX_HOPS = 3  # <td><a><span><img>: wrappers between a cell and the image that is its value
+CELL_LABEL_MAX = 40  # characters of a label beside an icon in a data table's cell ("South Korea")
 
 
 def _int_attr(value: str | None) -> int | None:
@@ -323,16 +324,25 @@ def has_real_source(node: LexborNode) -> bool:
 
 
 def is_cell_value(node: LexborNode) -> bool:
-    """True for an image that is all a table cell holds (a status mark, a flag in a data table):
-    it is the cell's value, so it is kept at icon size (not at pixel size)."""
+    """True for an image that is all a table cell holds (a status mark), or all but a short label in
+    a data table's cell (a flag before a country's name in a table with header cells): it is (part
+    of) the cell's value, so it is kept at icon size (not at pixel size)."""
     cell = node.parent
     for _ in range(CELL_MAX_HOPS):
         if cell is None or cell.tag in ("td", "th"):
             break
         cell = cell.parent
-    if cell is None or cell.tag not in ("td", "th"):
+    if cell is None or cell.tag not in ("td", "th") or len(cell.css("img")) != 1:
         return False
-    return len(cell.css("img")) == 1 and not cell.text(deep=True).strip()
+    label = len(cell.text(deep=True).strip())
+    if not label:
+        return True
+    if label > CELL_LABEL_MAX:
+        return False
+    table = cell.parent
+    while table is not None and table.tag != "table":
+        table = table.parent
+    return table is not None and table.css_first("th") is not None
 
 
 def resolve(base_url: str | None, src: str) -> str:
