@@ -64,3 +64,9 @@ def test_an_icon_beside_a_short_label_is_a_data_table_s_value_but_not_a_layout_t
     data = f"<table><tr><th>Country</th><th>Medals</th></tr>{rows}</table>"
     layout = '<table><tr><td><img src="/ui/home.png" width="16" height="16"> Home</td><td>Menu</td></tr></table>'
     assert _urls(data + layout) == ["http://example.com/flags/Korea.png", "http://example.com/flags/Japan.png"]
+
+
+def test_a_percentage_is_no_declared_size():
+    html = f'<html><body><article>{_PROSE}<img src="/photos/wide.jpg" width="30%"></article></body></html>'
+    [image] = extract_html(html, url="http://example.com/a/").images
+    assert image.url == "http://example.com/photos/wide.jpg" and image.declared_width is None

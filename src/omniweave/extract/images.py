@@ -50,8 +50,9 @@ _TRACKING_URL_KEYS = (
 _ICON_URL_KEYS = ("icon", "emoji", "emoticon", "smilies", "smiley", "sprite", "badge", "avatar")
 _JUNK_CLASS = re.compile(r"(^|[\s_-])(icon|emoji|avatar|logo|sprite|badge|wp-smiley)($|[\s_-])", re.IGNORECASE)
 _IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGNORECASE)
-_INT = re.compile(r"\s*(\d{1,9})(?!\d)")
-_STYLE_SIDE = re.compile(r"(?<![-\w])(width|height)\s*:\s*(\d{1,5})(?:\.\d+)?px", re.IGNORECASE)  # longer numbers are no size (and would not fit the int32 column)
+# a size in pixels: longer numbers are no size (and would not fit the int32 column), nor is a percentage
+_INT = re.compile(r"\s*(\d{1,9})(?!\d)(?!(?:\.\d*)?\s*%)")
+_STYLE_SIDE = re.compile(r"(?<![-\w])(width|height)\s*:\s*(\d{1,5})(?:\.\d+)?px", re.IGNORECASE)
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")  # leading separators, then a URL: a run of non-space
 _COMMA_IN_RUN = re.compile(r",\S")  # a comma that may belong to a URL (or glue a descriptor to the next one)
 NOSCRIPT_ATTR = "data-ow-noscript"  # the source of a removed <noscript> twin (set by extract.clean)
