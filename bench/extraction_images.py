@@ -17,12 +17,14 @@ Which images a page should give:
   line "proxy vs truth").
 Metrics, pooled per suite as bench/extraction.py computes them: img R (expected images found), img P
 (extracted images that are expected, unsure ones left out), placed (found with the text beside them
-right). omniweave runs each page with the fold models not trained on it (shared data; see
+right); and per page, averaged (page R over pages expecting an image, page P over pages giving one),
+as pooled figures follow the few pages with dozens of images. omniweave runs each page with the fold models not trained on it (shared data; see
 bench/extraction.py), peers' outputs come from bench/.cache/peers.
 
 The last line is one JSON object, per suite: ``pages``, ``images`` (expected), ``truth`` ("expected"
-or "proxy"), ``img_recall``, ``img_precision``, ``img_placed``, ``best_peer`` (by recall x precision
-F1) with its ``best_peer_img_recall`` / ``best_peer_img_precision``; for WCXB ``by_type`` (omniweave).
+or "proxy"), ``img_recall``, ``img_precision``, ``img_placed``, ``page_img_recall``,
+``page_img_precision``, ``best_peer`` (by the F1 of its pooled recall and precision) with its
+``best_peer_img_recall`` / ``best_peer_img_precision``; for WCXB ``by_type`` (omniweave).
 """
 
 from __future__ import annotations
@@ -206,6 +208,14 @@ def _figures(t: X.Tally) -> tuple[float, float, float]:
     return _ratio(t.img_found, t.img_expected), _ratio(t.img_extracted_ok, t.img_extracted), _ratio(t.img_placed, t.img_expected)
 
 
+def _page_means(pages: list[X.Tally]) -> tuple[float, float]:
+    """Recall averaged over the pages that expect an image, precision over those that give one: a
+    few image-heavy pages weigh no more than any other."""
+    recalls = [t.img_found / t.img_expected for t in pages if t.img_expected]
+    precisions = [t.img_extracted_ok / t.img_extracted for t in pages if t.img_extracted]
+    return sum(recalls) / max(1, len(recalls)), sum(precisions) / max(1, len(precisions))
+
+
 def _f1(t: X.Tally) -> float:
     r, p, _ = _figures(t)
     return 2 * r * p / (r + p) if r + p else 0.0
@@ -245,8 +255,8 @@ def main() -> None:
         _, per_page, _ = X.score_suite(systems, cases, peers, models)
         truth = "expected" if suite in TRUTH_SUITES else "proxy"
         print(f"\n## {suite} ({truth} images)")
-        print("| split   | system           | docs | images | img R | img P | placed|")
-        print("|---------|------------------|------|--------|-------|-------|-------|")
+        print("| split   | system           | docs | images | img R | img P | placed| page R | page P |")
+        print("|---------|------------------|------|--------|-------|-------|-------|--------|--------|")
         pooled: dict[str, X.Tally] = {}
         for split in ("heldout", "tune", "all"):
             for system in systems:
@@ -257,11 +267,15 @@ def main() -> None:
                 if split == "all":
                     pooled[system] = t
                 r, p, placed = _figures(t)
-                print(f"| {split:7} | {system:16} | {len(pages):4} | {t.img_expected:6} | {r:.3f} | {p:.3f} | {placed:.3f} |")
+                page_r, page_p = _page_means(pages)
+                print(f"| {split:7} | {system:16} | {len(pages):4} | {t.img_expected:6} | {r:.3f} | {p:.3f} | {placed:.3f} "
+                      f"| {page_r:.3f}  | {page_p:.3f}  |")
         ours = pooled.get("omniweave")
         entry: dict[str, object] = {"pages": len(cases), "images": sum(len(c.images or []) for c in cases), "truth": truth}
         if ours is not None:
             entry["img_recall"], entry["img_precision"], entry["img_placed"] = _figures(ours)
+            pages = per_page[("omniweave", "heldout")] + per_page[("omniweave", "tune")]
+            entry["page_img_recall"], entry["page_img_precision"] = (round(v, 4) for v in _page_means(pages))
         others = [s for s in pooled if s != "omniweave"]
         if others:
             best = max(others, key=lambda s: _f1(pooled[s]))
