@@ -165,7 +165,7 @@ class _CaseBlind:
 
 
 _TRACKING_SEARCH = _CaseBlind(_TRACKING_URL, _TRACKING_URL_KEYS)
-_ICON_SEARCH = _CaseBlind(_ICON_URL, _ICON_URL_KEYS)
+_JUNK_SEARCH = _CaseBlind(f"{_TRACKING_URL}|{_ICON_URL}", _TRACKING_URL_KEYS + _ICON_URL_KEYS)  # one pass for both
 
 
 def is_placeholder(src: str | None) -> bool:
@@ -174,6 +174,11 @@ def is_placeholder(src: str | None) -> bool:
     if not src or src.startswith("data:"):
         return True
     name = src.partition("#")[0].partition("?")[0].rpartition("/")[2].lower()
+    for word in PLACEHOLDER_WORDS:  # most names hold none: a substring test is far cheaper than the split
+        if word in name:
+            break
+    else:
+        return False
     words = _NAME_WORD.findall(name.rpartition(".")[0] or name)
     return not PLACEHOLDER_WORDS.isdisjoint(words) and all(
         w in PLACEHOLDER_WORDS or w in _FILLER_WORDS or _FILLER_TOKEN.fullmatch(w) for w in words
@@ -187,7 +192,7 @@ def is_tracking_url(url: str) -> bool:
 
 def is_junk_url(url: str) -> bool:
     """A tracking URL (:func:`is_tracking_url`), or a favicon, emoji, sprite, badge or avatar URL."""
-    return _TRACKING_SEARCH.search(url) or _ICON_SEARCH.search(url)
+    return _JUNK_SEARCH.search(url)
 
 
 def _best_srcset(attrs: dict[str, str | None]) -> str | None:
@@ -402,7 +407,10 @@ def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
         url = resolve(base_url, src)
     except ValueError:  # a URL the parser rejects (an unclosed IPv6 bracket): no image, not a failed page
         return None
-    if not url.startswith(("http://", "https://")) or is_tracking_url(url):
+    if not url.startswith(("http://", "https://")):
+        return None
+    junk_url = is_junk_url(url)  # an icon's URL unless a tracker's
+    if junk_url and is_tracking_url(url):
         return None
     width, height = _int_attr(attrs.get("width")), _int_attr(attrs.get("height"))
     sides = [s for s in (width, height) if s is not None] or _style_sides(attrs.get("style"))
@@ -411,7 +419,7 @@ def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
     if sides and max(sides) <= ICON_MAX_SIDE and not is_cell_value(node):
         return None
     if len(sides) < 2 or min(sides) < PICTURE_MIN_SIDE:  # a picture's size outweighs the words of its URL and class
-        if _ICON_SEARCH.search(url) or _JUNK_CLASS.search(attrs.get("class") or ""):
+        if junk_url or _JUNK_CLASS.search(attrs.get("class") or ""):
             return None
     image = ImageNode(
         url=url,
