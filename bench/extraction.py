@@ -18,10 +18,11 @@ Metrics (per suite, separately for the held-out and the tuned-on split):
   WCXB pages without a main text are skipped (counted).
 - snip F1: `with` snippets found = TP, missing = FN; `without` snippets found = FP (pooled).
 - img R / img P: expected images found / extracted images that are expected (pooled). An extracted
-  image is the expected one when its URL equals the expected src or one of its srcset candidates
-  (scheme and fragment ignored), or failing that the same host and path (query ignored: resize
-  parameters), or failing that the same host and file name (the same picture in another
-  rendition: srcset sizes, crops).
+  image is the expected one when its URL equals the expected src or one of its (or its
+  ``<picture>``'s sources') srcset candidates (scheme and fragment ignored), or failing that the
+  same host and path (query ignored: resize parameters), or failing that the same host and file
+  name (the same picture in another rendition: srcset sizes, crops). An extracted image that
+  matches an "unsure" image of the page (bench/extraction_images.py) counts neither way.
 - placed: share of expected images that were found AND sit at the right place: the 10 tokens of text
   just before the image, or the 10 just after it, overlap the ground truth's by at least half
   (both sides empty counts as a match).
@@ -131,6 +132,7 @@ class Case:
     with_: list[str] = field(default_factory=list)
     without: list[str] = field(default_factory=list)
     images: list[TruthImage] | None = None
+    unsure_images: set[str] = field(default_factory=set)  # path keys of images that count neither way
     page_type: str | None = None  # WCXB's page type
     group: str = ""  # pages of one group share a cross-validation fold (a site); default: the page
     split: str = "heldout"  # "tune": rules were tuned looking at this page (see load_suite)
@@ -163,8 +165,11 @@ def html_sequence(html: str, base: str | None, srcsets: bool = False) -> Seq:
             cands = [attrs.get("src") or ""]
             if srcsets:
                 cands.append(attrs.get("data-src") or "")
-                for key in ("srcset", "data-srcset"):  # split as the spec does: commas inside URLs stay
-                    cands += [u for u, _ in srcset_candidates(attrs.get(key) or "")]
+                sources = [attrs] + ([s.attributes for s in node.parent.css("source")]
+                                     if node.parent is not None and node.parent.tag == "picture" else [])
+                for source in sources:  # a <picture>'s sources are renditions of its <img>
+                    for key in ("srcset", "data-srcset"):  # split as the spec does: commas inside URLs stay
+                        cands += [u for u, _ in srcset_candidates(source.get(key) or "")]
             urls = [urljoin(base or "", c.strip()) for c in cands if c.strip() and not c.startswith("data:")]
             if urls:
                 seq.append(("img", "\x00".join(urls)))
@@ -476,6 +481,7 @@ def score(case: Case, seq: Seq, tally: Tally) -> None:
         if _overlap(image.before, before) or _overlap(image.after, after):
             tally.img_placed += 1
     tally.img_extracted_ok += len(used)
+    tally.img_extracted -= sum(i not in used and keys[1] in case.unsure_images for i, keys in extracted)
 
 
 def _f1(p: float, r: float) -> float:
