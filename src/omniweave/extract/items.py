@@ -8,8 +8,8 @@ The dropped containers (the outermost of nested ones) are grouped by template (a
 and pictures: the cards of a grid, the boxes of a menu); each group is described by what giving it
 back adds (its share of the text, link text, blocks and their length, sentence ends, headings, list
 items, pictures, text outside links per block, how many members), where it stands against what the
-page keeps, and the page's own figures (the share of CJK characters among them: a link of four
-characters there is a phrase, not a word). A linear model (``items_model.npz``, trained by
+page keeps, and the page's own figures (the share of CJK characters among its first ones: a link
+of four characters there is a phrase, not a word). A linear model (``items_model.npz``, trained by
 tools/train_items.py with folds by site) gives a group back where it scores at least the model's
 threshold. Cheap: sums over the walk's blocks, asked on pages that drop such a container. Without
 the model file the rules' pruning stands. (Runs of short all-link lines outside containers were
@@ -19,7 +19,6 @@ tried as groups too: out of fold they cost Chinese pages more than they gained.)
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +30,9 @@ from omniweave.extract.walk import LINK_HEAVY, Blocks
 
 ITEMS_MODEL_PATH = Path(__file__).with_name("data") / "items_model.npz"
 SENTENCE_END = tuple(".!?。！？\"'”")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")  # kana, CJK ideographs, hangul
+# UTF-8 lead bytes of U+3000-U+DFFF (CJK punctuation, kana, ideographs, hangul): CJK characters counted in C
+_NOT_CJK_LEAD = bytes(b for b in range(256) if not 0xE3 <= b <= 0xED)
+CJK_SAMPLE = 2000  # the share of CJK characters is measured on the walk's first characters
 ITEMS_FEATURES = (
     "bias", "log_chars", "share", "dropped_share", "link_share", "log_blocks", "log_mean_chars", "sentence_end",
     "heading", "list_item", "log_images", "log_unlinked_per_block", "position", "kept_before", "kept_share",
@@ -87,8 +88,8 @@ def items_features(blocks: Blocks, kept: list[Node], groups: list[Group], body_c
             kept_ends += node.text.rstrip().endswith(SENTENCE_END)
         kept_upto[i + 1] = kept_chars
     dropped_total = max(1, total - kept_chars)
-    text = "".join(n.text for n in nodes if type(n) is TextNode)
-    cjk = 0.0 if text.isascii() else len(_CJK.findall(text)) / max(1, len(text))
+    text = "".join(n.text for n in nodes if type(n) is TextNode)[:CJK_SAMPLE]
+    cjk = 0.0 if text.isascii() else len(text.encode("utf-8", "ignore").translate(None, _NOT_CJK_LEAD)) / len(text)
     rows = []
     for group in groups:
         chars = linked = texts = ends = headings = items = images = 0
