@@ -25,11 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from omniweave.document import Node, TextNode
-from omniweave.extract.learned import ShippedModel
+from omniweave.extract.learned import _SENTENCE_END, ShippedModel
 from omniweave.extract.walk import LINK_HEAVY, Blocks
 
 ITEMS_MODEL_PATH = Path(__file__).with_name("data") / "items_model.npz"
-SENTENCE_END = tuple(".!?。！？\"'”")
 # UTF-8 lead bytes of U+3000-U+DFFF (CJK punctuation, kana, ideographs, hangul): CJK characters counted in C
 _NOT_CJK_LEAD = bytes(b for b in range(256) if not 0xE3 <= b <= 0xED)
 CJK_SAMPLE = 2000  # the share of CJK characters is measured on the walk's first characters
@@ -54,8 +53,9 @@ def set_recorder(recorder: Recorder | None) -> None:
 
 
 def dropped_groups(blocks: Blocks, kept_ids: set[int]) -> list[Group]:
-    """The dropped link-heavy containers holding text the rules dropped, grouped by template (as
-    many text blocks and pictures), in reading order of their first member."""
+    """The link-heavy containers (as :func:`~omniweave.extract.walk.prune` judges them) holding text
+    the rules dropped, grouped by template (as many text blocks and pictures), in reading order of
+    their first member."""
     nodes = blocks.nodes
     heavy = sorted(
         (start, end) for start, end, chars, links, _, texts, is_root in blocks.containers
@@ -80,15 +80,23 @@ def items_features(blocks: Blocks, kept: list[Node], groups: list[Group], body_c
     kept_ids = {id(n) for n in kept}
     total = max(1, blocks.chars)
     kept_chars = kept_texts = kept_ends = 0
-    kept_upto = [0] * (len(nodes) + 1)  # kept text characters before each position
+    starts = {group[0][0] for group in groups}
+    kept_before: dict[int, int] = {}  # kept text characters before each group's first member
+    sample: list[str] = []  # the walk's first text, CJK_SAMPLE characters or more
+    sampled = 0
     for i, node in enumerate(nodes):
-        if type(node) is TextNode and id(node) in kept_ids:
-            kept_chars += len(node.text)
-            kept_texts += 1
-            kept_ends += node.text.rstrip().endswith(SENTENCE_END)
-        kept_upto[i + 1] = kept_chars
+        if i in starts:
+            kept_before[i] = kept_chars
+        if type(node) is TextNode:
+            if sampled < CJK_SAMPLE:
+                sample.append(node.text)
+                sampled += len(node.text)
+            if id(node) in kept_ids:
+                kept_chars += len(node.text)
+                kept_texts += 1
+                kept_ends += node.text.rstrip().endswith(_SENTENCE_END)
     dropped_total = max(1, total - kept_chars)
-    text = "".join(n.text for n in nodes if type(n) is TextNode)[:CJK_SAMPLE]
+    text = "".join(sample)[:CJK_SAMPLE]
     cjk = 0.0 if text.isascii() else len(text.encode("utf-8", "ignore").translate(None, _NOT_CJK_LEAD)) / len(text)
     rows = []
     for group in groups:
@@ -104,7 +112,7 @@ def items_features(blocks: Blocks, kept: list[Node], groups: list[Group], body_c
                 chars += length
                 linked += min(length, link_chars.get(id(node), 0))
                 texts += 1
-                ends += node.text.rstrip().endswith(SENTENCE_END)
+                ends += node.text.rstrip().endswith(_SENTENCE_END)
                 headings += node.kind == "heading"
                 items += node.kind == "list_item"
         texts = max(1, texts)
@@ -112,7 +120,7 @@ def items_features(blocks: Blocks, kept: list[Node], groups: list[Group], body_c
         rows.append([
             1.0, math.log1p(chars), chars / total, chars / dropped_total, linked / max(1, chars), math.log1p(texts),
             math.log1p(chars / texts), ends / texts, headings / texts, items / texts, math.log1p(images),
-            math.log1p((chars - linked) / texts), start / max(1, len(nodes)), kept_upto[start] / max(1, kept_chars),
+            math.log1p((chars - linked) / texts), start / max(1, len(nodes)), kept_before[start] / max(1, kept_chars),
             kept_chars / total, kept_ends / max(1, kept_texts), math.log1p(kept_chars), math.log1p(len(groups)),
             blocks.chars / max(1, body_chars_at_most), math.log(len(group)), math.log((chars + 1) / (kept_chars + 1)),
             cjk,
