@@ -4,13 +4,12 @@ at run time, loaded once). Without a shipped model each part leaves the rules' c
 
 - Content root (``root_model.npz``, tools/train_extractor.py): the rule's winner and a few
   alternatives (the next best scored nodes, the winner's parent and grandparent, the whole body) are
-  described by text and link share, scores, tag, class hints, depth, repeated children (how many,
-  how many hold a link, their length and share of the text) and their relation to the rule's
-  winner. The model is asked only where the rule's winner holds little of the body's text (the
-  model's ``gate``; on articles it holds most of it) and its class does not name it content
-  (unless ``ask_hinted``); its pick replaces the rule's winner only when it scores at least the
-  model's ``threshold`` (a margin) above it, and the rules then expand it (series, siblings, lead)
-  as they expand their own winner. Gate, hint and margin are fitted out of fold.
+  described by text and link share, scores, tag, class hints, depth, repeated children and their
+  relation to the rule's winner. The model is asked only where the rule's winner holds little of
+  the body's text (the model's ``gate``; on articles it holds most of it) and its class does not
+  name it content (unless ``ask_hinted``); its pick replaces the rule's winner only when it scores
+  at least the model's ``threshold`` (a margin) above it, and the rules then expand it (series,
+  siblings, lead) as they expand their own winner. Gate, hint and margin are fitted out of fold.
 - Blocks (``block_model.npz``, tools/train_blocks.py): each text block of the chosen content is
   described by its kind, length, link, digit and capital shares, punctuation, position, neighbours
   and furniture cue words; blocks scored under the model's threshold are dropped.
@@ -51,7 +50,6 @@ FEATURES = (
     "final_share", "rank", "contains_rule", "inside_rule", "log_depth", "log_rel_chars", "log_body_chars",
     "rule_is_body", "positive_hint", "negative_hint", "commas_per_100", "ranked_count", "log_children",
     "log_repeats", "repeat_share", "rule_share_bound", "has_h1", "log_paragraphs", "log_list_items",
-    "repeat_linked", "log_repeat_chars", "repeat_text_share",
     *(f"tag_{t}" for t in _TAGS), "tag_other",
 )
 
@@ -228,7 +226,6 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
         final = scoring.final.get(key, raw * (1.0 - density))
         negative, positive, _ = hinted.get(key, NO_HINT)
         tag = node.tag
-        repeats = _repeats(node, chars)
         row = [
             1.0, float(key == rule.mem_id), float(is_body), math.log1p(chars), chars / max(1, body_text), density,
             math.log1p(max(0.0, raw)), raw / max_score if max_score > 0 else 0.0,
@@ -237,32 +234,25 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
             math.log1p(_depth(node)), math.log((chars + 1) / (rule_chars + 1)), math.log1p(body_text),
             float(rule.mem_id == body.mem_id), float(positive), float(negative != NONE),
             100.0 * sum(map(text.count, ",，、;；。")) / max(1, chars), float(len(scoring.ranked)),
-            *repeats[:3], share_bound, float(node.css_first("h1") is not None),
-            math.log1p(len(node.css("p"))), math.log1p(len(node.css("li"))), *repeats[3:],
+            *_repeats(node), share_bound, float(node.css_first("h1") is not None),
+            math.log1p(len(node.css("p"))), math.log1p(len(node.css("li"))),
             *(float(tag == t) for t in _TAGS), float(tag not in _TAGS and not is_body),
         ]
         rows.append(row)
     return np.array(rows, dtype=np.float64)
 
 
-def _repeats(node: LexborNode, chars: int) -> tuple[float, ...]:
+def _repeats(node: LexborNode) -> tuple[float, float, float]:
     """How many element children the node has (log), how many share the most common tag and first
-    class (log: cards of a listing, posts of a thread), and their share of the children; where three
-    or more share it, also the share of those holding a link, their mean text length (log) and their
-    share of the node's ``chars`` characters of text (zeros otherwise)."""
-    groups: dict[tuple[str, str], list[LexborNode]] = {}
+    class (log: cards of a listing, posts of a thread), and their share of the children."""
+    counts: dict[tuple[str, str], int] = {}
     total = 0
     for child in node.iter():
         total += 1
-        groups.setdefault((child.tag, (child.attributes.get("class") or "").split(" ", 1)[0]), []).append(child)
-    members = max(groups.values(), key=len, default=[])
-    most = len(members)
-    counts = (math.log1p(total), math.log1p(most), most / total if total else 0.0)
-    if most < 3:
-        return (*counts, 0.0, 0.0, 0.0)
-    length = sum(len(m.text()) for m in members)
-    linked = sum(m.tag == "a" or m.css_first("a") is not None for m in members)
-    return (*counts, linked / most, math.log1p(length / most), length / max(1, chars))
+        key = (child.tag, (child.attributes.get("class") or "").split(" ", 1)[0])
+        counts[key] = counts.get(key, 0) + 1
+    most = max(counts.values(), default=0)
+    return math.log1p(total), math.log1p(most), most / total if total else 0.0
 
 
 def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
