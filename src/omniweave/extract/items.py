@@ -74,27 +74,32 @@ def dropped_groups(blocks: Blocks, kept_ids: set[int]) -> list[Group]:
     return sorted(by_template.values(), key=lambda group: group[0][0])
 
 
-def items_features(blocks: Blocks, kept: list[Node], groups: list[Group], body_chars_at_most: int) -> np.ndarray:
-    """One row of :data:`ITEMS_FEATURES` per dropped group, of the nodes in it that the rules dropped."""
+def items_features(blocks: Blocks, kept: list[Node], kept_ids: set[int], groups: list[Group],
+                   body_chars_at_most: int) -> np.ndarray:
+    """One row of :data:`ITEMS_FEATURES` per dropped group, of the nodes in it that the rules dropped
+    (``kept``: the nodes the rules keep, ``kept_ids`` their ids)."""
     nodes, link_chars = blocks.nodes, blocks.link_chars
-    kept_ids = {id(n) for n in kept}
     total = max(1, blocks.chars)
-    kept_chars = kept_texts = kept_ends = 0
-    starts = {group[0][0] for group in groups}
+    kept_texts = [n.text for n in kept if type(n) is TextNode]
+    kept_chars = sum(map(len, kept_texts))
+    kept_ends = sum(t.rstrip().endswith(_SENTENCE_END) for t in kept_texts)
     kept_before: dict[int, int] = {}  # kept text characters before each group's first member
+    so_far = 0
+    starts = sorted({group[0][0] for group in groups})
+    position = 0
+    for start in starts:
+        for node in nodes[position:start]:
+            if type(node) is TextNode and id(node) in kept_ids:
+                so_far += len(node.text)
+        kept_before[start], position = so_far, start
     sample: list[str] = []  # the walk's first text, CJK_SAMPLE characters or more
     sampled = 0
-    for i, node in enumerate(nodes):
-        if i in starts:
-            kept_before[i] = kept_chars
+    for node in nodes:
+        if sampled >= CJK_SAMPLE:
+            break
         if type(node) is TextNode:
-            if sampled < CJK_SAMPLE:
-                sample.append(node.text)
-                sampled += len(node.text)
-            if id(node) in kept_ids:
-                kept_chars += len(node.text)
-                kept_texts += 1
-                kept_ends += node.text.rstrip().endswith(_SENTENCE_END)
+            sample.append(node.text)
+            sampled += len(node.text)
     dropped_total = max(1, total - kept_chars)
     text = "".join(sample)[:CJK_SAMPLE]
     cjk = 0.0 if text.isascii() else len(text.encode("utf-8", "ignore").translate(None, _NOT_CJK_LEAD)) / len(text)
@@ -121,7 +126,7 @@ def items_features(blocks: Blocks, kept: list[Node], groups: list[Group], body_c
             1.0, math.log1p(chars), chars / total, chars / dropped_total, linked / max(1, chars), math.log1p(texts),
             math.log1p(chars / texts), ends / texts, headings / texts, items / texts, math.log1p(images),
             math.log1p((chars - linked) / texts), start / max(1, len(nodes)), kept_before[start] / max(1, kept_chars),
-            kept_chars / total, kept_ends / max(1, kept_texts), math.log1p(kept_chars), math.log1p(len(groups)),
+            kept_chars / total, kept_ends / max(1, len(kept_texts)), math.log1p(kept_chars), math.log1p(len(groups)),
             blocks.chars / max(1, body_chars_at_most), math.log(len(group)), math.log((chars + 1) / (kept_chars + 1)),
             cjk,
         ])
@@ -138,7 +143,7 @@ def restore_items(blocks: Blocks, kept: list[Node], body_chars_at_most: int) -> 
     groups = dropped_groups(blocks, kept_ids)
     if not groups:
         return kept
-    x = items_features(blocks, kept, groups, body_chars_at_most)
+    x = items_features(blocks, kept, kept_ids, groups, body_chars_at_most)
     if _recorder is not None:
         _recorder(blocks, kept, groups, x)
         return kept
