@@ -41,10 +41,12 @@ Metrics (per suite, separately for the held-out and the tuned-on split):
 Honest figures. On ../shared/data/html a page is "tune" when an earlier session's hand rules were
 tuned looking at it (sha1("<suite>/<page>") even, in the folder the bench read then: the
 ``-subset`` folder where there is one); every other page is "heldout". When the package ships a
-learned part (omniweave.extract.learned: root model, block model and its gate, tail model), it was trained on
-the shared pages, so here each page is extracted with that part's model of its cross-validation
-fold, trained without it (``--cv``, ``--cv-blocks``, ``--cv-gate``, ``--cv-tail``: written by
-tools/train_extractor.py, tools/train_blocks.py and tools/train_tail.py; folds by site). With ``--data`` every page counts as held out and the shipped models are used.
+learned part (omniweave.extract.learned: root model, block model and its gate, tail model;
+omniweave.extract.items: items model), it was trained on the shared pages, so here each page is
+extracted with that part's model of its cross-validation fold, trained without it (``--cv``,
+``--cv-blocks``, ``--cv-gate``, ``--cv-tail``, ``--cv-items``: written by tools/train_extractor.py,
+tools/train_blocks.py, tools/train_tail.py and tools/train_items.py; folds by site). With ``--data``
+every page counts as held out and the shipped models are used.
 Peers' outputs are cached in bench/.cache/peers (``--no-cache`` to rerun).
 
 The last line is one JSON object, per suite (held-out pages): ``f1``, ``best_peer``,
@@ -642,10 +644,10 @@ class FoldModels:
 
 
 def fold_models(shared: bool, root_folder: Path, block_folder: Path, gate_folder: Path,
-                tail_folder: Path) -> list[FoldModels]:
+                tail_folder: Path, items_folder: Path) -> list[FoldModels]:
     """The fold models of the learned parts the extractor uses (shared data only: elsewhere the
     shipped models are honest)."""
-    from omniweave.extract import learned
+    from omniweave.extract import items, learned
 
     if not shared:
         return []
@@ -661,6 +663,8 @@ def fold_models(shared: bool, root_folder: Path, block_folder: Path, gate_folder
     if learned.shipped_tail_model() is not None:
         out.append(FoldModels(tail_folder, learned.TAIL_FEATURES, learned.set_tail_model,
                               learned.shipped_tail_model()))
+    if items.shipped_items_model() is not None:
+        out.append(FoldModels(items_folder, items.ITEMS_FEATURES, items.set_items_model, items.shipped_items_model()))
     return out
 
 
@@ -682,13 +686,15 @@ def main() -> None:
                         help="the block model's gate's fold models (shared data only; default %(default)s)")
     parser.add_argument("--cv-tail", type=Path, default=CACHE.parent / "cv-tail",
                         help="the tail model's fold models (shared data only; default %(default)s)")
+    parser.add_argument("--cv-items", type=Path, default=CACHE.parent / "cv-items",
+                        help="the items model's fold models (shared data only; default %(default)s)")
     parser.add_argument("--cache", type=Path, default=CACHE, help="peers' outputs kept here (default %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="run the peers on every page")
     args = parser.parse_args()
     systems = args.system or [s for s in SYSTEMS if s != "magic-html" or _installed("magic_html")]
     shared = args.data is None
     data = args.data or DATA
-    models = fold_models(shared, args.cv, args.cv_blocks, args.cv_gate, args.cv_tail) if "omniweave" in systems else []
+    models = fold_models(shared, args.cv, args.cv_blocks, args.cv_gate, args.cv_tail, args.cv_items) if "omniweave" in systems else []
     peers = PeerCache(None if args.no_cache else args.cache)
     print(f"# extraction bench on {data}, {pin_one_core()}, systems: {', '.join(systems)}")
     if shared:

@@ -4,7 +4,7 @@ Steps: decode, bound the work (:mod:`.guard`), parse with lexbor, collect head f
 query (:mod:`.scan`, :mod:`.page`), remove junk and named boilerplate (:mod:`.clean`), choose the
 content subtrees by scoring (:mod:`.score`), walk them emitting text blocks and images in place
 (:mod:`.walk`, :mod:`.images`), prune link-heavy leftovers and boilerplate after the content
-(:mod:`.learned`).
+(:mod:`.learned`), and give back the link lists that are the page's items (:mod:`.items`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from omniweave.extract.guard import ExtractionRefused, check_size_and_depth
 from omniweave.extract.page import base_href, canonical_url, page_title
 from omniweave.extract.scan import Scan, scan
 from omniweave.extract.learned import choose_roots, filter_blocks, trim_tail
+from omniweave.extract.items import restore_items
 from omniweave.extract.score import score_page
 from omniweave.extract.walk import prune, walk
 from omniweave.io.decode import decode_html
@@ -88,6 +89,7 @@ def extract_nodes(tree: LexborHTMLParser, found: Scan, base_url: str | None, tit
         remove_weak(root, hinted)
     blocks = walk(roots, base_url)
     nodes = trim_tail(filter_blocks(blocks, prune(blocks, title)), blocks.link_chars)
+    nodes = restore_items(blocks, nodes, body_chars_at_most)
     if not _has_text(nodes) and roots != [body]:
         nodes = prune(walk([body], base_url), title)
     if not _has_text(nodes):  # everything pruned as links or furniture: the page is that (a link hub)

@@ -1,0 +1,157 @@
+"""Lists whose items are the content (a listing's cards, a shop category, a collection of links with
+blurbs): link-heavy containers that the rules' pruning drops as navigation, given back where a model
+scores them as the page's items.
+
+The rules drop every container of the chosen content whose text is mostly link text (a menu, a
+"related" list; :func:`~omniweave.extract.walk.prune`); on a listing that is the content itself.
+The dropped containers (the outermost of nested ones) are grouped by template (as many text blocks
+and pictures: the cards of a grid, the boxes of a menu); each group is described by what giving it
+back adds (its share of the text, link text, blocks and their length, sentence ends, headings, list
+items, pictures, text outside links per block, how many members), where it stands against what the
+page keeps, and the page's own figures (the share of CJK characters among its first ones: a link
+of four characters there is a phrase, not a word). A linear model (``items_model.npz``, trained by
+tools/train_items.py with folds by site) gives a group back where it scores at least the model's
+threshold. Cheap: sums over the walk's blocks, asked on pages that drop such a container. Without
+the model file the rules' pruning stands. (Runs of short all-link lines outside containers were
+tried as groups too: out of fold they cost Chinese pages more than they gained.)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from omniweave.document import Node, TextNode
+from omniweave.extract.learned import _SENTENCE_END, ShippedModel
+from omniweave.extract.walk import LINK_HEAVY, Blocks
+
+ITEMS_MODEL_PATH = Path(__file__).with_name("data") / "items_model.npz"
+# UTF-8 lead bytes of U+3000-U+DFFF (CJK punctuation, kana, ideographs, hangul): CJK characters counted in C
+_NOT_CJK_LEAD = bytes(b for b in range(256) if not 0xE3 <= b <= 0xED)
+CJK_SAMPLE = 2000  # the share of CJK characters is measured on the walk's first characters
+ITEMS_FEATURES = (
+    "bias", "log_chars", "share", "dropped_share", "link_share", "log_blocks", "log_mean_chars", "sentence_end",
+    "heading", "list_item", "log_images", "log_unlinked_per_block", "position", "kept_before", "kept_share",
+    "kept_sentence_end", "log_kept_chars", "log_groups", "root_share", "log_members", "log_vs_kept", "cjk_share",
+)
+ITEMS_MODEL = ShippedModel(ITEMS_MODEL_PATH, ITEMS_FEATURES)
+shipped_items_model, set_items_model = ITEMS_MODEL.get, ITEMS_MODEL.set
+Group = list[tuple[int, int]]  # positions (start, end) in the walk's nodes of a group's members
+# training hook: sees the walk's blocks, the nodes the rules keep, the dropped groups and their
+# feature rows; then nothing is given back
+Recorder = Callable[[Blocks, list[Node], list[Group], np.ndarray], None]
+_recorder: Recorder | None = None
+
+
+def set_recorder(recorder: Recorder | None) -> None:
+    """Training only: hand every page's dropped groups and their features to ``recorder``."""
+    global _recorder
+    _recorder = recorder
+
+
+def dropped_groups(blocks: Blocks, kept_ids: set[int]) -> list[Group]:
+    """The link-heavy containers (as :func:`~omniweave.extract.walk.prune` judges them) holding text
+    the rules dropped, grouped by template (as many text blocks and pictures), in reading order of
+    their first member."""
+    nodes = blocks.nodes
+    heavy = sorted(
+        (start, end) for start, end, chars, links, _, texts, is_root in blocks.containers
+        if texts and not is_root and chars and links > LINK_HEAVY * chars and chars < 0.5 * blocks.chars
+    )
+    by_template: dict[tuple[int, int], Group] = {}
+    last_end = -1
+    for start, end in heavy:  # sorted by start: one inside the last outer one starts before its end
+        if start < last_end:
+            continue
+        last_end = end
+        part = nodes[start:end]
+        if any(type(n) is TextNode and id(n) not in kept_ids for n in part):
+            texts = sum(type(n) is TextNode for n in part)
+            by_template.setdefault((texts, len(part) - texts), []).append((start, end))
+    return sorted(by_template.values(), key=lambda group: group[0][0])
+
+
+def items_features(blocks: Blocks, kept: list[Node], kept_ids: set[int], groups: list[Group],
+                   body_chars_at_most: int) -> np.ndarray:
+    """One row of :data:`ITEMS_FEATURES` per dropped group, of the nodes in it that the rules dropped
+    (``kept``: the nodes the rules keep, ``kept_ids`` their ids)."""
+    nodes, link_chars = blocks.nodes, blocks.link_chars
+    total = max(1, blocks.chars)
+    kept_texts = [n.text for n in kept if type(n) is TextNode]
+    kept_chars = sum(map(len, kept_texts))
+    kept_ends = sum(t.rstrip().endswith(_SENTENCE_END) for t in kept_texts)
+    kept_before: dict[int, int] = {}  # kept text characters before each group's first member
+    so_far = 0
+    starts = sorted({group[0][0] for group in groups})
+    position = 0
+    for start in starts:
+        for node in nodes[position:start]:
+            if type(node) is TextNode and id(node) in kept_ids:
+                so_far += len(node.text)
+        kept_before[start], position = so_far, start
+    sample: list[str] = []  # the walk's first text, CJK_SAMPLE characters or more
+    sampled = 0
+    for node in nodes:
+        if sampled >= CJK_SAMPLE:
+            break
+        if type(node) is TextNode:
+            sample.append(node.text)
+            sampled += len(node.text)
+    dropped_total = max(1, total - kept_chars)
+    text = "".join(sample)[:CJK_SAMPLE]
+    cjk = 0.0 if text.isascii() else len(text.encode("utf-8", "ignore").translate(None, _NOT_CJK_LEAD)) / len(text)
+    rows = []
+    for group in groups:
+        chars = linked = texts = ends = headings = items = images = 0
+        for start, end in group:  # what giving it back adds: the nodes the rules dropped
+            for node in nodes[start:end]:
+                if id(node) in kept_ids:
+                    continue
+                if type(node) is not TextNode:
+                    images += 1
+                    continue
+                length = len(node.text)
+                chars += length
+                linked += min(length, link_chars.get(id(node), 0))
+                texts += 1
+                ends += node.text.rstrip().endswith(_SENTENCE_END)
+                headings += node.kind == "heading"
+                items += node.kind == "list_item"
+        texts = max(1, texts)
+        start = group[0][0]
+        rows.append([
+            1.0, math.log1p(chars), chars / total, chars / dropped_total, linked / max(1, chars), math.log1p(texts),
+            math.log1p(chars / texts), ends / texts, headings / texts, items / texts, math.log1p(images),
+            math.log1p((chars - linked) / texts), start / max(1, len(nodes)), kept_before[start] / max(1, kept_chars),
+            kept_chars / total, kept_ends / max(1, len(kept_texts)), math.log1p(kept_chars), math.log1p(len(groups)),
+            blocks.chars / max(1, body_chars_at_most), math.log(len(group)), math.log((chars + 1) / (kept_chars + 1)),
+            cjk,
+        ])
+    return np.array(rows, dtype=np.float64).reshape(len(rows), len(ITEMS_FEATURES))
+
+
+def restore_items(blocks: Blocks, kept: list[Node], body_chars_at_most: int) -> list[Node]:
+    """``kept`` (the nodes the rules keep, in reading order) with the dropped groups the model scores
+    at least its threshold given back in place (every node their members hold)."""
+    model = shipped_items_model()
+    if model is None and _recorder is None:
+        return kept
+    kept_ids = {id(n) for n in kept}
+    groups = dropped_groups(blocks, kept_ids)
+    if not groups:
+        return kept
+    x = items_features(blocks, kept, kept_ids, groups, body_chars_at_most)
+    if _recorder is not None:
+        _recorder(blocks, kept, groups, x)
+        return kept
+    back = [g for g, score in zip(groups, model.scores(x)) if score >= model.threshold]  # type: ignore[union-attr]
+    if not back:
+        return kept
+    nodes = blocks.nodes
+    for group in back:
+        for start, end in group:
+            kept_ids.update(id(n) for n in nodes[start:end])
+    return [n for n in nodes if id(n) in kept_ids]
