@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from omniweave.filters import omnicorpus_rules
@@ -13,7 +14,6 @@ from omniweave.text.analysis import TextAnalysis, literals_of_each, segment_each
 from omniweave.text.patterns import (
     AnyPattern,
     fold,
-    literal_matrix,
     literals_each,
     literals_in,
 )
@@ -81,14 +81,17 @@ def test_literals_and_gated_searches_of_many_texts_equal_those_of_each(real_text
     texts = [" ".join(t.split()) for t in real_texts]
     found = literals_each([fold(t) for t in texts])
     assert found == [literals_in(fold(t)) for t in texts]
-    matrix = literal_matrix(found)
-    assert [set(row.nonzero()[0].tolist()) for row in matrix] == found
+    rows_of: dict[int, list[int]] = {}
+    for row, literals in enumerate(found):
+        for literal in literals:
+            rows_of.setdefault(literal, []).append(row)
     patterns = [p for p in vars(omnicorpus_rules).values() if isinstance(p, AnyPattern)]
-    among = matrix[:, 0] | True
+    among = np.ones(len(texts), dtype=bool)
     among[::3] = False  # not asked: False
     for pattern in patterns:
         expected = [bool(a) and pattern.search(t, f) for t, f, a in zip(texts, found, among, strict=True)]
-        assert pattern.search_each(texts, matrix, among).tolist() == expected
+        assert pattern.search_each(texts, rows_of, among).tolist() == expected
+        assert [pattern.search(t) for t in texts] == [pattern.search(t, f) for t, f in zip(texts, found, strict=True)]
 
 
 def test_measures_taken_at_once_are_those_each_analysis_would_take(real_texts):

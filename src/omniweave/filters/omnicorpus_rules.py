@@ -25,10 +25,10 @@ import numpy as np
 from pydantic import Field
 
 from omniweave.filters.boilerplate import RULES as BOILERPLATE
-from omniweave.filters.wordlists import flagged_in, flags_words
+from omniweave.filters.wordlists import flagged_each
 from omniweave.pipeline.step import StepParams
-from omniweave.text.analysis import literals_of_each, lower_each, measure, segment_each
-from omniweave.text.patterns import AnyPattern, literal_count, literal_matrix
+from omniweave.text.analysis import literals_of_each, measure, segment_each
+from omniweave.text.patterns import AnyPattern, literal_count
 from omniweave.text.stats import class_counts
 
 if TYPE_CHECKING:
@@ -134,8 +134,9 @@ class Paras:
         self.kinds = [n.kind for n in nodes]
         self.lang = lang
         self.open: Mask = np.ones(len(nodes), dtype=bool)
-        self._found = np.zeros((len(nodes), 0), dtype=bool)  # literal_matrix of the rows _known
-        self._known = np.zeros(len(nodes), dtype=bool)
+        self._rows_of: dict[int, list[int]] = {}  # pattern literal -> the rows _known holding it
+        self._known = [False] * len(nodes)
+        self._literal_count = literal_count()
 
     @classmethod
     def of(cls, node: TextNode, lang: str) -> Paras:
@@ -175,11 +176,8 @@ class Paras:
         """Flagged words (the language's list) where open (0 elsewhere)."""
         out = np.zeros(len(self.texts), dtype=np.int64)
         rows = np.flatnonzero(self.open & (self.words > 0))
-        if flags_words(self.lang):
-            lower_each([self.analyses[i] for i in rows.tolist()])
-        self._know_literals(rows[~self.ascii[rows]])  # CJK flagged terms are searched gated by them
-        for i in rows.tolist():
-            out[i] = flagged_in(self.analyses[i], self.lang)
+        self._know_literals(rows[self.counts["cjk"][rows] > 0])  # CJK flagged terms are searched gated by them
+        out[rows] = flagged_each([self.analyses[i] for i in rows.tolist()], self.lang)
         return out
 
     def short_words(self, among: Mask) -> np.ndarray:
@@ -204,17 +202,18 @@ class Paras:
     def has(self, pattern: AnyPattern) -> Mask:
         """Where ``pattern`` matches the collapsed text (searched where open)."""
         self._know_literals(np.flatnonzero(self.open))  # literals are found only where searched
-        return pattern.search_each(self.texts, self._found, self.open)
+        return pattern.search_each(self.texts, self._rows_of, self.open)
 
     def _know_literals(self, rows: np.ndarray) -> None:
         """Find the pattern literals of the paragraphs ``rows`` (indices) not yet known, at once."""
-        if self._found.shape[1] != literal_count():  # patterns were added: literals found again
-            self._found = np.zeros((len(self.texts), literal_count()), dtype=bool)
-            self._known[:] = False
-        rows = rows[~self._known[rows]]
-        if len(rows):
-            self._found[rows] = literal_matrix(literals_of_each([self.analyses[i] for i in rows.tolist()]))
-            self._known[rows] = True
+        if self._literal_count != literal_count():  # patterns were added: literals found again
+            self._rows_of, self._known, self._literal_count = {}, [False] * len(self.texts), literal_count()
+        known = self._known
+        todo = [i for i in rows.tolist() if not known[i]]
+        for i, found in zip(todo, literals_of_each([self.analyses[i] for i in todo]), strict=True):
+            known[i] = True
+            for literal in found:
+                self._rows_of.setdefault(literal, []).append(i)
 
     def starts(self, pattern: re.Pattern[str], among: Mask | None = None) -> Mask:
         """Where ``pattern`` matches at the start of the collapsed text (tried where open and ``among``)."""

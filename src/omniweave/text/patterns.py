@@ -12,16 +12,17 @@ literals is there cannot match and is not searched. The answer is always that of
 pattern's ``search``; alternatives without such literals (``\\d+``) are searched as before.
 
 A rule over many texts at once (a document's paragraphs) finds the literals of all of them in one
-pass (:func:`literals_each`, as a boolean matrix :func:`literal_matrix`) and searches only the
-texts an alternative's literals gate in (:meth:`AnyPattern.search_each`).
+pass (:func:`literals_each`), indexes the texts by literal, and searches only the texts an
+alternative's literals gate in (:meth:`AnyPattern.search_each`): a pattern none of whose literals
+the document holds costs a set intersection.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from itertools import chain
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 
@@ -140,23 +141,36 @@ def literals_each(folded: Sequence[str]) -> list[set[int]]:
     found: list[set[int]] = [set() for _ in folded]
     if not _LITERALS or not folded:
         return found
-    hits = list(_current_automaton().iter("\n".join(folded)))  # type: ignore[attr-defined]
-    if hits:
-        ends, ids = np.array(hits, dtype=np.int64).T  # a hit's last character and its literal
-        newlines = np.cumsum(np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)) + 1) - 1
-        for row, i in zip(np.searchsorted(newlines, ends).tolist(), ids.tolist(), strict=True):
-            found[row].add(i)
+    hits = _current_automaton().iter("\n".join(folded))  # type: ignore[attr-defined]
+    ends = np.cumsum(np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)) + 1).tolist()
+    row, end = 0, ends[0]
+    for at, i in hits:  # in order of position: the row moves forward only
+        if at >= end:
+            row = bisect_right(ends, at, row + 1)
+            end = ends[row]
+        found[row].add(i)
     return found
 
 
-def literal_matrix(found: Sequence[AbstractSet[int]]) -> np.ndarray:
-    """Found literals (of each text, as :func:`literals_in` gives them) as a boolean matrix: a row
-    per text, a column per literal id."""
-    matrix = np.zeros((len(found), len(_LITERALS)), dtype=bool)
-    sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    ids = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(sizes.sum()))
-    matrix[np.repeat(np.arange(len(found)), sizes), ids] = True
-    return matrix
+Search = Callable[[str], "re.Match[str] | None"]
+
+
+def anchored(pattern: str, flags: int = 0) -> bool:
+    """True when every match of ``pattern`` starts at the start of the text (``^`` without
+    MULTILINE, or ``\\A``, first): its ``search`` is its ``match``."""
+    parsed = sre_parse.parse(pattern, flags)
+    if not parsed.data:
+        return False
+    op, av = parsed.data[0]
+    at_start = av is sre.AT_BEGINNING_STRING or (av is sre.AT_BEGINNING and not parsed.state.flags & re.MULTILINE)
+    return op is sre.AT and at_start
+
+
+def _searcher(pattern: str, flags: int) -> Search:
+    """``re.compile(pattern, flags).search``, or its ``match`` where that is the same and faster
+    (``search`` tries an anchored pattern at every position)."""
+    compiled = re.compile(pattern, flags)
+    return compiled.match if anchored(pattern, flags) else compiled.search
 
 
 class AnyPattern:
@@ -166,42 +180,41 @@ class AnyPattern:
 
     def __init__(self, *alternatives: str, flags: int = re.IGNORECASE) -> None:
         self.alternatives, self.flags = alternatives, flags
-        self.gated: list[tuple[frozenset[int], re.Pattern[str]]] = []
+        self.gated: list[tuple[frozenset[int], Search]] = []
         ungated: list[str] = []
         for alternative in alternatives:
             keys = required_literals(alternative, flags)
             if keys is None:
                 ungated.append(alternative)
             else:
-                self.gated.append((_literal_ids(keys), re.compile(alternative, flags)))
-        self.ungated = re.compile("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
+                self.gated.append((_literal_ids(keys), _searcher(alternative, flags)))
+        self.ungated = _searcher("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
         self.any_gated: frozenset[int] = frozenset().union(*(ids for ids, _ in self.gated))
-        self._gated_columns = [(np.array(sorted(ids), dtype=np.int64), p) for ids, p in self.gated]  # search_each
-        self._any_column = np.array(sorted(self.any_gated), dtype=np.int64)
 
     def search(self, text: str, literals: Collection[int] | None = None) -> bool:
         """True when the pattern matches somewhere in ``text``; ``literals``: :func:`literals_in` of
         :func:`fold` of ``text`` (computed here when not given)."""
-        if self.ungated is not None and self.ungated.search(text):
+        if self.ungated is not None and self.ungated(text):
             return True
         if literals is None:
             literals = literals_in(fold(text))
         if self.any_gated.isdisjoint(literals):
             return False
-        return any(not ids.isdisjoint(literals) and p.search(text) for ids, p in self.gated)
+        return any(not ids.isdisjoint(literals) and search(text) for ids, search in self.gated)
 
-    def search_each(self, texts: Sequence[str], found: np.ndarray, among: np.ndarray) -> np.ndarray:
-        """:meth:`search` of each text where ``among`` is True (False elsewhere); ``found``: the
-        texts' :func:`literal_matrix`."""
-        hit = np.zeros(len(texts), dtype=bool)
+    def search_each(self, texts: Sequence[str], rows_of: Mapping[int, Collection[int]], among: np.ndarray) -> np.ndarray:
+        """:meth:`search` of each text where ``among`` is True (False elsewhere); ``rows_of``: for
+        each gate literal, the texts (indices) holding it, of at least those ``among``."""
+        hit = [False] * len(texts)
+        rows = np.flatnonzero(among).tolist()
         if self.ungated is not None:
-            for i in np.flatnonzero(among).tolist():
-                hit[i] = self.ungated.search(texts[i]) is not None
-        todo = among & ~hit & found[:, self._any_column].any(axis=1)
-        for ids, pattern in self._gated_columns:
-            if not todo.any():
-                break
-            for i in np.flatnonzero(todo & found[:, ids].any(axis=1)).tolist():
-                if pattern.search(texts[i]):
-                    hit[i], todo[i] = True, False
-        return hit
+            for i in rows:
+                hit[i] = self.ungated(texts[i]) is not None
+        present = rows_of.keys() & self.any_gated if rows else ()
+        if present:
+            wanted = among.tolist()
+            for ids, search in self.gated:
+                for i in {i for k in ids & present for i in rows_of[k]}:
+                    if wanted[i] and not hit[i] and search(texts[i]):
+                        hit[i] = True
+        return np.array(hit, dtype=bool)
