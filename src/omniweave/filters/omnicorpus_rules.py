@@ -199,10 +199,11 @@ class Paras:
         """At most ``limit`` words (a null limit: none)."""
         return self.none() if limit is None else self.words <= limit
 
-    def has(self, pattern: AnyPattern) -> Mask:
-        """Where ``pattern`` matches the collapsed text (searched where open)."""
-        self._know_literals(np.flatnonzero(self.open))  # literals are found only where searched
-        return pattern.search_each(self.texts, self._rows_of, self.open)
+    def has(self, pattern: AnyPattern, among: Mask | None = None) -> Mask:
+        """Where ``pattern`` matches the collapsed text (searched where open and ``among``)."""
+        where = self.open if among is None else self.open & among
+        self._know_literals(np.flatnonzero(where))  # literals are found only where searched
+        return pattern.search_each(self.texts, self._rows_of, where)
 
     def _know_literals(self, rows: np.ndarray) -> None:
         """Find the pattern literals of the paragraphs ``rows`` (indices) not yet known, at once."""
@@ -325,7 +326,8 @@ def comment_marker(p: Paras, r: RuleParams) -> Mask:
 def header_footer(p: Paras, r: RuleParams) -> Mask:
     min_chars = np.where(p.cjk, r.header_footer_min_chars_cjk or 0, r.header_footer_min_chars or 0)
     tiny = ~p.heading & (p.chars < min_chars)  # a null minimum: never
-    return tiny | (p.short(r.header_footer_max_words) & (p.has(HEADER_FOOTER) | p.has(EMAIL) | p.has(PHONE)))
+    short = p.short(r.header_footer_max_words)
+    return tiny | (short & (p.has(HEADER_FOOTER, short) | p.has(EMAIL, short) | p.has(PHONE, short)))
 
 
 @short_only("readme_max_words")
