@@ -158,7 +158,10 @@ Search = Callable[[str], "re.Match[str] | None"]
 def anchored(pattern: str, flags: int = 0) -> bool:
     """True when every match of ``pattern`` starts at the start of the text (``^`` without
     MULTILINE, or ``\\A``, first): its ``search`` is its ``match``."""
-    parsed = sre_parse.parse(pattern, flags)
+    return _anchored(sre_parse.parse(pattern, flags))
+
+
+def _anchored(parsed: sre_parse.SubPattern) -> bool:
     if not parsed.data:
         return False
     op, av = parsed.data[0]
@@ -166,11 +169,11 @@ def anchored(pattern: str, flags: int = 0) -> bool:
     return op is sre.AT and at_start
 
 
-def _searcher(pattern: str, flags: int) -> Search:
+def _searcher(pattern: str, flags: int, parsed: sre_parse.SubPattern | None = None) -> Search:
     """``re.compile(pattern, flags).search``, or its ``match`` where that is the same and faster
-    (``search`` tries an anchored pattern at every position)."""
+    (``search`` tries an anchored pattern at every position); ``parsed``: the pattern's parse."""
     compiled = re.compile(pattern, flags)
-    return compiled.match if anchored(pattern, flags) else compiled.search
+    return compiled.match if _anchored(parsed or sre_parse.parse(pattern, flags)) else compiled.search
 
 
 class AnyPattern:
@@ -183,11 +186,12 @@ class AnyPattern:
         self.gated: list[tuple[frozenset[int], Search]] = []
         ungated: list[str] = []
         for alternative in alternatives:
-            keys = required_literals(alternative, flags)
+            parsed = sre_parse.parse(alternative, flags)
+            keys = _folded(_required(parsed))
             if keys is None:
                 ungated.append(alternative)
             else:
-                self.gated.append((_literal_ids(keys), _searcher(alternative, flags)))
+                self.gated.append((_literal_ids(keys), _searcher(alternative, flags, parsed)))
         self.ungated = _searcher("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
         self.any_gated: frozenset[int] = frozenset().union(*(ids for ids, _ in self.gated))
 
