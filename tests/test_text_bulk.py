@@ -207,3 +207,11 @@ def test_rules_over_a_documents_open_paragraphs_equal_each_paragraph_judged_alon
                 assert got == [a for a, o in zip(alone[name], open_, strict=True) if o], (lang, name)
         fired = {name for name, hits in alone.items() if any(hits)}
         assert {"aberrant", "one_word", "header_footer", "too_short"} <= fired if lang == "en" else len(fired) > 5
+
+
+def test_literals_of_texts_holding_newlines_or_lone_surrogates_are_those_of_each():
+    AnyPattern(r"privacy policy", r"下载")  # literals known whatever the test order
+    texts = [fold(t) for t in ["Privacy\npolicy", "privacy policy\n下载", "bad \ud800 privacy policy", "", "下载"]]
+    assert literals_each(texts) == [literals_in(t) for t in texts]
+    assert literals_each(texts[2:]) == [literals_in(t) for t in texts[2:]]
+    assert literals_in(texts[2]) and literals_in(texts[4]) and not literals_in(texts[0]) & literals_in(texts[4])

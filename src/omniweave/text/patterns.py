@@ -6,7 +6,7 @@ policy|...``): Python's ``re`` tries every alternative at every position of the 
 per character and alternative. :class:`AnyPattern` splits such a pattern into its alternatives and
 finds, from ``re``'s own parse of each, a set of literals one of which every match must contain
 (``{"copyright", "privacy policy", ...}``). The literals of every pattern are found in one pass
-over a text's case-folded form (:func:`fold`) by an Aho-Corasick automaton (pyahocorasick), once
+over a text's case-folded form (:func:`fold`) by an Aho-Corasick automaton (ahocorasick_rs), once
 per text: its :mod:`analysis <omniweave.text.analysis>` keeps them. An alternative none of whose
 literals is there cannot match and is not searched. The answer is always that of the whole
 pattern's ``search``; alternatives without such literals (``\\d+``) are searched as before.
@@ -115,36 +115,50 @@ def literal_count() -> int:
 
 
 def _current_automaton() -> object:
-    """The Aho-Corasick automaton of every gate literal known now (built again when more were added)."""
+    """The Aho-Corasick automaton (ahocorasick_rs, over UTF-8) of every gate literal known now, each
+    found as its id (built again when more were added)."""
     global _automaton
     if _automaton is None or _automaton[0] != len(_LITERALS):
-        import ahocorasick
+        import ahocorasick_rs
 
-        automaton = ahocorasick.Automaton()
-        for literal, i in _LITERALS.items():
-            automaton.add_word(literal, i)
-        automaton.make_automaton()
+        literals = [k.encode() for k in _LITERALS]  # in the order of their ids
+        automaton = ahocorasick_rs.BytesAhoCorasick(literals, implementation=ahocorasick_rs.Implementation.DFA)
         _automaton = (len(_LITERALS), automaton)
     return _automaton[1]
+
+
+def _found(data: bytes) -> list[tuple[int, int, int]]:
+    """Every occurrence (overlapping ones included) of a gate literal in ``data``: (id, start, end)."""
+    return _current_automaton().find_matches_as_indexes(data, overlapping=True)  # type: ignore[attr-defined]
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 def literals_in(folded: str) -> AbstractSet[int]:
     """Ids of the gate literals that occur in ``folded`` (overlapping occurrences included)."""
     if not _LITERALS:
         return frozenset()
-    return {i for _, i in _current_automaton().iter(folded)}  # type: ignore[attr-defined]
+    return {i for i, _, _ in _found(_utf8(folded))}
 
 
 def literals_each(folded: Sequence[str]) -> list[set[int]]:
     """:func:`literals_in` of each text, in one pass over the texts joined by newlines (no literal
-    holds one)."""
+    holds one; texts that hold one are searched one by one)."""
     found: list[set[int]] = [set() for _ in folded]
     if not _LITERALS or not folded:
         return found
-    hits = _current_automaton().iter("\n".join(folded))  # type: ignore[attr-defined]
-    ends = np.cumsum(np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)) + 1).tolist()
+    data = _utf8("\n".join(folded))
+    hits = _found(data)
+    if not hits:
+        return found
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # the newline after each text
+    if len(ends) != len(folded) - 1:  # a text holds a newline: each searched on its own
+        return [set(literals_in(text)) for text in folded]
+    ends.append(len(data))
     row, end = 0, ends[0]
-    for at, i in hits:  # in order of position: the row moves forward only
+    for i, at, _ in hits:  # in order of position: the row moves forward only
         if at >= end:
             row = bisect_right(ends, at, row + 1)
             end = ends[row]
