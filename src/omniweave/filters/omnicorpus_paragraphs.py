@@ -74,7 +74,7 @@ class OmnicorpusParagraphs(CountsEvents):
     def clean(self, doc: Document) -> list[tuple[str, str]]:
         p: OmnicorpusParagraphsParams = self.params  # type: ignore[assignment]
         removed: list[tuple[str, str]] = []
-        judged: dict[tuple[str, str], list[str | None]] = {}  # (kind, text) -> the hit of each batch
+        judged: dict[tuple[str, str], tuple[str | None, ...]] = {}  # (kind, text) -> the hit of each batch
         rounds = 0
         for rounds in range(1, p.max_rounds + 1):  # noqa: B007 (counted after the loop)
             if not self._round(doc, removed, judged):
@@ -116,7 +116,7 @@ class OmnicorpusParagraphs(CountsEvents):
         rows = [i for i, n in enumerate(nodes) if isinstance(n, TextNode) and n.kind in kinds]
         return [i for i in rows if not is_image_caption(nodes, i)] if "caption" in kinds else rows
 
-    def _round(self, doc: Document, removed: list[tuple[str, str]], judged: dict[tuple[str, str], list[str | None]]) -> bool:
+    def _round(self, doc: Document, removed: list[tuple[str, str]], judged: dict[tuple[str, str], tuple[str | None, ...]]) -> bool:
         """One pass of the chain over ``doc``; True when it changed something. ``judged`` keeps each
         (kind, text)'s hit per batch across rounds (node rules see no neighbours)."""
         changed = False
@@ -132,7 +132,7 @@ class OmnicorpusParagraphs(CountsEvents):
         return changed
 
     def _node_rules(self, doc: Document, batch: int, removed: list[tuple[str, str]],
-                    judged: dict[tuple[str, str], list[str | None]]) -> bool:
+                    judged: dict[tuple[str, str], tuple[str | None, ...]]) -> bool:
         """Remove the eligible nodes a rule of ``batch`` fires on (nodes not seen before are judged
         by every batch at once)."""
         nodes = doc.nodes
@@ -151,10 +151,10 @@ class OmnicorpusParagraphs(CountsEvents):
             doc.nodes = [n for i, n in enumerate(nodes) if i not in drop]
         return bool(drop)
 
-    def _judge(self, nodes: list[Node], lang: str) -> list[list[str | None]]:
+    def _judge(self, nodes: list[Node], lang: str) -> list[tuple[str | None, ...]]:
         """Each node's hit in each batch: the first rule of the batch that fires on it, or None."""
         paras = Paras(nodes, lang)  # type: ignore[arg-type]
-        hits: list[list[str | None]] = [[] for _ in nodes]
+        batches: list[list[str | None]] = []
         for plan in (step for step in self._chain if not isinstance(step, str)):
             hit: list[str | None] = [None] * len(nodes)
             undecided = np.ones(len(nodes), dtype=bool)
@@ -166,9 +166,8 @@ class OmnicorpusParagraphs(CountsEvents):
                 for i in np.flatnonzero(fired).tolist():
                     hit[i] = rule
                 undecided &= ~fired
-            for row, h in zip(hits, hit, strict=True):
-                row.append(h)
-        return hits
+            batches.append(hit)
+        return list(zip(*batches, strict=True)) if batches else [()] * len(nodes)
 
     def _heading_only(self, doc: Document, removed: list[tuple[str, str]]) -> bool:
         run_limit = self.params.heading_run  # type: ignore[attr-defined]

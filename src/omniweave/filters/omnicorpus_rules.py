@@ -17,6 +17,7 @@ released one.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -134,7 +135,7 @@ class Paras:
         self.kinds = [n.kind for n in nodes]
         self.lang = lang
         self.open: Mask = np.ones(len(nodes), dtype=bool)
-        self._rows_of: dict[int, list[int]] = {}  # pattern literal -> the rows _known holding it
+        self._rows_of: defaultdict[int, list[int]] = defaultdict(list)  # pattern literal -> the rows _known holding it
         self._known = [False] * len(nodes)
         self._literal_count = literal_count()
 
@@ -208,13 +209,15 @@ class Paras:
     def _know_literals(self, rows: np.ndarray) -> None:
         """Find the pattern literals of the paragraphs ``rows`` (indices) not yet known, at once."""
         if self._literal_count != literal_count():  # patterns were added: literals found again
-            self._rows_of, self._known, self._literal_count = {}, [False] * len(self.texts), literal_count()
-        known = self._known
+            self._rows_of, self._known, self._literal_count = defaultdict(list), [False] * len(self.texts), literal_count()
+        known, rows_of = self._known, self._rows_of
         todo = [i for i in rows.tolist() if not known[i]]
+        if not todo:
+            return
         for i, found in zip(todo, literals_of_each([self.analyses[i] for i in todo]), strict=True):
             known[i] = True
             for literal in found:
-                self._rows_of.setdefault(literal, []).append(i)
+                rows_of[literal].append(i)
 
     def starts(self, pattern: re.Pattern[str], among: Mask | None = None) -> Mask:
         """Where ``pattern`` matches at the start of the collapsed text (tried where open and ``among``)."""
