@@ -215,3 +215,20 @@ def test_literals_of_texts_holding_newlines_or_lone_surrogates_are_those_of_each
     assert literals_each(texts) == [literals_in(t) for t in texts]
     assert literals_each(texts[2:]) == [literals_in(t) for t in texts[2:]]
     assert literals_in(texts[2]) and literals_in(texts[4]) and not literals_in(texts[0]) & literals_in(texts[4])
+
+
+def test_listed_words_counted_at_once_equal_those_counted_one_by_one(real_texts):
+    from omniweave.filters.wordlists import flagged_each, flagged_in, word_list
+    from omniweave.text.analysis import count_listed_each
+
+    listed = frozenset({"the", "中国", "towels", "don't"})
+    texts = [*real_texts[:300], "The THE the", "Don't panic"]
+    for chosen in (texts, texts[:3], ["no word of it here"]):
+        together = [TextAnalysis(t) for t in chosen]
+        assert count_listed_each(together, listed) == [TextAnalysis(t).count_listed(listed) for t in chosen]
+        assert [a.count_listed(listed) for a in together] == count_listed_each(together, listed)  # kept
+    flagged = sorted(word_list("flagged", "en"))[:3]
+    for lang in ("en", "zh"):
+        crafted = [*texts, " ".join(flagged), f"x {flagged[0].upper()} y", "色情 内容"]
+        counts = flagged_each([TextAnalysis(t) for t in crafted], lang)
+        assert counts == [flagged_in(TextAnalysis(t), lang) for t in crafted] and counts[-1 if lang == "zh" else -3] > 0
