@@ -126,7 +126,8 @@ class Paras:
 
     ``open`` marks the paragraphs whose answers are still wanted (the step narrows it as rules fire
     and to each rule's word limit); pattern searches run only there, and a rule's answer elsewhere
-    is not read."""
+    is not read. The pattern literals of the paragraphs searched are found once, in one pass, and
+    indexed by literal: a pattern none of whose literals the document holds costs a set test."""
 
     def __init__(self, nodes: Sequence[TextNode], lang: str) -> None:
         self.analyses = [n.analysis for n in nodes]
@@ -152,10 +153,6 @@ class Paras:
     @measure
     def heading(self) -> Mask:
         return np.array([k == "heading" for k in self.kinds], dtype=bool)
-
-    @measure
-    def ascii(self) -> Mask:
-        return np.fromiter(map(str.isascii, self.texts), dtype=bool, count=len(self.texts))
 
     @measure
     def chars(self) -> np.ndarray:

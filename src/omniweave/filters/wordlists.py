@@ -82,7 +82,10 @@ def flagged_in(text: TextAnalysis, lang: str) -> int:
 
 
 def flagged_each(texts: Sequence[TextAnalysis], lang: str) -> list[int]:
-    """:func:`flagged_in` of many analysed texts (a document's paragraphs), their words counted at once."""
+    """:func:`flagged_in` of many analysed texts (a document's paragraphs), their words counted at
+    once; CJK terms counted in each text only when their joined texts hold one (none holds a newline)."""
     listed = _spaced_flagged(lang)
     counts = count_listed_each(texts, listed) if listed else [0] * len(texts)
-    return counts if _cjk_flagged_pattern(lang) is None else [flagged_in(t, lang) for t in texts]
+    if _cjk_flagged_pattern(lang) is None or not _cjk_flagged_gate(lang).search("\n".join(t.text for t in texts)):
+        return counts
+    return [flagged_in(t, lang) for t in texts]
