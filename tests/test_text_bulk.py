@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from omniweave.filters import omnicorpus_rules
@@ -13,7 +14,6 @@ from omniweave.text.analysis import TextAnalysis, literals_of_each, segment_each
 from omniweave.text.patterns import (
     AnyPattern,
     fold,
-    literal_matrix,
     literals_each,
     literals_in,
 )
@@ -81,14 +81,17 @@ def test_literals_and_gated_searches_of_many_texts_equal_those_of_each(real_text
     texts = [" ".join(t.split()) for t in real_texts]
     found = literals_each([fold(t) for t in texts])
     assert found == [literals_in(fold(t)) for t in texts]
-    matrix = literal_matrix(found)
-    assert [set(row.nonzero()[0].tolist()) for row in matrix] == found
+    rows_of: dict[int, list[int]] = {}
+    for row, literals in enumerate(found):
+        for literal in literals:
+            rows_of.setdefault(literal, []).append(row)
     patterns = [p for p in vars(omnicorpus_rules).values() if isinstance(p, AnyPattern)]
-    among = matrix[:, 0] | True
+    among = np.ones(len(texts), dtype=bool)
     among[::3] = False  # not asked: False
     for pattern in patterns:
         expected = [bool(a) and pattern.search(t, f) for t, f, a in zip(texts, found, among, strict=True)]
-        assert pattern.search_each(texts, matrix, among).tolist() == expected
+        assert pattern.search_each(texts, rows_of, among).tolist() == expected
+        assert [pattern.search(t) for t in texts] == [pattern.search(t, f) for t, f in zip(texts, found, strict=True)]
 
 
 def test_measures_taken_at_once_are_those_each_analysis_would_take(real_texts):
@@ -204,3 +207,28 @@ def test_rules_over_a_documents_open_paragraphs_equal_each_paragraph_judged_alon
                 assert got == [a for a, o in zip(alone[name], open_, strict=True) if o], (lang, name)
         fired = {name for name, hits in alone.items() if any(hits)}
         assert {"aberrant", "one_word", "header_footer", "too_short"} <= fired if lang == "en" else len(fired) > 5
+
+
+def test_literals_of_texts_holding_newlines_or_lone_surrogates_are_those_of_each():
+    AnyPattern(r"privacy policy", r"下载")  # literals known whatever the test order
+    texts = [fold(t) for t in ["Privacy\npolicy", "privacy policy\n下载", "bad \ud800 privacy policy", "", "下载"]]
+    assert literals_each(texts) == [literals_in(t) for t in texts]
+    assert literals_each(texts[2:]) == [literals_in(t) for t in texts[2:]]
+    assert literals_in(texts[2]) and literals_in(texts[4]) and not literals_in(texts[0]) & literals_in(texts[4])
+
+
+def test_listed_words_counted_at_once_equal_those_counted_one_by_one(real_texts):
+    from omniweave.filters.wordlists import flagged_each, flagged_in, word_list
+    from omniweave.text.analysis import count_listed_each
+
+    listed = frozenset({"the", "中国", "towels", "don't"})
+    texts = [*real_texts[:300], "The THE the", "Don't panic"]
+    for chosen in (texts, texts[:3], ["no word of it here"]):
+        together = [TextAnalysis(t) for t in chosen]
+        assert count_listed_each(together, listed) == [TextAnalysis(t).count_listed(listed) for t in chosen]
+        assert [a.count_listed(listed) for a in together] == count_listed_each(together, listed)  # kept
+    flagged = sorted(word_list("flagged", "en"))[:3]
+    for lang in ("en", "zh"):
+        crafted = [*texts, " ".join(flagged), f"x {flagged[0].upper()} y", "色情 内容"]
+        counts = flagged_each([TextAnalysis(t) for t in crafted], lang)
+        assert counts == [flagged_in(TextAnalysis(t), lang) for t in crafted] and counts[-1 if lang == "zh" else -3] > 0

@@ -84,3 +84,17 @@ def test_gated_search_agrees_with_the_plain_regex(texts):
             assert gated.search(text, literals) is expected, (name, text[:200])
             hits += expected
         assert 0 < hits < len(texts), name
+
+
+def test_a_pattern_anchored_at_the_start_is_matched_there_only():
+    from omniweave.text.patterns import anchored
+
+    assert anchored(r"^(by|written by)\s") and anchored(r"\Afoo") and anchored(r"(?:^a)|(?:^b)")
+    assert not anchored(r"^a|b") and not anchored(r"(?m)^a") and not anchored(r"^a", re.MULTILINE)
+    assert not anchored(r"a^") and not anchored("")
+    for name, gated in PATTERNS.items():  # every alternative: the answer of its own search
+        for alternative in gated.alternatives:
+            if anchored(alternative, gated.flags):
+                plain = re.compile(alternative, gated.flags)
+                for text in CRAFTED:
+                    assert bool(plain.match(text)) is bool(plain.search(text)), (name, alternative, text)

@@ -74,7 +74,7 @@ class OmnicorpusParagraphs(CountsEvents):
     def clean(self, doc: Document) -> list[tuple[str, str]]:
         p: OmnicorpusParagraphsParams = self.params  # type: ignore[assignment]
         removed: list[tuple[str, str]] = []
-        judged: dict[tuple[str, str], list[str | None]] = {}  # (kind, text) -> the hit of each batch
+        judged: dict[tuple[str, str], tuple[str | None, ...]] = {}  # (kind, text) -> the hit of each batch
         rounds = 0
         for rounds in range(1, p.max_rounds + 1):  # noqa: B007 (counted after the loop)
             if not self._round(doc, removed, judged):
@@ -110,7 +110,13 @@ class OmnicorpusParagraphs(CountsEvents):
         node = nodes[i]
         return isinstance(node, TextNode) and node.kind in self._kinds and not is_image_caption(nodes, i)
 
-    def _round(self, doc: Document, removed: list[tuple[str, str]], judged: dict[tuple[str, str], list[str | None]]) -> bool:
+    def _eligible_rows(self, nodes: list[Node]) -> list[int]:
+        """The indices of the nodes the rules judge (the caption test only where captions are judged)."""
+        kinds = self._kinds
+        rows = [i for i, n in enumerate(nodes) if isinstance(n, TextNode) and n.kind in kinds]
+        return [i for i in rows if not is_image_caption(nodes, i)] if "caption" in kinds else rows
+
+    def _round(self, doc: Document, removed: list[tuple[str, str]], judged: dict[tuple[str, str], tuple[str | None, ...]]) -> bool:
         """One pass of the chain over ``doc``; True when it changed something. ``judged`` keeps each
         (kind, text)'s hit per batch across rounds (node rules see no neighbours)."""
         changed = False
@@ -126,30 +132,29 @@ class OmnicorpusParagraphs(CountsEvents):
         return changed
 
     def _node_rules(self, doc: Document, batch: int, removed: list[tuple[str, str]],
-                    judged: dict[tuple[str, str], list[str | None]]) -> bool:
+                    judged: dict[tuple[str, str], tuple[str | None, ...]]) -> bool:
         """Remove the eligible nodes a rule of ``batch`` fires on (nodes not seen before are judged
         by every batch at once)."""
         nodes = doc.nodes
-        eligible = [i for i in range(len(nodes)) if self._eligible(nodes, i)]
-        new = {(nodes[i].kind, nodes[i].text): nodes[i] for i in eligible}  # type: ignore[union-attr]
-        new = {key: node for key, node in new.items() if key not in judged}
+        eligible = self._eligible_rows(nodes)
+        keys = [(nodes[i].kind, nodes[i].text) for i in eligible]  # type: ignore[union-attr]
+        new = {key: nodes[i] for key, i in zip(keys, eligible, strict=True) if key not in judged}
         if new:
             judged.update(zip(new, self._judge(list(new.values()), doc.language or "en"), strict=True))
         drop = set()
-        for i in eligible:
-            node = nodes[i]
-            hit = judged[(node.kind, node.text)][batch]  # type: ignore[union-attr]
+        for i, key in zip(eligible, keys, strict=True):
+            hit = judged[key][batch]
             if hit:
-                removed.append((node.text, hit))  # type: ignore[union-attr]
+                removed.append((key[1], hit))
                 drop.add(i)
         if drop:
             doc.nodes = [n for i, n in enumerate(nodes) if i not in drop]
         return bool(drop)
 
-    def _judge(self, nodes: list[Node], lang: str) -> list[list[str | None]]:
+    def _judge(self, nodes: list[Node], lang: str) -> list[tuple[str | None, ...]]:
         """Each node's hit in each batch: the first rule of the batch that fires on it, or None."""
         paras = Paras(nodes, lang)  # type: ignore[arg-type]
-        hits: list[list[str | None]] = [[] for _ in nodes]
+        batches: list[list[str | None]] = []
         for plan in (step for step in self._chain if not isinstance(step, str)):
             hit: list[str | None] = [None] * len(nodes)
             undecided = np.ones(len(nodes), dtype=bool)
@@ -161,9 +166,8 @@ class OmnicorpusParagraphs(CountsEvents):
                 for i in np.flatnonzero(fired).tolist():
                     hit[i] = rule
                 undecided &= ~fired
-            for row, h in zip(hits, hit, strict=True):
-                row.append(h)
-        return hits
+            batches.append(hit)
+        return list(zip(*batches, strict=True)) if batches else [()] * len(nodes)
 
     def _heading_only(self, doc: Document, removed: list[tuple[str, str]]) -> bool:
         run_limit = self.params.heading_run  # type: ignore[attr-defined]
@@ -184,14 +188,13 @@ class OmnicorpusParagraphs(CountsEvents):
 
     def _merge_short(self, doc: Document) -> bool:
         limit = self.params.merge_max_words  # type: ignore[attr-defined]
-        if limit is None:
+        if limit is None or "paragraph" not in self._kinds:  # a paragraph is never an image caption
             return False
         nodes, changed, i = list(doc.nodes), False, 0
         while i + 1 < len(nodes):
             node, nxt = nodes[i], nodes[i + 1]
             if (isinstance(node, TextNode) and node.kind == "paragraph" and isinstance(nxt, TextNode)
-                    and nxt.kind == "paragraph" and self._eligible(nodes, i) and self._eligible(nodes, i + 1)
-                    and self._is_fragment(node, nxt.text, limit)):
+                    and nxt.kind == "paragraph" and self._is_fragment(node, nxt.text, limit)):
                 sep = "" if node.analysis.mostly_cjk else " "
                 nodes[i:i + 2] = [TextNode(node.text.strip() + sep + nxt.text.strip(), "paragraph")]
                 self.events[counters.merged_paragraphs("merge_short")] += 1
@@ -203,7 +206,9 @@ class OmnicorpusParagraphs(CountsEvents):
 
     @staticmethod
     def _is_fragment(node: TextNode, following: str, limit: int) -> bool:
+        if node.analysis.word_count > limit:
+            return False
         text, following = node.text.strip(), following.strip()
-        if not text or not following or len(node.analysis.words) > limit or ends_sentence(text):
+        if not text or not following or ends_sentence(text):
             return False
         return text.endswith(FRAGMENT_ENDS) or following[0].islower()

@@ -17,6 +17,7 @@ released one.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -25,10 +26,10 @@ import numpy as np
 from pydantic import Field
 
 from omniweave.filters.boilerplate import RULES as BOILERPLATE
-from omniweave.filters.wordlists import flagged_in, flags_words
+from omniweave.filters.wordlists import flagged_each
 from omniweave.pipeline.step import StepParams
-from omniweave.text.analysis import literals_of_each, lower_each, measure, segment_each
-from omniweave.text.patterns import AnyPattern, literal_count, literal_matrix
+from omniweave.text.analysis import literals_of_each, measure, segment_each
+from omniweave.text.patterns import AnyPattern, literal_count
 from omniweave.text.stats import class_counts
 
 if TYPE_CHECKING:
@@ -125,7 +126,8 @@ class Paras:
 
     ``open`` marks the paragraphs whose answers are still wanted (the step narrows it as rules fire
     and to each rule's word limit); pattern searches run only there, and a rule's answer elsewhere
-    is not read."""
+    is not read. The pattern literals of the paragraphs searched are found once, in one pass, and
+    indexed by literal: a pattern none of whose literals the document holds costs a set test."""
 
     def __init__(self, nodes: Sequence[TextNode], lang: str) -> None:
         self.analyses = [n.analysis for n in nodes]
@@ -134,8 +136,9 @@ class Paras:
         self.kinds = [n.kind for n in nodes]
         self.lang = lang
         self.open: Mask = np.ones(len(nodes), dtype=bool)
-        self._found = np.zeros((len(nodes), 0), dtype=bool)  # literal_matrix of the rows _known
-        self._known = np.zeros(len(nodes), dtype=bool)
+        self._rows_of: defaultdict[int, list[int]] = defaultdict(list)  # pattern literal -> the rows _known holding it
+        self._known = [False] * len(nodes)
+        self._literal_count = literal_count()
 
     @classmethod
     def of(cls, node: TextNode, lang: str) -> Paras:
@@ -150,10 +153,6 @@ class Paras:
     @measure
     def heading(self) -> Mask:
         return np.array([k == "heading" for k in self.kinds], dtype=bool)
-
-    @measure
-    def ascii(self) -> Mask:
-        return np.fromiter(map(str.isascii, self.texts), dtype=bool, count=len(self.texts))
 
     @measure
     def chars(self) -> np.ndarray:
@@ -175,11 +174,8 @@ class Paras:
         """Flagged words (the language's list) where open (0 elsewhere)."""
         out = np.zeros(len(self.texts), dtype=np.int64)
         rows = np.flatnonzero(self.open & (self.words > 0))
-        if flags_words(self.lang):
-            lower_each([self.analyses[i] for i in rows.tolist()])
-        self._know_literals(rows[~self.ascii[rows]])  # CJK flagged terms are searched gated by them
-        for i in rows.tolist():
-            out[i] = flagged_in(self.analyses[i], self.lang)
+        self._know_literals(rows[self.counts["cjk"][rows] > 0])  # CJK flagged terms are searched gated by them
+        out[rows] = flagged_each([self.analyses[i] for i in rows.tolist()], self.lang)
         return out
 
     def short_words(self, among: Mask) -> np.ndarray:
@@ -201,20 +197,24 @@ class Paras:
         """At most ``limit`` words (a null limit: none)."""
         return self.none() if limit is None else self.words <= limit
 
-    def has(self, pattern: AnyPattern) -> Mask:
-        """Where ``pattern`` matches the collapsed text (searched where open)."""
-        self._know_literals(np.flatnonzero(self.open))  # literals are found only where searched
-        return pattern.search_each(self.texts, self._found, self.open)
+    def has(self, pattern: AnyPattern, among: Mask | None = None) -> Mask:
+        """Where ``pattern`` matches the collapsed text (searched where open and ``among``)."""
+        where = self.open if among is None else self.open & among
+        self._know_literals(np.flatnonzero(where))  # literals are found only where searched
+        return pattern.search_each(self.texts, self._rows_of, where)
 
     def _know_literals(self, rows: np.ndarray) -> None:
         """Find the pattern literals of the paragraphs ``rows`` (indices) not yet known, at once."""
-        if self._found.shape[1] != literal_count():  # patterns were added: literals found again
-            self._found = np.zeros((len(self.texts), literal_count()), dtype=bool)
-            self._known[:] = False
-        rows = rows[~self._known[rows]]
-        if len(rows):
-            self._found[rows] = literal_matrix(literals_of_each([self.analyses[i] for i in rows.tolist()]))
-            self._known[rows] = True
+        if self._literal_count != literal_count():  # patterns were added: literals found again
+            self._rows_of, self._known, self._literal_count = defaultdict(list), [False] * len(self.texts), literal_count()
+        known, rows_of = self._known, self._rows_of
+        todo = [i for i in rows.tolist() if not known[i]]
+        if not todo:
+            return
+        for i, found in zip(todo, literals_of_each([self.analyses[i] for i in todo]), strict=True):
+            known[i] = True
+            for literal in found:
+                rows_of[literal].append(i)
 
     def starts(self, pattern: re.Pattern[str], among: Mask | None = None) -> Mask:
         """Where ``pattern`` matches at the start of the collapsed text (tried where open and ``among``)."""
@@ -326,7 +326,8 @@ def comment_marker(p: Paras, r: RuleParams) -> Mask:
 def header_footer(p: Paras, r: RuleParams) -> Mask:
     min_chars = np.where(p.cjk, r.header_footer_min_chars_cjk or 0, r.header_footer_min_chars or 0)
     tiny = ~p.heading & (p.chars < min_chars)  # a null minimum: never
-    return tiny | (p.short(r.header_footer_max_words) & (p.has(HEADER_FOOTER) | p.has(EMAIL) | p.has(PHONE)))
+    short = p.short(r.header_footer_max_words)
+    return tiny | (short & (p.has(HEADER_FOOTER, short) | p.has(EMAIL, short) | p.has(PHONE, short)))
 
 
 @short_only("readme_max_words")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
-from omniweave.text.analysis import DocumentAnalysis, TextAnalysis
+from omniweave.text.analysis import DocumentAnalysis, TextAnalysis, count_listed_each
 from omniweave.text.patterns import AnyPattern
 from omniweave.text.words import CJK_CHARS, is_cjk_char
 
@@ -66,11 +66,6 @@ def stopwords_in(text: TextAnalysis, lang: str) -> int:
     return text.count_listed(word_list("stopwords", lang))
 
 
-def flags_words(lang: str) -> bool:
-    """Whether :func:`flagged_in` matches whole words for ``lang`` (reads the lower-case words)."""
-    return bool(_spaced_flagged(lang))
-
-
 def flagged_in(text: TextAnalysis, lang: str) -> int:
     """:func:`flagged_count` of an analysed text (counted once per list). A document's CJK terms are
     counted per paragraph (as its :meth:`~omniweave.text.analysis.DocumentAnalysis.count_matches`
@@ -84,3 +79,13 @@ def flagged_in(text: TextAnalysis, lang: str) -> int:
     parts = text.paragraphs if isinstance(text, DocumentAnalysis) else [text]
     return n + sum(part.count_matches(pattern) for part in parts
                    if part.has_cjk and gate.search(part.collapsed, part.literals))
+
+
+def flagged_each(texts: Sequence[TextAnalysis], lang: str) -> list[int]:
+    """:func:`flagged_in` of many analysed texts (a document's paragraphs), their words counted at
+    once; CJK terms counted in each text only when their joined texts hold one (none holds a newline)."""
+    listed = _spaced_flagged(lang)
+    counts = count_listed_each(texts, listed) if listed else [0] * len(texts)
+    if _cjk_flagged_pattern(lang) is None or not _cjk_flagged_gate(lang).search("\n".join(t.text for t in texts)):
+        return counts
+    return [flagged_in(t, lang) for t in texts]

@@ -278,6 +278,18 @@ def lower_each(analyses: Sequence[TextAnalysis]) -> None:
         start = end
 
 
+def count_listed_each(analyses: Sequence[TextAnalysis], listed: frozenset[str]) -> list[int]:
+    """:meth:`TextAnalysis.count_listed` of many texts; when none of their lower-case words is listed
+    (one set test over all of them), each count is 0 without counting word by word."""
+    todo = [a for a in analyses if listed not in a._listed]
+    if todo:
+        lower_each(todo)
+        if listed.isdisjoint(chain.from_iterable(a.lower_words for a in todo)):
+            for a in todo:
+                a._listed[listed] = 0
+    return [a.count_listed(listed) for a in analyses]
+
+
 def literals_of_each(analyses: Sequence[TextAnalysis]) -> list[AbstractSet[int]]:
     """:attr:`TextAnalysis.literals` of many texts, those not yet known found in one pass."""
     count = literal_count()

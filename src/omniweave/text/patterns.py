@@ -6,22 +6,23 @@ policy|...``): Python's ``re`` tries every alternative at every position of the 
 per character and alternative. :class:`AnyPattern` splits such a pattern into its alternatives and
 finds, from ``re``'s own parse of each, a set of literals one of which every match must contain
 (``{"copyright", "privacy policy", ...}``). The literals of every pattern are found in one pass
-over a text's case-folded form (:func:`fold`) by an Aho-Corasick automaton (pyahocorasick), once
+over a text's case-folded form (:func:`fold`) by an Aho-Corasick automaton (ahocorasick_rs), once
 per text: its :mod:`analysis <omniweave.text.analysis>` keeps them. An alternative none of whose
 literals is there cannot match and is not searched. The answer is always that of the whole
 pattern's ``search``; alternatives without such literals (``\\d+``) are searched as before.
 
 A rule over many texts at once (a document's paragraphs) finds the literals of all of them in one
-pass (:func:`literals_each`, as a boolean matrix :func:`literal_matrix`) and searches only the
-texts an alternative's literals gate in (:meth:`AnyPattern.search_each`).
+pass (:func:`literals_each`), indexes the texts by literal, and searches only the texts an
+alternative's literals gate in (:meth:`AnyPattern.search_each`): a pattern none of whose literals
+the document holds costs a set intersection.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from itertools import chain
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 
@@ -114,49 +115,79 @@ def literal_count() -> int:
 
 
 def _current_automaton() -> object:
-    """The Aho-Corasick automaton of every gate literal known now (built again when more were added)."""
+    """The Aho-Corasick automaton (ahocorasick_rs, over UTF-8) of every gate literal known now, each
+    found as its id (built again when more were added)."""
     global _automaton
     if _automaton is None or _automaton[0] != len(_LITERALS):
-        import ahocorasick
+        import ahocorasick_rs
 
-        automaton = ahocorasick.Automaton()
-        for literal, i in _LITERALS.items():
-            automaton.add_word(literal, i)
-        automaton.make_automaton()
+        literals = [k.encode() for k in _LITERALS]  # in the order of their ids
+        automaton = ahocorasick_rs.BytesAhoCorasick(literals, implementation=ahocorasick_rs.Implementation.DFA)
         _automaton = (len(_LITERALS), automaton)
     return _automaton[1]
+
+
+def _found(data: bytes) -> list[tuple[int, int, int]]:
+    """Every occurrence (overlapping ones included) of a gate literal in ``data``: (id, start, end)."""
+    return _current_automaton().find_matches_as_indexes(data, overlapping=True)  # type: ignore[attr-defined]
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 def literals_in(folded: str) -> AbstractSet[int]:
     """Ids of the gate literals that occur in ``folded`` (overlapping occurrences included)."""
     if not _LITERALS:
         return frozenset()
-    return {i for _, i in _current_automaton().iter(folded)}  # type: ignore[attr-defined]
+    return {i for i, _, _ in _found(_utf8(folded))}
 
 
 def literals_each(folded: Sequence[str]) -> list[set[int]]:
     """:func:`literals_in` of each text, in one pass over the texts joined by newlines (no literal
-    holds one)."""
+    holds one; texts that hold one are searched one by one)."""
     found: list[set[int]] = [set() for _ in folded]
     if not _LITERALS or not folded:
         return found
-    hits = list(_current_automaton().iter("\n".join(folded)))  # type: ignore[attr-defined]
-    if hits:
-        ends, ids = np.array(hits, dtype=np.int64).T  # a hit's last character and its literal
-        newlines = np.cumsum(np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)) + 1) - 1
-        for row, i in zip(np.searchsorted(newlines, ends).tolist(), ids.tolist(), strict=True):
-            found[row].add(i)
+    data = _utf8("\n".join(folded))
+    hits = _found(data)
+    if not hits:
+        return found
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # the newline after each text
+    if len(ends) != len(folded) - 1:  # a text holds a newline: each searched on its own
+        return [set(literals_in(text)) for text in folded]
+    ends.append(len(data))
+    row, end = 0, ends[0]
+    for i, at, _ in hits:  # in order of position: the row moves forward only
+        if at >= end:
+            row = bisect_right(ends, at, row + 1)
+            end = ends[row]
+        found[row].add(i)
     return found
 
 
-def literal_matrix(found: Sequence[AbstractSet[int]]) -> np.ndarray:
-    """Found literals (of each text, as :func:`literals_in` gives them) as a boolean matrix: a row
-    per text, a column per literal id."""
-    matrix = np.zeros((len(found), len(_LITERALS)), dtype=bool)
-    sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    ids = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(sizes.sum()))
-    matrix[np.repeat(np.arange(len(found)), sizes), ids] = True
-    return matrix
+Search = Callable[[str], "re.Match[str] | None"]
+
+
+def anchored(pattern: str, flags: int = 0) -> bool:
+    """True when every match of ``pattern`` starts at the start of the text (``^`` without
+    MULTILINE, or ``\\A``, first): its ``search`` is its ``match``."""
+    return _anchored(sre_parse.parse(pattern, flags))
+
+
+def _anchored(parsed: sre_parse.SubPattern) -> bool:
+    if not parsed.data:
+        return False
+    op, av = parsed.data[0]
+    at_start = av is sre.AT_BEGINNING_STRING or (av is sre.AT_BEGINNING and not parsed.state.flags & re.MULTILINE)
+    return op is sre.AT and at_start
+
+
+def _searcher(pattern: str, flags: int, parsed: sre_parse.SubPattern | None = None) -> Search:
+    """``re.compile(pattern, flags).search``, or its ``match`` where that is the same and faster
+    (``search`` tries an anchored pattern at every position); ``parsed``: the pattern's parse."""
+    compiled = re.compile(pattern, flags)
+    return compiled.match if _anchored(parsed or sre_parse.parse(pattern, flags)) else compiled.search
 
 
 class AnyPattern:
@@ -166,42 +197,42 @@ class AnyPattern:
 
     def __init__(self, *alternatives: str, flags: int = re.IGNORECASE) -> None:
         self.alternatives, self.flags = alternatives, flags
-        self.gated: list[tuple[frozenset[int], re.Pattern[str]]] = []
+        self.gated: list[tuple[frozenset[int], Search]] = []
         ungated: list[str] = []
         for alternative in alternatives:
-            keys = required_literals(alternative, flags)
+            parsed = sre_parse.parse(alternative, flags)
+            keys = _folded(_required(parsed))
             if keys is None:
                 ungated.append(alternative)
             else:
-                self.gated.append((_literal_ids(keys), re.compile(alternative, flags)))
-        self.ungated = re.compile("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
+                self.gated.append((_literal_ids(keys), _searcher(alternative, flags, parsed)))
+        self.ungated = _searcher("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
         self.any_gated: frozenset[int] = frozenset().union(*(ids for ids, _ in self.gated))
-        self._gated_columns = [(np.array(sorted(ids), dtype=np.int64), p) for ids, p in self.gated]  # search_each
-        self._any_column = np.array(sorted(self.any_gated), dtype=np.int64)
 
     def search(self, text: str, literals: Collection[int] | None = None) -> bool:
         """True when the pattern matches somewhere in ``text``; ``literals``: :func:`literals_in` of
         :func:`fold` of ``text`` (computed here when not given)."""
-        if self.ungated is not None and self.ungated.search(text):
+        if self.ungated is not None and self.ungated(text):
             return True
         if literals is None:
             literals = literals_in(fold(text))
         if self.any_gated.isdisjoint(literals):
             return False
-        return any(not ids.isdisjoint(literals) and p.search(text) for ids, p in self.gated)
+        return any(not ids.isdisjoint(literals) and search(text) for ids, search in self.gated)
 
-    def search_each(self, texts: Sequence[str], found: np.ndarray, among: np.ndarray) -> np.ndarray:
-        """:meth:`search` of each text where ``among`` is True (False elsewhere); ``found``: the
-        texts' :func:`literal_matrix`."""
-        hit = np.zeros(len(texts), dtype=bool)
+    def search_each(self, texts: Sequence[str], rows_of: Mapping[int, Collection[int]], among: np.ndarray) -> np.ndarray:
+        """:meth:`search` of each text where ``among`` is True (False elsewhere); ``rows_of``: for
+        each gate literal, the texts (indices) holding it, of at least those ``among``."""
+        hit = [False] * len(texts)
+        rows = np.flatnonzero(among).tolist()
         if self.ungated is not None:
-            for i in np.flatnonzero(among).tolist():
-                hit[i] = self.ungated.search(texts[i]) is not None
-        todo = among & ~hit & found[:, self._any_column].any(axis=1)
-        for ids, pattern in self._gated_columns:
-            if not todo.any():
-                break
-            for i in np.flatnonzero(todo & found[:, ids].any(axis=1)).tolist():
-                if pattern.search(texts[i]):
-                    hit[i], todo[i] = True, False
-        return hit
+            for i in rows:
+                hit[i] = self.ungated(texts[i]) is not None
+        present = rows_of.keys() & self.any_gated if rows else ()
+        if present:
+            wanted = among.tolist()
+            for ids, search in self.gated:
+                for i in {i for k in ids & present for i in rows_of[k]}:
+                    if wanted[i] and not hit[i] and search(texts[i]):
+                        hit[i] = True
+        return np.array(hit, dtype=bool)
