@@ -123,7 +123,11 @@ class GopherRepetition(Filter):
         for n, limit in sorted(p.max_top_ngram_char_ratio.items()):
             if a.top_ngram_chars(n * scale) > limit:
                 return f"gopher_top_{n}gram"
-        for n, limit in sorted(p.max_dup_ngram_char_ratio.items()):
-            if a.duplicate_ngram_chars(n * scale) > limit:
+        dup_limits = sorted(p.max_dup_ngram_char_ratio.items())
+        for i, (n, limit) in enumerate(dup_limits):
+            ratio = a.duplicate_ngram_chars(n * scale)
+            if ratio > limit:
                 return f"gopher_dup_{n}gram"
+            if ratio <= min((later for _, later in dup_limits[i + 1 :]), default=1.0):
+                break  # the words in repeated longer n-grams are among these: every later rule passes
         return True
