@@ -75,8 +75,11 @@ class GopherQuality(Filter):
             return "gopher_non_alpha_words"
         stop = p.stop_words.get(doc.language or "en")
         if p.min_stop_words is not None and stop:
-            wanted = set(stop)
-            found = set().union(*(wanted.intersection(part.lower_words) for part in a.paragraphs))
+            wanted, found = set(stop), set()
+            for part in a.paragraphs:  # up to the paragraph where enough are found
+                found |= wanted.intersection(part.lower_words)
+                if len(found) >= p.min_stop_words:
+                    break
             if len(found) < p.min_stop_words:
                 return "gopher_few_stop_words"
         return True
