@@ -67,7 +67,7 @@ class OmnicorpusNormalise(CountsEvents):
             if (p.drop_video_fields or p.drop_full_text_stubs) and may_drop(node.text):
                 lines = self.kept_lines(lines, removed)
             joined = "\n".join(lines)  # its only line breaks are "\n"
-            pieces = split.split(joined) if split and run in joined else [joined]
+            pieces = split.split(joined) if split is not None and run and run in joined else [joined]
             if len(pieces) > 1:
                 self.events[counters.split_paragraphs("underscore_run")] += len(pieces) - 1
             for piece in pieces:
