@@ -161,6 +161,32 @@ def test_gopher_repetition():
     assert rule.keep(doc(spam + PROSE)).startswith(("gopher_top_", "gopher_dup_"))
 
 
+def test_gopher_repetition_stops_where_no_longer_n_gram_can_exceed_its_limit(shared_data):
+    """The words in repeated (n+1)-grams are among those in repeated n-grams, so the duplicated
+    n-gram ratio never grows with n, and the rule stops once a ratio is under every later limit:
+    its answers are those of checking every n-gram length."""
+    texts = [p.read_text(encoding="utf-8") for p in
+             sorted((shared_data / "html" / "chinese-web-content-extraction" / "cleaned").glob("*.txt"))]
+    cases = [(t.split("\n\n"), "zh") for t in texts]
+    spam = "best cheap hotel deals in paris and rome "
+    cases += [([PROSE, spam * k, PROSE.replace("the", "a")], "en") for k in range(1, 9)]
+    cases += [([ZH_PROSE, "北京最便宜的酒店优惠" * k], "zh") for k in range(1, 9)]
+    rule, before = GopherRepetition(), GopherRepetition(GopherRepetition.Params(max_dup_ngram_char_ratio={}))
+    limits = sorted(rule.params.max_dup_ngram_char_ratio.items())
+    answers = set()
+    for paragraphs, lang in cases:
+        a = doc(*paragraphs, lang=lang).analysis
+        scale = 2 if a.cjk_words > a.word_count / 2 else 1
+        ratios = [a.duplicate_ngram_chars(n * scale) for n, _ in limits]
+        assert ratios == sorted(ratios, reverse=True)
+        expected = before.keep(doc(*paragraphs, lang=lang))
+        if expected is True:
+            expected = next((f"gopher_dup_{n}gram" for (n, limit), r in zip(limits, ratios) if r > limit), True)
+        assert rule.keep(doc(*paragraphs, lang=lang)) == expected
+        answers.add(expected)
+    assert {True, "gopher_dup_5gram"} <= answers
+
+
 # --- C4 and FineWeb -----------------------------------------------------------------------------
 
 def test_c4_removes_lines_and_drops_documents():

@@ -136,3 +136,16 @@ def test_vectorised_automaton_scores_exactly_as_py3langid(shared_data):
         texts += [data.decode("utf-8", errors="replace")[i:i + 5000] for i in (0, 20000)]
     for text in texts:
         assert model._model.classify(text) == reference.classify(text), text[:80]
+
+
+def test_float16_rows_are_widened_to_the_same_float32_bits():
+    """The model's rows (negative normal float16 numbers) are widened with integer shifts; any other
+    bit pattern through a lookup table: both give numpy's own float32 of each."""
+    import numpy as np
+
+    model = load_language_model()._model
+    every = np.arange(1 << 16, dtype=np.uint16)
+    assert model.nb_ptc.view(np.uint16).min() >= 0x8400 and model.nb_ptc.view(np.uint16).max() <= 0xFBFF
+    for bits in (every[0x8400:0xFC00].reshape(-1, 8), every.reshape(-1, 8), model.nb_ptc.view(np.uint16)[:50]):
+        expected = bits.view(np.float16).astype(np.float32)
+        assert np.array_equal(model._widen(bits).view(np.uint32), expected.view(np.uint32))

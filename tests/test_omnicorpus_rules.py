@@ -238,6 +238,33 @@ def test_normalisers():
     assert step.events["joined_lines:broken_line"] == 2 and step.events["split_paragraphs:underscore_run"] == 1
 
 
+def test_normaliser_looks_for_dropped_lines_only_in_nodes_that_may_hold_one(shared_data, monkeypatch):
+    """A node without a bracket, "full" (any case), 全文 or 原文 has no line either pattern drops:
+    the step skips its lines, and its output is that of matching every line."""
+    import re
+
+    from omniweave.filters import normalise
+
+    every_character = "".join(map(chr, range(0x110000)))  # those matching f, u or l ignoring case: their ASCII cases
+    assert sorted(re.findall("[ful]", every_character, re.IGNORECASE)) == sorted("fulFUL")
+    stubs = ["Read the full article", "READ THE FULL STORY »", "[Full Text]", "（查看原文）", "【视频】",
+             "[VIDEO] Watch", "  [Embedded video: storm]", "点击查看全文 >", "Click here to read the FULL article"]
+    assert all(normalise.FULL_TEXT_STUB.match(s) or normalise.VIDEO_FIELD.match(s) for s in stubs)
+    pages = sorted((shared_data / "html" / "chinese-web-content-extraction" / "cleaned").glob("*.txt"))
+    pages += sorted((shared_data / "html" / "readability-test-pages").glob("*/expected.html"))[:20]
+    texts = [t for p in pages for t in p.read_text(encoding="utf-8").split("\n\n")] + stubs
+    for text in texts:
+        for line in text.splitlines():
+            if normalise.FULL_TEXT_STUB.match(line) or normalise.VIDEO_FIELD.match(line):
+                assert normalise.may_drop(line), line
+    gated, every = OmnicorpusNormalise(), OmnicorpusNormalise()
+    d1, d2 = doc(*texts), doc(*texts)
+    removed = gated.clean(d1)
+    monkeypatch.setattr(normalise, "may_drop", lambda text: True)
+    assert every.clean(d2) == removed and len(removed) >= len(stubs)
+    assert [n.text for n in d1.texts] == [n.text for n in d2.texts] and gated.events == every.events
+
+
 def test_document_gates():
     gate = OmnicorpusDocument()
     sized = lambda i: ImageNode(f"http://x/{i}.jpg", declared_width=400, declared_height=300)  # noqa: E731

@@ -149,6 +149,19 @@ def test_the_plane_table_holds_each_class_of_every_character():
         assert [bool(b >> bit & 1) for b in bits] == [test(chr(c)) for c in range(len(bits))], kind
 
 
+def test_the_special_and_punctuation_tables_hold_each_character_of_their_class():
+    import unicodedata
+
+    from omniweave.text.stats import _LIMIT, _table
+
+    special, punctuation = _table("special").tolist(), _table("punctuation").tolist()
+    for cp in range(_LIMIT + 1):
+        ch, listed = chr(cp), cp < 0x10000 or 0x1F000 <= cp < _LIMIT
+        category = unicodedata.category(ch)[0]
+        assert punctuation[cp] == (listed and category == "P"), hex(cp)
+        assert special[cp] == (listed and (category in "PS" or ch.isspace() or ch.isdigit())), hex(cp)
+
+
 def test_lower_case_words_and_cjk_word_counts_equal_those_word_by_word(real_texts):
     from omniweave.text.analysis import lower_each
     from omniweave.text.words import cjk_word_count, is_cjk_char

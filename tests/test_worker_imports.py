@@ -44,3 +44,19 @@ assert pa.Table.from_pandas(pd.DataFrame({"c": [3]})).num_rows == 1
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_a_task_freezes_what_is_alive_and_collects_young_objects_less_often():
+    code = """
+import gc
+from omniweave.pipeline.no_pandas import YOUNG_PASS_EVERY, steady_heap
+default = gc.get_threshold()
+steady_heap()
+assert gc.get_freeze_count() > 1000 and gc.get_threshold() == (YOUNG_PASS_EVERY, *default[1:])
+cycle = []
+cycle.append(cycle)
+del cycle
+assert gc.collect() >= 1  # cycles made later are still collected
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]

@@ -94,8 +94,9 @@ def boilerplate_rule(text: str, rules: list[str] | None = None, analysis: TextAn
     """The first rule family whose pattern matches ``text`` (whitespace collapsed), or None;
     ``analysis``: the text's own, whose collapsed text and pattern literals are reused."""
     analysis = analysis or TextAnalysis(text)
+    collapsed, literals = analysis.collapsed, analysis.literals
     for rule, pattern in _COMPILED.items():
-        if (rules is None or rule in rules) and pattern.search(analysis.collapsed, analysis.literals):
+        if (rules is None or rule in rules) and pattern.search(collapsed, literals):
             return rule
     return None
 

@@ -75,8 +75,11 @@ class GopherQuality(Filter):
             return "gopher_non_alpha_words"
         stop = p.stop_words.get(doc.language or "en")
         if p.min_stop_words is not None and stop:
-            wanted = set(stop)
-            found = set().union(*(wanted.intersection(part.lower_words) for part in a.paragraphs))
+            wanted, found = set(stop), set()
+            for part in a.paragraphs:  # up to the paragraph where enough are found
+                found |= wanted.intersection(part.lower_words)
+                if len(found) >= p.min_stop_words:
+                    break
             if len(found) < p.min_stop_words:
                 return "gopher_few_stop_words"
         return True
@@ -123,7 +126,11 @@ class GopherRepetition(Filter):
         for n, limit in sorted(p.max_top_ngram_char_ratio.items()):
             if a.top_ngram_chars(n * scale) > limit:
                 return f"gopher_top_{n}gram"
-        for n, limit in sorted(p.max_dup_ngram_char_ratio.items()):
-            if a.duplicate_ngram_chars(n * scale) > limit:
+        dup_limits = sorted(p.max_dup_ngram_char_ratio.items())
+        for i, (n, limit) in enumerate(dup_limits):
+            ratio = a.duplicate_ngram_chars(n * scale)
+            if ratio > limit:
                 return f"gopher_dup_{n}gram"
+            if ratio <= min((later for _, later in dup_limits[i + 1 :]), default=1.0):
+                break  # the words in repeated longer n-grams are among these: every later rule passes
         return True

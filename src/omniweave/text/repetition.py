@@ -211,7 +211,9 @@ def word_repetition_ratios(hashes: np.ndarray, counts: np.ndarray, n: int) -> np
     if not len(inside):
         return ratios
     grams = ngram_hashes(hashes, n)[at]
-    order = np.lexsort((grams, owner))
+    # a stable sort of the n-grams alone (~2x faster than sorting by sequence, then n-gram): the
+    # windows come sequence by sequence, so equal n-grams stay in sequence order, each sequence's together
+    order = np.argsort(grams, kind="stable")
     grams, owner = grams[order], owner[order]
     head = np.flatnonzero(np.append(True, (grams[1:] != grams[:-1]) | (owner[1:] != owner[:-1])))
     runs = np.diff(np.append(head, len(grams)))  # occurrences of each distinct n-gram of a sequence

@@ -19,14 +19,26 @@ _LIMIT = 0x1FB00  # code points at or above it (rare scripts) count as ordinary 
 
 
 @cache
-def _table(kind: str) -> np.ndarray:
-    def wanted(ch: str) -> bool:
-        cat = unicodedata.category(ch)[0]
-        return cat == "P" if kind == "punctuation" else (cat in "PS" or ch.isspace() or ch.isdigit())
+def _characters() -> tuple[np.ndarray, str, np.ndarray]:
+    """The code points the tables hold (the Basic Multilingual Plane and the emoji/symbol planes),
+    as characters, and the first letter of each one's Unicode category."""
+    points = np.concatenate((np.arange(0x10000), np.arange(0x1F000, _LIMIT)))
+    chars = "".join(map(chr, range(0x10000))) + "".join(map(chr, range(0x1F000, _LIMIT)))
+    categories = "".join(map(unicodedata.category, chars)).encode("ascii")  # two letters each
+    return points, chars, np.frombuffer(categories, dtype=np.uint8)[0::2]
 
+
+@cache
+def _table(kind: str) -> np.ndarray:
+    """Per code point, whether it is of ``kind`` (False from the limit on)."""
+    points, chars, category = _characters()
+    wanted = category == ord("P")
+    if kind != "punctuation":
+        wanted |= category == ord("S")
+        for test in (str.isspace, str.isdigit):
+            wanted |= np.fromiter(map(test, chars), dtype=bool, count=len(chars))
     table = np.zeros(_LIMIT + 1, dtype=bool)  # the last entry stays False for code points past the limit
-    for cp in (*range(0x10000), *range(0x1F000, _LIMIT)):
-        table[cp] = wanted(chr(cp))
+    table[points] = wanted
     return table
 
 

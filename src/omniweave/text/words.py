@@ -50,7 +50,7 @@ def is_cjk_char(ch: str) -> bool:
 
 def has_cjk(text: str) -> bool:
     """True when ``text`` holds a Han, kana or Hangul character."""
-    return _CJK_CHAR.search(text) is not None
+    return not text.isascii() and _CJK_CHAR.search(text) is not None
 
 
 def cjk_word_count(ws: Sequence[str]) -> int:
@@ -149,5 +149,5 @@ def ends_sentence(line: str) -> bool:
 
 def lines(text: str) -> list[str]:
     """Non-blank lines, stripped."""
-    return [s for s in (line.strip() for line in text.splitlines()) if s]
+    return list(filter(None, map(str.strip, text.splitlines())))
 
