@@ -51,7 +51,15 @@ def test_a_task_freezes_what_is_alive_and_collects_young_objects_less_often():
 import gc
 from omniweave.pipeline.no_pandas import YOUNG_PASS_EVERY, steady_heap
 default = gc.get_threshold()
+import weakref
+class Left: pass
+left = Left()
+left.self = left  # a cycle an earlier task left behind
+gone = weakref.ref(left)
+del left
 steady_heap()
+assert gone() is None  # freed before the freeze, not kept for the worker's life
+
 assert gc.get_freeze_count() > 1000 and gc.get_threshold() == (YOUNG_PASS_EVERY, *default[1:])
 cycle = []
 cycle.append(cycle)
