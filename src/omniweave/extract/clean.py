@@ -13,7 +13,7 @@ from operator import attrgetter, is_not
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from omniweave.extract.images import NOSCRIPT_ATTR, has_real_source, raw_source
+from omniweave.extract.images import NOSCRIPT_ATTR, PICTURE_MIN_SIDE, _int_attr, _style_sides, has_real_source, raw_source
 from omniweave.extract.scan import Scan, scan
 
 # class/id words (letter runs, lower case) that always name boilerplate, whatever else the label says
@@ -38,6 +38,7 @@ AD_WORDS = frozenset({"advert", "advertisement", "ad", "ads", "adslot", "adunit"
 COMMENTS, ADS = "comments", "ads"
 NONE, WEAK, STRONG = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
+_HASH = re.compile(r"(?<![a-z0-9])(?=[a-f]*[0-9])(?=[0-9]*[a-f])[0-9a-f]{4,}(?![a-z0-9])")  # "0ad7", "e566ad": hex, no words
 _ASCII_WORDS = bytes(b if 97 <= b <= 122 else b + 32 if 65 <= b <= 90 else 32 for b in range(256))  # A-Z -> a-z, rest -> " "
 _HINT_WORDS = STRONG_WORDS | WEAK_WORDS | POSITIVE_WORDS
 _HINT_BYTES = frozenset(word.encode() for word in _HINT_WORDS)
@@ -53,6 +54,7 @@ NOSCRIPT_SHARE = 0.5  # ... and this share of the body's is the page served with
 STANDFIRST_MIN = 100  # a header holding this much unlinked text is an article's standfirst
 FIGURE_MAX_TEXT = 300  # an image wrapper's caption and credits
 FORM_MAX_TEXT = 500  # a block with a text area and no more text than this is a comment or contact form
+PICTURE_WRAPPER_TEXT = 100  # a lightbox button or popup link around a picture: its label at most
 BAD_ROLES = {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "alert", "dialog", "search"}
 PROTECTED = {"html", "body", "main", "article"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -60,6 +62,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 _NAMED = "[class], [id]:not([class])"  # each named node once ("[class], [id]" lists one with both twice)
 _IMG_ID = LexborHTMLParser("").create_node("img").tag_id  # lexbor's fixed id of <img>
+_BUTTON_ID = LexborHTMLParser("").create_node("button").tag_id
 _MEM_ID = attrgetter("mem_id")
 Hints = tuple[int, bool, str]  # (negative, positive, what): see hints()
 NO_HINT: Hints = (NONE, False, "")
@@ -115,6 +118,8 @@ def _new_hints(fresh: list[str]) -> dict[str, Hints]:
     out = dict.fromkeys(plain, NO_HINT)
     combos = _COMBOS
     for i in held.keys() | set(compress(range(len(plain)), present)):  # the labels holding a hint word or phrase
+        if present[i] and _HASH.search(plain[i].lower()):  # a hint word may be a piece of a hash
+            present[i] = _HINT_BYTES.intersection(word.encode() for word in _words(plain[i]))
         key = (present[i], tuple(held.get(i, ())))
         hint = combos.get(key)
         if hint is None:
@@ -128,10 +133,14 @@ def _new_hints(fresh: list[str]) -> dict[str, Hints]:
 
 
 def _words(label: str) -> set[str]:
-    """The label's letter runs, lower case (ASCII labels: a byte table instead of a regex, 3x faster)."""
-    if label.isascii():
-        return set(label.encode().translate(_ASCII_WORDS).decode().split())
-    return set(_LETTERS.findall(label.lower()))
+    """The label's letter runs, lower case, outside hex hashes (a generated "4ad9" names no ad; ASCII
+    labels: a byte table instead of a regex, 3x faster)."""
+    lower = label.lower()
+    if any(map(str.isdigit, lower)):
+        lower = _HASH.sub(" ", lower)
+    if lower.isascii():
+        return set(lower.encode().translate(_ASCII_WORDS).decode().split())
+    return set(_LETTERS.findall(lower))
 
 
 def _phrases_by_label(lower: str, labels: list[str]) -> dict[int, list[str]]:
@@ -271,15 +280,18 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
     for area in found.textareas:
         _remove_form_block(area)
     for node in found.junk:
-        node.remove()
+        if node.tag_id == _BUTTON_ID and wraps_picture(node):
+            node.unwrap()  # a lightbox or zoom button: the picture is the page's
+        else:
+            node.remove()
     _math_as_text(found.maths)
     _swap_noscript_images(found.noscripts, tree.body)
     for node, attrs in found.hidden:  # attributes as the scan read them (no step before changes these)
         if node.tag in PROTECTED:
             continue
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            if node.tag != "img":
-                node.remove()
+            if node.tag != "img" and not (node.tag == "a" and "hidden" not in attrs and wraps_picture(node)):
+                node.remove()  # a picture's link hidden from screen readers only (its title links again) is shown
         elif (attrs.get("role") or "").lower() in BAD_ROLES:
             node.remove()
         elif _HIDDEN_STYLE.search(attrs.get("style") or ""):
@@ -359,6 +371,8 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[
             continue
         length = len(node.text())
         if length <= limit:
+            if not comments and what != ADS and length <= PICTURE_WRAPPER_TEXT and wraps_picture(node):
+                continue  # a "js-popup" link or "modal-trigger" around a picture: named for what a click does
             if comments or (what != ADS and not positive) or not _is_prose(node, length):
                 node.remove()
         elif comments and not inside(node, kept):
@@ -367,6 +381,24 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[
             else:
                 node.remove()
     return hinted, body_chars
+
+
+def is_picture(img: LexborNode) -> bool:
+    """An ``<img>`` with a real source declared at least :data:`PICTURE_MIN_SIDE` on both sides
+    (attributes or inline style): a picture, not an icon, a swatch or a placeholder."""
+    attrs = img.attributes
+    sides = [s for s in (_int_attr(attrs.get("width")), _int_attr(attrs.get("height"))) if s is not None]
+    if len(sides) < 2:
+        sides = _style_sides(attrs.get("style"))
+    return len(sides) == 2 and min(sides) >= PICTURE_MIN_SIDE and has_real_source(img)
+
+
+def wraps_picture(node: LexborNode) -> bool:
+    """A wrapper (a lightbox button, a popup link) holding a picture (:func:`is_picture`) and at most
+    :data:`PICTURE_WRAPPER_TEXT` characters of label."""
+    if len(node.text(strip=True)) > PICTURE_WRAPPER_TEXT:
+        return False
+    return any(map(is_picture, node.css("img")))
 
 
 def _is_prose(node: LexborNode, length: int) -> bool:
