@@ -290,8 +290,8 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
         if node.tag in PROTECTED:
             continue
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            if node.tag != "img" and not (node.tag == "a" and "hidden" not in attrs and wraps_picture(node)):
-                node.remove()  # a picture's link hidden from screen readers only (its title links again) is shown
+            if node.tag != "img" and not ("hidden" not in attrs and _links_an_image(node)):
+                node.remove()
         elif (attrs.get("role") or "").lower() in BAD_ROLES:
             node.remove()
         elif _HIDDEN_STYLE.search(attrs.get("style") or ""):
@@ -399,6 +399,15 @@ def wraps_picture(node: LexborNode) -> bool:
     if len(node.text(strip=True)) > PICTURE_WRAPPER_TEXT:
         return False
     return any(map(is_picture, node.css("img")))
+
+
+def _links_an_image(node: LexborNode) -> bool:
+    """A link whose only content is one image (a listing's thumbnail, hidden from screen readers
+    only as its title links to the same page again): shown, so kept."""
+    if node.tag != "a" or node.text(strip=True):
+        return False
+    imgs = node.css("img")
+    return len(imgs) == 1 and has_real_source(imgs[0])
 
 
 def _is_prose(node: LexborNode, length: int) -> bool:
