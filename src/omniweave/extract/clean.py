@@ -42,6 +42,7 @@ _HASH = re.compile(r"(?<![a-z0-9])(?=[a-f]*[0-9])(?=[0-9]*[a-f])[0-9a-f]{4,}(?![
 _ASCII_WORDS = bytes(b if 97 <= b <= 122 else b + 32 if 65 <= b <= 90 else 32 for b in range(256))  # A-Z -> a-z, rest -> " "
 _HINT_WORDS = STRONG_WORDS | WEAK_WORDS | POSITIVE_WORDS
 _HINT_BYTES = frozenset(word.encode() for word in _HINT_WORDS)
+_HEX_WORDS = frozenset(word for word in _HINT_BYTES if not word.strip(b"abcdef"))  # "ad": may be read in a hash
 MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
 ARTICLE_OUTSIDE = 300  # ... unless it is comments and this much paragraph text stands outside them
 PROSE_IN_AD = 1000  # an "ad" (or content-named) wrapper with this much paragraph text (and prose half its text) is the article
@@ -118,7 +119,7 @@ def _new_hints(fresh: list[str]) -> dict[str, Hints]:
     out = dict.fromkeys(plain, NO_HINT)
     combos = _COMBOS
     for i in held.keys() | set(compress(range(len(plain)), present)):  # the labels holding a hint word or phrase
-        if present[i] and _HASH.search(plain[i].lower()):  # a hint word may be a piece of a hash
+        if _HEX_WORDS & present[i] and _HASH.search(plain[i].lower()):  # "ad" may be a piece of a hash
             present[i] = _HINT_BYTES.intersection(word.encode() for word in _words(plain[i]))
         key = (present[i], tuple(held.get(i, ())))
         hint = combos.get(key)
@@ -396,9 +397,8 @@ def is_picture(img: LexborNode) -> bool:
 def wraps_picture(node: LexborNode) -> bool:
     """A wrapper (a lightbox button, a popup link) holding a picture (:func:`is_picture`) and at most
     :data:`PICTURE_WRAPPER_TEXT` characters of label."""
-    if len(node.text(strip=True)) > PICTURE_WRAPPER_TEXT:
-        return False
-    return any(map(is_picture, node.css("img")))
+    imgs = node.css("img")  # most buttons hold none: asked first
+    return bool(imgs) and len(node.text(strip=True)) <= PICTURE_WRAPPER_TEXT and any(map(is_picture, imgs))
 
 
 def _links_an_image(node: LexborNode) -> bool:
