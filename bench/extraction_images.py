@@ -240,7 +240,8 @@ def main() -> None:
     shared = args.data is None
     data = args.data or X.DATA
     cache = X.CACHE.parent
-    models = X.fold_models(shared, cache / "cv-models", cache / "cv-blocks", cache / "cv-gate", cache / "cv-tail") \
+    models = X.fold_models(shared, cache / "cv-models", cache / "cv-blocks", cache / "cv-gate", cache / "cv-tail",
+                           cache / "cv-items") \
         if "omniweave" in systems else []
     peers = X.PeerCache(None if args.no_cache else X.CACHE)
     print(f"# image bench on {data}, systems: {', '.join(systems)}")

@@ -13,7 +13,7 @@ from operator import attrgetter, is_not
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from omniweave.extract.images import NOSCRIPT_ATTR, has_real_source, raw_source
+from omniweave.extract.images import NOSCRIPT_ATTR, PICTURE_MIN_SIDE, _int_attr, _style_sides, has_real_source, raw_source
 from omniweave.extract.scan import Scan, scan
 
 # class/id words (letter runs, lower case) that always name boilerplate, whatever else the label says
@@ -38,9 +38,11 @@ AD_WORDS = frozenset({"advert", "advertisement", "ad", "ads", "adslot", "adunit"
 COMMENTS, ADS = "comments", "ads"
 NONE, WEAK, STRONG = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
+_HASH = re.compile(r"(?<![a-z0-9])(?=[a-f]*[0-9])(?=[0-9]*[a-f])[0-9a-f]{4,}(?![a-z0-9])")  # "0ad7", "e566ad": hex, no words
 _ASCII_WORDS = bytes(b if 97 <= b <= 122 else b + 32 if 65 <= b <= 90 else 32 for b in range(256))  # A-Z -> a-z, rest -> " "
 _HINT_WORDS = STRONG_WORDS | WEAK_WORDS | POSITIVE_WORDS
 _HINT_BYTES = frozenset(word.encode() for word in _HINT_WORDS)
+_HEX_WORDS = frozenset(word for word in _HINT_BYTES if not word.strip(b"abcdef"))  # "ad": may be read in a hash
 MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
 ARTICLE_OUTSIDE = 300  # ... unless it is comments and this much paragraph text stands outside them
 PROSE_IN_AD = 1000  # an "ad" (or content-named) wrapper with this much paragraph text (and prose half its text) is the article
@@ -53,6 +55,7 @@ NOSCRIPT_SHARE = 0.5  # ... and this share of the body's is the page served with
 STANDFIRST_MIN = 100  # a header holding this much unlinked text is an article's standfirst
 FIGURE_MAX_TEXT = 300  # an image wrapper's caption and credits
 FORM_MAX_TEXT = 500  # a block with a text area and no more text than this is a comment or contact form
+PICTURE_WRAPPER_TEXT = 100  # a lightbox button or popup link around a picture: its label at most
 BAD_ROLES = {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "alert", "dialog", "search"}
 PROTECTED = {"html", "body", "main", "article"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -60,6 +63,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 _NAMED = "[class], [id]:not([class])"  # each named node once ("[class], [id]" lists one with both twice)
 _IMG_ID = LexborHTMLParser("").create_node("img").tag_id  # lexbor's fixed id of <img>
+_BUTTON_ID = LexborHTMLParser("").create_node("button").tag_id
 _MEM_ID = attrgetter("mem_id")
 Hints = tuple[int, bool, str]  # (negative, positive, what): see hints()
 NO_HINT: Hints = (NONE, False, "")
@@ -115,6 +119,8 @@ def _new_hints(fresh: list[str]) -> dict[str, Hints]:
     out = dict.fromkeys(plain, NO_HINT)
     combos = _COMBOS
     for i in held.keys() | set(compress(range(len(plain)), present)):  # the labels holding a hint word or phrase
+        if _HEX_WORDS & present[i] and _HASH.search(plain[i].lower()):  # "ad" may be a piece of a hash
+            present[i] = _HINT_BYTES.intersection(word.encode() for word in _words(plain[i]))
         key = (present[i], tuple(held.get(i, ())))
         hint = combos.get(key)
         if hint is None:
@@ -128,10 +134,14 @@ def _new_hints(fresh: list[str]) -> dict[str, Hints]:
 
 
 def _words(label: str) -> set[str]:
-    """The label's letter runs, lower case (ASCII labels: a byte table instead of a regex, 3x faster)."""
-    if label.isascii():
-        return set(label.encode().translate(_ASCII_WORDS).decode().split())
-    return set(_LETTERS.findall(label.lower()))
+    """The label's letter runs, lower case, outside hex hashes (a generated "4ad9" names no ad; ASCII
+    labels: a byte table instead of a regex, 3x faster)."""
+    lower = label.lower()
+    if any(map(str.isdigit, lower)):
+        lower = _HASH.sub(" ", lower)
+    if lower.isascii():
+        return set(lower.encode().translate(_ASCII_WORDS).decode().split())
+    return set(_LETTERS.findall(lower))
 
 
 def _phrases_by_label(lower: str, labels: list[str]) -> dict[int, list[str]]:
@@ -271,14 +281,17 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
     for area in found.textareas:
         _remove_form_block(area)
     for node in found.junk:
-        node.remove()
+        if node.tag_id == _BUTTON_ID and wraps_picture(node):
+            node.unwrap()  # a lightbox or zoom button: the picture is the page's
+        else:
+            node.remove()
     _math_as_text(found.maths)
     _swap_noscript_images(found.noscripts, tree.body)
     for node, attrs in found.hidden:  # attributes as the scan read them (no step before changes these)
         if node.tag in PROTECTED:
             continue
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            if node.tag != "img":
+            if node.tag != "img" and not ("hidden" not in attrs and _links_an_image(node)):
                 node.remove()
         elif (attrs.get("role") or "").lower() in BAD_ROLES:
             node.remove()
@@ -359,6 +372,8 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[
             continue
         length = len(node.text())
         if length <= limit:
+            if not comments and what != ADS and length <= PICTURE_WRAPPER_TEXT and wraps_picture(node):
+                continue  # a "js-popup" link or "modal-trigger" around a picture: named for what a click does
             if comments or (what != ADS and not positive) or not _is_prose(node, length):
                 node.remove()
         elif comments and not inside(node, kept):
@@ -367,6 +382,32 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[
             else:
                 node.remove()
     return hinted, body_chars
+
+
+def is_picture(img: LexborNode) -> bool:
+    """An ``<img>`` with a real source declared at least :data:`PICTURE_MIN_SIDE` on both sides
+    (attributes or inline style): a picture, not an icon, a swatch or a placeholder."""
+    attrs = img.attributes
+    sides = [s for s in (_int_attr(attrs.get("width")), _int_attr(attrs.get("height"))) if s is not None]
+    if len(sides) < 2:
+        sides = _style_sides(attrs.get("style"))
+    return len(sides) == 2 and min(sides) >= PICTURE_MIN_SIDE and has_real_source(img)
+
+
+def wraps_picture(node: LexborNode) -> bool:
+    """A wrapper (a lightbox button, a popup link) holding a picture (:func:`is_picture`) and at most
+    :data:`PICTURE_WRAPPER_TEXT` characters of label."""
+    imgs = node.css("img")  # most buttons hold none: asked first
+    return bool(imgs) and len(node.text(strip=True)) <= PICTURE_WRAPPER_TEXT and any(map(is_picture, imgs))
+
+
+def _links_an_image(node: LexborNode) -> bool:
+    """A link whose only content is one image (a listing's thumbnail, hidden from screen readers
+    only as its title links to the same page again): shown, so kept."""
+    if node.tag != "a" or node.text(strip=True):
+        return False
+    imgs = node.css("img")
+    return len(imgs) == 1 and has_real_source(imgs[0])
 
 
 def _is_prose(node: LexborNode, length: int) -> bool:

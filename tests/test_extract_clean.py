@@ -1,0 +1,60 @@
+"""Crafted pages for the junk removal's treatment of pictures: a picture wrapped in a lightbox
+button, a popup link or a link hidden from screen readers is the page's; icons, swatches, ads and
+carousel clones around the same markup are not."""
+
+from __future__ import annotations
+
+from omniweave import extract_html
+from omniweave.extract.clean import ADS, STRONG, hints
+
+URL = "http://example.com/a"
+_PROSE = "".join(f"<p>A sentence of article text, with a comma, long enough to count as prose here {i}. " * 3 + "</p>"
+                 for i in range(6))
+
+
+def _image_names(html: str) -> set[str]:
+    return {image.url.rsplit("/", 1)[-1] for image in extract_html(html, url=URL).images}
+
+
+def _page(inside: str) -> str:
+    return f"<html><body><article><h1>Guide</h1>{_PROSE[:600]}{inside}{_PROSE[600:]}</article></body></html>"
+
+
+def test_a_picture_in_a_lightbox_button_is_kept_but_icons_and_swatches_in_buttons_go():
+    html = _page(
+        '<button class="lightbox-open"><img src="/photo.jpg" width="1200" height="800" alt="A view"></button>'
+        '<button class="expand"><img src="/expand.svg"> Expand all</button>'
+        '<button class="swatch"><img src="/media/color/C09941?size=34"></button>'
+    )
+    assert _image_names(html) == {"photo.jpg"}
+
+
+def test_a_picture_in_a_popup_link_is_kept_but_ad_banners_and_share_icons_go():
+    html = _page(
+        '<a class="js-popup" href="/big.jpg"><img src="/picture.jpg" width="800" height="426"></a>'
+        '<a class="ad-banner" href="http://ads.example.net/c"><img src="/banner.jpg" width="728" height="190"></a>'
+        '<div class="share-bar"><a href="/t"><img src="/twitter.png"></a><a href="/f"><img src="/facebook.png"></a></div>'
+    )
+    assert _image_names(html) == {"picture.jpg"}
+
+
+def test_a_thumbnail_link_hidden_from_screen_readers_is_kept_but_hidden_carousel_clones_go():
+    cards = "".join(
+        f'<li><a class="entry-image-link" href="/p{i}" aria-hidden="true" tabindex="-1"><img src="/thumb{i}.jpg"></a>'
+        f'<h2><a href="/p{i}">Recipe number {i} with a long enough title</a></h2>'
+        f"<p>{'A short summary of the recipe, with its steps and its story. ' * 3}</p></li>"
+        for i in range(4)
+    )
+    clone = '<div class="slide clone" aria-hidden="true"><a href="/p0"><img src="/clone.jpg"></a></div>'
+    names = _image_names(f"<html><body><main><h1>Recipes</h1><ul>{cards}</ul>{clone}</main></body></html>")
+    assert names == {f"thumb{i}.jpg" for i in range(4)}
+
+
+def test_hex_hashes_in_class_names_name_no_ad_but_ad_words_still_do():
+    assert hints("col w-variant-2a872dd3-bab5-8141-0ad7-251b924e42e6")[0] != STRONG
+    assert hints("wrap e1e566ad")[0] != STRONG
+    assert hints("ad-slot")[:1] == (STRONG,) and hints("ad-slot")[2] == ADS
+    assert hints("adslot12 x")[0] == STRONG
+    html = (f'<html><body><main><h1>Guide</h1><div class="block-4ad9e1">{_PROSE}</div></main>'
+            f'<div class="site-info">{"<p>About the site, its history and its editors.</p>" * 4}</div></body></html>')
+    assert "A sentence of article text" in extract_html(html, url=URL).text
