@@ -372,20 +372,31 @@ def page_features(
 ) -> np.ndarray:
     """One row of :data:`GATE_FEATURES` for a page, from its text blocks' lengths, linked characters
     and flags (pruned by the rules, a list item, a heading, ending a sentence), one or more blocks.
-    Shares are of blocks or of characters, as named. Cheap: the gate is asked on every page, the
-    block model only where it opens; on a page's few hundred numbers plain Python sums beat numpy's
-    per-call cost (the sums are of whole numbers: exact either way)."""
+    Shares are of blocks or of characters, as named."""
+    return _gate_row(
+        lengths, sum(linked), sum(pruned), sum(length for length, flag in zip(lengths, pruned) if flag),
+        sum(length for length, flag in zip(lengths, list_item) if flag), sum(heading), sum(sentence_end),
+    )
+
+
+def _gate_row(lengths: list[float], linked: float, pruned: int, pruned_chars: float, list_item_chars: float,
+              headings: int, ends: int) -> np.ndarray:
+    """:func:`page_features` from the blocks' lengths and the sums over them. Cheap: the gate is asked
+    on every page, the block model only where it opens; on a page's few hundred numbers plain Python
+    sums beat numpy's per-call cost (the sums are of whole numbers: exact in any order)."""
     n = len(lengths)
     total = max(1.0, float(sum(lengths)))
     ordered = sorted(lengths)
     half = n // 2
     median = ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2  # as np.median
+    short = 0
+    for length in ordered:  # sorted: the short ones come first
+        if length >= SHORT_BLOCK:
+            break
+        short += 1
     return np.array([[
-        1.0, math.log1p(n), math.log1p(total), sum(pruned) / n,
-        sum(length for length, flag in zip(lengths, pruned) if flag) / total,
-        sum(length for length, flag in zip(lengths, list_item) if flag) / total, sum(heading) / n,
-        sum(linked) / total, sum(sentence_end) / n, float(np.log1p(float(median))),
-        sum(length < SHORT_BLOCK for length in lengths) / n,
+        1.0, math.log1p(n), math.log1p(total), pruned / n, pruned_chars / total, list_item_chars / total,
+        headings / n, linked / total, ends / n, float(np.log1p(float(median))), short / n,
     ]])
 
 
@@ -401,12 +412,25 @@ def page_features_of_blocks(x: np.ndarray) -> np.ndarray:
 
 
 def gate_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> np.ndarray:
-    """:func:`page_features` of a page's text blocks (``kept``: ids of those the rules kept)."""
-    return page_features(
-        [len(t.text) for t in texts], [min(link_chars.get(id(t), 0), len(t.text)) for t in texts],
-        [id(t) not in kept for t in texts], [t.kind == "list_item" for t in texts],
-        [t.kind == "heading" for t in texts], [t.text.rstrip().endswith(_SENTENCE_END) for t in texts],
-    )
+    """:func:`page_features` of a page's text blocks (``kept``: ids of those the rules kept), in one pass."""
+    lengths = []
+    linked = pruned = pruned_chars = item_chars = headings = ends = 0
+    for t in texts:
+        text, kind, key = t.text, t.kind, id(t)
+        length = len(text)
+        lengths.append(length)
+        links = link_chars.get(key)
+        if links:
+            linked += links if links < length else length
+        if key not in kept:
+            pruned += 1
+            pruned_chars += length
+        if kind == "list_item":
+            item_chars += length
+        elif kind == "heading":
+            headings += 1
+        ends += text.rstrip().endswith(_SENTENCE_END)
+    return _gate_row(lengths, linked, pruned, pruned_chars, item_chars, headings, ends)
 
 
 def gate_open(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> bool:
