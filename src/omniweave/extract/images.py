@@ -371,28 +371,41 @@ def is_cell_value(node: LexborNode) -> bool:
 def resolve(base_url: str | None, src: str) -> str:
     """``urljoin(base_url, src)``, without parsing for the common plain cases that ``urljoin`` would
     only glue together: an absolute http(s) URL (returned as is), a scheme-relative ``//host/...``
-    or a root-relative ``/path`` without dot segments."""
+    or a root-relative ``/path`` without dot segments, a relative ``dir/name.jpg`` without dot
+    segments, empty segments or a colon."""
     if not base_url:
         return src
     if src.startswith(("https://", "http://")):
         if _plain_absolute(src):
             return src
-    elif src.startswith("/") and "/." not in src:
+    elif src.startswith("/"):
+        if "/." not in src:
+            origin = _origin(base_url)
+            if origin is not None:
+                joined = f"{origin[0]}:{src}" if src.startswith("//") else f"{origin[1]}{src}"
+                if _plain_absolute(joined):
+                    return joined
+    elif src[:1] not in ("", ".", "?", "#") and "/." not in src and "//" not in src and ":" not in src:
         origin = _origin(base_url)
-        if origin is not None:
-            joined = f"{origin[0]}:{src}" if src.startswith("//") else f"{origin[1]}{src}"
+        if origin is not None and origin[2] is not None:
+            joined = origin[2] + src
             if _plain_absolute(joined):
                 return joined
     return urljoin(base_url, src)
 
 
 @lru_cache(maxsize=256)
-def _origin(base_url: str) -> tuple[str, str] | None:
-    """``(scheme, "scheme://host")`` of a plain http(s) base URL, else None."""
+def _origin(base_url: str) -> tuple[str, str, str | None] | None:
+    """``(scheme, "scheme://host", "scheme://host/folder/")`` of a plain http(s) base URL, else None;
+    the folder (the base's path up to its last ``/``) is None where that path holds dot segments or
+    empty ones (``urljoin`` would rewrite them)."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc or not _plain_absolute(base_url):
         return None
-    return parts.scheme, f"{parts.scheme}://{parts.netloc}"
+    host = f"{parts.scheme}://{parts.netloc}"
+    path = parts.path
+    folder = None if "/." in path or "//" in path else f"{host}{path[:path.rfind('/') + 1] or '/'}"
+    return parts.scheme, host, folder
 
 
 def _plain_absolute(url: str) -> bool:
