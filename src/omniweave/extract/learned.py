@@ -138,10 +138,13 @@ def choose_roots(body: LexborNode, scoring: Scoring, hinted: HintMap, body_chars
     if rule is None:
         return [body]
     model = shipped_model()
-    if _picker is None and not _model_asked(model, rule, hinted, body_chars_at_most):
+    if _picker is None and not _may_ask(model, rule, hinted):
         return expand(body, rule, scoring, body_chars_at_most)
+    rule_text = rule.text()  # read once: the gate, the features and the expansion measure it
+    if _picker is None and len(rule_text) / max(1, body_chars_at_most) >= model.gate:  # type: ignore[union-attr]
+        return expand(body, rule, scoring, body_chars_at_most, len(rule_text))
     tops = candidates(body, scoring)
-    x = features(body, tops, scoring, hinted, body_chars_at_most)
+    x = features(body, tops, scoring, hinted, body_chars_at_most, rule_text)
     if _picker is not None:
         pick = _picker(x)
     else:
@@ -149,20 +152,14 @@ def choose_roots(body: LexborNode, scoring: Scoring, hinted: HintMap, body_chars
         pick = int(np.argmax(scores))
         if scores[pick] - scores[0] < model.threshold:  # type: ignore[union-attr]
             pick = 0  # the rule's winner stands unless the model clearly prefers another
-    return expand(body, tops[pick], scoring, body_chars_at_most)
+    return expand(body, tops[pick], scoring, body_chars_at_most, len(rule_text) if pick == 0 else None)
 
 
-def _model_asked(model: LinearModel | None, rule: LexborNode, hinted: HintMap, body_chars_at_most: int) -> bool:
-    """Whether the shipped root model is asked: the rule's winner holds under the model's ``gate``
-    share of the body's text and, unless the model ``ask_hinted``, its class or id does not name it content."""
-    if model is None or (not model.ask_hinted and hinted.get(rule.mem_id, NO_HINT)[1]):
-        return False
-    return rule_share(rule, body_chars_at_most) < model.gate
-
-
-def rule_share(rule: LexborNode, body_chars_at_most: int) -> float:
-    """The rule's winner's text over the bound on the body's (the gate's figure)."""
-    return len(rule.text()) / max(1, body_chars_at_most)
+def _may_ask(model: LinearModel | None, rule: LexborNode, hinted: HintMap) -> bool:
+    """Whether the shipped root model may be asked (if the rule's winner holds under its ``gate``
+    share of the body's text): unless the model ``ask_hinted``, only where the winner's class or id
+    does not name it content."""
+    return model is not None and (model.ask_hinted or not hinted.get(rule.mem_id, NO_HINT)[1])
 
 
 def candidates(body: LexborNode, scoring: Scoring) -> list[LexborNode]:
@@ -203,13 +200,14 @@ def _ancestor_ids(node: LexborNode) -> set[int]:
 
 
 def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted: HintMap,
-             body_chars_at_most: int) -> np.ndarray:
-    """One row of :data:`FEATURES` per candidate."""
+             body_chars_at_most: int, rule_text: str | None = None) -> np.ndarray:
+    """One row of :data:`FEATURES` per candidate (``rule_text``: the rule's winner's text, if read)."""
     rule = tops[0]
     rule_chain = _ancestor_ids(rule)
     whole_text = body.text()  # the body and the rule's winner are candidates too: their texts are read once
     body_text = len(whole_text)
-    rule_text = whole_text if rule.mem_id == body.mem_id else rule.text()
+    if rule_text is None:
+        rule_text = whole_text if rule.mem_id == body.mem_id else rule.text()
     rule_chars = len(rule_text)
     share_bound = rule_chars / max(1, body_chars_at_most)
     max_score = max(scoring.scores.values())
