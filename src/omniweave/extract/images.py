@@ -440,10 +440,10 @@ def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
     sides = [s for s in (width, height) if s is not None] or _style_sides(attrs.get("style"))
     if sides and min(sides) <= PIXEL_MAX_SIDE:
         return None
-    if sides and max(sides) <= ICON_MAX_SIDE and not is_cell_value(node):
-        return None
     if len(sides) < 2 or min(sides) < PICTURE_MIN_SIDE:  # a picture's size outweighs the words of its URL and class
         if junk_url or _JUNK_CLASS_SEARCH.search(attrs.get("class") or ""):
+            return None
+        if sides and max(sides) <= ICON_MAX_SIDE and not is_cell_value(node):  # an icon, unless a cell's value
             return None
     image = ImageNode(
         url=url,
