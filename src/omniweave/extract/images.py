@@ -21,7 +21,6 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import ahocorasick
 from selectolax.lexbor import LexborNode
 
 from omniweave.document import ImageNode
@@ -150,16 +149,13 @@ def srcset_best(srcset: str) -> str | None:
 
 class _CaseBlind:
     """A lower-case pattern searched case-blind in ASCII text, after a test for the substrings
-    (``keys``, one automaton pass) one of which every match holds; in other text, case-blind as
-    :data:`re.IGNORECASE` matches (which folds some non-ASCII letters to ASCII ones)."""
+    (``keys``) one of which every match holds; in other text, case-blind as :data:`re.IGNORECASE`
+    matches (which folds some non-ASCII letters to ASCII ones)."""
 
     __slots__ = ("keys", "lower", "any_case")
 
     def __init__(self, pattern: str, keys: tuple[str, ...]) -> None:
-        self.keys = ahocorasick.Automaton()
-        for key in keys:
-            self.keys.add_word(key, key)
-        self.keys.make_automaton()
+        self.keys = keys
         self.lower = re.compile(pattern)
         self.any_case = re.compile(pattern, re.IGNORECASE)
 
@@ -167,8 +163,9 @@ class _CaseBlind:
         if not text.isascii():
             return self.any_case.search(text) is not None
         lower = text.lower()
-        for _ in self.keys.iter(lower):  # most texts hold no key: the search is skipped
-            return self.lower.search(lower) is not None
+        for key in self.keys:  # a plain loop: twice as fast as any() over a generator
+            if key in lower:
+                return self.lower.search(lower) is not None
         return False
 
 
