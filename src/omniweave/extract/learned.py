@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import mul
 from pathlib import Path
 
 import ahocorasick
@@ -606,7 +607,7 @@ def _best_cut(rows: list[tuple[int, int, bool, bool, bool, bool, bool]], total: 
             math.log((chars / c + 1.0) / (head_chars / (n - c) + 1.0)), (total_linked - linked) / head_chars,
             rows[w - c - 1][4], log_total,
         )
-        score = intercept + sum(a * b for a, b in zip(coef, x))
+        score = intercept + sum(map(mul, coef, x))  # the products summed in order, as a generator would
         if score > best:
             best, best_cut = score, c
     return best, best_cut
