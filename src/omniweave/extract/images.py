@@ -54,7 +54,8 @@ _TRACKING_URL_KEYS = (
     "scorecardresearch", "quantserve", "/counter",
 )
 _ICON_URL_KEYS = ("icon", "emoji", "emoticon", "smilies", "smiley", "sprite", "badge", "avatar")
-_JUNK_CLASS = re.compile(r"(^|[\s_-])(icon|emoji|avatar|logo|sprite|badge|wp-smiley)($|[\s_-])", re.IGNORECASE)
+_JUNK_CLASS = r"(^|[\s_-])(icon|emoji|avatar|logo|sprite|badge|wp-smiley)($|[\s_-])"
+_JUNK_CLASS_KEYS = ("icon", "emoji", "avatar", "logo", "sprite", "badge", "wp-smiley")
 _IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGNORECASE)
 # a size in pixels: longer numbers are no size (and would not fit the int32 column), nor is a percentage
 _INT = re.compile(r"\s*(\d{1,9})(?!\d)(?!(?:\.\d*)?\s*%)")
@@ -88,14 +89,15 @@ def srcset_candidates(srcset: str) -> list[tuple[str, float]]:
     """``(url, size)`` pairs of a ``srcset`` as the HTML spec splits it: a URL is a run of
     non-space characters (commas inside it, as in ``c_fill,w_80/x.jpg``, belong to it), then
     descriptors up to the next comma. ``size`` is the ``w`` or ``x`` value (none counts as 1x)."""
-    return [(url, _size(descriptor)) for url, descriptor in srcset_pieces(srcset)]
+    return [(url, size) for url, _, size in srcset_pieces(srcset)]
 
 
 @lru_cache(maxsize=64)
-def srcset_pieces(srcset: str) -> tuple[tuple[str, str], ...]:
-    """``(url, descriptor)`` pairs of a ``srcset`` (descriptor stripped, maybe empty); cached, as
-    the preferred URL and the renditions of an image read the same ``srcset``."""
-    return tuple(_split_srcset(srcset))
+def srcset_pieces(srcset: str) -> tuple[tuple[str, str, float], ...]:
+    """``(url, descriptor, size)`` of a ``srcset``'s candidates (descriptor stripped, maybe empty;
+    size as :func:`srcset_candidates` gives it); cached, as the preferred URL and the renditions of
+    an image read the same ``srcset``."""
+    return tuple((url, descriptor, _size(descriptor)) for url, descriptor in _split_srcset(srcset))
 
 
 def _split_srcset(srcset: str) -> list[tuple[str, str]]:
@@ -134,18 +136,21 @@ def _size(descriptor: str) -> float:
     return 1.0
 
 
+@lru_cache(maxsize=64)
 def srcset_best(srcset: str) -> str | None:
-    """The largest candidate of a ``srcset`` (``data:`` candidates skipped)."""
+    """The largest candidate of a ``srcset`` (``data:`` candidates skipped); cached (cleaning and
+    the walk ask about the same image)."""
     best, best_size = None, -1.0
-    for url, size in srcset_candidates(srcset):
+    for url, _, size in srcset_pieces(srcset):
         if size > best_size and not url.startswith("data:"):
             best, best_size = url, size
     return best
 
 
 class _CaseBlind:
-    """A lower-case pattern searched case-blind, after a test for the substrings (``keys``) one of
-    which every match holds."""
+    """A lower-case pattern searched case-blind in ASCII text, after a test for the substrings
+    (``keys``) one of which every match holds; in other text, case-blind as :data:`re.IGNORECASE`
+    matches (which folds some non-ASCII letters to ASCII ones)."""
 
     __slots__ = ("keys", "lower", "any_case")
 
@@ -166,11 +171,14 @@ class _CaseBlind:
 
 _TRACKING_SEARCH = _CaseBlind(_TRACKING_URL, _TRACKING_URL_KEYS)
 _JUNK_SEARCH = _CaseBlind(f"{_TRACKING_URL}|{_ICON_URL}", _TRACKING_URL_KEYS + _ICON_URL_KEYS)  # one pass for both
+_JUNK_CLASS_SEARCH = _CaseBlind(_JUNK_CLASS, _JUNK_CLASS_KEYS)
 
 
+@lru_cache(maxsize=1024)
 def is_placeholder(src: str | None) -> bool:
     """No URL, a ``data:`` URI, or a file named as a placeholder (``blank.gif``, ``lazy_placeholder.png``,
-    ``spacer-1x1.gif``): its name holds a placeholder word and nothing but filler, numbers and hashes."""
+    ``spacer-1x1.gif``): its name holds a placeholder word and nothing but filler, numbers and hashes.
+    Cached: the source, the preferred URL and the renditions of an image ask about the same URLs."""
     if not src or src.startswith("data:"):
         return True
     name = src.partition("#")[0].partition("?")[0].rpartition("/")[2].lower()
@@ -267,9 +275,9 @@ _SRC_ONLY = {"src"}
 
 def _srcset_renditions(srcset: str, origin: str) -> list[tuple[str, str, str]]:
     """``(url, origin, descriptor)`` of a ``srcset``'s candidates, largest first."""
-    pieces = [(u, d) for u, d in srcset_pieces(srcset) if not u.startswith("data:")]
-    pieces.sort(key=lambda piece: -_size(piece[1]))  # stable: equal sizes keep their order
-    return [(u, origin, d) for u, d in pieces]
+    pieces = [piece for piece in srcset_pieces(srcset) if not piece[0].startswith("data:")]
+    pieces.sort(key=lambda piece: -piece[2])  # stable: equal sizes keep their order
+    return [(u, origin, d) for u, d, _ in pieces]
 
 
 def _rendition(url: str, origin: str, descriptor: str) -> dict[str, Any]:
@@ -360,28 +368,41 @@ def is_cell_value(node: LexborNode) -> bool:
 def resolve(base_url: str | None, src: str) -> str:
     """``urljoin(base_url, src)``, without parsing for the common plain cases that ``urljoin`` would
     only glue together: an absolute http(s) URL (returned as is), a scheme-relative ``//host/...``
-    or a root-relative ``/path`` without dot segments."""
+    or a root-relative ``/path`` without dot segments, a relative ``dir/name.jpg`` without dot
+    segments, empty segments or a colon."""
     if not base_url:
         return src
     if src.startswith(("https://", "http://")):
         if _plain_absolute(src):
             return src
-    elif src.startswith("/") and "/." not in src:
+    elif src.startswith("/"):
+        if "/." not in src:
+            origin = _origin(base_url)
+            if origin is not None:
+                joined = f"{origin[0]}:{src}" if src.startswith("//") else f"{origin[1]}{src}"
+                if _plain_absolute(joined):
+                    return joined
+    elif src[:1] not in ("", ".", "?", "#") and "/." not in src and "//" not in src and ":" not in src:
         origin = _origin(base_url)
-        if origin is not None:
-            joined = f"{origin[0]}:{src}" if src.startswith("//") else f"{origin[1]}{src}"
+        if origin is not None and origin[2] is not None:
+            joined = origin[2] + src
             if _plain_absolute(joined):
                 return joined
     return urljoin(base_url, src)
 
 
 @lru_cache(maxsize=256)
-def _origin(base_url: str) -> tuple[str, str] | None:
-    """``(scheme, "scheme://host")`` of a plain http(s) base URL, else None."""
+def _origin(base_url: str) -> tuple[str, str, str | None] | None:
+    """``(scheme, "scheme://host", "scheme://host/folder/")`` of a plain http(s) base URL, else None;
+    the folder (the base's path up to its last ``/``) is None where that path holds dot segments or
+    empty ones (``urljoin`` would rewrite them)."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc or not _plain_absolute(base_url):
         return None
-    return parts.scheme, f"{parts.scheme}://{parts.netloc}"
+    host = f"{parts.scheme}://{parts.netloc}"
+    path = parts.path
+    folder = None if "/." in path or "//" in path else f"{host}{path[:path.rfind('/') + 1] or '/'}"
+    return parts.scheme, host, folder
 
 
 def _plain_absolute(url: str) -> bool:
@@ -416,10 +437,10 @@ def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
     sides = [s for s in (width, height) if s is not None] or _style_sides(attrs.get("style"))
     if sides and min(sides) <= PIXEL_MAX_SIDE:
         return None
-    if sides and max(sides) <= ICON_MAX_SIDE and not is_cell_value(node):
-        return None
     if len(sides) < 2 or min(sides) < PICTURE_MIN_SIDE:  # a picture's size outweighs the words of its URL and class
-        if junk_url or _JUNK_CLASS.search(attrs.get("class") or ""):
+        if junk_url or _JUNK_CLASS_SEARCH.search(attrs.get("class") or ""):
+            return None
+        if sides and max(sides) <= ICON_MAX_SIDE and not is_cell_value(node):  # an icon, unless a cell's value
             return None
     image = ImageNode(
         url=url,

@@ -52,19 +52,25 @@ def set_recorder(recorder: Recorder | None) -> None:
     _recorder = recorder
 
 
-def dropped_groups(blocks: Blocks, kept_ids: set[int]) -> list[Group]:
-    """The link-heavy containers (as :func:`~omniweave.extract.walk.prune` judges them) holding text
-    the rules dropped, grouped by template (as many text blocks and pictures), in reading order of
-    their first member."""
-    nodes = blocks.nodes
-    heavy = sorted(
+def heavy_containers(blocks: Blocks) -> list[tuple[int, int]]:
+    """Positions (start, end) of the link-heavy containers (as :func:`~omniweave.extract.walk.prune`
+    judges them) that hold text, less than half of the walk's, in order of their start."""
+    total = blocks.chars
+    return sorted(
         (start, end) for start, end, chars, links, _, texts, is_root in blocks.containers
-        if texts and not is_root and chars and links > LINK_HEAVY * chars and chars < 0.5 * blocks.chars
+        if texts and not is_root and chars and links > LINK_HEAVY * chars and chars < 0.5 * total
     )
+
+
+def dropped_groups(blocks: Blocks, kept_ids: set[int], heavy: list[tuple[int, int]]) -> list[Group]:
+    """The link-heavy containers (``heavy``: :func:`heavy_containers`) holding text the rules
+    dropped, grouped by template (as many text blocks and pictures), in reading order of their
+    first member."""
+    nodes = blocks.nodes
     by_template: dict[tuple[int, int], Group] = {}
     last_end = -1
-    for start, end in heavy:  # sorted by start: one inside the last outer one starts before its end
-        if start < last_end:
+    for start, end in heavy:
+        if start < last_end:  # sorted by start: one inside the last outer one starts before its end
             continue
         last_end = end
         part = nodes[start:end]
@@ -139,8 +145,11 @@ def restore_items(blocks: Blocks, kept: list[Node], body_chars_at_most: int) -> 
     model = shipped_items_model()
     if model is None and _recorder is None:
         return kept
+    heavy = heavy_containers(blocks)
+    if not heavy:  # nothing the rules could have dropped as a link list
+        return kept
     kept_ids = {id(n) for n in kept}
-    groups = dropped_groups(blocks, kept_ids)
+    groups = dropped_groups(blocks, kept_ids, heavy)
     if not groups:
         return kept
     x = items_features(blocks, kept, kept_ids, groups, body_chars_at_most)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import mul
 from pathlib import Path
 
 import ahocorasick
@@ -138,10 +139,13 @@ def choose_roots(body: LexborNode, scoring: Scoring, hinted: HintMap, body_chars
     if rule is None:
         return [body]
     model = shipped_model()
-    if _picker is None and not _model_asked(model, rule, hinted, body_chars_at_most):
+    if _picker is None and not _may_ask(model, rule, hinted):
         return expand(body, rule, scoring, body_chars_at_most)
+    rule_text = rule.text()  # read once: the gate, the features and the expansion measure it
+    if _picker is None and len(rule_text) / max(1, body_chars_at_most) >= model.gate:  # type: ignore[union-attr]
+        return expand(body, rule, scoring, body_chars_at_most, len(rule_text))
     tops = candidates(body, scoring)
-    x = features(body, tops, scoring, hinted, body_chars_at_most)
+    x = features(body, tops, scoring, hinted, body_chars_at_most, rule_text)
     if _picker is not None:
         pick = _picker(x)
     else:
@@ -149,20 +153,14 @@ def choose_roots(body: LexborNode, scoring: Scoring, hinted: HintMap, body_chars
         pick = int(np.argmax(scores))
         if scores[pick] - scores[0] < model.threshold:  # type: ignore[union-attr]
             pick = 0  # the rule's winner stands unless the model clearly prefers another
-    return expand(body, tops[pick], scoring, body_chars_at_most)
+    return expand(body, tops[pick], scoring, body_chars_at_most, len(rule_text) if pick == 0 else None)
 
 
-def _model_asked(model: LinearModel | None, rule: LexborNode, hinted: HintMap, body_chars_at_most: int) -> bool:
-    """Whether the shipped root model is asked: the rule's winner holds under the model's ``gate``
-    share of the body's text and, unless the model ``ask_hinted``, its class or id does not name it content."""
-    if model is None or (not model.ask_hinted and hinted.get(rule.mem_id, NO_HINT)[1]):
-        return False
-    return rule_share(rule, body_chars_at_most) < model.gate
-
-
-def rule_share(rule: LexborNode, body_chars_at_most: int) -> float:
-    """The rule's winner's text over the bound on the body's (the gate's figure)."""
-    return len(rule.text()) / max(1, body_chars_at_most)
+def _may_ask(model: LinearModel | None, rule: LexborNode, hinted: HintMap) -> bool:
+    """Whether the shipped root model may be asked (if the rule's winner holds under its ``gate``
+    share of the body's text): unless the model ``ask_hinted``, only where the winner's class or id
+    does not name it content."""
+    return model is not None and (model.ask_hinted or not hinted.get(rule.mem_id, NO_HINT)[1])
 
 
 def candidates(body: LexborNode, scoring: Scoring) -> list[LexborNode]:
@@ -203,13 +201,14 @@ def _ancestor_ids(node: LexborNode) -> set[int]:
 
 
 def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted: HintMap,
-             body_chars_at_most: int) -> np.ndarray:
-    """One row of :data:`FEATURES` per candidate."""
+             body_chars_at_most: int, rule_text: str | None = None) -> np.ndarray:
+    """One row of :data:`FEATURES` per candidate (``rule_text``: the rule's winner's text, if read)."""
     rule = tops[0]
     rule_chain = _ancestor_ids(rule)
     whole_text = body.text()  # the body and the rule's winner are candidates too: their texts are read once
     body_text = len(whole_text)
-    rule_text = whole_text if rule.mem_id == body.mem_id else rule.text()
+    if rule_text is None:
+        rule_text = whole_text if rule.mem_id == body.mem_id else rule.text()
     rule_chars = len(rule_text)
     share_bound = rule_chars / max(1, body_chars_at_most)
     max_score = max(scoring.scores.values())
@@ -372,20 +371,31 @@ def page_features(
 ) -> np.ndarray:
     """One row of :data:`GATE_FEATURES` for a page, from its text blocks' lengths, linked characters
     and flags (pruned by the rules, a list item, a heading, ending a sentence), one or more blocks.
-    Shares are of blocks or of characters, as named. Cheap: the gate is asked on every page, the
-    block model only where it opens; on a page's few hundred numbers plain Python sums beat numpy's
-    per-call cost (the sums are of whole numbers: exact either way)."""
+    Shares are of blocks or of characters, as named."""
+    return _gate_row(
+        lengths, sum(linked), sum(pruned), sum(length for length, flag in zip(lengths, pruned) if flag),
+        sum(length for length, flag in zip(lengths, list_item) if flag), sum(heading), sum(sentence_end),
+    )
+
+
+def _gate_row(lengths: list[float], linked: float, pruned: int, pruned_chars: float, list_item_chars: float,
+              headings: int, ends: int) -> np.ndarray:
+    """:func:`page_features` from the blocks' lengths and the sums over them. Cheap: the gate is asked
+    on every page, the block model only where it opens; on a page's few hundred numbers plain Python
+    sums beat numpy's per-call cost (the sums are of whole numbers: exact in any order)."""
     n = len(lengths)
     total = max(1.0, float(sum(lengths)))
     ordered = sorted(lengths)
     half = n // 2
     median = ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2  # as np.median
+    short = 0
+    for length in ordered:  # sorted: the short ones come first
+        if length >= SHORT_BLOCK:
+            break
+        short += 1
     return np.array([[
-        1.0, math.log1p(n), math.log1p(total), sum(pruned) / n,
-        sum(length for length, flag in zip(lengths, pruned) if flag) / total,
-        sum(length for length, flag in zip(lengths, list_item) if flag) / total, sum(heading) / n,
-        sum(linked) / total, sum(sentence_end) / n, float(np.log1p(float(median))),
-        sum(length < SHORT_BLOCK for length in lengths) / n,
+        1.0, math.log1p(n), math.log1p(total), pruned / n, pruned_chars / total, list_item_chars / total,
+        headings / n, linked / total, ends / n, float(np.log1p(float(median))), short / n,
     ]])
 
 
@@ -401,12 +411,25 @@ def page_features_of_blocks(x: np.ndarray) -> np.ndarray:
 
 
 def gate_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> np.ndarray:
-    """:func:`page_features` of a page's text blocks (``kept``: ids of those the rules kept)."""
-    return page_features(
-        [len(t.text) for t in texts], [min(link_chars.get(id(t), 0), len(t.text)) for t in texts],
-        [id(t) not in kept for t in texts], [t.kind == "list_item" for t in texts],
-        [t.kind == "heading" for t in texts], [t.text.rstrip().endswith(_SENTENCE_END) for t in texts],
-    )
+    """:func:`page_features` of a page's text blocks (``kept``: ids of those the rules kept), in one pass."""
+    lengths = []
+    linked = pruned = pruned_chars = item_chars = headings = ends = 0
+    for t in texts:
+        text, kind, key = t.text, t.kind, id(t)
+        length = len(text)
+        lengths.append(length)
+        links = link_chars.get(key)
+        if links:
+            linked += links if links < length else length
+        if key not in kept:
+            pruned += 1
+            pruned_chars += length
+        if kind == "list_item":
+            item_chars += length
+        elif kind == "heading":
+            headings += 1
+        ends += text.rstrip().endswith(_SENTENCE_END)
+    return _gate_row(lengths, linked, pruned, pruned_chars, item_chars, headings, ends)
 
 
 def gate_open(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> bool:
@@ -584,7 +607,7 @@ def _best_cut(rows: list[tuple[int, int, bool, bool, bool, bool, bool]], total: 
             math.log((chars / c + 1.0) / (head_chars / (n - c) + 1.0)), (total_linked - linked) / head_chars,
             rows[w - c - 1][4], log_total,
         )
-        score = intercept + sum(a * b for a, b in zip(coef, x))
+        score = intercept + sum(map(mul, coef, x))  # the products summed in order, as a generator would
         if score > best:
             best, best_cut = score, c
     return best, best_cut

@@ -159,13 +159,15 @@ def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
     return out
 
 
-def expand(body: LexborNode, top: LexborNode, scoring: Scoring, body_chars_at_most: int) -> list[LexborNode]:
+def expand(body: LexborNode, top: LexborNode, scoring: Scoring, body_chars_at_most: int,
+           top_chars: int | None = None) -> list[LexborNode]:
     """The content roots around a winner: ``[body]`` when it holds too little of the page's text,
     else the posts or items of the series it belongs to, or it with the siblings that look like
-    content, and the page heading with its lead in front."""
+    content, and the page heading with its lead in front (``top_chars``: the length of its text, if known)."""
     if top.mem_id == body.mem_id:
         return [body]
-    top_chars = len(top.text())
+    if top_chars is None:
+        top_chars = len(top.text())
     if top_chars < MIN_ROOT_TEXT or (
         top_chars < MIN_ROOT_SHARE * body_chars_at_most and top_chars < MIN_ROOT_SHARE * len(body.text())
     ):
