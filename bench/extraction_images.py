@@ -81,6 +81,17 @@ def _truth(urls: list[str], before: list[str], after: list[str]) -> X.TruthImage
                         {X.path_key(u) for u in urls}, {X.loose_key(u) for u in urls})
 
 
+def _children(node) -> list:
+    """A node's children, text nodes included, in document order."""
+    children = []
+    child = node.first_child
+    while child is not None:
+        children.append(child)
+        child = child.next
+    return children
+
+
+
 def proxy_images(html: str, main_text: str, base: str | None) -> tuple[list[X.TruthImage], set[str], list[bool | None]]:
     """The page's expected images by proxy (see the module's doc), the path keys of its unsure
     ones, and every ``<img>``'s label (True, False, None: unsure) in page order."""
@@ -100,12 +111,7 @@ def proxy_images(html: str, main_text: str, base: str | None) -> tuple[list[X.Tr
         elif tag == "noscript":
             seq += [("u", img) for img in node.css("img")]
         elif tag not in _SKIP:
-            children = []
-            child = node.first_child
-            while child is not None:
-                children.append(child)
-                child = child.next
-            stack.extend(reversed(children))
+            stack.extend(reversed(_children(node)))
     images: list[X.TruthImage] = []
     unsure: set[str] = set()
     labels: list[bool | None] = []
@@ -176,12 +182,7 @@ def _in_order(tree: LexborHTMLParser) -> list[LexborNode]:
         if node.tag == "img":
             out.append(node)
         elif node.tag not in _SKIP and node.tag not in ("noscript", "-text"):
-            children = []
-            child = node.first_child
-            while child is not None:
-                children.append(child)
-                child = child.next
-            stack.extend(reversed(children))
+            stack.extend(reversed(_children(node)))
     return out
 
 

@@ -31,8 +31,10 @@ import hashlib
 import pickle
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -74,16 +76,43 @@ def label(case: extraction.Case, text: str, truth_norm: str, truth_bag: Counter[
     return -1
 
 
-def page_blocks(case: extraction.Case) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
-    seen: list[tuple[list, np.ndarray]] = []
-    learned.set_block_recorder(lambda texts, x: seen.append(([t.text for t in texts], x)))
+def extracted_recording(case: extraction.Case, set_recorder: Callable[[Any], None],
+                        record: Callable[..., None]) -> bool:
+    """Extract the case's page with ``record`` set by ``set_recorder`` (unset after); False where the
+    page is refused."""
+    set_recorder(record)
     try:
         extract_html(case.html, url=case.url)
     except ExtractionRefused:
-        return None
+        return False
     finally:
-        learned.set_block_recorder(None)
-    if not seen:
+        set_recorder(None)
+    return True
+
+
+def cached_table(path: Path, features: object, cases: list[extraction.Case],
+                 measure: Callable[[extraction.Case], object]) -> dict[str, object]:
+    """What ``measure`` gives for each case by "suite/name", kept in ``path`` between runs (measured
+    again where missing, all again when ``features`` changed)."""
+    table: dict[str, object] = pickle.loads(path.read_bytes()) if path.exists() else {}
+    if table.get("features") != features:
+        table = {"features": features}
+    for case in cases:
+        key = f"{case.suite}/{case.name}"
+        if key not in table:
+            table[key] = measure(case)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(table))
+    return table
+
+
+def page_blocks(case: extraction.Case) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+    seen: list[tuple[list, np.ndarray]] = []
+
+    def record(texts, x) -> None:  # type: ignore[no-untyped-def]
+        seen.append(([t.text for t in texts], x))
+
+    if not extracted_recording(case, learned.set_block_recorder, record) or not seen:
         return None
     texts, x = seen[-1]
     truth_norm = _norm(case.text) if case.text is not None else ""
@@ -253,29 +282,24 @@ def gated(block: learned.LinearModel, gate: learned.LinearModel, page: Page) -> 
     return model_keep(block, page) if opens else page.rules()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def training_parser(doc: str, table: Path, table_help: str) -> argparse.ArgumentParser:
+    """The options every training script takes: folds, a quick look at a few pages, --ship and the
+    cached table of what the pages gave (``table`` by default)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--limit", type=int)
-    parser.add_argument("--ship", action="store_true")
-    parser.add_argument("--table", type=Path, default=CACHE / "blocks.pickle")
-    args = parser.parse_args()
+    parser.add_argument("--limit", type=int, help="pages per suite folder (a quick look)")
+    parser.add_argument("--ship", action="store_true", help="also train on all pages and write the shipped model")
+    parser.add_argument("--table", type=Path, default=table, help=f"{table_help}, kept between runs (delete to rebuild)")
+    return parser
+
+
+def main() -> None:
+    args = training_parser(__doc__, CACHE / "blocks.pickle", "pages' blocks and features").parse_args()
     learned.set_model(None)
     learned.set_block_model(None)
     learned.set_gate_model(None)
     cases = [c for suite in SUITES for c in extraction.load_suite(extraction.DATA, suite, args.limit)]
-    table: dict[str, object] = {}
-    if args.table.exists():
-        table = pickle.loads(args.table.read_bytes())
-        if table.get("features") != learned.BLOCK_FEATURES:
-            table = {}
-    table["features"] = learned.BLOCK_FEATURES
-    for case in cases:
-        key = f"{case.suite}/{case.name}"
-        if key not in table:
-            table[key] = page_blocks(case)
-    args.table.parent.mkdir(parents=True, exist_ok=True)
-    args.table.write_bytes(pickle.dumps(table))
+    table = cached_table(args.table, learned.BLOCK_FEATURES, cases, page_blocks)
     pages = []
     for case in cases:
         found = table[f"{case.suite}/{case.name}"]

@@ -28,7 +28,6 @@ an article's first part, which would teach the model that more is always better)
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import sys
 import time
@@ -44,6 +43,7 @@ import extraction  # noqa: E402  (bench/extraction.py: loaders, folds, scoring)
 
 from omniweave.extract import ExtractionRefused, extract_html, learned  # noqa: E402
 from omniweave.extract.clean import clear_label_cache  # noqa: E402
+from train_blocks import training_parser  # noqa: E402
 
 TRAIN_SUITES = ("wcxb", "trafilatura-eval", "readability", "chinese", "webmainbench")
 CACHE = REPO / "bench" / ".cache"
@@ -168,13 +168,7 @@ def fit_gated(pages: list[tuple[extraction.Case, Table]]) -> learned.LinearModel
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--limit", type=int, help="pages per suite folder (a quick look)")
-    parser.add_argument("--ship", action="store_true", help="also train on all pages and write the shipped model")
-    parser.add_argument("--table", type=Path, default=CACHE / "root-candidates.npz",
-                        help="candidates' features and F1, kept between runs (delete to rebuild)")
-    args = parser.parse_args()
+    args = training_parser(__doc__, CACHE / "root-candidates.npz", "candidates' features and F1").parse_args()
     learned.set_model(None)
     cases = [c for suite in TRAIN_SUITES for c in extraction.load_suite(extraction.DATA, suite, args.limit)]
     keys = [f"{c.suite}/{c.name}" for c in cases]

@@ -20,9 +20,7 @@ all pages and writes the shipped model (src/omniweave/extract/data/items_model.n
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import pickle
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -35,11 +33,11 @@ sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "tools"))
 
 import extraction
-from train_blocks import Page, _logistic
+from train_blocks import Page, _logistic, cached_table, extracted_recording, training_parser
 from train_extractor import TRAIN_SUITES
 
 from omniweave.document import TextNode
-from omniweave.extract import ExtractionRefused, extract_html, items, learned
+from omniweave.extract import items, learned
 from omniweave.extract.clean import clear_label_cache
 
 CACHE = REPO / "bench" / ".cache"
@@ -84,14 +82,9 @@ def page_lists(case: extraction.Case) -> tuple[list[str], np.ndarray, np.ndarray
                 holds[j, [index[id(n)] for n in blocks.nodes[start:end] if id(n) in index]] = True
         seen.append(([t.text for t in texts], kept_mask, holds, x))
 
-    items.set_recorder(record)
     clear_label_cache()
-    try:
-        extract_html(case.html, url=case.url)
-    except ExtractionRefused:
+    if not extracted_recording(case, items.set_recorder, record):
         return None
-    finally:
-        items.set_recorder(None)
     if not seen:  # nothing dropped as a link list
         return [], np.zeros(0, dtype=bool), np.zeros((0, 0), dtype=bool), np.zeros((0, len(items.ITEMS_FEATURES)))
     return seen[-1]
@@ -142,23 +135,9 @@ def fit_thresholded(pages: list[Lists], counts: Counter[str]) -> learned.LinearM
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--limit", type=int, help="pages per suite folder (a quick look)")
-    parser.add_argument("--ship", action="store_true", help="also train on all pages and write the shipped model")
-    parser.add_argument("--table", type=Path, default=CACHE / "items.pickle",
-                        help="pages' blocks and lists, kept between runs (delete to rebuild)")
-    args = parser.parse_args()
+    args = training_parser(__doc__, CACHE / "items.pickle", "pages' blocks and lists").parse_args()
     cases = [c for suite in TRAIN_SUITES for c in extraction.load_suite(extraction.DATA, suite, args.limit)]
-    table: dict[str, object] = pickle.loads(args.table.read_bytes()) if args.table.exists() else {}
-    if table.get("features") != items.ITEMS_FEATURES:
-        table = {"features": items.ITEMS_FEATURES}
-    for case in cases:
-        key = f"{case.suite}/{case.name}"
-        if key not in table:
-            table[key] = page_lists(case)
-    args.table.parent.mkdir(parents=True, exist_ok=True)
-    args.table.write_bytes(pickle.dumps(table))
+    table = cached_table(args.table, items.ITEMS_FEATURES, cases, page_lists)
     pages, counts = [], Counter()
     for case in cases:
         found = table[f"{case.suite}/{case.name}"]
