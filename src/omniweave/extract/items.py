@@ -26,7 +26,7 @@ import numpy as np
 
 from omniweave.document import Node, TextNode
 from omniweave.extract.learned import _SENTENCE_END, ShippedModel
-from omniweave.extract.walk import LINK_HEAVY, Blocks
+from omniweave.extract.walk import Blocks, is_link_heavy
 
 ITEMS_MODEL_PATH = Path(__file__).with_name("data") / "items_model.npz"
 # UTF-8 lead bytes of U+3000-U+DFFF (CJK punctuation, kana, ideographs, hangul): CJK characters counted in C
@@ -58,7 +58,7 @@ def heavy_containers(blocks: Blocks) -> list[tuple[int, int]]:
     total = blocks.chars
     return sorted(
         (start, end) for start, end, chars, links, _, texts, is_root in blocks.containers
-        if texts and not is_root and chars and links > LINK_HEAVY * chars and chars < 0.5 * total
+        if texts and is_link_heavy(chars, links, is_root, total)
     )
 
 

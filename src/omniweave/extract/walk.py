@@ -309,6 +309,12 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
     return out
 
 
+def is_link_heavy(chars: int, links: int, is_root: bool, total: int) -> bool:
+    """A container the rules drop as navigation: not the root, mostly link text, under half of the
+    walk's ``total`` characters."""
+    return not is_root and chars > 0 and links > LINK_HEAVY * chars and chars < 0.5 * total
+
+
 def prune(blocks: Blocks, title: str | None) -> list[Node]:
     """Drop link-heavy containers and short all-link lines, except in a figure (a container with
     images and one caption block, linked or not), slideshows and legal notices beside an article, and
@@ -322,7 +328,7 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     for start, end, chars, links, images, texts, is_root in blocks.containers:
         if images and texts <= 1:
             figures.append((start, end))
-        elif not is_root and chars and links > LINK_HEAVY * chars and chars < 0.5 * blocks.chars:
+        elif is_link_heavy(chars, links, is_root, blocks.chars):
             dropped[start:end] = b"\x01" * (end - start)
     for start, end in figures:
         dropped[start:end] = bytes(end - start)
