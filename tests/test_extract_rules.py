@@ -248,13 +248,13 @@ def test_tag_ids_the_walk_and_scoring_read_name_the_tags_they_stand_for():
     """The walk and the paragraph scoring compare lexbor tag ids, not names: each id must be the one
     of its tag wherever it stands (custom and foreign elements included), and a layout cell is one
     holding a block at any depth."""
-    score, walk = (importlib.import_module(f"omniweave.extract.{name}") for name in ("score", "walk"))
+    score, walk, tag_ids = (importlib.import_module(f"omniweave.extract.{name}") for name in ("score", "walk", "tag_ids"))
     page = ("<html><body><div><p>t<img src=x.png><a href=y>l</a></p><x-p>c</x-p><svg><a>s</a></svg>"
             "<table><tr><td><span><p>deep</p></span></td><td><b>inline</b></td></tr></table></div></body></html>")
     tree = LexborHTMLParser(page)
     for node in tree.root.traverse(include_text=True):
         assert walk._NOT_INLINE_IDS.get(node.tag_id, node.tag) == node.tag
-        assert (node.tag_id == walk._TEXT_ID) == (node.tag == "-text")
+        assert (node.tag_id == tag_ids.TEXT_ID) == (node.tag == "-text")
         assert (node.tag_id == walk._IMG_ID) == (node.tag == "img")
         assert (node.tag_id in score._STOP_IDS) == (node.tag in score._STOP)
     assert tree.root.parent.tag_id in score._STOP_IDS

@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from omniweave.extract.images import NOSCRIPT_ATTR, PICTURE_MIN_SIDE, _int_attr, _style_sides, has_real_source, raw_source
 from omniweave.extract.scan import Scan, scan
+from omniweave.extract.tag_ids import id_of_tag
 
 # class/id words (letter runs, lower case) that always name boilerplate, whatever else the label says
 STRONG_WORDS = frozenset(
@@ -62,8 +63,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 
 _NAMED = "[class], [id]:not([class])"  # each named node once ("[class], [id]" lists one with both twice)
-_IMG_ID = LexborHTMLParser("").create_node("img").tag_id  # lexbor's fixed id of <img>
-_BUTTON_ID = LexborHTMLParser("").create_node("button").tag_id
+_IMG_ID, _BUTTON_ID = id_of_tag("img"), id_of_tag("button")
 _MEM_ID = attrgetter("mem_id")
 Hints = tuple[int, bool, str]  # (negative, positive, what): see hints()
 NO_HINT: Hints = (NONE, False, "")

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from omniweave.extract.tag_ids import id_of_tag
+
 JUNK_TAGS = (
     "script", "style", "template", "svg", "canvas", "iframe", "object", "embed", "video", "audio",
     "button", "select", "input", "textarea", "option", "label", "link", "meta", "dialog", "rt", "rp",
@@ -28,7 +30,7 @@ _ATTRIBUTE_SELECTORS = (
 )
 ATTRIBUTE_QUERY = ", ".join(_ATTRIBUTE_SELECTORS)
 WANTED_TAGS = frozenset((*JUNK_TAGS, *HEAD_TAGS, "noscript", "math", *CHROME_TAGS))
-_WANTED_IDS = frozenset(LexborHTMLParser("").create_node(tag).tag_id for tag in WANTED_TAGS)  # lexbor's fixed ids
+_WANTED_IDS = frozenset(map(id_of_tag, WANTED_TAGS))
 _BUCKET_OF_TAG = {
     **{tag: "junk" for tag in JUNK_TAGS},
     "noscript": "noscripts",

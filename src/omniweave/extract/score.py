@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from heapq import nlargest
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from omniweave.extract.clean import NO_HINT, NONE, HintMap, figure_like, inside
+from omniweave.extract.tag_ids import DOCUMENT_ID, id_of_tag
 
 PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
@@ -33,12 +34,10 @@ _TAG_BONUS = {
     "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5,
 }
 _STOP = {"html", "#document", "-document"}
-# lexbor's fixed tag ids (an id is cheaper to read than a name, which is decoded on each read)
-_NEW = LexborHTMLParser("")
-_STOP_IDS = frozenset((_NEW.create_node("html").tag_id, _NEW.root.parent.tag_id))  # <html>, the document
-_DIRECT_TEXT_IDS = frozenset(_NEW.create_node(tag).tag_id for tag in _DIRECT_TEXT_TAGS)
-_TD_ID, _A_ID = _NEW.create_node("td").tag_id, _NEW.create_node("a").tag_id
-_TAG_BONUS_BY_ID = {_NEW.create_node(tag).tag_id: bonus for tag, bonus in _TAG_BONUS.items()}
+_STOP_IDS = frozenset((id_of_tag("html"), DOCUMENT_ID))
+_DIRECT_TEXT_IDS = frozenset(map(id_of_tag, _DIRECT_TEXT_TAGS))
+_TD_ID, _A_ID = id_of_tag("td"), id_of_tag("a")
+_TAG_BONUS_BY_ID = {id_of_tag(tag): bonus for tag, bonus in _TAG_BONUS.items()}
 LEAD_LEVELS = 3  # how far above the first root the page heading may stand beside it
 LEAD_MAX_TEXT, LEAD_MAX_LINKS = 1500, 0.5  # a heading block with more text or links is not the article's lead
 LEAD_MIN_PARAGRAPH = 100  # a standfirst, not a byline or a date line

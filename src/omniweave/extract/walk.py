@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from omniweave.document import ImageNode, Node, TextNode
 from omniweave.extract.bylines import drop_leading_bylines
 from omniweave.extract.images import image_from_tag
+from omniweave.extract.tag_ids import TEXT_ID, id_of_tag
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCKS = HEADINGS | {
@@ -68,10 +69,8 @@ _NOTICE_MAX = 40  # a title block is no longer than this
 NOTICE_OUTSIDE = 200  # a notice is dropped when this much text stands outside it (else it is the page)
 _SPECIAL = {"a", "br", "pre"}  # inline tags the walk does not just descend into
 _NOT_INLINE = frozenset(BLOCKS | _SPECIAL)  # tags the walk does more with than descend into them
-# lexbor's fixed tag ids (an id is cheaper to read than a name; a tag it does not know gets an id of its own)
-_TEXT_ID = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id
-_IMG_ID = LexborHTMLParser("").create_node("img").tag_id
-_NOT_INLINE_IDS = {LexborHTMLParser("").create_node(tag).tag_id: tag for tag in _NOT_INLINE}  # id -> name
+_IMG_ID = id_of_tag("img")
+_NOT_INLINE_IDS = {id_of_tag(tag): tag for tag in _NOT_INLINE}  # id -> name
 
 
 @dataclass(slots=True)
@@ -199,7 +198,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
 
     stack: list[LexborNode | str] = list(reversed(roots))
     push, pop = stack.append, stack.pop  # the loop below runs once per node: names bound once
-    not_inline, kind_of_tag, containers, text_id, img_id = _NOT_INLINE_IDS, KIND_OF_TAG, CONTAINERS, _TEXT_ID, _IMG_ID
+    not_inline, kind_of_tag, containers, text_id, img_id = _NOT_INLINE_IDS, KIND_OF_TAG, CONTAINERS, TEXT_ID, _IMG_ID
     while stack:
         item = pop()
         if type(item) is str:  # leaving an element
