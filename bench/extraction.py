@@ -632,11 +632,14 @@ class FoldModels:
     def __init__(self, folder: Path, features: tuple[str, ...], setter: Callable[[object], None], shipped: object) -> None:
         from omniweave.extract.learned import LinearModel
 
-        paths = sorted(folder.glob("fold-*-of-*.npz"))
-        if not paths:
-            raise SystemExit(f"no fold-<i>-of-<k>.npz models in {folder}: run the training script first")
-        self.k = int(paths[0].stem.rsplit("-", 1)[1])
-        self.models = {int(p.stem.split("-")[1]): LinearModel.load(p, features) for p in paths}
+        # the largest k with every fold's model (models of another k beside them are not mixed in: a
+        # page would be extracted by a model trained on it)
+        ks = {int(p.stem.rsplit("-", 1)[1]) for p in folder.glob("fold-*-of-*.npz")}
+        complete = [k for k in ks if all((folder / f"fold-{i}-of-{k}.npz").exists() for i in range(k))]
+        if not complete:
+            raise SystemExit(f"no complete set of fold-<i>-of-<k>.npz models in {folder}: run the training script first")
+        self.k = max(complete)
+        self.models = {i: LinearModel.load(folder / f"fold-{i}-of-{self.k}.npz", features) for i in range(self.k)}
         self.setter, self.shipped = setter, shipped  # timing passes use the shipped one (the same cost)
 
     def use(self, case: Case | None) -> None:
