@@ -93,3 +93,21 @@ def test_the_shipped_items_model_loads_and_leaves_an_articles_related_links_out(
                f"<h3>Related</h3><ul class='related'>{related}</ul></article></body></html>")
     text = extract_html(article, url=URL).text
     assert "A sentence of article text" in text and "Another story about beans" not in text
+
+
+def test_a_cjk_page_keeps_the_rules_choice(restore_items_model):
+    """Where the page's first text is mostly CJK characters no list is given back (nor recorded)."""
+    sentence = "这是一篇关于冬季食谱的文章，内容很长，足以算作正文。" * 3
+    cards = "".join(f"<div class='card'><h3><a href='/r/{i}'>慢炖豆子汤第{i}号</a></h3>"
+                    f"<p><a href='/r/{i}'>一道温暖的冬季豆子菜肴</a>配面包。</p></div>" for i in range(8))
+    page = (f"<html><body><main><h1>冬季食谱</h1>{''.join(f'<p>{sentence}</p>' for _ in range(3))}"
+            f"<section class='grid'>{cards}</section></main></body></html>")
+    items.set_items_model(_model(threshold=0.0))  # would give every group back
+    assert "慢炖豆子汤" not in extract_html(page, url=URL).text
+    seen = []
+    items.set_recorder(lambda *args: seen.append(args))
+    try:
+        extract_html(page, url=URL)
+    finally:
+        items.set_recorder(None)
+    assert seen == []

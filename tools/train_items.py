@@ -136,6 +136,7 @@ def fit_thresholded(pages: list[Lists], counts: Counter[str]) -> learned.LinearM
 
 def main() -> None:
     args = training_parser(__doc__, CACHE / "items.pickle", "pages' blocks and lists").parse_args()
+    items.set_items_model(None)  # the recorder sees every page (a shipped model of other features is not loaded)
     cases = [c for suite in TRAIN_SUITES for c in extraction.load_suite(extraction.DATA, suite, args.limit)]
     table = cached_table(args.table, items.ITEMS_FEATURES, cases, page_lists)
     pages, counts = [], Counter()

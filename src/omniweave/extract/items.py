@@ -8,12 +8,19 @@ The dropped containers (the outermost of nested ones) are grouped by template (a
 and pictures: the cards of a grid, the boxes of a menu); each group is described by what giving it
 back adds (its share of the text, link text, blocks and their length, sentence ends, headings, list
 items, pictures, text outside links per block, how many members), where it stands against what the
-page keeps, and the page's own figures (the share of CJK characters among its first ones: a link
-of four characters there is a phrase, not a word). A linear model (``items_model.npz``, trained by
-tools/train_items.py with folds by site) gives a group back where it scores at least the model's
-threshold. Cheap: sums over the walk's blocks, asked on pages that drop such a container. Without
-the model file the rules' pruning stands. (Runs of short all-link lines outside containers were
-tried as groups too: out of fold they cost Chinese pages more than they gained.)
+page keeps, and the page's own figures (the share of CJK characters among its first ones). A linear
+model (``items_model.npz``, trained by tools/train_items.py with folds by site) gives a group back
+where it scores at least the model's threshold. Cheap: sums over the walk's blocks, asked on pages
+that drop such a container. Without the model file the rules' pruning stands.
+
+Pages whose first text is more than :data:`CJK_MAX` CJK characters are left to the rules: a link of
+four characters there is a phrase, not a word, the shared pages hold no CJK listing to learn from,
+and out of fold the lists given back there (Chinese articles' "related" boxes) cost the Chinese
+pages more than the model gained elsewhere; without them the model's threshold is set by the pages
+it can judge. (Runs of short all-link lines outside containers were tried as groups too: out of
+fold they cost Chinese pages more than they gained. Class/id words of a group's container naming
+items or navigation, its tag, its share of its parent's text, its depth and its blocks carrying
+text beyond their links were tried as features: no gain out of fold.)
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ ITEMS_MODEL_PATH = Path(__file__).with_name("data") / "items_model.npz"
 # UTF-8 lead bytes of U+3000-U+DFFF (CJK punctuation, kana, ideographs, hangul): CJK characters counted in C
 _NOT_CJK_LEAD = bytes(b for b in range(256) if not 0xE3 <= b <= 0xED)
 CJK_SAMPLE = 2000  # the share of CJK characters is measured on the walk's first characters
+CJK_MAX = 0.1  # ... and above this share no list is given back (any cut from 0.03 to 0.3 did the same)
 ITEMS_FEATURES = (
     "bias", "log_chars", "share", "dropped_share", "link_share", "log_blocks", "log_mean_chars", "sentence_end",
     "heading", "list_item", "log_images", "log_unlinked_per_block", "position", "kept_before", "kept_share",
@@ -80,10 +88,24 @@ def dropped_groups(blocks: Blocks, kept_ids: set[int], heavy: list[tuple[int, in
     return sorted(by_template.values(), key=lambda group: group[0][0])
 
 
+def cjk_share(blocks: Blocks) -> float:
+    """The share of CJK characters among the walk's first :data:`CJK_SAMPLE` characters of text."""
+    sample: list[str] = []
+    sampled = 0
+    for node in blocks.nodes:
+        if sampled >= CJK_SAMPLE:
+            break
+        if type(node) is TextNode:
+            sample.append(node.text)
+            sampled += len(node.text)
+    text = "".join(sample)[:CJK_SAMPLE]
+    return 0.0 if text.isascii() else len(text.encode("utf-8", "ignore").translate(None, _NOT_CJK_LEAD)) / len(text)
+
+
 def items_features(blocks: Blocks, kept: list[Node], kept_ids: set[int], groups: list[Group],
-                   body_chars_at_most: int) -> np.ndarray:
+                   body_chars_at_most: int, cjk: float) -> np.ndarray:
     """One row of :data:`ITEMS_FEATURES` per dropped group, of the nodes in it that the rules dropped
-    (``kept``: the nodes the rules keep, ``kept_ids`` their ids)."""
+    (``kept``: the nodes the rules keep, ``kept_ids`` their ids; ``cjk``: :func:`cjk_share`)."""
     nodes, link_chars = blocks.nodes, blocks.link_chars
     total = max(1, blocks.chars)
     kept_texts = [n.text for n in kept if type(n) is TextNode]
@@ -98,17 +120,7 @@ def items_features(blocks: Blocks, kept: list[Node], kept_ids: set[int], groups:
             if type(node) is TextNode and id(node) in kept_ids:
                 so_far += len(node.text)
         kept_before[start], position = so_far, start
-    sample: list[str] = []  # the walk's first text, CJK_SAMPLE characters or more
-    sampled = 0
-    for node in nodes:
-        if sampled >= CJK_SAMPLE:
-            break
-        if type(node) is TextNode:
-            sample.append(node.text)
-            sampled += len(node.text)
     dropped_total = max(1, total - kept_chars)
-    text = "".join(sample)[:CJK_SAMPLE]
-    cjk = 0.0 if text.isascii() else len(text.encode("utf-8", "ignore").translate(None, _NOT_CJK_LEAD)) / len(text)
     rows = []
     for group in groups:
         chars = linked = texts = ends = headings = items = images = 0
@@ -148,11 +160,14 @@ def restore_items(blocks: Blocks, kept: list[Node], body_chars_at_most: int) -> 
     heavy = heavy_containers(blocks)
     if not heavy:  # nothing the rules could have dropped as a link list
         return kept
+    cjk = cjk_share(blocks)
+    if cjk > CJK_MAX:
+        return kept
     kept_ids = {id(n) for n in kept}
     groups = dropped_groups(blocks, kept_ids, heavy)
     if not groups:
         return kept
-    x = items_features(blocks, kept, kept_ids, groups, body_chars_at_most)
+    x = items_features(blocks, kept, kept_ids, groups, body_chars_at_most, cjk)
     if _recorder is not None:
         _recorder(blocks, kept, groups, x)
         return kept
