@@ -3,9 +3,9 @@
 Order of preference for one ``<img>``: the largest candidate of a ``<picture><source>`` or of the
 image's own ``srcset`` (lazy variants included), then ``src`` unless it is a placeholder, then the
 lazy-loading attributes, then any other attribute holding a URL (a plugin's own name). ``data:``
-URIs, tracking pixels, spacers and icons give no image: an icon by its declared size (attributes or
-inline style), or by the words of its URL or class unless its declared size is a picture's; an icon
-that is a data table cell's value stays. The other candidates are kept too (``extra["renditions"]``):
+URIs, tracking pixels, spacers, images placed far off the page and icons give no image: an icon by
+its declared size (attributes or inline style), or by the words of its URL or class unless its
+declared size is a picture's; an icon that is a data table cell's value stays. The other candidates are kept too (``extra["renditions"]``):
 the images step uses whichever the crawl captured, and falls back to them when the preferred URL is gone.
 
 bench/extraction_images.py measures these rules on many more pages than they were written looking
@@ -60,6 +60,8 @@ _IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGN
 # a size in pixels: longer numbers are no size (and would not fit the int32 column), nor is a percentage
 _INT = re.compile(r"\s*(\d{1,9})(?!\d)(?!(?:\.\d*)?\s*%)")
 _STYLE_SIDE = re.compile(r"(?<![-\w])(width|height)\s*:\s*(\d{1,5})(?:\.\d+)?px", re.IGNORECASE)
+# placed thousands of pixels off the page (``bottom: -9999px``): hidden, as a share image for scripts to read
+_OFFSCREEN = re.compile(r"(?<![-\w])(?:left|right|top|bottom|margin-left|margin-top)\s*:\s*-\d{4,}", re.IGNORECASE)
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")  # leading separators, then a URL: a run of non-space
 _COMMA_IN_RUN = re.compile(r",\S")  # a comma that may belong to a URL (or glue a descriptor to the next one)
 NOSCRIPT_ATTR = "data-ow-noscript"  # the source of a removed <noscript> twin (set by extract.clean)
@@ -433,8 +435,11 @@ def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
     junk_url = is_junk_url(url)  # an icon's URL unless a tracker's
     if junk_url and is_tracking_url(url):
         return None
+    style = attrs.get("style")
+    if style and "-" in style and _OFFSCREEN.search(style):
+        return None
     width, height = _int_attr(attrs.get("width")), _int_attr(attrs.get("height"))
-    sides = [s for s in (width, height) if s is not None] or _style_sides(attrs.get("style"))
+    sides = [s for s in (width, height) if s is not None] or _style_sides(style)
     if sides and min(sides) <= PIXEL_MAX_SIDE:
         return None
     if len(sides) < 2 or min(sides) < PICTURE_MIN_SIDE:  # a picture's size outweighs the words of its URL and class
