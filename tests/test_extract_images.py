@@ -89,3 +89,12 @@ def test_teasers_beside_the_article_go_with_their_list_but_a_lone_linked_figure_
     doc = extract_html(html, url="http://example.com/a/")
     assert [image.url for image in doc.images] == ["http://example.com/photos/quay.jpg"]
     assert "Another story" not in doc.text
+
+
+def test_a_header_block_s_picture_is_not_the_body_s_unless_sized_as_a_picture():
+    assert _urls(
+        '<div class="article-header-image"><figure><img src="/photos/hero.jpg" alt="hero"></figure></div>'
+        '<p class="ynCobrandBanner"><a href="/partner"><img src="/brand/partner.gif"></a></p>'
+        '<div class="story-banner"><img src="/photos/wide.jpg" width="1200" height="600"></div>'
+        '<div class="photo"><img src="/photos/quay.jpg"></div>'
+    ) == ["http://example.com/photos/wide.jpg", "http://example.com/photos/quay.jpg"]
