@@ -53,6 +53,7 @@ def test_a_picture_s_declared_size_outweighs_icon_words_in_its_url_and_class():
 def test_tracking_pixels_go_whatever_their_size_and_style_sizes_count():
     assert _urls(
         '<img src="https://ad.doubleclick.net/imp.gif" width="300" height="250">'
+        '<img src="http://ad.example.cn/content_banner/650x120_qrcodes.jpg" width="650">'  # an ad server's image
         '<img src="/badges/gold.png" style="width: 32px; height: 32px">'
         '<img src="/photos/lake.jpg" style="width:640px;height:480px">'
     ) == ["http://example.com/photos/lake.jpg"]

@@ -45,14 +45,14 @@ _FILLER_TOKEN = re.compile(r"\d+(x\d+)?|[0-9a-f]{6,}")  # a number, a size, a ha
 # several times slower), case-blind against any other text
 _TRACKING_URL = (
     r"(spacer\.|pixel\.gif|/pixel[/?]|/beacon|/tracking|/track/|doubleclick\.net|google-analytics|facebook\.com/tr|"
-    r"/b/ss/|scorecardresearch|quantserve|/counter)"
+    r"/b/ss/|scorecardresearch|quantserve|/counter|//(?:ads?|adserver|adimg)\.)"  # the last: an ad server's host
 )
 _ICON_URL = r"(favicon|/icons?/|[/_-]icons?[._-]|emoji|emoticon|smilies|/smiley|sprite|/badges?/|gravatar\.com/avatar|/avatars?/)"
 # substrings one of which every match of the patterns above holds: most URLs hold none, and a
 # substring test is far cheaper than the search
 _TRACKING_URL_KEYS = (
     "spacer.", "pixel", "beacon", "/track", "doubleclick", "google-analytics", "facebook.com/tr", "/b/ss/",
-    "scorecardresearch", "quantserve", "/counter",
+    "scorecardresearch", "quantserve", "/counter", "//ad",
 )
 _ICON_URL_KEYS = ("icon", "emoji", "emoticon", "smilies", "smiley", "sprite", "badge", "avatar")
 _JUNK_CLASS = r"(^|[\s_-])(icon|emoji|avatar|logo|sprite|badge|wp-smiley)($|[\s_-])"
@@ -71,7 +71,7 @@ RENDITIONS = "renditions"  # ImageNode.extra key: every candidate URL, preferred
 PIXEL_MAX_SIDE = 2  # declared 1x1 / 2x2: tracking pixels and spacers
 ICON_MAX_SIDE = 40  # declared at most 40x40: icons, avatars, emoji
 PICTURE_MIN_SIDE = 100  # declared at least this on both sides: a picture, whatever its URL or class says
-HEADER_WORDS = frozenset(("header", "banner", "masthead"))  # class/id words of a page's or an article's header block
+HEADER_WORDS = ("header", "banner", "masthead")  # how class/id words of a header block end ("photoheader")
 HEADER_HOPS = 3  # wrappers between an image and the header block it belongs to
 HEADER_MAX_TEXT = 2000  # characters of a header block at most (more: a wrapper of the page, not its header)
 CELL_MAX_HOPS = 3  # <td><a><span><img>: wrappers between a cell and the image that is its value
@@ -201,7 +201,8 @@ def is_placeholder(src: str | None) -> bool:
 
 
 def is_tracking_url(url: str) -> bool:
-    """A tracking pixel, beacon or counter URL, or a spacer file."""
+    """A tracking pixel, beacon or counter URL, a spacer file, or an image of an ad server
+    (``//ad.``, ``//ads.``, ``//adserver.`` hosts)."""
     return _TRACKING_SEARCH.search(url)
 
 
@@ -374,17 +375,18 @@ def is_cell_value(node: LexborNode) -> bool:
 
 def in_header(node: LexborNode) -> bool:
     """True for an image in a header or banner block (a wrapper within :data:`HEADER_HOPS` above it
-    whose class or id words name one, holding at most :data:`HEADER_MAX_TEXT` characters): a
-    masthead's or a headline block's picture, a co-branding banner, a cover beside a chapter's title,
-    which readers of the article's body do not count as its pictures."""
+    with a class or id word ending in one of :data:`HEADER_WORDS`, holding at most
+    :data:`HEADER_MAX_TEXT` characters): a masthead's or a headline block's picture, a co-branding
+    banner, a cover beside a chapter's title, which readers of the article's body (the Readability
+    test pages' expected outputs) do not count as its pictures."""
     parent = node.parent
     for _ in range(HEADER_HOPS):
         if parent is None:
             return False
         label = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}"
         lower = label.lower()
-        if ("header" in lower or "banner" in lower or "masthead" in lower) and not HEADER_WORDS.isdisjoint(
-            w.lower() for w in _LABEL_WORD.findall(label)
+        if ("header" in lower or "banner" in lower or "masthead" in lower) and any(
+            w.lower().endswith(HEADER_WORDS) for w in _LABEL_WORD.findall(label)
         ) and len(parent.text(deep=True).strip()) <= HEADER_MAX_TEXT:
             return True
         parent = parent.parent
