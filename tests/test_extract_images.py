@@ -80,18 +80,6 @@ def test_an_image_placed_far_off_the_page_is_hidden():
     ) == ["http://example.com/photos/quay.jpg"]
 
 
-def test_teasers_beside_the_article_go_with_their_list_but_a_lone_linked_figure_stays():
-    body = _PROSE * 4
-    teasers = "".join(f'<div><a href="/story{i}"><img src="/thumb{i}.jpg"></a><h3><a href="/story{i}">Another story '
-                      f'number {i}</a></h3></div>' for i in range(4))
-    lone = '<p><a href="/big.jpg"><img src="/photos/quay.jpg"></a><a href="/big.jpg">The quay at dawn</a></p>'
-    html = (f'<html><body><div><article><h1>Harbour</h1>{body}{lone}{_PROSE}</article>'
-            f'<div><h2>More stories</h2>{teasers}</div>{body}</div></body></html>')  # text after: no tail to trim
-    doc = extract_html(html, url="http://example.com/a/")
-    assert [image.url for image in doc.images] == ["http://example.com/photos/quay.jpg"]
-    assert "Another story" not in doc.text
-
-
 def test_a_header_block_s_picture_is_not_the_body_s_unless_sized_as_a_picture():
     assert _urls(
         '<div class="article-header-image"><figure><img src="/photos/hero.jpg" alt="hero"></figure></div>'

@@ -4,7 +4,6 @@ prune link-heavy containers (menus, link lists, "read more" lines) using per-blo
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -54,8 +53,6 @@ _FURNITURE_MAX = 100  # a label, credit or breadcrumb line is no longer than thi
 # what such a line opens with: a cheap test before the call (labels compare case-folded, so both cases)
 _FURNITURE_FIRST = _BREADCRUMB_FIRST | _CREDIT_FIRST | {c for label in _LABELS for c in (label[0], label[0].upper())}
 _SLIDE_COUNTER = re.compile(r"(\d{1,3}) ?(?:/|of) ?(\d{1,3})\b")  # "3/50 Title", "3 of 50: Title"
-CARDS_MIN = 3  # linked figures in a link-heavy container that make it a list of teasers, figures and all
-CARD_TITLE_MAX = 100  # a teaser's linked title at most (a longer caption describes its picture)
 SLIDES_MIN = 3  # blocks opening with counters of one total that make a slideshow
 SLIDES_OUTSIDE = 200  # ... dropped when this much text stands outside it (an article beside it)
 # titles of legal notices set after an article (a disclaimer, a copyright or anti-piracy notice), compared
@@ -326,17 +323,14 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     dropped = bytearray(len(blocks.nodes))
     for i in blocks.link_lines:
         dropped[i] = 1
-    figures, heavy = [], []
+    figures = []
     for start, end, chars, links, images, texts, is_root in blocks.containers:
         if images and texts <= 1:
-            figures.append((start, end, 0 < chars <= CARD_TITLE_MAX and links >= LINK_HEAVY * chars))
+            figures.append((start, end))
         elif is_link_heavy(chars, links, is_root, blocks.chars):
             dropped[start:end] = b"\x01" * (end - start)
-            heavy.append((start, end))
-    cards = _card_lists(len(blocks.nodes), heavy, figures)
-    for start, end, linked in figures:
-        if not (linked and cards[start]):
-            dropped[start:end] = bytes(end - start)
+    for start, end in figures:
+        dropped[start:end] = bytes(end - start)
     for start, end in _slideshows(blocks) + _notices(blocks):
         dropped[start:end] = b"\x01" * (end - start)
     nodes = [
@@ -352,18 +346,6 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     while nodes and isinstance(nodes[-1], TextNode) and nodes[-1].kind == "heading":
         nodes.pop()
     return nodes
-
-
-def _card_lists(n: int, heavy: list[tuple[int, int]], figures: list[tuple[int, int, bool]]) -> bytearray:
-    """Per block position, 1 inside a link-heavy container holding :data:`CARDS_MIN` or more figures
-    whose captions are links (a list of teasers: thumbnails with linked titles), whose figures go
-    with it; a lone linked figure in a link-heavy wrapper stays a figure."""
-    starts = sorted(start for start, _, linked in figures if linked)
-    inside = bytearray(n)
-    for start, end in heavy:
-        if bisect_left(starts, end) - bisect_left(starts, start) >= CARDS_MIN:
-            inside[start:end] = b"\x01" * (end - start)
-    return inside
 
 
 def _slideshows(blocks: Blocks) -> list[tuple[int, int]]:
