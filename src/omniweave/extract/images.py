@@ -6,8 +6,9 @@ lazy-loading attributes, then any other attribute holding a URL (a plugin's own 
 URIs, tracking pixels, spacers, images placed far off the page, icons and header pictures give no
 image: an icon by its declared size (attributes or inline style), or by the words of its URL or
 class, and a header picture by the words of its wrappers (:func:`in_header`), unless its declared
-size is a picture's; an icon that is a data table cell's value stays. The other candidates are kept too (``extra["renditions"]``):
-the images step uses whichever the crawl captured, and falls back to them when the preferred URL is gone.
+size is a picture's; an icon that is a data table cell's value stays. The other candidates are
+kept too (``extra["renditions"]``): the images step uses whichever the crawl captured, and falls
+back to them when the preferred URL is gone.
 
 bench/extraction_images.py measures these rules on many more pages than they were written looking
 at (issue 27: a learned keep/drop model over image features, cross-validated by site, did not beat
@@ -202,7 +203,7 @@ def is_placeholder(src: str | None) -> bool:
 
 def is_tracking_url(url: str) -> bool:
     """A tracking pixel, beacon or counter URL, a spacer file, or an image of an ad server
-    (``//ad.``, ``//ads.``, ``//adserver.`` hosts)."""
+    (``//ad.``, ``//ads.``, ``//adserver.``, ``//adimg.`` hosts)."""
     return _TRACKING_SEARCH.search(url)
 
 
