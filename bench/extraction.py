@@ -26,6 +26,11 @@ Metrics (per suite, separately for the held-out and the tuned-on split):
 - placed: share of expected images that were found AND sit at the right place: the 10 tokens of text
   just before the image, or the 10 just after it, overlap the ground truth's by at least half
   (both sides empty counts as a match).
+- image figures per page (the line under a suite's table, and the JSON keys): each page's recall,
+  precision and placed, averaged: recall and placed over the pages that expect an image, precision
+  over the pages that give one (a page expecting none that gets an image scores precision 0). The
+  pooled figures follow the few pages with dozens of images; the per-page ones follow what most
+  pages get, and are what the project's evaluation on unseen Readability pages reported.
 - docs/s: pages per CPU-second of the extraction call alone (process CPU time, so that other
   load on a shared machine does not count), one process pinned to one core, on pre-decoded text
   (the same str for every system), timed on a fixed sample of ``--timing-pages`` pages per suite.
@@ -51,7 +56,8 @@ Peers' outputs are cached in bench/.cache/peers (``--no-cache`` to rerun).
 
 The last line is one JSON object, per suite (held-out pages): ``f1``, ``best_peer``,
 ``best_peer_f1``, ``speed_ratio_vs_trafilatura``, ``pages``; for suites with image ground truth
-``img_recall``, ``img_placed``, ``img_precision``; for WCXB ``by_type``.
+``img_recall``, ``img_placed``, ``img_precision`` (per page, averaged) and the pooled ones
+(``img_recall_pooled``, ``img_placed_pooled``, ``img_precision_pooled``); for WCXB ``by_type``.
 """
 
 from __future__ import annotations
@@ -421,6 +427,13 @@ class Tally:
     img_placed: int = 0
     img_extracted: int = 0
     img_extracted_ok: int = 0
+    # per-page image figures, summed: recall and placed over pages expecting an image, precision over
+    # pages giving one (an image on a page that expects none scores precision 0 there)
+    img_pages_expecting: int = 0
+    img_pages_giving: int = 0
+    img_page_recall: float = 0.0
+    img_page_placed: float = 0.0
+    img_page_precision: float = 0.0
 
     def add(self, page: Tally) -> None:
         """Add one page's scores (a tally that :func:`score` filled for that page alone)."""
@@ -432,6 +445,23 @@ class Tally:
         self.img_placed += page.img_placed
         self.img_extracted += page.img_extracted
         self.img_extracted_ok += page.img_extracted_ok
+        self.img_pages_expecting += page.img_pages_expecting
+        self.img_pages_giving += page.img_pages_giving
+        self.img_page_recall += page.img_page_recall
+        self.img_page_placed += page.img_page_placed
+        self.img_page_precision += page.img_page_precision
+
+    def image_figures(self, per_page: bool) -> tuple[float, float, float]:
+        """``(recall, precision, placed)`` of the images: pooled over every image of the pages
+        (a page with dozens of images weighs dozens of times more), or the means of the pages'
+        figures (``per_page``; recall and placed over the pages expecting an image, precision over
+        the pages giving one)."""
+        if per_page:
+            return (self.img_page_recall / max(1, self.img_pages_expecting),
+                    self.img_page_precision / max(1, self.img_pages_giving),
+                    self.img_page_placed / max(1, self.img_pages_expecting))
+        return (self.img_found / max(1, self.img_expected), self.img_extracted_ok / max(1, self.img_extracted),
+                self.img_placed / max(1, self.img_expected))
 
 
 def _overlap(truth: list[str], got: list[str]) -> bool:
@@ -442,6 +472,8 @@ def _overlap(truth: list[str], got: list[str]) -> bool:
 
 
 def score(case: Case, seq: Seq, tally: Tally) -> None:
+    """Score one page's output into ``tally`` (a fresh tally per page: the per-page image figures
+    are that page's)."""
     text = " ".join(v for k, v in seq if k == "text")
     if case.text is not None:
         got, want = Counter(tokens(text)), Counter(tokens(case.text))
@@ -484,6 +516,13 @@ def score(case: Case, seq: Seq, tally: Tally) -> None:
             tally.img_placed += 1
     tally.img_extracted_ok += len(used)
     tally.img_extracted -= sum(i not in used and keys[1] in case.unsure_images for i, keys in extracted)
+    if tally.img_expected:
+        tally.img_pages_expecting = 1
+        tally.img_page_recall = tally.img_found / tally.img_expected
+        tally.img_page_placed = tally.img_placed / tally.img_expected
+    if tally.img_extracted:
+        tally.img_pages_giving = 1
+        tally.img_page_precision = tally.img_extracted_ok / tally.img_extracted
 
 
 def _f1(p: float, r: float) -> float:
@@ -745,6 +784,8 @@ def main() -> None:
                     f"{split}: omniweave docs/s = {ratios[split]:.1f}x trafilatura's (best passes); "
                     f"per round {statistics.median(rounds):.1f}x median, {rounds[0]:.1f}-{rounds[-1]:.1f}x"
                 )
+        if cases[0].images is not None:
+            print_page_images(systems, tallies)
         snippets = cases[0].text is None
         for split in ("heldout", "tune"):
             gap = f1_gap(systems, split, per_page, snippets=snippets)
@@ -757,6 +798,18 @@ def main() -> None:
         headline[suite] = headline_figures(systems, cases, per_page, tallies, ratios.get("heldout"), snippets)
         sys.stdout.flush()
     print(json.dumps(headline, sort_keys=True))
+
+
+def print_page_images(systems: list[str], tallies: dict[tuple[str, str], Tally]) -> None:
+    """Each system's image recall, precision and placed per page, averaged (see the module's doc)."""
+    for split in ("heldout", "tune"):
+        cells = []
+        for system in systems:
+            t = tallies[(system, split)]
+            if system not in IMAGELESS and t.img_pages_expecting + t.img_pages_giving:
+                cells.append(f"{system} " + "/".join(f"{v:.3f}" for v in t.image_figures(per_page=True)))
+        if cells:
+            print(f"{split}: images per page (R/P/placed): " + " | ".join(cells))
 
 
 def print_page_types(systems: list[str], cases: list[Case], per_page: dict[tuple[str, str], list[Tally]]) -> None:
@@ -785,9 +838,11 @@ def headline_figures(systems: list[str], cases: list[Case], per_page: dict[tuple
     out["speed_ratio_vs_trafilatura"] = round(speed, 2) if speed else None
     ours = tallies.get(("omniweave", "heldout"))
     if cases[0].images is not None and ours is not None and ours.img_expected:
-        out["img_recall"] = round(ours.img_found / ours.img_expected, 4)
-        out["img_placed"] = round(ours.img_placed / ours.img_expected, 4)
-        out["img_precision"] = round(ours.img_extracted_ok / max(1, ours.img_extracted), 4)
+        for suffix, per_page in (("", True), ("_pooled", False)):
+            recall, precision, placed = ours.image_figures(per_page)
+            out[f"img_recall{suffix}"] = round(recall, 4)
+            out[f"img_placed{suffix}"] = round(placed, 4)
+            out[f"img_precision{suffix}"] = round(precision, 4)
     if cases[0].suite == "wcxb" and "omniweave" in systems:
         kinds = [c.page_type or "?" for c in cases if c.split == "heldout"]
         by_type: dict[str, dict[str, float]] = {}

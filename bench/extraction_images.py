@@ -15,16 +15,18 @@ Which images a page should give:
   unsure: extracted, they count neither way. An image that names no URL (a ``data:`` placeholder
   only) is expected of no one. On the Readability pages the proxy is checked against the truth (the
   line "proxy vs truth").
-Metrics, pooled per suite as bench/extraction.py computes them: img R (expected images found), img P
-(extracted images that are expected, unsure ones left out), placed (found with the text beside them
-right); and per page, averaged (page R over pages expecting an image, page P over pages giving one),
-as pooled figures follow the few pages with dozens of images. omniweave runs each page with the fold models not trained on it (shared data; see
+Metrics as bench/extraction.py computes them: img R (expected images found), img P (extracted images
+that are expected, unsure ones left out), placed (found with the text beside them right), pooled
+over the suite's images and per page, averaged (page R and placed over pages expecting an image,
+page P over pages giving one), as pooled figures follow the few pages with dozens of images.
+omniweave runs each page with the fold models not trained on it (shared data; see
 bench/extraction.py), peers' outputs come from bench/.cache/peers.
 
 The last line is one JSON object, per suite: ``pages``, ``images`` (expected), ``truth`` ("expected"
-or "proxy"), ``img_recall``, ``img_precision``, ``img_placed``, ``page_img_recall``,
-``page_img_precision``, ``best_peer`` (by the F1 of its pooled recall and precision) with its
-``best_peer_img_recall`` / ``best_peer_img_precision``; for WCXB ``by_type`` (omniweave).
+or "proxy"), ``img_recall``, ``img_precision``, ``img_placed`` (per page, averaged, as in
+bench/extraction.py), ``img_recall_pooled``, ``img_precision_pooled``, ``img_placed_pooled``,
+``best_peer`` (by the F1 of its per-page recall and precision) with its ``best_peer_img_recall`` /
+``best_peer_img_precision``; for WCXB ``by_type`` (omniweave).
 """
 
 from __future__ import annotations
@@ -201,24 +203,8 @@ def image_cases(data: Path, suite: str, limit: int | None, shared: bool) -> list
     return out
 
 
-def _ratio(a: float, b: float) -> float:
-    return round(a / b, 4) if b else 0.0
-
-
-def _figures(t: X.Tally) -> tuple[float, float, float]:
-    return _ratio(t.img_found, t.img_expected), _ratio(t.img_extracted_ok, t.img_extracted), _ratio(t.img_placed, t.img_expected)
-
-
-def _page_means(pages: list[X.Tally]) -> tuple[float, float]:
-    """Recall averaged over the pages that expect an image, precision over those that give one: a
-    few image-heavy pages weigh no more than any other."""
-    recalls = [t.img_found / t.img_expected for t in pages if t.img_expected]
-    precisions = [t.img_extracted_ok / t.img_extracted for t in pages if t.img_extracted]
-    return sum(recalls) / max(1, len(recalls)), sum(precisions) / max(1, len(precisions))
-
-
 def _f1(t: X.Tally) -> float:
-    r, p, _ = _figures(t)
+    r, p, _ = t.image_figures(per_page=True)
     return 2 * r * p / (r + p) if r + p else 0.0
 
 
@@ -227,6 +213,20 @@ def _pool(pages: list[X.Tally]) -> X.Tally:
     for page in pages:
         total.add(page)
     return total
+
+
+def _cells(t: X.Tally) -> str:
+    pooled, per_page = t.image_figures(per_page=False), t.image_figures(per_page=True)
+    return " | ".join(f"{v:.3f}" for v in (*pooled, *per_page))
+
+
+def _entry(t: X.Tally) -> dict[str, float]:
+    out = {}
+    for suffix, per_page in (("", True), ("_pooled", False)):
+        r, p, placed = t.image_figures(per_page)
+        out |= {f"img_recall{suffix}": round(r, 4), f"img_precision{suffix}": round(p, 4),
+                f"img_placed{suffix}": round(placed, 4)}
+    return out
 
 
 def main() -> None:
@@ -257,8 +257,8 @@ def main() -> None:
         _, per_page, _ = X.score_suite(systems, cases, peers, models)
         truth = "expected" if suite in TRUTH_SUITES else "proxy"
         print(f"\n## {suite} ({truth} images)")
-        print("| split   | system           | docs | images | img R | img P | placed| page R | page P |")
-        print("|---------|------------------|------|--------|-------|-------|-------|--------|--------|")
+        print("| split   | system           | docs | images | img R | img P | placed| page R| page P| pg pl.|")
+        print("|---------|------------------|------|--------|-------|-------|-------|-------|-------|-------|")
         pooled: dict[str, X.Tally] = {}
         for split in ("heldout", "tune", "all"):
             for system in systems:
@@ -268,21 +268,16 @@ def main() -> None:
                 t = _pool(pages)
                 if split == "all":
                     pooled[system] = t
-                r, p, placed = _figures(t)
-                page_r, page_p = _page_means(pages)
-                print(f"| {split:7} | {system:16} | {len(pages):4} | {t.img_expected:6} | {r:.3f} | {p:.3f} | {placed:.3f} "
-                      f"| {page_r:.3f}  | {page_p:.3f}  |")
+                print(f"| {split:7} | {system:16} | {len(pages):4} | {t.img_expected:6} | {_cells(t)} |")
         ours = pooled.get("omniweave")
         entry: dict[str, object] = {"pages": len(cases), "images": sum(len(c.images or []) for c in cases), "truth": truth}
         if ours is not None:
-            entry["img_recall"], entry["img_precision"], entry["img_placed"] = _figures(ours)
-            pages = per_page[("omniweave", "heldout")] + per_page[("omniweave", "tune")]
-            entry["page_img_recall"], entry["page_img_precision"] = (round(v, 4) for v in _page_means(pages))
+            entry |= _entry(ours)
         others = [s for s in pooled if s != "omniweave"]
         if others:
             best = max(others, key=lambda s: _f1(pooled[s]))
-            entry["best_peer"] = best
-            entry["best_peer_img_recall"], entry["best_peer_img_precision"], _ = _figures(pooled[best])
+            r, p, _ = pooled[best].image_figures(per_page=True)
+            entry |= {"best_peer": best, "best_peer_img_recall": round(r, 4), "best_peer_img_precision": round(p, 4)}
         if suite == "wcxb" and ours is not None:
             entry["by_type"] = _by_type(cases, per_page)
         headline[suite] = entry
@@ -298,11 +293,11 @@ def _by_type(cases: list[X.Case], per_page: dict[tuple[str, str], list[X.Tally]]
         for kind, page in zip(kinds, per_page[("omniweave", split)]):
             pages.setdefault(kind, []).append(page)
     out = {}
+    print("  by page type: R P placed pooled, then per page")
     for kind, tallies in sorted(pages.items()):
         t = _pool(tallies)
-        r, p, placed = _figures(t)
-        out[kind] = {"pages": len(tallies), "images": t.img_expected, "img_recall": r, "img_precision": p, "img_placed": placed}
-        print(f"  {kind:14} ({len(tallies):4} pages, {t.img_expected:5} images): R {r:.3f}  P {p:.3f}  placed {placed:.3f}")
+        out[kind] = {"pages": len(tallies), "images": t.img_expected, **_entry(t)}
+        print(f"  {kind:14} ({len(tallies):4} pages, {t.img_expected:5} images): {_cells(t)}")
     return out
 
 

@@ -44,3 +44,18 @@ def test_unsure_images_count_neither_way_and_others_do():
     extraction.score(case, seq, tally)
     assert (tally.img_expected, tally.img_found, tally.img_placed) == (1, 1, 1)
     assert (tally.img_extracted, tally.img_extracted_ok) == (2, 1)  # the footer logo is wrong, the lead image unsure
+
+
+def test_image_figures_per_page_weigh_every_page_alike():
+    big = extraction.Case("readability", "big", "", "http://example.com/a", text="x", images=[
+        extraction.TruthImage({f"example.com/{i}.jpg"}, [], [], {f"example.com/{i}.jpg"}, {f"example.com/{i}.jpg"})
+        for i in range(9)])
+    small = extraction.Case("readability", "small", "", "http://example.com/b", text="x", images=[])
+    total = extraction.Tally()
+    for case, seq in ((big, [("img", f"http://example.com/{i}.jpg") for i in range(9)]),
+                      (small, [("text", "x"), ("img", "http://example.com/hero.jpg")])):  # an image where none is expected
+        page = extraction.Tally()
+        extraction.score(case, seq, page)
+        total.add(page)
+    assert total.image_figures(per_page=False) == (1.0, 0.9, 1.0)  # pooled: 9 of 10 extracted images are right
+    assert total.image_figures(per_page=True) == (1.0, 0.5, 1.0)  # per page: the small page's precision is 0

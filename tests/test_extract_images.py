@@ -53,6 +53,7 @@ def test_a_picture_s_declared_size_outweighs_icon_words_in_its_url_and_class():
 def test_tracking_pixels_go_whatever_their_size_and_style_sizes_count():
     assert _urls(
         '<img src="https://ad.doubleclick.net/imp.gif" width="300" height="250">'
+        '<img src="http://ad.example.cn/content_banner/650x120_qrcodes.jpg" width="650">'  # an ad server's image
         '<img src="/badges/gold.png" style="width: 32px; height: 32px">'
         '<img src="/photos/lake.jpg" style="width:640px;height:480px">'
     ) == ["http://example.com/photos/lake.jpg"]
@@ -70,3 +71,19 @@ def test_a_percentage_is_no_declared_size():
     html = f'<html><body><article>{_PROSE}<img src="/photos/wide.jpg" width="30%"></article></body></html>'
     [image] = extract_html(html, url="http://example.com/a/").images
     assert image.url == "http://example.com/photos/wide.jpg" and image.declared_width is None
+
+
+def test_an_image_placed_far_off_the_page_is_hidden():
+    assert _urls(
+        '<img src="/pic/share-card.jpg" style="position:absolute; bottom:-9999px; left:-9999px">'
+        '<img src="/photos/quay.jpg" style="margin-left: -20px">'  # a nudge is layout, not hiding
+    ) == ["http://example.com/photos/quay.jpg"]
+
+
+def test_a_header_block_s_picture_is_not_the_body_s_unless_sized_as_a_picture():
+    assert _urls(
+        '<div class="article-header-image"><figure><img src="/photos/hero.jpg" alt="hero"></figure></div>'
+        '<p class="ynCobrandBanner"><a href="/partner"><img src="/brand/partner.gif"></a></p>'
+        '<div class="story-banner"><img src="/photos/wide.jpg" width="1200" height="600"></div>'
+        '<div class="photo"><img src="/photos/quay.jpg"></div>'
+    ) == ["http://example.com/photos/wide.jpg", "http://example.com/photos/quay.jpg"]

@@ -3,10 +3,12 @@
 Order of preference for one ``<img>``: the largest candidate of a ``<picture><source>`` or of the
 image's own ``srcset`` (lazy variants included), then ``src`` unless it is a placeholder, then the
 lazy-loading attributes, then any other attribute holding a URL (a plugin's own name). ``data:``
-URIs, tracking pixels, spacers and icons give no image: an icon by its declared size (attributes or
-inline style), or by the words of its URL or class unless its declared size is a picture's; an icon
-that is a data table cell's value stays. The other candidates are kept too (``extra["renditions"]``):
-the images step uses whichever the crawl captured, and falls back to them when the preferred URL is gone.
+URIs, tracking pixels, spacers, images placed far off the page, icons and header pictures give no
+image: an icon by its declared size (attributes or inline style), or by the words of its URL or
+class, and a header picture by the words of its wrappers (:func:`in_header`), unless its declared
+size is a picture's; an icon that is a data table cell's value stays. The other candidates are
+kept too (``extra["renditions"]``): the images step uses whichever the crawl captured, and falls
+back to them when the preferred URL is gone.
 
 bench/extraction_images.py measures these rules on many more pages than they were written looking
 at (issue 27: a learned keep/drop model over image features, cross-validated by site, did not beat
@@ -44,14 +46,14 @@ _FILLER_TOKEN = re.compile(r"\d+(x\d+)?|[0-9a-f]{6,}")  # a number, a size, a ha
 # several times slower), case-blind against any other text
 _TRACKING_URL = (
     r"(spacer\.|pixel\.gif|/pixel[/?]|/beacon|/tracking|/track/|doubleclick\.net|google-analytics|facebook\.com/tr|"
-    r"/b/ss/|scorecardresearch|quantserve|/counter)"
+    r"/b/ss/|scorecardresearch|quantserve|/counter|//(?:ads?|adserver|adimg)\.)"  # the last: an ad server's host
 )
 _ICON_URL = r"(favicon|/icons?/|[/_-]icons?[._-]|emoji|emoticon|smilies|/smiley|sprite|/badges?/|gravatar\.com/avatar|/avatars?/)"
 # substrings one of which every match of the patterns above holds: most URLs hold none, and a
 # substring test is far cheaper than the search
 _TRACKING_URL_KEYS = (
     "spacer.", "pixel", "beacon", "/track", "doubleclick", "google-analytics", "facebook.com/tr", "/b/ss/",
-    "scorecardresearch", "quantserve", "/counter",
+    "scorecardresearch", "quantserve", "/counter", "//ad",
 )
 _ICON_URL_KEYS = ("icon", "emoji", "emoticon", "smilies", "smiley", "sprite", "badge", "avatar")
 _JUNK_CLASS = r"(^|[\s_-])(icon|emoji|avatar|logo|sprite|badge|wp-smiley)($|[\s_-])"
@@ -60,6 +62,9 @@ _IMAGE_EXT = re.compile(r"\.(jpe?g|png|webp|gif|avif|bmp|tiff?)(\?|#|$)", re.IGN
 # a size in pixels: longer numbers are no size (and would not fit the int32 column), nor is a percentage
 _INT = re.compile(r"\s*(\d{1,9})(?!\d)(?!(?:\.\d*)?\s*%)")
 _STYLE_SIDE = re.compile(r"(?<![-\w])(width|height)\s*:\s*(\d{1,5})(?:\.\d+)?px", re.IGNORECASE)
+# placed thousands of pixels off the page (``bottom: -9999px``): hidden, as a share image for scripts to read
+_OFFSCREEN = re.compile(r"(?<![-\w])(?:left|right|top|bottom|margin-left|margin-top)\s*:\s*-\d{4,}", re.IGNORECASE)
+_LABEL_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # words of a class or id, camelCase split ("ynCobrandBanner")
 _SRCSET_URL = re.compile(r"[\s,]*(\S+)")  # leading separators, then a URL: a run of non-space
 _COMMA_IN_RUN = re.compile(r",\S")  # a comma that may belong to a URL (or glue a descriptor to the next one)
 NOSCRIPT_ATTR = "data-ow-noscript"  # the source of a removed <noscript> twin (set by extract.clean)
@@ -67,6 +72,9 @@ RENDITIONS = "renditions"  # ImageNode.extra key: every candidate URL, preferred
 PIXEL_MAX_SIDE = 2  # declared 1x1 / 2x2: tracking pixels and spacers
 ICON_MAX_SIDE = 40  # declared at most 40x40: icons, avatars, emoji
 PICTURE_MIN_SIDE = 100  # declared at least this on both sides: a picture, whatever its URL or class says
+HEADER_WORDS = ("header", "banner", "masthead")  # how class/id words of a header block end ("photoheader")
+HEADER_HOPS = 3  # wrappers between an image and the header block it belongs to
+HEADER_MAX_TEXT = 2000  # characters of a header block at most (more: a wrapper of the page, not its header)
 CELL_MAX_HOPS = 3  # <td><a><span><img>: wrappers between a cell and the image that is its value
 CELL_LABEL_MAX = 40  # characters of a label beside an icon in a data table's cell ("South Korea")
 
@@ -194,7 +202,8 @@ def is_placeholder(src: str | None) -> bool:
 
 
 def is_tracking_url(url: str) -> bool:
-    """A tracking pixel, beacon or counter URL, or a spacer file."""
+    """A tracking pixel, beacon or counter URL, a spacer file, or an image of an ad server
+    (``//ad.``, ``//ads.``, ``//adserver.``, ``//adimg.`` hosts)."""
     return _TRACKING_SEARCH.search(url)
 
 
@@ -365,6 +374,26 @@ def is_cell_value(node: LexborNode) -> bool:
     return table is not None and table.css_first("th") is not None
 
 
+def in_header(node: LexborNode) -> bool:
+    """True for an image in a header or banner block (a wrapper within :data:`HEADER_HOPS` above it
+    with a class or id word ending in one of :data:`HEADER_WORDS`, holding at most
+    :data:`HEADER_MAX_TEXT` characters): a masthead's or a headline block's picture, a co-branding
+    banner, a cover beside a chapter's title, which readers of the article's body (the Readability
+    test pages' expected outputs) do not count as its pictures."""
+    parent = node.parent
+    for _ in range(HEADER_HOPS):
+        if parent is None:
+            return False
+        label = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}"
+        lower = label.lower()
+        if ("header" in lower or "banner" in lower or "masthead" in lower) and any(
+            w.lower().endswith(HEADER_WORDS) for w in _LABEL_WORD.findall(label)
+        ) and len(parent.text(deep=True).strip()) <= HEADER_MAX_TEXT:
+            return True
+        parent = parent.parent
+    return False
+
+
 def resolve(base_url: str | None, src: str) -> str:
     """``urljoin(base_url, src)``, without parsing for the common plain cases that ``urljoin`` would
     only glue together: an absolute http(s) URL (returned as is), a scheme-relative ``//host/...``
@@ -433,14 +462,19 @@ def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
     junk_url = is_junk_url(url)  # an icon's URL unless a tracker's
     if junk_url and is_tracking_url(url):
         return None
+    style = attrs.get("style")
+    if style and "-" in style and _OFFSCREEN.search(style):
+        return None
     width, height = _int_attr(attrs.get("width")), _int_attr(attrs.get("height"))
-    sides = [s for s in (width, height) if s is not None] or _style_sides(attrs.get("style"))
+    sides = [s for s in (width, height) if s is not None] or _style_sides(style)
     if sides and min(sides) <= PIXEL_MAX_SIDE:
         return None
     if len(sides) < 2 or min(sides) < PICTURE_MIN_SIDE:  # a picture's size outweighs the words of its URL and class
         if junk_url or _JUNK_CLASS_SEARCH.search(attrs.get("class") or ""):
             return None
         if sides and max(sides) <= ICON_MAX_SIDE and not is_cell_value(node):  # an icon, unless a cell's value
+            return None
+        if in_header(node):
             return None
     image = ImageNode(
         url=url,
