@@ -77,6 +77,20 @@ def test_deep_nesting_bomb_is_refused_with_a_reason():
     extract_html(flat, url="http://example.com/")
 
 
+def test_self_closed_svg_shapes_are_not_nesting():
+    """Icons drawn with thousands of ``<path/>`` (a documentation page's diagrams) are extracted; a
+    ``<div/>`` bomb in HTML proper (where ``/>`` does not close) is still refused."""
+    icons = "<svg viewBox='0 0 9 9'>" + "<path d='M0 0'/>" * 3000 + "</svg>"
+    text = "<p>" + "Each clause of the statement is described in turn, with examples. " * 5 + "</p>"
+    page = "<html><body><main>" + (icons + text) * 3 + "</main></body></html>"
+    doc = extract_html(page, url="http://example.com/")
+    assert "described in turn" in doc.text
+    with pytest.raises(ExtractionRefused):
+        extract_html("<html><body>" + "<div/>" * 5000 + "x</body></html>")
+    with pytest.raises(ExtractionRefused):  # outside the svg, its shapes' '/>' means nothing
+        extract_html("<html><body><svg></svg>" + "<span/>" * 5000 + "</body></html>")
+
+
 def test_huge_page_is_cut_with_a_note():
     big = "<html><body><article>" + "<p>" + "word " * 200 + "</p>" * 0 + "".join(
         f"<p>{'lorem ipsum dolor sit amet, ' * 20}{i}</p>" for i in range(MAX_CHARS // 500)
