@@ -635,7 +635,10 @@ class FoldModels:
         paths = sorted(folder.glob("fold-*-of-*.npz"))
         if not paths:
             raise SystemExit(f"no fold-<i>-of-<k>.npz models in {folder}: run the training script first")
-        self.k = int(paths[0].stem.rsplit("-", 1)[1])
+        # one set of folds: the most folds there are models for (a folder may hold the 2-fold and the
+        # 5-fold models; mixing them would score pages with a model trained on them)
+        self.k = max(int(p.stem.rsplit("-", 1)[1]) for p in paths)
+        paths = [p for p in paths if p.stem.endswith(f"-of-{self.k}")]
         self.models = {int(p.stem.split("-")[1]): LinearModel.load(p, features) for p in paths}
         self.setter, self.shipped = setter, shipped  # timing passes use the shipped one (the same cost)
 

@@ -269,3 +269,16 @@ def test_picture_credit_lines_are_not_text():
 def test_standfirst_written_right_in_an_article_header_is_kept(shared_data):
     doc, _ = _readability(shared_data, "medicalnewstoday")  # <header>Neuroscience tells us ...</header> in the body
     assert doc.text.startswith("Neuroscience tells us that most of the work done by our brains")
+
+
+def test_a_page_left_with_a_notice_is_rescued_from_its_visible_text():
+    """The rules took the body's text for boilerplate and left only a short notice: the output is
+    taken again from the page's visible text, less link lists, and says so."""
+    prose = "".join(f"<p>Our darker roast is blended from two beans for a bold cup, batch {i}, every day.</p>" for i in range(6))
+    html = ('<html><body><div class="bar">End of the road, friend.</div>'
+            f'<div style="display:none"><h1>Dark roast coffee</h1>{prose}</div>'
+            '<ul><li><a href="/a">Shop</a></li><li><a href="/b">About</a></li></ul></body></html>')
+    doc = extract_html(html, url="http://example.com/")
+    assert "batch 5" in doc.text and doc.metadata["extract_rescued"] == "short_output"
+    article = f"<html><body><article><h1>Short note</h1><p>{'A complete thought. ' * 3}</p></article></body></html>"
+    assert "extract_rescued" not in extract_html(article, url="http://example.com/").metadata

@@ -160,7 +160,8 @@ def test_a_listings_cards_are_its_content(restore_block_models):
         for i in range(1, 26)
     )
     page = ("<html><body><nav><a href='/'>Home</a> <a href='/about'>About</a></nav><main><h1>Winter recipes</h1>"
-            "<p>Our favourite dishes for the cold months, picked by the editors.</p>"
+            "<p>Our favourite dishes for the cold months, picked by the editors from the readers' letters of "
+            "the last three winters.</p>"  # long enough not to be rescued (extract_html's RESCUE_BELOW)
             f"<ul class='cards'>{cards}</ul></main><footer><p>© 2024 Kitchen Co. All rights reserved.</p></footer>"
             "</body></html>")
     text = extract_html(page, url=URL).text
@@ -235,3 +236,27 @@ def test_the_run_time_cut_scorer_equals_the_features_it_was_trained_on():
         total = sum(len(t.text) for t in texts)
         best, cut = learned._best_cut(learned._tail_blocks(texts, links_of), total, sum(links_of.values()), len(texts), model)
         assert cut == int(np.argmax(scores)) + 1 and best == pytest.approx(float(scores.max()))
+
+
+def test_root_features_see_a_footer_blurb_and_a_documents_sections():
+    """What the root model reads of a candidate besides its text: where it stands in the page, whether
+    it sits in a footer-like ancestor, furniture cue words in it, and its like siblings (the other
+    sections of a documentation page)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from omniweave.extract.score import score_page
+
+    sections = "".join(f"<section class='doc-section'><h2>Part {i}</h2><p>{_SENTENCE * 3}</p></section>" for i in range(4))
+    html = (f"<html><body><main>{sections}</main><footer><div class='blurb'><p>About us: a small team. "
+            "Copyright © 2024, all rights reserved. Privacy and cookie notice.</p></div></footer></body></html>")
+    tree = LexborHTMLParser(html)
+    body = tree.body
+    section, blurb = body.css_first("section"), body.css_first("div.blurb")
+    x = learned.features(body, [section, blurb, body], score_page(body, {}), {}, len(body.text()))
+    col = learned.FEATURES.index
+    assert x[0, col("log_like_siblings")] == pytest.approx(np.log1p(3)) and x[0, col("start_share")] == 0.0
+    assert x[0, col("log_headings")] == pytest.approx(np.log1p(1))
+    assert x[1, col("furniture_ancestor")] == 1.0 and x[0, col("furniture_ancestor")] == 0.0
+    assert x[1, col("end_share")] == pytest.approx(1.0) and x[1, col("start_share")] > 0.8
+    assert x[1, col("cue_words")] > x[0, col("cue_words")] == 0.0
+    assert x[2, col("start_share")] == 0.0 and x[2, col("end_share")] == pytest.approx(1.0)
