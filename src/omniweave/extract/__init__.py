@@ -4,7 +4,9 @@ Steps: decode, bound the work (:mod:`.guard`), parse with lexbor, collect head f
 query (:mod:`.scan`, :mod:`.page`), remove junk and named boilerplate (:mod:`.clean`), choose the
 content subtrees by scoring (:mod:`.score`), walk them emitting text blocks and images in place
 (:mod:`.walk`, :mod:`.images`), prune link-heavy leftovers and boilerplate after the content
-(:mod:`.learned`), and give back the link lists that are the page's items (:mod:`.items`).
+(:mod:`.learned`), and give back the link lists that are the page's items (:mod:`.items`). A page
+whose output is empty or a short notice, while its visible text holds much more, is extracted again
+from that text (counted in the document's metadata): a page with visible text never gives nothing.
 """
 
 from __future__ import annotations

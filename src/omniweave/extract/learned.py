@@ -3,9 +3,10 @@ labelled pages by a script in tools/ and shipped as a small ``.npz`` file in the
 at run time, loaded once). Without a shipped model each part leaves the rules' choice as it is.
 
 - Content root (``root_model.npz``, tools/train_extractor.py): the rule's winner and a few
-  alternatives (the next best scored nodes, the winner's parent and grandparent, the whole body) are
-  described by text and link share, scores, tag, class hints, depth, repeated children and their
-  relation to the rule's winner. The model is asked only where the rule's winner holds little of
+  alternatives (the next best scored nodes, the winner's ancestors up to four levels, the whole body)
+  are described by text and link share, scores, tag, class hints, depth, repeated children, their
+  relation to the rule's winner, where their text stands in the page's, footer-like ancestors,
+  furniture cue words (an "about us" blurb, a legal or welcome notice), like siblings and headings. The model is asked only where the rule's winner holds little of
   the body's text (the model's ``gate``; on articles it holds most of it) and its class does not
   name it content (unless ``ask_hinted``); its pick replaces the rule's winner only when it scores
   at least the model's ``threshold`` (a margin) above it, and the rules then expand it (series,
