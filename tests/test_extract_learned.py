@@ -237,26 +237,3 @@ def test_the_run_time_cut_scorer_equals_the_features_it_was_trained_on():
         best, cut = learned._best_cut(learned._tail_blocks(texts, links_of), total, sum(links_of.values()), len(texts), model)
         assert cut == int(np.argmax(scores)) + 1 and best == pytest.approx(float(scores.max()))
 
-
-def test_root_features_see_a_footer_blurb_and_a_documents_sections():
-    """What the root model reads of a candidate besides its text: where it stands in the page, whether
-    it sits in a footer-like ancestor, furniture cue words in it, and its like siblings (the other
-    sections of a documentation page)."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    from omniweave.extract.score import score_page
-
-    sections = "".join(f"<section class='doc-section'><h2>Part {i}</h2><p>{_SENTENCE * 3}</p></section>" for i in range(4))
-    html = (f"<html><body><main>{sections}</main><footer><div class='blurb'><p>About us: a small team. "
-            "Copyright © 2024, all rights reserved. Privacy and cookie notice.</p></div></footer></body></html>")
-    tree = LexborHTMLParser(html)
-    body = tree.body
-    section, blurb = body.css_first("section"), body.css_first("div.blurb")
-    x = learned.features(body, [section, blurb, body], score_page(body, {}), {}, len(body.text()))
-    col = learned.FEATURES.index
-    assert x[0, col("log_like_siblings")] == pytest.approx(np.log1p(3)) and x[0, col("start_share")] == 0.0
-    assert x[0, col("log_headings")] == pytest.approx(np.log1p(1))
-    assert x[1, col("furniture_ancestor")] == 1.0 and x[0, col("furniture_ancestor")] == 0.0
-    assert x[1, col("end_share")] == pytest.approx(1.0) and x[1, col("start_share")] > 0.8
-    assert x[1, col("cue_words")] > x[0, col("cue_words")] == 0.0
-    assert x[2, col("start_share")] == 0.0 and x[2, col("end_share")] == pytest.approx(1.0)

@@ -3,10 +3,9 @@ labelled pages by a script in tools/ and shipped as a small ``.npz`` file in the
 at run time, loaded once). Without a shipped model each part leaves the rules' choice as it is.
 
 - Content root (``root_model.npz``, tools/train_extractor.py): the rule's winner and a few
-  alternatives (the next best scored nodes, the winner's ancestors up to four levels, the whole body)
-  are described by text and link share, scores, tag, class hints, depth, repeated children, their
-  relation to the rule's winner, where their text stands in the page's, footer-like ancestors,
-  furniture cue words (an "about us" blurb, a legal or welcome notice), like siblings and headings. The model is asked only where the rule's winner holds little of
+  alternatives (the next best scored nodes, the winner's parent and grandparent, the whole body) are
+  described by text and link share, scores, tag, class hints, depth, repeated children and their
+  relation to the rule's winner. The model is asked only where the rule's winner holds little of
   the body's text (the model's ``gate``; on articles it holds most of it) and its class does not
   name it content (unless ``ask_hinted``); its pick replaces the rule's winner only when it scores
   at least the model's ``threshold`` (a margin) above it, and the rules then expand it (series,
@@ -45,7 +44,7 @@ from omniweave.extract.walk import Blocks
 MODEL_PATH = Path(__file__).with_name("data") / "root_model.npz"
 BLOCK_MODEL_PATH = Path(__file__).with_name("data") / "block_model.npz"
 GATE_MODEL_PATH = Path(__file__).with_name("data") / "gate_model.npz"
-PARENT_LEVELS = 4  # the rule winner's ancestors offered as alternatives
+PARENT_LEVELS = 2  # the rule winner's ancestors offered as alternatives
 _TAGS = ("article", "main", "section", "div", "td", "ul", "ol", "table", "form")
 FEATURES = (
     "bias", "is_rule", "is_body", "log_chars", "share_of_body", "link_density", "log_score", "score_share",
@@ -53,17 +52,7 @@ FEATURES = (
     "rule_is_body", "positive_hint", "negative_hint", "commas_per_100", "ranked_count", "log_children",
     "log_repeats", "repeat_share", "rule_share_bound", "has_h1", "log_paragraphs", "log_list_items",
     *(f"tag_{t}" for t in _TAGS), "tag_other",
-    "start_share", "end_share", "furniture_ancestor", "cue_words", "log_like_siblings", "log_headings",
 )
-# words of a site's furniture (an "about us" blurb, a footer, a legal or welcome notice), looked for in
-# the head of a candidate's text (lower case)
-_ROOT_CUES = (
-    "about us", "copyright", "©", "all rights reserved", "privacy", "cookie", "terms of", "terms and conditions",
-    "welcome to", "sign up", "log in", "login", "register", "newsletter", "subscribe", "contact us", "follow us",
-    "disclaimer", "impressum", "datenschutz", "our mission", "who we are", "forum rules", "powered by",
-)
-CUE_HEAD = 2000  # characters of a candidate's text searched for furniture cue words
-_FURNITURE_TAGS = frozenset(("footer", "aside", "nav", "header"))
 
 
 @dataclass(slots=True)
@@ -247,55 +236,9 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
             *_repeats(node), share_bound, float(node.css_first("h1") is not None),
             math.log1p(len(node.css("p"))), math.log1p(len(node.css("li"))),
             *(float(tag == t) for t in _TAGS), float(tag not in _TAGS and not is_body),
-            *_placement(whole_text, text), float(_under_furniture(node, body, hinted)), _cue_words(text),
-            math.log1p(_like_siblings(node)), math.log1p(len(node.css("h2, h3"))),
         ]
         rows.append(row)
     return np.array(rows, dtype=np.float64)
-
-
-def _placement(whole_text: str, text: str) -> tuple[float, float]:
-    """Where a candidate's text starts and ends in the body's text, as shares of it (a footer's
-    notice sits at the end; the body's is 0 and 1)."""
-    total = max(1, len(whole_text))
-    head = text[:64]
-    start = whole_text.find(head) if head else 0
-    start = max(0, start)
-    return start / total, min(1.0, (start + len(text)) / total)
-
-
-def _under_furniture(node: LexborNode, body: LexborNode, hinted: HintMap) -> bool:
-    """Whether the candidate or an ancestor under the body is a footer, aside, nav or header, or has
-    a class or id naming boilerplate."""
-    stop = body.mem_id
-    while node is not None and node.mem_id != stop:
-        if node.tag in _FURNITURE_TAGS or hinted.get(node.mem_id, NO_HINT)[0] != NONE:
-            return True
-        node = node.parent  # type: ignore[assignment]
-    return False
-
-
-def _cue_words(text: str) -> float:
-    """Furniture cue words per 1,000 characters of the head of a candidate's text."""
-    head = text[:CUE_HEAD]
-    if not head:
-        return 0.0
-    lower = head.lower()
-    hits = sum(map(lower.count, _ROOT_CUES))  # a few dozen scans in C: cheaper than iterating an automaton's hits
-    return min(20.0, 1000.0 * hits / len(head))
-
-
-def _like_siblings(node: LexborNode) -> int:
-    """How many siblings share the candidate's tag and first class (the other sections of a
-    documentation page, the other posts of a thread)."""
-    parent = node.parent
-    if parent is None or node.tag in ("body", "html"):
-        return 0
-    tag_id, key = node.tag_id, node.mem_id
-    first = (node.attributes.get("class") or "").split(" ", 1)[0]
-    # the tag first: reading a node's attributes costs more than its tag id
-    return sum(1 for c in parent.iter() if c.tag_id == tag_id and c.mem_id != key
-               and (c.attributes.get("class") or "").split(" ", 1)[0] == first)
 
 
 def _repeats(node: LexborNode) -> tuple[float, float, float]:
