@@ -77,6 +77,20 @@ def test_deep_nesting_bomb_is_refused_with_a_reason():
     extract_html(flat, url="http://example.com/")
 
 
+def test_self_closed_svg_shapes_are_not_nesting():
+    """Icons drawn with thousands of ``<path/>`` (a documentation page's diagrams) are extracted; a
+    ``<div/>`` bomb in HTML proper (where ``/>`` does not close) is still refused."""
+    icons = "<svg viewBox='0 0 9 9'>" + "<path d='M0 0'/>" * 3000 + "</svg>"
+    text = "<p>" + "Each clause of the statement is described in turn, with examples. " * 5 + "</p>"
+    page = "<html><body><main>" + (icons + text) * 3 + "</main></body></html>"
+    doc = extract_html(page, url="http://example.com/")
+    assert "described in turn" in doc.text
+    with pytest.raises(ExtractionRefused):
+        extract_html("<html><body>" + "<div/>" * 5000 + "x</body></html>")
+    with pytest.raises(ExtractionRefused):  # outside the svg, its shapes' '/>' means nothing
+        extract_html("<html><body><svg></svg>" + "<span/>" * 5000 + "</body></html>")
+
+
 def test_huge_page_is_cut_with_a_note():
     big = "<html><body><article>" + "<p>" + "word " * 200 + "</p>" * 0 + "".join(
         f"<p>{'lorem ipsum dolor sit amet, ' * 20}{i}</p>" for i in range(MAX_CHARS // 500)
@@ -255,3 +269,16 @@ def test_picture_credit_lines_are_not_text():
 def test_standfirst_written_right_in_an_article_header_is_kept(shared_data):
     doc, _ = _readability(shared_data, "medicalnewstoday")  # <header>Neuroscience tells us ...</header> in the body
     assert doc.text.startswith("Neuroscience tells us that most of the work done by our brains")
+
+
+def test_a_page_left_with_a_notice_is_rescued_from_its_visible_text():
+    """The rules took the body's text for boilerplate and left only a short notice: the output is
+    taken again from the page's visible text, less link lists, and says so."""
+    prose = "".join(f"<p>Our darker roast is blended from two beans for a bold cup, batch {i}, every day.</p>" for i in range(6))
+    html = ('<html><body><div class="bar">End of the road, friend.</div>'
+            f'<div style="display:none"><h1>Dark roast coffee</h1>{prose}</div>'
+            '<ul><li><a href="/a">Shop</a></li><li><a href="/b">About</a></li></ul></body></html>')
+    doc = extract_html(html, url="http://example.com/")
+    assert "batch 5" in doc.text and doc.metadata["extract_rescued"] == "short_output"
+    article = f"<html><body><article><h1>Short note</h1><p>{'A complete thought. ' * 3}</p></article></body></html>"
+    assert "extract_rescued" not in extract_html(article, url="http://example.com/").metadata

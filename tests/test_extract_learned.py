@@ -160,7 +160,8 @@ def test_a_listings_cards_are_its_content(restore_block_models):
         for i in range(1, 26)
     )
     page = ("<html><body><nav><a href='/'>Home</a> <a href='/about'>About</a></nav><main><h1>Winter recipes</h1>"
-            "<p>Our favourite dishes for the cold months, picked by the editors.</p>"
+            "<p>Our favourite dishes for the cold months, picked by the editors from the readers' letters of "
+            "the last three winters.</p>"  # long enough not to be rescued (extract_html's RESCUE_BELOW)
             f"<ul class='cards'>{cards}</ul></main><footer><p>© 2024 Kitchen Co. All rights reserved.</p></footer>"
             "</body></html>")
     text = extract_html(page, url=URL).text
@@ -235,3 +236,4 @@ def test_the_run_time_cut_scorer_equals_the_features_it_was_trained_on():
         total = sum(len(t.text) for t in texts)
         best, cut = learned._best_cut(learned._tail_blocks(texts, links_of), total, sum(links_of.values()), len(texts), model)
         assert cut == int(np.argmax(scores)) + 1 and best == pytest.approx(float(scores.max()))
+

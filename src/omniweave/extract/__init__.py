@@ -4,7 +4,9 @@ Steps: decode, bound the work (:mod:`.guard`), parse with lexbor, collect head f
 query (:mod:`.scan`, :mod:`.page`), remove junk and named boilerplate (:mod:`.clean`), choose the
 content subtrees by scoring (:mod:`.score`), walk them emitting text blocks and images in place
 (:mod:`.walk`, :mod:`.images`), prune link-heavy leftovers and boilerplate after the content
-(:mod:`.learned`), and give back the link lists that are the page's items (:mod:`.items`).
+(:mod:`.learned`), and give back the link lists that are the page's items (:mod:`.items`). A page
+whose output is empty or a short notice, while its visible text holds much more, is extracted again
+from that text (counted in the document's metadata): a page with visible text never gives nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from omniweave.io.decode import decode_html
 
 __all__ = ["ExtractionRefused", "extract_html"]
 
+RESCUE_BELOW = 100  # characters of output under which the page's visible text is looked at again
+RESCUE_RATIO = 10  # ... and taken when, less link lists and furniture, it holds this many times more
+
 
 def extract_html(
     html: str | bytes,
@@ -40,7 +45,8 @@ def extract_html(
     ``url`` defaults to the page's ``<link rel=canonical>`` / ``og:url``; image URLs are resolved
     against it (and ``<base href>``). ``doc_id`` defaults to a digest of the URL and a 128-bit hash of the page bytes.
     The decoding used is in ``metadata["charset"]``; a page cut to the size bound says so in
-    ``metadata["extract_truncated"]``. Raises :class:`ExtractionRefused` (with a ``reason``) for a
+    ``metadata["extract_truncated"]``, one whose output was (nearly) empty and was taken from its
+    visible text instead in ``metadata["extract_rescued"]``. Raises :class:`ExtractionRefused` (with a ``reason``) for a
     page nested too deeply to parse in bounded time.
     """
     metadata: dict[str, str] = {}
@@ -68,10 +74,15 @@ def extract_html(
     page_url = url or canonical_url(found.head)
     title = page_title(found.head)
     base_url = base_href(found.head, page_url)
+    nodes = extract_nodes(tree, found, base_url, title)
+    if _text_chars(nodes) < RESCUE_BELOW:
+        nodes, rescued = _rescue(nodes, parse_input, base_url, title)
+        if rescued:
+            metadata["extract_rescued"] = rescued
     return Document(
         id=doc_id,
         url=page_url,
-        nodes=extract_nodes(tree, found, base_url, title) or _all_text(parse_input, base_url),
+        nodes=nodes,
         title=title,
         source=source or Source(format="html"),
         metadata=metadata,
@@ -101,15 +112,28 @@ def _has_text(nodes: list[Node]) -> bool:
     return any(isinstance(n, TextNode) for n in nodes)
 
 
-def _all_text(parse_input: str | bytes, base_url: str | None) -> list[Node]:
-    """The last resort when the cleaned page held no text: every block of the page outside
-    script-like tags, hidden or not (a page whose whole text sits in a hidden or boilerplate-named
-    wrapper, as single-page apps ship it before their scripts run, is not empty)."""
+def _text_chars(nodes: list[Node]) -> int:
+    return sum(len(n.text) for n in nodes if isinstance(n, TextNode))
+
+
+def _rescue(nodes: list[Node], parse_input: str | bytes, base_url: str | None,
+            title: str | None) -> tuple[list[Node], str | None]:
+    """The last resort when the cleaned page gave no text, or under :data:`RESCUE_BELOW` characters
+    (a notice left over when the rules took the body for boilerplate: "End of the road", a promo
+    bar): the blocks of the whole page outside script-like tags, hidden or not (a page whose text
+    sits in a hidden or boilerplate-named wrapper, as single-page apps ship it before their scripts
+    run, is not empty): all of them in place of empty output; in place of a short one, less link
+    lists and furniture as the rules prune them, when they hold :data:`RESCUE_RATIO` times the text.
+    Returns the nodes and what was done (None: the output stands)."""
     tree = LexborHTMLParser(parse_input, options=LexborDocumentOptions.WO_EVENTS)
     body = tree.body
     if body is None:
-        return []
+        return nodes, None
     for node in body.css("script, style, template, noscript, svg, canvas, iframe, object, embed, select, textarea"):
         node.remove()
-    nodes = walk([body], base_url).nodes
-    return nodes if _has_text(nodes) else []
+    blocks = walk([body], base_url)
+    chars = _text_chars(nodes)
+    if chars == 0:
+        return (blocks.nodes, "empty_output") if _has_text(blocks.nodes) else (nodes, None)
+    pruned = prune(blocks, title)
+    return (pruned, "short_output") if _text_chars(pruned) >= RESCUE_RATIO * chars else (nodes, None)

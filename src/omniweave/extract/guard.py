@@ -54,10 +54,34 @@ def nesting_depth_bound(data: bytes) -> int:
     pair = (lower.astype(np.uint16) << 8) | (arr[pos + 2] | 0x20).astype(np.uint16)
     # a bare one-letter tag: <p>, <a>, <b>, <i>, <u>, <s>, <q> (only <a>/<b>/<i>/<u>/<s> nest deeply)
     one_letter_p = (lower == ord("p")) & ~_IS_LETTER[arr[pos + 2] | 0x20]
-    opening = letter & ~_NOT_NESTING_TABLE[pair] & ~one_letter_p
+    opening = letter & ~_NOT_NESTING_TABLE[pair] & ~one_letter_p & ~_self_closed_in_foreign(arr, pos, closing)
     steps = opening.astype(np.int32) - closing.astype(np.int32)
     depth = np.cumsum(steps)
     return int(depth.max(initial=0))
+
+
+def _self_closed_in_foreign(arr: np.ndarray, pos: np.ndarray, closing: np.ndarray) -> np.ndarray:
+    """Which tags (at ``pos``, the page's ``<``) end in ``/>`` inside ``<svg>`` or ``<math>``: there
+    (foreign content) the parser closes them at once (an icon's thousands of ``<path/>`` nest nothing;
+    in HTML proper ``<div/>`` still opens a ``div``, so it counts there)."""
+    gt = np.flatnonzero(arr == 0x3E)  # '>'
+    if not len(gt):
+        return np.zeros(len(pos), dtype=bool)
+    end = np.searchsorted(gt, pos)  # the '>' ending each tag
+    ends = gt[np.minimum(end, len(gt) - 1)]
+    self_closed = (end < len(gt)) & (arr[np.maximum(ends - 1, 0)] == 0x2F)  # '/>'
+    if not self_closed.any():
+        return self_closed
+    name_at = pos + 1 + closing  # the first letter of the tag's name
+    padded = np.concatenate([arr, np.zeros(5, dtype=np.uint8)]) | 0x20
+    foreign = np.zeros(len(pos), dtype=bool)
+    for name in (b"svg", b"math"):
+        hit = ~_IS_LETTER[padded[name_at + len(name)]]
+        for i, letter in enumerate(name):
+            hit &= padded[name_at + i] == letter
+        step = np.where(hit & ~closing, 1, 0) - np.where(hit & closing, 1, 0)
+        foreign |= np.cumsum(step) > 0
+    return self_closed & foreign
 
 
 def check_size_and_depth(html: str, raw: bytes | None) -> tuple[str, str | None]:
