@@ -61,8 +61,9 @@ class LanguageModel(Protocol):
 
 
 log = logging.getLogger(__name__)
-_PY3LANGID_ARRAYS = ("ptc", "pc", "classes", "base", "check", "feature", "depth")
-_CACHE_LAYOUT = "trie2"  # bumped when the cached arrays change meaning
+_PY3LANGID_ARRAYS = ("ptc", "pc", "classes", "base", "check", "feature", "depth", "negative_normal")
+_CACHE_LAYOUT = "trie3"  # bumped when the cached arrays change meaning
+_NEGATIVE_NORMAL = (0x8400, 0xFBFF)  # the float16 bit patterns of negative normal numbers
 
 
 def cache_dir() -> Path:
@@ -82,6 +83,8 @@ def _unpacked_py3langid() -> Path:
 
     ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
     arrays = {"ptc": np.asarray(ptc), "pc": np.asarray(pc), "classes": np.asarray(classes)}
+    bits = arrays["ptc"].view(np.uint16) if arrays["ptc"].dtype == np.float16 else np.zeros(1, np.uint16)
+    arrays["negative_normal"] = np.asarray(bits.min() >= _NEGATIVE_NORMAL[0] and bits.max() <= _NEGATIVE_NORMAL[1])
     arrays["base"], arrays["check"], arrays["feature"], arrays["depth"] = trie_model(
         np.asarray(nextmove, dtype=np.int64), np.asarray(row, dtype=np.int64), np.asarray(output, dtype=np.int64))
     folder.mkdir(parents=True, exist_ok=True)
@@ -101,19 +104,17 @@ def trie_model(nextmove: np.ndarray, row: np.ndarray, output: np.ndarray) -> tup
     return base.astype(np.int32), check.astype(np.int32), feature, np.asarray(trie.depth)
 
 
-_NEGATIVE_NORMAL = (0x8400, 0xFBFF)  # the float16 bit patterns of negative normal numbers
-
-
 class VectorisedIdentifier(LanguageIdentifier):
     """py3langid's identifier with the automaton walked by :func:`~omniweave.filters.langid_trie.node_slots`.
 
     py3langid's score is ``log1p(counts) @ ptc[features]``: numpy first widens the float16 rows of
     ``ptc`` to float32 one value at a time (~4 ns a value, 6x the product itself). Here the rows are
-    widened by looking each float16 bit pattern up in a 65,536-entry float32 table (exactly the same
-    numbers), and the same float32 product is taken, so the scores are the same to the bit."""
+    widened with integer shifts (:func:`_shift_widen`; exactly the same numbers), and the same float32
+    product is taken, so the scores are the same to the bit."""
 
-    __slots__ = ("_widened", "walk")
+    __slots__ = ("_widened", "negative_normal", "walk")
     walk: tuple[np.ndarray, np.ndarray, np.ndarray, int]  # base, check, feature of each slot, depth
+    negative_normal: bool  # every value of ptc is a negative normal float16 (checked when cached)
     _widened: np.ndarray | None  # float32 value of each float16 bit pattern, when ptc is float16
 
     def _raw_score(self, text: bytes) -> np.ndarray:
@@ -122,32 +123,49 @@ class VectorisedIdentifier(LanguageIdentifier):
         features = features[features >= 0]
         if not len(features):
             return super()._raw_score(b"")  # featureless: py3langid's own answer (its loop reads nothing)
-        # each feature's count and first position, from one sort of (feature, position) keys;
-        # py3langid sums the features in the order first seen
-        shift = len(features).bit_length()
-        keys = np.sort((features.astype(np.int64) << shift) | np.arange(len(features)))
-        feature = keys >> shift
-        heads = np.flatnonzero(np.concatenate(([True], feature[1:] != feature[:-1])))
-        counts = np.diff(np.append(heads, len(keys)))
-        order = np.argsort(keys[heads] & ((1 << shift) - 1))
-        seen, counts = feature[heads][order], counts[order]
+        seen, counts = _first_seen_counts(features, len(self.nb_ptc))
         if self.nb_ptc.dtype != np.float16:
             return self._sparse_score(dict(zip(seen.tolist(), counts.tolist())), self.nb_ptc)
-        rows = self._widen(self.nb_ptc.view(np.uint16).take(seen, axis=0))
+        bits = self.nb_ptc.view(np.uint16).take(seen, axis=0)
+        rows = _shift_widen(bits) if getattr(self, "negative_normal", False) else self._widen(bits)
         return np.log1p(counts.astype(np.float32)) @ rows + self.nb_pc
 
     def _widen(self, bits: np.ndarray) -> np.ndarray:
-        """float16 bit patterns as the float32 numbers they stand for. The model's are all negative
-        and normal (log probabilities): each one's float32 bits are its own shifted, the exponent
-        rebased (15 to 127) and the sign kept, in two integer passes (~25% faster than a lookup)."""
+        """float16 bit patterns as the float32 numbers they stand for: by :func:`_shift_widen` when all
+        are negative and normal, else through a 65,536-entry lookup table."""
         if len(bits) and bits.min() >= _NEGATIVE_NORMAL[0] and bits.max() <= _NEGATIVE_NORMAL[1]:
-            widened = np.left_shift(bits, 13, dtype=np.uint32)
-            # shifted, the sign lies at bit 28: adding 2**31 - 2**28 (mod 2**32) moves it to bit 31, 112 << 23 rebases
-            widened += np.uint32(0xA800_0000)
-            return widened.view(np.float32)
+            return _shift_widen(bits)
         if getattr(self, "_widened", None) is None:
             self._widened = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
         return self._widened.take(bits)
+
+
+def _shift_widen(bits: np.ndarray) -> np.ndarray:
+    """Negative normal float16 bit patterns (log probabilities) as float32 numbers: each one's float32
+    bits are its own shifted, the exponent rebased (15 to 127) and the sign kept, in two integer
+    passes (~25% faster than a lookup)."""
+    widened = np.left_shift(bits, 13, dtype=np.uint32)
+    # shifted, the sign lies at bit 28: adding 2**31 - 2**28 (mod 2**32) moves it to bit 31, 112 << 23 rebases
+    widened += np.uint32(0xA800_0000)
+    return widened.view(np.float32)
+
+
+def _first_seen_counts(features: np.ndarray, vocabulary: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``features`` in the order first seen (py3langid sums them in that order) and how
+    often each occurs, from one sort of (feature, position) keys: 32-bit keys where they fit
+    (``vocabulary`` features), else 64-bit."""
+    n = len(features)
+    shift = n.bit_length()
+    wide = vocabulary > (1 << (32 - shift))
+    keys = features.astype(np.int64 if wide else np.uint32)
+    keys <<= shift
+    keys |= np.arange(n, dtype=keys.dtype)
+    keys.sort()
+    feature = keys >> shift
+    heads = np.flatnonzero(np.concatenate(([True], feature[1:] != feature[:-1])))
+    counts = np.diff(np.append(heads, n))
+    order = np.argsort(keys[heads] & ((1 << shift) - 1))
+    return feature[heads][order], counts[order]
 
 
 class Py3LangidModel:
@@ -168,6 +186,7 @@ class Py3LangidModel:
             arrays["ptc"], np.asarray(arrays["pc"]), arrays["classes"].tolist(), [], [], norm_probs=True, tk_row=[])
         self._model.walk = (np.asarray(arrays["base"]), np.asarray(arrays["check"]), np.asarray(arrays["feature"]),
                             int(arrays["depth"]))
+        self._model.negative_normal = bool(arrays["negative_normal"])
 
     def predict(self, text: str) -> tuple[str, float]:
         lang, score = self._model.classify(text)
@@ -259,7 +278,7 @@ class LanguageId(Filter):
         self.model  # noqa: B018 (load before the first document, so a bad path fails early)
 
     def keep(self, doc: Document) -> bool | str:
-        text = doc.text[: self.params.max_chars].strip()
+        text = doc.text_head(self.params.max_chars).strip()
         if not text:
             doc.language, doc.language_score = "und", 0.0
             return "no_text"
