@@ -22,9 +22,7 @@ features counted, in the same order, and so the scores are exactly py3langid's
 from __future__ import annotations
 
 import logging
-import os
 import re
-import uuid
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -34,6 +32,7 @@ import numpy as np
 from py3langid.langid import LanguageIdentifier
 from pydantic import Field, field_validator, model_validator
 
+from omniweave.cache import cached_arrays, load_arrays
 from omniweave.document import Document
 from omniweave.filters.langid_trie import Trie, double_array, node_slots
 from omniweave.pipeline.step import Filter, StepParams
@@ -66,18 +65,12 @@ _CACHE_LAYOUT = "trie3"  # bumped when the cached arrays change meaning
 _NEGATIVE_NORMAL = (0x8400, 0xFBFF)  # the float16 bit patterns of negative normal numbers
 
 
-def cache_dir() -> Path:
-    """omniweave's folder in the user's cache (``OMNIWEAVE_CACHE`` overrides it)."""
-    if os.environ.get("OMNIWEAVE_CACHE"):
-        return Path(os.environ["OMNIWEAVE_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "omniweave"
-
-
 def _unpacked_py3langid() -> Path:
-    """The folder of py3langid's model as ``.npy`` files (written on first use, atomically)."""
-    folder = cache_dir() / f"py3langid-{version('py3langid')}-{_CACHE_LAYOUT}"
-    if all((folder / f"{name}.npy").is_file() for name in _PY3LANGID_ARRAYS):
-        return folder
+    """The cache folder of py3langid's model as ``.npy`` files (unpacked on first use)."""
+    return cached_arrays(f"py3langid-{version('py3langid')}-{_CACHE_LAYOUT}", _PY3LANGID_ARRAYS, _unpack_py3langid)
+
+
+def _unpack_py3langid() -> dict[str, np.ndarray]:
     from py3langid.langid import MODEL_DIR, MODEL_FILE
     from py3langid.modelio import load_model
 
@@ -87,12 +80,7 @@ def _unpacked_py3langid() -> Path:
     arrays["negative_normal"] = np.asarray(bits.min() >= _NEGATIVE_NORMAL[0] and bits.max() <= _NEGATIVE_NORMAL[1])
     arrays["base"], arrays["check"], arrays["feature"], arrays["depth"] = trie_model(
         np.asarray(nextmove, dtype=np.int64), np.asarray(row, dtype=np.int64), np.asarray(output, dtype=np.int64))
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, array in arrays.items():
-        tmp = folder / f".{name}-{uuid.uuid4().hex}.npy"
-        np.save(tmp, array)
-        tmp.replace(folder / f"{name}.npy")
-    return folder
+    return arrays
 
 
 def trie_model(nextmove: np.ndarray, row: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -180,7 +168,7 @@ class Py3LangidModel:
             log.warning("py3langid model not cached (%s); unpacking it in memory", exc)
             self._model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             return
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _PY3LANGID_ARRAYS}
+        arrays = load_arrays(folder, _PY3LANGID_ARRAYS)
         # py3langid's own loop, which wants the transition table as lists, is not used
         self._model = VectorisedIdentifier(
             arrays["ptc"], np.asarray(arrays["pc"]), arrays["classes"].tolist(), [], [], norm_probs=True, tk_row=[])
