@@ -23,9 +23,9 @@ import numpy as np
 from pydantic import Field, model_validator
 from rensa import RMinHash
 
-from omniweave.cache import cached_arrays, load_arrays
 from omniweave.dedup.base import KeyedDedup, KeyedDedupParams
 from omniweave.document import Document
+from omniweave.io.cache import cached_arrays, load_arrays
 from omniweave.text.words import CJK_CHARS
 
 log = logging.getLogger(__name__)

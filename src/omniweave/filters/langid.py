@@ -32,9 +32,9 @@ import numpy as np
 from py3langid.langid import LanguageIdentifier
 from pydantic import Field, field_validator, model_validator
 
-from omniweave.cache import cached_arrays, load_arrays
 from omniweave.document import Document
 from omniweave.filters.langid_trie import Trie, double_array, node_slots
+from omniweave.io.cache import cached_arrays, load_arrays
 from omniweave.pipeline.step import Filter, StepParams
 
 if TYPE_CHECKING:
