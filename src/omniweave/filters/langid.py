@@ -33,7 +33,7 @@ from py3langid.langid import LanguageIdentifier
 from pydantic import Field, field_validator, model_validator
 
 from omniweave.document import Document
-from omniweave.filters.langid_trie import Trie, double_array, node_slots
+from omniweave.filters.langid_trie import Trie, double_array, node_slots, pair_slots
 from omniweave.io.cache import cached_arrays, load_arrays
 from omniweave.pipeline.step import Filter, StepParams
 
@@ -100,14 +100,17 @@ class VectorisedIdentifier(LanguageIdentifier):
     widened with integer shifts (:func:`_shift_widen`; exactly the same numbers), and the same float32
     product is taken, so the scores are the same to the bit."""
 
-    __slots__ = ("_widened", "negative_normal", "walk")
+    __slots__ = ("_widened", "negative_normal", "pairs", "walk")
     walk: tuple[np.ndarray, np.ndarray, np.ndarray, int]  # base, check, feature of each slot, depth
     negative_normal: bool  # every value of ptc is a negative normal float16 (checked when cached)
+    pairs: tuple[np.ndarray, np.ndarray] | None  # the walk's pair_slots (made on first use)
     _widened: np.ndarray | None  # float32 value of each float16 bit pattern, when ptc is float16
 
     def _raw_score(self, text: bytes) -> np.ndarray:
         base, check, feature, depth = self.walk
-        features = feature[node_slots(base, check, text, depth)]
+        if getattr(self, "pairs", None) is None:
+            self.pairs = pair_slots(base, check)
+        features = feature[node_slots(base, check, text, depth, self.pairs)]
         features = features[features >= 0]
         if not len(features):
             return super()._raw_score(b"")  # featureless: py3langid's own answer (its loop reads nothing)
