@@ -170,6 +170,20 @@ def test_long_texts_are_hashed_in_pieces_with_the_same_result():
     assert np.mean(sig[0] == sig[1]) > 0.95
 
 
+def test_character_tables_are_cached_and_read_back_the_same(tmp_path, monkeypatch):
+    from omniweave.dedup import minhash
+
+    monkeypatch.setenv("OMNIWEAVE_CACHE", str(tmp_path))
+    derived = minhash._derive_char_tables()
+    for _ in range(2):  # derived into the cache, then mapped from it
+        minhash.char_tables.cache_clear()
+        lower, classes = minhash.char_tables()
+        assert np.array_equal(lower, derived["lower"]) and np.array_equal(classes, derived["classes"])
+    assert [p.name for p in next(tmp_path.iterdir()).iterdir()] != []
+    assert lower[ord("Ä")] == ord("ä") and classes[[ord("a"), ord(" "), ord("中")]].tolist() == [1, 0, 2]
+    minhash.char_tables.cache_clear()
+
+
 def test_url_normalisation():
     assert normalise_url("HTTP://WWW.Example.com:80/a/b/?utm_source=x&b=2&a=1#frag") == "example.com/a/b?a=1&b=2"
     assert normalise_url("https://example.com:8443/") == "example.com:8443"

@@ -115,7 +115,7 @@ def test_cached_py3langid_model_scores_like_the_packed_one(tmp_path, monkeypatch
     packed = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     first, again = Py3LangidModel(), Py3LangidModel()  # unpacks into the cache, then maps it
     assert sorted(p.name for p in next(tmp_path.iterdir()).iterdir()) == [
-        "base.npy", "check.npy", "classes.npy", "depth.npy", "feature.npy", "pc.npy", "ptc.npy"]
+        "base.npy", "check.npy", "classes.npy", "depth.npy", "feature.npy", "negative_normal.npy", "pc.npy", "ptc.npy"]
     for text in [*SAMPLES.values(), "", "1234 !!!"]:
         lang, score = packed.classify(text)
         assert first.predict(text) == again.predict(text) == (normalize_label(lang), pytest.approx(float(score), abs=1e-6))
@@ -134,8 +134,17 @@ def test_vectorised_automaton_scores_exactly_as_py3langid(shared_data):
     for page in pages:
         data = gzip.decompress(page.read_bytes()) if page.suffix == ".gz" else page.read_bytes()
         texts += [data.decode("utf-8", errors="replace")[i:i + 5000] for i in (0, 20000)]
+    texts.append(" ".join(texts)[:40000])  # over 2**15 bytes: the 64-bit sort keys
     for text in texts:
         assert model._model.classify(text) == reference.classify(text), text[:80]
+
+
+def test_the_text_looked_at_is_the_documents_text_cut_to_max_chars():
+    from omniweave.document import ImageNode
+
+    doc = Document(id="d", nodes=[ImageNode(url="u"), TextNode("ab"), TextNode(""), ImageNode(url="v"), TextNode("cde")])
+    assert [doc.text_head(n) for n in range(1, 12)] == [doc.text[:n] for n in range(1, 12)]
+    assert Document(id="e").text_head(5) == ""
 
 
 def test_float16_rows_are_widened_to_the_same_float32_bits():

@@ -128,6 +128,17 @@ class Document:
         """All text nodes joined by blank lines (what text filters look at)."""
         return "\n\n".join(n.text for n in self.nodes if isinstance(n, TextNode))
 
+    def text_head(self, limit: int) -> str:
+        """``text[:limit]``, joining only the text nodes it reaches."""
+        parts, size = [], -2
+        for node in self.nodes:
+            if isinstance(node, TextNode):
+                parts.append(node.text)
+                size += len(node.text) + 2  # the length of ``parts`` joined
+                if size >= limit:
+                    break
+        return "\n\n".join(parts)[:limit]
+
 
 def make_doc_id(*parts: str | int | None) -> str:
     """Stable document id: 128-bit hex digest of the identifying parts of the input record.

@@ -13,7 +13,10 @@ has the least false-candidate area below it (0.8 and 128 give 18 bands x 7 rows)
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
+import unicodedata
 from functools import lru_cache
 
 import numpy as np
@@ -22,8 +25,10 @@ from rensa import RMinHash
 
 from omniweave.dedup.base import KeyedDedup, KeyedDedupParams
 from omniweave.document import Document
+from omniweave.io.cache import cached_arrays, load_arrays
 from omniweave.text.words import CJK_CHARS
 
+log = logging.getLogger(__name__)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 MIN_CANDIDATE_PROBABILITY = 0.95
 CHUNK_CHARS, CHUNK_OVERLAP = 500_000, 1_000  # long texts are hashed in pieces of this size
@@ -66,7 +71,20 @@ def lsh_layout(threshold: float, num_perm: int) -> tuple[int, int]:
 @lru_cache(maxsize=1)
 def char_tables() -> tuple[np.ndarray, np.ndarray]:
     """Per code point: its lower case (one code point), and its class: 0 separator, 1 word
-    character (as regex ``\\w``), 2 Han/Kana character (a unit on its own)."""
+    character (as regex ``\\w``), 2 Han/Kana character (a unit on its own). Derived once per machine
+    (for this Unicode version and script table) into omniweave's cache and memory-mapped from it
+    (~0.1 s of CPU saved per worker); in memory where the cache cannot be written."""
+    names = ("lower", "classes")
+    key = hashlib.sha256(f"{unicodedata.unidata_version}|{CJK_CHARS}".encode("utf-8", "surrogatepass")).hexdigest()
+    try:
+        arrays = load_arrays(cached_arrays(f"minhash-chars-{key[:16]}", names, _derive_char_tables), names)
+    except OSError as exc:
+        log.warning("minhash character tables not cached (%s); derived in memory", exc)
+        arrays = _derive_char_tables()
+    return np.asarray(arrays["lower"]), np.asarray(arrays["classes"])
+
+
+def _derive_char_tables() -> dict[str, np.ndarray]:
     codes = np.arange(0x110000, dtype=np.uint32)
     codes = codes[(codes < 0xD800) | (codes >= 0xE000)]  # no lone surrogates
     text = codes.astype("<u4").tobytes().decode("utf-32-le")
@@ -78,7 +96,7 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
     for pattern, marker, value in ((r"\w", "a", 1), (f"[{CJK_CHARS}]", "\u4e00", 2)):
         marked = re.sub(pattern, marker, text).encode("utf-32-le")
         classes[codes[np.frombuffer(marked, dtype="<u4") == ord(marker)]] = value
-    return lower, classes
+    return {"lower": lower, "classes": classes}
 
 
 def _chunks(text: str, size: int, overlap: int) -> list[str]:

@@ -22,9 +22,7 @@ features counted, in the same order, and so the scores are exactly py3langid's
 from __future__ import annotations
 
 import logging
-import os
 import re
-import uuid
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -35,7 +33,8 @@ from py3langid.langid import LanguageIdentifier
 from pydantic import Field, field_validator, model_validator
 
 from omniweave.document import Document
-from omniweave.filters.langid_trie import Trie, double_array, node_slots
+from omniweave.filters.langid_trie import Trie, double_array, node_slots, pair_slots
+from omniweave.io.cache import cached_arrays, load_arrays
 from omniweave.pipeline.step import Filter, StepParams
 
 if TYPE_CHECKING:
@@ -61,35 +60,27 @@ class LanguageModel(Protocol):
 
 
 log = logging.getLogger(__name__)
-_PY3LANGID_ARRAYS = ("ptc", "pc", "classes", "base", "check", "feature", "depth")
-_CACHE_LAYOUT = "trie2"  # bumped when the cached arrays change meaning
-
-
-def cache_dir() -> Path:
-    """omniweave's folder in the user's cache (``OMNIWEAVE_CACHE`` overrides it)."""
-    if os.environ.get("OMNIWEAVE_CACHE"):
-        return Path(os.environ["OMNIWEAVE_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "omniweave"
+_PY3LANGID_ARRAYS = ("ptc", "pc", "classes", "base", "check", "feature", "depth", "negative_normal")
+_CACHE_LAYOUT = "trie3"  # bumped when the cached arrays change meaning
+_NEGATIVE_NORMAL = (0x8400, 0xFBFF)  # the float16 bit patterns of negative normal numbers
 
 
 def _unpacked_py3langid() -> Path:
-    """The folder of py3langid's model as ``.npy`` files (written on first use, atomically)."""
-    folder = cache_dir() / f"py3langid-{version('py3langid')}-{_CACHE_LAYOUT}"
-    if all((folder / f"{name}.npy").is_file() for name in _PY3LANGID_ARRAYS):
-        return folder
+    """The cache folder of py3langid's model as ``.npy`` files (unpacked on first use)."""
+    return cached_arrays(f"py3langid-{version('py3langid')}-{_CACHE_LAYOUT}", _PY3LANGID_ARRAYS, _unpack_py3langid)
+
+
+def _unpack_py3langid() -> dict[str, np.ndarray]:
     from py3langid.langid import MODEL_DIR, MODEL_FILE
     from py3langid.modelio import load_model
 
     ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
     arrays = {"ptc": np.asarray(ptc), "pc": np.asarray(pc), "classes": np.asarray(classes)}
+    bits = arrays["ptc"].view(np.uint16) if arrays["ptc"].dtype == np.float16 else np.zeros(1, np.uint16)
+    arrays["negative_normal"] = np.asarray(bits.min() >= _NEGATIVE_NORMAL[0] and bits.max() <= _NEGATIVE_NORMAL[1])
     arrays["base"], arrays["check"], arrays["feature"], arrays["depth"] = trie_model(
         np.asarray(nextmove, dtype=np.int64), np.asarray(row, dtype=np.int64), np.asarray(output, dtype=np.int64))
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, array in arrays.items():
-        tmp = folder / f".{name}-{uuid.uuid4().hex}.npy"
-        np.save(tmp, array)
-        tmp.replace(folder / f"{name}.npy")
-    return folder
+    return arrays
 
 
 def trie_model(nextmove: np.ndarray, row: np.ndarray, output: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -101,53 +92,71 @@ def trie_model(nextmove: np.ndarray, row: np.ndarray, output: np.ndarray) -> tup
     return base.astype(np.int32), check.astype(np.int32), feature, np.asarray(trie.depth)
 
 
-_NEGATIVE_NORMAL = (0x8400, 0xFBFF)  # the float16 bit patterns of negative normal numbers
-
-
 class VectorisedIdentifier(LanguageIdentifier):
     """py3langid's identifier with the automaton walked by :func:`~omniweave.filters.langid_trie.node_slots`.
 
     py3langid's score is ``log1p(counts) @ ptc[features]``: numpy first widens the float16 rows of
     ``ptc`` to float32 one value at a time (~4 ns a value, 6x the product itself). Here the rows are
-    widened by looking each float16 bit pattern up in a 65,536-entry float32 table (exactly the same
-    numbers), and the same float32 product is taken, so the scores are the same to the bit."""
+    widened with integer shifts (:func:`_shift_widen`; exactly the same numbers), and the same float32
+    product is taken, so the scores are the same to the bit."""
 
-    __slots__ = ("_widened", "walk")
+    __slots__ = ("_widened", "negative_normal", "pairs", "walk")
     walk: tuple[np.ndarray, np.ndarray, np.ndarray, int]  # base, check, feature of each slot, depth
+    negative_normal: bool  # every value of ptc is a negative normal float16 (checked when cached)
+    pairs: tuple[np.ndarray, np.ndarray] | None  # the walk's pair_slots (made on first use)
     _widened: np.ndarray | None  # float32 value of each float16 bit pattern, when ptc is float16
 
     def _raw_score(self, text: bytes) -> np.ndarray:
         base, check, feature, depth = self.walk
-        features = feature[node_slots(base, check, text, depth)]
+        if getattr(self, "pairs", None) is None:
+            self.pairs = pair_slots(base, check)
+        features = feature[node_slots(base, check, text, depth, self.pairs)]
         features = features[features >= 0]
         if not len(features):
             return super()._raw_score(b"")  # featureless: py3langid's own answer (its loop reads nothing)
-        # each feature's count and first position, from one sort of (feature, position) keys;
-        # py3langid sums the features in the order first seen
-        shift = len(features).bit_length()
-        keys = np.sort((features.astype(np.int64) << shift) | np.arange(len(features)))
-        feature = keys >> shift
-        heads = np.flatnonzero(np.concatenate(([True], feature[1:] != feature[:-1])))
-        counts = np.diff(np.append(heads, len(keys)))
-        order = np.argsort(keys[heads] & ((1 << shift) - 1))
-        seen, counts = feature[heads][order], counts[order]
+        seen, counts = _first_seen_counts(features, len(self.nb_ptc))
         if self.nb_ptc.dtype != np.float16:
             return self._sparse_score(dict(zip(seen.tolist(), counts.tolist())), self.nb_ptc)
-        rows = self._widen(self.nb_ptc.view(np.uint16).take(seen, axis=0))
+        bits = self.nb_ptc.view(np.uint16).take(seen, axis=0)
+        rows = _shift_widen(bits) if getattr(self, "negative_normal", False) else self._widen(bits)
         return np.log1p(counts.astype(np.float32)) @ rows + self.nb_pc
 
     def _widen(self, bits: np.ndarray) -> np.ndarray:
-        """float16 bit patterns as the float32 numbers they stand for. The model's are all negative
-        and normal (log probabilities): each one's float32 bits are its own shifted, the exponent
-        rebased (15 to 127) and the sign kept, in two integer passes (~25% faster than a lookup)."""
+        """float16 bit patterns as the float32 numbers they stand for: by :func:`_shift_widen` when all
+        are negative and normal, else through a 65,536-entry lookup table."""
         if len(bits) and bits.min() >= _NEGATIVE_NORMAL[0] and bits.max() <= _NEGATIVE_NORMAL[1]:
-            widened = np.left_shift(bits, 13, dtype=np.uint32)
-            # shifted, the sign lies at bit 28: adding 2**31 - 2**28 (mod 2**32) moves it to bit 31, 112 << 23 rebases
-            widened += np.uint32(0xA800_0000)
-            return widened.view(np.float32)
+            return _shift_widen(bits)
         if getattr(self, "_widened", None) is None:
             self._widened = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
         return self._widened.take(bits)
+
+
+def _shift_widen(bits: np.ndarray) -> np.ndarray:
+    """Negative normal float16 bit patterns (log probabilities) as float32 numbers: each one's float32
+    bits are its own shifted, the exponent rebased (15 to 127) and the sign kept, in two integer
+    passes (~25% faster than a lookup)."""
+    widened = np.left_shift(bits, 13, dtype=np.uint32)
+    # shifted, the sign lies at bit 28: adding 2**31 - 2**28 (mod 2**32) moves it to bit 31, 112 << 23 rebases
+    widened += np.uint32(0xA800_0000)
+    return widened.view(np.float32)
+
+
+def _first_seen_counts(features: np.ndarray, vocabulary: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``features`` in the order first seen (py3langid sums them in that order) and how
+    often each occurs, from one sort of (feature, position) keys: 32-bit keys where they fit
+    (``vocabulary`` features), else 64-bit."""
+    n = len(features)
+    shift = n.bit_length()
+    wide = vocabulary > (1 << (32 - shift))
+    keys = features.astype(np.int64 if wide else np.uint32)
+    keys <<= shift
+    keys |= np.arange(n, dtype=keys.dtype)
+    keys.sort()
+    feature = keys >> shift
+    heads = np.flatnonzero(np.concatenate(([True], feature[1:] != feature[:-1])))
+    counts = np.diff(np.append(heads, n))
+    order = np.argsort(keys[heads] & ((1 << shift) - 1))
+    return feature[heads][order], counts[order]
 
 
 class Py3LangidModel:
@@ -162,12 +171,13 @@ class Py3LangidModel:
             log.warning("py3langid model not cached (%s); unpacking it in memory", exc)
             self._model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             return
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _PY3LANGID_ARRAYS}
+        arrays = load_arrays(folder, _PY3LANGID_ARRAYS)
         # py3langid's own loop, which wants the transition table as lists, is not used
         self._model = VectorisedIdentifier(
             arrays["ptc"], np.asarray(arrays["pc"]), arrays["classes"].tolist(), [], [], norm_probs=True, tk_row=[])
         self._model.walk = (np.asarray(arrays["base"]), np.asarray(arrays["check"]), np.asarray(arrays["feature"]),
                             int(arrays["depth"]))
+        self._model.negative_normal = bool(arrays["negative_normal"])
 
     def predict(self, text: str) -> tuple[str, float]:
         lang, score = self._model.classify(text)
@@ -259,7 +269,7 @@ class LanguageId(Filter):
         self.model  # noqa: B018 (load before the first document, so a bad path fails early)
 
     def keep(self, doc: Document) -> bool | str:
-        text = doc.text[: self.params.max_chars].strip()
+        text = doc.text_head(self.params.max_chars).strip()
         if not text:
             doc.language, doc.language_score = "und", 0.0
             return "no_text"

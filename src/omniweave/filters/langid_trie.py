@@ -10,7 +10,8 @@ each slot holds its node's feature (``feature``, -1 for none): three int32 array
 
 :func:`node_slots` finds the state after every byte at once, level by level: the node of the
 ``L``-byte suffix ending at byte ``i`` is a child of the node of the ``L-1``-byte suffix ending at
-byte ``i-1``, and the longest found is the state. The features, and so the scores, are exactly
+byte ``i-1``, and the longest found is the state (the first two levels are looked up in tables of
+every 1- and 2-byte string, :func:`pair_slots`). The features, and so the scores, are exactly
 py3langid's (tests/test_language_id.py compares them on real pages).
 """
 
@@ -106,15 +107,35 @@ def double_array(trie: Trie, window: int = 1024) -> tuple[np.ndarray, np.ndarray
     return slot, base[:length], check[:length]
 
 
-def node_slots(base: np.ndarray, check: np.ndarray, data: bytes, depth: int) -> np.ndarray:
-    """The slot of the automaton's state after each byte of ``data`` (:data:`ROOT` where no suffix is a node)."""
+def pair_slots(base: np.ndarray, check: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The slot of the node of every 1-byte string (256) and of every 2-byte string (65,536, first
+    byte major), :data:`ROOT` where the string is not a node: the first two levels of
+    :func:`node_slots` as table lookups."""
+    byte = np.arange(256)
+    one = base[ROOT] + byte
+    one = np.where(check[one] == ROOT, one, ROOT)
+    two = base[one][:, None] + byte
+    two = np.where((check[two] == one[:, None]) & (one[:, None] != ROOT), two, ROOT)
+    return one.astype(np.intp), two.ravel().astype(np.intp)
+
+
+def node_slots(base: np.ndarray, check: np.ndarray, data: bytes, depth: int,
+               pairs: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """The slot of the automaton's state after each byte of ``data`` (:data:`ROOT` where no suffix is
+    a node); ``pairs``: :func:`pair_slots` of the trie, if known."""
+    one, two = pairs or pair_slots(base, check)
     codes = np.frombuffer(data, dtype=np.uint8).astype(np.intp)
-    slots = base[ROOT] + codes
-    found = check[slots] == ROOT
-    slots[~found] = ROOT
-    at = np.flatnonzero(found)
-    nodes = slots[at]
-    for _ in range(depth - 1):  # one byte longer each time: children of the nodes found
+    slots = one[codes]
+    if len(codes) < 2 or depth < 2:
+        return slots
+    pair = codes[:-1] << 8
+    pair |= codes[1:]
+    nodes = two[pair]
+    at = np.flatnonzero(nodes)  # the 2-byte suffixes that are nodes, by their first byte
+    nodes = nodes[at]
+    at += 1
+    slots[at] = nodes
+    for _ in range(depth - 2):  # one byte longer each time: children of the nodes found
         if len(at) and at[-1] == len(codes) - 1:
             at, nodes = at[:-1], nodes[:-1]
         at = at + 1

@@ -77,6 +77,8 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
             continue
     detected = normalize_charset(detect_encoding(data)) or "utf-8"
     for codec in (detected, "utf-8"):
+        if codec in candidates:  # tried above, and the bytes did not decode
+            continue
         try:
             return data.decode(codec), codec
         except (UnicodeDecodeError, LookupError):
