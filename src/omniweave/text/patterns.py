@@ -193,7 +193,12 @@ def _searcher(pattern: str, flags: int, parsed: sre_parse.SubPattern | None = No
 class AnyPattern:
     """``bool(re.compile("|".join(alternatives), flags).search(text))``, each alternative gated by its
     required literals (give alternatives one by one: an alternation holding a branch without literals
-    is searched on every text)."""
+    is searched on every text).
+
+    Building one registers its gate literals at once (texts' literals are found against all of them);
+    an alternative is compiled when a text first gets past its gate (most rules' alternatives are
+    never searched in a run, or not in a short one).
+    """
 
     def __init__(self, *alternatives: str, flags: int = re.IGNORECASE) -> None:
         self.alternatives, self.flags = alternatives, flags
@@ -205,9 +210,24 @@ class AnyPattern:
             if keys is None:
                 ungated.append(alternative)
             else:
-                self.gated.append((_literal_ids(keys), _searcher(alternative, flags, parsed)))
+                ids = _literal_ids(keys)
+                self.gated.append((ids, self._compiled_on_first_search(len(self.gated), ids, alternative, parsed)))
         self.ungated = _searcher("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
         self.any_gated: frozenset[int] = frozenset().union(*(ids for ids, _ in self.gated))
+
+    def _compiled_on_first_search(self, index: int, ids: frozenset[int], alternative: str,
+                                  parsed: sre_parse.SubPattern) -> Search:
+        """A stand-in for the ``index``-th gated alternative's search: its first call compiles it and
+        puts the compiled search in its place."""
+        anchored = _anchored(parsed)
+
+        def first_search(text: str) -> re.Match[str] | None:
+            compiled = re.compile(alternative, self.flags)
+            search = compiled.match if anchored else compiled.search
+            self.gated[index] = (ids, search)
+            return search(text)
+
+        return first_search
 
     def search(self, text: str, literals: Collection[int] | None = None) -> bool:
         """True when the pattern matches somewhere in ``text``; ``literals``: :func:`literals_in` of
