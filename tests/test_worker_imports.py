@@ -48,6 +48,19 @@ def test_a_pool_run_keeps_pandas_out_of_the_driver_that_reduces(tmp_path, warc_d
     assert reduced["reduce:duplicates"] == reduced["reduce:documents"] // 2 >= 1
 
 
+def test_the_command_line_module_loads_no_command_line_code_until_it_runs():
+    """A worker process that multiprocessing spawns imports the driver's main module (omniweave.cli) again."""
+    code = """
+import sys
+import omniweave.cli
+assert not {"typer", "click", "pydantic", "fsspec", "pyarrow"} & set(sys.modules), sorted(sys.modules)
+from omniweave.cli import app
+assert "typer" in sys.modules and app.registered_commands
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
 def test_pyarrow_without_pandas_still_converts_to_pandas_later():
     code = """
 import sys
