@@ -35,7 +35,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError, field_validator
 
 from omniweave.pipeline.step import Step, StrictModel, registered_steps, step_class
@@ -187,6 +186,8 @@ def _expand_preset(index: int, entry: dict[str, Any]) -> list[tuple[str, Any]]:
     known = preset_names()
     if name not in known:
         raise RecipeError(f"{where}.preset: unknown preset {name!r}; known: {', '.join(known)}")
+    import yaml  # only where a recipe is read (a worker receives it parsed)
+
     text = (resources.files("omniweave") / "recipes" / f"{name}.yaml").read_text(encoding="utf-8")
     steps = _label_steps((yaml.safe_load(text) or {}).get("steps") or [])
     labels = [label for label, _, _ in steps]
@@ -245,6 +246,8 @@ def parse_recipe(data: Any, *, source: str = "recipe") -> Recipe:
 
 def read_recipe_data(path: str | Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The YAML mapping of a recipe file with ``overrides`` (dotted keys -> values, CLI flags) applied."""
+    import yaml  # only where a recipe is read (a worker receives it parsed)
+
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
