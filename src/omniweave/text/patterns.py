@@ -183,11 +183,14 @@ def _anchored(parsed: sre_parse.SubPattern) -> bool:
     return op is sre.AT and at_start
 
 
-def _searcher(pattern: str, flags: int, parsed: sre_parse.SubPattern | None = None) -> Search:
+def _searcher(pattern: str, flags: int, is_anchored: bool | None = None) -> Search:
     """``re.compile(pattern, flags).search``, or its ``match`` where that is the same and faster
-    (``search`` tries an anchored pattern at every position); ``parsed``: the pattern's parse."""
+    (``search`` tries an anchored pattern at every position); ``is_anchored``: :func:`anchored` of the
+    pattern, when known."""
     compiled = re.compile(pattern, flags)
-    return compiled.match if _anchored(parsed or sre_parse.parse(pattern, flags)) else compiled.search
+    if is_anchored is None:
+        is_anchored = anchored(pattern, flags)
+    return compiled.match if is_anchored else compiled.search
 
 
 class AnyPattern:
@@ -219,11 +222,10 @@ class AnyPattern:
                                   parsed: sre_parse.SubPattern) -> Search:
         """A stand-in for the ``index``-th gated alternative's search: its first call compiles it and
         puts the compiled search in its place."""
-        anchored = _anchored(parsed)
+        is_anchored = _anchored(parsed)
 
         def first_search(text: str) -> re.Match[str] | None:
-            compiled = re.compile(alternative, self.flags)
-            search = compiled.match if anchored else compiled.search
+            search = _searcher(alternative, self.flags, is_anchored)
             self.gated[index] = (ids, search)
             return search(text)
 
