@@ -289,6 +289,17 @@ def test_long_chains_take_several_star_rounds_and_end_in_the_same_clusters(tmp_p
     assert not (tmp_path / "reduce" / "rounds").exists()  # the rounds' files are gone, the drops stay
 
 
+def test_a_reduce_without_shared_keys_stops_after_the_buckets_and_drops_nothing(tmp_path):
+    unique = {"t0": [(f"d{i}", datetime(2020, 1, 1, tzinfo=UTC), np.array([i, 1000 + i], np.uint64)) for i in range(20)],
+              "t1": [("k", datetime(2020, 1, 1, tzinfo=UTC), np.array([], np.uint64))]}
+    counts, got = _reduce_drops(tmp_path / "unique", unique, partitions=4, workers=1)
+    assert counts == {"documents": 21, "clusters": 0, "duplicates": 0, "component_rounds": 0}
+    assert got == {"t0": {}, "t1": {}} and not (tmp_path / "unique" / "reduce" / "rounds").exists()
+    counts, got = _reduce_drops(tmp_path / "empty", {"t0": []}, partitions=4, workers=1)
+    assert counts == {"documents": 0, "clusters": 0, "duplicates": 0, "component_rounds": 0} and got == {"t0": {}}
+    assert not (tmp_path / "empty" / "reduce" / "rounds").exists()
+
+
 def test_reduce_is_the_same_on_threads(tmp_path):
     from omniweave.dedup.cluster import KeyWriter, load_drops, reduce_clusters
     from omniweave.executors.local import LocalExecutor

@@ -155,3 +155,14 @@ def test_card_has_step_times_dropped_examples_and_the_viewer(run):
     assert figures["documents dropped"] == len(dropped) == sum(
         sum(r["dropped"].values()) for r in stats["funnel"] if r["step"] != "read")
     assert figures["records skipped at read"] == sum(stats["funnel"][0]["dropped"].values())
+
+
+def test_the_sample_documents_are_those_with_most_images_then_most_text(run):
+    from omniweave.report.card import pick_samples
+
+    docs = table_to_documents(pq.read_table(run / "corpus"))
+    for n in (1, 3, len(docs) + 1):
+        best = sorted(docs, key=lambda d: (-len(d.images), -len(d.text)))[:n]  # sorted is stable: ties, the first
+        assert [d.id for d in pick_samples(str(run), n)] == [d.id for d in best]
+        assert pick_samples(str(run), n) == best
+    assert pick_samples(str(run / "no-such-run"), 3) == []

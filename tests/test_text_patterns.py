@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 
 from omniweave.filters import boilerplate, omnicorpus_rules
@@ -98,3 +99,15 @@ def test_a_pattern_anchored_at_the_start_is_matched_there_only():
                 plain = re.compile(alternative, gated.flags)
                 for text in CRAFTED:
                     assert bool(plain.match(text)) is bool(plain.search(text)), (name, alternative, text)
+
+
+def test_an_alternative_is_compiled_when_a_text_first_gets_past_its_gate():
+    pattern = AnyPattern(r"\bzebras?\b", r"^quokka\w*", r"\d+ wombats")
+    compiled = lambda: [isinstance(getattr(search, "__self__", None), re.Pattern) for _, search in pattern.gated]
+    assert compiled() == [False, False, False]  # the literals are known, nothing is compiled
+    assert pattern.search("Quokkas, at dawn") and not pattern.search("a quokka")  # anchored: matched at the start
+    assert compiled() == [False, True, False]
+    assert pattern.search_each(["zebra crossing", "3 wombats"], {}, np.array([True, True])).tolist() == [False, False]
+    assert compiled() == [False, True, False]  # no text holds their literals: still not compiled
+    assert not pattern.search("zebrafish") and pattern.search("12 wombats")
+    assert compiled() == [True, True, True]

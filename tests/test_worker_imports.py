@@ -1,4 +1,4 @@
-"""Light workers: a text-only run imports no pandas, scipy, torch, image or video code."""
+"""Light workers: a text-only run imports no pandas, scipy, torch, image or video code (nor does its driver)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,37 @@ def test_text_recipe_run_imports_no_heavy_package(tmp_path, warc_dir):
     assert proc.returncode == 0, proc.stderr[-2000:]
     modules = json.loads(proc.stdout.split("MODULES ", 1)[1])
     assert "pyarrow" in modules and not set(modules) & set(HEAVY), set(modules) & set(HEAVY)
+
+
+def test_a_pool_run_keeps_pandas_out_of_the_driver_that_reduces(tmp_path, warc_dir):
+    warc = warc_dir / "commoncrawl-whirlwind" / "whirlwind.warc.gz"
+    copy = tmp_path / "copy.warc.gz"
+    copy.write_bytes(warc.read_bytes())  # two tasks (a pool of two workers), each page twice: a real reduce
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({
+        "input": {"paths": [str(warc), str(copy)]}, "output": {"dir": str(tmp_path / "out")},
+        "executor": {"workers": 2}, "steps": [{"minhash_dedup": {}}],
+    }))
+    proc = subprocess.run([sys.executable, "-c", RUN_AND_LIST_MODULES, str(recipe)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    modules = json.loads(proc.stdout.split("MODULES ", 1)[1])
+    assert not set(modules) & set(HEAVY), set(modules) & set(HEAVY)
+    reduced = json.loads((tmp_path / "out" / "stats.json").read_text())["steps"]["minhash_dedup"]
+    assert reduced["reduce:duplicates"] == reduced["reduce:documents"] // 2 >= 1
+
+
+def test_the_command_line_module_loads_no_command_line_code_until_it_runs():
+    """A worker process that multiprocessing spawns imports the driver's main module (omniweave.cli) again."""
+    code = """
+import sys
+import omniweave.cli
+assert not {"typer", "click", "pydantic", "fsspec", "pyarrow"} & set(sys.modules), sorted(sys.modules)
+from omniweave.cli import app
+assert "typer" in sys.modules and app.registered_commands
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def test_pyarrow_without_pandas_still_converts_to_pandas_later():

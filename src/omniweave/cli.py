@@ -1,19 +1,41 @@
-"""The ``omniweave`` command: run a recipe, extract one page, print a run's funnel."""
+"""The ``omniweave`` command: run a recipe, extract one page, print a run's funnel.
+
+Importing this module loads neither typer nor what the commands need: a worker process imports it
+again as its main module's twin (multiprocessing's spawn) and needs none of that. :func:`main` (and
+``app``, for tests) builds the typer app on first use.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import typer
+if TYPE_CHECKING:
+    import typer  # noqa: TC004  (bound by _app when the command line runs)
 
-from omniweave.io.inputs import InputError
-from omniweave.pipeline.recipe import RecipeError, load_recipe
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+@cache
+def _app() -> typer.Typer:
+    """The typer app with every command (typer resolves the commands' annotations, which name it,
+    from this module's globals)."""
+    global typer
+    import typer
+
+    app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n", 1)[0])
+    app.callback()(_root)
+    for command in (validate, run, extract, stats, export, report, view):
+        app.command()(command)
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return _app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -29,7 +51,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
                                           help="print the version and exit")] = False,
@@ -45,7 +66,6 @@ def _run_overrides(input: list[str] | None, output: str | None, workers: int | N
     return {k: v for k, v in flags.items() if v is not None}
 
 
-@app.command()
 def validate(
     recipe: Annotated[Path, typer.Argument(help="YAML recipe")],
     input: Annotated[Optional[list[str]], typer.Option("--input", "-i", help="input path/glob/URL (repeatable); replaces input.paths")] = None,
@@ -73,6 +93,7 @@ def describe_error(exc: BaseException) -> str:
 def main() -> None:
     """The ``omniweave`` command: every fatal error ends as one line on stderr, never a traceback."""
     logging.raiseExceptions = False  # a log file that cannot be written (disk full) is no reason to print one
+    app = _app()
     try:
         app()
     except Exception as exc:
@@ -80,7 +101,6 @@ def main() -> None:
         sys.exit(1)
 
 
-@app.command()
 def run(
     recipe: Annotated[Path, typer.Argument(help="YAML recipe")],
     input: Annotated[Optional[list[str]], typer.Option("--input", "-i", help="input path/glob/URL (repeatable); replaces input.paths")] = None,
@@ -94,6 +114,8 @@ def run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="validate and print what the run would do, then stop (as `validate`)")] = False,
 ) -> None:
     """Run (or resume) a recipe and print its funnel."""
+    from omniweave.io.inputs import InputError
+    from omniweave.pipeline.recipe import RecipeError, load_recipe
     from omniweave.pipeline.rundir import RunDir
     from omniweave.run import run_recipe
     from omniweave.pipeline.stats import format_funnel
@@ -145,7 +167,6 @@ def run(
         _fail(f"none of the {summary.inputs} input file(s) could be read", 1)
 
 
-@app.command()
 def extract(
     page: Annotated[Path, typer.Argument(help="HTML file ('-' for standard input)")],
     url: Annotated[Optional[str], typer.Option("--url", help="the page's URL (resolves relative image links)")] = None,
@@ -173,7 +194,6 @@ def _read_file(path: Path) -> bytes:
         raise
 
 
-@app.command()
 def stats(
     run_dir: Annotated[str, typer.Argument(help="output folder of a run")],
     as_json: Annotated[bool, typer.Option("--json", help="print stats.json as is")] = False,
@@ -198,7 +218,6 @@ def stats(
         typer.echo(images)
 
 
-@app.command()
 def export(
     run_dir: Annotated[str, typer.Argument(help="run folder (its corpus/ is read) or a folder/file of interleaved Parquet")],
     dest: Annotated[str, typer.Argument(help="output folder")],
@@ -232,7 +251,6 @@ def export(
     typer.echo(result.summary())
 
 
-@app.command()
 def report(
     run_dir: Annotated[str, typer.Argument(help="output folder of a run")],
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="where to write (default RUN_DIR/report.html)")] = None,
@@ -248,7 +266,6 @@ def report(
     typer.echo(f"report: {path}")
 
 
-@app.command()
 def view(
     run_dir: Annotated[str, typer.Argument(help="output folder of a run")],
     port: Annotated[int, typer.Option("--port", "-p", help="port on 127.0.0.1 (0: any free port)")] = 8765,

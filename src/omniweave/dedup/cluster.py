@@ -303,13 +303,19 @@ def drop_piece(fs: fsspec.AbstractFileSystem, rounds_dir: str, out_dir: str, gro
 def reduce_clusters(fs: fsspec.AbstractFileSystem, map_dir: str, out_dir: str, *, partitions: int,
                     keep: KeepRule, mapper: MapFn = serial_map) -> dict[str, int]:
     """Rounds 1-5 of the module docstring; returns counts (documents, clusters, duplicates, rounds
-    of the components).
+    of the components). Without documents nothing runs; when no key is shared, nothing after round 1.
     ``mapper`` runs the pieces of each round (the executor's: threads or Ray tasks)."""
     tasks, offsets = task_offsets(fs, map_dir)
     rounds = f"{out_dir}/rounds"
+    unique = {"documents": int(offsets[-1]), "clusters": 0, "duplicates": 0, "component_rounds": 0}
+    if not offsets[-1]:
+        return unique  # no document: no round to run
     groups = TaskGroups(tasks, offsets, partitions)
-    run_round(fs, mapper, f"{rounds}/buckets",
-              lambda p: bucket_edges(fs, map_dir, rounds, p, tasks, offsets, partitions), partitions)
+    buckets = run_round(fs, mapper, f"{rounds}/buckets",
+                        lambda p: bucket_edges(fs, map_dir, rounds, p, tasks, offsets, partitions), partitions)
+    if not any(b["edges"] for b in buckets):  # no key shared by two documents: none is a duplicate
+        fs.rm(rounds, recursive=True)
+        return unique
     forest, star_rounds = star_components(fs, mapper, rounds, partitions)
     run_round(fs, mapper, f"{rounds}/labels", lambda p: label_piece(fs, forest, rounds, p, groups), partitions)
     run_round(fs, mapper, f"{rounds}/members",

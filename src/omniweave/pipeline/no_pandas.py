@@ -1,4 +1,4 @@
-"""A worker's memory: keep pandas out of workers that never use it, give freed memory back.
+"""A process's memory: keep pandas out of workers (and the driver) that never use it, give freed memory back.
 
 pyarrow (26) imports pandas on the first ``pa.array``/``pa.table`` of Python or numpy data, only to
 ask whether the data is a pandas object: ~0.3 s of CPU and ~50 MB of memory in every worker. A

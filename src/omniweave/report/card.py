@@ -5,13 +5,20 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
+from collections.abc import Iterator
 from html import escape
 from importlib import resources
+from typing import Any
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from omniweave.document import Document
 from omniweave.export.images import ImageStore
-from omniweave.export.source import iter_documents
+from omniweave.export.source import corpus_files
 from omniweave.io.output import filesystem
+from omniweave.layout import SCHEMA, row_to_document
 from omniweave.report.charts import bar_chart, funnel_chart
 from omniweave.pipeline.rundir import RunDir
 from omniweave.pipeline.distributions import domain_count_error
@@ -79,13 +86,36 @@ def distributions_section(data: RunData) -> str:
     return f'<section id="distributions"><h2>Distributions</h2><div class="charts">{"".join(charts)}</div></section>'
 
 
+def sample_rank(texts: list[str | None] | None, images: list[str | None] | None) -> tuple[int, int]:
+    """A corpus row's place among the samples (smallest first): most images, then most text (the
+    length of its document's ``text``, the texts joined by blank lines)."""
+    present = [t for t in texts or () if t is not None]
+    return -sum(i is not None for i in images or ()), -(sum(map(len, present)) + 2 * max(len(present) - 1, 0))
+
+
 def pick_samples(root: str, n: int, scan: int = 2000) -> list[Document]:
-    """``n`` documents among the first ``scan``: most images first, then most text."""
-    try:  # the n best as the scan streams by: the scanned documents are never all in memory
-        scanned = itertools.islice(iter_documents(root, batch_size=32), scan)
-        return heapq.nsmallest(n, scanned, key=lambda d: (-len(d.images), -len(d.text)))
+    """``n`` documents among the first ``scan``: most images first, then most text (ties: the first).
+    Ranked from the texts and images columns as the rows stream by; only the ``n`` best become
+    documents (each holds on to its batch of rows until it is passed, so at most ``n`` batches are kept)."""
+    try:
+        fs, files = corpus_files(root)
+        ranked = ((sample_rank(texts, images), at, row) for at, texts, images, row in
+                  itertools.islice(_corpus_rows(fs, files), scan))
+        return [row_to_document(row.to_pylist()[0]) for _, _, row in heapq.nsmallest(n, ranked)]
     except ValueError:  # no corpus
         return []
+
+
+def _corpus_rows(fs: fsspec.AbstractFileSystem, files: list[str]) -> Iterator[tuple[tuple[int, int], Any, Any, pa.RecordBatch]]:
+    """((file index, row), texts, images, the row as a one-row batch) of every row of ``files`` in order."""
+    for f, path in enumerate(files):
+        first = 0
+        with fs.open(path, "rb") as fh:
+            for batch in pq.ParquetFile(fh).iter_batches(batch_size=256, columns=SCHEMA.names):
+                texts, images = batch.column("texts").to_pylist(), batch.column("images").to_pylist()
+                for i in range(batch.num_rows):
+                    yield (f, first + i), texts[i], images[i], batch.slice(i, 1)
+                first += batch.num_rows
 
 
 def samples_section(root: str, n: int) -> str:

@@ -183,17 +183,25 @@ def _anchored(parsed: sre_parse.SubPattern) -> bool:
     return op is sre.AT and at_start
 
 
-def _searcher(pattern: str, flags: int, parsed: sre_parse.SubPattern | None = None) -> Search:
+def _searcher(pattern: str, flags: int, is_anchored: bool | None = None) -> Search:
     """``re.compile(pattern, flags).search``, or its ``match`` where that is the same and faster
-    (``search`` tries an anchored pattern at every position); ``parsed``: the pattern's parse."""
+    (``search`` tries an anchored pattern at every position); ``is_anchored``: :func:`anchored` of the
+    pattern, when known."""
     compiled = re.compile(pattern, flags)
-    return compiled.match if _anchored(parsed or sre_parse.parse(pattern, flags)) else compiled.search
+    if is_anchored is None:
+        is_anchored = anchored(pattern, flags)
+    return compiled.match if is_anchored else compiled.search
 
 
 class AnyPattern:
     """``bool(re.compile("|".join(alternatives), flags).search(text))``, each alternative gated by its
     required literals (give alternatives one by one: an alternation holding a branch without literals
-    is searched on every text)."""
+    is searched on every text).
+
+    Building one registers its gate literals at once (texts' literals are found against all of them);
+    an alternative is compiled when a text first gets past its gate (most rules' alternatives are
+    never searched in a run, or not in a short one).
+    """
 
     def __init__(self, *alternatives: str, flags: int = re.IGNORECASE) -> None:
         self.alternatives, self.flags = alternatives, flags
@@ -205,9 +213,23 @@ class AnyPattern:
             if keys is None:
                 ungated.append(alternative)
             else:
-                self.gated.append((_literal_ids(keys), _searcher(alternative, flags, parsed)))
+                ids = _literal_ids(keys)
+                self.gated.append((ids, self._compiled_on_first_search(len(self.gated), ids, alternative, parsed)))
         self.ungated = _searcher("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
         self.any_gated: frozenset[int] = frozenset().union(*(ids for ids, _ in self.gated))
+
+    def _compiled_on_first_search(self, index: int, ids: frozenset[int], alternative: str,
+                                  parsed: sre_parse.SubPattern) -> Search:
+        """A stand-in for the ``index``-th gated alternative's search: its first call compiles it and
+        puts the compiled search in its place."""
+        is_anchored = _anchored(parsed)
+
+        def first_search(text: str) -> re.Match[str] | None:
+            search = _searcher(alternative, self.flags, is_anchored)
+            self.gated[index] = (ids, search)
+            return search(text)
+
+        return first_search
 
     def search(self, text: str, literals: Collection[int] | None = None) -> bool:
         """True when the pattern matches somewhere in ``text``; ``literals``: :func:`literals_in` of
