@@ -363,3 +363,17 @@ def test_paragraph_of_inline_links_is_text_of_the_article():
     text = extract_html(html, url=URL).text
     assert "See the report by the agency and its summary of findings, which critics called thin." in text
     assert "Other story" not in text
+
+
+def test_a_figures_caption_rides_on_its_image_and_is_text_only_where_no_image_carries_it():
+    body = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(3))
+    html = (f"<html><body><article>{body}"
+            f"<figure><img src='/a.jpg' width='600'><figcaption>The harbour at dawn</figcaption></figure>"
+            f"<p>{_SENTENCE}</p><figure><img src='/pixel.gif' width='1' height='1'>"
+            f"<figcaption>A figure whose picture is a tracking pixel</figcaption></figure>"
+            f"<figure><figcaption>A chart drawn in script</figcaption></figure></article></body></html>")
+    doc = extract_html(html, url=URL)
+    texts = [n.text for n in doc.texts]
+    assert [i.caption for i in doc.images] == ["The harbour at dawn"]
+    assert "The harbour at dawn" not in texts  # not twice: the image carries it
+    assert "A figure whose picture is a tracking pixel" in texts and "A chart drawn in script" in texts

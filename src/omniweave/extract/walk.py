@@ -89,8 +89,14 @@ class Blocks:
 
 @dataclass(slots=True)
 class _Figure:
+    """A ``<figure>`` the walk is inside: its images so far and its caption. In a figure holding an
+    image the caption is held for the images, not emitted as text (``held``); emitted where the
+    figure ends if no image of it was kept after all."""
+
+    has_image: bool
     images: list[ImageNode] = field(default_factory=list)
     caption: str | None = None
+    held: bool = False
 
 
 def _collapse(text: str) -> str:
@@ -224,6 +230,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 figure = figures.pop()
                 for image in figure.images:
                     image.caption = image.caption or figure.caption
+                if figure.held and figure.caption and not figure.images:
+                    add_text(figure.caption, "caption", 0)  # no image to carry it: the caption is text
             continue
         tag_id = item.tag_id
         if tag_id == text_id:
@@ -284,6 +292,11 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                     )
                 continue
             headed.append(head is not None and (head.tag == "th" or item.css_first("th") is not None))
+        if tag == "figcaption" and figures and figures[-1].has_image and not figures[-1].held \
+                and item.css_first("img") is None:
+            figure = figures[-1]
+            figure.caption, figure.held = _norm(item.text(deep=True)) or None, True  # the images carry it
+            continue
         if tag in kind_of_tag:
             kinds.append(kind_of_tag[tag])
         if tag in containers:
@@ -291,7 +304,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 release_initial()
             opened.append((len(nodes), chars, links, images, texts, item.mem_id in root_ids))
         if tag == "figure":
-            figures.append(_Figure())
+            figures.append(_Figure(item.css_first("img") is not None))
         elif tag == "figcaption" and figures:
             figures[-1].caption = _norm(item.text(deep=True)) or None
         open_blocks.append(tag)
