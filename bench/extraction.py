@@ -632,11 +632,16 @@ class FoldModels:
     def __init__(self, folder: Path, features: tuple[str, ...], setter: Callable[[object], None], shipped: object) -> None:
         from omniweave.extract.learned import LinearModel
 
-        paths = sorted(folder.glob("fold-*-of-*.npz"))
-        if not paths:
-            raise SystemExit(f"no fold-<i>-of-<k>.npz models in {folder}: run the training script first")
-        self.k = int(paths[0].stem.rsplit("-", 1)[1])
-        self.models = {int(p.stem.split("-")[1]): LinearModel.load(p, features) for p in paths}
+        found: dict[int, dict[int, Path]] = {}  # k -> fold -> path
+        for path in folder.glob("fold-*-of-*.npz"):
+            _, fold, _, k = path.stem.split("-")
+            found.setdefault(int(k), {})[int(fold)] = path
+        complete = [k for k, folds in found.items() if set(folds) == set(range(k))]
+        if not complete:
+            raise SystemExit(f"no complete set of fold-<i>-of-<k>.npz models in {folder}: run the training script first")
+        # one k only: a page's fold under another k is not the fold its model was trained without
+        self.k = max(complete)
+        self.models = {fold: LinearModel.load(path, features) for fold, path in found[self.k].items()}
         self.setter, self.shipped = setter, shipped  # timing passes use the shipped one (the same cost)
 
     def use(self, case: Case | None) -> None:

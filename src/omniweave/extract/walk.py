@@ -53,6 +53,7 @@ _FURNITURE_MAX = 100  # a label, credit or breadcrumb line is no longer than thi
 # what such a line opens with: a cheap test before the call (labels compare case-folded, so both cases)
 _FURNITURE_FIRST = _BREADCRUMB_FIRST | _CREDIT_FIRST | {c for label in _LABELS for c in (label[0], label[0].upper())}
 _SLIDE_COUNTER = re.compile(r"(\d{1,3}) ?(?:/|of) ?(\d{1,3})\b")  # "3/50 Title", "3 of 50: Title"
+CAPTION_MAX = 250  # an image wrapper's text this long or shorter is the images' caption
 SLIDES_MIN = 3  # blocks opening with counters of one total that make a slideshow
 SLIDES_OUTSIDE = 200  # ... dropped when this much text stands outside it (an article beside it)
 # titles of legal notices set after an article (a disclaimer, a copyright or anti-piracy notice), compared
@@ -331,7 +332,8 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     """Drop link-heavy containers and short all-link lines, except in a figure (a container with
     images and one caption block, linked or not), slideshows and legal notices beside an article, and
     page-furniture lines (an ad/credit/loading label, a breadcrumb trail) and the article's byline and
-    dateline (:mod:`.bylines`); drop a leading heading that repeats the page title, and headings left
+    dateline (:mod:`.bylines`); hold the short text of an image wrapper as its images' caption
+    (:func:`_hold_caption`); drop a leading heading that repeats the page title, and headings left
     dangling at the end."""
     dropped = bytearray(len(blocks.nodes))
     for i in blocks.link_lines:
@@ -344,6 +346,8 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
             dropped[start:end] = b"\x01" * (end - start)
     for start, end in figures:
         dropped[start:end] = bytes(end - start)
+    for start, end in figures:
+        _hold_caption(blocks.nodes[start:end], dropped, start)
     for start, end in _slideshows(blocks) + _notices(blocks):
         dropped[start:end] = b"\x01" * (end - start)
     nodes = [
@@ -359,6 +363,22 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     while nodes and isinstance(nodes[-1], TextNode) and nodes[-1].kind == "heading":
         nodes.pop()
     return nodes
+
+
+def _hold_caption(nodes: list[Node], dropped: bytearray, start: int) -> None:
+    """In an image wrapper (a container of images and one short text block), the text is the
+    images' caption: held on them (:attr:`ImageNode.caption`, where they have none) and left out
+    of the text stream."""
+    texts = [i for i, n in enumerate(nodes) if type(n) is TextNode]
+    if len(texts) != 1:
+        return
+    text = nodes[texts[0]]
+    if text.kind not in ("paragraph", "caption") or len(text.text) > CAPTION_MAX:  # type: ignore[union-attr]
+        return
+    for node in nodes:
+        if type(node) is ImageNode and not node.caption:
+            node.caption = text.text  # type: ignore[union-attr]
+    dropped[start + texts[0]] = 1
 
 
 def _slideshows(blocks: Blocks) -> list[tuple[int, int]]:
