@@ -177,8 +177,7 @@ def test_figure_with_linked_caption_survives_link_pruning_but_link_lists_do_not(
     html = f"<html><body><article>{_LONG}{figure}{_LONG}{teasers}</article></body></html>"
     doc = extract_html(html, url="http://example.com/a")
     assert [n.url for n in doc.images] == ["http://example.com/up/Lake.jpg"]
-    assert doc.images[0].caption == "Lake Gunn in Fiordland"  # the image wrapper's caption rides on its image
-    assert "Lake Gunn" not in doc.text and "Another story" not in doc.text
+    assert "Lake Gunn in Fiordland" in doc.text and "Another story" not in doc.text
 
 
 def test_malformed_urls_drop_the_image_not_the_page():

@@ -384,9 +384,11 @@ def test_the_short_text_of_an_image_wrapper_is_its_images_caption_but_a_long_one
     html = (f"<html><body><article>{body}"
             f"<div class='pic'><img src='/a.jpg' width='600'><p>Harbour cranes at dusk. Credit: J. Doe</p></div>"
             f"<p>{_SENTENCE}</p><div class='pic'><img src='/b.jpg' width='600'><p>{_SENTENCE * 4}</p></div>"
+            f"<div class='card'><img src='/c.jpg' width='600'><p><a href='/story'>A linked story title</a></p></div>"
             f"</article></body></html>")
     doc = extract_html(html, url=URL)
     texts = [n.text for n in doc.texts]
     assert doc.images[0].caption == "Harbour cranes at dusk. Credit: J. Doe"
     assert "Harbour cranes at dusk. Credit: J. Doe" not in texts
-    assert doc.images[1].caption is None and (_SENTENCE * 4).strip() in texts
+    assert doc.images[1].caption is None and (_SENTENCE * 4).strip() in texts  # long: text
+    assert doc.images[2].caption is None  # a linked title is a card's, not a caption

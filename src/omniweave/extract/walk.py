@@ -53,7 +53,7 @@ _FURNITURE_MAX = 100  # a label, credit or breadcrumb line is no longer than thi
 # what such a line opens with: a cheap test before the call (labels compare case-folded, so both cases)
 _FURNITURE_FIRST = _BREADCRUMB_FIRST | _CREDIT_FIRST | {c for label in _LABELS for c in (label[0], label[0].upper())}
 _SLIDE_COUNTER = re.compile(r"(\d{1,3}) ?(?:/|of) ?(\d{1,3})\b")  # "3/50 Title", "3 of 50: Title"
-CAPTION_MAX = 250  # an image wrapper's text this long or shorter is the images' caption
+CAPTION_MAX = 250  # an image wrapper's text this long or shorter (and under half linked) is the images' caption
 SLIDES_MIN = 3  # blocks opening with counters of one total that make a slideshow
 SLIDES_OUTSIDE = 200  # ... dropped when this much text stands outside it (an article beside it)
 # titles of legal notices set after an article (a disclaimer, a copyright or anti-piracy notice), compared
@@ -347,7 +347,7 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     for start, end in figures:
         dropped[start:end] = bytes(end - start)
     for start, end in figures:
-        _hold_caption(blocks.nodes[start:end], dropped, start)
+        _hold_caption(blocks.nodes[start:end], blocks.link_chars, dropped, start)
     for start, end in _slideshows(blocks) + _notices(blocks):
         dropped[start:end] = b"\x01" * (end - start)
     nodes = [
@@ -365,15 +365,16 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     return nodes
 
 
-def _hold_caption(nodes: list[Node], dropped: bytearray, start: int) -> None:
-    """In an image wrapper (a container of images and one short text block), the text is the
-    images' caption: held on them (:attr:`ImageNode.caption`, where they have none) and left out
-    of the text stream."""
+def _hold_caption(nodes: list[Node], link_chars: dict[int, int], dropped: bytearray, start: int) -> None:
+    """In an image wrapper (a container of images and one short text block, mostly unlinked), the
+    text is the images' caption: held on them (:attr:`ImageNode.caption`, where they have none) and
+    left out of the text stream. A linked one is a card's title (a teaser, a listing's item): text."""
     texts = [i for i, n in enumerate(nodes) if type(n) is TextNode]
     if len(texts) != 1:
         return
     text = nodes[texts[0]]
-    if text.kind not in ("paragraph", "caption") or len(text.text) > CAPTION_MAX:  # type: ignore[union-attr]
+    length = len(text.text)  # type: ignore[union-attr]
+    if text.kind not in ("paragraph", "caption") or length > CAPTION_MAX or 2 * link_chars.get(id(text), 0) > length:  # type: ignore[union-attr]
         return
     for node in nodes:
         if type(node) is ImageNode and not node.caption:
