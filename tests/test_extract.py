@@ -125,7 +125,7 @@ def test_crafted_page_images_captions_and_boilerplate():
     doc = extract_html(CRAFTED)
     assert doc.url == "https://example.com/articles/pictures"  # canonical, no url given
     kinds = ["img" if isinstance(n, ImageNode) else n.kind for n in doc.nodes]
-    assert kinds == ["paragraph", "img", "paragraph", "img", "caption", "img", "paragraph"]
+    assert kinds == ["paragraph", "img", "paragraph", "img", "img", "paragraph"]  # the caption rides on its image
     urls = [n.url for n in doc.images]
     assert urls == [
         "https://example.com/static/img/a-1280.webp",

@@ -53,6 +53,7 @@ _FURNITURE_MAX = 100  # a label, credit or breadcrumb line is no longer than thi
 # what such a line opens with: a cheap test before the call (labels compare case-folded, so both cases)
 _FURNITURE_FIRST = _BREADCRUMB_FIRST | _CREDIT_FIRST | {c for label in _LABELS for c in (label[0], label[0].upper())}
 _SLIDE_COUNTER = re.compile(r"(\d{1,3}) ?(?:/|of) ?(\d{1,3})\b")  # "3/50 Title", "3 of 50: Title"
+CAPTION_MAX = 250  # an image wrapper's text this long or shorter (and under half linked) is the images' caption
 SLIDES_MIN = 3  # blocks opening with counters of one total that make a slideshow
 SLIDES_OUTSIDE = 200  # ... dropped when this much text stands outside it (an article beside it)
 # titles of legal notices set after an article (a disclaimer, a copyright or anti-piracy notice), compared
@@ -89,8 +90,14 @@ class Blocks:
 
 @dataclass(slots=True)
 class _Figure:
+    """A ``<figure>`` the walk is inside: its images so far and its caption. In a figure holding an
+    image the caption is held for the images, not emitted as text (``held``); emitted where the
+    figure ends if no image of it was kept after all."""
+
+    has_image: bool
     images: list[ImageNode] = field(default_factory=list)
     caption: str | None = None
+    held: bool = False
 
 
 def _collapse(text: str) -> str:
@@ -224,6 +231,8 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 figure = figures.pop()
                 for image in figure.images:
                     image.caption = image.caption or figure.caption
+                if figure.held and figure.caption and not figure.images:
+                    add_text(figure.caption, "caption", 0)  # no image to carry it: the caption is text
             continue
         tag_id = item.tag_id
         if tag_id == text_id:
@@ -284,6 +293,11 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                     )
                 continue
             headed.append(head is not None and (head.tag == "th" or item.css_first("th") is not None))
+        if tag == "figcaption" and figures and figures[-1].has_image and not figures[-1].held \
+                and item.css_first("img") is None:
+            figure = figures[-1]
+            figure.caption, figure.held = _norm(item.text(deep=True)) or None, True  # the images carry it
+            continue
         if tag in kind_of_tag:
             kinds.append(kind_of_tag[tag])
         if tag in containers:
@@ -291,7 +305,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 release_initial()
             opened.append((len(nodes), chars, links, images, texts, item.mem_id in root_ids))
         if tag == "figure":
-            figures.append(_Figure())
+            figures.append(_Figure(item.css_first("img") is not None))
         elif tag == "figcaption" and figures:
             figures[-1].caption = _norm(item.text(deep=True)) or None
         open_blocks.append(tag)
@@ -318,7 +332,8 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     """Drop link-heavy containers and short all-link lines, except in a figure (a container with
     images and one caption block, linked or not), slideshows and legal notices beside an article, and
     page-furniture lines (an ad/credit/loading label, a breadcrumb trail) and the article's byline and
-    dateline (:mod:`.bylines`); drop a leading heading that repeats the page title, and headings left
+    dateline (:mod:`.bylines`); hold the short text of an image wrapper as its images' caption
+    (:func:`_hold_caption`); drop a leading heading that repeats the page title, and headings left
     dangling at the end."""
     dropped = bytearray(len(blocks.nodes))
     for i in blocks.link_lines:
@@ -331,6 +346,8 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
             dropped[start:end] = b"\x01" * (end - start)
     for start, end in figures:
         dropped[start:end] = bytes(end - start)
+    for start, end in figures:
+        _hold_caption(blocks.nodes[start:end], blocks.link_chars, dropped, start)
     for start, end in _slideshows(blocks) + _notices(blocks):
         dropped[start:end] = b"\x01" * (end - start)
     nodes = [
@@ -346,6 +363,23 @@ def prune(blocks: Blocks, title: str | None) -> list[Node]:
     while nodes and isinstance(nodes[-1], TextNode) and nodes[-1].kind == "heading":
         nodes.pop()
     return nodes
+
+
+def _hold_caption(nodes: list[Node], link_chars: dict[int, int], dropped: bytearray, start: int) -> None:
+    """In an image wrapper (a container of images and one short text block, mostly unlinked), the
+    text is the images' caption: held on them (:attr:`ImageNode.caption`, where they have none) and
+    left out of the text stream. A linked one is a card's title (a teaser, a listing's item): text."""
+    texts = [i for i, n in enumerate(nodes) if type(n) is TextNode]
+    if len(texts) != 1:
+        return
+    text = nodes[texts[0]]
+    length = len(text.text)  # type: ignore[union-attr]
+    if text.kind not in ("paragraph", "caption") or length > CAPTION_MAX or 2 * link_chars.get(id(text), 0) > length:  # type: ignore[union-attr]
+        return
+    for node in nodes:
+        if type(node) is ImageNode and not node.caption:
+            node.caption = text.text  # type: ignore[union-attr]
+    dropped[start + texts[0]] = 1
 
 
 def _slideshows(blocks: Blocks) -> list[tuple[int, int]]:
