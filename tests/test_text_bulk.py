@@ -142,6 +142,16 @@ def test_a_documents_character_counts_from_its_measured_nodes_equal_those_of_its
     assert fresh.analysis.punctuation == punctuation_count(fresh.analysis.text)
 
 
+def test_a_documents_lines_are_those_of_its_nodes(real_texts):
+    from itertools import chain
+
+    from omniweave.document import Document, TextNode
+
+    texts = [*real_texts[:300], "a\r", "\nb\r\n", " c \u2028 d\x0c", "e\x85", "   ", "f\n\n\ng"]
+    d = Document(id="d", nodes=[TextNode(t) for t in texts])
+    assert d.analysis.lines == list(chain.from_iterable(TextAnalysis(t).lines for t in texts))
+
+
 def test_the_plane_table_holds_each_class_of_every_character():
     from omniweave.text.stats import _bmp_bits
 

@@ -45,6 +45,8 @@ RuleName = Literal[
 ]
 assert list(get_args(RuleName)) == ORDER
 Plan = list[tuple[str, Rule, float]]  # a batch of node rules: each with the most words it judges (inf: any)
+# id(node) -> (the node, kept alive so that its id stays its own; the hit of each batch)
+Judged = dict[int, tuple[Node, tuple[str | None, ...]]]
 FRAGMENT_ENDS = (",", ";", ":", "-", "–", "，", "；", "：", "、")
 
 
@@ -74,7 +76,7 @@ class OmnicorpusParagraphs(CountsEvents):
     def clean(self, doc: Document) -> list[tuple[str, str]]:
         p: OmnicorpusParagraphsParams = self.params  # type: ignore[assignment]
         removed: list[tuple[str, str]] = []
-        judged: dict[tuple[str, str], tuple[str | None, ...]] = {}  # (kind, text) -> the hit of each batch
+        judged: Judged = {}
         rounds = 0
         for rounds in range(1, p.max_rounds + 1):  # noqa: B007 (counted after the loop)
             if not self._round(doc, removed, judged):
@@ -116,9 +118,9 @@ class OmnicorpusParagraphs(CountsEvents):
         rows = [i for i, n in enumerate(nodes) if isinstance(n, TextNode) and n.kind in kinds]
         return [i for i in rows if not is_image_caption(nodes, i)] if "caption" in kinds else rows
 
-    def _round(self, doc: Document, removed: list[tuple[str, str]], judged: dict[tuple[str, str], tuple[str | None, ...]]) -> bool:
+    def _round(self, doc: Document, removed: list[tuple[str, str]], judged: Judged) -> bool:
         """One pass of the chain over ``doc``; True when it changed something. ``judged`` keeps each
-        (kind, text)'s hit per batch across rounds (node rules see no neighbours)."""
+        node's hit per batch across rounds (node rules see no neighbours)."""
         changed = False
         batch = 0
         for step in self._chain:
@@ -131,24 +133,20 @@ class OmnicorpusParagraphs(CountsEvents):
                 batch += 1
         return changed
 
-    def _node_rules(self, doc: Document, batch: int, removed: list[tuple[str, str]],
-                    judged: dict[tuple[str, str], tuple[str | None, ...]]) -> bool:
+    def _node_rules(self, doc: Document, batch: int, removed: list[tuple[str, str]], judged: Judged) -> bool:
         """Remove the eligible nodes a rule of ``batch`` fires on (nodes not seen before are judged
         by every batch at once)."""
         nodes = doc.nodes
         eligible = self._eligible_rows(nodes)
-        keys = [(nodes[i].kind, nodes[i].text) for i in eligible]  # type: ignore[union-attr]
-        new = {key: nodes[i] for key, i in zip(keys, eligible, strict=True) if key not in judged}
+        new = [nodes[i] for i in eligible if id(nodes[i]) not in judged]
         if new:
-            judged.update(zip(new, self._judge(list(new.values()), doc.language or "en"), strict=True))
-        drop = set()
-        for i, key in zip(eligible, keys, strict=True):
-            hit = judged[key][batch]
-            if hit:
-                removed.append((key[1], hit))
-                drop.add(i)
+            judged.update((id(n), (n, hits)) for n, hits in zip(new, self._judge(new, doc.language or "en"), strict=True))
+        drop = [i for i in eligible if judged[id(nodes[i])][1][batch]]
+        for i in drop:
+            removed.append((nodes[i].text, judged[id(nodes[i])][1][batch]))  # type: ignore[union-attr,arg-type]
         if drop:
-            doc.nodes = [n for i, n in enumerate(nodes) if i not in drop]
+            gone = set(drop)
+            doc.nodes = [n for i, n in enumerate(nodes) if i not in gone]
         return bool(drop)
 
     def _judge(self, nodes: list[Node], lang: str) -> list[tuple[str | None, ...]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from importlib import resources
 
@@ -76,7 +75,7 @@ def flagged_in(text: TextAnalysis, lang: str) -> int:
     if _cjk_flagged_pattern(lang) is None or not text.has_cjk:
         return n
     parts = text.paragraphs if isinstance(text, DocumentAnalysis) else [text]
-    return n + sum(_cjk_flagged(part, part.literals, lang) for part in parts if part.has_cjk)
+    return n + sum(_cjk_flagged(part, lang) for part in parts if part.has_cjk)
 
 
 def flagged_each(texts: Sequence[TextAnalysis], lang: str) -> list[int]:
@@ -86,15 +85,18 @@ def flagged_each(texts: Sequence[TextAnalysis], lang: str) -> list[int]:
     counts = count_listed_each(texts, listed) if listed else [0] * len(texts)
     if _cjk_flagged_pattern(lang) is None:
         return counts
+    _cjk_flagged_gate(lang)  # its literals known before the texts' are found
     cjk = [i for i, t in enumerate(texts) if t.has_cjk]
-    for i, literals in zip(cjk, literals_of_each([texts[i] for i in cjk]), strict=True):
-        counts[i] += _cjk_flagged(texts[i], literals, lang)
+    literals_of_each([texts[i] for i in cjk])
+    for i in cjk:
+        counts[i] += _cjk_flagged(texts[i], lang)
     return counts
 
 
-def _cjk_flagged(text: TextAnalysis, literals: AbstractSet[int], lang: str) -> int:
-    """Flagged terms holding a CJK character in a paragraph, counted only where its ``literals``
-    (:attr:`~omniweave.text.analysis.TextAnalysis.literals`) gate one in."""
-    if not _cjk_flagged_gate(lang).search(text.collapsed, literals):
+def _cjk_flagged(text: TextAnalysis, lang: str) -> int:
+    """Flagged terms holding a CJK character in a paragraph, counted only where its pattern
+    literals (:attr:`~omniweave.text.analysis.TextAnalysis.literals`) gate one in."""
+    gate = _cjk_flagged_gate(lang)  # made (its literals added) before the text's are read
+    if not gate.search(text.collapsed, text.literals):
         return 0
     return text.count_matches(_cjk_flagged_pattern(lang))  # type: ignore[arg-type] (None: no gate literal)
