@@ -20,9 +20,10 @@ batch) gives every paragraph its first firing rule; a paragraph keeps its answer
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from functools import cached_property
+from itertools import islice
 from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
@@ -47,6 +48,7 @@ assert list(get_args(RuleName)) == ORDER
 Plan = list[tuple[str, Rule, float]]  # a batch of node rules: each with the most words it judges (inf: any)
 # id(node) -> (the node, kept alive so that its id stays its own; the hit of each batch)
 Judged = dict[int, tuple[Node, tuple[str | None, ...]]]
+AHEAD = 16  # documents whose nodes are judged together (see OmnicorpusParagraphs.run)
 FRAGMENT_ENDS = (",", ";", ":", "-", "–", "，", "；", "：", "、")
 
 
@@ -73,10 +75,36 @@ class OmnicorpusParagraphs(CountsEvents):
     name = "omnicorpus_paragraphs"
     Params = OmnicorpusParagraphsParams
 
+    def __init__(self, params: StepParams | None = None, label: str | None = None) -> None:
+        super().__init__(params, label)
+        self._ahead: Judged = {}  # the nodes of the documents being run, judged ahead (see run)
+
+    def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
+        """Clean the documents, ``AHEAD`` at a time: the nodes each would judge first are judged
+        together (per language) before the first of them is cleaned, so that each rule's numpy,
+        pattern and segmenter calls serve many documents (a node rule sees one node: same answers)."""
+        chunks = iter(docs)
+        try:
+            while chunk := list(islice(chunks, AHEAD)):
+                self._ahead = self._judge_ahead(chunk)
+                yield from super().run(chunk, ctx)
+        finally:
+            self._ahead = {}
+
+    def _judge_ahead(self, docs: list[Document]) -> Judged:
+        by_lang: defaultdict[str, list[Node]] = defaultdict(list)
+        for doc in docs:
+            by_lang[doc.language or "en"] += [doc.nodes[i] for i in self._eligible_rows(doc.nodes)]
+        judged: Judged = {}
+        for lang, nodes in by_lang.items():
+            if nodes:
+                judged.update(zip(map(id, nodes), zip(nodes, self._judge(nodes, lang), strict=True), strict=True))
+        return judged
+
     def clean(self, doc: Document) -> list[tuple[str, str]]:
         p: OmnicorpusParagraphsParams = self.params  # type: ignore[assignment]
         removed: list[tuple[str, str]] = []
-        judged: Judged = {}
+        judged: Judged = self._ahead or {}  # nodes judged ahead, and those judged here
         rounds = 0
         for rounds in range(1, p.max_rounds + 1):  # noqa: B007 (counted after the loop)
             if not self._round(doc, removed, judged):
