@@ -11,10 +11,11 @@ themselves are in :mod:`omniweave.filters.omnicorpus_rules`. Two rules look at n
   and either ends in ``, ; : -`` or is followed by a paragraph starting in lower case is joined to
   that paragraph (a fragment, not boilerplate), before ``too_short`` would remove it.
 
-The other rules see one paragraph at a time, so they are evaluated over a document at once: the
-paragraphs not judged before (all of them, then those merge_short makes) become one
-:class:`~omniweave.filters.omnicorpus_rules.Paras`, and each run of consecutive such rules (a
-batch) gives every paragraph its first firing rule; a paragraph keeps its answers across rounds.
+The other rules see one paragraph at a time, so they are evaluated over many paragraphs at once:
+the paragraphs not judged before (those of ``AHEAD`` documents when the step runs, then those
+merge_short makes) become one :class:`~omniweave.filters.omnicorpus_rules.Paras`, and each run of
+consecutive such rules (a batch) gives every paragraph its first firing rule; a paragraph keeps
+its answers across rounds.
 """
 
 from __future__ import annotations
