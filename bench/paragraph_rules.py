@@ -3,9 +3,9 @@ that reach it in the English and Chinese presets (the step is the largest text s
 
 Each tree (this one, and ``--baseline REV`` exported with ``git archive``) runs in its own process:
 it reads the WARC, runs the preset's steps before ``omnicorpus_paragraphs`` (language ID,
-normalisation), keeps those documents, then times the step's ``clean`` over fresh copies of them
-``--reps`` times (the best process CPU time counts: the first pass also pays one-time set-up such as
-the segmenter's dictionary). The runs alternate between the trees, ``--rounds`` times. The paragraphs
+normalisation), keeps those documents, then times the step's ``run`` (as the pipeline runs it) over
+fresh copies of them ``--reps`` times (the best process CPU time counts: the first pass also pays
+one-time set-up such as the segmenter's dictionary). The runs alternate between the trees, ``--rounds`` times. The paragraphs
 removed per rule, the merges and rounds, and a digest of every document's remaining nodes must be
 the same for both trees; every difference is printed.
 
@@ -52,21 +52,23 @@ for step in steps[:at + 1]:
 for step in steps[:at]:
     docs = step.run(docs, ctx)
 kept = [(d.id, d.language, [(n.text, n.kind) if isinstance(n, TextNode) else n for n in d.nodes]) for d in docs]
-step, best, removed = steps[at], None, Counter()
-for _ in range(reps):
+step, best = steps[at], None
+for rep in range(reps):
     fresh = [Document(id=i, language=lang, nodes=[TextNode(*n) if isinstance(n, tuple) else n for n in nodes])
              for i, lang, nodes in kept]
-    step.events = Counter()
+    run_ctx = TaskContext(task_id=f"r{rep}", pass_index=0, run=RunDir(out))
     start = time.process_time()
-    cleaned = [step.clean(d) for d in fresh]
+    for _ in step.run(fresh, run_ctx):  # as the pipeline runs it (documents left empty are dropped)
+        pass
     cpu = time.process_time() - start
     best = cpu if best is None else min(best, cpu)
+counts = run_ctx.stats[step.label]
+removed = {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("removed_paragraphs:")}
+events = {k: v for k, v in counts.items() if not k.startswith("removed_paragraphs:")}
 digest = hashlib.sha256()
-for d, pieces in zip(fresh, cleaned):
-    removed.update(reason for _, reason in pieces)
+for d in fresh:
     digest.update(repr((d.id, [(getattr(n, "text", None), getattr(n, "kind", None)) for n in d.nodes])).encode())
-print(json.dumps({"docs": len(kept), "cpu_s": best, "removed": removed, "events": step.events,
-                  "digest": digest.hexdigest()}))
+print(json.dumps({"docs": len(kept), "cpu_s": best, "removed": removed, "events": events, "digest": digest.hexdigest()}))
 """
 
 

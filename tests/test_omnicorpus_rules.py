@@ -4,6 +4,8 @@ normalisers and the document gates."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from omniweave.document import Document, ImageNode, TextNode
@@ -219,6 +221,29 @@ def test_short_fragments_are_merged_not_removed():
     assert removed == [("Thanks!", "one_word")] and step.events["merged_paragraphs:merge_short"] == 1
     d = doc("Anyway.", "the end came soon after that, as everyone had expected it would.")
     assert OmnicorpusParagraphs(OmnicorpusParagraphs.Params(rules=["merge_short"])).clean(d) == [] and len(d.texts) == 2
+
+
+def test_documents_judged_ahead_together_end_as_each_cleaned_alone(shared_data):
+    """run() judges the nodes of many documents at once (per language): the documents, removals and
+    counts are those of cleaning each document alone."""
+    from omniweave.filters import omnicorpus_paragraphs
+
+    pages = sorted((shared_data / "html" / "chinese-web-content-extraction" / "cleaned").glob("*.txt"))
+    texts = [t for p in pages for t in p.read_text(encoding="utf-8").split("\n\n")]
+    texts += ["In spring 2019,", "the council voted to rebuild the old harbour wall.", "12 likes", "Menu", PROSE]
+
+    def documents() -> list[Document]:  # the same text again in another language gets its own answers
+        return [doc(*texts[i:i + 30], lang=lang) for i in range(0, len(texts), 30) for lang in ("zh", "en")]
+
+    alone, step = documents(), OmnicorpusParagraphs()
+    removed = [step.clean(d) for d in alone]
+    c = ctx()
+    together = list(OmnicorpusParagraphs().run(documents(), c))
+    assert len(alone) > omnicorpus_paragraphs.AHEAD and sum(map(len, removed)) > 20
+    assert [[(n.kind, n.text) for n in d.texts] for d in together] == [[(n.kind, n.text) for n in d.texts] for d in alone]
+    counts = c.stats["omnicorpus_paragraphs"]
+    assert {k: v for k, v in counts.items() if k not in ("in", "kept")} == step.events | {
+        f"removed_paragraphs:{reason}": n for reason, n in Counter(r for rs in removed for _, r in rs).items()}
 
 
 def test_normalisers():

@@ -62,10 +62,11 @@ def test_words_of_han_runs_spliced_among_other_tokens():
     texts = [
         "北京2008年奥运会abc开幕式", "第1章 中国历史 第2章", "中文\x00测试 x", "\x00中国人民", "中国 人民",
         "他说：“我们走吧。”然后离开了", "iPhone手机和iPad平板", "東京タワーに行きました", "한국어와 中文混合",
-        "一 二 三", "中", "中国\n\n人民", "中国 \n 人民", "α中国β人民γ", "_中国_人民_",
+        "一 二 三", "中", "中国\n\n人民", "中国 \n 人民", "α中国β人民γ", "_中国_人民_", "中国\x01人民 x",
     ]
     assert words_each(texts) == [one_by_one(t) for t in texts]
     assert words_each(texts[::-1]) == [one_by_one(t) for t in texts[::-1]]
+    assert words_each(["一 二", "中 x"]) == [("一", "二"), ("中", "x")]  # Han, but no run to cut
 
 
 def test_character_classes_counted_at_once_equal_those_counted_one_by_one(real_texts):
@@ -139,6 +140,16 @@ def test_a_documents_character_counts_from_its_measured_nodes_equal_those_of_its
     assert fresh.analysis is not d.analysis
     assert fresh.analysis.special_chars == special_char_count(fresh.analysis.text)
     assert fresh.analysis.punctuation == punctuation_count(fresh.analysis.text)
+
+
+def test_a_documents_lines_are_those_of_its_nodes(real_texts):
+    from itertools import chain
+
+    from omniweave.document import Document, TextNode
+
+    texts = [*real_texts[:300], "a\r", "\nb\r\n", " c \u2028 d\x0c", "e\x85", "   ", "f\n\n\ng"]
+    d = Document(id="d", nodes=[TextNode(t) for t in texts])
+    assert d.analysis.lines == list(chain.from_iterable(TextAnalysis(t).lines for t in texts))
 
 
 def test_the_plane_table_holds_each_class_of_every_character():

@@ -218,10 +218,10 @@ class Paras:
 
     def starts(self, pattern: re.Pattern[str], among: Mask | None = None) -> Mask:
         """Where ``pattern`` matches at the start of the collapsed text (tried where open and ``among``)."""
-        out = self.none()
+        out = [False] * len(self.texts)
         for i in np.flatnonzero(self.open if among is None else self.open & among).tolist():
             out[i] = pattern.match(self.texts[i]) is not None
-        return out
+        return np.array(out, dtype=bool)
 
 
 def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:

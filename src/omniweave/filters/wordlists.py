@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
-from omniweave.text.analysis import DocumentAnalysis, TextAnalysis, count_listed_each
+from omniweave.text.analysis import DocumentAnalysis, TextAnalysis, count_listed_each, literals_of_each
 from omniweave.text.patterns import AnyPattern
 from omniweave.text.words import CJK_CHARS, is_cjk_char
 
@@ -72,20 +72,31 @@ def flagged_in(text: TextAnalysis, lang: str) -> int:
     does), each paragraph gated by its own pattern literals, which the paragraph rules found already."""
     listed = _spaced_flagged(lang)
     n = text.count_listed(listed) if listed else 0
-    pattern = _cjk_flagged_pattern(lang)
-    if pattern is None or not text.has_cjk:
+    if _cjk_flagged_pattern(lang) is None or not text.has_cjk:
         return n
-    gate = _cjk_flagged_gate(lang)
     parts = text.paragraphs if isinstance(text, DocumentAnalysis) else [text]
-    return n + sum(part.count_matches(pattern) for part in parts
-                   if part.has_cjk and gate.search(part.collapsed, part.literals))
+    return n + sum(_cjk_flagged(part, lang) for part in parts if part.has_cjk)
 
 
 def flagged_each(texts: Sequence[TextAnalysis], lang: str) -> list[int]:
     """:func:`flagged_in` of many analysed texts (a document's paragraphs), their words counted at
-    once; CJK terms counted in each text only when their joined texts hold one (none holds a newline)."""
+    once and the pattern literals of those holding a CJK character found at once (where not yet known)."""
     listed = _spaced_flagged(lang)
     counts = count_listed_each(texts, listed) if listed else [0] * len(texts)
-    if _cjk_flagged_pattern(lang) is None or not _cjk_flagged_gate(lang).search("\n".join(t.text for t in texts)):
+    if _cjk_flagged_pattern(lang) is None:
         return counts
-    return [flagged_in(t, lang) for t in texts]
+    _cjk_flagged_gate(lang)  # its literals known before the texts' are found
+    cjk = [i for i, t in enumerate(texts) if t.has_cjk]
+    literals_of_each([texts[i] for i in cjk])
+    for i in cjk:
+        counts[i] += _cjk_flagged(texts[i], lang)
+    return counts
+
+
+def _cjk_flagged(text: TextAnalysis, lang: str) -> int:
+    """Flagged terms holding a CJK character in a paragraph, counted only where its pattern
+    literals (:attr:`~omniweave.text.analysis.TextAnalysis.literals`) gate one in."""
+    gate = _cjk_flagged_gate(lang)  # made (its literals added) before the text's are read
+    if not gate.search(text.collapsed, text.literals):
+        return 0
+    return text.count_matches(_cjk_flagged_pattern(lang))  # type: ignore[arg-type] (None: no gate literal)

@@ -26,8 +26,8 @@ _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")  # _TOKEN on ASCII 
 _HAN_RUN = re.compile(rf"[{_HAN}]")
 _HAN_RUNS = re.compile(rf"([{_HAN}]{{2,}})")  # runs to segment (a lone Han character is a word as it is)
 _CJK_CHAR = re.compile(rf"[{_HAN}{_KANA}\uac00-\ud7af]")
-_MARK = "\x00"  # where a Han run was among a text's other parts (a non-word character, no token otherwise)
-_MARKED_TOKEN = re.compile(f"{_MARK}|{_TOKEN.pattern}")
+_MARK, _SEP = "\x00", "\x01"  # where a Han run was, where a text ends (non-word characters: no token otherwise)
+_MARKED_TOKEN = re.compile(f"{_MARK}|{_SEP}|{_TOKEN.pattern}")
 _cut: Callable[[str, bool], list[str]] | None = None  # rjieba.cut, imported on first use
 
 
@@ -75,64 +75,58 @@ def words(text: str) -> tuple[str, ...]:
 def words_each(texts: Sequence[str]) -> list[tuple[str, ...]]:
     """:func:`words` of each text; the Han runs of all of them are cut in one rjieba call."""
     out: list[tuple[str, ...]] = []
-    split: list[tuple[int, list[str]]] = []  # texts with Han runs: (index, [other, run, other, run, ..., other])
+    han: list[int] = []  # the texts holding a Han character
     for text in texts:
         if text.isascii():
             out.append(tuple(_ASCII_TOKEN.findall(text)))
         elif _HAN_RUN.search(text) is None:
             out.append(tuple(_TOKEN.findall(text)))
         else:
-            split.append((len(out), _HAN_RUNS.split(text)))
+            han.append(len(out))
             out.append(())
-    if split:
-        for (i, parts), cut in zip(split, _segment([parts[1::2] for _, parts in split]), strict=True):
-            out[i] = tuple(_splice(parts, cut))
+    if han:
+        for i, found in zip(han, _han_words([texts[i] for i in han]), strict=True):
+            out[i] = found
     return out
 
 
-def _segment(runs: list[list[str]]) -> list[list[str]]:
-    """rjieba's words of the Han runs of each text, from one call over them (a text's runs joined by
-    spaces, the texts by newlines: rjieba segments each run on its own and gives each space and
-    newline back as a word of its own, here the spaces stay between the runs' words)."""
+def _han_words(texts: list[str]) -> list[tuple[str, ...]]:
+    """The words of texts holding Han runs, from one pass over them all: the texts joined by
+    ``_SEP``, their Han runs cut in one rjieba call (joined by spaces: rjieba segments each run
+    on its own and gives each space back as a word of its own), the rest tokenised in one call
+    with ``_MARK`` where each run was. No token crosses a run's edge (runs are maximal and only
+    Han tokens hold Han), so a text's words are its other tokens with each run's words in its place."""
     global _cut
     if _cut is None:
         from rjieba import cut as _cut
-    words = _cut("\n".join(map(" ".join, runs)), True)
-    out, start = [], 0
-    for _ in range(len(runs) - 1):
-        end = words.index("\n", start)
-        out.append(words[start:end])
-        start = end + 1
-    out.append(words[start:])
+    joined = _SEP.join(texts)
+    parts = _HAN_RUNS.split(joined)  # other, run, other, run, ..., other
+    runs = parts[1::2]
+    cut = _cut(" ".join(runs), True) + [" "] if runs else []  # a space after each run's words
+    if cut.count(" ") != len(runs) or joined.count(_SEP) != len(texts) - 1 or _MARK in joined:
+        return [_words_apart(text) for text in texts]  # a text holding a mark, or runs not cut as expected
+    out: list[tuple[str, ...]] = []
+    current: list[str] = []
+    start = 0
+    for token in _MARKED_TOKEN.findall(_MARK.join(parts[0::2])):
+        if token == _MARK:
+            end = cut.index(" ", start)
+            current += cut[start:end]
+            start = end + 1
+        elif token == _SEP:
+            out.append(tuple(current))
+            current = []
+        else:
+            current.append(token)
+    out.append(tuple(current))
     return out
 
 
-def _splice(parts: list[str], cut: list[str]) -> list[str]:
-    """The words of a text split into ``parts`` (other, Han run, other, ..., other), given its runs'
-    words ``cut`` (the runs' words, a space between runs). No token crosses a run's edge (runs are
-    maximal and only Han tokens hold Han), so the text's tokens are the other parts' with each
-    run's words in its place."""
-    runs = len(parts) // 2
-    others = _MARK.join(parts[0::2])
-    if others.count(_MARK) == runs and cut.count(" ") == runs - 1:  # else: see below
-        tokens = _MARKED_TOKEN.findall(others)
-        if len(tokens) == runs:  # nothing but the runs (and punctuation or spaces)
-            return [w for w in cut if w != " "] if runs > 1 else cut
-        out: list[str] = []
-        words = iter(cut)
-        for token in tokens:
-            if token != _MARK:
-                out.append(token)
-                continue
-            for word in words:  # the run's words, up to the space before the next run's
-                if word == " ":
-                    break
-                out.append(word)
-        return out
-    # a text holding the mark, or rjieba's words not separated as expected: tokenised as the text
-    # with each run's words (cut alone) spaced
+def _words_apart(text: str) -> tuple[str, ...]:
+    """The words of ``text``, each Han run cut alone (its words spaced, then the text tokenised)."""
+    parts = _HAN_RUNS.split(text)
     parts[1::2] = [" ".join(_cut(run, True)) for run in parts[1::2]]  # type: ignore[misc]
-    return _TOKEN.findall("".join(parts))
+    return tuple(_TOKEN.findall("".join(parts)))
 
 
 _TRAILING_CITATIONS = re.compile(r"(\s*\[[^\[\]]{1,40}\])+$")
