@@ -365,13 +365,17 @@ def test_paragraph_of_inline_links_is_text_of_the_article():
     assert "Other story" not in text
 
 
-def test_a_figures_caption_rides_on_its_image_and_is_text_only_where_no_image_carries_it():
+def _article_after_three_paragraphs(inner: str) -> str:
     body = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(3))
-    html = (f"<html><body><article>{body}"
+    return f"<html><body><article>{body}{inner}</article></body></html>"
+
+
+def test_a_figures_caption_rides_on_its_image_and_is_text_only_where_no_image_carries_it():
+    html = _article_after_three_paragraphs(
             f"<figure><img src='/a.jpg' width='600'><figcaption>The harbour at dawn</figcaption></figure>"
             f"<p>{_SENTENCE}</p><figure><img src='/pixel.gif' width='1' height='1'>"
             f"<figcaption>A figure whose picture is a tracking pixel</figcaption></figure>"
-            f"<figure><figcaption>A chart drawn in script</figcaption></figure></article></body></html>")
+            f"<figure><figcaption>A chart drawn in script</figcaption></figure>")
     doc = extract_html(html, url=URL)
     texts = [n.text for n in doc.texts]
     assert [i.caption for i in doc.images] == ["The harbour at dawn"]
@@ -380,12 +384,10 @@ def test_a_figures_caption_rides_on_its_image_and_is_text_only_where_no_image_ca
 
 
 def test_the_short_text_of_an_image_wrapper_is_its_images_caption_but_a_long_one_stays_text():
-    body = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(3))
-    html = (f"<html><body><article>{body}"
+    html = _article_after_three_paragraphs(
             f"<div class='pic'><img src='/a.jpg' width='600'><p>Harbour cranes at dusk. Credit: J. Doe</p></div>"
             f"<p>{_SENTENCE}</p><div class='pic'><img src='/b.jpg' width='600'><p>{_SENTENCE * 4}</p></div>"
-            f"<div class='card'><img src='/c.jpg' width='600'><p><a href='/story'>A linked story title</a></p></div>"
-            f"</article></body></html>")
+            f"<div class='card'><img src='/c.jpg' width='600'><p><a href='/story'>A linked story title</a></p></div>")
     doc = extract_html(html, url=URL)
     texts = [n.text for n in doc.texts]
     assert doc.images[0].caption == "Harbour cranes at dusk. Credit: J. Doe"
