@@ -89,6 +89,21 @@ def test_self_closed_svg_shapes_are_not_nesting():
         extract_html("<html><body>" + "<div/>" * 5000 + "x</body></html>")
     with pytest.raises(ExtractionRefused):  # outside the svg, its shapes' '/>' means nothing
         extract_html("<html><body><svg></svg>" + "<span/>" * 5000 + "</body></html>")
+    # where the parser leaves the svg for HTML (a tag breaking out of it, an integration point's
+    # children) '/>' opens elements again, and the depth estimate says so
+    for way_out in ("<svg><p>x</p>", "<svg><div/>", "<svg><foreignObject>", "<svg><title>", "<math><mi>"):
+        with pytest.raises(ExtractionRefused):
+            extract_html("<html><body>" + way_out + "<section/>" * 5000 + "</body></html>")
+
+
+def test_block_containers_nest_whatever_their_first_letters():
+    """Only tags that never nest are left out of the depth estimate, by name: an ``<article>`` or
+    ``<menu>`` bomb is refused although ``<area>`` and ``<meta>`` never nest."""
+    for tag in ("article", "menu", "ins", "canvas"):
+        with pytest.raises(ExtractionRefused):
+            extract_html("<html><body>" + f"<{tag}>x" * 5000 + "</body></html>")
+    flat = "<html><body>" + "<area><meta><input><option><colgroup><source><code>x</code>" * 2000 + "</body></html>"
+    extract_html(flat, url="http://example.com/")
 
 
 def test_huge_page_is_cut_with_a_note():

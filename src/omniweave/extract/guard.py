@@ -13,16 +13,38 @@ import numpy as np
 MAX_DEPTH = 4000  # parse of 4000 nested <div> takes ~30 ms; real pages stay under ~200
 MAX_CHARS = 4_000_000
 
-# first two letters (lower case) of tags that never or rarely get a closing tag: counting them as
-# openings would overstate the depth of ordinary pages full of <br>, <img>, <p>, <li>, <td>, ...
+# tags that never nest, by name (lower case; names over four letters by their first four): void
+# elements, elements a later sibling closes (<li>, <td>, <option>, ...) and inline formatting that
+# lexbor bounds (<em>, <code>): counting them as openings would overstate the depth of ordinary
+# pages full of <br>, <img>, <li>, <td>, ... Block containers (<article>, <menu>, <ins>, ...) nest.
 _NOT_NESTING = [
-    "br", "im", "me", "li", "in", "hr", "wb", "so", "ar", "co", "em", "pa", "tr", "td", "th", "op",
-    "dt", "dd", "ba", "ke", "tb", "ca",
+    "br", "img", "imag", "meta", "link", "li", "inpu", "hr", "wbr", "sour", "area", "col", "colg", "embe",
+    "para", "trac", "td", "th", "tr", "thea", "tbod", "tfoo", "opti", "optg", "dt", "dd", "base", "keyg",
+    "capt", "em", "code", "p",
 ]
-_NOT_NESTING_TABLE = np.zeros(1 << 16, dtype=bool)  # lookup table: faster than np.isin on every tag
-_NOT_NESTING_TABLE[[ord(a) << 8 | ord(b) for a, b in _NOT_NESTING]] = True
+# where the parser leaves <svg>/<math> content for HTML: their end tags and the HTML elements that
+# break out of foreign content; and the integration points, whose children are HTML until they close
+_FOREIGN = ["svg", "math"]
+_BREAKOUT = [
+    "b", "big", "bloc", "body", "br", "cent", "code", "dd", "div", "dl", "dt", "em", "embe", "font", "h1",
+    "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li", "list", "menu", "meta", "nobr", "ol",
+    "p", "pre", "ruby", "s", "smal", "span", "stro", "stri", "sub", "sup", "tabl", "tt", "u", "ul", "var",
+]
+_INTEGRATION = ["fore", "desc", "titl", "mi", "mo", "mn", "ms", "mtex", "anno"]
 _IS_LETTER = np.zeros(256, dtype=bool)
 _IS_LETTER[0x61:0x7B] = True
+_IS_NAME = _IS_LETTER.copy()  # a tag name's characters after its first letter (lower-cased bytes)
+_IS_NAME[0x30:0x3A] = True
+_IS_NAME[ord("-")] = True
+
+
+def _keys(names: list[str]) -> np.ndarray:
+    """Names as the :func:`_name_keys` of their tags."""
+    return np.array(sorted(int.from_bytes(n.encode().ljust(4, b"\0"), "big") for n in names), dtype=np.uint32)
+
+
+_NOT_NESTING_KEYS, _FOREIGN_KEYS = _keys(_NOT_NESTING), _keys(_FOREIGN)
+_BREAKOUT_KEYS, _INTEGRATION_KEYS = _keys(_BREAKOUT), _keys(_INTEGRATION)
 
 
 class ExtractionRefused(ValueError):
@@ -49,21 +71,34 @@ def nesting_depth_bound(data: bytes) -> int:
     tags = len(pos) - int(np.count_nonzero(closing))
     if tags <= MAX_DEPTH:
         return tags
-    lower = nxt | 0x20
-    letter = (lower >= 0x61) & (lower <= 0x7A)
-    pair = (lower.astype(np.uint16) << 8) | (arr[pos + 2] | 0x20).astype(np.uint16)
-    # a bare one-letter tag: <p>, <a>, <b>, <i>, <u>, <s>, <q> (only <a>/<b>/<i>/<u>/<s> nest deeply)
-    one_letter_p = (lower == ord("p")) & ~_IS_LETTER[arr[pos + 2] | 0x20]
-    opening = letter & ~_NOT_NESTING_TABLE[pair] & ~one_letter_p & ~_self_closed_in_foreign(arr, pos, closing)
+    keys = _name_keys(arr, pos + 1 + closing)
+    letter = _IS_LETTER[nxt | 0x20]
+    opening = letter & ~closing & ~np.isin(keys, _NOT_NESTING_KEYS) & ~_self_closed_in_foreign(arr, pos, closing, keys)
     steps = opening.astype(np.int32) - closing.astype(np.int32)
     depth = np.cumsum(steps)
     return int(depth.max(initial=0))
 
 
-def _self_closed_in_foreign(arr: np.ndarray, pos: np.ndarray, closing: np.ndarray) -> np.ndarray:
+def _name_keys(arr: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The first four characters of the tag name starting at each of ``at`` (lower case, as a
+    big-endian uint32; characters past the name's end are 0)."""
+    padded = np.concatenate([arr, np.zeros(4, dtype=np.uint8)]) | 0x20
+    keys = np.zeros(len(at), dtype=np.uint32)
+    inside = _IS_LETTER[padded[at]]
+    for i in range(4):
+        if i:
+            inside &= _IS_NAME[padded[at + i]]
+        keys |= np.where(inside, padded[at + i], 0).astype(np.uint32) << (8 * (3 - i))
+    return keys
+
+
+def _self_closed_in_foreign(arr: np.ndarray, pos: np.ndarray, closing: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Which tags (at ``pos``, the page's ``<``) end in ``/>`` inside ``<svg>`` or ``<math>``: there
     (foreign content) the parser closes them at once (an icon's thousands of ``<path/>`` nest nothing;
-    in HTML proper ``<div/>`` still opens a ``div``, so it counts there)."""
+    in HTML proper ``<div/>`` still opens a ``div``, so it counts there). Foreign content ends, for
+    this estimate, at the first ``svg``/``math`` end tag or HTML tag breaking out of it after the last
+    opening, and pauses inside an integration point (``<foreignObject>``, ``<title>``, ``<mi>``, ...),
+    whose children are HTML: it never lasts longer than the parser's."""
     gt = np.flatnonzero(arr == 0x3E)  # '>'
     if not len(gt):
         return np.zeros(len(pos), dtype=bool)
@@ -72,16 +107,15 @@ def _self_closed_in_foreign(arr: np.ndarray, pos: np.ndarray, closing: np.ndarra
     self_closed = (end < len(gt)) & (arr[np.maximum(ends - 1, 0)] == 0x2F)  # '/>'
     if not self_closed.any():
         return self_closed
-    name_at = pos + 1 + closing  # the first letter of the tag's name
-    padded = np.concatenate([arr, np.zeros(5, dtype=np.uint8)]) | 0x20
-    foreign = np.zeros(len(pos), dtype=bool)
-    for name in (b"svg", b"math"):
-        hit = ~_IS_LETTER[padded[name_at + len(name)]]
-        for i, letter in enumerate(name):
-            hit &= padded[name_at + i] == letter
-        step = np.where(hit & ~closing, 1, 0) - np.where(hit & closing, 1, 0)
-        foreign |= np.cumsum(step) > 0
-    return self_closed & foreign
+    index = np.arange(len(pos))
+
+    def after_last(opened: np.ndarray, left: np.ndarray) -> np.ndarray:  # inside: opened since last left
+        return np.maximum.accumulate(np.where(opened, index, -1)) > np.maximum.accumulate(np.where(left, index, -1))
+
+    foreign = np.isin(keys, _FOREIGN_KEYS)
+    inside = after_last(foreign & ~closing, (foreign & closing) | np.isin(keys, _BREAKOUT_KEYS))
+    point = np.isin(keys, _INTEGRATION_KEYS)
+    return self_closed & inside & ~after_last(point & ~closing & ~self_closed, point & closing)
 
 
 def check_size_and_depth(html: str, raw: bytes | None) -> tuple[str, str | None]:
