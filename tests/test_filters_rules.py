@@ -320,6 +320,21 @@ def test_paragraph_quality_keeps_prose_and_chinese():
     assert zh.judge(doc("x", lang="zh"), TextNode("这个网站提供色情视频和裸聊服务，请不要访问。")) == "paragraph_flagged_words"
 
 
+def test_paragraph_quality_over_many_documents_at_once_removes_what_each_document_alone_loses():
+    texts = [PROSE, "abcdefghijklmnopqrstuvwxyz " * 6, "buy the cheap pills now, " * 8, "Too short",
+             "Price: $1,299.99 | SKU #44-123 | 50% off (2024)", ZH_PROSE, "Read more.", "x" * 400]
+
+    def docs() -> list[Document]:
+        return [doc(*texts[i % 8:], *texts[: i % 8], PROSE.upper(), lang="zh" if i % 3 else "en") for i in range(19)]
+
+    step = ParagraphQuality(OBELICS_NODE)
+    assert step.ahead > 1  # the documents' paragraphs are measured ahead, several documents at once
+    together = [[n.text for n in d.nodes] for d in step.run(docs(), ctx())]
+    alone = [[n.text for n in d.nodes] for one in docs() for d in ParagraphQuality(OBELICS_NODE).run([one], ctx())]
+    assert together == alone
+    assert 0 < len(together) < 19 and all(0 < len(kept) < len(texts) + 1 for kept in together)
+
+
 def test_document_quality():
     rule = DocumentQuality(DocumentQuality.Params(
         min_words=50, min_words_per_image=10, min_mean_paragraph_words=3, min_stopword_ratio=0.3,

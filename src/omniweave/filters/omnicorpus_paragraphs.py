@@ -24,7 +24,6 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from functools import cached_property
-from itertools import islice
 from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
@@ -49,7 +48,7 @@ assert list(get_args(RuleName)) == ORDER
 Plan = list[tuple[str, Rule, float]]  # a batch of node rules: each with the most words it judges (inf: any)
 # id(node) -> (the node, kept alive so that its id stays its own; the hit of each batch)
 Judged = dict[int, tuple[Node, tuple[str | None, ...]]]
-AHEAD = 8  # documents whose nodes are judged together (see OmnicorpusParagraphs.run; 8, 16, 32: the same CPU)
+AHEAD = 8  # documents whose nodes are judged together (see OmnicorpusParagraphs.prepare; 8, 16, 32: the same CPU)
 FRAGMENT_ENDS = (",", ";", ":", "-", "–", "，", "；", "：", "、")
 
 
@@ -75,20 +74,21 @@ class OmnicorpusParagraphs(CountsEvents):
 
     name = "omnicorpus_paragraphs"
     Params = OmnicorpusParagraphsParams
+    ahead = AHEAD
 
     def __init__(self, params: StepParams | None = None, label: str | None = None) -> None:
         super().__init__(params, label)
-        self._ahead: Judged = {}  # the nodes of the documents being run, judged ahead (see run)
+        self._ahead: Judged = {}  # the nodes of the documents being run, judged ahead (see prepare)
+
+    def prepare(self, docs: list[Document]) -> None:
+        """Judge together (per language) the nodes each document would judge first, so that each
+        rule's numpy, pattern and segmenter calls serve many documents (a node rule sees one node:
+        same answers)."""
+        self._ahead = self._judge_ahead(docs)
 
     def run(self, docs: Iterable[Document], ctx: TaskContext) -> Iterator[Document]:
-        """Clean the documents, ``AHEAD`` at a time: the nodes each would judge first are judged
-        together (per language) before the first of them is cleaned, so that each rule's numpy,
-        pattern and segmenter calls serve many documents (a node rule sees one node: same answers)."""
-        chunks = iter(docs)
         try:
-            while chunk := list(islice(chunks, AHEAD)):
-                self._ahead = self._judge_ahead(chunk)
-                yield from super().run(chunk, ctx)
+            yield from super().run(docs, ctx)
         finally:
             self._ahead = {}
 

@@ -11,7 +11,8 @@ listed-word counts come from its nodes' cached analyses, so a document judged af
 were judged splits nothing again. Measures of many texts at once (a document's paragraphs: words
 with one segmenter call, pattern literals in one pass, word repetition in one numpy pass) fill
 each node's analysis with what it would compute alone (:func:`segment_each`, :func:`lower_each`,
-:func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`).
+:func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`; the paragraphs of several documents:
+:func:`measure_nodes_each`).
 
 A node's analysis stays valid while its text is the same string; a document's while it holds the
 same text nodes (a paragraph step that removes or rewrites nodes makes the next rule analyse the
@@ -428,3 +429,11 @@ class DocumentAnalysis(TextAnalysis):
     def count_matches(self, pattern: re.Pattern[str]) -> int:
         """Matches within the nodes (a pattern that never spans a blank line finds the same in the text)."""
         return sum(a.count_matches(pattern) for a in self.paragraphs)
+
+
+def measure_nodes_each(documents: Sequence[DocumentAnalysis], char_repetition_n: int | None = None,
+                       word_repetition_n: int | None = None) -> None:
+    """:meth:`DocumentAnalysis.measure_nodes` of many documents in one numpy pass: their nodes are
+    measured as the nodes of one document (each node's measures are its own, whatever its neighbours)."""
+    nodes = list(chain.from_iterable(d.nodes for d in documents))
+    DocumentAnalysis(nodes).measure_nodes(char_repetition_n, word_repetition_n)
