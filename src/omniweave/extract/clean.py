@@ -59,6 +59,7 @@ FORM_MAX_TEXT = 500  # a block with a text area and no more text than this is a 
 PICTURE_WRAPPER_TEXT = 100  # a lightbox button or popup link around a picture: its label at most
 BAD_ROLES = {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "alert", "dialog", "search"}
 PROTECTED = {"html", "body", "main", "article"}
+TAB_PANEL = "tabpanel"  # a hidden node with this role is kept (see remove_junk)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -288,8 +289,8 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
     _math_as_text(found.maths)
     _swap_noscript_images(found.noscripts, tree.body)
     for node, attrs in found.hidden:  # attributes as the scan read them (no step before changes these)
-        if node.tag in PROTECTED:
-            continue
+        if node.tag in PROTECTED or (attrs.get("role") or "").lower() == TAB_PANEL:
+            continue  # an inactive tab's panel is shown by a click: the page's content (code in other languages)
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
             if node.tag != "img" and not ("hidden" not in attrs and _links_an_image(node)):
                 node.remove()
