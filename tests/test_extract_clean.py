@@ -72,3 +72,14 @@ def test_hidden_tab_panels_are_content_but_hidden_menus_go():
     text = extract_html(f"<html><body><main><h1>Send an SMS</h1>{_PROSE}{panels}{menu}</main></body></html>", url=URL).text
     assert all(f"send_sms.{lang}" in text for lang in ("js", "php", "rb"))
     assert "page tools" not in text
+
+
+def test_a_thread_named_comments_is_kept_beside_a_widget_of_short_lines_but_an_article_drops_its_comments():
+    posts = "".join(f'<div class="post"><p>Reply {i}: I had the same trouble with the driver after the update, '
+                    f"and rolling back to the older version fixed it for me on two machines.</p></div>" for i in range(20))
+    widget = "".join(f"<li><p>member{i} · {i} hours ago · Posted in Graphics Cards</p></li>" for i in range(8))
+    thread = f'<div class="topic comments">{posts}</div><div class="widget"><ul>{widget}</ul></div>'
+    assert "Reply 19:" in extract_html(f"<html><body><main><h1>Driver trouble</h1>{thread}</main></body></html>", url=URL).text
+    # the posts hold most of the text here too, but paragraphs of an article stand beside them
+    article = f'<article><h1>Guide</h1>{_PROSE}</article><div class="comments">{posts}</div>'
+    assert "Reply 19:" not in extract_html(f"<html><body>{article}</body></html>", url=URL).text
