@@ -1,6 +1,6 @@
 """Crafted pages for the junk removal's treatment of pictures: a picture wrapped in a lightbox
 button, a popup link or a link hidden from screen readers is the page's; icons, swatches, ads and
-carousel clones around the same markup are not."""
+carousel clones around the same markup are not. A hidden tab panel (an inactive tab) is content."""
 
 from __future__ import annotations
 
@@ -58,3 +58,28 @@ def test_hex_hashes_in_class_names_name_no_ad_but_ad_words_still_do():
     html = (f'<html><body><main><h1>Guide</h1><div class="block-4ad9e1">{_PROSE}</div></main>'
             f'<div class="site-info">{"<p>About the site, its history and its editors.</p>" * 4}</div></body></html>')
     assert "A sentence of article text" in extract_html(html, url=URL).text
+
+
+def test_hidden_tab_panels_are_content_but_hidden_menus_go():
+    tab = ("<p>Create a file named send_sms.{0} and paste in the code below, then run it from the command line "
+           "with your account credentials set in the environment: the message goes out in a second.</p>")
+    panels = "".join(
+        f'<div role="tabpanel" id="p-{lang}" aria-labelledby="t-{lang}"{"" if lang == "js" else " hidden style=display:none"}>'
+        f"{tab.format(lang)}</div>"
+        for lang in ("js", "php", "rb")
+    )
+    menu = '<div role="menu" hidden><p>Hidden page tools menu with a long enough label to matter here.</p></div>'
+    text = extract_html(f"<html><body><main><h1>Send an SMS</h1>{_PROSE}{panels}{menu}</main></body></html>", url=URL).text
+    assert all(f"send_sms.{lang}" in text for lang in ("js", "php", "rb"))
+    assert "page tools" not in text
+
+
+def test_a_thread_named_comments_is_kept_beside_a_widget_of_short_lines_but_an_article_drops_its_comments():
+    posts = "".join(f'<div class="post"><p>Reply {i}: I had the same trouble with the driver after the update, '
+                    f"and rolling back to the older version fixed it for me on two machines.</p></div>" for i in range(20))
+    widget = "".join(f"<li><p>member{i} · {i} hours ago · Posted in Graphics Cards</p></li>" for i in range(8))
+    thread = f'<div class="topic comments">{posts}</div><div class="widget"><ul>{widget}</ul></div>'
+    assert "Reply 19:" in extract_html(f"<html><body><main><h1>Driver trouble</h1>{thread}</main></body></html>", url=URL).text
+    # the posts hold most of the text here too, but paragraphs of an article stand beside them
+    article = f'<article><h1>Guide</h1>{_PROSE}</article><div class="comments">{posts}</div>'
+    assert "Reply 19:" not in extract_html(f"<html><body>{article}</body></html>", url=URL).text

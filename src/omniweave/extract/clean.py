@@ -46,6 +46,7 @@ _HINT_BYTES = frozenset(word.encode() for word in _HINT_WORDS)
 _HEX_WORDS = frozenset(word for word in _HINT_BYTES if not word.strip(b"abcdef"))  # "ad": may be read in a hash
 MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
 ARTICLE_OUTSIDE = 300  # ... unless it is comments and this much paragraph text stands outside them
+ARTICLE_PARAGRAPH = 100  # ... counting paragraphs this long only (not a widget's "user · 3 hours ago" lines)
 PROSE_IN_AD = 1000  # an "ad" (or content-named) wrapper with this much paragraph text (and prose half its text) is the article
 _PROSE = "p, li, h2, h3, h4, h5, h6"  # prose of an article: paragraphs, list items, section headings
 MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
@@ -59,6 +60,7 @@ FORM_MAX_TEXT = 500  # a block with a text area and no more text than this is a 
 PICTURE_WRAPPER_TEXT = 100  # a lightbox button or popup link around a picture: its label at most
 BAD_ROLES = {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "alert", "dialog", "search"}
 PROTECTED = {"html", "body", "main", "article"}
+TAB_PANEL = "tabpanel"  # a hidden node with this role is kept (see remove_junk)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -288,8 +290,8 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
     _math_as_text(found.maths)
     _swap_noscript_images(found.noscripts, tree.body)
     for node, attrs in found.hidden:  # attributes as the scan read them (no step before changes these)
-        if node.tag in PROTECTED:
-            continue
+        if node.tag in PROTECTED or (attrs.get("role") or "").lower() == TAB_PANEL:
+            continue  # an inactive tab's panel is shown by a click: the page's content (code in other languages)
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
             if node.tag != "img" and not ("hidden" not in attrs and _links_an_image(node)):
                 node.remove()
@@ -305,10 +307,17 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
 
 
 def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
-    """Comments that hold most of the page's text with no article beside them are a forum thread."""
+    """Comments that hold most of the page's text with no article beside them (:data:`ARTICLE_OUTSIDE`
+    characters in paragraphs of :data:`ARTICLE_PARAGRAPH` or more) are a forum thread."""
     if sum(len(s.text()) for s in sections) <= MAX_SHARE_STRONG * len(body.text()):
         return False
-    return _paragraph_chars(body) - sum(_paragraph_chars(s) for s in sections) < ARTICLE_OUTSIDE
+    return _article_chars(body) - sum(_article_chars(s) for s in sections) < ARTICLE_OUTSIDE
+
+
+def _article_chars(node: LexborNode) -> int:
+    """Characters in the node's paragraphs of :data:`ARTICLE_PARAGRAPH` or more (spaces collapsed)."""
+    lengths = (len(" ".join(p.text().split())) for p in node.css("p"))
+    return sum(length for length in lengths if length >= ARTICLE_PARAGRAPH)
 
 
 def _remove_marked_comments(marked: list[LexborNode], body: LexborNode, forum: bool) -> set[int]:
