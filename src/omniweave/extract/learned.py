@@ -220,7 +220,7 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
         is_body = key == body.mem_id
         text = whole_text if is_body else rule_text if key == rule.mem_id else node.text()
         chars = len(text)
-        density = scoring.links.density(node)
+        density = scoring.links.density(node, text)
         raw = scoring.scores.get(key, 0.0)
         final = scoring.final.get(key, raw * (1.0 - density))
         negative, positive, _ = hinted.get(key, NO_HINT)

@@ -69,12 +69,13 @@ class LinkText:
             total += length
         return total
 
-    def density(self, node: LexborNode) -> float:
-        """Link text over all text of ``node`` (stripped), at most 1 (kept per node)."""
+    def density(self, node: LexborNode, text: str | None = None) -> float:
+        """Link text over all text of ``node`` (stripped), at most 1 (kept per node). ``text``:
+        ``node.text()`` where the caller has read it already (not read again)."""
         key = node.mem_id
         found = self._densities.get(key)
         if found is None:
-            text_len = len(node.text(deep=True).strip())
+            text_len = len((node.text(deep=True) if text is None else text).strip())
             found = self._densities[key] = min(1.0, self.total(node.css("a")) / text_len) if text_len else 0.0
         return found
 
@@ -261,7 +262,7 @@ def _series(top: LexborNode, links: LinkText) -> list[LexborNode] | None:
             same = [c for c in parent.iter() if c.tag == node.tag and _first_class(c) == first]
             if len(same) >= SERIES_MIN:
                 own = len(node.text())
-                prose = [len(c.text()) * (1.0 - links.density(c)) for c in same if c.mem_id != node.mem_id]
+                prose = [len(text := c.text()) * (1.0 - links.density(c, text)) for c in same if c.mem_id != node.mem_id]
                 if sum(prose) >= SERIES_SHARE * own and sum(p >= MIN_ROOT_TEXT / 2 for p in prose) >= SERIES_MIN - 1:
                     return same
         node = parent

@@ -25,7 +25,6 @@ KIND_OF_TAG = {
     "li": "list_item", "dt": "list_item", "dd": "list_item", "blockquote": "quote", "figcaption": "caption",
     **{h: "heading" for h in HEADINGS},
 }
-_WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 _TAB_NEWLINE = str.maketrans("", "", "\t\r\n")
@@ -109,7 +108,9 @@ def _collapse(text: str) -> str:
 
 
 def _norm(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    """White space runs made one space, none at the ends (as ``re.sub(r"\\s+", " ", text).strip()``: both
+    use Python's white space), without the regex: a table cell's or caption's text."""
+    return " ".join(text.split())
 
 
 def _cells_inline(table: LexborNode) -> bool:
