@@ -386,7 +386,7 @@ def in_header(node: LexborNode) -> bool:
             return False
         label = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}"
         lower = label.lower()
-        if ("header" in lower or "banner" in lower or "masthead" in lower) and any(
+        if any(word in lower for word in HEADER_WORDS) and any(
             w.lower().endswith(HEADER_WORDS) for w in _LABEL_WORD.findall(label)
         ) and len(parent.text(deep=True).strip()) <= HEADER_MAX_TEXT:
             return True
