@@ -13,7 +13,14 @@ from operator import attrgetter, is_not
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from omniweave.extract.images import NOSCRIPT_ATTR, PICTURE_MIN_SIDE, _int_attr, _style_sides, has_real_source, raw_source
+from omniweave.extract.images import (
+    NOSCRIPT_ATTR,
+    PICTURE_MIN_SIDE,
+    attribute_sides,
+    has_real_source,
+    raw_source,
+    style_sides,
+)
 from omniweave.extract.scan import Scan, scan
 from omniweave.extract.tag_ids import id_of_tag
 
@@ -397,9 +404,9 @@ def is_picture(img: LexborNode) -> bool:
     """An ``<img>`` with a real source declared at least :data:`PICTURE_MIN_SIDE` on both sides
     (attributes or inline style): a picture, not an icon, a swatch or a placeholder."""
     attrs = img.attributes
-    sides = [s for s in (_int_attr(attrs.get("width")), _int_attr(attrs.get("height"))) if s is not None]
+    sides = attribute_sides(attrs)
     if len(sides) < 2:
-        sides = _style_sides(attrs.get("style"))
+        sides = style_sides(attrs.get("style"))
     return len(sides) == 2 and min(sides) >= PICTURE_MIN_SIDE and has_real_source(img)
 
 

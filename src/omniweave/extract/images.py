@@ -86,7 +86,12 @@ def _int_attr(value: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _style_sides(style: str | None) -> list[int]:
+def attribute_sides(attrs: dict[str, str | None]) -> list[int]:
+    """The width and height a tag's ``width``/``height`` attributes declare in pixels (those given)."""
+    return [s for s in (_int_attr(attrs.get("width")), _int_attr(attrs.get("height"))) if s is not None]
+
+
+def style_sides(style: str | None) -> list[int]:
     """The pixel width and height an inline style gives (``width: 32px; height: 32px``), if any."""
     if not style or "px" not in style:
         return []
@@ -466,7 +471,7 @@ def image_from_tag(node: LexborNode, base_url: str | None) -> ImageNode | None:
     if style and "-" in style and _OFFSCREEN.search(style):
         return None
     width, height = _int_attr(attrs.get("width")), _int_attr(attrs.get("height"))
-    sides = [s for s in (width, height) if s is not None] or _style_sides(style)
+    sides = [s for s in (width, height) if s is not None] or style_sides(style)
     if sides and min(sides) <= PIXEL_MAX_SIDE:
         return None
     if len(sides) < 2 or min(sides) < PICTURE_MIN_SIDE:  # a picture's size outweighs the words of its URL and class
