@@ -2,8 +2,10 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SYSTEM_PYTHON ?= python3
+# the .py files of the compiled modules (the one list is setup.py's COMPILED)
+COMPILED_SOURCES := $(shell $(SYSTEM_PYTHON) -c 'import runpy; s = runpy.run_path("setup.py", run_name="setup"); print(*(s["source_file"](m).relative_to(s["ROOT"]) for m in s["COMPILED"]))')
 
-.PHONY: setup demo test bench
+.PHONY: setup compiled demo test bench
 
 $(VENV)/.installed: pyproject.toml
 	$(SYSTEM_PYTHON) -m venv $(VENV)
@@ -11,7 +13,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[all]'
 	touch $@
 
-setup: $(VENV)/.installed
+# an edited module is compiled again (cythonize and build_ext redo only what changed)
+$(VENV)/.compiled: $(VENV)/.installed setup.py $(COMPILED_SOURCES)
+	$(PY) setup.py -q build_ext --inplace
+	touch $@
+
+compiled: $(VENV)/.compiled
+
+setup: compiled
 
 demo: setup
 	$(PY) examples/make_sample_crawl.py

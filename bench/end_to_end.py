@@ -7,8 +7,8 @@ leaving out their ``-subset`` pages (the ones the other benches and the profilin
 or on ``--warc FILE``. Start-up: each recipe on a WARC without pages. Chinese: omniweave
 ``preset: omnicorpus-zh`` on the Chinese pages (chinese-web-content-extraction, ``--zh-copies`` times
 under distinct URLs). Each pipeline runs in its own process with one worker; CPU time (user + system)
-and peak RSS come from that process's rusage, so imports and start-up count (with the modules' bytecode
-written beforehand, as an installed package has it). Linux starts a child's
+and peak RSS come from that process's rusage, so imports and start-up count (each tree built beforehand
+as a user's install has it: the compiled modules its setup.py lists, if any, and bytecode). Linux starts a child's
 peak RSS at its parent's peak (exec keeps the larger), so the pages are read and packed in a helper
 process: this process stays small and the figures are the pipelines' own.
 
@@ -35,6 +35,7 @@ import tarfile
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 from corpus import SHARED, pack_warc
@@ -124,13 +125,29 @@ def compare(label: str, new: dict, old: dict) -> int:
 
 
 def export_revision(rev: str, dest: Path) -> Path:
-    """The ``src`` folder of git revision ``rev``, unpacked under ``dest``."""
+    """The ``src`` folder of git revision ``rev`` (with its build files), unpacked under ``dest``."""
     dest.mkdir(parents=True)
     archive = dest / "src.tar"
-    subprocess.run(["git", "-C", str(REPO), "archive", "-o", str(archive), rev, "src"], check=True)
+    listed = subprocess.run(["git", "-C", str(REPO), "ls-tree", "--name-only", rev], check=True,
+                            capture_output=True, text=True).stdout.split()
+    paths = [p for p in ("src", "setup.py", "pyproject.toml", "README.md") if p in listed]
+    subprocess.run(["git", "-C", str(REPO), "archive", "-o", str(archive), rev, *paths], check=True)
     with tarfile.open(archive) as tar:
         tar.extractall(dest, filter="data")
     return dest / "src"
+
+
+def build(src: Path) -> list[str]:
+    """Install a tree as a user's install has it: its compiled modules built the way its own setup.py
+    says (a tree without one is pure Python) and bytecode for the rest; returns the compiled modules."""
+    root = src.parent
+    if (root / "setup.py").is_file():
+        subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=root, check=True,
+                       stdout=subprocess.DEVNULL)
+    # a run under PYTHONDONTWRITEBYTECODE would compile what it imports
+    compileall.compile_dir(src, quiet=1)
+    return sorted(str(p.relative_to(src).with_suffix("")).split(".")[0] for p in src.rglob("*")
+                  if p.name.endswith(tuple(EXTENSION_SUFFIXES)) and p.with_name(p.name.split(".")[0] + ".py").is_file())
 
 
 def unseen_pages(limit: int) -> list[bytes]:
@@ -212,8 +229,11 @@ def main() -> None:
         dt = run_process("datatrove 0.10.1 (en)", [sys.executable, "-c", DATATROVE, str(warc), str(tmp / "dt")])
         print(row(dt, n_en, mb_en))
         old_src = None if args.no_baseline else export_revision(args.baseline, tmp / "baseline")
-        for src in filter(None, (REPO / "src", old_src)):  # bytecode as an installed package has it: without,
-            compileall.compile_dir(src, quiet=1)  # a run under PYTHONDONTWRITEBYTECODE compiles what it imports
+        for label, src in (("this tree", REPO / "src"), (args.baseline, old_src)):
+            if src is not None:
+                compiled = build(src)
+                print(f"{label}: {len(compiled)} compiled modules{': ' if compiled else ' (pure Python)'}"
+                      + " ".join(m.replace("/", ".") for m in compiled))
         # each pipeline right after its baseline twin: a shared machine's load drifts less between them
         ow = run_omniweave("omniweave omnicorpus-en + minhash_dedup", REPO / "src", warc, en_steps, tmp / "ow")
         print(row(ow, n_en, mb_en))

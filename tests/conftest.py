@@ -13,6 +13,17 @@ import pytest
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Stop at once when a compiled module (setup.py) is older than its .py: it would shadow the edit."""
+    from omniweave.version import compiled_files
+
+    stale = [name for name, ext in compiled_files().items()
+             if ext.with_name(name.rpartition(".")[2] + ".py").stat().st_mtime > ext.stat().st_mtime]
+    if stale:
+        pytest.exit(f"compiled module older than its .py: {', '.join(stale)}; rebuild with "
+                    "`python setup.py build_ext --inplace` (or `make compiled`)", returncode=2)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

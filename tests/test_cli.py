@@ -47,7 +47,7 @@ def test_version():
     from omniweave import __version__
 
     result = _cli("--version")
-    assert result.returncode == 0 and result.stdout.decode().strip() == f"omniweave {__version__}"
+    assert result.returncode == 0 and result.stdout.decode().splitlines()[0] == f"omniweave {__version__}"
 
 
 def test_validate_names_every_mistake_and_exits_2(warc_dir, tmp_path):

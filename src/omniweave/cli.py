@@ -45,9 +45,11 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _print_version(value: bool) -> None:
     if value:
-        from omniweave.version import __version__
+        from omniweave.version import __version__, compiled_files
 
         typer.echo(f"omniweave {__version__}")
+        compiled = len(compiled_files())
+        typer.echo(f"compiled: {compiled} modules" if compiled else "compiled: none (pure Python)")
         raise typer.Exit()
 
 

@@ -289,7 +289,7 @@ def _promote(
     last = scores.get(top.mem_id, top_score)
     parent = top.parent
     while parent is not None and parent.tag not in ("body", *_STOP):
-        parent_score = scores.get(parent.mem_id)
+        parent_score: float | None = scores.get(parent.mem_id)
         if parent_score is None:
             parent = parent.parent
             continue
