@@ -93,12 +93,23 @@ def main() -> None:
     from setuptools.command.build_ext import build_ext
 
     class ParallelBuildExt(build_ext):
-        """Compiles the extensions on every core unless ``-j`` says otherwise."""
+        """Compiles the extensions on every core unless ``-j`` says otherwise; ``--inplace`` compiles
+        only those whose module beside the ``.py`` is older than its C file (whatever build/ holds)."""
 
         def finalize_options(self) -> None:
             super().finalize_options()
             if self.parallel is None:
                 self.parallel = os.cpu_count() or 1
+
+        def run(self) -> None:
+            if self.inplace and not self.editable_mode and not self.force:
+                self.extensions = [ext for ext in self.extensions if not self._current_in_place(ext)]
+            super().run()
+
+        def _current_in_place(self, ext) -> bool:
+            target = Path(self.get_ext_fullpath(ext.name))  # the in-place path while inplace is set
+            sources = [*ext.sources, *ext.depends]
+            return target.is_file() and all(target.stat().st_mtime >= os.path.getmtime(s) for s in sources)
 
     setup(ext_modules=extensions(), cmdclass={"build_ext": ParallelBuildExt})
 
