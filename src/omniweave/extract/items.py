@@ -71,7 +71,7 @@ def heavy_containers(blocks: Blocks) -> list[tuple[int, int]]:
     total = blocks.chars
     return sorted(
         (start, end) for start, end, chars, links, _, texts, is_root in blocks.containers
-        if texts and is_link_heavy(chars, links, is_root, total)
+        if texts and links and is_link_heavy(chars, links, is_root, total)  # most hold no link: no call
     )
 
 
@@ -149,7 +149,7 @@ def items_features(blocks: Blocks, kept: list[Node], kept_ids: set[int], groups:
     total = max(1, blocks.chars)
     kept_texts = [n.text for n in kept if type(n) is TextNode]
     kept_chars = sum(map(len, kept_texts))
-    kept_ends = sum(t.rstrip().endswith(_SENTENCE_END) for t in kept_texts)
+    kept_ends = sum([t.rstrip().endswith(_SENTENCE_END) for t in kept_texts])
     kept_before: dict[int, int] = {}  # kept text characters before each group's first member
     so_far = 0
     starts = sorted({group[0][0] for group in groups})
