@@ -109,6 +109,14 @@ def test_a_run_of_all_link_lines_is_one_group_beside_the_link_heavy_containers()
     assert groups[0][1][items.ITEMS_FEATURES.index("log_members")] == pytest.approx(math.log(5))
 
 
+def test_a_lone_all_link_line_is_no_list():
+    """A pager line alone in its container ("Older posts »") is not offered back as items."""
+    page = (f"<html><body><main><h1>News</h1>{''.join(f'<p>{_SENTENCE * 2}</p>' for _ in range(3))}"
+            f"<div><p>Some words of text here.</p><p><a href='/3'>Older posts »</a></p></div>{_MENU}"
+            "</main></body></html>")
+    assert [t for t, _ in _groups(page)] == [["Home", "About", "Shop"]]
+
+
 def test_the_shipped_items_model_loads_and_leaves_an_articles_related_links_out(restore_items_model):
     assert items.shipped_items_model() is not None
     related = "".join(f"<li><a href='/s/{i}'>Another story about beans, part {i}</a></li>" for i in range(6))

@@ -7,25 +7,26 @@ The rules drop every container of the chosen content whose text is mostly link t
 that is the content itself. The dropped containers (the outermost of nested ones) and the lines
 outside them are grouped as siblings: by the smallest container holding them (the cards of a grid,
 whatever their shape: a badge, a picture or not; the rows of a column of titles; the boxes of a
-menu). Each group is described by what giving it back adds (its share of the text, link text,
-blocks and their length, sentence ends, headings, list items, pictures, text outside links per
-block, how many members), where it stands against what the page keeps, and the page's own figures
-(the share of CJK characters among its first ones). A linear model (``items_model.npz``, trained by
-tools/train_items.py with folds by site) gives a group back where it scores at least the model's
-threshold. Cheap: sums over the walk's blocks, asked on pages that drop such a container. Without
-the model file the rules' pruning stands.
+menu; a line alone, a pager's "Older posts »", is none). Each group is described by what giving it
+back adds (its share of the text, link text, blocks and their length, sentence ends, headings, list
+items, pictures, text outside links per block, how many members), where it stands against what the
+page keeps, and the page's own figures (the share of CJK characters among its first ones). A linear
+model (``items_model.npz``, trained by tools/train_items.py with folds by site) gives a group back
+where it scores at least the model's threshold. Cheap: sums over the walk's blocks, asked on pages
+that drop such a container. Without the model file the rules' pruning stands.
 
 Pages whose first text is more than :data:`CJK_MAX` CJK characters are left to the rules: a link of
 four characters there is a phrase, not a word, the shared pages hold no CJK listing to learn from,
 and out of fold the lists given back there (Chinese articles' "related" boxes) cost the Chinese
 pages more than the model gained elsewhere; without them the model's threshold is set by the pages
 it can judge. Tried, no gain out of fold: grouping by template (as many text blocks and pictures:
-a grid's cards split by their badges) alone or joined with the grouping by parent; a member's mean
-text, the spread of the members' text, pictures per member, the share of members that are lines, the log
-of the group's share of the text as features; dropping text repeated in most members ("Add to cart", "Price": half of it is
-in the main text); weighing each WCXB page type alike in the threshold's choice. Class/id words of
-a group's container naming items or navigation, its tag, its share of its parent's text, its depth
-and its blocks carrying text beyond their links were tried as features earlier: no gain out of fold.
+a grid's cards split by their badges) alone or joined with the grouping by parent; as features a
+member's mean text, the spread of the members' text, pictures per member, the share of members
+that are lines, the log of the group's share of the text; dropping the text most members repeat
+("Add to cart", "Price": half of it is in the main text); weighing each WCXB page type alike, or
+a page type's loss apart, in the threshold's choice. Class/id words of a group's container naming
+items or navigation, its tag, its share of its parent's text, its depth and its blocks carrying
+text beyond their links were tried as features earlier: no gain out of fold.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def dropped_groups(blocks: Blocks, kept_ids: set[int], heavy: list[tuple[int, in
     """The link-heavy containers (``heavy``: :func:`heavy_containers`, the outermost of nested
     ones) and the short all-link lines outside them holding text the rules dropped, grouped as
     siblings (by the smallest container holding them: the cards of a grid, badges or not; the rows
-    of a column of titles), in reading order of their first member."""
+    of a column of titles; a line alone is none), in reading order of their first member."""
     nodes = blocks.nodes
     members: list[tuple[int, int]] = []
     last_end = -1
@@ -124,7 +125,8 @@ def dropped_groups(blocks: Blocks, kept_ids: set[int], heavy: list[tuple[int, in
     for start, end in sorted(members):
         if any(type(n) is TextNode and id(n) not in kept_ids for n in nodes[start:end]):
             by_parent.setdefault(parent.get((start, end), (-1, -1)), []).append((start, end))
-    return sorted(by_parent.values(), key=lambda group: group[0][0])
+    alone = {(i, i + 1) for i in lines}  # a lone line is no list ("« Previous | Next »")
+    return sorted((g for g in by_parent.values() if len(g) > 1 or g[0] not in alone), key=lambda group: group[0][0])
 
 
 def cjk_share(blocks: Blocks) -> float:
