@@ -1,5 +1,5 @@
-"""Lists whose items are the content: the link-heavy containers the rules' pruning drops, grouped by
-template, and given back in place where the items model says so."""
+"""Lists whose items are the content: the link-heavy containers and all-link lines the rules' pruning
+drops, grouped as siblings, and given back in place where the items model says so."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def test_the_rules_drop_the_cards_and_the_model_gives_them_back_in_place(restore
     assert text.index("A sentence of article") < text.index("stew number 0") < text.index("stew number 7")
 
 
-def test_cards_of_one_template_make_one_group():
+def test_cards_of_one_parent_make_one_group():
     groups = _groups(LISTING)
     assert [t for t, _ in groups] == [
         ["Home", "About", "Shop"],
@@ -84,6 +84,37 @@ def test_a_list_inside_a_dropped_container_is_part_of_it():
     assert texts == [t for i in range(4) for t in (f"Category {i}", f"First item of {i}", f"Second item of {i}")]
     assert row[items.ITEMS_FEATURES.index("log_members")] == pytest.approx(math.log(4))
     assert row[items.ITEMS_FEATURES.index("cjk_share")] == 0.0
+
+
+def test_cards_of_one_grid_are_one_group_whatever_their_shape():
+    """A card with a badge (one more text block) or a picture is still a member of its grid."""
+    cards = "".join(f"<div class='card'>{'<span>New</span>' if i % 3 == 0 else ''}"
+                    f"{'<img src=/p.png>' if i % 2 else ''}<h3><a href='/p/{i}'>Standing desk model {i}</a></h3>"
+                    f"<p><a href='/p/{i}'>Solid oak top, two motors</a></p></div>" for i in range(6))
+    page = (f"<html><body><main><h1>Desks</h1>{''.join(f'<p>{_SENTENCE * 2}</p>' for _ in range(3))}"
+            f"<div class='grid'>{cards}</div></main></body></html>")
+    (texts, row), = _groups(page)
+    assert [t for t in texts if t.startswith("Standing desk")] == [f"Standing desk model {i}" for i in range(6)]
+    assert row[items.ITEMS_FEATURES.index("log_members")] == pytest.approx(math.log(6))
+
+
+def test_a_run_of_all_link_lines_is_one_group_beside_the_link_heavy_containers():
+    """Short all-link lines outside any link-heavy container (a column of job titles in the page's
+    content) are members too, grouped by the container holding them, apart from a menu elsewhere."""
+    jobs = "".join(f"<p><a href='/jobs/{i}'>Senior engineer, team {i}</a></p>" for i in range(5))
+    page = (f"<html><body><main><h1>Jobs</h1>{''.join(f'<p>{_SENTENCE * 2}</p>' for _ in range(3))}"
+            f"<div class='jobs'><p>{_SENTENCE}</p>{jobs}</div>{_MENU}</main></body></html>")
+    groups = _groups(page)
+    assert [t for t, _ in groups] == [[f"Senior engineer, team {i}" for i in range(5)], ["Home", "About", "Shop"]]
+    assert groups[0][1][items.ITEMS_FEATURES.index("log_members")] == pytest.approx(math.log(5))
+
+
+def test_a_lone_all_link_line_is_no_list():
+    """A pager line alone in its container ("Older posts »") is not offered back as items."""
+    page = (f"<html><body><main><h1>News</h1>{''.join(f'<p>{_SENTENCE * 2}</p>' for _ in range(3))}"
+            f"<div><p>Some words of text here.</p><p><a href='/3'>Older posts »</a></p></div>{_MENU}"
+            "</main></body></html>")
+    assert [t for t, _ in _groups(page)] == [["Home", "About", "Shop"]]
 
 
 def test_the_shipped_items_model_loads_and_leaves_an_articles_related_links_out(restore_items_model):

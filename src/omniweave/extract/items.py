@@ -1,11 +1,13 @@
 """Lists whose items are the content (a listing's cards, a shop category, a collection of links with
-blurbs): link-heavy containers that the rules' pruning drops as navigation, given back where a model
-scores them as the page's items.
+blurbs, a column of linked titles): link-heavy containers and all-link lines that the rules' pruning
+drops as navigation, given back where a model scores them as the page's items.
 
 The rules drop every container of the chosen content whose text is mostly link text (a menu, a
-"related" list; :func:`~omniweave.extract.walk.prune`); on a listing that is the content itself.
-The dropped containers (the outermost of nested ones) are grouped by template (as many text blocks
-and pictures: the cards of a grid, the boxes of a menu); each group is described by what giving it
+"related" list) and every short all-link line (:func:`~omniweave.extract.walk.prune`); on a listing
+that is the content itself. The dropped containers (the outermost of nested ones) and the lines
+outside them are grouped as siblings: by the smallest container holding them (the cards of a grid,
+whatever their shape: a badge, a picture or not; the rows of a column of titles; the boxes of a
+menu; a line alone, a pager's "Older posts »", is none). Each group is described by what giving it
 back adds (its share of the text, link text, blocks and their length, sentence ends, headings, list
 items, pictures, text outside links per block, how many members), where it stands against what the
 page keeps, and the page's own figures (the share of CJK characters among its first ones). A linear
@@ -17,10 +19,14 @@ Pages whose first text is more than :data:`CJK_MAX` CJK characters are left to t
 four characters there is a phrase, not a word, the shared pages hold no CJK listing to learn from,
 and out of fold the lists given back there (Chinese articles' "related" boxes) cost the Chinese
 pages more than the model gained elsewhere; without them the model's threshold is set by the pages
-it can judge. (Runs of short all-link lines outside containers were tried as groups too: out of
-fold they cost Chinese pages more than they gained. Class/id words of a group's container naming
+it can judge. Tried, no gain out of fold: grouping by template (as many text blocks and pictures:
+a grid's cards split by their badges) alone or joined with the grouping by parent; as features a
+member's mean text, the spread of the members' text, pictures per member, the share of members
+that are lines, the log of the group's share of the text; dropping the text most members repeat
+("Add to cart", "Price": half of it is in the main text); weighing each WCXB page type alike, or
+a page type's loss apart, in the threshold's choice. Class/id words of a group's container naming
 items or navigation, its tag, its share of its parent's text, its depth and its blocks carrying
-text beyond their links were tried as features: no gain out of fold.)
+text beyond their links were tried as features earlier: no gain out of fold.
 """
 
 from __future__ import annotations
@@ -66,26 +72,61 @@ def heavy_containers(blocks: Blocks) -> list[tuple[int, int]]:
     total = blocks.chars
     return sorted(
         (start, end) for start, end, chars, links, _, texts, is_root in blocks.containers
-        if texts and is_link_heavy(chars, links, is_root, total)
+        if texts and links and is_link_heavy(chars, links, is_root, total)  # most hold no link: no call
     )
 
 
+def parents(blocks: Blocks, lines: list[int], first: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """The smallest container strictly holding each container and each of the ``lines`` (positions,
+    in order; as (i, i + 1)), as intervals (start, end); missing: none, or a container ending at or
+    before ``first`` (it holds nothing at or after it). One pass over the walk's containers, which
+    it lists as they close (ends in order, each after those it holds)."""
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    stack: list[tuple[int, int]] = []  # intervals awaiting their parent, in order, disjoint
+    j, n = 0, len(lines)
+    for container in blocks.containers:
+        end = container[1]
+        if end <= first:
+            continue
+        start = container[0]
+        while j < n and lines[j] < end:
+            stack.append((lines[j], lines[j] + 1))
+            j += 1
+        while stack and stack[-1][0] >= start:
+            inner = stack.pop()
+            if inner != (start, end):  # one of the same interval: the same nodes
+                out[inner] = (start, end)
+        stack.append((start, end))
+    return out
+
+
 def dropped_groups(blocks: Blocks, kept_ids: set[int], heavy: list[tuple[int, int]]) -> list[Group]:
-    """The link-heavy containers (``heavy``: :func:`heavy_containers`) holding text the rules
-    dropped, grouped by template (as many text blocks and pictures), in reading order of their
-    first member."""
+    """The link-heavy containers (``heavy``: :func:`heavy_containers`, the outermost of nested
+    ones) and the short all-link lines outside them holding text the rules dropped, grouped as
+    siblings (by the smallest container holding them: the cards of a grid, badges or not; the rows
+    of a column of titles; a line alone is none), in reading order of their first member."""
     nodes = blocks.nodes
-    by_template: dict[tuple[int, int], Group] = {}
+    members: list[tuple[int, int]] = []
     last_end = -1
     for start, end in heavy:
         if start < last_end:  # sorted by start: one inside the last outer one starts before its end
             continue
         last_end = end
-        part = nodes[start:end]
-        if any(type(n) is TextNode and id(n) not in kept_ids for n in part):
-            texts = sum(type(n) is TextNode for n in part)
-            by_template.setdefault((texts, len(part) - texts), []).append((start, end))
-    return sorted(by_template.values(), key=lambda group: group[0][0])
+        members.append((start, end))
+    covered = bytearray(len(nodes))
+    for start, end in members:
+        covered[start:end] = b"\x01" * (end - start)
+    lines = sorted(i for i in blocks.link_lines if not covered[i])
+    members += [(i, i + 1) for i in lines]
+    if not members:
+        return []
+    parent = parents(blocks, lines, min(members)[0])
+    by_parent: dict[tuple[int, int], Group] = {}
+    for start, end in sorted(members):
+        if any(type(n) is TextNode and id(n) not in kept_ids for n in nodes[start:end]):
+            by_parent.setdefault(parent.get((start, end), (-1, -1)), []).append((start, end))
+    alone = {(i, i + 1) for i in lines}  # a lone line is no list ("« Previous | Next »")
+    return sorted((g for g in by_parent.values() if len(g) > 1 or g[0] not in alone), key=lambda group: group[0][0])
 
 
 def cjk_share(blocks: Blocks) -> float:
@@ -110,7 +151,7 @@ def items_features(blocks: Blocks, kept: list[Node], kept_ids: set[int], groups:
     total = max(1, blocks.chars)
     kept_texts = [n.text for n in kept if type(n) is TextNode]
     kept_chars = sum(map(len, kept_texts))
-    kept_ends = sum(t.rstrip().endswith(_SENTENCE_END) for t in kept_texts)
+    kept_ends = sum([t.rstrip().endswith(_SENTENCE_END) for t in kept_texts])
     kept_before: dict[int, int] = {}  # kept text characters before each group's first member
     so_far = 0
     starts = sorted({group[0][0] for group in groups})
