@@ -1,6 +1,7 @@
 """Crafted pages for the junk removal's treatment of pictures: a picture wrapped in a lightbox
 button, a popup link or a link hidden from screen readers is the page's; icons, swatches, ads and
-carousel clones around the same markup are not. A hidden tab panel (an inactive tab) is content."""
+carousel clones around the same markup are not. A hidden tab panel (an inactive tab) or a named panel
+holding prose that a click unfolds is content."""
 
 from __future__ import annotations
 
@@ -72,6 +73,19 @@ def test_hidden_tab_panels_are_content_but_hidden_menus_go():
     text = extract_html(f"<html><body><main><h1>Send an SMS</h1>{_PROSE}{panels}{menu}</main></body></html>", url=URL).text
     assert all(f"send_sms.{lang}" in text for lang in ("js", "php", "rb"))
     assert "page tools" not in text
+
+
+def test_a_collapsed_description_panel_is_content_but_a_folded_menu_and_text_the_author_hid_go():
+    description = ("<p>Our family bakes these almond crisps in small batches from a recipe handed down for three "
+                   "generations: no preservatives, no added salt, and a crunch that keeps for weeks in the tin. "
+                   "Serve them with cheese, fruit or coffee.</p>")
+    panel = f'<div class="accordion-panel" style="display:none">{description}</div>'
+    menu = ('<div class="mega-menu" style="display: none">'
+            + "".join(f'<a href="/c{i}">Category number {i} of the shop</a>' for i in range(12)) + "</div>")
+    unnamed = '<div style="visibility: hidden"><p>' + "Lorem ipsum dolor sit amet, consectetur elit. " * 6 + "</p></div>"
+    text = extract_html(_page(panel + menu + unnamed), url=URL).text
+    assert "almond crisps" in text
+    assert "Category number" not in text and "Lorem ipsum" not in text
 
 
 def test_a_thread_named_comments_is_kept_beside_a_widget_of_short_lines_but_an_article_drops_its_comments():

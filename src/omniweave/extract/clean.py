@@ -68,6 +68,8 @@ PICTURE_WRAPPER_TEXT = 100  # a lightbox button or popup link around a picture: 
 BAD_ROLES = {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "alert", "dialog", "search"}
 PROTECTED = {"html", "body", "main", "article"}
 TAB_PANEL = "tabpanel"  # a hidden node with this role is kept (see remove_junk)
+COLLAPSED_PROSE = 200  # a node hidden by its style with this much text, links aside, is a collapsed panel
+COLLAPSED_LINKS = 0.3  # ... unless this share of its text is links (a folded menu)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -304,13 +306,24 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
                 node.remove()
         elif (attrs.get("role") or "").lower() in BAD_ROLES:
             node.remove()
-        elif _HIDDEN_STYLE.search(attrs.get("style") or ""):
+        elif _HIDDEN_STYLE.search(attrs.get("style") or "") and not _is_collapsed_prose(node):
             node.remove()
     for node in found.chrome:
         node.remove()
     body = tree.body or root
     kept = _remove_marked_comments([n for n in found.comments if n.parent is not None], body, found.forum)
     return _remove_strong(root, body, kept)
+
+
+def _is_collapsed_prose(node: LexborNode) -> bool:
+    """A named node (class or id: what a script finds it by) its inline style hides, holding
+    :data:`COLLAPSED_PROSE` characters of text, under :data:`COLLAPSED_LINKS` of it links: a panel a
+    click unfolds (a product's description in an accordion, a page shown once its scripts run), not
+    a folded menu, an empty popup or text the author hid."""
+    if node.id is None and "class" not in node.attributes:
+        return False
+    length = len(" ".join(node.text().split()))
+    return length >= COLLAPSED_PROSE and _link_share(node, length) <= COLLAPSED_LINKS
 
 
 def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
