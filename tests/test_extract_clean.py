@@ -1,7 +1,7 @@
 """Crafted pages for the junk removal's treatment of pictures: a picture wrapped in a lightbox
 button, a popup link or a link hidden from screen readers is the page's; icons, swatches, ads and
 carousel clones around the same markup are not. A hidden tab panel (an inactive tab) or a named panel
-holding prose that a click unfolds is content."""
+holding prose that a click unfolds is content. A shop's item page drops its customer reviews."""
 
 from __future__ import annotations
 
@@ -86,6 +86,25 @@ def test_a_collapsed_description_panel_is_content_but_a_folded_menu_and_text_the
     text = extract_html(_page(panel + menu + unnamed), url=URL).text
     assert "almond crisps" in text
     assert "Category number" not in text and "Lorem ipsum" not in text
+
+
+def _shop_page(head: str) -> str:
+    description = "".join(f"<p>The trail pack's ripstop body sheds rain and its frame carries {i} kilos in comfort, "
+                          "with pockets for water, maps and a jacket.</p>" for i in range(8))
+    reviews = "".join(f'<div class="review-card"><p>Buyer {i}: I took it up three mountains this summer and the '
+                      "straps never rubbed; the side pockets could be deeper though.</p></div>" for i in range(4))
+    return (f"<html><head>{head}</head><body><main><h1>Trail pack 25</h1>{description}"
+            f'<section class="product-reviews">{reviews}</section></main></body></html>')
+
+
+def test_a_product_page_drops_its_customer_reviews_but_an_article_keeps_its_review_sections():
+    ld_product = '<script type="application/ld+json">{"@type": "Product", "name": "Trail pack 25"}</script>'
+    for head in (ld_product, '<meta property="og:type" content="product">'):
+        text = extract_html(_shop_page(head), url=URL).text
+        assert "ripstop body" in text and "Buyer 1" not in text
+    article = '<meta property="og:type" content="article">' + ld_product  # a buyer's guide names its products
+    assert "Buyer 1" in extract_html(_shop_page(article), url=URL).text
+    assert "Buyer 1" in extract_html(_shop_page(""), url=URL).text  # no product declared
 
 
 def test_a_thread_named_comments_is_kept_beside_a_widget_of_short_lines_but_an_article_drops_its_comments():

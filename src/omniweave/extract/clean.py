@@ -44,6 +44,9 @@ POSITIVE_WORDS = frozenset("article body content entry main post story text blog
 COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus"})
 AD_WORDS = frozenset({"advert", "advertisement", "ad", "ads", "adslot", "adunit", "sponsor", "sponsored", "promo"})
 COMMENTS, ADS = "comments", "ads"
+# on a page that declares a product (scan's ``product``), class/id words that name its customers' reviews:
+# what buyers say of the item, not its description (review widgets go by their makers' names)
+REVIEW_WORDS = frozenset("review reviews yotpo okendo bazaarvoice trustpilot judgeme stamped".split())
 NONE, WEAK, STRONG = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
 _HASH = re.compile(r"(?<![a-z0-9])(?=[a-f]*[0-9])(?=[0-9]*[a-f])[0-9a-f]{4,}(?![a-z0-9])")  # "0ad7", "e566ad": hex, no words
@@ -312,7 +315,7 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
         node.remove()
     body = tree.body or root
     kept = _remove_marked_comments([n for n in found.comments if n.parent is not None], body, found.forum)
-    return _remove_strong(root, body, kept)
+    return _remove_strong(root, body, kept, found.product)
 
 
 def _is_collapsed_prose(node: LexborNode) -> bool:
@@ -380,16 +383,20 @@ def _remove_form_block(area: LexborNode) -> None:
     block.remove()
 
 
-def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[HintMap, int]:
+def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: bool) -> tuple[HintMap, int]:
     """Remove nodes named by a strong hint, except one holding most of the page's text (a forum
     thread is all "comments"; page builders call everything an "ad-wrapper") and prose named as an
     ad or as content too, comments aside (:func:`_is_prose`: "body-ad-wrapper", "entry-content no-share"). Comments are removed
-    even then when an article stands outside them; the posts inside kept comments stay. Returns the
+    even then when an article stands outside them; the posts inside kept comments stay. On a
+    ``product`` page, customer reviews (:func:`_remove_reviews`) go too. Returns the
     hints of every named node that has one, and the body's text length before the removal."""
     body_chars = len(body.text())
     limit = MAX_SHARE_STRONG * body_chars
     named = root.css(_NAMED)
-    found_each = page_hints(list(map(label_of, named)))  # once per named node (~400 a page)
+    labels = list(map(label_of, named))
+    found_each = page_hints(labels)  # once per named node (~400 a page)
+    if product:
+        _remove_reviews(named, labels, limit)
     hinted: HintMap = {}
     for node, found in compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))):
         hinted[node.mem_id] = found
@@ -411,6 +418,16 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[
             else:
                 node.remove()
     return hinted, body_chars
+
+
+def _remove_reviews(named: list[LexborNode], labels: list[str], limit: float) -> None:
+    """Remove the nodes whose class/id holds one of :data:`REVIEW_WORDS` and at most ``limit``
+    characters of text (not a page whose every block is called a review)."""
+    for node, label in zip(named, labels):
+        if node.tag in PROTECTED or _words(label).isdisjoint(REVIEW_WORDS) or node.parent is None:
+            continue
+        if len(node.text()) <= limit:
+            node.remove()
 
 
 def is_picture(img: LexborNode) -> bool:
