@@ -1,7 +1,8 @@
 """Crafted pages for the junk removal's treatment of pictures: a picture wrapped in a lightbox
 button, a popup link or a link hidden from screen readers is the page's; icons, swatches, ads and
 carousel clones around the same markup are not. A hidden tab panel (an inactive tab) or a named panel
-holding prose that a click unfolds is content. A shop's item page drops its customer reviews."""
+holding prose that a click unfolds is content. A shop's item page drops its customer reviews, a forum
+thread the signatures and member titles of its posts."""
 
 from __future__ import annotations
 
@@ -105,6 +106,21 @@ def test_a_product_page_drops_its_customer_reviews_but_an_article_keeps_its_revi
     article = '<meta property="og:type" content="article">' + ld_product  # a buyer's guide names its products
     assert "Buyer 1" in extract_html(_shop_page(article), url=URL).text
     assert "Buyer 1" in extract_html(_shop_page(""), url=URL).text  # no product declared
+
+
+def test_a_forum_thread_keeps_its_posts_but_drops_each_post_s_signature_and_member_title():
+    posts = "".join(
+        f'<article class="message"><div class="message-user"><h4>member{i}</h4>'
+        f'<h5 class="userTitle message-userTitle">Well-known member</h5>'
+        f'<dl class="message-userExtras"><dt>Joined</dt><dd>Mar {i}, 2019</dd><dt>Messages</dt><dd>{i}12</dd></dl></div>'
+        f"<div class=\"message-body\"><p>Post {i}: rolling the driver back to the spring release fixed the stutter on my "
+        f"laptop, and the fans stay quiet again under load.</p></div>"
+        f'<div class="message-signature">Ryzen {i} | 32 GB | Sent from my phone</div></article>'
+        for i in range(6)
+    )
+    text = extract_html(f"<html><body><main><h1>Driver stutter</h1>{posts}</main></body></html>", url=URL).text
+    assert all(f"Post {i}:" in text for i in range(6))
+    assert "Well-known member" not in text and "Sent from my phone" not in text and "Joined" not in text
 
 
 def test_a_thread_named_comments_is_kept_beside_a_widget_of_short_lines_but_an_article_drops_its_comments():

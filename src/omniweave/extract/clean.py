@@ -47,6 +47,9 @@ COMMENTS, ADS = "comments", "ads"
 # on a page that declares a product (scan's ``product``), class/id words that name its customers' reviews:
 # what buyers say of the item, not its description (review widgets go by their makers' names)
 REVIEW_WORDS = frozenset("review reviews yotpo okendo bazaarvoice trustpilot judgeme stamped".split())
+# class/id words that name what forum software adds to each post about its author: a signature, the
+# member's title and flair, the side panel of join date and post count
+POST_FURNITURE_WORDS = frozenset("signature signatures usertitle userextras flair".split())
 NONE, WEAK, STRONG = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
 _HASH = re.compile(r"(?<![a-z0-9])(?=[a-f]*[0-9])(?=[0-9]*[a-f])[0-9a-f]{4,}(?![a-z0-9])")  # "0ad7", "e566ad": hex, no words
@@ -388,15 +391,17 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: 
     thread is all "comments"; page builders call everything an "ad-wrapper") and prose named as an
     ad or as content too, comments aside (:func:`_is_prose`: "body-ad-wrapper", "entry-content no-share"). Comments are removed
     even then when an article stands outside them; the posts inside kept comments stay. On a
-    ``product`` page, customer reviews (:func:`_remove_reviews`) go too. Returns the
+    ``product`` page, customer reviews go too (:data:`REVIEW_WORDS`), and on every page the furniture
+    of forum posts (:data:`POST_FURNITURE_WORDS`). Returns the
     hints of every named node that has one, and the body's text length before the removal."""
     body_chars = len(body.text())
     limit = MAX_SHARE_STRONG * body_chars
     named = root.css(_NAMED)
     labels = list(map(label_of, named))
     found_each = page_hints(labels)  # once per named node (~400 a page)
+    _remove_named(named, labels, POST_FURNITURE_WORDS, limit)
     if product:
-        _remove_reviews(named, labels, limit)
+        _remove_named(named, labels, REVIEW_WORDS, limit)
     hinted: HintMap = {}
     for node, found in compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))):
         hinted[node.mem_id] = found
@@ -420,11 +425,11 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: 
     return hinted, body_chars
 
 
-def _remove_reviews(named: list[LexborNode], labels: list[str], limit: float) -> None:
-    """Remove the nodes whose class/id holds one of :data:`REVIEW_WORDS` and at most ``limit``
-    characters of text (not a page whose every block is called a review)."""
+def _remove_named(named: list[LexborNode], labels: list[str], words: frozenset[str], limit: float) -> None:
+    """Remove the nodes whose class/id (``labels``, in step with ``named``) holds one of ``words``
+    and whose text is at most ``limit`` characters (not a page whose every block is so called)."""
     for node, label in zip(named, labels):
-        if node.tag in PROTECTED or _words(label).isdisjoint(REVIEW_WORDS) or node.parent is None:
+        if node.tag in PROTECTED or _words(label).isdisjoint(words) or node.parent is None:
             continue
         if len(node.text()) <= limit:
             node.remove()
