@@ -49,7 +49,7 @@ COMMENTS, ADS = "comments", "ads"
 REVIEW_WORDS = frozenset("review reviews yotpo okendo bazaarvoice trustpilot judgeme stamped".split())
 # class/id words that name what forum software adds to each post about its author: a signature, the
 # member's title and flair, the side panel of join date and post count
-POST_FURNITURE_WORDS = frozenset("signature signatures usertitle userextras flair".split())
+POST_FURNITURE_WORDS = frozenset("signature signatures usertitle userextras userbanner flair postprofile postcontrols".split())
 NONE, WEAK, STRONG = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
 _HASH = re.compile(r"(?<![a-z0-9])(?=[a-f]*[0-9])(?=[0-9]*[a-f])[0-9a-f]{4,}(?![a-z0-9])")  # "0ad7", "e566ad": hex, no words
