@@ -340,6 +340,13 @@ def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
     return _article_chars(body) - sum(_article_chars(s) for s in sections) < ARTICLE_OUTSIDE
 
 
+def _holds_all_prose(node: LexborNode, body_article: int) -> bool:
+    """Whether the node holds the page's paragraphs of :data:`ARTICLE_PARAGRAPH` or more, all of
+    them (``body_article`` characters) and at least :data:`ARTICLE_OUTSIDE`: a thread, whatever
+    share of the page's text the menus beside it take."""
+    return body_article >= ARTICLE_OUTSIDE and _article_chars(node) == body_article
+
+
 def _article_chars(node: LexborNode) -> int:
     """Characters in the node's paragraphs of :data:`ARTICLE_PARAGRAPH` or more (spaces collapsed)."""
     lengths = (len(" ".join(p.text().split())) for p in node.css("p"))
@@ -403,6 +410,8 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: 
     if product:
         _remove_named(named, labels, REVIEW_WORDS, limit)
     hinted: HintMap = {}
+    # the page's paragraph text, before removals, when it has comments: what they hold of it tells a thread
+    body_article = _article_chars(body) if any(found[2] == COMMENTS for found in found_each) else 0
     for node, found in compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))):
         hinted[node.mem_id] = found
         negative, positive, what = found
@@ -412,6 +421,9 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: 
         if comments and kept and inside(node, kept):
             continue
         length = len(node.text())
+        if comments and length >= ARTICLE_OUTSIDE and _holds_all_prose(node, body_article):
+            kept.add(node.mem_id)  # a thread beside menus and sidebars that outweigh it
+            continue
         if length <= limit:
             if not comments and what != ADS and length <= PICTURE_WRAPPER_TEXT and wraps_picture(node):
                 continue  # a "js-popup" link or "modal-trigger" around a picture: named for what a click does
