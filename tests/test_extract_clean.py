@@ -134,12 +134,13 @@ def test_a_thread_named_comments_is_kept_beside_a_widget_of_short_lines_but_an_a
     assert "Reply 19:" not in extract_html(f"<html><body>{article}</body></html>", url=URL).text
 
 
-def test_a_thread_named_comments_is_kept_beside_menus_that_outweigh_it_when_it_holds_all_the_prose():
+def test_a_thread_named_comments_is_kept_beside_menus_that_outweigh_it_when_it_holds_the_prose():
     posts = "".join(f'<div class="comment"><p>Reply {i}: the bracket on the back panel is for the external hub, and the '
                     f"one under the fans holds a second radiator if you want one.</p></div>" for i in range(3))
     menus = "".join(f"<div class=menu-block><h3>Section {j}</h3>"
                     + "".join(f"<div>Board number {j}.{i} · forum category</div>" for i in range(20)) + "</div>"
                     for j in range(4))
     notice = "<div class=notice><span>Notice: Forums Closed</span></div>"
-    page = f'<html><body>{notice}<main><h1>New case</h1><div class="topic comments">{posts}</div></main>{menus}</body></html>'
-    assert "Reply 2:" in extract_html(page, url=URL).text
+    for thread in (f'<div class="topic comments">{posts}</div>', posts):  # in one box, or one node per post
+        page = f"<html><body>{notice}<main><h1>New case</h1>{thread}</main>{menus}</body></html>"
+        assert "Reply 2:" in extract_html(page, url=URL).text

@@ -340,11 +340,25 @@ def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
     return _article_chars(body) - sum(_article_chars(s) for s in sections) < ARTICLE_OUTSIDE
 
 
-def _holds_all_prose(node: LexborNode, body_article: int) -> bool:
-    """Whether the node holds the page's paragraphs of :data:`ARTICLE_PARAGRAPH` or more, all of
-    them (``body_article`` characters) and at least :data:`ARTICLE_OUTSIDE`: a thread, whatever
-    share of the page's text the menus beside it take."""
-    return body_article >= ARTICLE_OUTSIDE and _article_chars(node) == body_article
+def _thread_of_comments(body: LexborNode, comments: list[LexborNode]) -> set[int]:
+    """The ids of the outermost comments-named nodes when together they hold at least
+    :data:`ARTICLE_OUTSIDE` characters of the page's paragraphs of :data:`ARTICLE_PARAGRAPH` or more,
+    and fewer than that stand outside them: a thread (one box or one node per post), whatever share
+    of the page's text the menus beside it take; else none."""
+    outer, ids = _outermost(comments)
+    held = sum(map(_article_chars, outer))
+    return ids if held >= ARTICLE_OUTSIDE and _article_chars(body) - held < ARTICLE_OUTSIDE else set()
+
+
+def _outermost(nodes: list[LexborNode]) -> tuple[list[LexborNode], set[int]]:
+    """The nodes (in document order) not inside another of them, and their ids."""
+    outer: list[LexborNode] = []
+    ids: set[int] = set()
+    for node in nodes:
+        if not (ids and inside(node, ids)):
+            outer.append(node)
+            ids.add(node.mem_id)
+    return outer, ids
 
 
 def _article_chars(node: LexborNode) -> int:
@@ -357,12 +371,7 @@ def _remove_marked_comments(marked: list[LexborNode], body: LexborNode, forum: b
     """Remove comments marked up as such (schema.org), unless they are the posts of a forum topic
     (``forum``: the page says it is a DiscussionForumPosting), together they are a thread, or they
     reply to an opening post of their own kind; the ids of kept ones are returned."""
-    outer: list[LexborNode] = []
-    ids: set[int] = set()
-    for node in marked:
-        if not (ids and inside(node, ids)):
-            outer.append(node)
-            ids.add(node.mem_id)
+    outer, ids = _outermost(marked)
     if outer and (forum or _is_thread(body, outer) or _opened_by_a_post(outer[0], ids)):
         return ids
     for node in outer:
@@ -410,20 +419,18 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: 
     if product:
         _remove_named(named, labels, REVIEW_WORDS, limit)
     hinted: HintMap = {}
-    # the page's paragraph text, before removals, when it has comments: what they hold of it tells a thread
-    body_article = _article_chars(body) if any(found[2] == COMMENTS for found in found_each) else 0
+    comment_nodes = [n for n, found in zip(named, found_each) if found[2] == COMMENTS and n.tag not in PROTECTED]
+    if comment_nodes:
+        kept |= _thread_of_comments(body, comment_nodes)
     for node, found in compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))):
         hinted[node.mem_id] = found
         negative, positive, what = found
         if negative != STRONG or node.tag in PROTECTED:
             continue
         comments = what == COMMENTS
-        if comments and kept and inside(node, kept):
+        if comments and kept and (node.mem_id in kept or inside(node, kept)):
             continue
         length = len(node.text())
-        if comments and length >= ARTICLE_OUTSIDE and _holds_all_prose(node, body_article):
-            kept.add(node.mem_id)  # a thread beside menus and sidebars that outweigh it
-            continue
         if length <= limit:
             if not comments and what != ADS and length <= PICTURE_WRAPPER_TEXT and wraps_picture(node):
                 continue  # a "js-popup" link or "modal-trigger" around a picture: named for what a click does
