@@ -21,7 +21,7 @@ from omniweave.extract.images import (
     raw_source,
     style_sides,
 )
-from omniweave.extract.scan import Scan, scan
+from omniweave.extract.scan import Scan, declares_product, scan
 from omniweave.extract.tag_ids import id_of_tag
 
 # class/id words (letter runs, lower case) that always name boilerplate, whatever else the label says
@@ -44,7 +44,7 @@ POSITIVE_WORDS = frozenset("article body content entry main post story text blog
 COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus"})
 AD_WORDS = frozenset({"advert", "advertisement", "ad", "ads", "adslot", "adunit", "sponsor", "sponsored", "promo"})
 COMMENTS, ADS = "comments", "ads"
-# on a page that declares a product (scan's ``product``), class/id words that name its customers' reviews:
+# on a page that declares a product (scan.declares_product), class/id words that name its customers' reviews:
 # what buyers say of the item, not its description (review widgets go by their makers' names)
 REVIEW_WORDS = frozenset("review reviews yotpo okendo bazaarvoice trustpilot judgeme stamped".split())
 # class/id words that name what forum software adds to each post about its author: a signature, the
@@ -161,12 +161,13 @@ def _words(label: str) -> set[str]:
     return set(_LETTERS.findall(lower))
 
 
-def _phrases_by_label(lower: str, labels: list[str]) -> dict[int, list[str]]:
-    """The hint phrases each label holds (by position in ``labels``), found by searching ``lower``,
-    the labels joined by one separator and lower-cased: most pages hold none or one phrase."""
+def _phrases_by_label(lower: str, labels: list[str], phrases: tuple[str, ...] = _PHRASES) -> dict[int, list[str]]:
+    """The ``phrases`` (default: the hint phrases) each label holds (by position in ``labels``),
+    found by searching ``lower``, the labels joined by one separator and lower-cased: most pages
+    hold none or one phrase."""
     held: dict[int, list[str]] = {}
     starts: list[int] | None = None
-    for phrase in _PHRASES:
+    for phrase in phrases:
         at = lower.find(phrase)
         if at < 0:
             continue
@@ -295,6 +296,7 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
     if found.segments:  # rare: the segments move (as copies), so the page is scanned again
         _place_streamed_segments(root, found.segments)
         found = scan(tree)
+    product = declares_product(found)  # read before the junk (its meta and script tags) goes
     for area in found.textareas:
         _remove_form_block(area)
     for node in found.junk:
@@ -312,23 +314,26 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
                 node.remove()
         elif (attrs.get("role") or "").lower() in BAD_ROLES:
             node.remove()
-        elif _HIDDEN_STYLE.search(attrs.get("style") or "") and not _is_collapsed_prose(node):
+        elif _HIDDEN_STYLE.search(attrs.get("style") or "") and not _is_collapsed_prose(node, attrs):
             node.remove()
     for node in found.chrome:
         node.remove()
     body = tree.body or root
     kept = _remove_marked_comments([n for n in found.comments if n.parent is not None], body, found.forum)
-    return _remove_strong(root, body, kept, found.product)
+    return _remove_strong(root, body, kept, product)
 
 
-def _is_collapsed_prose(node: LexborNode) -> bool:
+def _is_collapsed_prose(node: LexborNode, attrs: dict[str, str | None]) -> bool:
     """A named node (class or id: what a script finds it by) its inline style hides, holding
     :data:`COLLAPSED_PROSE` characters of text, under :data:`COLLAPSED_LINKS` of it links: a panel a
     click unfolds (a product's description in an accordion, a page shown once its scripts run), not
     a folded menu, an empty popup or text the author hid."""
-    if node.id is None and "class" not in node.attributes:
+    if "class" not in attrs and "id" not in attrs:
         return False
-    length = len(" ".join(node.text().split()))
+    text = node.text()
+    if len(text) < COLLAPSED_PROSE:
+        return False
+    length = len(" ".join(text.split()))
     return length >= COLLAPSED_PROSE and _link_share(node, length) <= COLLAPSED_LINKS
 
 
@@ -345,9 +350,13 @@ def _thread_of_comments(body: LexborNode, comments: list[LexborNode]) -> set[int
     :data:`ARTICLE_OUTSIDE` characters of the page's paragraphs of :data:`ARTICLE_PARAGRAPH` or more,
     and fewer than that stand outside them: a thread (one box or one node per post), whatever share
     of the page's text the menus beside it take; else none."""
+    if sum(len(node.text()) for node in comments) < ARTICLE_OUTSIDE:  # comment counts, links to the comments
+        return set()
     outer, ids = _outermost(comments)
     held = sum(map(_article_chars, outer))
-    return ids if held >= ARTICLE_OUTSIDE and _article_chars(body) - held < ARTICLE_OUTSIDE else set()
+    if held < ARTICLE_OUTSIDE:
+        return set()
+    return ids if _article_chars(body) - held < ARTICLE_OUTSIDE else set()
 
 
 def _outermost(nodes: list[LexborNode]) -> tuple[list[LexborNode], set[int]]:
@@ -406,23 +415,25 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: 
     """Remove nodes named by a strong hint, except one holding most of the page's text (a forum
     thread is all "comments"; page builders call everything an "ad-wrapper") and prose named as an
     ad or as content too, comments aside (:func:`_is_prose`: "body-ad-wrapper", "entry-content no-share"). Comments are removed
-    even then when an article stands outside them; the posts inside kept comments stay. On a
-    ``product`` page, customer reviews go too (:data:`REVIEW_WORDS`), and on every page the furniture
-    of forum posts (:data:`POST_FURNITURE_WORDS`). Returns the
+    even then when an article stands outside them; the posts inside kept comments stay. On a page
+    that declares a ``product``, customer reviews go too (:data:`REVIEW_WORDS`), and on every page
+    the furniture of forum posts (:data:`POST_FURNITURE_WORDS`). Returns the
     hints of every named node that has one, and the body's text length before the removal."""
     body_chars = len(body.text())
     limit = MAX_SHARE_STRONG * body_chars
     named = root.css(_NAMED)
     labels = list(map(label_of, named))
     found_each = page_hints(labels)  # once per named node (~400 a page)
-    _remove_named(named, labels, POST_FURNITURE_WORDS, limit)
+    joined = "\0".join(labels).lower()
+    _remove_named(named, labels, joined, POST_FURNITURE_WORDS, limit)
     if product:
-        _remove_named(named, labels, REVIEW_WORDS, limit)
+        _remove_named(named, labels, joined, REVIEW_WORDS, limit)
     hinted: HintMap = {}
-    comment_nodes = [n for n, found in zip(named, found_each) if found[2] == COMMENTS and n.tag not in PROTECTED]
+    named_hints = list(compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))))  # ~5% of them
+    comment_nodes = [node for node, found in named_hints if found[2] == COMMENTS and node.tag not in PROTECTED]
     if comment_nodes:
         kept |= _thread_of_comments(body, comment_nodes)
-    for node, found in compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))):
+    for node, found in named_hints:
         hinted[node.mem_id] = found
         negative, positive, what = found
         if negative != STRONG or node.tag in PROTECTED:
@@ -444,11 +455,14 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: 
     return hinted, body_chars
 
 
-def _remove_named(named: list[LexborNode], labels: list[str], words: frozenset[str], limit: float) -> None:
-    """Remove the nodes whose class/id (``labels``, in step with ``named``) holds one of ``words``
-    and whose text is at most ``limit`` characters (not a page whose every block is so called)."""
-    for node, label in zip(named, labels):
-        if node.tag in PROTECTED or _words(label).isdisjoint(words) or node.parent is None:
+def _remove_named(named: list[LexborNode], labels: list[str], joined: str, words: frozenset[str], limit: float) -> None:
+    """Remove the nodes whose class/id (``labels``, in step with ``named``; ``joined``: them joined
+    by one separator, lower-cased) holds one of ``words`` and whose text is at most ``limit``
+    characters (not a page whose every block is so called). The words are looked for in ``joined``
+    (most pages hold none); only the labels holding one are split into words."""
+    for i in _phrases_by_label(joined, labels, tuple(words)):
+        node, label = named[i], labels[i]
+        if node.tag in PROTECTED or _words(label).isdisjoint(words):
             continue
         if len(node.text()) <= limit:
             node.remove()

@@ -32,6 +32,7 @@ _ATTRIBUTE_SELECTORS = (
 ATTRIBUTE_QUERY = ", ".join(_ATTRIBUTE_SELECTORS)
 WANTED_TAGS = frozenset((*JUNK_TAGS, *HEAD_TAGS, "noscript", "math", *CHROME_TAGS))
 _WANTED_IDS = frozenset(map(id_of_tag, WANTED_TAGS))
+_SCRIPT_ID, _META_ID = id_of_tag("script"), id_of_tag("meta")
 _JSON_LD_PRODUCT = re.compile(r'"@type"\s*:\s*\[?\s*"Product"')  # a JSON-LD object typed Product (first type)
 _JSON_LD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:\w*Article|BlogPosting)"')  # ... typed as an article
 _BUCKET_OF_TAG = {
@@ -58,7 +59,7 @@ class Scan:
     chrome: list[LexborNode] = field(default_factory=list)  # nav, aside
     comments: list[LexborNode] = field(default_factory=list)  # [itemprop=comment], [itemtype*=Comment]
     forum: bool = False  # the page declares a schema.org DiscussionForumPosting: its comments are the posts
-    product: bool = False  # the page declares a product and is no article (see _declares_product): a shop's item page
+    product_item: bool = False  # a node has itemtype schema.org Product (see declares_product)
 
 
 def scan(tree: LexborHTMLParser) -> Scan:
@@ -97,7 +98,7 @@ def scan(tree: LexborHTMLParser) -> Scan:
         if "DiscussionForumPosting" in itemtype:
             found.forum = True
         elif itemtype.rstrip("/ ").endswith("schema.org/Product"):
-            found.product = True
+            found.product_item = True
         if tag == "div" and "hidden" in attrs and (attrs.get("id") or "").startswith("S:"):
             found.segments.append(node)
         style = attrs.get("style")
@@ -108,26 +109,26 @@ def scan(tree: LexborHTMLParser) -> Scan:
             or (style is not None and ("display" in style.lower() or "visibility" in style.lower()))
         ):
             found.hidden.append((node, attrs))
-    found.product = _declares_product(found, found.product)
     return found
 
 
-def _declares_product(found: Scan, product_itemtype: bool) -> bool:
-    """Whether the page says it is a product's page: ``og:type`` ``product`` (or ``product.item``),
-    or a schema.org ``Product`` (``product_itemtype``, or a JSON-LD object) on a page that declares
-    no article (``og:type`` ``article``, a JSON-LD ``*Article`` or ``BlogPosting``: a buyer's guide
-    names the products it reviews)."""
+def declares_product(found: Scan) -> bool:
+    """Whether the scanned page says it is a shop's item page: ``og:type`` ``product`` (or
+    ``product.item``), or a schema.org ``Product`` (an itemtype, or a JSON-LD object) on a page that
+    declares no article (``og:type`` ``article``, a JSON-LD ``*Article`` or ``BlogPosting``: a
+    buyer's guide names the products it reviews). Asked before junk removal (which takes the
+    ``<meta>`` and ``<script>`` nodes away)."""
     og_type = ""
     for node in found.head:
-        if node.tag == "meta" and node.attributes.get("property") == "og:type":
-            og_type = (node.attributes.get("content") or "").strip().lower()
+        if node.tag_id == _META_ID and node.attrs.sget("property") == "og:type":
+            og_type = (node.attrs.sget("content") or "").strip().lower()
             break
     if og_type.startswith("product"):
         return True
     if og_type.startswith("article"):
         return False
-    scripts = [node.text() for node in found.junk if node.tag == "script"
-               and (node.attributes.get("type") or "").lower() == "application/ld+json"]
+    scripts = [node.text() for node in found.junk if node.tag_id == _SCRIPT_ID
+               and (node.attrs.sget("type") or "").lower() == "application/ld+json"]
     if any(_JSON_LD_ARTICLE.search(script) for script in scripts):
         return False
-    return product_itemtype or any(_JSON_LD_PRODUCT.search(script) for script in scripts)
+    return found.product_item or any(_JSON_LD_PRODUCT.search(script) for script in scripts)
