@@ -144,3 +144,11 @@ def test_a_thread_named_comments_is_kept_beside_menus_that_outweigh_it_when_it_h
     for thread in (f'<div class="topic comments">{posts}</div>', posts):  # in one box, or one node per post
         page = f"<html><body>{notice}<main><h1>New case</h1>{thread}</main>{menus}</body></html>"
         assert "Reply 2:" in extract_html(page, url=URL).text
+
+
+def test_labels_that_lengthen_when_lower_cased_do_not_shift_the_named_word_search():
+    posts = "".join(f'<div class="post İİİ{i}"><p>Post {i}: the firmware update fixed the stutter on my laptop, '
+                    f'and the fans stay quiet again under load.</p><div class="signature">Sent from my phone {i}</div></div>'
+                    for i in range(4))
+    text = extract_html(f"<html><body><main><h1>Firmware</h1>{posts}</main></body></html>", url=URL).text
+    assert "Post 3:" in text and "Sent from my phone" not in text

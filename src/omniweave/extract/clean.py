@@ -49,7 +49,8 @@ COMMENTS, ADS = "comments", "ads"
 REVIEW_WORDS = frozenset("review reviews yotpo okendo bazaarvoice trustpilot judgeme stamped".split())
 # class/id words that name what forum software adds to each post about its author: a signature, the
 # member's title and flair, the side panel of join date and post count
-POST_FURNITURE_WORDS = frozenset("signature signatures usertitle userextras userbanner flair postprofile postcontrols".split())
+POST_FURNITURE_WORDS = frozenset(
+    "signature signatures usertitle userextras userbanner flair postprofile postcontrols".split())
 NONE, WEAK, STRONG = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
 _HASH = re.compile(r"(?<![a-z0-9])(?=[a-f]*[0-9])(?=[0-9]*[a-f])[0-9a-f]{4,}(?![a-z0-9])")  # "0ad7", "e566ad": hex, no words
@@ -424,12 +425,14 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: 
     named = root.css(_NAMED)
     labels = list(map(label_of, named))
     found_each = page_hints(labels)  # once per named node (~400 a page)
-    joined = "\0".join(labels).lower()
-    _remove_named(named, labels, joined, POST_FURNITURE_WORDS, limit)
+    joined = "\0".join(labels)
+    lowered = labels if joined.isascii() else [label.lower() for label in labels]  # lower() may lengthen non-ASCII
+    joined = joined.lower()
+    _remove_named(named, lowered, joined, POST_FURNITURE_WORDS, limit)
     if product:
-        _remove_named(named, labels, joined, REVIEW_WORDS, limit)
+        _remove_named(named, lowered, joined, REVIEW_WORDS, limit)
     hinted: HintMap = {}
-    named_hints = list(compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))))  # ~5% of them
+    named_hints = list(compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))))  # ~5%
     comment_nodes = [node for node, found in named_hints if found[2] == COMMENTS and node.tag not in PROTECTED]
     if comment_nodes:
         kept |= _thread_of_comments(body, comment_nodes)
@@ -455,11 +458,13 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: 
     return hinted, body_chars
 
 
-def _remove_named(named: list[LexborNode], labels: list[str], joined: str, words: frozenset[str], limit: float) -> None:
-    """Remove the nodes whose class/id (``labels``, in step with ``named``; ``joined``: them joined
-    by one separator, lower-cased) holds one of ``words`` and whose text is at most ``limit``
-    characters (not a page whose every block is so called). The words are looked for in ``joined``
-    (most pages hold none); only the labels holding one are split into words."""
+def _remove_named(named: list[LexborNode], labels: list[str], joined: str, words: frozenset[str],
+                  limit: float) -> None:
+    """Remove the nodes whose class/id (``labels``, in step with ``named``, as long as they are
+    lower-cased; ``joined``: them joined by one separator, lower-cased) holds one of ``words`` and
+    whose text is at most ``limit`` characters (not a page whose every block is so called). The
+    words are looked for in ``joined`` (most pages hold none); only the labels holding one are split
+    into words."""
     for i in _phrases_by_label(joined, labels, tuple(words)):
         node, label = named[i], labels[i]
         if node.tag in PROTECTED or _words(label).isdisjoint(words):
