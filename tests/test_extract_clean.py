@@ -1,6 +1,8 @@
 """Crafted pages for the junk removal's treatment of pictures: a picture wrapped in a lightbox
 button, a popup link or a link hidden from screen readers is the page's; icons, swatches, ads and
-carousel clones around the same markup are not. A hidden tab panel (an inactive tab) is content."""
+carousel clones around the same markup are not. A hidden tab panel (an inactive tab) or a named panel
+holding prose that a click unfolds is content. A shop's item page drops its customer reviews, a forum
+thread the signatures and member titles of its posts."""
 
 from __future__ import annotations
 
@@ -74,6 +76,53 @@ def test_hidden_tab_panels_are_content_but_hidden_menus_go():
     assert "page tools" not in text
 
 
+def test_a_collapsed_description_panel_is_content_but_a_folded_menu_and_text_the_author_hid_go():
+    description = ("<p>Our family bakes these almond crisps in small batches from a recipe handed down for three "
+                   "generations: no preservatives, no added salt, and a crunch that keeps for weeks in the tin. "
+                   "Serve them with cheese, fruit or coffee.</p>")
+    panel = f'<div class="accordion-panel" style="display:none">{description}</div>'
+    menu = ('<div class="mega-menu" style="display: none">'
+            + "".join(f'<a href="/c{i}">Category number {i} of the shop</a>' for i in range(12)) + "</div>")
+    unnamed = '<div style="visibility: hidden"><p>' + "Lorem ipsum dolor sit amet, consectetur elit. " * 6 + "</p></div>"
+    text = extract_html(_page(panel + menu + unnamed), url=URL).text
+    assert "almond crisps" in text
+    assert "Category number" not in text and "Lorem ipsum" not in text
+
+
+def _shop_page(head: str) -> str:
+    description = "".join(f"<p>The trail pack's ripstop body sheds rain and its frame carries {i} kilos in comfort, "
+                          "with pockets for water, maps and a jacket.</p>" for i in range(8))
+    reviews = "".join(f'<div class="review-card"><p>Buyer {i}: I took it up three mountains this summer and the '
+                      "straps never rubbed; the side pockets could be deeper though.</p></div>" for i in range(4))
+    return (f"<html><head>{head}</head><body><main><h1>Trail pack 25</h1>{description}"
+            f'<section class="product-reviews">{reviews}</section></main></body></html>')
+
+
+def test_a_product_page_drops_its_customer_reviews_but_an_article_keeps_its_review_sections():
+    ld_product = '<script type="application/ld+json">{"@type": "Product", "name": "Trail pack 25"}</script>'
+    for head in (ld_product, '<meta property="og:type" content="product">'):
+        text = extract_html(_shop_page(head), url=URL).text
+        assert "ripstop body" in text and "Buyer 1" not in text
+    article = '<meta property="og:type" content="article">' + ld_product  # a buyer's guide names its products
+    assert "Buyer 1" in extract_html(_shop_page(article), url=URL).text
+    assert "Buyer 1" in extract_html(_shop_page(""), url=URL).text  # no product declared
+
+
+def test_a_forum_thread_keeps_its_posts_but_drops_each_post_s_signature_and_member_title():
+    posts = "".join(
+        f'<article class="message"><div class="message-user"><h4>member{i}</h4>'
+        f'<h5 class="userTitle message-userTitle">Well-known member</h5>'
+        f'<dl class="message-userExtras"><dt>Joined</dt><dd>Mar {i}, 2019</dd><dt>Messages</dt><dd>{i}12</dd></dl></div>'
+        f"<div class=\"message-body\"><p>Post {i}: rolling the driver back to the spring release fixed the stutter on my "
+        f"laptop, and the fans stay quiet again under load.</p></div>"
+        f'<div class="message-signature">Ryzen {i} | 32 GB | Sent from my phone</div></article>'
+        for i in range(6)
+    )
+    text = extract_html(f"<html><body><main><h1>Driver stutter</h1>{posts}</main></body></html>", url=URL).text
+    assert all(f"Post {i}:" in text for i in range(6))
+    assert "Well-known member" not in text and "Sent from my phone" not in text and "Joined" not in text
+
+
 def test_a_thread_named_comments_is_kept_beside_a_widget_of_short_lines_but_an_article_drops_its_comments():
     posts = "".join(f'<div class="post"><p>Reply {i}: I had the same trouble with the driver after the update, '
                     f"and rolling back to the older version fixed it for me on two machines.</p></div>" for i in range(20))
@@ -83,3 +132,23 @@ def test_a_thread_named_comments_is_kept_beside_a_widget_of_short_lines_but_an_a
     # the posts hold most of the text here too, but paragraphs of an article stand beside them
     article = f'<article><h1>Guide</h1>{_PROSE}</article><div class="comments">{posts}</div>'
     assert "Reply 19:" not in extract_html(f"<html><body>{article}</body></html>", url=URL).text
+
+
+def test_a_thread_named_comments_is_kept_beside_menus_that_outweigh_it_when_it_holds_the_prose():
+    posts = "".join(f'<div class="comment"><p>Reply {i}: the bracket on the back panel is for the external hub, and the '
+                    f"one under the fans holds a second radiator if you want one.</p></div>" for i in range(3))
+    menus = "".join(f"<div class=menu-block><h3>Section {j}</h3>"
+                    + "".join(f"<div>Board number {j}.{i} · forum category</div>" for i in range(20)) + "</div>"
+                    for j in range(4))
+    notice = "<div class=notice><span>Notice: Forums Closed</span></div>"
+    for thread in (f'<div class="topic comments">{posts}</div>', posts):  # in one box, or one node per post
+        page = f"<html><body>{notice}<main><h1>New case</h1>{thread}</main>{menus}</body></html>"
+        assert "Reply 2:" in extract_html(page, url=URL).text
+
+
+def test_labels_that_lengthen_when_lower_cased_do_not_shift_the_named_word_search():
+    posts = "".join(f'<div class="post İİİ{i}"><p>Post {i}: the firmware update fixed the stutter on my laptop, '
+                    f'and the fans stay quiet again under load.</p><div class="signature">Sent from my phone {i}</div></div>'
+                    for i in range(4))
+    text = extract_html(f"<html><body><main><h1>Firmware</h1>{posts}</main></body></html>", url=URL).text
+    assert "Post 3:" in text and "Sent from my phone" not in text

@@ -21,7 +21,7 @@ from omniweave.extract.images import (
     raw_source,
     style_sides,
 )
-from omniweave.extract.scan import Scan, scan
+from omniweave.extract.scan import Scan, declares_product, scan
 from omniweave.extract.tag_ids import id_of_tag
 
 # class/id words (letter runs, lower case) that always name boilerplate, whatever else the label says
@@ -44,6 +44,13 @@ POSITIVE_WORDS = frozenset("article body content entry main post story text blog
 COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus"})
 AD_WORDS = frozenset({"advert", "advertisement", "ad", "ads", "adslot", "adunit", "sponsor", "sponsored", "promo"})
 COMMENTS, ADS = "comments", "ads"
+# on a page that declares a product (scan.declares_product), class/id words that name its customers' reviews:
+# what buyers say of the item, not its description (review widgets go by their makers' names)
+REVIEW_WORDS = frozenset("review reviews yotpo okendo bazaarvoice trustpilot judgeme stamped".split())
+# class/id words that name what forum software adds to each post about its author: a signature, the
+# member's title and flair, the side panel of join date and post count
+POST_FURNITURE_WORDS = frozenset(
+    "signature signatures usertitle userextras userbanner flair postprofile postcontrols".split())
 NONE, WEAK, STRONG = 0, 1, 2
 _LETTERS = re.compile(r"[a-z]+")
 _HASH = re.compile(r"(?<![a-z0-9])(?=[a-f]*[0-9])(?=[0-9]*[a-f])[0-9a-f]{4,}(?![a-z0-9])")  # "0ad7", "e566ad": hex, no words
@@ -68,6 +75,8 @@ PICTURE_WRAPPER_TEXT = 100  # a lightbox button or popup link around a picture: 
 BAD_ROLES = {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "alert", "dialog", "search"}
 PROTECTED = {"html", "body", "main", "article"}
 TAB_PANEL = "tabpanel"  # a hidden node with this role is kept (see remove_junk)
+COLLAPSED_PROSE = 200  # a node hidden by its style with this much text, links aside, is a collapsed panel
+COLLAPSED_LINKS = 0.3  # ... unless this share of its text is links (a folded menu)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -153,12 +162,13 @@ def _words(label: str) -> set[str]:
     return set(_LETTERS.findall(lower))
 
 
-def _phrases_by_label(lower: str, labels: list[str]) -> dict[int, list[str]]:
-    """The hint phrases each label holds (by position in ``labels``), found by searching ``lower``,
-    the labels joined by one separator and lower-cased: most pages hold none or one phrase."""
+def _phrases_by_label(lower: str, labels: list[str], phrases: tuple[str, ...] = _PHRASES) -> dict[int, list[str]]:
+    """The ``phrases`` (default: the hint phrases) each label holds (by position in ``labels``),
+    found by searching ``lower``, the labels joined by one separator and lower-cased: most pages
+    hold none or one phrase."""
     held: dict[int, list[str]] = {}
     starts: list[int] | None = None
-    for phrase in _PHRASES:
+    for phrase in phrases:
         at = lower.find(phrase)
         if at < 0:
             continue
@@ -287,6 +297,7 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
     if found.segments:  # rare: the segments move (as copies), so the page is scanned again
         _place_streamed_segments(root, found.segments)
         found = scan(tree)
+    product = declares_product(found)  # read before the junk (its meta and script tags) goes
     for area in found.textareas:
         _remove_form_block(area)
     for node in found.junk:
@@ -304,13 +315,27 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
                 node.remove()
         elif (attrs.get("role") or "").lower() in BAD_ROLES:
             node.remove()
-        elif _HIDDEN_STYLE.search(attrs.get("style") or ""):
+        elif _HIDDEN_STYLE.search(attrs.get("style") or "") and not _is_collapsed_prose(node, attrs):
             node.remove()
     for node in found.chrome:
         node.remove()
     body = tree.body or root
     kept = _remove_marked_comments([n for n in found.comments if n.parent is not None], body, found.forum)
-    return _remove_strong(root, body, kept)
+    return _remove_strong(root, body, kept, product)
+
+
+def _is_collapsed_prose(node: LexborNode, attrs: dict[str, str | None]) -> bool:
+    """A named node (class or id: what a script finds it by) its inline style hides, holding
+    :data:`COLLAPSED_PROSE` characters of text, under :data:`COLLAPSED_LINKS` of it links: a panel a
+    click unfolds (a product's description in an accordion, a page shown once its scripts run), not
+    a folded menu, an empty popup or text the author hid."""
+    if "class" not in attrs and "id" not in attrs:
+        return False
+    text = node.text()
+    if len(text) < COLLAPSED_PROSE:
+        return False
+    length = len(" ".join(text.split()))
+    return length >= COLLAPSED_PROSE and _link_share(node, length) <= COLLAPSED_LINKS
 
 
 def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
@@ -319,6 +344,31 @@ def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
     if sum(len(s.text()) for s in sections) <= MAX_SHARE_STRONG * len(body.text()):
         return False
     return _article_chars(body) - sum(_article_chars(s) for s in sections) < ARTICLE_OUTSIDE
+
+
+def _thread_of_comments(body: LexborNode, comments: list[LexborNode]) -> set[int]:
+    """The ids of the outermost comments-named nodes when together they hold at least
+    :data:`ARTICLE_OUTSIDE` characters of the page's paragraphs of :data:`ARTICLE_PARAGRAPH` or more,
+    and fewer than that stand outside them: a thread (one box or one node per post), whatever share
+    of the page's text the menus beside it take; else none."""
+    if sum(len(node.text()) for node in comments) < ARTICLE_OUTSIDE:  # comment counts, links to the comments
+        return set()
+    outer, ids = _outermost(comments)
+    held = sum(map(_article_chars, outer))
+    if held < ARTICLE_OUTSIDE:
+        return set()
+    return ids if _article_chars(body) - held < ARTICLE_OUTSIDE else set()
+
+
+def _outermost(nodes: list[LexborNode]) -> tuple[list[LexborNode], set[int]]:
+    """The nodes (in document order) not inside another of them, and their ids."""
+    outer: list[LexborNode] = []
+    ids: set[int] = set()
+    for node in nodes:
+        if not (ids and inside(node, ids)):
+            outer.append(node)
+            ids.add(node.mem_id)
+    return outer, ids
 
 
 def _article_chars(node: LexborNode) -> int:
@@ -331,12 +381,7 @@ def _remove_marked_comments(marked: list[LexborNode], body: LexborNode, forum: b
     """Remove comments marked up as such (schema.org), unless they are the posts of a forum topic
     (``forum``: the page says it is a DiscussionForumPosting), together they are a thread, or they
     reply to an opening post of their own kind; the ids of kept ones are returned."""
-    outer: list[LexborNode] = []
-    ids: set[int] = set()
-    for node in marked:
-        if not (ids and inside(node, ids)):
-            outer.append(node)
-            ids.add(node.mem_id)
+    outer, ids = _outermost(marked)
     if outer and (forum or _is_thread(body, outer) or _opened_by_a_post(outer[0], ids)):
         return ids
     for node in outer:
@@ -367,24 +412,37 @@ def _remove_form_block(area: LexborNode) -> None:
     block.remove()
 
 
-def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[HintMap, int]:
+def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: bool) -> tuple[HintMap, int]:
     """Remove nodes named by a strong hint, except one holding most of the page's text (a forum
     thread is all "comments"; page builders call everything an "ad-wrapper") and prose named as an
     ad or as content too, comments aside (:func:`_is_prose`: "body-ad-wrapper", "entry-content no-share"). Comments are removed
-    even then when an article stands outside them; the posts inside kept comments stay. Returns the
+    even then when an article stands outside them; the posts inside kept comments stay. On a page
+    that declares a ``product``, customer reviews go too (:data:`REVIEW_WORDS`), and on every page
+    the furniture of forum posts (:data:`POST_FURNITURE_WORDS`). Returns the
     hints of every named node that has one, and the body's text length before the removal."""
     body_chars = len(body.text())
     limit = MAX_SHARE_STRONG * body_chars
     named = root.css(_NAMED)
-    found_each = page_hints(list(map(label_of, named)))  # once per named node (~400 a page)
+    labels = list(map(label_of, named))
+    found_each = page_hints(labels)  # once per named node (~400 a page)
+    joined = "\0".join(labels)
+    lowered = labels if joined.isascii() else [label.lower() for label in labels]  # lower() may lengthen non-ASCII
+    joined = joined.lower()
+    _remove_named(named, lowered, joined, POST_FURNITURE_WORDS, limit)
+    if product:
+        _remove_named(named, lowered, joined, REVIEW_WORDS, limit)
     hinted: HintMap = {}
-    for node, found in compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))):
+    named_hints = list(compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))))  # ~5%
+    comment_nodes = [node for node, found in named_hints if found[2] == COMMENTS and node.tag not in PROTECTED]
+    if comment_nodes:
+        kept |= _thread_of_comments(body, comment_nodes)
+    for node, found in named_hints:
         hinted[node.mem_id] = found
         negative, positive, what = found
         if negative != STRONG or node.tag in PROTECTED:
             continue
         comments = what == COMMENTS
-        if comments and kept and inside(node, kept):
+        if comments and kept and (node.mem_id in kept or inside(node, kept)):
             continue
         length = len(node.text())
         if length <= limit:
@@ -398,6 +456,21 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int]) -> tuple[
             else:
                 node.remove()
     return hinted, body_chars
+
+
+def _remove_named(named: list[LexborNode], labels: list[str], joined: str, words: frozenset[str],
+                  limit: float) -> None:
+    """Remove the nodes whose class/id (``labels``, in step with ``named``, as long as they are
+    lower-cased; ``joined``: them joined by one separator, lower-cased) holds one of ``words`` and
+    whose text is at most ``limit`` characters (not a page whose every block is so called). The
+    words are looked for in ``joined`` (most pages hold none); only the labels holding one are split
+    into words."""
+    for i in _phrases_by_label(joined, labels, tuple(words)):
+        node, label = named[i], labels[i]
+        if node.tag in PROTECTED or _words(label).isdisjoint(words):
+            continue
+        if len(node.text()) <= limit:
+            node.remove()
 
 
 def is_picture(img: LexborNode) -> bool:

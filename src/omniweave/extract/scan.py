@@ -11,6 +11,7 @@ how later phases recognise what an earlier phase already removed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -31,6 +32,9 @@ _ATTRIBUTE_SELECTORS = (
 ATTRIBUTE_QUERY = ", ".join(_ATTRIBUTE_SELECTORS)
 WANTED_TAGS = frozenset((*JUNK_TAGS, *HEAD_TAGS, "noscript", "math", *CHROME_TAGS))
 _WANTED_IDS = frozenset(map(id_of_tag, WANTED_TAGS))
+_SCRIPT_ID, _META_ID = id_of_tag("script"), id_of_tag("meta")
+_JSON_LD_PRODUCT = re.compile(r'"@type"\s*:\s*\[?\s*"Product"')  # a JSON-LD object typed Product (first type)
+_JSON_LD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:\w*Article|BlogPosting)"')  # ... typed as an article
 _BUCKET_OF_TAG = {
     **{tag: "junk" for tag in JUNK_TAGS},
     "noscript": "noscripts",
@@ -55,6 +59,7 @@ class Scan:
     chrome: list[LexborNode] = field(default_factory=list)  # nav, aside
     comments: list[LexborNode] = field(default_factory=list)  # [itemprop=comment], [itemtype*=Comment]
     forum: bool = False  # the page declares a schema.org DiscussionForumPosting: its comments are the posts
+    product_item: bool = False  # a node has itemtype schema.org Product (see declares_product)
 
 
 def scan(tree: LexborHTMLParser) -> Scan:
@@ -92,6 +97,8 @@ def scan(tree: LexborHTMLParser) -> Scan:
             found.comments.append(node)
         if "DiscussionForumPosting" in itemtype:
             found.forum = True
+        elif itemtype.rstrip("/ ").endswith("schema.org/Product"):
+            found.product_item = True
         if tag == "div" and "hidden" in attrs and (attrs.get("id") or "").startswith("S:"):
             found.segments.append(node)
         style = attrs.get("style")
@@ -103,3 +110,25 @@ def scan(tree: LexborHTMLParser) -> Scan:
         ):
             found.hidden.append((node, attrs))
     return found
+
+
+def declares_product(found: Scan) -> bool:
+    """Whether the scanned page says it is a shop's item page: ``og:type`` ``product`` (or
+    ``product.item``), or a schema.org ``Product`` (an itemtype, or a JSON-LD object) on a page that
+    declares no article (``og:type`` ``article``, a JSON-LD ``*Article`` or ``BlogPosting``: a
+    buyer's guide names the products it reviews). Asked before junk removal (which takes the
+    ``<meta>`` and ``<script>`` nodes away)."""
+    og_type = ""
+    for node in found.head:
+        if node.tag_id == _META_ID and node.attrs.sget("property") == "og:type":
+            og_type = (node.attrs.sget("content") or "").strip().lower()
+            break
+    if og_type.startswith("product"):
+        return True
+    if og_type.startswith("article"):
+        return False
+    scripts = [node.text() for node in found.junk if node.tag_id == _SCRIPT_ID
+               and (node.attrs.sget("type") or "").lower() == "application/ld+json"]
+    if any(_JSON_LD_ARTICLE.search(script) for script in scripts):
+        return False
+    return found.product_item or any(_JSON_LD_PRODUCT.search(script) for script in scripts)
