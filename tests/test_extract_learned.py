@@ -237,23 +237,3 @@ def test_the_run_time_cut_scorer_equals_the_features_it_was_trained_on():
         best, cut = learned._best_cut(learned._tail_blocks(texts, links_of), total, sum(links_of.values()), len(texts), model)
         assert cut == int(np.argmax(scores)) + 1 and best == pytest.approx(float(scores.max()))
 
-
-
-def test_the_root_models_listwise_features_read_each_candidate_against_the_pages_others():
-    """Each relative column is the candidate's figure less the page's best, lower median and rule
-    winner's (row 0); the rows the extractor scores carry them."""
-    base = np.zeros((4, len(learned.CANDIDATE_FEATURES)))
-    chars = learned.CANDIDATE_FEATURES.index("log_chars")
-    base[:, chars] = [4.0, 5.0, 1.0, 2.0]
-    x = learned.relative(base)
-    assert x.shape == (4, len(learned.FEATURES))
-    for than, expected in (("vs_best", [-1.0, 0.0, -4.0, -3.0]), ("vs_median", [2.0, 3.0, -1.0, 0.0]),
-                           ("vs_rule", [0.0, 1.0, -3.0, -2.0])):
-        assert x[:, learned.FEATURES.index(f"log_chars_{than}")].tolist() == expected
-    rows = []
-    learned.set_picker(lambda x: rows.append(x) or 0)
-    try:
-        extract_html(PAGE, url=URL)
-    finally:
-        learned.set_picker(None)
-    assert rows and np.array_equal(rows[0], learned.relative(rows[0][:, : len(learned.CANDIDATE_FEATURES)]))

@@ -7,10 +7,7 @@ For every page the extractor is run once per candidate root (the rule's winner, 
 nodes, its parent and grandparent, the body), and each output is scored against the page's ground
 truth as the bench scores it (word F1 against the main text; snippet F1 where only snippets exist).
 A linear scorer is then trained to maximise the expected F1 of the candidate it picks (softmax over a
-page's candidates), over each candidate's features and their listwise reading against the page's
-other candidates (:func:`learned.relative`). (A boosted-tree scorer, LightGBM regressing each
-candidate's F1 gain over the rule's winner on the same features and the winner's, did no better out of
-fold: WCXB .8593 vs .8611, trafilatura-eval .9127 vs .9169 with every gate allowed.) It is asked only where the rule's winner holds under a share of the body's text
+page's candidates). It is asked only where the rule's winner holds under a share of the body's text
 (the model's ``gate``, at most ``max(GATES)``: on most articles the winner holds most of the text and
 the model's features are not measured, which keeps its cost off them), optionally only where the
 winner's class or id does not name it content (``ask_hinted``), and its pick replaces the rule's
@@ -27,6 +24,13 @@ the package ships (src/omniweave/extract/data/root_model.npz).
 
 Training pages: wcxb-dev, trafilatura-eval, readability, chinese, webmainbench (goose3 gives only
 an article's first part, which would teach the model that more is always better).
+
+Tried and not shipped (bench/extraction.py --reps 1 --timing-pages 30; main's 30bbe7a: WCXB .8459,
+trafilatura-eval .9079): each candidate's features also read listwise (less the page's best, lower
+median and rule winner's values) gave WCXB .8459, trafilatura-eval .9107 but 2% more CPU per page
+(bench/extraction_ab.py: it paid only where also asked on winners whose class names content), and
+.8448 / .9097 at no cost; a boosted-tree scorer (LightGBM regressing each candidate's F1 gain over the
+rule's winner) did no better than the listwise linear one out of fold (WCXB .8593 vs .8611).
 """
 
 from __future__ import annotations
@@ -57,9 +61,6 @@ INNER_FOLDS = 4
 LOSS_AVERSION = 3.0  # a suite's mean loss counts this many times its gain
 MARGINS = np.arange(0.0, 4.01, 0.25)
 GATES = (0.1, 0.2, 0.3)  # shares of the body's text (bound) the rule's winner holds under (wider costs speed)
-# whether the model may be asked where the winner's class names content: asking there too gained
-# +.0016 WCXB, +.0022 trafilatura-eval out of fold but cost 2% CPU per page (features measured on more pages)
-ASK_HINTED = (False,)
 SHARE = learned.FEATURES.index("rule_share_bound")
 HINTED = learned.FEATURES.index("positive_hint")
 Table = tuple[np.ndarray, np.ndarray]  # a page's candidates' feature rows and the F1 each gives
@@ -165,7 +166,7 @@ def fit_gated(pages: list[tuple[extraction.Case, Table]]) -> learned.LinearModel
             total += mean if mean >= 0 else LOSS_AVERSION * mean
         return total
 
-    values = {(g, h, float(m)): objective(g, h, float(m)) for g in GATES for h in ASK_HINTED for m in MARGINS}
+    values = {(g, h, float(m)): objective(g, h, float(m)) for g in GATES for h in (False, True) for m in MARGINS}
     model = fit([t for _, t in pages])
     model.gate, model.ask_hinted, model.threshold = max(values, key=lambda k: (values[k], -k[0], not k[1], k[2]))
     if values[(model.gate, model.ask_hinted, model.threshold)] <= 0:

@@ -5,8 +5,7 @@ at run time, loaded once). Without a shipped model each part leaves the rules' c
 - Content root (``root_model.npz``, tools/train_extractor.py): the rule's winner and a few
   alternatives (the next best scored nodes, the winner's parent and grandparent, the whole body) are
   described by text and link share, scores, tag, class hints, depth, repeated children and their
-  relation to the rule's winner, and a dozen of these read listwise: less the page's best, median
-  and rule winner's values (the page's candidates ranked against each other). The model is asked only where the rule's winner holds little of
+  relation to the rule's winner. The model is asked only where the rule's winner holds little of
   the body's text (the model's ``gate``; on articles it holds most of it) and its class does not
   name it content (unless ``ask_hinted``); its pick replaces the rule's winner only when it scores
   at least the model's ``threshold`` (a margin) above it, and the rules then expand it (series,
@@ -47,22 +46,12 @@ BLOCK_MODEL_PATH = Path(__file__).with_name("data") / "block_model.npz"
 GATE_MODEL_PATH = Path(__file__).with_name("data") / "gate_model.npz"
 PARENT_LEVELS = 2  # the rule winner's ancestors offered as alternatives
 _TAGS = ("article", "main", "section", "div", "td", "ul", "ol", "table", "form")
-CANDIDATE_FEATURES = (  # measured on each candidate
+FEATURES = (
     "bias", "is_rule", "is_body", "log_chars", "share_of_body", "link_density", "log_score", "score_share",
     "final_share", "rank", "contains_rule", "inside_rule", "log_depth", "log_rel_chars", "log_body_chars",
     "rule_is_body", "positive_hint", "negative_hint", "commas_per_100", "ranked_count", "log_children",
     "log_repeats", "repeat_share", "rule_share_bound", "has_h1", "log_paragraphs", "log_list_items",
     *(f"tag_{t}" for t in _TAGS), "tag_other",
-)
-# candidate features also read against the page's other candidates (listwise): less the page's best,
-# less its median and less the rule's winner's (a long text is long for this page, not in general)
-_RELATIVE = (
-    "log_chars", "link_density", "log_score", "final_share", "commas_per_100", "log_depth", "log_paragraphs",
-    "log_list_items", "log_repeats", "repeat_share", "log_children", "share_of_body",
-)
-_RELATIVE_COLUMNS = np.array([CANDIDATE_FEATURES.index(n) for n in _RELATIVE])
-FEATURES = (  # what the root model reads: rows of :func:`features`
-    *CANDIDATE_FEATURES, *(f"{n}_{than}" for than in ("vs_best", "vs_median", "vs_rule") for n in _RELATIVE),
 )
 
 
@@ -249,16 +238,7 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
             *(float(tag == t) for t in _TAGS), float(tag not in _TAGS and not is_body),
         ]
         rows.append(row)
-    return relative(np.array(rows, dtype=np.float64))
-
-
-def relative(x: np.ndarray) -> np.ndarray:
-    """Rows of :data:`FEATURES` from rows of :data:`CANDIDATE_FEATURES` (the rule's winner's first):
-    the :data:`_RELATIVE` columns less their page's best, median (the lower one of an even count: one
-    sort, cheaper than ``np.median``) and rule winner's values."""
-    r = x[:, _RELATIVE_COLUMNS]
-    ordered = np.sort(r, axis=0)
-    return np.hstack((x, r - ordered[-1], r - ordered[(len(r) - 1) // 2], r - r[0]))
+    return np.array(rows, dtype=np.float64)
 
 
 def _repeats(node: LexborNode) -> tuple[float, float, float]:
