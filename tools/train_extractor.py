@@ -24,6 +24,13 @@ the package ships (src/omniweave/extract/data/root_model.npz).
 
 Training pages: wcxb-dev, trafilatura-eval, readability, chinese, webmainbench (goose3 gives only
 an article's first part, which would teach the model that more is always better).
+
+Tried and not shipped (bench/extraction.py --reps 1 --timing-pages 30; main's 30bbe7a: WCXB .8459,
+trafilatura-eval .9079): each candidate's features also read listwise (less the page's best, lower
+median and rule winner's values) gave WCXB .8459, trafilatura-eval .9107 but 2% more CPU per page
+(bench/extraction_ab.py: it paid only where also asked on winners whose class names content), and
+.8448 / .9097 at no cost; a boosted-tree scorer (LightGBM regressing each candidate's F1 gain over the
+rule's winner) did no better than the listwise linear one out of fold (WCXB .8593 vs .8611).
 """
 
 from __future__ import annotations
@@ -178,8 +185,9 @@ def main() -> None:
             names = list(saved["keys"])
             width = int(saved["width"])
             if width == len(learned.FEATURES):
+                x, y = saved["x"], saved["y"]  # read once (each ``saved[...]`` reads the whole array anew)
                 for key, start, end in zip(names, saved["starts"], saved["ends"]):
-                    tables[str(key)] = (saved["x"][start:end], saved["y"][start:end])
+                    tables[str(key)] = (x[start:end], y[start:end])
     start_time = time.process_time()
     refused = 0
     for n, (case, key) in enumerate(zip(cases, keys)):
