@@ -58,6 +58,11 @@ _ASCII_WORDS = bytes(b if 97 <= b <= 122 else b + 32 if 65 <= b <= 90 else 32 fo
 _HINT_WORDS = STRONG_WORDS | WEAK_WORDS | POSITIVE_WORDS
 _HINT_BYTES = frozenset(word.encode() for word in _HINT_WORDS)
 _HEX_WORDS = frozenset(word for word in _HINT_BYTES if not word.strip(b"abcdef"))  # "ad": may be read in a hash
+FURNITURE, REVIEWS = 1, 2  # a label's marks: it holds a word of POST_FURNITURE_WORDS, of REVIEW_WORDS
+_MARK_OF_WORD = {
+    **{word.encode(): FURNITURE for word in POST_FURNITURE_WORDS}, **{word.encode(): REVIEWS for word in REVIEW_WORDS},
+}
+_SEARCHED_BYTES = _HINT_BYTES.union(_MARK_OF_WORD)  # the words looked for in labels, in one search
 MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
 ARTICLE_OUTSIDE = 300  # ... unless it is comments and this much paragraph text stands outside them
 ARTICLE_PARAGRAPH = 100  # ... counting paragraphs this long only (not a widget's "user · 3 hours ago" lines)
@@ -103,6 +108,7 @@ def label_of(node: LexborNode) -> str:
 _HINTS: dict[str, Hints] = {}  # label -> hints: sites repeat their labels from page to page
 _HINTS_MAX = 65536
 _COMBOS: dict[tuple[frozenset[bytes], tuple[str, ...]], Hints] = {}  # hint words and phrases of a label -> its hints
+_MARKS: dict[str, int] = {}  # label -> its marks (FURNITURE | REVIEWS), for the labels in _HINTS that have any
 _ASCII_WORDS_NUL = b"\0" + _ASCII_WORDS[1:]  # the same, keeping NUL (the separator of page_hints)
 
 
@@ -110,44 +116,65 @@ def clear_label_cache() -> None:
     """Forget the labels seen so far (benchmarks use it to time pages as unseen)."""
     _HINTS.clear()
     _COMBOS.clear()
+    _MARKS.clear()
 
 
-def page_hints(labels: list[str]) -> list[Hints]:
-    """:func:`hints` of each label of a page, in order (cached across pages). The page's new ASCII
-    labels are split into words together (one translation of all of them joined, each label's hint
-    words taken by C-level calls), the phrases are looked for once in the whole page's new labels,
-    and only the labels holding either are classified one by one."""
+def page_hints(labels: list[str]) -> tuple[list[Hints], dict[str, int]]:
+    """:func:`hints` of each label of a page, in order, and the marks (:func:`marks`) of the page's
+    labels that have any, by label (both cached across pages). The page's new ASCII labels are split
+    into words together (one translation of all of them joined, each label's hint and mark words
+    taken by C-level calls), the phrases are looked for once in the whole page's new labels, and
+    only the labels holding either are classified one by one."""
     cache = _HINTS
-    fresh = set(labels).difference(cache)  # in any order: each label's hints are its own
+    unique = set(labels)
+    fresh = unique.difference(cache)  # in any order: each label's hints are its own
     if fresh:
         cache.update(_new_hints(list(fresh)))
     found = list(map(cache.__getitem__, labels))
+    marked = {label: _MARKS[label] for label in _MARKS.keys() & unique} if _MARKS else {}
     if len(cache) > _HINTS_MAX:
         cache.clear()
-    return found
+        _MARKS.clear()
+    return found, marked
+
+
+def marks(words: set[str] | frozenset[bytes]) -> int:
+    """A label's marks from its words (as text or as bytes): :data:`FURNITURE` if one is a word of
+    forum post furniture, :data:`REVIEWS` if one names customer reviews, both, or 0."""
+    mark = 0
+    for word in words:
+        mark |= _MARK_OF_WORD.get(word if isinstance(word, bytes) else word.encode(), 0)
+    return mark
 
 
 def _new_hints(fresh: list[str]) -> dict[str, Hints]:
-    """:func:`hints` of labels not seen before, by label (see :func:`page_hints`)."""
+    """:func:`hints` of labels not seen before, by label (see :func:`page_hints`); their marks go
+    to :data:`_MARKS`."""
     plain = [label for label in fresh if label.isascii() and "\0" not in label]  # NUL separates them
     joined = "\0".join(plain)
     held = _phrases_by_label(joined.lower(), plain)
     words = joined.encode().translate(_ASCII_WORDS_NUL).split(b"\0")
-    present = list(map(_HINT_BYTES.intersection, map(bytes.split, words)))  # each label's hint words
+    present = list(map(_SEARCHED_BYTES.intersection, map(bytes.split, words)))  # each label's hint and mark words
     out = dict.fromkeys(plain, NO_HINT)
     combos = _COMBOS
     for i in held.keys() | set(compress(range(len(plain)), present)):  # the labels holding a hint word or phrase
         if _HEX_WORDS & present[i] and _HASH.search(plain[i].lower()):  # "ad" may be a piece of a hash
-            present[i] = _HINT_BYTES.intersection(word.encode() for word in _words(plain[i]))
+            present[i] = _SEARCHED_BYTES.intersection(word.encode() for word in _words(plain[i]))
         key = (present[i], tuple(held.get(i, ())))
         hint = combos.get(key)
         if hint is None:
             hint = combos[key] = _classify({word.decode() for word in key[0]}, list(key[1]))
         out[plain[i]] = hint
+        mark = marks(present[i]) if present[i] else 0
+        if mark:
+            _MARKS[plain[i]] = mark
     if len(plain) < len(fresh):
         for label in fresh:
             if label not in out:
                 out[label] = hints(label)
+                mark = marks(_words(label))
+                if mark:
+                    _MARKS[label] = mark
     return out
 
 
@@ -162,13 +189,12 @@ def _words(label: str) -> set[str]:
     return set(_LETTERS.findall(lower))
 
 
-def _phrases_by_label(lower: str, labels: list[str], phrases: tuple[str, ...] = _PHRASES) -> dict[int, list[str]]:
-    """The ``phrases`` (default: the hint phrases) each label holds (by position in ``labels``),
-    found by searching ``lower``, the labels joined by one separator and lower-cased: most pages
-    hold none or one phrase."""
+def _phrases_by_label(lower: str, labels: list[str]) -> dict[int, list[str]]:
+    """The hint phrases each label holds (by position in ``labels``), found by searching ``lower``,
+    the labels joined by one separator and lower-cased: most pages hold none or one phrase."""
     held: dict[int, list[str]] = {}
     starts: list[int] | None = None
-    for phrase in phrases:
+    for phrase in _PHRASES:
         at = lower.find(phrase)
         if at < 0:
             continue
@@ -424,13 +450,9 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: 
     limit = MAX_SHARE_STRONG * body_chars
     named = root.css(_NAMED)
     labels = list(map(label_of, named))
-    found_each = page_hints(labels)  # once per named node (~400 a page)
-    joined = "\0".join(labels)
-    lowered = labels if joined.isascii() else [label.lower() for label in labels]  # lower() may lengthen non-ASCII
-    joined = joined.lower()
-    _remove_named(named, lowered, joined, POST_FURNITURE_WORDS, limit)
-    if product:
-        _remove_named(named, lowered, joined, REVIEW_WORDS, limit)
+    found_each, marked = page_hints(labels)  # once per named node (~400 a page)
+    if marked:  # most pages have none
+        _remove_marked(named, labels, marked, (FURNITURE, REVIEWS) if product else (FURNITURE,), limit)
     hinted: HintMap = {}
     named_hints = list(compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))))  # ~5%
     comment_nodes = [node for node, found in named_hints if found[2] == COMMENTS and node.tag not in PROTECTED]
@@ -458,19 +480,18 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: 
     return hinted, body_chars
 
 
-def _remove_named(named: list[LexborNode], labels: list[str], joined: str, words: frozenset[str],
-                  limit: float) -> None:
-    """Remove the nodes whose class/id (``labels``, in step with ``named``, as long as they are
-    lower-cased; ``joined``: them joined by one separator, lower-cased) holds one of ``words`` and
-    whose text is at most ``limit`` characters (not a page whose every block is so called). The
-    words are looked for in ``joined`` (most pages hold none); only the labels holding one are split
-    into words."""
-    for i in _phrases_by_label(joined, labels, tuple(words)):
-        node, label = named[i], labels[i]
-        if node.tag in PROTECTED or _words(label).isdisjoint(words):
-            continue
-        if len(node.text()) <= limit:
-            node.remove()
+def _remove_marked(named: list[LexborNode], labels: list[str], marked: dict[str, int], removed: tuple[int, ...],
+                   limit: float) -> None:
+    """Remove the nodes whose class/id (``labels``, in step with ``named``) has one of the ``removed``
+    marks (``marked``: the marks of the page's marked labels), one mark after the other, each in
+    document order, when their text is at most ``limit`` characters (not a page whose every block
+    is so called)."""
+    at = [i for i, label in enumerate(labels) if label in marked]
+    for mark in removed:
+        for i in at:
+            node = named[i]
+            if marked[labels[i]] & mark and node.tag not in PROTECTED and len(node.text()) <= limit:
+                node.remove()
 
 
 def is_picture(img: LexborNode) -> bool:
