@@ -377,13 +377,23 @@ def _thread_of_comments(body: LexborNode, comments: list[LexborNode]) -> set[int
     :data:`ARTICLE_OUTSIDE` characters of the page's paragraphs of :data:`ARTICLE_PARAGRAPH` or more,
     and fewer than that stand outside them: a thread (one box or one node per post), whatever share
     of the page's text the menus beside it take; else none."""
-    if sum(len(node.text()) for node in comments) < ARTICLE_OUTSIDE:  # comment counts, links to the comments
+    if not _text_reaches(comments, ARTICLE_OUTSIDE):  # comment counts, links to the comments
         return set()
     outer, ids = _outermost(comments)
     held = sum(map(_article_chars, outer))
     if held < ARTICLE_OUTSIDE:
         return set()
     return ids if _article_chars(body) - held < ARTICLE_OUTSIDE else set()
+
+
+def _text_reaches(nodes: list[LexborNode], chars: int) -> bool:
+    """Whether the nodes hold ``chars`` characters of text or more together (read until they do)."""
+    total = 0
+    for node in nodes:
+        total += len(node.text())
+        if total >= chars:
+            return True
+    return False
 
 
 def _outermost(nodes: list[LexborNode]) -> tuple[list[LexborNode], set[int]]:

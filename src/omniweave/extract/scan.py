@@ -32,7 +32,7 @@ _ATTRIBUTE_SELECTORS = (
 ATTRIBUTE_QUERY = ", ".join(_ATTRIBUTE_SELECTORS)
 WANTED_TAGS = frozenset((*JUNK_TAGS, *HEAD_TAGS, "noscript", "math", *CHROME_TAGS))
 _WANTED_IDS = frozenset(map(id_of_tag, WANTED_TAGS))
-_SCRIPT_ID, _META_ID = id_of_tag("script"), id_of_tag("meta")
+_META_ID = id_of_tag("meta")
 _JSON_LD_PRODUCT = re.compile(r'"@type"\s*:\s*\[?\s*"Product"')  # a JSON-LD object typed Product (first type)
 _JSON_LD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:\w*Article|BlogPosting)"')  # ... typed as an article
 _BUCKET_OF_TAG = {
@@ -51,7 +51,8 @@ class Scan:
     head: list[LexborNode] = field(default_factory=list)  # title, meta, link, base (anywhere in the page)
     segments: list[LexborNode] = field(default_factory=list)  # streamed late content: div[hidden][id^="S:"]
     textareas: list[LexborNode] = field(default_factory=list)
-    junk: list[LexborNode] = field(default_factory=list)  # JUNK_TAGS (textareas included)
+    junk: list[LexborNode] = field(default_factory=list)  # JUNK_TAGS (textareas and scripts included)
+    scripts: list[LexborNode] = field(default_factory=list)  # read for JSON-LD (see declares_product)
     noscripts: list[LexborNode] = field(default_factory=list)
     maths: list[LexborNode] = field(default_factory=list)  # MathML: turned into text in place
     # [hidden], [aria-hidden=true], [role], display/visibility styles: each with its attributes (read once)
@@ -80,7 +81,9 @@ def scan(tree: LexborHTMLParser) -> Scan:
         bucket = _BUCKET_OF_TAG.get(tag)
         if bucket is not None:
             buckets[bucket].append(node)
-            if tag == "textarea":
+            if tag == "script":
+                found.scripts.append(node)
+            elif tag == "textarea":
                 found.textareas.append(node)
     last = None
     for node in root.css(ATTRIBUTE_QUERY):
@@ -97,7 +100,7 @@ def scan(tree: LexborHTMLParser) -> Scan:
             found.comments.append(node)
         if "DiscussionForumPosting" in itemtype:
             found.forum = True
-        elif itemtype.rstrip("/ ").endswith("schema.org/Product"):
+        elif itemtype and itemtype.rstrip("/ ").endswith("schema.org/Product"):  # most nodes have no itemtype
             found.product_item = True
         if tag == "div" and "hidden" in attrs and (attrs.get("id") or "").startswith("S:"):
             found.segments.append(node)
@@ -127,8 +130,7 @@ def declares_product(found: Scan) -> bool:
         return True
     if og_type.startswith("article"):
         return False
-    scripts = [node.text() for node in found.junk if node.tag_id == _SCRIPT_ID
-               and (node.attrs.sget("type") or "").lower() == "application/ld+json"]
+    scripts = [node.text() for node in found.scripts if (node.attrs.sget("type") or "").lower() == "application/ld+json"]
     if any(_JSON_LD_ARTICLE.search(script) for script in scripts):
         return False
     return found.product_item or any(_JSON_LD_PRODUCT.search(script) for script in scripts)
