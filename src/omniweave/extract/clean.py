@@ -323,7 +323,6 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
     if found.segments:  # rare: the segments move (as copies), so the page is scanned again
         _place_streamed_segments(root, found.segments)
         found = scan(tree)
-    product = declares_product(found)  # read before the junk (its meta and script tags) goes
     for area in found.textareas:
         _remove_form_block(area)
     for node in found.junk:
@@ -347,7 +346,7 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
         node.remove()
     body = tree.body or root
     kept = _remove_marked_comments([n for n in found.comments if n.parent is not None], body, found.forum)
-    return _remove_strong(root, body, kept, product)
+    return _remove_strong(root, body, kept, found)
 
 
 def _is_collapsed_prose(node: LexborNode, attrs: dict[str, str | None]) -> bool:
@@ -409,8 +408,13 @@ def _outermost(nodes: list[LexborNode]) -> tuple[list[LexborNode], set[int]]:
 
 def _article_chars(node: LexborNode) -> int:
     """Characters in the node's paragraphs of :data:`ARTICLE_PARAGRAPH` or more (spaces collapsed)."""
-    lengths = (len(" ".join(p.text().split())) for p in node.css("p"))
-    return sum(length for length in lengths if length >= ARTICLE_PARAGRAPH)
+    total = 0
+    for paragraph in node.css("p"):
+        text = paragraph.text()
+        if len(text) >= ARTICLE_PARAGRAPH:  # collapsing its spaces only shortens it
+            length = len(" ".join(text.split()))
+            total += length if length >= ARTICLE_PARAGRAPH else 0
+    return total
 
 
 def _remove_marked_comments(marked: list[LexborNode], body: LexborNode, forum: bool) -> set[int]:
@@ -448,20 +452,23 @@ def _remove_form_block(area: LexborNode) -> None:
     block.remove()
 
 
-def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], product: bool) -> tuple[HintMap, int]:
+def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], scanned: Scan) -> tuple[HintMap, int]:
     """Remove nodes named by a strong hint, except one holding most of the page's text (a forum
     thread is all "comments"; page builders call everything an "ad-wrapper") and prose named as an
     ad or as content too, comments aside (:func:`_is_prose`: "body-ad-wrapper", "entry-content no-share"). Comments are removed
     even then when an article stands outside them; the posts inside kept comments stay. On a page
-    that declares a ``product``, customer reviews go too (:data:`REVIEW_WORDS`), and on every page
-    the furniture of forum posts (:data:`POST_FURNITURE_WORDS`). Returns the
-    hints of every named node that has one, and the body's text length before the removal."""
+    that declares a product (:func:`~omniweave.extract.scan.declares_product` of ``scanned``, the
+    page's scan, asked only where a label names reviews), customer reviews go too
+    (:data:`REVIEW_WORDS`), and on every page the furniture of forum posts
+    (:data:`POST_FURNITURE_WORDS`). Returns the hints of every named node that has one, and the
+    body's text length before the removal."""
     body_chars = len(body.text())
     limit = MAX_SHARE_STRONG * body_chars
     named = root.css(_NAMED)
     labels = list(map(label_of, named))
     found_each, marked = page_hints(labels)  # once per named node (~400 a page)
     if marked:  # most pages have none
+        product = any(mark & REVIEWS for mark in marked.values()) and declares_product(scanned)
         _remove_marked(named, labels, marked, (FURNITURE, REVIEWS) if product else (FURNITURE,), limit)
     hinted: HintMap = {}
     named_hints = list(compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))))  # ~5%

@@ -33,6 +33,7 @@ ATTRIBUTE_QUERY = ", ".join(_ATTRIBUTE_SELECTORS)
 WANTED_TAGS = frozenset((*JUNK_TAGS, *HEAD_TAGS, "noscript", "math", *CHROME_TAGS))
 _WANTED_IDS = frozenset(map(id_of_tag, WANTED_TAGS))
 _META_ID = id_of_tag("meta")
+JSON_LD = "application/ld+json"  # a script's type that says it holds schema.org data
 _JSON_LD_PRODUCT = re.compile(r'"@type"\s*:\s*\[?\s*"Product"')  # a JSON-LD object typed Product (first type)
 _JSON_LD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:\w*Article|BlogPosting)"')  # ... typed as an article
 _BUCKET_OF_TAG = {
@@ -51,8 +52,8 @@ class Scan:
     head: list[LexborNode] = field(default_factory=list)  # title, meta, link, base (anywhere in the page)
     segments: list[LexborNode] = field(default_factory=list)  # streamed late content: div[hidden][id^="S:"]
     textareas: list[LexborNode] = field(default_factory=list)
-    junk: list[LexborNode] = field(default_factory=list)  # JUNK_TAGS (textareas and scripts included)
-    scripts: list[LexborNode] = field(default_factory=list)  # read for JSON-LD (see declares_product)
+    junk: list[LexborNode] = field(default_factory=list)  # JUNK_TAGS (textareas included)
+    json_ld: list[str] = field(default_factory=list)  # the text of each JSON-LD script (see declares_product)
     noscripts: list[LexborNode] = field(default_factory=list)
     maths: list[LexborNode] = field(default_factory=list)  # MathML: turned into text in place
     # [hidden], [aria-hidden=true], [role], display/visibility styles: each with its attributes (read once)
@@ -82,7 +83,8 @@ def scan(tree: LexborHTMLParser) -> Scan:
         if bucket is not None:
             buckets[bucket].append(node)
             if tag == "script":
-                found.scripts.append(node)
+                if (node.attrs.sget("type") or "").lower() == JSON_LD:
+                    found.json_ld.append(node.text())  # read now: a removed script's text is gone
             elif tag == "textarea":
                 found.textareas.append(node)
     last = None
@@ -119,8 +121,9 @@ def declares_product(found: Scan) -> bool:
     """Whether the scanned page says it is a shop's item page: ``og:type`` ``product`` (or
     ``product.item``), or a schema.org ``Product`` (an itemtype, or a JSON-LD object) on a page that
     declares no article (``og:type`` ``article``, a JSON-LD ``*Article`` or ``BlogPosting``: a
-    buyer's guide names the products it reviews). Asked before junk removal (which takes the
-    ``<meta>`` and ``<script>`` nodes away)."""
+    buyer's guide names the products it reviews). May be asked after junk removal: it reads the
+    attributes of the ``<meta>`` nodes (which a removal detaches, not destroys) and the scripts' text
+    the scan kept."""
     og_type = ""
     for node in found.head:
         if node.tag_id == _META_ID and node.attrs.sget("property") == "og:type":
@@ -130,7 +133,6 @@ def declares_product(found: Scan) -> bool:
         return True
     if og_type.startswith("article"):
         return False
-    scripts = [node.text() for node in found.scripts if (node.attrs.sget("type") or "").lower() == "application/ld+json"]
-    if any(_JSON_LD_ARTICLE.search(script) for script in scripts):
+    if any(_JSON_LD_ARTICLE.search(script) for script in found.json_ld):
         return False
-    return found.product_item or any(_JSON_LD_PRODUCT.search(script) for script in scripts)
+    return found.product_item or any(_JSON_LD_PRODUCT.search(script) for script in found.json_ld)
