@@ -7,7 +7,7 @@ thread the signatures and member titles of its posts."""
 from __future__ import annotations
 
 from omniweave import extract_html
-from omniweave.extract.clean import ADS, STRONG, hints
+from omniweave.extract.clean import ADS, STRONG, clear_label_cache, hints
 
 URL = "http://example.com/a"
 _PROSE = "".join(f"<p>A sentence of article text, with a comma, long enough to count as prose here {i}. " * 3 + "</p>"
@@ -152,3 +152,16 @@ def test_labels_that_lengthen_when_lower_cased_do_not_shift_the_named_word_searc
                     for i in range(4))
     text = extract_html(f"<html><body><main><h1>Firmware</h1>{posts}</main></body></html>", url=URL).text
     assert "Post 3:" in text and "Sent from my phone" not in text
+
+
+def test_signatures_and_reviews_go_again_when_their_labels_come_from_the_label_cache():
+    clear_label_cache()
+    posts = "".join(f'<div class="post"><p>Post {i}: the firmware update fixed the stutter on my laptop, and the fans '
+                    f'stay quiet again under load.</p><div class="signature signé">Sent from my phone {i}</div></div>'
+                    for i in range(4))  # a label that is not ASCII takes the slower path
+    forum = f"<html><body><main><h1>Firmware</h1>{posts}</main></body></html>"
+    shop = _shop_page('<meta property="og:type" content="product">')
+    for _ in range(2):  # new labels first, then known ones
+        forum_text, shop_text = (extract_html(page, url=URL).text for page in (forum, shop))
+        assert "Post 3:" in forum_text and "Sent from my phone" not in forum_text
+        assert "ripstop body" in shop_text and "Buyer 1" not in shop_text
