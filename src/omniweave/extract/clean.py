@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from itertools import accumulate, compress, repeat
 from operator import attrgetter, is_not
 
@@ -138,12 +139,12 @@ def page_hints(labels: list[str]) -> tuple[list[Hints], dict[str, int]]:
     return found, marked
 
 
-def marks(words: set[str] | frozenset[bytes]) -> int:
-    """A label's marks from its words (as text or as bytes): :data:`FURNITURE` if one is a word of
-    forum post furniture, :data:`REVIEWS` if one names customer reviews, both, or 0."""
+def marks(words: Iterable[bytes]) -> int:
+    """A label's marks from its words: :data:`FURNITURE` if one is a word of forum post furniture,
+    :data:`REVIEWS` if one names customer reviews, both, or 0."""
     mark = 0
     for word in words:
-        mark |= _MARK_OF_WORD.get(word if isinstance(word, bytes) else word.encode(), 0)
+        mark |= _MARK_OF_WORD.get(word, 0)
     return mark
 
 
@@ -172,7 +173,7 @@ def _new_hints(fresh: list[str]) -> dict[str, Hints]:
         for label in fresh:
             if label not in out:
                 out[label] = hints(label)
-                mark = marks(_words(label))
+                mark = marks(word.encode() for word in _words(label))
                 if mark:
                     _MARKS[label] = mark
     return out
