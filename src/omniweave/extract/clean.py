@@ -132,7 +132,7 @@ def page_hints(labels: list[str]) -> tuple[list[Hints], dict[str, int]]:
     if fresh:
         cache.update(_new_hints(list(fresh)))
     found = list(map(cache.__getitem__, labels))
-    marked = {label: _MARKS[label] for label in _MARKS.keys() & unique} if _MARKS else {}
+    marked = {label: _MARKS[label] for label in unique.intersection(_MARKS)} if _MARKS else {}
     if len(cache) > _HINTS_MAX:
         cache.clear()
         _MARKS.clear()
