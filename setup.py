@@ -70,9 +70,10 @@ def extensions() -> list:
         print("Cython not found: omniweave is installed as pure Python", file=sys.stderr)
         return []
     modules = [Extension(m, [str(source_file(m).relative_to(ROOT))]) for m in COMPILED]
-    try:
-        extensions = cythonize(
-            modules,
+
+    def translate(some: list) -> list:
+        return cythonize(
+            some,
             nthreads=os.cpu_count() or 1,
             compiler_directives={
                 "language_level": 3,
@@ -80,9 +81,16 @@ def extensions() -> list:
             },
             quiet=True,
         )
-    except Exception as error:  # noqa: BLE001 (any failure of Cython leaves the pure-Python install)
-        print(f"Cython failed ({error}): omniweave is installed as pure Python", file=sys.stderr)
-        return []
+
+    try:
+        extensions = translate(modules)
+    except Exception:  # noqa: BLE001 (a module Cython cannot translate: the others are still compiled)
+        extensions = []
+        for module in modules:
+            try:
+                extensions += translate([module])
+            except Exception as error:  # noqa: BLE001 (that module stays pure Python)
+                print(f"Cython failed on {module.name} ({error}): it stays pure Python", file=sys.stderr)
     for extension in extensions:
         extension.optional = True  # a module the C compiler fails on stays pure Python (cythonize drops it)
     return extensions
