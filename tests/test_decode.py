@@ -58,3 +58,13 @@ def test_labels_widen_like_browsers():
     assert normalize_charset("Shift_JIS") == "cp932"
     assert normalize_charset("ISO-8859-1") == "cp1252"
     assert normalize_charset("x-unknown-thing") is None
+
+
+def test_undeclared_utf8_is_utf8_where_detection_guesses_a_legacy_codec(shared_data):
+    """A Readability page declares no charset and uchardet calls its UTF-8 bytes cp1250 (mojibake)."""
+    data = (shared_data / "html" / "readability-test-pages" / "ol" / "source.html").read_bytes()
+    text, codec = decode_html(data)
+    assert codec == "utf-8" and text == data.decode("utf-8")
+    latin = "<html><body>" + "Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e, \u00e0 la fran\u00e7aise. " * 20 + "</body></html>"
+    text, codec = decode_html(latin.encode("cp1252"))  # not valid UTF-8: detection still decides
+    assert "cr\u00e8me br\u00fbl\u00e9e" in text

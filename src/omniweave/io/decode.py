@@ -1,7 +1,9 @@
-"""Decode HTML bytes to text: BOM, HTTP charset, ``<meta charset>``, then detection.
+"""Decode HTML bytes to text: BOM, HTTP charset, ``<meta charset>``, UTF-8, then detection.
 
 Each declared charset is tried strictly and skipped when the bytes do not decode under it (sites
-often declare the wrong one); detection (uchardet through resiliparse) comes last. Legacy labels are
+often declare the wrong one). Undeclared bytes that are valid UTF-8 are UTF-8 (legacy text with
+bytes above 127 is almost never valid UTF-8, while detection misreads short UTF-8 pages as cp1252
+or cp1250); detection (uchardet through resiliparse) comes last. Legacy labels are
 widened to the codec browsers actually use (GB2312 -> GB18030, Shift_JIS -> CP932, ...).
 """
 
@@ -75,13 +77,16 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
             return data.decode(codec), codec
         except (UnicodeDecodeError, LookupError):
             continue
-    detected = normalize_charset(detect_encoding(data)) or "utf-8"
-    for codec in (detected, "utf-8"):
-        if codec in candidates:  # tried above, and the bytes did not decode
-            continue
+    if "utf-8" not in candidates:
         try:
-            return data.decode(codec), codec
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    detected = normalize_charset(detect_encoding(data)) or "utf-8"
+    if detected not in candidates and detected != "utf-8":
+        try:
+            return data.decode(detected), detected
         except (UnicodeDecodeError, LookupError):
-            continue
+            pass
     codec = candidates[0] if candidates else detected
     return data.decode(codec, errors="replace"), codec
