@@ -23,6 +23,9 @@ _KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_HAN}]+|[{_KANA}]+|[^\W_{_HAN}{_KANA}]+(?:['’][^\W_{_HAN}{_KANA}]+)*")
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")  # _TOKEN on ASCII text, matched faster
+# ASCII bytes with every character _ASCII_TOKEN never matches made a space: an ASCII text without an
+# apostrophe is split into its tokens by one translate and one split (twice as fast as the pattern)
+_ASCII_SPACED = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
 _HAN_RUN = re.compile(rf"[{_HAN}]")
 _HAN_RUNS = re.compile(rf"([{_HAN}]{{2,}})")  # runs to segment (a lone Han character is a word as it is)
 _CJK_CHAR = re.compile(rf"[{_HAN}{_KANA}\uac00-\ud7af]")
@@ -78,7 +81,10 @@ def words_each(texts: Sequence[str]) -> list[tuple[str, ...]]:
     han: list[int] = []  # the texts holding a Han character
     for text in texts:
         if text.isascii():
-            out.append(tuple(_ASCII_TOKEN.findall(text)))
+            if "'" in text:
+                out.append(tuple(_ASCII_TOKEN.findall(text)))
+            else:
+                out.append(tuple(text.encode("ascii").translate(_ASCII_SPACED).decode("ascii").split()))
         elif _HAN_RUN.search(text) is None:
             out.append(tuple(_TOKEN.findall(text)))
         else:
