@@ -31,20 +31,13 @@ from pydantic import Field
 
 from omniweave import counters
 from omniweave.dedup.cluster import TaskGroups, run_heads, stable_hash64, task_offsets
+from omniweave.pipeline.rounds import read_parquet, read_part, read_sources, run_round, write_parquet_atomic, write_parts
 from omniweave.dedup.exact import normalise_text
 from omniweave.dedup.minhash import mix64
 from omniweave.document import Document, TextNode
 from omniweave.filters.paragraph_rows import is_image_caption
 from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep
 from omniweave.pipeline.context import ReduceContext, TaskContext
-from omniweave.pipeline.rounds import (
-    read_parquet,
-    read_part,
-    read_sources,
-    run_round,
-    write_parquet_atomic,
-    write_parts,
-)
 from omniweave.pipeline.step import GlobalStep
 
 ROWS_SCHEMA = pa.schema([("domain", pa.string()), ("domain_key", pa.uint64()), ("para", pa.uint64()),
