@@ -52,6 +52,9 @@ COMPILED = [
     "omniweave.pipeline.task",
     "omniweave.io.decode",
     "omniweave.io.warc",
+    # the paragraph steps' per-node loops
+    "omniweave.filters.paragraph_rows",
+    "omniweave.filters.paras",
 ]
 
 

@@ -25,6 +25,7 @@ CRAFTED = [
     "中", "ABC中文DEF 日本語のテキスト カタカナ 한국어", "𝐀𝐁𝐂 bold capitals 𠀀𠀁 rare Han, emoji 😀 ½ ² Ⅻ",
     "Copyright © 2024 Example Inc. All rights reserved.", "Tel: +44 20 7946 0958", "下载链接：http://x.cn 提取码",
     "line one\nline two\n\nline three", "İstanbul ſ K Å", "___ --- ...",
+    "tabs\tand\x0bvertical\x1cseparators, snake_case__words~and|pipes", "'quoted' rock''n x'y' 'tis",
 ]
 
 

@@ -35,7 +35,8 @@ from omniweave.pipeline.rounds import read_parquet, read_part, read_sources, run
 from omniweave.dedup.exact import normalise_text
 from omniweave.dedup.minhash import mix64
 from omniweave.document import Document, TextNode
-from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep, is_image_caption
+from omniweave.filters.paragraph_rows import is_image_caption
+from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep
 from omniweave.pipeline.context import ReduceContext, TaskContext
 from omniweave.pipeline.step import GlobalStep
 

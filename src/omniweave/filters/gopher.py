@@ -10,6 +10,8 @@ for languages without a list).
 
 from __future__ import annotations
 
+from itertools import repeat
+
 from pydantic import Field
 
 from omniweave.document import Document
@@ -66,10 +68,10 @@ class GopherQuality(Filter):
                 return "gopher_symbol_ratio"
         ls = a.lines
         if ls and p.max_bullet_lines_ratio is not None:
-            if sum(1 for s in ls if s.startswith(BULLETS)) / len(ls) > p.max_bullet_lines_ratio:
+            if sum(map(str.startswith, ls, repeat(BULLETS))) / len(ls) > p.max_bullet_lines_ratio:
                 return "gopher_bullet_lines"
         if ls and p.max_ellipsis_lines_ratio is not None:
-            if sum(1 for s in ls if s.endswith(ELLIPSES)) / len(ls) > p.max_ellipsis_lines_ratio:
+            if sum(map(str.endswith, ls, repeat(ELLIPSES))) / len(ls) > p.max_ellipsis_lines_ratio:
                 return "gopher_ellipsis_lines"
         if p.min_alpha_words_ratio is not None and a.alpha_words / n < p.min_alpha_words_ratio:
             return "gopher_non_alpha_words"

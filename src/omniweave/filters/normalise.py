@@ -18,7 +18,8 @@ from pydantic import Field
 from omniweave import counters
 from omniweave.document import Document, Node, TextNode
 from omniweave.filters.omnicorpus_paragraphs import CountsEvents
-from omniweave.filters.paragraphs_base import ParagraphParams, is_image_caption
+from omniweave.filters.paragraph_rows import is_image_caption
+from omniweave.filters.paragraphs_base import ParagraphParams
 from omniweave.text.words import is_cjk_char
 
 VIDEO_FIELD = re.compile(r"^\s*[\[【]\s*(video|embedded video|视频)\s*([:：][^\]】]*)?[\]】]", re.IGNORECASE)

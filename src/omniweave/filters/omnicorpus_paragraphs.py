@@ -13,7 +13,7 @@ themselves are in :mod:`omniweave.filters.omnicorpus_rules`. Two rules look at n
 
 The other rules see one paragraph at a time, so they are evaluated over many paragraphs at once:
 the paragraphs not judged before (those of ``AHEAD`` documents when the step runs, then those
-merge_short makes) become one :class:`~omniweave.filters.omnicorpus_rules.Paras`, and each run of
+merge_short makes) become one :class:`~omniweave.filters.paras.Paras`, and each run of
 consecutive such rules (a batch) gives every paragraph its first firing rule; a paragraph keeps
 its answers across rounds.
 """
@@ -30,11 +30,25 @@ import numpy as np
 from pydantic import Field
 
 from omniweave import counters
-from omniweave.document import Document, Node, TextNode
-from omniweave.filters.omnicorpus_rules import NODE_RULES, ORDER, SHORT_ONLY, Paras, Rule, RuleParams
-from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep, is_image_caption
+from omniweave.document import Document, Node
+from omniweave.filters.omnicorpus_rules import (
+    NODE_RULES,
+    ORDER,
+    SHORT_ONLY,
+    Rule,
+    RuleParams,
+)
+from omniweave.filters.paragraph_rows import (
+    fired,
+    heading_only_rows,
+    judged_rows,
+    merge_fragments,
+    unjudged,
+    without_rows,
+)
+from omniweave.filters.paragraphs_base import ParagraphParams, ParagraphStep
+from omniweave.filters.paras import Paras
 from omniweave.pipeline.step import StepParams
-from omniweave.text.words import ends_sentence
 
 if TYPE_CHECKING:
     from omniweave.pipeline.context import TaskContext
@@ -49,7 +63,6 @@ Plan = list[tuple[str, Rule, float]]  # a batch of node rules: each with the mos
 # id(node) -> (the node, kept alive so that its id stays its own; the hit of each batch)
 Judged = dict[int, tuple[Node, tuple[str | None, ...]]]
 AHEAD = 8  # documents whose nodes are judged together (see OmnicorpusParagraphs.prepare; 8, 16, 32: the same CPU)
-FRAGMENT_ENDS = (",", ";", ":", "-", "–", "，", "；", "：", "、")
 
 
 class CountsEvents(ParagraphStep):
@@ -137,15 +150,9 @@ class OmnicorpusParagraphs(CountsEvents):
     def _kinds(self) -> frozenset[str]:
         return frozenset(self.params.kinds)
 
-    def _eligible(self, nodes: list[Node], i: int) -> bool:
-        node = nodes[i]
-        return isinstance(node, TextNode) and node.kind in self._kinds and not is_image_caption(nodes, i)
-
     def _eligible_rows(self, nodes: list[Node]) -> list[int]:
-        """The indices of the nodes the rules judge (the caption test only where captions are judged)."""
-        kinds = self._kinds
-        rows = [i for i, n in enumerate(nodes) if isinstance(n, TextNode) and n.kind in kinds]
-        return [i for i in rows if not is_image_caption(nodes, i)] if "caption" in kinds else rows
+        """The indices of the nodes the rules judge."""
+        return judged_rows(nodes, self._kinds)
 
     def _round(self, doc: Document, removed: list[tuple[str, str]], judged: Judged) -> bool:
         """One pass of the chain over ``doc``; True when it changed something. ``judged`` keeps each
@@ -167,16 +174,15 @@ class OmnicorpusParagraphs(CountsEvents):
         by every batch at once)."""
         nodes = doc.nodes
         eligible = self._eligible_rows(nodes)
-        new = [nodes[i] for i in eligible if id(nodes[i]) not in judged]
+        new = unjudged(nodes, eligible, judged)
         if new:
             judged.update((id(n), (n, hits)) for n, hits in zip(new, self._judge(new, doc.language or "en"), strict=True))
-        drop = [i for i in eligible if judged[id(nodes[i])][1][batch]]
-        for i in drop:
-            removed.append((nodes[i].text, judged[id(nodes[i])][1][batch]))  # type: ignore[union-attr,arg-type]
-        if drop:
-            gone = set(drop)
-            doc.nodes = [n for i, n in enumerate(nodes) if i not in gone]
-        return bool(drop)
+        drop = fired(nodes, eligible, judged, batch)
+        if not drop:
+            return False
+        removed.extend((nodes[i].text, rule) for i, rule in drop)  # type: ignore[union-attr]
+        doc.nodes = without_rows(nodes, [i for i, _ in drop])
+        return True
 
     def _judge(self, nodes: list[Node], lang: str) -> list[tuple[str | None, ...]]:
         """Each node's hit in each batch: the first rule of the batch that fires on it, or None."""
@@ -197,45 +203,19 @@ class OmnicorpusParagraphs(CountsEvents):
         return list(zip(*batches, strict=True)) if batches else [()] * len(nodes)
 
     def _heading_only(self, doc: Document, removed: list[tuple[str, str]]) -> bool:
-        run_limit = self.params.heading_run  # type: ignore[attr-defined]
         nodes = doc.nodes
-        drop: set[int] = set()
-        i = 0
-        while i < len(nodes):
-            j = i
-            while j < len(nodes) and isinstance(nodes[j], TextNode) and nodes[j].kind == "heading":  # type: ignore[union-attr]
-                j += 1
-            if j > i and (j == len(nodes) or (run_limit is not None and j - i >= run_limit)):
-                drop.update(k for k in range(i, j) if self._eligible(nodes, k))
-            i = max(j, i + 1)
-        for k in sorted(drop):
-            removed.append((nodes[k].text, "heading_only"))  # type: ignore[union-attr]
-        doc.nodes = [n for k, n in enumerate(nodes) if k not in drop]
-        return bool(drop)
+        drop = heading_only_rows(nodes, self.params.heading_run, self._kinds)  # type: ignore[attr-defined]
+        if not drop:
+            return False
+        removed.extend((nodes[k].text, "heading_only") for k in drop)  # type: ignore[union-attr]
+        doc.nodes = without_rows(nodes, drop)
+        return True
 
     def _merge_short(self, doc: Document) -> bool:
         limit = self.params.merge_max_words  # type: ignore[attr-defined]
         if limit is None or "paragraph" not in self._kinds:  # a paragraph is never an image caption
             return False
-        nodes, changed, i = list(doc.nodes), False, 0
-        while i + 1 < len(nodes):
-            node, nxt = nodes[i], nodes[i + 1]
-            if (isinstance(node, TextNode) and node.kind == "paragraph" and isinstance(nxt, TextNode)
-                    and nxt.kind == "paragraph" and self._is_fragment(node, nxt.text, limit)):
-                sep = "" if node.analysis.mostly_cjk else " "
-                nodes[i:i + 2] = [TextNode(node.text.strip() + sep + nxt.text.strip(), "paragraph")]
-                self.events[counters.merged_paragraphs("merge_short")] += 1
-                changed = True  # the merged paragraph may take the next fragment too
-            else:
-                i += 1
-        doc.nodes = nodes
-        return changed
-
-    @staticmethod
-    def _is_fragment(node: TextNode, following: str, limit: int) -> bool:
-        if node.analysis.word_count > limit:
-            return False
-        text, following = node.text.strip(), following.strip()
-        if not text or not following or ends_sentence(text):
-            return False
-        return text.endswith(FRAGMENT_ENDS) or following[0].islower()
+        doc.nodes, merges = merge_fragments(doc.nodes, limit)
+        if merges:
+            self.events[counters.merged_paragraphs("merge_short")] += merges
+        return bool(merges)

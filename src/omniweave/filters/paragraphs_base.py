@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field, field_validator
 
-from omniweave.document import TEXT_KINDS, Document, ImageNode, Node, TextNode
+from omniweave.document import TEXT_KINDS, Document, TextNode
+from omniweave.filters.paragraph_rows import judged_rows, without_rows
 from omniweave.pipeline.node_removal import NodeRemovalStep, Removal
 from omniweave.pipeline.step import StepParams
 
@@ -37,14 +38,6 @@ class ParagraphParams(StepParams):
         if unknown:
             raise ValueError(f"unknown text kind(s) {unknown}; known: {', '.join(TEXT_KINDS)}")
         return value
-
-
-def is_image_caption(nodes: list[Node], i: int) -> bool:
-    """True when ``nodes[i]`` is a caption node next to an image."""
-    node = nodes[i]
-    if not isinstance(node, TextNode) or node.kind != "caption":
-        return False
-    return any(0 <= j < len(nodes) and isinstance(nodes[j], ImageNode) for j in (i - 1, i + 1))
 
 
 class ParagraphStep(NodeRemovalStep):
@@ -80,18 +73,18 @@ class ParagraphStep(NodeRemovalStep):
 
     def clean(self, doc: Document) -> list[tuple[str, str]]:
         """Remove noise from ``doc`` in place; returns the removed (text, reason) pieces."""
-        kinds = set(self.params.kinds)
-        kept: list[Node] = []
+        nodes = list(doc.nodes)
         removed_all: list[tuple[str, str]] = []
-        for i, node in enumerate(doc.nodes):
-            if not isinstance(node, TextNode) or node.kind not in kinds or is_image_caption(doc.nodes, i):
-                kept.append(node)
-                continue
+        gone: list[int] = []
+        for i in judged_rows(nodes, frozenset(self.params.kinds)):
+            node: TextNode = nodes[i]  # type: ignore[assignment]
             text, removed = self.edit(doc, node)
             removed_all.extend(removed)
-            if text.strip():
-                kept.append(node if text == node.text else TextNode(text, node.kind))
-        doc.nodes = kept
+            if not text.strip():
+                gone.append(i)
+            elif text != node.text:
+                nodes[i] = TextNode(text, node.kind)
+        doc.nodes = without_rows(nodes, gone) if gone else nodes
         return removed_all
 
     def remove(self, doc: Document) -> list[Removal]:

@@ -281,13 +281,22 @@ def lower_each(analyses: Sequence[TextAnalysis]) -> None:
 
 def count_listed_each(analyses: Sequence[TextAnalysis], listed: frozenset[str]) -> list[int]:
     """:meth:`TextAnalysis.count_listed` of many texts; when none of their lower-case words is listed
-    (one set test over all of them), each count is 0 without counting word by word."""
+    (one set test over all of them), each count is 0 without counting word by word, else the listed
+    words of all of them are flagged in one pass and summed per text."""
     todo = [a for a in analyses if listed not in a._listed]
     if todo:
         lower_each(todo)
-        if listed.isdisjoint(chain.from_iterable(a.lower_words for a in todo)):
+        flat = list(chain.from_iterable(a.lower_words for a in todo))
+        if listed.isdisjoint(flat):
             for a in todo:
                 a._listed[listed] = 0
+        else:
+            counts = np.fromiter((len(a.lower_words) for a in todo), dtype=np.int64, count=len(todo))
+            running = np.zeros(len(flat) + 1, dtype=np.int64)
+            np.cumsum(np.fromiter(map(listed.__contains__, flat), dtype=bool, count=len(flat)), out=running[1:])
+            ends = np.cumsum(counts)
+            for a, n in zip(todo, (running[ends] - running[ends - counts]).tolist(), strict=True):
+                a._listed[listed] = n
     return [a.count_listed(listed) for a in analyses]
 
 

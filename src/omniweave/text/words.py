@@ -22,8 +22,11 @@ _KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 # character is a unit of its own (a near-dup shingle token; half a word in a dateline's word count)
 CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_HAN}]+|[{_KANA}]+|[^\W_{_HAN}{_KANA}]+(?:['’][^\W_{_HAN}{_KANA}]+)*")
-_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")  # _TOKEN on ASCII text, matched faster
+# ASCII bytes with every character but letters and digits made a space: an ASCII text without an
+# apostrophe is split into its tokens by one translate and one split (twice as fast as the pattern)
+_ASCII_SPACED = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
 _HAN_RUN = re.compile(rf"[{_HAN}]")
+_KANA_RUN = re.compile(rf"[{_KANA}]")
 _HAN_RUNS = re.compile(rf"([{_HAN}]{{2,}})")  # runs to segment (a lone Han character is a word as it is)
 _CJK_CHAR = re.compile(rf"[{_HAN}{_KANA}\uac00-\ud7af]")
 _MARK, _SEP = "\x00", "\x01"  # where a Han run was, where a text ends (non-word characters: no token otherwise)
@@ -77,10 +80,10 @@ def words_each(texts: Sequence[str]) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     han: list[int] = []  # the texts holding a Han character
     for text in texts:
-        if text.isascii():
-            out.append(tuple(_ASCII_TOKEN.findall(text)))
+        if text.isascii() and "'" not in text:
+            out.append(tuple(text.encode("ascii").translate(_ASCII_SPACED).decode("ascii").split()))
         elif _HAN_RUN.search(text) is None:
-            out.append(tuple(_TOKEN.findall(text)))
+            out.append(_chunk_words(text) if _KANA_RUN.search(text) is None else tuple(_TOKEN.findall(text)))
         else:
             han.append(len(out))
             out.append(())
@@ -88,6 +91,19 @@ def words_each(texts: Sequence[str]) -> list[tuple[str, ...]]:
         for i, found in zip(han, _han_words([texts[i] for i in han]), strict=True):
             out[i] = found
     return out
+
+
+def _chunk_words(text: str) -> tuple[str, ...]:
+    """The words of a text without Han or kana, whitespace-separated chunk by chunk (no token holds
+    whitespace): a chunk of letters and digits only (``str.isalnum``, what ``[^\\W_]`` matches) is one
+    word, the pattern splits the others (words with punctuation or an apostrophe)."""
+    out: list[str] = []
+    for chunk in text.split():
+        if chunk.isalnum():
+            out.append(chunk)
+        else:
+            out += _TOKEN.findall(chunk)
+    return tuple(out)
 
 
 def _han_words(texts: list[str]) -> list[tuple[str, ...]]:

@@ -1,0 +1,127 @@
+"""The paragraphs the OmniCorpus rules judge, as arrays (:class:`Paras`), kept apart from the
+rules' pydantic models so that it is compiled (setup.py's ``COMPILED``): its loops run over every
+paragraph and every pattern literal found in one."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import chain
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from omniweave.filters.wordlists import flagged_each
+from omniweave.text.analysis import literals_of_each, measure, segment_each
+from omniweave.text.patterns import AnyPattern, literal_count
+from omniweave.text.stats import class_counts
+
+if TYPE_CHECKING:
+    from omniweave.document import TextNode
+
+Mask = np.ndarray  # one bool per paragraph of a Paras
+
+
+class Paras:
+    """The paragraphs a rule judges (a document's, in order), as arrays with one entry per
+    paragraph: each measure is taken for all of them at once on first use and kept.
+
+    ``open`` marks the paragraphs whose answers are still wanted (the step narrows it as rules fire
+    and to each rule's word limit); pattern searches run only there, and a rule's answer elsewhere
+    is not read. The pattern literals of the paragraphs searched are found once, in one pass, and
+    indexed by literal: a pattern none of whose literals the document holds costs a set test."""
+
+    def __init__(self, nodes: Sequence[TextNode], lang: str) -> None:
+        self.analyses = [n.analysis for n in nodes]
+        segment_each(self.analyses)
+        self.texts = [a.collapsed for a in self.analyses]  # whitespace collapsed
+        self.kinds = [n.kind for n in nodes]
+        self.lang = lang
+        self.open: Mask = np.ones(len(nodes), dtype=bool)
+        self._rows_of: defaultdict[int, list[int]] = defaultdict(list)  # pattern literal -> the rows _known holding it
+        self._known = [False] * len(nodes)
+        self._literal_count = literal_count()
+
+    @classmethod
+    def of(cls, node: TextNode, lang: str) -> Paras:
+        """The table of one paragraph."""
+        return cls([node], lang)
+
+    @measure
+    def words(self) -> np.ndarray:
+        """Words per paragraph."""
+        return np.fromiter((a.word_count for a in self.analyses), dtype=np.int64, count=len(self.analyses))
+
+    @measure
+    def heading(self) -> Mask:
+        return np.array([k == "heading" for k in self.kinds], dtype=bool)
+
+    @measure
+    def chars(self) -> np.ndarray:
+        """Characters of the collapsed text."""
+        return np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
+
+    @measure
+    def counts(self) -> dict[str, np.ndarray]:
+        """Upper-case, digit, letter (caseless CJK ones included), CJK and space characters."""
+        return class_counts(self.texts, ("upper", "digit", "letter", "cjk", "space"))
+
+    @measure
+    def cjk(self) -> Mask:
+        """Mostly CJK: more than half of its letters are Han/kana characters."""
+        cjk = self.counts["cjk"]
+        return (cjk > 0) & (cjk * 2 > self.counts["letter"])
+
+    def flagged(self) -> np.ndarray:
+        """Flagged words (the language's list) where open (0 elsewhere)."""
+        out = np.zeros(len(self.texts), dtype=np.int64)
+        rows = np.flatnonzero(self.open & (self.words > 0))
+        self._know_literals(rows[self.counts["cjk"][rows] > 0])  # CJK flagged terms are searched gated by them
+        out[rows] = flagged_each([self.analyses[i] for i in rows.tolist()], self.lang)
+        return out
+
+    def short_words(self, among: Mask) -> np.ndarray:
+        """Words of at most two characters, in the paragraphs ``among`` where open (0 elsewhere)."""
+        out = np.zeros(len(self.texts), dtype=np.int64)
+        rows = np.flatnonzero(self.open & among)
+        words = chain.from_iterable(self.analyses[i].words for i in rows.tolist())
+        lengths = np.fromiter(map(len, words), dtype=np.int64)
+        running = np.concatenate(([0], np.cumsum(lengths <= 2, dtype=np.int64)))
+        counts = self.words[rows]
+        ends = np.cumsum(counts)
+        out[rows] = running[ends] - running[ends - counts]
+        return out
+
+    def none(self) -> Mask:
+        return np.zeros(len(self.texts), dtype=bool)
+
+    def short(self, limit: int | None) -> Mask:
+        """At most ``limit`` words (a null limit: none)."""
+        return self.none() if limit is None else self.words <= limit
+
+    def has(self, pattern: AnyPattern, among: Mask | None = None) -> Mask:
+        """Where ``pattern`` matches the collapsed text (searched where open and ``among``)."""
+        where = self.open if among is None else self.open & among
+        self._know_literals(np.flatnonzero(where))  # literals are found only where searched
+        return pattern.search_each(self.texts, self._rows_of, where)
+
+    def _know_literals(self, rows: np.ndarray) -> None:
+        """Find the pattern literals of the paragraphs ``rows`` (indices) not yet known, at once."""
+        if self._literal_count != literal_count():  # patterns were added: literals found again
+            self._rows_of, self._known, self._literal_count = defaultdict(list), [False] * len(self.texts), literal_count()
+        known, rows_of = self._known, self._rows_of
+        todo = [i for i in rows.tolist() if not known[i]]
+        if not todo:
+            return
+        for i, found in zip(todo, literals_of_each([self.analyses[i] for i in todo]), strict=True):
+            known[i] = True
+            for literal in found:
+                rows_of[literal].append(i)
+
+    def starts(self, pattern: re.Pattern[str], among: Mask | None = None) -> Mask:
+        """Where ``pattern`` matches at the start of the collapsed text (tried where open and ``among``)."""
+        out = [False] * len(self.texts)
+        for i in np.flatnonzero(self.open if among is None else self.open & among).tolist():
+            out[i] = pattern.match(self.texts[i]) is not None
+        return np.array(out, dtype=bool)
