@@ -1,0 +1,8 @@
+# C types for langid_trie.py's loops in the compiled build (setup.py); the .py stays the only source.
+cimport cython
+
+@cython.locals(n=Py_ssize_t, start=Py_ssize_t, end=Py_ssize_t, at=Py_ssize_t, distinct=Py_ssize_t,
+               node=cython.int, child=cython.int, feat=cython.int, longest=cython.int, root=cython.int,
+               b="const int[:]", c="const int[:]", f="const int[:]", text="const unsigned char[:]",
+               state="int[:]", first="int[:]", count="int[:]")
+cpdef tuple feature_counts(base, check, feature, bytes data, depth, tally)
