@@ -195,3 +195,19 @@ def test_a_trie_the_loops_could_overrun_is_refused():
         check_walk(base, check, feature + 5, 5)
     with pytest.raises(ValueError, match="int32"):
         check_walk(base.astype(np.int64), check, feature, 1)
+
+
+def test_rows_are_gathered_and_widened_as_numpy_does():
+    import numpy as np
+
+    from omniweave.filters.langid import _shift_widen
+    from omniweave.filters.langid_trie import widened_rows
+
+    bits = load_language_model()._model.nb_ptc.view(np.uint16)
+    rows = np.array([5, 0, 99_999, 5, 1234], dtype=np.int32)
+    out = np.empty((8, bits.shape[1]), np.uint32)
+    assert np.array_equal(widened_rows(bits, rows, out), _shift_widen(bits[rows]).view(np.uint32))
+    with pytest.raises(ValueError, match="index"):
+        widened_rows(bits, np.array([len(bits)], dtype=np.int32), out)
+    with pytest.raises(ValueError, match="out"):
+        widened_rows(bits, rows, out[:2])

@@ -34,7 +34,8 @@ from py3langid.langid import LanguageIdentifier
 from pydantic import Field, field_validator, model_validator
 
 from omniweave.document import Document
-from omniweave.filters.langid_trie import COMPILED, Trie, check_walk, double_array, feature_counts, node_slots, pair_slots
+from omniweave.filters.langid_trie import (
+    COMPILED, Trie, check_walk, double_array, feature_counts, node_slots, pair_slots, widened_rows)
 from omniweave.io.cache import cached_arrays, load_arrays
 from omniweave.pipeline.step import Filter, StepParams
 
@@ -106,7 +107,7 @@ class VectorisedIdentifier(LanguageIdentifier):
     negative_normal: bool  # every value of ptc is a negative normal float16 (checked when cached)
     pairs: tuple[np.ndarray, np.ndarray] | None  # the walk's pair_slots (made on first use)
     _widened: np.ndarray | None  # float32 value of each float16 bit pattern, when ptc is float16
-    _per_thread: threading.local  # .tally: feature_counts' zeroed counts, one per thread
+    _per_thread: threading.local  # .tally: feature_counts' zeroed counts; .rows: widened_rows' buffer
 
     def _raw_score(self, text: bytes) -> np.ndarray:
         seen, counts = self._feature_counts(text)
@@ -114,9 +115,20 @@ class VectorisedIdentifier(LanguageIdentifier):
             return super()._raw_score(b"")  # featureless: py3langid's own answer (its loop reads nothing)
         if self.nb_ptc.dtype != np.float16:
             return self._sparse_score(dict(zip(seen.tolist(), counts.tolist())), self.nb_ptc)
-        bits = self.nb_ptc.view(np.uint16).take(seen, axis=0)
-        rows = _shift_widen(bits) if getattr(self, "negative_normal", False) else self._widen(bits)
+        if COMPILED and getattr(self, "negative_normal", False):
+            rows = self._widened_rows(seen)
+        else:
+            bits = self.nb_ptc.view(np.uint16).take(seen, axis=0)
+            rows = _shift_widen(bits) if getattr(self, "negative_normal", False) else self._widen(bits)
         return np.log1p(counts.astype(np.float32)) @ rows + self.nb_pc
+
+    def _widened_rows(self, seen: np.ndarray) -> np.ndarray:
+        """The rows ``seen`` of ``ptc`` as float32, gathered and widened in one C pass into this
+        thread's buffer (grown as needed: fresh arrays of this size cost page faults)."""
+        buffer = getattr(self._per_thread, "rows", None)
+        if buffer is None or len(buffer) < len(seen):
+            buffer = self._per_thread.rows = np.empty((max(len(seen), 4096), self.nb_ptc.shape[1]), np.uint32)
+        return widened_rows(self.nb_ptc.view(np.uint16), seen, buffer).view(np.float32)
 
     def _feature_counts(self, text: bytes) -> tuple[np.ndarray, np.ndarray]:
         """The features ``text`` reaches, distinct in the order first seen, and their counts: C loops

@@ -6,3 +6,7 @@ cimport cython
                b="const int[:]", c="const int[:]", f="const int[:]", text="const unsigned char[:]",
                state="int[:]", first="int[:]", count="int[:]")
 cpdef tuple feature_counts(base, check, feature, bytes data, depth, tally)
+
+@cython.locals(n=Py_ssize_t, width=Py_ssize_t, i=Py_ssize_t, j=Py_ssize_t, row=Py_ssize_t, value=cython.uint, rebase=cython.uint,
+               source="const unsigned short[:, ::1]", index="const int[:]", target="unsigned int[:, ::1]")
+cpdef widened_rows(bits, rows, out)

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 ROOT = 0  # the root's slot (the empty suffix)
+# shifted, a float16's sign lies at bit 28: adding 2**31 - 2**28 (mod 2**32) moves it to bit 31, 112 << 23 rebases
+_REBASE = 0xA800_0000
 COMPILED = not __file__.endswith(".py")  # this module runs as the extension setup.py builds
 
 
@@ -204,3 +206,23 @@ def feature_counts(base: np.ndarray, check: np.ndarray, feature: np.ndarray, dat
     counts = tally[seen]
     tally[seen] = 0
     return seen, counts
+
+
+def widened_rows(bits: np.ndarray, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``bits[rows]`` (float16 bit patterns, all negative normal numbers: py3langid's log
+    probabilities) widened to the float32 bit patterns of the same numbers, written into ``out``'s
+    first ``len(rows)`` rows and returned: each value shifted, its exponent rebased (15 to 127, sign
+    kept) by adding ``0xA8000000``. One C pass in the compiled build (numpy gathers, then widens in
+    two more); ``rows`` must index ``bits``, ``out`` hold them (uint32, C order)."""
+    n, width = len(rows), bits.shape[1]
+    if len(out) < n or out.shape[1] != width or not (bits.flags.c_contiguous and out.flags.c_contiguous):
+        raise ValueError("out must be a C-ordered uint32 array with a row for each of rows")
+    if n and (int(np.min(rows)) < 0 or int(np.max(rows)) >= len(bits)):
+        raise ValueError("rows must index bits")
+    source, index, target, rebase = bits, rows, out, _REBASE  # typed for the compiled loops (langid_trie.pxd)
+    for i in range(n):
+        row = index[i]
+        for j in range(width):
+            value = source[row, j]
+            target[i, j] = (value << 13) + rebase  # modulo 2**32: as uint32
+    return out[:n]
