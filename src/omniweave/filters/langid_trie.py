@@ -173,10 +173,11 @@ def feature_counts(base: np.ndarray, check: np.ndarray, feature: np.ndarray, dat
                    tally: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The features of the states :func:`node_slots` finds (``feature`` of each slot, -1 for none),
     distinct in the order first seen, and how often each occurs. ``base``, ``check``, ``feature``:
-    int32; ``tally``: int32 zeros, one per feature, given back zeroed (a fresh one would cost a page
-    fault per page touched, as much as the walk). For each start byte the trie is walked forward:
-    every node reached ends a suffix, and the first start that reaches a byte (the longest suffix)
-    gives its state. C loops in the compiled build (:data:`COMPILED`)."""
+    int32 arrays :func:`check_walk` accepts; ``tally``: int32 zeros, one per feature, given back
+    zeroed (a fresh one would cost a page fault per page touched, as much as the walk). For each
+    start byte the trie is walked forward: every node reached ends a suffix, and the first start
+    that reaches a byte (the longest suffix) gives its state. C loops in the compiled build
+    (:data:`COMPILED`)."""
     n = len(data)
     states = np.zeros(n, dtype=np.int32)
     order = np.empty(n, dtype=np.int32)
@@ -194,10 +195,10 @@ def feature_counts(base: np.ndarray, check: np.ndarray, feature: np.ndarray, dat
             node = child
             if state[at] == root:
                 state[at] = node
-    distinct = 0
+    distinct, limit = 0, len(tally)
     for at in range(n):
         feat = f[state[at]]
-        if feat >= 0:
+        if 0 <= feat < limit:  # (past the tally: only with arrays check_walk refuses)
             if count[feat] == 0:
                 first[distinct] = feat
                 distinct += 1
@@ -219,6 +220,9 @@ def widened_rows(bits: np.ndarray, rows: np.ndarray, out: np.ndarray) -> np.ndar
         raise ValueError("out must be a C-ordered uint32 array with a row for each of rows")
     if n and (int(np.min(rows)) < 0 or int(np.max(rows)) >= len(bits)):
         raise ValueError("rows must index bits")
+    if not COMPILED:  # as pure Python, numpy's passes
+        np.add(np.left_shift(bits[rows], 13, dtype=np.uint32), np.uint32(_REBASE), out=out[:n])
+        return out[:n]
     source, index, target, rebase = bits, rows, out, _REBASE  # typed for the compiled loops (langid_trie.pxd)
     for i in range(n):
         row = index[i]
