@@ -158,3 +158,56 @@ def test_float16_rows_are_widened_to_the_same_float32_bits():
     for bits in (every[0x8400:0xFC00].reshape(-1, 8), every.reshape(-1, 8), model.nb_ptc.view(np.uint16)[:50]):
         expected = bits.view(np.float16).astype(np.float32)
         assert np.array_equal(model._widen(bits).view(np.uint32), expected.view(np.uint32))
+
+
+def test_feature_loops_count_as_the_numpy_walk(shared_data):
+    """The walk in loops (C in the compiled build) finds the same features, in the same first-seen
+    order and with the same counts, as the numpy walk over every byte at once."""
+    import numpy as np
+
+    from omniweave.filters.langid import _first_seen_counts
+    from omniweave.filters.langid_trie import feature_counts, node_slots
+
+    model = load_language_model()._model
+    base, check, feature, depth = model.walk
+    tally = np.zeros(len(model.nb_ptc), dtype=np.int32)
+    pages = sorted((shared_data / "html" / "chinese-web-content-extraction" / "original").glob("*.html"))[:3]
+    texts = [*SAMPLES.values(), "", "x", "ÀÉÎ 漢字 ΣΑΣ İı ſ 🙂", *(p.read_text(errors="replace")[:3000] for p in pages)]
+    for text in texts:
+        data = text.encode()
+        features = feature[node_slots(base, check, data, depth)]
+        seen, counts = _first_seen_counts(features[features >= 0], len(model.nb_ptc))
+        looped = feature_counts(base, check, feature, data, depth, tally)
+        assert np.array_equal(looped[0], seen) and np.array_equal(looped[1], counts)
+        assert not tally.any()  # given back zeroed
+
+
+def test_a_trie_the_loops_could_overrun_is_refused():
+    import numpy as np
+
+    from omniweave.filters.langid_trie import check_walk
+
+    base, check, feature = (np.zeros(300, np.int32) for _ in range(3))
+    check_walk(base, check, feature, 1)
+    with pytest.raises(ValueError, match="outside"):
+        check_walk(base + 100, check, feature, 1)
+    with pytest.raises(ValueError, match="beyond"):
+        check_walk(base, check, feature + 5, 5)
+    with pytest.raises(ValueError, match="int32"):
+        check_walk(base.astype(np.int64), check, feature, 1)
+
+
+def test_rows_are_gathered_and_widened_as_numpy_does():
+    import numpy as np
+
+    from omniweave.filters.langid import _shift_widen
+    from omniweave.filters.langid_trie import widened_rows
+
+    bits = load_language_model()._model.nb_ptc.view(np.uint16)
+    rows = np.array([5, 0, 99_999, 5, 1234], dtype=np.int32)
+    out = np.empty((8, bits.shape[1]), np.uint32)
+    assert np.array_equal(widened_rows(bits, rows, out), _shift_widen(bits[rows]).view(np.uint32))
+    with pytest.raises(ValueError, match="index"):
+        widened_rows(bits, np.array([len(bits)], dtype=np.int32), out)
+    with pytest.raises(ValueError, match="out"):
+        widened_rows(bits, rows, out[:2])

@@ -14,8 +14,8 @@ is unpacked in memory as before.
 
 py3langid walks its byte automaton in a Python loop, one step per byte (~0.1 µs a byte, most of
 its time), over a 39 MB transition table. Here the automaton is its trie, stored as a double array
-(:mod:`omniweave.filters.langid_trie`, ~1.5 MB) and walked for every byte at once in numpy; the
-features counted, in the same order, and so the scores are exactly py3langid's
+(:mod:`omniweave.filters.langid_trie`, ~1.5 MB) and walked in C loops (the compiled build) or for
+every byte at once in numpy; the features counted, in the same order, and so the scores are exactly py3langid's
 (tests/test_language_id.py compares them on real pages).
 """
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -33,7 +34,8 @@ from py3langid.langid import LanguageIdentifier
 from pydantic import Field, field_validator, model_validator
 
 from omniweave.document import Document
-from omniweave.filters.langid_trie import Trie, double_array, node_slots, pair_slots
+from omniweave.filters.langid_trie import (
+    COMPILED, Trie, check_walk, double_array, feature_counts, node_slots, pair_slots, widened_rows)
 from omniweave.io.cache import cached_arrays, load_arrays
 from omniweave.pipeline.step import Filter, StepParams
 
@@ -93,33 +95,54 @@ def trie_model(nextmove: np.ndarray, row: np.ndarray, output: np.ndarray) -> tup
 
 
 class VectorisedIdentifier(LanguageIdentifier):
-    """py3langid's identifier with the automaton walked by :func:`~omniweave.filters.langid_trie.node_slots`.
+    """py3langid's identifier with the automaton walked by :mod:`~omniweave.filters.langid_trie`.
 
     py3langid's score is ``log1p(counts) @ ptc[features]``: numpy first widens the float16 rows of
     ``ptc`` to float32 one value at a time (~4 ns a value, 6x the product itself). Here the rows are
     widened with integer shifts (:func:`_shift_widen`; exactly the same numbers), and the same float32
     product is taken, so the scores are the same to the bit."""
 
-    __slots__ = ("_widened", "negative_normal", "pairs", "walk")
+    __slots__ = ("_per_thread", "_widened", "negative_normal", "pairs", "walk")
     walk: tuple[np.ndarray, np.ndarray, np.ndarray, int]  # base, check, feature of each slot, depth
     negative_normal: bool  # every value of ptc is a negative normal float16 (checked when cached)
     pairs: tuple[np.ndarray, np.ndarray] | None  # the walk's pair_slots (made on first use)
     _widened: np.ndarray | None  # float32 value of each float16 bit pattern, when ptc is float16
+    _per_thread: threading.local  # .tally: feature_counts' zeroed counts; .rows: widened_rows' buffer
 
     def _raw_score(self, text: bytes) -> np.ndarray:
+        seen, counts = self._feature_counts(text)
+        if not len(seen):
+            return super()._raw_score(b"")  # featureless: py3langid's own answer (its loop reads nothing)
+        if self.nb_ptc.dtype != np.float16:
+            return self._sparse_score(dict(zip(seen.tolist(), counts.tolist())), self.nb_ptc)
+        if COMPILED and getattr(self, "negative_normal", False):
+            rows = self._widened_rows(seen)
+        else:
+            bits = self.nb_ptc.view(np.uint16).take(seen, axis=0)
+            rows = _shift_widen(bits) if getattr(self, "negative_normal", False) else self._widen(bits)
+        return np.log1p(counts.astype(np.float32)) @ rows + self.nb_pc
+
+    def _widened_rows(self, seen: np.ndarray) -> np.ndarray:
+        """The rows ``seen`` of ``ptc`` as float32, gathered and widened in one C pass into this
+        thread's buffer (grown as needed: fresh arrays of this size cost page faults)."""
+        buffer = getattr(self._per_thread, "rows", None)
+        if buffer is None or len(buffer) < len(seen):
+            buffer = self._per_thread.rows = np.empty((max(len(seen), 4096), self.nb_ptc.shape[1]), np.uint32)
+        return widened_rows(self.nb_ptc.view(np.uint16), seen, buffer).view(np.float32)
+
+    def _feature_counts(self, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """The features ``text`` reaches, distinct in the order first seen, and their counts: C loops
+        in the compiled build, else numpy passes over every byte at once (the same arrays)."""
         base, check, feature, depth = self.walk
+        if COMPILED:
+            tally = getattr(self._per_thread, "tally", None)
+            if tally is None:
+                tally = self._per_thread.tally = np.zeros(len(self.nb_ptc), dtype=np.int32)
+            return feature_counts(base, check, feature, text, depth, tally)
         if getattr(self, "pairs", None) is None:
             self.pairs = pair_slots(base, check)
         features = feature[node_slots(base, check, text, depth, self.pairs)]
-        features = features[features >= 0]
-        if not len(features):
-            return super()._raw_score(b"")  # featureless: py3langid's own answer (its loop reads nothing)
-        seen, counts = _first_seen_counts(features, len(self.nb_ptc))
-        if self.nb_ptc.dtype != np.float16:
-            return self._sparse_score(dict(zip(seen.tolist(), counts.tolist())), self.nb_ptc)
-        bits = self.nb_ptc.view(np.uint16).take(seen, axis=0)
-        rows = _shift_widen(bits) if getattr(self, "negative_normal", False) else self._widen(bits)
-        return np.log1p(counts.astype(np.float32)) @ rows + self.nb_pc
+        return _first_seen_counts(features[features >= 0], len(self.nb_ptc))
 
     def _widen(self, bits: np.ndarray) -> np.ndarray:
         """float16 bit patterns as the float32 numbers they stand for: by :func:`_shift_widen` when all
@@ -146,6 +169,8 @@ def _first_seen_counts(features: np.ndarray, vocabulary: int) -> tuple[np.ndarra
     often each occurs, from one sort of (feature, position) keys: 32-bit keys where they fit
     (``vocabulary`` features), else 64-bit."""
     n = len(features)
+    if not n:
+        return features, np.zeros(0, dtype=np.int64)
     shift = n.bit_length()
     wide = vocabulary > (1 << (32 - shift))
     keys = features.astype(np.int64 if wide else np.uint32)
@@ -178,6 +203,8 @@ class Py3LangidModel:
         self._model.walk = (np.asarray(arrays["base"]), np.asarray(arrays["check"]), np.asarray(arrays["feature"]),
                             int(arrays["depth"]))
         self._model.negative_normal = bool(arrays["negative_normal"])
+        self._model._per_thread = threading.local()
+        check_walk(*self._model.walk[:3], len(arrays["ptc"]))
 
     def predict(self, text: str) -> tuple[str, float]:
         lang, score = self._model.classify(text)
