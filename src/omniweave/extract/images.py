@@ -389,7 +389,8 @@ def in_header(node: LexborNode) -> bool:
     for _ in range(HEADER_HOPS):
         if parent is None:
             return False
-        label = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}"
+        attrs = parent.attributes  # read once (a dict built per call)
+        label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
         lower = label.lower()
         if any(word in lower for word in HEADER_WORDS) and any(
             w.lower().endswith(HEADER_WORDS) for w in _LABEL_WORD.findall(label)
