@@ -31,6 +31,21 @@ median and rule winner's values) gave WCXB .8459, trafilatura-eval .9107 but 2% 
 (bench/extraction_ab.py: it paid only where also asked on winners whose class names content), and
 .8448 / .9097 at no cost; a boosted-tree scorer (LightGBM regressing each candidate's F1 gain over the
 rule's winner) did no better than the listwise linear one out of fold (WCXB .8593 vs .8611).
+
+Tried and not shipped (ea03b41; tables built with the other parts' fold models, as the bench
+extracts each page; figures are out-of-fold means over the table's pages, the bench's pooled snippet
+F1 for trafilatura-eval): candidate features counting the page's item marks (linked headings,
+``<article>``, pictures, list items, paragraphs: the candidate's share of the body's and their log)
+gave WCXB .8647 -> .8654, trafilatura-eval per page .9117 -> .9125 but pooled .9139 -> .9138, and in
+the bench (--reps 1 --timing-pages 30, all suites) WCXB .8550 -> .8556, trafilatura-eval .9070 vs
+.9077, readability .9762 vs .9761, listing .7008 vs .7020; with the gate and margin chosen on the
+pooled snippet F1, WCXB .8639 and pooled trafilatura-eval .9148; the same tables without the new
+features, .8626. Adding the lowest common ancestor of the page's linked headings as a candidate
+raised the best candidate's mean on WCXB listing pages .7495 -> .7548 and collection .7106 -> .7169
+only. On listing and collection pages the rule's winner mostly holds a few percent of the body's
+text, so :func:`~omniweave.extract.score.expand` already falls back to the body: the cards are lost
+in the pruning after the root (blocks, items), not in the root. Out of fold the shipped scheme's
+picks lose pooled snippet F1 on trafilatura-eval against the rules' (.9139 vs .9154).
 """
 
 from __future__ import annotations
