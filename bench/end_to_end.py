@@ -24,21 +24,19 @@ Last line: {"ratio_vs_datatrove": ..., "ow_docs_per_cpu_s": ..., "ow_peak_rss_mb
 from __future__ import annotations
 
 import argparse
-import compileall
 import gzip
 import json
 import multiprocessing
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 from corpus import SHARED, pack_warc
+from trees import build, describe, export_revision
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -124,32 +122,6 @@ def compare(label: str, new: dict, old: dict) -> int:
     return len(diff)
 
 
-def export_revision(rev: str, dest: Path) -> Path:
-    """The ``src`` folder of git revision ``rev`` (with its build files), unpacked under ``dest``."""
-    dest.mkdir(parents=True)
-    archive = dest / "src.tar"
-    listed = subprocess.run(["git", "-C", str(REPO), "ls-tree", "--name-only", rev], check=True,
-                            capture_output=True, text=True).stdout.split()
-    paths = [p for p in ("src", "setup.py", "pyproject.toml", "README.md") if p in listed]
-    subprocess.run(["git", "-C", str(REPO), "archive", "-o", str(archive), rev, *paths], check=True)
-    with tarfile.open(archive) as tar:
-        tar.extractall(dest, filter="data")
-    return dest / "src"
-
-
-def build(src: Path) -> list[str]:
-    """Install a tree as a user's install has it: its compiled modules built the way its own setup.py
-    says (a tree without one is pure Python) and bytecode for the rest; returns the compiled modules."""
-    root = src.parent
-    if (root / "setup.py").is_file():
-        subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=root, check=True,
-                       stdout=subprocess.DEVNULL)
-    # a run under PYTHONDONTWRITEBYTECODE would compile what it imports
-    compileall.compile_dir(src, quiet=1)
-    return sorted(str(p.relative_to(src).with_suffix("")).split(".")[0] for p in src.rglob("*")
-                  if p.name.endswith(tuple(EXTENSION_SUFFIXES)) and p.with_name(p.name.split(".")[0] + ".py").is_file())
-
-
 def unseen_pages(limit: int) -> list[bytes]:
     """Up to ``limit`` pages (evenly spaced) of wcxb-dev and trafilatura-eval outside their subsets."""
     paths = []
@@ -231,9 +203,7 @@ def main() -> None:
         old_src = None if args.no_baseline else export_revision(args.baseline, tmp / "baseline")
         for label, src in (("this tree", REPO / "src"), (args.baseline, old_src)):
             if src is not None:
-                compiled = build(src)
-                print(f"{label}: {len(compiled)} compiled modules{': ' if compiled else ' (pure Python)'}"
-                      + " ".join(m.replace("/", ".") for m in compiled))
+                print(describe(label, build(src)))
         # each pipeline right after its baseline twin: a shared machine's load drifts less between them
         ow = run_omniweave("omniweave omnicorpus-en + minhash_dedup", REPO / "src", warc, en_steps, tmp / "ow")
         print(row(ow, n_en, mb_en))

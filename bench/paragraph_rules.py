@@ -26,7 +26,8 @@ import tempfile
 from pathlib import Path
 
 from corpus import SHARED, pack_warc
-from end_to_end import export_revision, unseen_pages
+from end_to_end import unseen_pages
+from trees import export_revision
 
 REPO = Path(__file__).resolve().parents[1]
 
