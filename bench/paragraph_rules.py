@@ -1,7 +1,7 @@
 """CPU of the ``omnicorpus_paragraphs`` step alone, against a previous revision, on the documents
 that reach it in the English and Chinese presets (the step is the largest text stage of both).
 
-Each tree (this one, and ``--baseline REV`` exported with ``git archive``) runs in its own process:
+Each tree (this one, and ``--baseline REV`` exported and built as installed: bench/trees.py) runs in its own process:
 it reads the WARC, runs the preset's steps before ``omnicorpus_paragraphs`` (language ID,
 normalisation), keeps those documents, then times the step's ``run`` (as the pipeline runs it) over
 fresh copies of them ``--reps`` times (the best process CPU time counts: the first pass also pays
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from corpus import SHARED, pack_warc
 from end_to_end import unseen_pages
-from trees import export_revision
+from trees import built_revision
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -103,7 +103,7 @@ def main() -> None:
             pack_warc(en, unseen_pages(args.pages), 1)
         zh = tmp / "zh.warc.gz"
         pack_warc(zh, [p.read_bytes() for p in sorted(SHARED.glob("chinese-web-content-extraction/original/*.html"))], 10)
-        trees = {"this tree": REPO / "src", args.baseline: export_revision(args.baseline, tmp / "baseline")}
+        trees = {"this tree": REPO / "src", args.baseline: built_revision(args.baseline)}
         best: dict[tuple[str, str], dict] = {}
         for r in range(args.rounds):
             for preset, warc in (("omnicorpus-en", en), ("omnicorpus-zh", zh)):
