@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing as mp
 import os
 import queue
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.sharedctypes import SynchronizedArray
-from typing import Any, TypeVar
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from omniweave.pipeline.task import Progress, ProgressSink, TaskResult, TaskSpec, record_failure, run_task
+
+if TYPE_CHECKING:  # the pool's modules load when a pool starts (one worker runs tasks in-process)
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.sharedctypes import SynchronizedArray
 
 _progress_queue: mp.Queue | None = None
 _running: Any = None  # the pool's shared array: (pid, task number) per worker slot
@@ -153,6 +155,9 @@ class LocalExecutor:
             self._pool = None
 
     def _start(self) -> ProcessPoolExecutor:
+        import multiprocessing as mp  # here, not at the top: in-process runs never need it
+        from concurrent.futures import ProcessPoolExecutor
+
         ctx = mp.get_context("spawn")
         if self._drainer is None:
             self._queue, self._stop = ctx.Queue(), threading.Event()
@@ -183,6 +188,8 @@ class LocalExecutor:
         return hit or {number: "exit not observed" for number in running.values()}
 
     def _run_pool(self, specs: list[TaskSpec], on_result: Callable[[TaskResult], None]) -> list[TaskResult]:
+        from concurrent.futures.process import BrokenProcessPool  # loaded with the pool (see _start)
+
         results: dict[str, TaskResult] = {}
         deaths = {number: 0 for number in range(1, len(specs) + 1)}
         pending = list(range(1, len(specs) + 1))  # task numbers (1-based; 0 marks an idle worker)

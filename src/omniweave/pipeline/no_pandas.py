@@ -15,7 +15,8 @@ less peak memory on the end-to-end bench for ~1 % more CPU.
 Python's cyclic garbage collector, at its defaults, runs a young pass every 700 net allocations and
 now and then a full pass over every object alive (the imported modules' among them): ~4 % of a
 worker's CPU on the end-to-end bench. Documents are freed by reference counting as they leave the
-task; the collector only finds reference cycles. :func:`steady_heap` collects once, then freezes what
+task; the collector only finds reference cycles. :func:`steady_heap` collects (the first time only
+the younger generations, where the run's own objects are), then freezes what
 is alive when the task starts out of the collector's passes (a cycle an earlier task left is freed
 first, never frozen) and runs the young pass every 10,000 allocations: the collector's share falls to
 ~1 % (~4 MB more peak memory).
@@ -63,7 +64,9 @@ YOUNG_PASS_EVERY = 10_000  # net allocations of tracked objects between young co
 def steady_heap() -> None:
     """Fixed glibc malloc thresholds (no-op elsewhere) and fewer, shorter garbage collector passes
     for this process (see the module docstring)."""
-    gc.collect()  # a cycle left by an earlier task in this worker is freed, never frozen
+    # a cycle left by an earlier task in this worker is freed, never frozen; before the first freeze
+    # the oldest generation holds the imports' objects: a full pass over them frees nothing, ~25 ms
+    gc.collect(2 if gc.get_freeze_count() else 1)
     gc.freeze()
     gc.set_threshold(YOUNG_PASS_EVERY, *gc.get_threshold()[1:])
     try:

@@ -106,19 +106,25 @@ def _chunk_words(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _segmenter() -> Callable[[str, bool], list[str]]:
+    """rjieba's ``cut``, imported when a Han run first needs it (loading its dictionary costs
+    ~140 ms of CPU: a run whose texts hold only lone Han characters never pays it)."""
+    global _cut
+    if _cut is None:
+        from rjieba import cut as _cut
+    return _cut
+
+
 def _han_words(texts: list[str]) -> list[tuple[str, ...]]:
     """The words of texts holding Han runs, from one pass over them all: the texts joined by
     ``_SEP``, their Han runs cut in one rjieba call (joined by spaces: rjieba segments each run
     on its own and gives each space back as a word of its own), the rest tokenised in one call
     with ``_MARK`` where each run was. No token crosses a run's edge (runs are maximal and only
     Han tokens hold Han), so a text's words are its other tokens with each run's words in its place."""
-    global _cut
-    if _cut is None:
-        from rjieba import cut as _cut
     joined = _SEP.join(texts)
     parts = _HAN_RUNS.split(joined)  # other, run, other, run, ..., other
     runs = parts[1::2]
-    cut = _cut(" ".join(runs), True) + [" "] if runs else []  # a space after each run's words
+    cut = _segmenter()(" ".join(runs), True) + [" "] if runs else []  # a space after each run's words
     if cut.count(" ") != len(runs) or joined.count(_SEP) != len(texts) - 1 or _MARK in joined:
         return [_words_apart(text) for text in texts]  # a text holding a mark, or runs not cut as expected
     out: list[tuple[str, ...]] = []
@@ -141,7 +147,7 @@ def _han_words(texts: list[str]) -> list[tuple[str, ...]]:
 def _words_apart(text: str) -> tuple[str, ...]:
     """The words of ``text``, each Han run cut alone (its words spaced, then the text tokenised)."""
     parts = _HAN_RUNS.split(text)
-    parts[1::2] = [" ".join(_cut(run, True)) for run in parts[1::2]]  # type: ignore[misc]
+    parts[1::2] = [" ".join(_segmenter()(run, True)) for run in parts[1::2]]
     return tuple(_TOKEN.findall("".join(parts)))
 
 
