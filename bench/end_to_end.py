@@ -13,7 +13,7 @@ peak RSS at its parent's peak (exec keeps the larger), so the pages are read and
 process: this process stays small and the figures are the pipelines' own.
 
 The same omniweave recipes also run from a previous revision (``--baseline REV``, default ``main``,
-exported with ``git archive``): documents kept and paragraphs/lines removed per step and reason are
+exported and built as installed once per commit: bench/trees.py): documents kept and paragraphs/lines removed per step and reason are
 compared and every difference is printed (the filters' decisions must not change silently).
 
     python bench/end_to_end.py [--warc FILE | --pages 800] [--baseline main | --no-baseline] [--zh-copies 10]
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import SHARED, pack_warc
-from trees import build, describe, export_revision
+from trees import build, built_revision, compiled_modules, describe
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -200,10 +200,10 @@ def main() -> None:
         print(f"{'pipeline':<46}{'docs':>6}{'cpu s':>9}{'docs/cpu-s':>12}{'MB/cpu-s':>11}{'peak MB':>11}")
         dt = run_process("datatrove 0.10.1 (en)", [sys.executable, "-c", DATATROVE, str(warc), str(tmp / "dt")])
         print(row(dt, n_en, mb_en))
-        old_src = None if args.no_baseline else export_revision(args.baseline, tmp / "baseline")
-        for label, src in (("this tree", REPO / "src"), (args.baseline, old_src)):
-            if src is not None:
-                print(describe(label, build(src)))
+        old_src = None if args.no_baseline else built_revision(args.baseline)
+        print(describe("this tree", build(REPO / "src")))
+        if old_src is not None:
+            print(describe(args.baseline, compiled_modules(old_src)))
         # each pipeline right after its baseline twin: a shared machine's load drifts less between them
         ow = run_omniweave("omniweave omnicorpus-en + minhash_dedup", REPO / "src", warc, en_steps, tmp / "ow")
         print(row(ow, n_en, mb_en))
