@@ -36,6 +36,7 @@ COMPILED = [
     "omniweave.extract.items",
     "omniweave.extract.scan",
     "omniweave.extract.guard",
+    "omniweave.extract.dom_table",
     # text analysis shared by the filters
     "omniweave.text.analysis",
     "omniweave.text.metadata_lines",

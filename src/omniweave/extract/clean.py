@@ -10,7 +10,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from itertools import accumulate, compress, repeat
-from operator import attrgetter, is_not
+from operator import is_not
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -22,6 +22,7 @@ from omniweave.extract.images import (
     raw_source,
     style_sides,
 )
+from omniweave.extract.dom_table import named_labels, named_nodes, named_nodes_among
 from omniweave.extract.scan import Scan, declares_product, scan
 from omniweave.extract.tag_ids import id_of_tag
 
@@ -86,24 +87,10 @@ COLLAPSED_LINKS = 0.3  # ... unless this share of its text is links (a folded me
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
-_NAMED = "[class], [id]:not([class])"  # each named node once ("[class], [id]" lists one with both twice)
 _IMG_ID, _BUTTON_ID = id_of_tag("img"), id_of_tag("button")
-_MEM_ID = attrgetter("mem_id")
 Hints = tuple[int, bool, str]  # (negative, positive, what): see hints()
 NO_HINT: Hints = (NONE, False, "")
 HintMap = dict[int, Hints]  # node mem_id -> hints, for the page's hinted nodes only
-
-
-def label_of(node: LexborNode) -> str:
-    """``"<class> <id>"``: two attributes looked up by name (cheaper than the dict of them all; a
-    node without an id, most of them, has a class: read without the fallback for a missing one)."""
-    ident = node.id
-    if ident is None:
-        try:
-            return f"{node.attrs['class'] or ''} "
-        except KeyError:  # a bare ``id`` attribute
-            return " "
-    return f"{node.attrs.sget('class')} {ident}"
 
 
 _HINTS: dict[str, Hints] = {}  # label -> hints: sites repeat their labels from page to page
@@ -465,14 +452,18 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], scanned: 
     body's text length before the removal."""
     body_chars = len(body.text())
     limit = MAX_SHARE_STRONG * body_chars
-    named = root.css(_NAMED)
-    labels = list(map(label_of, named))
-    found_each, marked = page_hints(labels)  # once per named node (~400 a page)
-    if marked:  # most pages have none
+    labels = named_labels(root)  # the class and id of each named node (~700 a page)
+    found_each, marked = page_hints(labels)
+    hinted_at = list(compress(range(len(labels)), map(is_not, found_each, repeat(NO_HINT))))  # ~5%
+    marked_at = [i for i, label in enumerate(labels) if label in marked] if marked else []  # most pages have none
+    at = sorted({*hinted_at, *marked_at}) if marked_at else hinted_at
+    node_at = dict(zip(at, named_nodes(root, at)))  # the nodes wanted, made before any removal
+    if marked:
         product = any(mark & REVIEWS for mark in marked.values()) and declares_product(scanned)
-        _remove_marked(named, labels, marked, (FURNITURE, REVIEWS) if product else (FURNITURE,), limit)
+        marked_nodes = [(node_at[i], marked[labels[i]]) for i in marked_at]
+        _remove_marked(marked_nodes, (FURNITURE, REVIEWS) if product else (FURNITURE,), limit)
     hinted: HintMap = {}
-    named_hints = list(compress(zip(named, found_each), map(is_not, found_each, repeat(NO_HINT))))  # ~5%
+    named_hints = [(node_at[i], found_each[i]) for i in hinted_at]
     comment_nodes = [node for node, found in named_hints if found[2] == COMMENTS and node.tag not in PROTECTED]
     if comment_nodes:
         kept |= _thread_of_comments(body, comment_nodes)
@@ -498,17 +489,13 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], scanned: 
     return hinted, body_chars
 
 
-def _remove_marked(named: list[LexborNode], labels: list[str], marked: dict[str, int], removed: tuple[int, ...],
-                   limit: float) -> None:
-    """Remove the nodes whose class/id (``labels``, in step with ``named``) has one of the ``removed``
-    marks (``marked``: the marks of the page's marked labels), one mark after the other, each in
-    document order, when their text is at most ``limit`` characters (not a page whose every block
-    is so called)."""
-    at = [i for i, label in enumerate(labels) if label in marked]
+def _remove_marked(marked: list[tuple[LexborNode, int]], removed: tuple[int, ...], limit: float) -> None:
+    """Remove the nodes whose class/id has one of the ``removed`` marks (``marked``: the page's nodes
+    with marks, in document order, each with its label's marks), one mark after the other, when their
+    text is at most ``limit`` characters (not a page whose every block is so called)."""
     for mark in removed:
-        for i in at:
-            node = named[i]
-            if marked[labels[i]] & mark and node.tag not in PROTECTED and len(node.text()) <= limit:
+        for node, marks_of_label in marked:
+            if marks_of_label & mark and node.tag not in PROTECTED and len(node.text()) <= limit:
                 node.remove()
 
 
@@ -578,13 +565,12 @@ def remove_weak(root: LexborNode, hinted: HintMap) -> None:
             if node.tag == "header" and _is_article_header(node):
                 continue
             node.remove()
-    named = root.css(_NAMED)
-    found_each = list(map(hinted.get, map(_MEM_ID, named)))
     root_id = root.mem_id
-    for node, found in compress(zip(named, found_each), map(is_not, found_each, repeat(None))):
-        if node.tag in PROTECTED or node.mem_id == root_id:
+    for node in named_nodes_among(root, hinted):
+        key = node.mem_id
+        if key == root_id or node.tag in PROTECTED:
             continue
-        negative, positive, what = found
+        negative, positive, what = hinted[key]
         if what == COMMENTS or not (negative == STRONG or (negative == WEAK and not positive)) or figure_like(node):
             continue  # comments still here are a thread kept as the content
         if negative == WEAK and in_running_text(node):

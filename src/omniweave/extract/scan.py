@@ -1,10 +1,7 @@
-"""Two passes over the parsed page collecting every node the head lookups and the junk removal
-need, sorted into buckets: a walk for the tags, one CSS query for the attributes.
-
-A lexbor query pays about 10 ns per element for each tag selector in its list (about 20 for an
-attribute selector), so the 27 wanted tags would cost about 280 ns per element in one query, where
-a walk that looks each element's tag id up in a set costs about 120 ns. The attribute selectors
-stay a query: reading attributes into Python would cost more.
+"""One pass over the parsed page collecting every node the head lookups and the junk removal
+need, sorted into buckets: the elements of the wanted tags and those with the wanted attributes
+(:func:`~omniweave.extract.dom_table.tagged_and_attributed`: a walk in C in the compiled build,
+where only the elements kept become Python objects; else a walk and one CSS query).
 The buckets keep document order; a node removed with its subtree is detached (no parent), which is
 how later phases recognise what an earlier phase already removed.
 """
@@ -16,6 +13,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from omniweave.extract.dom_table import CONTAINS_FOLDED, EQUALS, PRESENT, tagged_and_attributed
 from omniweave.extract.tag_ids import id_of_tag
 
 JUNK_TAGS = (
@@ -24,15 +22,16 @@ JUNK_TAGS = (
 )
 HEAD_TAGS = ("title", "meta", "link", "base")
 CHROME_TAGS = ("nav", "aside")
-# attribute selectors whose matches are told apart in Python: hidden, role, inline style, marked comments
-_ATTRIBUTE_SELECTORS = (
-    "[hidden]", "[style*=display i]", "[style*=visibility i]", "[aria-hidden=true]", "[role]",
-    "[itemprop=comment]", "[itemtype]",  # itemtype is rare: its values are told apart in Python
+# attribute tests (as CSS: [hidden], [style*=display i], ...) whose matches are told apart in Python:
+# hidden, role, inline style, marked comments
+ATTRIBUTE_TESTS = (
+    ("hidden", PRESENT, ""), ("style", CONTAINS_FOLDED, "display"), ("style", CONTAINS_FOLDED, "visibility"),
+    ("aria-hidden", EQUALS, "true"), ("role", PRESENT, ""), ("itemprop", EQUALS, "comment"),
+    ("itemtype", PRESENT, ""),  # itemtype is rare: its values are told apart in Python
 )
-ATTRIBUTE_QUERY = ", ".join(_ATTRIBUTE_SELECTORS)
 WANTED_TAGS = frozenset((*JUNK_TAGS, *HEAD_TAGS, "noscript", "math", *CHROME_TAGS))
-_WANTED_IDS = frozenset(map(id_of_tag, WANTED_TAGS))
-_META_ID = id_of_tag("meta")
+_TAG_OF_ID = {id_of_tag(tag): tag for tag in WANTED_TAGS}  # the wanted tags by id (cheaper to read than a name)
+_META_ID, _DIV_ID = id_of_tag("meta"), id_of_tag("div")
 JSON_LD = "application/ld+json"  # a script's type that says it holds schema.org data
 _JSON_LD_PRODUCT = re.compile(r'"@type"\s*:\s*\[?\s*"Product"')  # a JSON-LD object typed Product (first type)
 _JSON_LD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:\w*Article|BlogPosting)"')  # ... typed as an article
@@ -42,11 +41,12 @@ _BUCKET_OF_TAG = {
     "math": "maths",
     **{tag: "chrome" for tag in CHROME_TAGS},
 }
+_BUCKETED_IDS = frozenset(map(id_of_tag, _BUCKET_OF_TAG))
 
 
 @dataclass(slots=True)
 class Scan:
-    """The page's nodes of :data:`WANTED_TAGS` and matches of :data:`ATTRIBUTE_QUERY`, by what later
+    """The page's nodes of :data:`WANTED_TAGS` and matches of :data:`ATTRIBUTE_TESTS`, by what later
     steps do with them, each list in document order."""
 
     head: list[LexborNode] = field(default_factory=list)  # title, meta, link, base (anywhere in the page)
@@ -65,7 +65,7 @@ class Scan:
 
 
 def scan(tree: LexborHTMLParser) -> Scan:
-    """The page's nodes of interest, by bucket, from one walk and one query."""
+    """The page's nodes of interest, by bucket, from one pass."""
     found = Scan()
     root = tree.root
     if root is None:
@@ -73,10 +73,9 @@ def scan(tree: LexborHTMLParser) -> Scan:
     buckets = {
         "junk": found.junk, "noscripts": found.noscripts, "chrome": found.chrome, "maths": found.maths,
     }
-    for node in root.traverse():
-        if node.tag_id not in _WANTED_IDS:  # an id is cheaper to read than a name
-            continue
-        tag = node.tag
+    tagged, attributed = tagged_and_attributed(root, _TAG_OF_ID, ATTRIBUTE_TESTS)
+    for node in tagged:
+        tag = _TAG_OF_ID[node.tag_id]
         if tag in HEAD_TAGS:
             found.head.append(node)
         bucket = _BUCKET_OF_TAG.get(tag)
@@ -87,16 +86,10 @@ def scan(tree: LexborHTMLParser) -> Scan:
                     found.json_ld.append(node.text())  # read now: a removed script's text is gone
             elif tag == "textarea":
                 found.textareas.append(node)
-    last = None
-    for node in root.css(ATTRIBUTE_QUERY):
-        key = node.mem_id
-        if key == last:  # a node matching several selectors comes once per selector, in a row
-            continue
-        last = key
-        tag = node.tag
-        if tag in _BUCKET_OF_TAG:
+    for node, attrs in attributed:
+        tag_id = node.tag_id
+        if tag_id in _BUCKETED_IDS:
             continue  # taken whole for its tag
-        attrs = node.attributes
         itemtype = attrs.get("itemtype") or ""
         if attrs.get("itemprop") == "comment" or "Comment" in itemtype:
             found.comments.append(node)
@@ -104,7 +97,7 @@ def scan(tree: LexborHTMLParser) -> Scan:
             found.forum = True
         elif itemtype and itemtype.rstrip("/ ").endswith("schema.org/Product"):  # most nodes have no itemtype
             found.product_item = True
-        if tag == "div" and "hidden" in attrs and (attrs.get("id") or "").startswith("S:"):
+        if tag_id == _DIV_ID and "hidden" in attrs and (attrs.get("id") or "").startswith("S:"):
             found.segments.append(node)
         style = attrs.get("style")
         if (

@@ -1,0 +1,60 @@
+# C types for dom_table.py's walks in the compiled build (setup.py); the .py stays the only source.
+# lexbor's functions are declared as lexbor's headers declare them (opaque pointers), and selectolax's
+# node constructor as its lexbor.pxd does (LexborNode.new: node pointer and parser in, node out).
+cimport cython
+from libc.stdint cimport uintptr_t
+
+ctypedef void *(*NodeStep)(void *) noexcept nogil
+ctypedef uintptr_t (*NodeTagId)(void *) noexcept nogil
+ctypedef int (*NodeType)(void *) noexcept nogil
+ctypedef const unsigned char *(*AttrString)(void *, size_t *) noexcept nogil
+ctypedef void *(*AttrByName)(void *, const unsigned char *, size_t) noexcept nogil
+ctypedef object (*NodeNew)(void *, object)
+
+cdef NodeStep _first_child, _next, _parent, _first_attribute, _next_attribute
+cdef NodeTagId _tag_id
+cdef NodeType _node_type
+cdef AttrString _local_name, _qualified_name, _value
+cdef AttrByName _attr_by_name
+cdef NodeNew _new_node
+cdef bint _native, _bound
+
+@cython.locals(step="void *")
+cdef void *_following(void *node, void *root) noexcept nogil
+
+cdef str _text(const unsigned char *data, size_t length)
+
+@cython.locals(out=dict, length=size_t, attr="void *", name="const unsigned char *", value="const unsigned char *")
+cdef dict _attributes(void *element)
+
+@cython.locals(count=Py_ssize_t, i=Py_ssize_t, length=size_t, size=size_t, kind=int, attr="void *", wanted=bytes,
+               needle=bytes, name="const unsigned char *", value="const unsigned char *")
+cdef bint _passes(void *element, list names, list kinds, list values)
+
+@cython.locals(i=size_t)
+cdef bint _same(const unsigned char *a, const unsigned char *b, size_t size) noexcept nogil
+
+@cython.locals(start=size_t, i=size_t, c=int)
+cdef bint _holds_folded(const unsigned char *text, size_t length, const unsigned char *needle,
+                        size_t size) noexcept nogil
+
+@cython.locals(wanted=bytearray, table="const unsigned char *", tag_id=uintptr_t, top="void *", node="void *",
+               names=list, kinds=list, values=list, tagged=list, attributed=list)
+cdef tuple _native_tagged_and_attributed(root, tag_ids, tests)
+
+@cython.locals(found_class="void *", found_id="void *", value="const unsigned char *", length=size_t, label=str)
+cdef str _label(void *element)
+
+cdef bint _is_named(void *element) noexcept
+
+@cython.locals(labels=list, top="void *", node="void *", label=str)
+cdef list _native_named_labels(root)
+
+@cython.locals(out=list, index=Py_ssize_t, count=Py_ssize_t, wanted=Py_ssize_t, top="void *", node="void *")
+cdef list _native_named_nodes(root, at)
+
+@cython.locals(out=list, top="void *", node="void *")
+cdef list _native_named_nodes_among(root, keys)
+
+cdef int _ELEMENT
+cdef size_t _MAX_TAG_ID

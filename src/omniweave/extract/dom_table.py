@@ -1,0 +1,363 @@
+# cython: annotation_typing=False, boundscheck=False, wraparound=False
+"""Reads of a parsed page's elements in one pass each, walked in C in the compiled build.
+
+Asking selectolax for a node's tag or attributes makes a Python node object per element visited
+(and strings per attribute): on a page of 1,000 elements a walk or query that looks at all of them
+to keep a few pays for all of them. In the compiled build (``setup.py``) these functions walk the
+tree in C through lexbor's accessor functions, which selectolax's extension exports (looked up by
+name once, see :func:`_bind`), and make node objects only for the elements they return, with
+selectolax's own node constructor (from its C API, as a module cimporting selectolax would call
+it). Pure Python, or when a symbol is missing or the probe page reads wrong, the same results come
+from selectolax's API (a query or ``traverse``).
+
+The walks are iterative (no recursion on deeply nested pages) and read the tree only: no pointer
+is held past the call, and nodes returned keep the parser alive.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Collection, Sequence
+import cython
+from selectolax import lexbor
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+PRESENT, EQUALS, CONTAINS_FOLDED = 0, 1, 2  # attribute tests: has it; its value is; its value holds (ASCII case-blind)
+AttributeTest = tuple[str, int, str]  # (attribute name, one of the above, value)
+NAMED_QUERY = "[class], [id]:not([class])"  # each element with a class or an id, once
+_MAX_TAG_ID = 4096  # tag ids looked up in a table this long (lexbor's own tags are under 200)
+# lexbor's functions the walks call (with the types their declarations in dom_table.pxd give them)
+_SYMBOLS = (
+    "lxb_dom_node_first_child_noi", "lxb_dom_node_next_noi", "lxb_dom_node_parent_noi", "lxb_dom_node_tag_id_noi",
+    "lxb_dom_node_type_noi", "lxb_dom_element_first_attribute_noi", "lxb_dom_element_next_attribute_noi",
+    "lxb_dom_attr_local_name_noi", "lxb_dom_attr_qualified_name", "lxb_dom_attr_value_noi",
+    "lxb_dom_element_attr_by_name",
+)
+_ELEMENT = 1  # lexbor's node type of an element
+_PROBE = '<p class="a" id="b" hidden>x<i style="Display:none">y</i></p><b id="c"></b>'
+
+
+def attribute_query(tests: Sequence[AttributeTest]) -> str:
+    """The CSS selector list matching what ``tests`` match."""
+    forms = {PRESENT: "[{}]", EQUALS: "[{}={}]", CONTAINS_FOLDED: "[{}*={} i]"}
+    return ", ".join(forms[kind].format(name, value) for name, kind, value in tests)
+
+
+def label_of(node: LexborNode) -> str:
+    """``"<class> <id>"`` of an element (an attribute missing or without a value reads as empty)."""
+    ident = node.id
+    if ident is None:
+        try:
+            return f"{node.attrs['class'] or ''} "
+        except KeyError:
+            return " "
+    return f"{node.attrs.sget('class')} {ident}"
+
+
+def tagged_and_attributed(
+    root: LexborNode, tag_ids: Collection[int], tests: Sequence[AttributeTest]
+) -> tuple[list[LexborNode], list[tuple[LexborNode, dict[str, str | None]]]]:
+    """The elements under ``root`` (itself included), in document order, whose tag id is one of
+    ``tag_ids``; and those that pass one of the attribute ``tests`` or more, each with its attributes
+    (as ``node.attributes`` reads them)."""
+    if _native:
+        return _native_tagged_and_attributed(root, tag_ids, tests)
+    tagged = [node for node in root.traverse() if node.tag_id in tag_ids]
+    attributed = []
+    last = None
+    for node in root.css(attribute_query(tests)):
+        key = node.mem_id
+        if key != last:  # a node matching several selectors comes once per selector, in a row
+            attributed.append((node, node.attributes))
+        last = key
+    return tagged, attributed
+
+
+def named_labels(root: LexborNode) -> list[str]:
+    """The :func:`label_of` each element under ``root`` (itself included) with a class or an id, in
+    document order (the order of :data:`NAMED_QUERY`'s matches)."""
+    if _native:
+        return _native_named_labels(root)
+    return list(map(label_of, root.css(NAMED_QUERY)))
+
+
+def named_nodes(root: LexborNode, at: Sequence[int]) -> list[LexborNode]:
+    """The elements of :func:`named_labels` (same tree, unchanged since) at positions ``at`` (ascending)."""
+    if _native:
+        return _native_named_nodes(root, at)
+    named = root.css(NAMED_QUERY)
+    return [named[i] for i in at]
+
+
+def named_nodes_among(root: LexborNode, keys: Collection[int]) -> list[LexborNode]:
+    """The elements under ``root`` (itself included) with a class or an id whose ``mem_id`` is one of
+    ``keys``, in document order."""
+    if _native:
+        return _native_named_nodes_among(root, keys)
+    return [node for node in root.css(NAMED_QUERY) if node.mem_id in keys]
+
+
+# ---- the compiled build's walks (never run in pure Python: ``_native`` stays False there) ----
+
+
+def _following(node, root):
+    """The node after ``node`` in document order inside ``root``'s subtree (NULL past its end)."""
+    step = _first_child(node)
+    if step != cython.NULL:
+        return step
+    while node != root:
+        step = _next(node)
+        if step != cython.NULL:
+            return step
+        node = _parent(node)
+    return cython.NULL
+
+
+def _text(data, length) -> str:
+    return data[:length].decode("utf-8", "replace") if data != cython.NULL else None
+
+
+def _attributes(element) -> dict:
+    """The element's attributes as ``node.attributes`` reads them (qualified names; None: no value)."""
+    out = {}
+    length = 0
+    attr = _first_attribute(element)
+    while attr != cython.NULL:
+        name = _qualified_name(attr, cython.address(length))
+        key = _text(name, length)
+        value = _value(attr, cython.address(length))
+        out[key] = _text(value, length)
+        attr = _next_attribute(attr)
+    return out
+
+
+def _passes(element, names: list, kinds: list, values: list) -> cython.bint:
+    """Whether one of the attribute tests (names, kinds and values as bytes, folded values lower
+    case) passes on the element."""
+    count = len(names)
+    length = 0
+    attr = _first_attribute(element)
+    while attr != cython.NULL:
+        name = _local_name(attr, cython.address(length))
+        for i in range(count):
+            wanted = names[i]
+            if len(wanted) != length or not _same(name, cython.cast("const unsigned char *", wanted), length):
+                continue
+            kind = kinds[i]
+            if kind == PRESENT:
+                return True
+            value = _value(attr, cython.address(size))
+            if value == cython.NULL:
+                continue
+            needle = values[i]
+            if kind == EQUALS:
+                if len(needle) == size and _same(value, cython.cast("const unsigned char *", needle), size):
+                    return True
+            elif needle and _holds_folded(value, size, cython.cast("const unsigned char *", needle), len(needle)):
+                return True
+        attr = _next_attribute(attr)
+    return False
+
+
+def _same(a, b, size) -> cython.bint:
+    """Whether the ``size`` bytes at ``a`` and ``b`` are the same."""
+    for i in range(size):
+        if a[i] != b[i]:
+            return False
+    return True
+
+
+def _holds_folded(text, length, needle, size) -> cython.bint:
+    """Whether ``needle`` (lower case) occurs in ``text`` with ASCII letters of either case."""
+    if size > length:
+        return False
+    for start in range(length - size + 1):
+        for i in range(size):
+            c = text[start + i]
+            if 65 <= c <= 90:
+                c += 32
+            if c != needle[i]:
+                break
+        else:
+            return True
+    return False
+
+
+def _native_tagged_and_attributed(root: LexborNode, tag_ids, tests):
+    wanted = bytearray(_MAX_TAG_ID)
+    for tag_id in tag_ids:
+        if tag_id < _MAX_TAG_ID:
+            wanted[tag_id] = 1
+    table = cython.cast("const unsigned char *", wanted)
+    names = [name.encode() for name, _, _ in tests]
+    kinds = [kind for _, kind, _ in tests]
+    values = [value.lower().encode() if kind == CONTAINS_FOLDED else value.encode() for _, kind, value in tests]
+    parser = root.parser
+    tagged, attributed = [], []
+    top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
+    node = top
+    while node != cython.NULL:
+        if _node_type(node) == _ELEMENT:
+            tag_id = _tag_id(node)
+            made = None
+            if tag_id < _MAX_TAG_ID and table[tag_id]:
+                made = _new_node(node, parser)
+                tagged.append(made)
+            if _first_attribute(node) != cython.NULL and _passes(node, names, kinds, values):
+                attributed.append((made if made is not None else _new_node(node, parser), _attributes(node)))
+        node = _following(node, top)
+    return tagged, attributed
+
+
+def _label(element) -> str:
+    """:func:`label_of` of an element that has a class or an id, or None if it has neither."""
+    found_class = _attr_by_name(element, cython.cast("const unsigned char *", b"class"), 5)
+    found_id = _attr_by_name(element, cython.cast("const unsigned char *", b"id"), 2)
+    if found_class == cython.NULL and found_id == cython.NULL:
+        return None
+    label = " "
+    length = 0
+    if found_class != cython.NULL:
+        value = _value(found_class, cython.address(length))
+        if value != cython.NULL and length:
+            label = value[:length].decode("utf-8", "replace") + label
+    if found_id != cython.NULL:
+        value = _value(found_id, cython.address(length))
+        if value != cython.NULL and length:
+            label = label + value[:length].decode("utf-8", "replace")
+    return label
+
+
+def _is_named(element) -> cython.bint:
+    return (_attr_by_name(element, cython.cast("const unsigned char *", b"class"), 5) != cython.NULL
+            or _attr_by_name(element, cython.cast("const unsigned char *", b"id"), 2) != cython.NULL)
+
+
+def _native_named_labels(root: LexborNode):
+    labels = []
+    top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
+    node = top
+    while node != cython.NULL:
+        if _node_type(node) == _ELEMENT and _first_attribute(node) != cython.NULL:
+            label = _label(node)
+            if label is not None:
+                labels.append(label)
+        node = _following(node, top)
+    return labels
+
+
+def _native_named_nodes(root: LexborNode, at):
+    parser = root.parser
+    out = []
+    count = len(at)
+    if not count:
+        return out
+    index = 0  # of the element among the named ones
+    wanted = at[0]
+    top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
+    node = top
+    while node != cython.NULL:
+        if _node_type(node) == _ELEMENT and _first_attribute(node) != cython.NULL and _is_named(node):
+            if index == wanted:
+                out.append(_new_node(node, parser))
+                if len(out) == count:
+                    break
+                wanted = at[len(out)]
+            index += 1
+        node = _following(node, top)
+    return out
+
+
+def _native_named_nodes_among(root: LexborNode, keys):
+    parser = root.parser
+    out = []
+    if not keys:
+        return out
+    top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
+    node = top
+    while node != cython.NULL:
+        if _node_type(node) == _ELEMENT and _first_attribute(node) != cython.NULL and _is_named(node) \
+                and cython.cast(cython.size_t, node) in keys:
+            out.append(_new_node(node, parser))
+        node = _following(node, top)
+    return out
+
+
+def _bind() -> bool:
+    """Look up lexbor's functions and selectolax's node constructor, and check that they read a probe
+    page as selectolax's API does; False (the API is used) when anything is missing or differs."""
+    global _first_child, _next, _parent, _tag_id, _node_type, _first_attribute, _next_attribute
+    global _local_name, _qualified_name, _value, _attr_by_name, _new_node
+    if not cython.compiled:
+        return False
+    try:
+        library = ctypes.CDLL(lexbor.__file__, mode=os.RTLD_NOLOAD | os.RTLD_NOW)
+        addresses = [ctypes.cast(getattr(library, name), ctypes.c_void_p).value for name in _SYMBOLS]
+        capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+        capsule_pointer.restype, capsule_pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+        vtable = capsule_pointer(LexborNode.__pyx_vtable__, None)  # its first entry: LexborNode.new(node, parser)
+        constructor = ctypes.c_void_p.from_address(vtable).value
+    except (OSError, AttributeError, ValueError):
+        return False
+    if not all(addresses) or not constructor:
+        return False
+    (first_child, next_, parent, tag_id, node_type, first_attribute, next_attribute, local_name, qualified_name,
+     value, attr_by_name) = addresses
+    _first_child = cython.cast("NodeStep", cython.cast(cython.size_t, first_child))
+    _next = cython.cast("NodeStep", cython.cast(cython.size_t, next_))
+    _parent = cython.cast("NodeStep", cython.cast(cython.size_t, parent))
+    _tag_id = cython.cast("NodeTagId", cython.cast(cython.size_t, tag_id))
+    _node_type = cython.cast("NodeType", cython.cast(cython.size_t, node_type))
+    _first_attribute = cython.cast("NodeStep", cython.cast(cython.size_t, first_attribute))
+    _next_attribute = cython.cast("NodeStep", cython.cast(cython.size_t, next_attribute))
+    _local_name = cython.cast("AttrString", cython.cast(cython.size_t, local_name))
+    _qualified_name = cython.cast("AttrString", cython.cast(cython.size_t, qualified_name))
+    _value = cython.cast("AttrString", cython.cast(cython.size_t, value))
+    _attr_by_name = cython.cast("AttrByName", cython.cast(cython.size_t, attr_by_name))
+    _new_node = cython.cast("NodeNew", cython.cast(cython.size_t, constructor))
+    return _reads_like_the_api()
+
+
+def _reads_like_the_api() -> bool:
+    """Whether the native walks give what the API gives on :data:`_PROBE`."""
+    global _native
+    root = LexborHTMLParser(_PROBE).root
+    tag_ids = {node.tag_id for node in root.traverse()}
+    tests = [("hidden", PRESENT, ""), ("style", CONTAINS_FOLDED, "display"), ("id", EQUALS, "c")]
+    expected = (tagged_and_attributed(root, tag_ids, tests), named_labels(root))
+    _native = True
+    try:
+        got = (tagged_and_attributed(root, tag_ids, tests), named_labels(root))
+        nodes = named_nodes(root, range(len(got[1])))
+        keys = {node.mem_id for node in root.css(NAMED_QUERY)}
+        same = (
+            [n.mem_id for n in got[0][0]] == [n.mem_id for n in expected[0][0]]
+            and [(n.mem_id, a) for n, a in got[0][1]] == [(n.mem_id, a) for n, a in expected[0][1]]
+            and got[1] == expected[1] == ["a b", " c"]
+            and [n.mem_id for n in nodes] == [n.mem_id for n in root.css(NAMED_QUERY)]
+            and [n.tag for n in named_nodes_among(root, keys)] == ["p", "b"]
+        )
+    except Exception:  # noqa: BLE001 (any failure of the native reads: the API is used)
+        same = False
+    _native = False
+    return same
+
+
+_native = False
+_bound = _bind()  # whether the walks can run in C
+_native = _bound
+
+
+def native() -> bool:
+    """Whether the walks run in C (the compiled build with lexbor's functions found)."""
+    return _native
+
+
+def use_native(on: bool) -> bool:
+    """Run the walks in C (when they can) or through the API (tests compare the two); returns the
+    previous setting."""
+    global _native
+    previous = _native
+    _native = on and _bound
+    return previous

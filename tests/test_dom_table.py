@@ -1,0 +1,113 @@
+"""The element reads of :mod:`omniweave.extract.dom_table`: walked in C (the compiled build) they give
+what selectolax's API gives, on real pages; and the scan built on them is the same either way."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
+
+from omniweave.extract import dom_table
+from omniweave.extract.dom_table import (
+    CONTAINS_FOLDED,
+    EQUALS,
+    PRESENT,
+    attribute_query,
+    named_labels,
+    named_nodes,
+    named_nodes_among,
+    tagged_and_attributed,
+)
+from omniweave.extract.scan import _TAG_OF_ID, ATTRIBUTE_TESTS, scan
+
+SUITES = ("readability-test-pages", "chinese-web-content-extraction", "trafilatura-eval-subset", "wcxb-dev-subset")
+PER_SUITE = 40
+
+
+def _pages(shared_data: Path) -> Iterator[bytes]:
+    for suite in SUITES:
+        for path in sorted((shared_data / "html" / suite).rglob("*.htm*"))[:PER_SUITE]:
+            yield path.read_bytes()
+
+
+def _keys(nodes: list[LexborNode]) -> list[int]:
+    return [node.mem_id for node in nodes]
+
+
+def _reads(root: LexborNode) -> tuple:
+    """Everything the module reads of ``root``'s subtree, with nodes as their ``mem_id``."""
+    tagged, attributed = tagged_and_attributed(root, _TAG_OF_ID, ATTRIBUTE_TESTS)
+    labels = named_labels(root)
+    every_third = range(0, len(labels), 3)
+    divs = {node.mem_id for node in root.css("div")}
+    return (_keys(tagged), [(node.mem_id, attrs) for node, attrs in attributed], labels,
+            _keys(named_nodes(root, every_third)), _keys(named_nodes_among(root, divs)))
+
+
+def _with(native: bool, read, *args):
+    previous = dom_table.use_native(native)
+    try:
+        return read(*args)
+    finally:
+        dom_table.use_native(previous)
+
+
+@pytest.mark.skipif(os.environ.get("OMNIWEAVE_REQUIRE_COMPILED") != "1",
+                    reason="the compiled build is required where OMNIWEAVE_REQUIRE_COMPILED=1 (CI)")
+def test_the_compiled_build_walks_in_c():
+    assert dom_table.native()
+
+
+def test_walks_in_c_read_real_pages_as_the_api_does(shared_data):
+    if not dom_table.native():
+        pytest.skip("pure Python install: the API is the only path")
+    pages = 0
+    for html in _pages(shared_data):
+        tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)
+        for root in filter(None, (tree.root, tree.body, tree.css_first("div"))):
+            native, api = _with(True, _reads, root), _with(False, _reads, root)
+            assert native == api
+        pages += 1
+    assert pages >= 100
+
+
+def test_scan_is_the_same_either_way(shared_data):
+    if not dom_table.native():
+        pytest.skip("pure Python install: the API is the only path")
+    for html in _pages(shared_data):
+        tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)
+        native, api = _with(True, scan, tree), _with(False, scan, tree)
+        for name in ("head", "segments", "textareas", "junk", "noscripts", "maths", "chrome", "comments"):
+            assert _keys(getattr(native, name)) == _keys(getattr(api, name)), name
+        assert [(n.mem_id, a) for n, a in native.hidden] == [(n.mem_id, a) for n, a in api.hidden]
+        assert (native.json_ld, native.forum, native.product_item) == (api.json_ld, api.forum, api.product_item)
+
+
+def test_attribute_tests_read_as_css():
+    assert attribute_query(ATTRIBUTE_TESTS) == (
+        "[hidden], [style*=display i], [style*=visibility i], [aria-hidden=true], [role], [itemprop=comment], "
+        "[itemtype]")
+
+
+def test_attribute_tests_match_as_lexbor_does():
+    """Values compare case-sensitively unless folded; a value too short, missing or in a template
+    never matches; names are lower-cased by the parser."""
+    html = ('<div id=a aria-hidden=TRUE></div><div id=b aria-hidden=true></div><p id=c STYLE="DISPLAY:none"></p>'
+            '<p id=d style></p><p id=e style="x"></p><svg><g id=f ROLE=x></g></svg><template><p id=g hidden></p>'
+            '</template><p id=h style="a:1;visibility:hidden"></p>')
+    root = LexborHTMLParser(html).root
+    tests = [("aria-hidden", EQUALS, "true"), ("style", CONTAINS_FOLDED, "display"), ("role", PRESENT, ""),
+             ("hidden", PRESENT, ""), ("style", CONTAINS_FOLDED, "visibility")]
+    for native in (True, False):
+        _, attributed = _with(native, tagged_and_attributed, root, (), tests)
+        assert [node.id for node, _ in attributed] == ["b", "c", "f", "h"]
+        assert [node.id for node in root.css(attribute_query(tests))] == ["b", "c", "f", "h"]
+
+
+def test_labels_join_class_and_id():
+    root = LexborHTMLParser('<div class="x y" id="z"></div><p id=q></p><i class></i><b id></b><u></u>').root
+    for native in (True, False):
+        assert _with(native, named_labels, root) == ["x y z", " q", " ", " "]
