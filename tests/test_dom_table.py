@@ -1,5 +1,5 @@
-"""The reads of :mod:`omniweave.extract.dom_table`: walked in C (the compiled build) they give what
-selectolax's API gives, on real pages; and the scan built on them is the same either way."""
+"""The element reads of :mod:`omniweave.extract.dom_table`: walked in C (the compiled build) they give
+what selectolax's API gives, on real pages; and the scan built on them is the same either way."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from omniweave.extract.dom_table import (
     EQUALS,
     PRESENT,
     attribute_query,
-    flatten,
     named_labels,
     named_nodes,
     named_nodes_among,
@@ -44,11 +43,8 @@ def _reads(root: LexborNode) -> tuple:
     labels = named_labels(root)
     every_third = range(0, len(labels), 3)
     divs = {node.mem_id for node in root.css("div")}
-    flat = flatten([root, *root.css("p")[:2]])
-    made = [flat.node(at).mem_id for at in range(0, len(flat.keys), 7)]
     return (_keys(tagged), [(node.mem_id, attrs) for node, attrs in attributed], labels,
-            _keys(named_nodes(root, every_third)), _keys(named_nodes_among(root, divs)),
-            flat.tags, flat.ends, flat.texts, flat.keys, made)
+            _keys(named_nodes(root, every_third)), _keys(named_nodes_among(root, divs)))
 
 
 def _with(native: bool, read, *args):

@@ -9,14 +9,12 @@ ctypedef uintptr_t (*NodeTagId)(void *) noexcept nogil
 ctypedef int (*NodeType)(void *) noexcept nogil
 ctypedef const unsigned char *(*AttrString)(void *, size_t *) noexcept nogil
 ctypedef void *(*AttrByName)(void *, const unsigned char *, size_t) noexcept nogil
-ctypedef void *(*TextFree)(void *, const unsigned char *) noexcept nogil
 ctypedef object (*NodeNew)(void *, object)
 
 cdef NodeStep _first_child, _next, _parent, _first_attribute, _next_attribute
 cdef NodeTagId _tag_id
 cdef NodeType _node_type
-cdef AttrString _local_name, _qualified_name, _value, _text_content
-cdef TextFree _destroy_text
+cdef AttrString _local_name, _qualified_name, _value
 cdef AttrByName _attr_by_name
 cdef NodeNew _new_node
 cdef bint _native, _bound
@@ -58,11 +56,5 @@ cdef list _native_named_nodes(root, at)
 @cython.locals(out=list, top="void *", node="void *")
 cdef list _native_named_nodes_among(root, keys)
 
-cdef int _ELEMENT, _DOCUMENT
+cdef int _ELEMENT
 cdef size_t _MAX_TAG_ID
-
-cdef void *_document_of(void *node) noexcept
-
-@cython.locals(tags=list, ends=list, texts=list, keys=list, inside=list, length=size_t, at=Py_ssize_t,
-               tag_id=uintptr_t, top="void *", node="void *", step="void *", data="const unsigned char *")
-cdef object _native_flatten(roots, void *document)

@@ -23,8 +23,6 @@ import cython
 from selectolax import lexbor
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from omniweave.extract.tag_ids import TEXT_ID
-
 PRESENT, EQUALS, CONTAINS_FOLDED = 0, 1, 2  # attribute tests: has it; its value is; its value holds (ASCII case-blind)
 AttributeTest = tuple[str, int, str]  # (attribute name, one of the above, value)
 NAMED_QUERY = "[class], [id]:not([class])"  # each element with a class or an id, once
@@ -34,9 +32,9 @@ _SYMBOLS = (
     "lxb_dom_node_first_child_noi", "lxb_dom_node_next_noi", "lxb_dom_node_parent_noi", "lxb_dom_node_tag_id_noi",
     "lxb_dom_node_type_noi", "lxb_dom_element_first_attribute_noi", "lxb_dom_element_next_attribute_noi",
     "lxb_dom_attr_local_name_noi", "lxb_dom_attr_qualified_name", "lxb_dom_attr_value_noi",
-    "lxb_dom_element_attr_by_name", "lxb_dom_node_text_content", "lxb_dom_document_destroy_text_noi",
+    "lxb_dom_element_attr_by_name",
 )
-_ELEMENT, _DOCUMENT = 1, 9  # lexbor's node types of an element and of the document
+_ELEMENT = 1  # lexbor's node type of an element
 _PROBE = '<p class="a" id="b" hidden>x<i style="Display:none">y</i></p><b id="c"></b>'
 
 
@@ -98,58 +96,6 @@ def named_nodes_among(root: LexborNode, keys: Collection[int]) -> list[LexborNod
     if _native:
         return _native_named_nodes_among(root, keys)
     return [node for node in root.css(NAMED_QUERY) if node.mem_id in keys]
-
-
-class Flat:
-    """The nodes of subtrees in document order (one subtree after the other), each as its lexbor
-    tag id (``tags``), the position just past its subtree (``ends``), its text for a text node, else
-    None (``texts``), and its ``mem_id`` (``keys``); :meth:`node` gives the node itself."""
-
-    __slots__ = ("tags", "ends", "texts", "keys", "_nodes", "_parser")
-
-    def __init__(self, parser: LexborHTMLParser | None, nodes: list[LexborNode] | None) -> None:
-        self.tags: list[int] = []
-        self.ends: list[int] = []
-        self.texts: list[str | None] = []
-        self.keys: list[int] = []
-        self._parser = parser
-        self._nodes = nodes
-
-    def node(self, at: int) -> LexborNode:
-        """The node at position ``at``."""
-        if self._nodes is not None:
-            return self._nodes[at]
-        return _new_node(cython.cast("void *", cython.cast(cython.size_t, self.keys[at])), self._parser)
-
-
-def flatten(roots: Sequence[LexborNode]) -> Flat:
-    """Every node (elements, text, comments) of each root's subtree, the root included, as a :class:`Flat`
-    (a text node's text as ``text_content`` reads it, "" for none). The tree must not change while it is used."""
-    if _native and roots:
-        document = _document_of(cython.cast("void *", cython.cast(cython.size_t, roots[0].mem_id)))
-        if document != cython.NULL:  # the subtrees are in the page's tree (the document frees the texts read)
-            return _native_flatten(roots, document)
-    flat = Flat(None, [])
-    nodes, tags, ends, texts, keys = flat._nodes, flat.tags, flat.ends, flat.texts, flat.keys
-    for root in roots:
-        stack: list[LexborNode | int] = [root]
-        while stack:
-            item = stack.pop()
-            if type(item) is int:  # past the subtree of the node at that position
-                ends[item] = len(tags)
-                continue
-            stack.append(len(tags))
-            nodes.append(item)
-            tag_id = item.tag_id
-            tags.append(tag_id)
-            ends.append(0)
-            texts.append((item.text_content or "") if tag_id == TEXT_ID else None)
-            keys.append(item.mem_id)
-            child = item.last_child
-            while child is not None:
-                stack.append(child)
-                child = child.prev
-    return flat
 
 
 # ---- the compiled build's walks (never run in pure Python: ``_native`` stays False there) ----
@@ -338,58 +284,11 @@ def _native_named_nodes_among(root: LexborNode, keys):
     return out
 
 
-def _document_of(node):
-    """The document holding ``node`` (NULL when it is detached from it)."""
-    while _parent(node) != cython.NULL:
-        node = _parent(node)
-    return node if _node_type(node) == _DOCUMENT else cython.NULL
-
-
-def _native_flatten(roots, document):
-    flat = Flat(roots[0].parser, None)
-    tags, ends, texts, keys = flat.tags, flat.ends, flat.texts, flat.keys
-    length = 0
-    for root in roots:
-        top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
-        node = top
-        inside = []  # positions of the nodes the walk is inside
-        while True:
-            at = len(tags)
-            tag_id = _tag_id(node)
-            tags.append(tag_id)
-            ends.append(at + 1)
-            keys.append(cython.cast(cython.size_t, node))
-            if tag_id == TEXT_ID:
-                data = _text_content(node, cython.address(length))
-                if data == cython.NULL:
-                    texts.append("")
-                else:
-                    texts.append(data[:length].decode("utf-8", "replace"))
-                    _destroy_text(document, data)
-            else:
-                texts.append(None)
-            step = _first_child(node)
-            if step != cython.NULL:
-                inside.append(at)
-                node = step
-                continue
-            while node != top:  # past the last child: on to the next sibling of the node or of an ancestor
-                step = _next(node)
-                if step != cython.NULL:
-                    break
-                node = _parent(node)
-                ends[inside.pop()] = len(tags)
-            if node == top:
-                break
-            node = step
-    return flat
-
-
 def _bind() -> bool:
     """Look up lexbor's functions and selectolax's node constructor, and check that they read a probe
     page as selectolax's API does; False (the API is used) when anything is missing or differs."""
     global _first_child, _next, _parent, _tag_id, _node_type, _first_attribute, _next_attribute
-    global _local_name, _qualified_name, _value, _attr_by_name, _text_content, _destroy_text, _new_node
+    global _local_name, _qualified_name, _value, _attr_by_name, _new_node
     if not cython.compiled:
         return False
     try:
@@ -404,7 +303,7 @@ def _bind() -> bool:
     if not all(addresses) or not constructor:
         return False
     (first_child, next_, parent, tag_id, node_type, first_attribute, next_attribute, local_name, qualified_name,
-     value, attr_by_name, text_content, destroy_text) = addresses
+     value, attr_by_name) = addresses
     _first_child = cython.cast("NodeStep", cython.cast(cython.size_t, first_child))
     _next = cython.cast("NodeStep", cython.cast(cython.size_t, next_))
     _parent = cython.cast("NodeStep", cython.cast(cython.size_t, parent))
@@ -416,8 +315,6 @@ def _bind() -> bool:
     _qualified_name = cython.cast("AttrString", cython.cast(cython.size_t, qualified_name))
     _value = cython.cast("AttrString", cython.cast(cython.size_t, value))
     _attr_by_name = cython.cast("AttrByName", cython.cast(cython.size_t, attr_by_name))
-    _text_content = cython.cast("AttrString", cython.cast(cython.size_t, text_content))
-    _destroy_text = cython.cast("TextFree", cython.cast(cython.size_t, destroy_text))
     _new_node = cython.cast("NodeNew", cython.cast(cython.size_t, constructor))
     return _reads_like_the_api()
 
@@ -432,10 +329,6 @@ def _reads_like_the_api() -> bool:
     _native = True
     try:
         got = (tagged_and_attributed(root, tag_ids, tests), named_labels(root))
-        flat = flatten([root])
-        _native = False
-        api = flatten([root])
-        _native = True
         nodes = named_nodes(root, range(len(got[1])))
         keys = {node.mem_id for node in root.css(NAMED_QUERY)}
         same = (
@@ -444,8 +337,6 @@ def _reads_like_the_api() -> bool:
             and got[1] == expected[1] == ["a b", " c"]
             and [n.mem_id for n in nodes] == [n.mem_id for n in root.css(NAMED_QUERY)]
             and [n.tag for n in named_nodes_among(root, keys)] == ["p", "b"]
-            and (flat.tags, flat.ends, flat.texts, flat.keys) == (api.tags, api.ends, api.texts, api.keys)
-            and flat.texts.count("x") == 1 and flat.node(len(flat.keys) - 1).mem_id == api.keys[len(api.keys) - 1]
         )
     except Exception:  # noqa: BLE001 (any failure of the native reads: the API is used)
         same = False

@@ -11,7 +11,6 @@ from selectolax.lexbor import LexborNode
 
 from omniweave.document import ImageNode, Node, TextNode
 from omniweave.extract.bylines import drop_leading_bylines
-from omniweave.extract.dom_table import flatten
 from omniweave.extract.images import image_from_tag
 from omniweave.extract.tag_ids import TEXT_ID, id_of_tag
 
@@ -205,48 +204,40 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
         if line:
             out.link_lines.append(len(nodes) - 1)
 
-    def leave(tag: str) -> None:  # past the end of an element the walk entered
-        nonlocal in_link, initial
-        if tag == "a":
-            in_link -= 1
-            return
-        if buffer:
-            flush()
-        open_blocks.pop()
-        if tag == "table":
-            headed.pop()
-        if tag in kind_of_tag:
-            kinds.pop()
-        if tag in containers:
-            if initial:
-                release_initial()
-            start, chars0, links0, images0, texts0, is_root = opened.pop()
-            if len(nodes) > start:
-                out.containers.append(
-                    (start, len(nodes), chars - chars0, links - links0, images - images0, texts - texts0, is_root)
-                )
-        if tag == "figure":
-            figure = figures.pop()
-            for image in figure.images:
-                image.caption = image.caption or figure.caption
-            if figure.held and figure.caption and not figure.images:
-                add_text(figure.caption, "caption", 0)  # no image to carry it: the caption is text
-
-    flat = flatten(roots)  # the roots' nodes in document order, read in one pass
-    tags, ends, strings, keys = flat.tags, flat.ends, flat.texts, flat.keys
-    count = len(tags)
-    leaving: list[tuple[int, str]] = []  # (end, tag) of the elements the walk is inside and will leave, innermost last
+    stack: list[LexborNode | str] = list(reversed(roots))
+    push, pop = stack.append, stack.pop  # the loop below runs once per node: names bound once
     not_inline, kind_of_tag, containers, text_id, img_id = _NOT_INLINE_IDS, KIND_OF_TAG, CONTAINERS, TEXT_ID, _IMG_ID
-    at = 0
-    while True:
-        while leaving and leaving[-1][0] == at:
-            leave(leaving.pop()[1])
-        if at == count:
-            break
-        tag_id = tags[at]
+    while stack:
+        item = pop()
+        if type(item) is str:  # leaving an element
+            if item == "a":
+                in_link -= 1
+                continue
+            if buffer:
+                flush()
+            open_blocks.pop()
+            if item == "table":
+                headed.pop()
+            if item in kind_of_tag:
+                kinds.pop()
+            if item in containers:
+                if initial:
+                    release_initial()
+                start, chars0, links0, images0, texts0, is_root = opened.pop()
+                if len(nodes) > start:
+                    out.containers.append(
+                        (start, len(nodes), chars - chars0, links - links0, images - images0, texts - texts0, is_root)
+                    )
+            if item == "figure":
+                figure = figures.pop()
+                for image in figure.images:
+                    image.caption = image.caption or figure.caption
+                if figure.held and figure.caption and not figure.images:
+                    add_text(figure.caption, "caption", 0)  # no image to carry it: the caption is text
+            continue
+        tag_id = item.tag_id
         if tag_id == text_id:
-            text = strings[at]
-            at += 1
+            text = item.text_content or ""
             if not buffer and (not text or text.isspace()):
                 continue  # leading white space: the joined text would drop it (and no flush is due)
             buffer.append(text)
@@ -255,8 +246,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 link_text.append(text)
             continue
         if tag_id == img_id:
-            image = image_from_tag(flat.node(at), base_url)
-            at = ends[at]
+            image = image_from_tag(item, base_url)
             if image is not None:
                 if buffer:
                     flush()
@@ -268,28 +258,31 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                     figures[-1].images.append(image)
             continue
         if tag_id not in not_inline:  # inline: its children, in place
-            at += 1
+            child = item.last_child  # children pushed last to first: cheaper than iter()
+            while child is not None:
+                push(child)
+                child = child.prev
             continue
         tag = not_inline[tag_id]
         if tag == "a":
-            if not _script_wrapper(flat.node(at)):  # a script "link" around paragraphs is plain inline markup
+            if not _script_wrapper(item):  # a script "link" around paragraphs is plain inline markup
                 in_link += 1
-                leaving.append((ends[at], "a"))
-            at += 1
+                push("a")
+            child = item.last_child
+            while child is not None:
+                push(child)
+                child = child.prev
             continue
         if buffer:
             flush()
         if tag == "br" or tag == "hr":
-            at = ends[at]
             continue
         if tag == "pre":
-            code = flat.node(at).text(deep=True).strip("\n")
-            at = ends[at]
+            code = item.text(deep=True).strip("\n")
             if code.strip():
                 add_text(code, "code", 0)
             continue
         if tag == "table":
-            item = flat.node(at)
             head = item.css_first("th, caption")  # header-less tables are usually layout
             if head is not None and _cells_inline(item):
                 text = _table_text(item)
@@ -297,31 +290,31 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                     table_links = min(len(text), sum(len(a.text(deep=True).strip()) for a in item.css("a")))
                     add_text(text, "table", table_links)
                     out.containers.append(
-                        (len(nodes) - 1, len(nodes), len(text), table_links, 0, 1, keys[at] in root_ids)
+                        (len(nodes) - 1, len(nodes), len(text), table_links, 0, 1, item.mem_id in root_ids)
                     )
-                at = ends[at]
                 continue
             headed.append(head is not None and (head.tag == "th" or item.css_first("th") is not None))
-        if tag == "figcaption" and figures and figures[-1].has_image and not figures[-1].held:
-            item = flat.node(at)
-            if item.css_first("img") is None:
-                figure = figures[-1]
-                figure.caption, figure.held = _norm(item.text(deep=True)) or None, True  # the images carry it
-                at = ends[at]
-                continue
+        if tag == "figcaption" and figures and figures[-1].has_image and not figures[-1].held \
+                and item.css_first("img") is None:
+            figure = figures[-1]
+            figure.caption, figure.held = _norm(item.text(deep=True)) or None, True  # the images carry it
+            continue
         if tag in kind_of_tag:
             kinds.append(kind_of_tag[tag])
         if tag in containers:
             if initial:
                 release_initial()
-            opened.append((len(nodes), chars, links, images, texts, keys[at] in root_ids))
+            opened.append((len(nodes), chars, links, images, texts, item.mem_id in root_ids))
         if tag == "figure":
-            figures.append(_Figure(flat.node(at).css_first("img") is not None))
+            figures.append(_Figure(item.css_first("img") is not None))
         elif tag == "figcaption" and figures:
-            figures[-1].caption = _norm(flat.node(at).text(deep=True)) or None
+            figures[-1].caption = _norm(item.text(deep=True)) or None
         open_blocks.append(tag)
-        leaving.append((ends[at], tag))
-        at += 1
+        push(tag)
+        child = item.last_child
+        while child is not None:
+            push(child)
+            child = child.prev
     if buffer:
         flush()
     if initial:
