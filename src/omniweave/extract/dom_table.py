@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import os
 from collections.abc import Collection, Sequence
+
 import cython
 from selectolax import lexbor
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -45,7 +46,8 @@ def attribute_query(tests: Sequence[AttributeTest]) -> str:
 
 
 def label_of(node: LexborNode) -> str:
-    """``"<class> <id>"`` of an element (an attribute missing or without a value reads as empty)."""
+    """``"<class> <id>"`` of an element (an attribute missing or without a value reads as empty):
+    two attributes looked up by name, cheaper than the dict of them all."""
     ident = node.id
     if ident is None:
         try:
@@ -115,6 +117,7 @@ def _following(node, root):
 
 
 def _text(data, length) -> str:
+    """The ``length`` bytes at ``data`` decoded as selectolax decodes them (None for NULL)."""
     return data[:length].decode("utf-8", "replace") if data != cython.NULL else None
 
 
@@ -136,7 +139,7 @@ def _passes(element, names: list, kinds: list, values: list) -> cython.bint:
     """Whether one of the attribute tests (names, kinds and values as bytes, folded values lower
     case) passes on the element."""
     count = len(names)
-    length = 0
+    length = size = 0
     attr = _first_attribute(element)
     while attr != cython.NULL:
         name = _local_name(attr, cython.address(length))
@@ -230,6 +233,7 @@ def _label(element) -> str:
 
 
 def _is_named(element) -> cython.bint:
+    """Whether the element has a class or an id (one of :data:`NAMED_QUERY`'s matches)."""
     return (_attr_by_name(element, cython.cast("const unsigned char *", b"class"), 5) != cython.NULL
             or _attr_by_name(element, cython.cast("const unsigned char *", b"id"), 2) != cython.NULL)
 
