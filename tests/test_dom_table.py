@@ -16,8 +16,7 @@ from omniweave.extract.dom_table import (
     EQUALS,
     PRESENT,
     attribute_query,
-    named_labels,
-    named_nodes,
+    named,
     named_nodes_among,
     tagged_and_attributed,
 )
@@ -40,11 +39,11 @@ def _keys(nodes: list[LexborNode]) -> list[int]:
 def _reads(root: LexborNode) -> tuple:
     """Everything the module reads of ``root``'s subtree, with nodes as their ``mem_id``."""
     tagged, attributed = tagged_and_attributed(root, _TAG_OF_ID, ATTRIBUTE_TESTS)
-    labels = named_labels(root)
-    every_third = range(0, len(labels), 3)
+    found = named(root)
+    every_third = range(0, len(found.labels), 3)
     divs = {node.mem_id for node in root.css("div")}
-    return (_keys(tagged), [(node.mem_id, attrs) for node, attrs in attributed], labels,
-            _keys(named_nodes(root, every_third)), _keys(named_nodes_among(root, divs)))
+    return (_keys(tagged), [(node.mem_id, attrs) for node, attrs in attributed], found.labels,
+            _keys(found.nodes(every_third)), _keys(named_nodes_among(root, divs)))
 
 
 def _with(native: bool, read, *args):
@@ -110,4 +109,4 @@ def test_attribute_tests_match_as_lexbor_does():
 def test_labels_join_class_and_id():
     root = LexborHTMLParser('<div class="x y" id="z"></div><p id=q></p><i class></i><b id></b><u></u>').root
     for native in (True, False):
-        assert _with(native, named_labels, root) == ["x y z", " q", " ", " "]
+        assert _with(native, named, root).labels == ["x y z", " q", " ", " "]

@@ -22,7 +22,7 @@ from omniweave.extract.images import (
     raw_source,
     style_sides,
 )
-from omniweave.extract.dom_table import named_labels, named_nodes, named_nodes_among
+from omniweave.extract.dom_table import named, named_nodes_among
 from omniweave.extract.scan import Scan, declares_product, scan
 from omniweave.extract.tag_ids import id_of_tag
 
@@ -452,12 +452,13 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], scanned: 
     body's text length before the removal."""
     body_chars = len(body.text())
     limit = MAX_SHARE_STRONG * body_chars
-    labels = named_labels(root)  # the class and id of each named node (~700 a page)
+    found = named(root)  # the class and id of each named node (~700 a page)
+    labels = found.labels
     found_each, marked = page_hints(labels)
     hinted_at = list(compress(range(len(labels)), map(is_not, found_each, repeat(NO_HINT))))  # ~5%
     marked_at = [i for i, label in enumerate(labels) if label in marked] if marked else []  # most pages have none
     at = sorted({*hinted_at, *marked_at}) if marked_at else hinted_at
-    node_at = dict(zip(at, named_nodes(root, at)))  # the nodes wanted, made before any removal
+    node_at = dict(zip(at, found.nodes(at)))  # the nodes wanted, made before any removal
     if marked:
         product = any(mark & REVIEWS for mark in marked.values()) and declares_product(scanned)
         marked_nodes = [(node_at[i], marked[labels[i]]) for i in marked_at]

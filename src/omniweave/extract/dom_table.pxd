@@ -47,11 +47,8 @@ cdef str _label(void *element)
 
 cdef bint _is_named(void *element) noexcept
 
-@cython.locals(labels=list, top="void *", node="void *", label=str)
-cdef list _native_named_labels(root)
-
-@cython.locals(out=list, index=Py_ssize_t, count=Py_ssize_t, wanted=Py_ssize_t, top="void *", node="void *")
-cdef list _native_named_nodes(root, at)
+@cython.locals(labels=list, keys=list, top="void *", node="void *", label=str)
+cdef object _native_named(root)
 
 @cython.locals(out=list, top="void *", node="void *")
 cdef list _native_named_nodes_among(root, keys)

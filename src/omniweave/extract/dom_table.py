@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import cython
 from selectolax import lexbor
@@ -76,20 +76,34 @@ def tagged_and_attributed(
     return tagged, attributed
 
 
-def named_labels(root: LexborNode) -> list[str]:
-    """The :func:`label_of` each element under ``root`` (itself included) with a class or an id, in
-    document order (the order of :data:`NAMED_QUERY`'s matches)."""
-    if _native:
-        return _native_named_labels(root)
-    return list(map(label_of, root.css(NAMED_QUERY)))
+class Named:
+    """The elements under a root (itself included) with a class or an id, in document order (the
+    order of :data:`NAMED_QUERY`'s matches): the :func:`label_of` each (``labels``), and the elements
+    themselves at chosen positions (:meth:`nodes`, while the tree is unchanged)."""
+
+    __slots__ = ("labels", "_keys", "_parser", "_nodes")
+
+    def __init__(self, labels: list[str], keys: list[int] | None, parser: LexborHTMLParser | None,
+                 nodes: list[LexborNode] | None) -> None:
+        self.labels = labels
+        self._keys = keys  # each element's mem_id (compiled build)
+        self._parser = parser
+        self._nodes = nodes  # the elements (pure Python)
+
+    def nodes(self, at: Iterable[int]) -> list[LexborNode]:
+        """The elements at positions ``at``."""
+        if self._nodes is not None:
+            return [self._nodes[i] for i in at]
+        keys, parser = self._keys, self._parser
+        return [_new_node(cython.cast("void *", cython.cast(cython.size_t, keys[i])), parser) for i in at]
 
 
-def named_nodes(root: LexborNode, at: Sequence[int]) -> list[LexborNode]:
-    """The elements of :func:`named_labels` (same tree, unchanged since) at positions ``at`` (ascending)."""
+def named(root: LexborNode) -> Named:
+    """The elements under ``root`` with a class or an id (see :class:`Named`)."""
     if _native:
-        return _native_named_nodes(root, at)
-    named = root.css(NAMED_QUERY)
-    return [named[i] for i in at]
+        return _native_named(root)
+    nodes = root.css(NAMED_QUERY)
+    return Named(list(map(label_of, nodes)), None, None, nodes)
 
 
 def named_nodes_among(root: LexborNode, keys: Collection[int]) -> list[LexborNode]:
@@ -238,8 +252,8 @@ def _is_named(element) -> cython.bint:
             or _attr_by_name(element, cython.cast("const unsigned char *", b"id"), 2) != cython.NULL)
 
 
-def _native_named_labels(root: LexborNode):
-    labels = []
+def _native_named(root: LexborNode):
+    labels, keys = [], []
     top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
     node = top
     while node != cython.NULL:
@@ -247,30 +261,9 @@ def _native_named_labels(root: LexborNode):
             label = _label(node)
             if label is not None:
                 labels.append(label)
+                keys.append(cython.cast(cython.size_t, node))
         node = _following(node, top)
-    return labels
-
-
-def _native_named_nodes(root: LexborNode, at):
-    parser = root.parser
-    out = []
-    count = len(at)
-    if not count:
-        return out
-    index = 0  # of the element among the named ones
-    wanted = at[0]
-    top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
-    node = top
-    while node != cython.NULL:
-        if _node_type(node) == _ELEMENT and _first_attribute(node) != cython.NULL and _is_named(node):
-            if index == wanted:
-                out.append(_new_node(node, parser))
-                if len(out) == count:
-                    break
-                wanted = at[len(out)]
-            index += 1
-        node = _following(node, top)
-    return out
+    return Named(labels, keys, root.parser, None)
 
 
 def _native_named_nodes_among(root: LexborNode, keys):
@@ -329,11 +322,12 @@ def _reads_like_the_api() -> bool:
     root = LexborHTMLParser(_PROBE).root
     tag_ids = {node.tag_id for node in root.traverse()}
     tests = [("hidden", PRESENT, ""), ("style", CONTAINS_FOLDED, "display"), ("id", EQUALS, "c")]
-    expected = (tagged_and_attributed(root, tag_ids, tests), named_labels(root))
+    expected = (tagged_and_attributed(root, tag_ids, tests), named(root).labels)
     _native = True
     try:
-        got = (tagged_and_attributed(root, tag_ids, tests), named_labels(root))
-        nodes = named_nodes(root, range(len(got[1])))
+        found = named(root)
+        got = (tagged_and_attributed(root, tag_ids, tests), found.labels)
+        nodes = found.nodes(range(len(got[1])))
         keys = {node.mem_id for node in root.css(NAMED_QUERY)}
         same = (
             [n.mem_id for n in got[0][0]] == [n.mem_id for n in expected[0][0]]
