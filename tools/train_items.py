@@ -28,6 +28,19 @@ best choice of lists one by one would add +.082 on listing and +.086 on collecti
 the model's +.050 / +.057. A boosted-tree model (LightGBM, 200 trees of 15 leaves, same weights and
 threshold choice) on the same features: WCXB +.0081, trafilatura-eval +.0009, but listing +.0482
 and readability -.0053.
+
+Member-vs-member features (session 16; WCXB / listing / collection, 5 folds, against +.0075 / +.0500
+/ +.0572): a list's member count times its share of the text, kept (``members_by_share``): +.0084 /
++.0594 / +.0617, and with 4 and 10 folds +.0087 and +.0090 against +.0075 and +.0081 (3 folds:
++.0072 against +.0075), nothing lost on readability or trafilatura-eval. No steady gain: the share of
+members with the list's most common sequence of block kinds (+.0084 at 5 folds, +.0078 against
++.0081 at 10; on top of the kept one +.0090 at 5 folds, +.0074 at 10), the log of the number of
+lists with the same sequence (+.0073) or their share of the text (+.0079), the spread of the
+members' text (+.0082), one-member lists with the same sequence (three or more) merged into one
+list (+.0072), the member count times the log of the list's text against the kept (+.0085 at 5
+folds, +.0075 at 4); ``LOSS_AVERSION`` 1.5 or 6, ``L2`` 1e-3 or 1e-1, the threshold's objective
+smoothed over neighbouring thresholds: within .0008. The forum and product pages have little to
+win here: the best lists one by one would add +.006 and +.004.
 """
 
 from __future__ import annotations
