@@ -4,8 +4,13 @@ cross-validation by site.
 
     python tools/train_items.py [--folds 5] [--ship] [--limit N]
 
-Each page is extracted once by the rules; the text blocks the walk saw, those the rules keep, and
-each dropped list (the blocks it holds, its row of :data:`items.ITEMS_FEATURES`) are recorded. A
+Each page is extracted once by the rules, with the extractor's other learned parts (root, block,
+gate and tail models) trained without the page's fold, as bench/extraction.py extracts it (their
+fold models in bench/.cache, written by tools/train_extractor.py and tools/train_blocks.py): the
+lists are learned as the extractor meets them on pages those parts never saw, not as the shipped
+parts, trained on these very pages, would leave them. The text blocks the walk saw, those the rules
+keep, and each dropped list (the blocks it holds, its row of :data:`items.ITEMS_FEATURES`) are
+recorded. A
 list's gain is the page's F1 with it given back less the rules' F1 (word F1 against the main text;
 snippet F1 per page where only snippets exist, as bench/extraction.py scores). A logistic model is
 trained to tell the lists that gain (each weighted by how much it gains or loses), and its threshold
@@ -48,6 +53,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +76,7 @@ L2, STEPS = 1e-2, 400
 INNER_FOLDS = 4
 LOSS_AVERSION = 3.0  # a suite's mean loss counts this many times its gain
 THRESHOLDS = np.linspace(-3.0, 5.0, 33)  # log-odds
+UPSTREAM = "out of fold"  # how the other learned parts were set when the table was recorded
 
 
 @dataclass
@@ -159,11 +166,29 @@ def fit_thresholded(pages: list[Lists], counts: Counter[str]) -> learned.LinearM
     return model
 
 
+def upstream_out_of_fold(measure: Callable[[extraction.Case], object]) -> Callable[[extraction.Case], object]:
+    """``measure`` with the extractor's other learned parts set, for each page, to their models
+    trained without its fold (:func:`extraction.fold_models`; the items model is unset first)."""
+    models = extraction.fold_models(True, CACHE / "cv-models", CACHE / "cv-blocks", CACHE / "cv-gate",
+                                    CACHE / "cv-tail", CACHE / "cv-items")
+
+    def measured(case: extraction.Case) -> object:
+        for m in models:
+            m.use(case)
+        try:
+            return measure(case)
+        finally:
+            for m in models:
+                m.use(None)
+
+    return measured
+
+
 def main() -> None:
     args = training_parser(__doc__, CACHE / "items.pickle", "pages' blocks and lists").parse_args()
     items.set_items_model(None)  # the recorder sees every page (a shipped model of other features is not loaded)
     cases = [c for suite in TRAIN_SUITES for c in extraction.load_suite(extraction.DATA, suite, args.limit)]
-    table = cached_table(args.table, items.ITEMS_FEATURES, cases, page_lists)
+    table = cached_table(args.table, (items.ITEMS_FEATURES, UPSTREAM), cases, upstream_out_of_fold(page_lists))
     pages, counts = [], Counter()
     for case in cases:
         found = table[f"{case.suite}/{case.name}"]
