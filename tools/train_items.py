@@ -35,9 +35,12 @@ threshold choice) on the same features: WCXB +.0081, trafilatura-eval +.0009, bu
 and readability -.0053.
 
 Member-vs-member features (session 16; WCXB / listing / collection, 5 folds, against +.0075 / +.0500
-/ +.0572): a list's member count times its share of the text, kept (``members_by_share``): +.0084 /
-+.0594 / +.0617, and with 4 and 10 folds +.0087 and +.0090 against +.0075 and +.0081 (3 folds:
-+.0072 against +.0075), nothing lost on readability or trafilatura-eval. No steady gain: the share of
+/ +.0572, lists recorded with the shipped other parts): a list's member count times its share of the
+text, kept (``members_by_share``): +.0084 / +.0594 / +.0617, and with 4 and 10 folds +.0087 and
++.0090 against +.0075 and +.0081 (3 folds: +.0072 against +.0075), nothing lost on readability or
+trafilatura-eval; recorded with the other parts out of fold (as now) it adds less, WCXB +.0001 to
++.0005 and listing +.0004 to +.0058 with 3, 4, 5 and 10 folds (5: +.0084 / +.0648 / +.0529 against
++.0082 / +.0608 / +.0534). No steady gain: the share of
 members with the list's most common sequence of block kinds (+.0084 at 5 folds, +.0078 against
 +.0081 at 10; on top of the kept one +.0090 at 5 folds, +.0074 at 10), the log of the number of
 lists with the same sequence (+.0073) or their share of the text (+.0079), the spread of the
