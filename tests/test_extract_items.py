@@ -3,7 +3,10 @@ drops, grouped as siblings, and given back in place where the items model says s
 
 from __future__ import annotations
 
+import gzip
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -73,6 +76,8 @@ def test_cards_of_one_parent_make_one_group():
     title, blurb, linked_blurb = "Slow-cooked bean stew number 0", "A warming winter dish with beans and bread.", "A warming winter dish with beans"
     share = (len(title) + len(linked_blurb)) / (len(title) + len(blurb))
     assert cards[items.ITEMS_FEATURES.index("link_share")] == pytest.approx(share)
+    share_of_text = cards[items.ITEMS_FEATURES.index("share")]
+    assert cards[items.ITEMS_FEATURES.index("members_by_share")] == pytest.approx(math.log(8) * share_of_text)
 
 
 def test_a_list_inside_a_dropped_container_is_part_of_it():
@@ -124,6 +129,24 @@ def test_the_shipped_items_model_loads_and_leaves_an_articles_related_links_out(
                f"<h3>Related</h3><ul class='related'>{related}</ul></article></body></html>")
     text = extract_html(article, url=URL).text
     assert "A sentence of article text" in text and "Another story about beans" not in text
+
+
+def test_a_news_section_gets_its_stories_back_from_the_shipped_model(shared_data: Path, restore_items_model):
+    """WCXB's BBC technology section: the rules drop its columns of linked stories as link lists;
+    the shipped model gives them back, and with them most of the page's main text."""
+    root = shared_data / "html" / "wcxb-dev"
+    truth = json.loads((root / "ground-truth" / "2962.json").read_text(encoding="utf-8"))
+    html = gzip.decompress((root / "html" / "2962.html.gz").read_bytes())
+    stories = ("AI-generated Iran war videos surge as creators use new tech to cash in",
+               "Do you have to be polite to AI?", "The tactile tech giving deaf runners a fair start")
+    assert all(s in truth["ground_truth"]["main_content"] for s in stories)
+    items.set_items_model(None)
+    rules = extract_html(html, url=truth["url"]).text
+    assert not any(s in rules for s in stories)
+    items.ITEMS_MODEL.reset()
+    text = extract_html(html, url=truth["url"]).text
+    assert all(s in text for s in stories)
+    assert len(text) > 4 * len(rules)
 
 
 def test_a_cjk_page_keeps_the_rules_choice(restore_items_model):

@@ -9,11 +9,13 @@ outside them are grouped as siblings: by the smallest container holding them (th
 whatever their shape: a badge, a picture or not; the rows of a column of titles; the boxes of a
 menu; a line alone, a pager's "Older posts »", is none). Each group is described by what giving it
 back adds (its share of the text, link text, blocks and their length, sentence ends, headings, list
-items, pictures, text outside links per block, how many members), where it stands against what the
-page keeps, and the page's own figures (the share of CJK characters among its first ones). A linear
-model (``items_model.npz``, trained by tools/train_items.py with folds by site) gives a group back
-where it scores at least the model's threshold. Cheap: sums over the walk's blocks, asked on pages
-that drop such a container. Without the model file the rules' pruning stands.
+items, pictures, text outside links per block, how many members, and that count times its share of
+the text: many members holding much of the page are a listing's items, one box or a few holding as
+much are a menu or a sidebar), where it stands against what the page keeps, and the page's own
+figures (the share of CJK characters among its first ones). A linear model (``items_model.npz``,
+trained by tools/train_items.py with folds by site) gives a group back where it scores at least the
+model's threshold. Cheap: sums over the walk's blocks, asked on pages that drop such a container.
+Without the model file the rules' pruning stands.
 
 Pages whose first text is more than :data:`CJK_MAX` CJK characters are left to the rules: a link of
 four characters there is a phrase, not a word, the shared pages hold no CJK listing to learn from,
@@ -50,6 +52,7 @@ ITEMS_FEATURES = (
     "bias", "log_chars", "share", "dropped_share", "link_share", "log_blocks", "log_mean_chars", "sentence_end",
     "heading", "list_item", "log_images", "log_unlinked_per_block", "position", "kept_before", "kept_share",
     "kept_sentence_end", "log_kept_chars", "log_groups", "root_share", "log_members", "log_vs_kept", "cjk_share",
+    "members_by_share",
 )
 ITEMS_MODEL = ShippedModel(ITEMS_MODEL_PATH, ITEMS_FEATURES)
 shipped_items_model, set_items_model = ITEMS_MODEL.get, ITEMS_MODEL.set
@@ -187,7 +190,7 @@ def items_features(blocks: Blocks, kept: list[Node], kept_ids: set[int], groups:
             math.log1p((chars - linked) / texts), start / max(1, len(nodes)), kept_before[start] / max(1, kept_chars),
             kept_chars / total, kept_ends / max(1, len(kept_texts)), math.log1p(kept_chars), math.log1p(len(groups)),
             blocks.chars / max(1, body_chars_at_most), math.log(len(group)), math.log((chars + 1) / (kept_chars + 1)),
-            cjk,
+            cjk, math.log(len(group)) * chars / total,
         ])
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(ITEMS_FEATURES))
 
