@@ -4,12 +4,13 @@ at run time, loaded once). Without a shipped model each part leaves the rules' c
 
 - Content root (``root_model.npz``, tools/train_extractor.py): the rule's winner and a few
   alternatives (the next best scored nodes outside the page's footer, the winner's parent and
-  grandparent, the whole body) are described by text and link share, scores, tag, class hints,
-  depth, repeated children and their relation to the rule's winner. The model is asked only where
-  the rule's winner holds little of the body's text (the model's ``gate``; on articles it holds
-  most of it) and its class does not name it content (unless ``ask_hinted``); its pick replaces the rule's winner only when it scores
-  at least the model's ``threshold`` (a margin) above it, and the rules then expand it (series,
-  siblings, lead) as they expand their own winner. Gate, hint and margin are fitted out of fold.
+  grandparent, the whole body) are described by text and link share, scores, tag, class hints, depth,
+  repeated children and their relation to the rule's winner. The model is asked only where the rule's
+  winner holds little of the body's text (the model's ``gate``; on articles it holds most of it) and
+  its class does not name it content (unless ``ask_hinted``); its pick replaces the rule's winner only
+  when it scores at least the model's ``threshold`` (a margin) above it, and the rules then expand it
+  (series, siblings, lead) as they expand their own winner. Gate, hint and margin are fitted out of
+  fold.
 - Blocks (``block_model.npz``, tools/train_blocks.py): each text block of the chosen content is
   described by its kind, length, link, digit and capital shares, punctuation, position, neighbours
   and furniture cue words; blocks scored under the model's threshold are dropped.
