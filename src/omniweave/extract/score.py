@@ -159,7 +159,7 @@ def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
     if in_footer(nodes[top_key]):
         outside = [key for key in final if not in_footer(nodes[key])]
         if not outside:
-            out.top = body  # only footer text scores: the whole page, left to pruning
+            out.top = body  # the best scored candidates are all in the footer: the whole page, left to pruning
             return out
         top_key = max(outside, key=final.__getitem__)
     top = _promote(nodes[top_key], top_key, final[top_key], scores, nodes, final)
