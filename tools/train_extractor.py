@@ -4,7 +4,7 @@ pages, with k-fold cross-validation by site.
     python tools/train_extractor.py [--folds 5] [--ship] [--limit N]
 
 For every page the extractor is run once per candidate root (the rule's winner, the next best scored
-nodes, its parent and grandparent, the body), and each output is scored against the page's ground
+nodes outside the page's footer, its parent and grandparent, the body), and each output is scored against the page's ground
 truth as the bench scores it (word F1 against the main text; snippet F1 where only snippets exist).
 A linear scorer is then trained to maximise the expected F1 of the candidate it picks (softmax over a
 page's candidates). It is asked only where the rule's winner holds under a share of the body's text

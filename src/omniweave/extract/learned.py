@@ -3,13 +3,14 @@ labelled pages by a script in tools/ and shipped as a small ``.npz`` file in the
 at run time, loaded once). Without a shipped model each part leaves the rules' choice as it is.
 
 - Content root (``root_model.npz``, tools/train_extractor.py): the rule's winner and a few
-  alternatives (the next best scored nodes, the winner's parent and grandparent, the whole body) are
-  described by text and link share, scores, tag, class hints, depth, repeated children and their
-  relation to the rule's winner. The model is asked only where the rule's winner holds little of
-  the body's text (the model's ``gate``; on articles it holds most of it) and its class does not
-  name it content (unless ``ask_hinted``); its pick replaces the rule's winner only when it scores
-  at least the model's ``threshold`` (a margin) above it, and the rules then expand it (series,
-  siblings, lead) as they expand their own winner. Gate, hint and margin are fitted out of fold.
+  alternatives (the next best scored nodes outside the page's footer, the winner's parent and
+  grandparent, the whole body) are described by text and link share, scores, tag, class hints, depth,
+  repeated children and their relation to the rule's winner. The model is asked only where the rule's
+  winner holds little of the body's text (the model's ``gate``; on articles it holds most of it) and
+  its class does not name it content (unless ``ask_hinted``); its pick replaces the rule's winner only
+  when it scores at least the model's ``threshold`` (a margin) above it, and the rules then expand it
+  (series, siblings, lead) as they expand their own winner. Gate, hint and margin are fitted out of
+  fold.
 - Blocks (``block_model.npz``, tools/train_blocks.py): each text block of the chosen content is
   described by its kind, length, link, digit and capital shares, punctuation, position, neighbours
   and furniture cue words; blocks scored under the model's threshold are dropped.
@@ -38,7 +39,7 @@ from selectolax.lexbor import LexborNode
 
 from omniweave.document import Node, TextNode
 from omniweave.extract.clean import NO_HINT, NONE, HintMap
-from omniweave.extract.score import Scoring, expand
+from omniweave.extract.score import Scoring, expand, in_footer
 from omniweave.extract.walk import Blocks
 
 MODEL_PATH = Path(__file__).with_name("data") / "root_model.npz"
@@ -164,10 +165,11 @@ def _may_ask(model: LinearModel | None, rule: LexborNode, hinted: HintMap) -> bo
 
 
 def candidates(body: LexborNode, scoring: Scoring) -> list[LexborNode]:
-    """The rule's winner first, then the best scored nodes, the winner's ancestors and the body."""
+    """The rule's winner first, then the best scored nodes (none in the page's footer, as for the
+    rule), the winner's ancestors and the body."""
     assert scoring.top is not None
     out = [scoring.top]
-    out += [scoring.nodes[key] for key in scoring.ranked]
+    out += [node for node in map(scoring.nodes.__getitem__, scoring.ranked) if not in_footer(node)]
     node = scoring.top.parent
     for _ in range(PARENT_LEVELS):
         if node is None or node.tag in ("body", "html"):

@@ -1,6 +1,7 @@
 """Choosing the main-content subtree: paragraph-like elements score their ancestors (text length,
 commas in any script, less the part that is link text), candidates are weighted by class/id hints
-and their own link density, and siblings of the winner that look like content join it."""
+and their own link density, a candidate in the page's footer never wins, and siblings of the winner
+that look like content join it."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ _TAG_BONUS = {
 _STOP = {"html", "#document", "-document"}
 _STOP_IDS = frozenset((id_of_tag("html"), DOCUMENT_ID))
 _DIRECT_TEXT_IDS = frozenset(map(id_of_tag, _DIRECT_TEXT_TAGS))
-_TD_ID, _A_ID = id_of_tag("td"), id_of_tag("a")
+_TD_ID, _A_ID, _FOOTER_ID = id_of_tag("td"), id_of_tag("a"), id_of_tag("footer")
+_BODY_IDS = _STOP_IDS | {id_of_tag("body")}
 _TAG_BONUS_BY_ID = {id_of_tag(tag): bonus for tag, bonus in _TAG_BONUS.items()}
 LEAD_LEVELS = 3  # how far above the first root the page heading may stand beside it
 LEAD_MAX_TEXT, LEAD_MAX_LINKS = 1500, 0.5  # a heading block with more text or links is not the article's lead
@@ -154,9 +156,26 @@ def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
         final[key] = scores[key] * (1.0 - links.density(nodes[key]))
         best = max(best, final[key])
     top_key = max(final, key=final.__getitem__)
+    if in_footer(nodes[top_key]):
+        outside = [key for key in final if not in_footer(nodes[key])]
+        if not outside:
+            out.top = body  # the best scored candidates are all in the footer: the whole page, left to pruning
+            return out
+        top_key = max(outside, key=final.__getitem__)
     top = _promote(nodes[top_key], top_key, final[top_key], scores, nodes, final)
     out.top = _around_list(top)
     return out
+
+
+def in_footer(node: LexborNode) -> bool:
+    """Whether ``node`` is in a footer landmark (``<footer>``, ``role=contentinfo``): a newsletter
+    box, an "about us" blurb or a legal notice there can outscore a short or fragmented body, but is
+    never the page's main content."""
+    while node is not None and node.tag_id not in _BODY_IDS:
+        if node.tag_id == _FOOTER_ID or node.attributes.get("role") == "contentinfo":
+            return True
+        node = node.parent  # type: ignore[assignment]
+    return False
 
 
 def expand(body: LexborNode, top: LexborNode, scoring: Scoring, body_chars_at_most: int,
