@@ -60,8 +60,8 @@ def test_a_rerun_does_nothing_twice(warc_dir, tmp_path):
 
 
 def test_shards_are_small_row_groups_without_dictionaries(warc_dir, tmp_path):
-    """A later pass turns one row group of a shard into Python at a time (memory flat with the input):
-    shards hold row groups of at most FLUSH_ROWS rows, plainly encoded (a document's values are unique)."""
+    """Shards hold row groups of at most FLUSH_ROWS rows, plainly encoded (a document's values are
+    unique), and the later pass reads every row of them."""
     out = tmp_path / "out"
     summary = run_recipe(_recipe([warc_dir / "dolma", warc_dir / "jwarc"], out, workers=1,
                                  steps=[{"text_length": {"min_chars": 1}}, "exact_dedup"]), progress=False)
