@@ -66,3 +66,40 @@ def test_a_gzip_encoded_page_that_inflates_to_256_mib(tmp_path):
     rss, result = _read_in_child(path)
     assert rss < LIMIT_MB, f"peak RSS {rss:.0f} MB"
     assert result["docs"] == 1 and result["counts"]["skipped:html_too_large"] == 1
+
+
+SHARD_LIMIT_MB = 300
+STREAM = """
+import json
+from collections import Counter
+from omniweave.io.inputs import expand_inputs
+from omniweave.readers import read_input
+counts = Counter()
+[inp] = expand_inputs([{path!r}])
+docs = sum(1 for _ in read_input(inp, counts, max_html_bytes=5_000_000))  # each document let go in turn
+print(json.dumps({{"docs": docs, "counts": counts}}))
+"""
+
+
+def test_a_shard_of_100_mb_of_text_is_read_a_few_rows_at_a_time(shared_data, tmp_path):
+    """A later pass reads its shards a few rows at a time: 1,024 documents of ~100 KB of real page text
+    (100 MB) peak at ~190 MB (imports ~100 MB), not at ~420 MB as when read 1,024 rows at a time."""
+    import fsspec
+
+    from omniweave.document import Document, TextNode
+    from omniweave.io.output import ShardWriter
+    from omniweave.layout import SCHEMA, document_to_row
+
+    pages = [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+             for p in sorted((shared_data / "html" / "wcxb-dev" / "html").glob("*.html.gz"))[:64]]
+    text = "\n".join(pages)
+    assert len(text) > 1_000_000
+    writer = ShardWriter(fsspec.filesystem("file"), str(tmp_path), "shard", SCHEMA, compression="zstd")
+    for i in range(1024):
+        start = (i * 7919) % max(len(text) - 100_000, 1)
+        writer.write(document_to_row(Document(id=f"doc-{i}", nodes=[TextNode(text[start:start + 100_000], "paragraph")])))
+    [path] = writer.commit()
+    rss, out = peak_rss_mb(STREAM.format(path=path), env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    result = json.loads(out.strip().splitlines()[0])
+    assert rss < SHARD_LIMIT_MB, f"peak RSS {rss:.0f} MB"
+    assert result["docs"] == 1024 and result["counts"]["document_rows"] == 1024

@@ -8,6 +8,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+from omniweave.io.output import FLUSH_ROWS
 from omniweave.layout import SCHEMA
 from omniweave.pipeline.recipe import RecipeError, load_recipe, parse_recipe
 from omniweave.run import run_recipe
@@ -56,6 +57,24 @@ def test_a_rerun_does_nothing_twice(warc_dir, tmp_path):
     assert first.documents_out == second.documents_out == 23
     assert sorted(p.name for p in (tmp_path / "out" / "corpus").iterdir()) == files
     assert json.loads((tmp_path / "out" / "run.json").read_text())["resumed"] == 1
+
+
+def test_shards_are_small_row_groups_without_dictionaries(warc_dir, tmp_path):
+    """Shards hold row groups of at most FLUSH_ROWS rows, plainly encoded (a document's values are
+    unique), and the later pass reads every row of them."""
+    out = tmp_path / "out"
+    summary = run_recipe(_recipe([warc_dir / "dolma", warc_dir / "jwarc"], out, workers=1,
+                                 steps=[{"text_length": {"min_chars": 1}}, "exact_dedup"]), progress=False)
+    shards = sorted(out.glob("stages/pass-00/shards/*.parquet")) + sorted(out.glob("corpus/*.parquet"))
+    assert shards and summary.ok
+    for path in shards:
+        meta = pq.ParquetFile(path).metadata
+        for g in range(meta.num_row_groups):
+            group = meta.row_group(g)
+            assert group.num_rows <= FLUSH_ROWS
+            assert not any(group.column(c).has_dictionary_page for c in range(group.num_columns))
+    shard_rows = sum(pq.ParquetFile(p).metadata.num_rows for p in out.glob("stages/pass-00/shards/*.parquet"))
+    assert summary.stats["steps"]["read@pass-01"]["document_rows"] == shard_rows == 23
 
 
 def test_exact_duplicates_across_shards_keep_the_newest(warc_dir, tmp_path):

@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 ImageSink = Callable[[WarcImage], None]
 MAX_ROW_BYTES = 64 * 2**20  # a longer JSONL line is skipped unread (a document row is far smaller)
 ROW_ERRORS = (ValueError, KeyError, TypeError, AttributeError)  # a row of the wrong shape
+# rows of a Parquet file turned into Python at a time: a later pass's memory stays flat however big its
+# input (a run's shard of 421 English documents: +30 MB read 1,024 rows at a time, +13 MB 32 at a time)
+PARQUET_BATCH_ROWS = 32
 
 
 def skip(counts: Counter[str], reason: str, where: str, detail: str) -> None:
@@ -188,7 +191,7 @@ def _read_parquet(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
             groups = [g for g, at in enumerate(starts) if inp.start <= at and (inp.end is None or at < inp.end)]
             if not groups:
                 return
-        for batch in pf.iter_batches(columns=SCHEMA.names, batch_size=1024, row_groups=groups):
+        for batch in pf.iter_batches(columns=SCHEMA.names, batch_size=PARQUET_BATCH_ROWS, row_groups=groups):
             for row in batch.to_pylist():
                 row_number += 1
                 counts["document_rows"] += 1

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from omniweave.document import Document
 from omniweave.export.images import ImageStore
 from omniweave.export.source import corpus_files
-from omniweave.io.output import filesystem
+from omniweave.io.output import FLUSH_ROWS, filesystem
 from omniweave.layout import SCHEMA, row_to_document
 from omniweave.report.charts import bar_chart, funnel_chart
 from omniweave.pipeline.rundir import RunDir
@@ -95,26 +95,32 @@ def sample_rank(texts: list[str | None] | None, images: list[str | None] | None)
 
 def pick_samples(root: str, n: int, scan: int = 2000) -> list[Document]:
     """``n`` documents among the first ``scan``: most images first, then most text (ties: the first).
-    Ranked from the texts and images columns as the rows stream by; only the ``n`` best become
-    documents (each holds on to its batch of rows until it is passed, so at most ``n`` batches are kept)."""
+    Ranked from the texts and images columns as the rows stream by; a row becomes a Python row only
+    while it is among the ``n`` best, so the scan holds one batch and ``n`` rows."""
+    best: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []  # the n best, worst first (keys negated)
     try:
         fs, files = corpus_files(root)
-        ranked = ((sample_rank(texts, images), at, row) for at, texts, images, row in
-                  itertools.islice(_corpus_rows(fs, files), scan))
-        return [row_to_document(row.to_pylist()[0]) for _, _, row in heapq.nsmallest(n, ranked)]
+        for at, texts, images, batch, i in itertools.islice(_corpus_rows(fs, files), scan):
+            rank = sample_rank(texts, images)
+            key = (-rank[0], -rank[1], -at[0], -at[1])
+            if len(best) < n:
+                heapq.heappush(best, (key, batch.slice(i, 1).to_pylist()[0]))
+            elif best and key > best[0][0]:
+                heapq.heapreplace(best, (key, batch.slice(i, 1).to_pylist()[0]))
     except ValueError:  # no corpus
         return []
+    return [row_to_document(row) for _, row in sorted(best, reverse=True)]
 
 
-def _corpus_rows(fs: fsspec.AbstractFileSystem, files: list[str]) -> Iterator[tuple[tuple[int, int], Any, Any, pa.RecordBatch]]:
-    """((file index, row), texts, images, the row as a one-row batch) of every row of ``files`` in order."""
+def _corpus_rows(fs: fsspec.AbstractFileSystem, files: list[str]) -> Iterator[tuple[tuple[int, int], Any, Any, pa.RecordBatch, int]]:
+    """((file index, row), texts, images, the row's batch, its index there) of every row of ``files`` in order."""
     for f, path in enumerate(files):
         first = 0
         with fs.open(path, "rb") as fh:
-            for batch in pq.ParquetFile(fh).iter_batches(batch_size=256, columns=SCHEMA.names):
+            for batch in pq.ParquetFile(fh).iter_batches(batch_size=FLUSH_ROWS, columns=SCHEMA.names):
                 texts, images = batch.column("texts").to_pylist(), batch.column("images").to_pylist()
                 for i in range(batch.num_rows):
-                    yield (f, first + i), texts[i], images[i], batch.slice(i, 1)
+                    yield (f, first + i), texts[i], images[i], batch, i
                 first += batch.num_rows
 
 
