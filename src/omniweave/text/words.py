@@ -6,6 +6,11 @@ dictionary and HMM, the same words as jieba's ``lcut(HMM=True)`` on every Han ru
 Chinese pages, 12x faster, and its dictionary lives outside the Python heap).
 Kana runs are split per character-class run (a rough but stable unit for Japanese). Numbers count
 as words; punctuation and symbols never do.
+
+The words of the latest texts holding a Han run are kept (:data:`HAN_CACHE_WORDS` words at most):
+segmenting is the costliest part (~0.5 us a word), and a crawl repeats texts across pages (a
+site's footer, notices, syndicated copies), which then cost a dictionary look-up. Pages without
+repeated paragraphs gain nothing from it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ _CJK_CHAR = re.compile(rf"[{_HAN}{_KANA}\uac00-\ud7af]")
 _MARK, _SEP = "\x00", "\x01"  # where a Han run was, where a text ends (non-word characters: no token otherwise)
 _MARKED_TOKEN = re.compile(f"{_MARK}|{_SEP}|{_TOKEN.pattern}")
 _cut: Callable[[str, bool], list[str]] | None = None  # rjieba.cut, imported on first use
+HAN_CACHE_WORDS = 1 << 17  # words of texts holding a Han run kept at most (~10 MB: Han words are short)
 
 
 def _bounds(ranges: str) -> np.ndarray:
@@ -88,9 +94,55 @@ def words_each(texts: Sequence[str]) -> list[tuple[str, ...]]:
             han.append(len(out))
             out.append(())
     if han:
-        for i, found in zip(han, _han_words([texts[i] for i in han]), strict=True):
-            out[i] = found
+        _fill_from_han_cache(texts, han, out)
     return out
+
+
+def _fill_from_han_cache(texts: Sequence[str], han: list[int], out: list[tuple[str, ...]]) -> None:
+    """Put the words of ``texts[i]`` for each ``i`` in ``han`` at ``out[i]``: from the cache where
+    the text was segmented lately, the others segmented in one pass and cached."""
+    todo: dict[str, list[int]] = {}  # text not cached -> where it goes (a text repeated in ``texts``: segmented once)
+    for i in han:
+        found = _HAN_CACHE.get(texts[i])
+        if found is None:
+            todo.setdefault(texts[i], []).append(i)
+        else:
+            out[i] = found
+    for text, found in zip(todo, _han_words(list(todo)), strict=True):
+        for i in todo[text]:
+            out[i] = found
+        _HAN_CACHE.put(text, found)
+
+
+class _RecentWords:
+    """Texts' words, the latest ``limit`` words' worth at most: two generations, the current one
+    filled until it holds ``limit / 2`` words, then made the previous one (the one before dropped);
+    a text found in the previous generation moves to the current one."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.current: dict[str, tuple[str, ...]] = {}
+        self.previous: dict[str, tuple[str, ...]] = {}
+        self.held = 0  # words in ``current``
+
+    def get(self, text: str) -> tuple[str, ...] | None:
+        found = self.current.get(text)
+        if found is None:
+            found = self.previous.get(text)
+            if found is not None:
+                self.put(text, found)
+        return found
+
+    def put(self, text: str, found: tuple[str, ...]) -> None:
+        if 2 * len(found) > self.limit:
+            return
+        if 2 * (self.held + len(found)) > self.limit:
+            self.previous, self.current, self.held = self.current, {}, 0
+        self.current[text] = found
+        self.held += len(found)
+
+
+_HAN_CACHE = _RecentWords(HAN_CACHE_WORDS)
 
 
 def _chunk_words(text: str) -> tuple[str, ...]:
