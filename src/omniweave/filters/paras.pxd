@@ -1,0 +1,6 @@
+# C types for paras.py's character count loop in the compiled build (setup.py); the .py stays the only source.
+cimport cython
+
+@cython.locals(i=Py_ssize_t, b=Py_ssize_t, width=Py_ssize_t, text=str, ch=Py_UCS4, code=cython.uint,
+               found=cython.uint, lookup="const unsigned char[:]", counts="int[:, ::1]", astral=list)
+cpdef list _count_bits(list texts, object table, object out)
