@@ -34,3 +34,23 @@ def test_counted_classes_equal_those_of_numpy_and_of_each_character(paragraphs):
 
 def test_no_texts_no_counts():
     assert {kind: v.tolist() for kind, v in counts_each([]).items()} == {kind: [] for kind in COUNTED}
+
+
+def test_short_words_counted_per_paragraph_equal_a_count_of_their_lengths(paragraphs):
+    from omniweave.filters.paras import _short_word_counts
+    from omniweave.text.words import words_each
+
+    found = words_each(paragraphs)
+    assert _short_word_counts(found) == [sum(len(w) <= 2 for w in ws) for ws in found]
+    assert _short_word_counts([["a", "bb", "ccc", "𠀀𠀁", "𠀀𠀁𠀂"], ()]) == [3, 0]
+
+
+def test_bare_url_tried_only_without_spaces_fires_where_the_pattern_matches(paragraphs):
+    from omniweave.document import TextNode
+    from omniweave.filters.omnicorpus_rules import BARE_URL, RuleParams, bare_url
+    from omniweave.filters.paras import Paras
+
+    texts = [*paragraphs, "https://example.com/a?b=c", "www.example.org", "example.com/x y", "(http://x.cn)"]
+    p = Paras([TextNode(t, "paragraph") for t in texts], "en")
+    assert bare_url(p, RuleParams()).tolist() == [BARE_URL.match(t) is not None for t in p.texts]
+    assert sum(bare_url(p, RuleParams()).tolist()) >= 3

@@ -4,3 +4,6 @@ cimport cython
 @cython.locals(i=Py_ssize_t, b=Py_ssize_t, width=Py_ssize_t, text=str, ch=Py_UCS4, code=cython.uint,
                found=cython.uint, lookup="const unsigned char[:]", counts="int[:, ::1]", astral=list)
 cpdef list _count_bits(list texts, object table, object out)
+
+@cython.locals(n=Py_ssize_t, word=str, out=list)
+cpdef list _short_word_counts(list word_lists)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -63,6 +62,18 @@ def _count_bits(texts: list, table: np.ndarray, out: np.ndarray) -> list:
             for b in range(width):
                 counts[b, i] += (found >> b) & 1
     return astral
+
+
+def _short_word_counts(word_lists: list) -> list:
+    """For each sequence of words, how many have at most two characters (a C loop when compiled)."""
+    out = []
+    for words in word_lists:
+        n = 0
+        for word in words:
+            if len(word) <= 2:
+                n += 1
+        out.append(n)
+    return out
 
 
 class Paras:
@@ -126,13 +137,8 @@ class Paras:
     def short_words(self, among: Mask) -> np.ndarray:
         """Words of at most two characters, in the paragraphs ``among`` where open (0 elsewhere)."""
         out = np.zeros(len(self.texts), dtype=np.int64)
-        rows = np.flatnonzero(self.open & among)
-        words = chain.from_iterable(self.analyses[i].words for i in rows.tolist())
-        lengths = np.fromiter(map(len, words), dtype=np.int64)
-        running = np.concatenate(([0], np.cumsum(lengths <= 2, dtype=np.int64)))
-        counts = self.words[rows]
-        ends = np.cumsum(counts)
-        out[rows] = running[ends] - running[ends - counts]
+        rows = np.flatnonzero(self.open & among).tolist()
+        out[rows] = _short_word_counts([self.analyses[i].words for i in rows])
         return out
 
     def none(self) -> Mask:
