@@ -23,10 +23,6 @@ Mask = np.ndarray  # one bool per paragraph of a Paras
 COUNTED = ("upper", "digit", "letter", "cjk", "space")  # the character classes the rules count
 COMPILED = not __file__.endswith(".py")  # this module runs as the extension setup.py builds
 _BMP = 0x10000
-# paragraphs whose flagged words are counted together: a group holding no listed word is settled by
-# one set test (count_listed_each), and most groups this small hold none (half the counting CPU of one group
-# per batch of documents on the English pages; 16 to 256: the same)
-FLAGGED_GROUP = 64
 
 
 def counts_each(texts: list[str]) -> dict[str, np.ndarray]:
@@ -135,11 +131,7 @@ class Paras:
         out = np.zeros(len(self.texts), dtype=np.int64)
         rows = np.flatnonzero(self.open & (self.words > 0))
         self._know_literals(rows[self.counts["cjk"][rows] > 0])  # CJK flagged terms are searched gated by them
-        analyses = [self.analyses[i] for i in rows.tolist()]
-        counts: list[int] = []
-        for start in range(0, len(analyses), FLAGGED_GROUP):
-            counts += flagged_each(analyses[start:start + FLAGGED_GROUP], self.lang)
-        out[rows] = counts
+        out[rows] = flagged_each([self.analyses[i] for i in rows.tolist()], self.lang)
         return out
 
     def short_words(self, among: Mask) -> np.ndarray:
