@@ -1,6 +1,6 @@
 """The paragraphs the OmniCorpus rules judge, as arrays (:class:`Paras`), kept apart from the
-rules' pydantic models so that it is compiled (setup.py's ``COMPILED``; C types for the character
-count loop in paras.pxd): its loops run over every paragraph and every pattern literal found in one."""
+rules' pydantic models so that it is compiled (setup.py's ``COMPILED``; C types for its character
+and word loops in paras.pxd): its loops run over every paragraph and every pattern literal found in one."""
 
 from __future__ import annotations
 

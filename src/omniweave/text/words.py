@@ -147,7 +147,7 @@ _HAN_CACHE = _RecentWords(HAN_CACHE_WORDS)
 
 def _chunk_words(text: str) -> tuple[str, ...]:
     """The words of a text without Han or kana, whitespace-separated chunk by chunk (no token holds
-    whitespace): a chunk of letters and digits only (``str.isalnum``, what ``[^\W_]`` matches) is one
+    whitespace): a chunk of letters and digits only (``str.isalnum``, what ``[^\\W_]`` matches) is one
     word, the pattern splits the others (words with punctuation or an apostrophe)."""
     out: list[str] = []
     for chunk in text.split():
