@@ -223,7 +223,8 @@ def readme(p: Paras, r: RuleParams) -> Mask:
 
 
 def bare_url(p: Paras, r: RuleParams) -> Mask:
-    return p.starts(BARE_URL) if r.bare_url else p.none()
+    # a bare URL holds no whitespace, and a collapsed text's only whitespace is " ": tried where none
+    return p.starts(BARE_URL, among=p.counts["space"] == 0) if r.bare_url else p.none()
 
 
 @short_only("image_caption_max_words")

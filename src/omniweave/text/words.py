@@ -6,6 +6,11 @@ dictionary and HMM, the same words as jieba's ``lcut(HMM=True)`` on every Han ru
 Chinese pages, 12x faster, and its dictionary lives outside the Python heap).
 Kana runs are split per character-class run (a rough but stable unit for Japanese). Numbers count
 as words; punctuation and symbols never do.
+
+The words of the latest texts holding a Han run are kept (:data:`HAN_CACHE_WORDS` words at most):
+segmenting is the costliest part (~0.5 us a word), and a crawl repeats texts across pages (a
+site's footer, notices, syndicated copies), which then cost a dictionary look-up. Pages without
+repeated paragraphs gain nothing from it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ _CJK_CHAR = re.compile(rf"[{_HAN}{_KANA}\uac00-\ud7af]")
 _MARK, _SEP = "\x00", "\x01"  # where a Han run was, where a text ends (non-word characters: no token otherwise)
 _MARKED_TOKEN = re.compile(f"{_MARK}|{_SEP}|{_TOKEN.pattern}")
 _cut: Callable[[str, bool], list[str]] | None = None  # rjieba.cut, imported on first use
+HAN_CACHE_WORDS = 1 << 17  # words of texts holding a Han run kept at most (~10 MB: Han words are short)
 
 
 def _bounds(ranges: str) -> np.ndarray:
@@ -83,14 +89,60 @@ def words_each(texts: Sequence[str]) -> list[tuple[str, ...]]:
         if text.isascii() and "'" not in text:
             out.append(tuple(text.encode("ascii").translate(_ASCII_SPACED).decode("ascii").split()))
         elif _HAN_RUN.search(text) is None:
-            out.append(_chunk_words(text) if _KANA_RUN.search(text) is None else tuple(_TOKEN.findall(text)))
+            out.append(_spaced_words(text) if _KANA_RUN.search(text) is None else tuple(_TOKEN.findall(text)))
         else:
             han.append(len(out))
             out.append(())
     if han:
-        for i, found in zip(han, _han_words([texts[i] for i in han]), strict=True):
-            out[i] = found
+        _fill_from_han_cache(texts, han, out)
     return out
+
+
+def _fill_from_han_cache(texts: Sequence[str], han: list[int], out: list[tuple[str, ...]]) -> None:
+    """Put the words of ``texts[i]`` for each ``i`` in ``han`` at ``out[i]``: from the cache where
+    the text was segmented lately, the others segmented in one pass and cached."""
+    todo: dict[str, list[int]] = {}  # text not cached -> where it goes (a text repeated in ``texts``: segmented once)
+    for i in han:
+        found = _HAN_CACHE.get(texts[i])
+        if found is None:
+            todo.setdefault(texts[i], []).append(i)
+        else:
+            out[i] = found
+    for text, found in zip(todo, _han_words(list(todo)), strict=True):
+        for i in todo[text]:
+            out[i] = found
+        _HAN_CACHE.put(text, found)
+
+
+class _RecentWords:
+    """Texts' words, the latest ``limit`` words' worth at most: two generations, the current one
+    filled until it holds ``limit / 2`` words, then made the previous one (the one before dropped);
+    a text found in the previous generation moves to the current one."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.current: dict[str, tuple[str, ...]] = {}
+        self.previous: dict[str, tuple[str, ...]] = {}
+        self.held = 0  # words in ``current``
+
+    def get(self, text: str) -> tuple[str, ...] | None:
+        found = self.current.get(text)
+        if found is None:
+            found = self.previous.get(text)
+            if found is not None:
+                self.put(text, found)
+        return found
+
+    def put(self, text: str, found: tuple[str, ...]) -> None:
+        if 2 * len(found) > self.limit:
+            return
+        if 2 * (self.held + len(found)) > self.limit:
+            self.previous, self.current, self.held = self.current, {}, 0
+        self.current[text] = found
+        self.held += len(found)
+
+
+_HAN_CACHE = _RecentWords(HAN_CACHE_WORDS)
 
 
 def _chunk_words(text: str) -> tuple[str, ...]:
@@ -104,6 +156,33 @@ def _chunk_words(text: str) -> tuple[str, ...]:
         else:
             out += _TOKEN.findall(chunk)
     return tuple(out)
+
+
+def _alnum_words(text: str) -> tuple[str, ...]:
+    """:func:`_chunk_words` as one loop over the characters (C in the compiled build, 2x faster on
+    non-ASCII text; per character in Python, slower): each run of ``str.isalnum`` characters, runs
+    joined by a single ``'`` or ``’`` between them, is a word (what ``_TOKEN`` finds without Han or kana)."""
+    out = []
+    n = len(text)
+    i = 0
+    while i < n:
+        if not text[i].isalnum():
+            i += 1
+            continue
+        start = i
+        i += 1
+        while i < n and text[i].isalnum():
+            i += 1
+        while i + 1 < n and (text[i] == "'" or text[i] == "\u2019") and text[i + 1].isalnum():
+            i += 2
+            while i < n and text[i].isalnum():
+                i += 1
+        out.append(text[start:i])
+    return tuple(out)
+
+
+COMPILED = not __file__.endswith(".py")  # this module runs as the extension setup.py builds (words.pxd types it)
+_spaced_words = _alnum_words if COMPILED else _chunk_words  # the words of a text without Han or kana
 
 
 def _segmenter() -> Callable[[str, bool], list[str]]:
