@@ -8,9 +8,11 @@ measured at once, :func:`char_repetition_ratios`, a collision of the bits left b
 number: one chance in 10^17 for 100 texts); every measure otherwise equals counting the n-grams
 themselves.
 
-Word n-grams of several lengths over the same words (Gopher's 2- to 10-grams) share their work
-through :meth:`WordArrays.repeats`: an n-gram occurring twice is made of m-grams (m < n) that each
-occur twice, so only the starts of runs of repeated m-grams are hashed and sorted for n.
+Word n-grams are counted once per length by :meth:`WordArrays.counts`: in the compiled build in a
+hash table (:mod:`omniweave.text.ngram_table`, C loops over the same hashes), else by sorting, where
+n-grams of several lengths over the same words (Gopher's 2- to 10-grams) share their work through
+:meth:`WordArrays.repeats`: an n-gram occurring twice is made of m-grams (m < n) that each occur
+twice, so only the starts of runs of repeated m-grams are hashed and sorted for n.
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
+
+from omniweave.text.ngram_table import COMPILED as TABLE_COMPILED
+from omniweave.text.ngram_table import ngram_counts
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it is a bijection on 64-bit integers
 NUMPY_FROM = 300  # words or characters; shorter sequences are counted in a Counter (measured faster)
@@ -36,14 +42,26 @@ class Repeats:
     top_start: int = -1
 
 
+class NgramCounts(NamedTuple):
+    """Of the word ``n``-grams of a sequence: how often the most frequent occurs (0 if none repeats),
+    where it first starts (of those equally frequent, the one seen first; -1), how many windows hold
+    a repeated n-gram, and the characters of the words those windows cover."""
+
+    top: int
+    top_start: int
+    repeated: int
+    covered_chars: int
+
+
 @dataclass(frozen=True)
 class WordArrays:
     """A word sequence as numbers: a 64-bit hash and the length of each word (and, once asked for,
-    its repeated n-grams, see :meth:`repeats`)."""
+    its n-gram counts, see :meth:`counts`)."""
 
     hashes: np.ndarray
     lengths: np.ndarray
     _repeats: dict[int, Repeats] = field(default_factory=dict, compare=False, repr=False)
+    _counts: dict[int, NgramCounts] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, words: Sequence[str]) -> WordArrays:
@@ -53,6 +71,21 @@ class WordArrays:
 
     def __len__(self) -> int:
         return len(self.hashes)
+
+    def counts(self, n: int) -> NgramCounts:
+        """The :class:`NgramCounts` of the word ``n``-grams (``n <= len(self)``): from
+        :func:`~omniweave.text.ngram_table.ngram_counts` in the compiled build, else from :meth:`repeats`."""
+        if n not in self._counts:
+            if TABLE_COMPILED:
+                self._counts[n] = NgramCounts(*ngram_counts(self.hashes, self.lengths, n))
+            else:
+                repeats = self.repeats(n)
+                depth = np.zeros(len(self) + 1, dtype=np.int64)  # +1 where a repeated n-gram starts, -1 past its end
+                depth[repeats.starts] += 1
+                depth[repeats.starts + n] -= 1
+                covered = int(self.lengths[np.cumsum(depth[:-1]) > 0].sum())
+                self._counts[n] = NgramCounts(repeats.top, repeats.top_start, len(repeats.starts), covered)
+        return self._counts[n]
 
     def repeats(self, n: int) -> Repeats:
         """The word ``n``-grams that occur more than once (``n <= len(self)``), from one sort of the
@@ -136,11 +169,11 @@ def top_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None
         return sum(map(len, gram)) * count / total if total and count > 1 else 0.0
     arrays = arrays or WordArrays.of(words)
     total = int(arrays.lengths.sum())
-    repeats = arrays.repeats(n)
-    if not total or repeats.top < 2:
+    counts = arrays.counts(n)
+    if not total or counts.top < 2:
         return 0.0
-    start = repeats.top_start
-    return int(arrays.lengths[start : start + n].sum()) * repeats.top / total
+    start = counts.top_start
+    return int(arrays.lengths[start : start + n].sum()) * counts.top / total
 
 
 def duplicate_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None = None) -> float:
@@ -159,14 +192,7 @@ def duplicate_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays 
         return sum(len(w) for w, c in zip(words, covered, strict=True) if c) / total if total else 0.0
     arrays = arrays or WordArrays.of(words)
     total = int(arrays.lengths.sum())
-    starts = arrays.repeats(n).starts
-    if not total or not len(starts):
-        return 0.0
-    depth = np.zeros(len(arrays) + 1, dtype=np.int64)  # +1 where a repeated n-gram starts, -1 past its end
-    depth[starts] += 1
-    depth[starts + n] -= 1
-    covered = np.cumsum(depth[:-1]) > 0
-    return int(arrays.lengths[covered].sum()) / total
+    return arrays.counts(n).covered_chars / total if total else 0.0
 
 
 def code_points(text: str) -> np.ndarray:
@@ -269,5 +295,5 @@ def word_repetition_ratio(words: Sequence[str], n: int = 5, arrays: WordArrays |
             return 0.0
         repeated = sum(c for c in Counter(grams).values() if c > 1)
     else:
-        repeated = len((arrays or WordArrays.of(words)).repeats(n).starts)
+        repeated = (arrays or WordArrays.of(words)).counts(n).repeated
     return repeated / (len(words) - n + 1)
