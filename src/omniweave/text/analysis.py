@@ -33,6 +33,7 @@ import numpy as np
 
 from omniweave.text.patterns import fold, literal_count, literals_each, literals_in, longest_literal
 from omniweave.text.repetition import (
+    ARRAYS_FROM,
     NUMPY_FROM,
     WordArrays,
     char_repetition_ratio,
@@ -247,7 +248,7 @@ class TextAnalysis:
         return duplicate_ngram_char_ratio(self.words, n, self._arrays())
 
     def _arrays(self) -> WordArrays | None:
-        return self.word_arrays if len(self.words) >= NUMPY_FROM else None
+        return self.word_arrays if len(self.words) >= ARRAYS_FROM else None
 
 
 def segment_each(analyses: Sequence[TextAnalysis]) -> None:

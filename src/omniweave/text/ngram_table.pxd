@@ -37,3 +37,6 @@ cpdef word_repetition_each(hashes, counts, Py_ssize_t n)
                length=Py_ssize_t, ch=Py_UCS4, point=Py_ssize_t, flag=uint8_t, distinct=Py_ssize_t,
                repeated=Py_ssize_t, most=int64_t, j=Py_ssize_t, count=int64_t, take=int64_t, total=double)
 cpdef tuple char_measures(list texts, classes, Py_ssize_t n)
+
+@cython.locals(out="long long[::1]", size="long long[::1]", i=Py_ssize_t, word=str)
+cpdef tuple word_numbers(words)

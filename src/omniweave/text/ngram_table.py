@@ -10,6 +10,7 @@ there, two n-grams count as one only on a 64-bit hash collision.
 
 - :func:`ngram_counts`: a word sequence's most frequent ``n``-gram, its repeated windows and the
   characters those cover (the Gopher and BigScience word rules);
+- :func:`word_numbers`: the words' hashes and lengths those take;
 - :func:`word_repetition_each`: the share of repeated ``n``-gram windows of many word sequences;
 - :func:`char_measures`: per text, characters of two classes (a bit table) and the BigScience
   character-repetition ratio, read from the strings themselves (no code-point arrays).
@@ -21,6 +22,9 @@ callers use the numpy measures instead.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+
 import numpy as np
 
 COMPILED = not __file__.endswith(".py")  # this module runs as the extension setup.py builds
@@ -28,20 +32,36 @@ MULTIPLIER = 0x9E3779B97F4A7C15  # repetition.py's: an n-gram's hash is sum(item
 _SPREAD = 0xFF51AFD7ED558CCD  # mixes a key's bits into the slot's top ones (the table's size is a power of two)
 
 
-class Table:
-    """An open-addressing table for up to ``windows`` keys: each slot's key, count (0: free) and the
-    window where the key first occurred; ``used`` lists the slots taken in the order first taken
-    and ``slots`` each window's slot."""
+_KEPT_BITS = 16  # tables up to 2**16 slots (1.5 MB) are kept for the next text, one per size and thread
+_kept = threading.local()
 
-    def __init__(self, windows: int) -> None:
-        bits = max(2 * windows, 16).bit_length()
+
+class Table:
+    """An open-addressing table of ``2**bits`` slots for up to ``2**(bits - 1)`` windows: each slot's
+    key, count (0: free) and the window where the key first occurred; ``used`` lists the slots
+    taken in the order first taken and ``slots`` each window's slot. Each use leaves it empty
+    (:func:`_clear`)."""
+
+    def __init__(self, bits: int) -> None:
         self.shift = 64 - bits
         self.mask = (1 << bits) - 1
         self.keys = np.zeros(1 << bits, dtype=np.uint64)
         self.counts = np.zeros(1 << bits, dtype=np.int64)
         self.firsts = np.zeros(1 << bits, dtype=np.int64)
-        self.used = np.zeros(max(windows, 1), dtype=np.int64)
-        self.slots = np.zeros(max(windows, 1), dtype=np.int64)
+        self.used = np.zeros(1 << (bits - 1), dtype=np.int64)
+        self.slots = np.zeros(1 << (bits - 1), dtype=np.int64)
+
+
+def table_for(windows: int) -> Table:
+    """An empty table for ``windows`` keys, at most half full: this thread's kept one of that size
+    (a fresh one costs more than counting a paragraph), or a new one past ``2**_KEPT_BITS`` slots."""
+    bits = max(2 * windows, 16).bit_length()
+    if bits > _KEPT_BITS:
+        return Table(bits)
+    tables = _kept.__dict__.setdefault("tables", {})
+    if bits not in tables:
+        tables[bits] = Table(bits)
+    return tables[bits]
 
 
 def _fill(table: Table, items: np.ndarray, start: int, length: int, n: int) -> int:
@@ -91,23 +111,38 @@ def ngram_counts(hashes: np.ndarray, lengths: np.ndarray, n: int) -> tuple[int, 
     if words < n:
         return 0, -1, 0, 0
     windows = words - n + 1
-    table = Table(windows)
+    table = table_for(windows)
     distinct = _fill(table, hashes, 0, words, n)
     counts, firsts, used, slots, size = table.counts, table.firsts, table.used, table.slots, lengths
     top, top_start = 1, -1
     for j in range(distinct):  # in the order first seen: ties keep the earlier
         if counts[used[j]] > top:
             top, top_start = counts[used[j]], firsts[used[j]]
-    if top < 2:
-        return 0, -1, 0, 0
     repeated = chars = reach = 0
-    for i in range(windows):
-        if counts[slots[i]] > 1:
-            repeated += 1
-            for w in range(max(i, reach), i + n):
-                chars += size[w]
-            reach = i + n
+    if top > 1:
+        for i in range(windows):
+            if counts[slots[i]] > 1:
+                repeated += 1
+                for w in range(max(i, reach), i + n):
+                    chars += size[w]
+                reach = i + n
+    else:
+        top = 0
+    _clear(table, distinct)
     return top, top_start, repeated, chars
+
+
+def word_numbers(words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each word's hash (``hash(word)`` as uint64) and length (int64)."""
+    hashes = np.empty(len(words), dtype=np.int64)
+    lengths = np.empty(len(words), dtype=np.int64)
+    out, size = hashes, lengths
+    i = 0
+    for word in words:
+        out[i] = hash(word)
+        size[i] = len(word)
+        i += 1
+    return hashes.view(np.uint64), lengths
 
 
 def word_repetition_each(hashes: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:
@@ -115,7 +150,7 @@ def word_repetition_each(hashes: np.ndarray, counts: np.ndarray, n: int) -> np.n
     all their words one after another, ``counts`` words each, int64), the windows holding an
     ``n``-gram that occurs more than once in it / its windows (0 for a sequence shorter than ``n``)."""
     ratios = np.zeros(len(counts))
-    table = Table(int(counts.max()) if len(counts) else 0)
+    table = table_for(int(counts.max()) if len(counts) else 0)
     out, sizes, grams, used = ratios, counts, table.counts, table.used
     start = 0
     for t in range(len(sizes)):
@@ -140,7 +175,7 @@ def char_measures(texts: list[str], classes: np.ndarray, n: int) -> tuple[np.nda
     second = np.zeros(len(texts), dtype=np.int64)
     ratios = np.zeros(len(texts))
     longest = max(map(len, texts), default=0)
-    table = Table(max(longest - n + 1, 0))
+    table = table_for(max(longest - n + 1, 0))
     codes = np.zeros(longest + 1, dtype=np.uint64)
     tally = np.zeros(longest + 2, dtype=np.int64)  # per frequency, how many repeated n-grams occur that often
     bits, ones, twos, out, points, freqs, grams, used = classes, first, second, ratios, codes, tally, table.counts, table.used

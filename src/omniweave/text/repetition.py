@@ -1,9 +1,10 @@
 """Repetition measures over lines, paragraphs, words and characters (Gopher and BigScience/OBELICS).
 
 Short sequences are counted with a ``Counter`` of the n-grams themselves. From ``NUMPY_FROM`` items
-on (where it is faster), with numpy: each word (or character) becomes a 64-bit number, each n-gram
-a 64-bit polynomial hash of its items, and the hashes are counted by sorting. Two different n-grams
-count as one only on a 64-bit hash collision (about one chance in 10^19 per pair; for several texts
+on (where it is faster; word sequences of any length in the compiled build, ``ARRAYS_FROM``), with
+numbers: each word (or character) becomes a 64-bit number, each n-gram a 64-bit polynomial hash of
+its items, and the hashes are counted (by sorting, or in a hash table). Two different n-grams count
+as one only on a 64-bit hash collision (about one chance in 10^19 per pair; for several texts
 measured at once, :func:`char_repetition_ratios`, a collision of the bits left beside the text's
 number: one chance in 10^17 for 100 texts); every measure otherwise equals counting the n-grams
 themselves.
@@ -26,10 +27,12 @@ from typing import NamedTuple
 import numpy as np
 
 from omniweave.text.ngram_table import COMPILED as TABLE_COMPILED
-from omniweave.text.ngram_table import ngram_counts
+from omniweave.text.ngram_table import ngram_counts, word_numbers
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it is a bijection on 64-bit integers
 NUMPY_FROM = 300  # words or characters; shorter sequences are counted in a Counter (measured faster)
+# words: shorter word sequences are counted in a Counter (the compiled hash table is the faster at any length)
+ARRAYS_FROM = 1 if TABLE_COMPILED else NUMPY_FROM
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class WordArrays:
 
     @classmethod
     def of(cls, words: Sequence[str]) -> WordArrays:
+        if TABLE_COMPILED:
+            return cls(*word_numbers(words))
         n = len(words)
         hashes = np.fromiter(map(hash, words), dtype=np.int64, count=n).view(np.uint64)
         return cls(hashes, np.fromiter(map(len, words), dtype=np.int64, count=n))
@@ -163,7 +168,7 @@ def top_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None
     characters; of n-grams equally frequent, the one seen first (``arrays``: the words', if known)."""
     if len(words) < n:
         return 0.0
-    if len(words) < NUMPY_FROM:
+    if len(words) < ARRAYS_FROM:
         total = sum(map(len, words))
         (gram, count), = _ngram_counts(words, n).most_common(1)
         return sum(map(len, gram)) * count / total if total and count > 1 else 0.0
@@ -181,7 +186,7 @@ def duplicate_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays 
     characters (``arrays``: the words', if known)."""
     if len(words) < n:
         return 0.0
-    if len(words) < NUMPY_FROM:
+    if len(words) < ARRAYS_FROM:
         grams = list(zip(*(words[i:] for i in range(n)), strict=False))
         counts = Counter(grams)
         covered = bytearray(len(words))
@@ -289,7 +294,7 @@ def word_repetition_ratio(words: Sequence[str], n: int = 5, arrays: WordArrays |
     (``arrays``: the words', if known)."""
     if len(words) < n:
         return 0.0
-    if len(words) < NUMPY_FROM:
+    if len(words) < ARRAYS_FROM:
         grams = list(zip(*(words[i:] for i in range(n)), strict=False))
         if len(set(grams)) == len(grams):  # most paragraphs repeat no n-gram: a set tells it faster
             return 0.0
