@@ -44,8 +44,8 @@ from omniweave.text.repetition import (
     word_repetition_ratio,
     word_repetition_ratios,
 )
-from omniweave.text.ngram_table import COMPILED as TABLE_COMPILED
-from omniweave.text.ngram_table import char_measures, word_repetition_each
+from omniweave.text.counting import COMPILED as COUNTING_COMPILED
+from omniweave.text.counting import char_measures, word_repetition_each, word_shape
 from omniweave.text.stats import class_bits, punctuation_count, special_char_count
 from omniweave.text.words import CJK_CHARS, cjk_word_count, has_cjk, lines, words, words_each
 
@@ -153,8 +153,17 @@ class TextAnalysis:
         return self.words if _lowered(self.text) else list(map(str.lower, self.words))
 
     @measure
+    def _word_shape(self) -> tuple[int, int]:
+        """(characters of the words, words holding a letter): one C loop in the compiled build."""
+        if COUNTING_COMPILED:
+            return word_shape(self.words)
+        ws = self.words
+        return sum(map(len, ws)), sum(map(str.isalpha, ws)) + sum(
+            1 for w in filterfalse(str.isalpha, ws) if any(map(str.isalpha, w)))
+
+    @property
     def word_chars(self) -> int:
-        return sum(map(len, self.words))
+        return self._word_shape[0]
 
     @measure
     def has_cjk(self) -> bool:
@@ -173,11 +182,10 @@ class TextAnalysis:
             return self.word_chars
         return sum(len(w) for w in self.words if not has_cjk(w[0]))
 
-    @measure
+    @property
     def alpha_words(self) -> int:
         """Words holding at least one letter."""
-        ws = self.words
-        return sum(map(str.isalpha, ws)) + sum(1 for w in filterfalse(str.isalpha, ws) if any(map(str.isalpha, w)))
+        return self._word_shape[1]
 
     @measure
     def letters(self) -> int:
@@ -420,9 +428,9 @@ class DocumentAnalysis(TextAnalysis):
     def measure_nodes(self, char_repetition_n: int | None = None, word_repetition_n: int | None = None) -> None:
         """Measure every node's special and punctuation characters (and ``char_repetition(n)``,
         ``word_repetition(n)``) at once: in C loops over the nodes' texts and word hashes in the
-        compiled build (:mod:`omniweave.text.ngram_table`), else in numpy passes over their code points
+        compiled build (:mod:`omniweave.text.counting`), else in numpy passes over their code points
         and words. A paragraph rule calls it once per document instead of once per paragraph."""
-        measures = char_measures if TABLE_COMPILED else _char_measures
+        measures = char_measures if COUNTING_COMPILED else _char_measures
         special, punctuation, ratios = measures(self._texts, class_bits(), char_repetition_n or 0)
         for a, n_special, n_punctuation in zip(self.paragraphs, special.tolist(), punctuation.tolist(), strict=True):
             a.special_chars, a.punctuation = n_special, n_punctuation  # type: ignore[misc] (what the measures would compute)
@@ -431,7 +439,7 @@ class DocumentAnalysis(TextAnalysis):
                 a._char_repetition.setdefault(char_repetition_n, ratio)
         if word_repetition_n is not None:
             counts = np.fromiter((a.word_count for a in self.paragraphs), dtype=np.int64, count=len(self.paragraphs))
-            repetition = word_repetition_each if TABLE_COMPILED else word_repetition_ratios
+            repetition = word_repetition_each if COUNTING_COMPILED else word_repetition_ratios
             ratios = repetition(self.word_arrays.hashes, counts, word_repetition_n)
             for a, ratio in zip(self.paragraphs, ratios.tolist(), strict=True):
                 a._word_repetition.setdefault(word_repetition_n, ratio)
@@ -450,7 +458,7 @@ def measure_nodes_each(documents: Sequence[DocumentAnalysis], char_repetition_n:
 
 
 def _char_measures(texts: list[str], classes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`~omniweave.text.ngram_table.char_measures` by numpy passes over the texts' code points."""
+    """:func:`~omniweave.text.counting.char_measures` by numpy passes over the texts' code points."""
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     starts = np.cumsum(lengths) - lengths
     codes = code_points("".join(texts))

@@ -10,7 +10,7 @@ number: one chance in 10^17 for 100 texts); every measure otherwise equals count
 themselves.
 
 Word n-grams are counted once per length by :meth:`WordArrays.counts`: in the compiled build in a
-hash table (:mod:`omniweave.text.ngram_table`, C loops over the same hashes), else by sorting, where
+hash table (:mod:`omniweave.text.counting`, C loops over the same hashes), else by sorting, where
 n-grams of several lengths over the same words (Gopher's 2- to 10-grams) share their work through
 :meth:`WordArrays.repeats`: an n-gram occurring twice is made of m-grams (m < n) that each occur
 twice, so only the starts of runs of repeated m-grams are hashed and sorted for n.
@@ -26,13 +26,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from omniweave.text.ngram_table import COMPILED as TABLE_COMPILED
-from omniweave.text.ngram_table import ngram_counts, word_numbers
+from omniweave.text.counting import COMPILED as COUNTING_COMPILED
+from omniweave.text.counting import ngram_counts, word_numbers
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it is a bijection on 64-bit integers
 NUMPY_FROM = 300  # words or characters; shorter sequences are counted in a Counter (measured faster)
 # words: shorter word sequences are counted in a Counter (the compiled hash table is the faster at any length)
-ARRAYS_FROM = 1 if TABLE_COMPILED else NUMPY_FROM
+ARRAYS_FROM = 1 if COUNTING_COMPILED else NUMPY_FROM
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class WordArrays:
 
     @classmethod
     def of(cls, words: Sequence[str]) -> WordArrays:
-        if TABLE_COMPILED:
+        if COUNTING_COMPILED:
             return cls(*word_numbers(words))
         n = len(words)
         hashes = np.fromiter(map(hash, words), dtype=np.int64, count=n).view(np.uint64)
@@ -79,9 +79,9 @@ class WordArrays:
 
     def counts(self, n: int) -> NgramCounts:
         """The :class:`NgramCounts` of the word ``n``-grams (``n <= len(self)``): from
-        :func:`~omniweave.text.ngram_table.ngram_counts` in the compiled build, else from :meth:`repeats`."""
+        :func:`~omniweave.text.counting.ngram_counts` in the compiled build, else from :meth:`repeats`."""
         if n not in self._counts:
-            if TABLE_COMPILED:
+            if COUNTING_COMPILED:
                 self._counts[n] = NgramCounts(*ngram_counts(self.hashes, self.lengths, n))
             else:
                 repeats = self.repeats(n)

@@ -1,4 +1,4 @@
-# C types for ngram_table.py's loops in the compiled build (setup.py); the .py stays the only source.
+# C types for counting.py's loops in the compiled build (setup.py); the .py stays the only source.
 cimport cython
 from libc.stdint cimport int64_t, uint8_t, uint64_t  # (memoryview types are spelled as C types)
 
@@ -40,3 +40,6 @@ cpdef tuple char_measures(list texts, classes, Py_ssize_t n)
 
 @cython.locals(out="long long[::1]", size="long long[::1]", i=Py_ssize_t, word=str)
 cpdef tuple word_numbers(words)
+
+@cython.locals(chars=Py_ssize_t, alpha=Py_ssize_t, word=str, ch=Py_UCS4)
+cpdef tuple word_shape(words)

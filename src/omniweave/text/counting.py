@@ -1,23 +1,25 @@
 # cython: annotation_typing=False, boundscheck=False, wraparound=False, cdivision=True
-"""Repeated n-grams counted in a hash table, one pass per text: C loops in the compiled build.
+"""Counts over a text's words and characters in one pass each: C loops in the compiled build.
 
 The numpy measures of :mod:`omniweave.text.repetition` sort the n-grams' hashes, several numpy
-calls per text; for a paragraph or a document of a few thousand words that is mostly call overhead.
-Here each n-gram's 64-bit hash (the same polynomial hash of its items as
-:func:`~omniweave.text.repetition.ngram_hashes`) goes into an open-addressing :class:`Table`, which
-counts how often each occurs and where it first occurs; the measures are read off the table. As
-there, two n-grams count as one only on a 64-bit hash collision.
+calls per text, and Python's per-word counts (``sum(map(...))``) take a call per word; for a
+paragraph or a document of a few thousand words that is mostly overhead. Here repeated n-grams are
+counted in an open-addressing :class:`Table`: each n-gram's 64-bit hash (the same polynomial hash of
+its items as :func:`~omniweave.text.repetition.ngram_hashes`) goes in, the table counts how often
+each occurs and where it first occurs, and the measures are read off it. As there, two n-grams count
+as one only on a 64-bit hash collision.
 
 - :func:`ngram_counts`: a word sequence's most frequent ``n``-gram, its repeated windows and the
   characters those cover (the Gopher and BigScience word rules);
 - :func:`word_numbers`: the words' hashes and lengths those take;
+- :func:`word_shape`: the words' characters and the words holding a letter;
 - :func:`word_repetition_each`: the share of repeated ``n``-gram windows of many word sequences;
 - :func:`char_measures`: per text, characters of two classes (a bit table) and the BigScience
   character-repetition ratio, read from the strings themselves (no code-point arrays).
 
-These are the compiled build's (setup.py; C types from ``ngram_table.pxd``): as pure Python
+These are the compiled build's (setup.py; C types from ``counting.pxd``): as pure Python
 (:data:`COMPILED` false) the loops would be slow and their 64-bit arithmetic would not wrap, so the
-callers use the numpy measures instead.
+callers use the numpy measures (or Python's own counts) instead.
 """
 
 from __future__ import annotations
@@ -143,6 +145,18 @@ def word_numbers(words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         size[i] = len(word)
         i += 1
     return hashes.view(np.uint64), lengths
+
+
+def word_shape(words: Sequence[str]) -> tuple[int, int]:
+    """(characters of the words, words holding a letter: a character ``str.isalpha`` accepts)."""
+    chars = alpha = 0
+    for word in words:
+        chars += len(word)
+        for ch in word:
+            if ch.isalpha():
+                alpha += 1
+                break
+    return chars, alpha
 
 
 def word_repetition_each(hashes: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:
