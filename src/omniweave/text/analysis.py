@@ -5,12 +5,12 @@ the document's non-blank text nodes) are what the Gopher, FineWeb, OBELICS-quali
 word-list rules read instead of splitting and classifying words each on their own. Every
 measure is computed on first use and kept: the words (segmented once, rjieba for Han), their
 lower-case forms, how many start with a CJK character or hold a letter, the lines, counts of words
-in a word list or matches of a pattern, word and character n-gram repetition (numpy, see
-:mod:`omniweave.text.repetition`), special and punctuation characters. A document's words, lines and
-listed-word counts come from its nodes' cached analyses, so a document judged after its paragraphs
-were judged splits nothing again. Measures of many texts at once (a document's paragraphs: words
-with one segmenter call, pattern literals in one pass, word and character repetition in one pass) fill
-each node's analysis with what it would compute alone (:func:`segment_each`, :func:`lower_each`,
+in a word list or matches of a pattern, word and character n-gram repetition (see
+:mod:`omniweave.text.repetition`; C loops in :mod:`omniweave.text.counting`), special and punctuation
+characters. A document's words, lines and listed-word counts come from its nodes' cached analyses, so
+a document judged after its paragraphs were judged splits nothing again. Measures of many texts at
+once (a document's paragraphs: words with one segmenter call, pattern literals in one pass, word and
+character repetition in one pass) fill each node's analysis with what it would compute alone (:func:`segment_each`, :func:`lower_each`,
 :func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`; the paragraphs of several documents:
 :func:`measure_nodes_each`).
 
