@@ -64,7 +64,8 @@ def test_word_repetition_of_many_sequences_equals_the_numpy_sort(paragraphs):
     counts = np.array([len(s) for s in sequences], dtype=np.int64)
     hashes = counting.word_numbers([w for s in sequences for w in s])[0]
     for n in (1, 2, 5):
-        assert counting.word_repetition_each(hashes, counts, n).tolist() == word_repetition_ratios(hashes, counts, n).tolist()
+        expected = word_repetition_ratios(hashes, counts, n).tolist()
+        assert counting.word_repetition_each(hashes, counts, n).tolist() == expected
 
 
 def test_ngram_counts_equal_those_of_the_sorted_repeats(paragraphs):

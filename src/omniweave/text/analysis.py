@@ -10,9 +10,9 @@ in a word list or matches of a pattern, word and character n-gram repetition (se
 characters. A document's words, lines and listed-word counts come from its nodes' cached analyses, so
 a document judged after its paragraphs were judged splits nothing again. Measures of many texts at
 once (a document's paragraphs: words with one segmenter call, pattern literals in one pass, word and
-character repetition in one pass) fill each node's analysis with what it would compute alone (:func:`segment_each`, :func:`lower_each`,
-:func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`; the paragraphs of several documents:
-:func:`measure_nodes_each`).
+character repetition in one pass) fill each node's analysis with what it would compute alone
+(:func:`segment_each`, :func:`lower_each`, :func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`;
+the paragraphs of several documents: :func:`measure_nodes_each`).
 
 A node's analysis stays valid while its text is the same string; a document's while it holds the
 same text nodes (a paragraph step that removes or rewrites nodes makes the next rule analyse the
@@ -433,7 +433,8 @@ class DocumentAnalysis(TextAnalysis):
         measures = char_measures if COUNTING_COMPILED else _char_measures
         special, punctuation, ratios = measures(self._texts, class_bits(), char_repetition_n or 0)
         for a, n_special, n_punctuation in zip(self.paragraphs, special.tolist(), punctuation.tolist(), strict=True):
-            a.special_chars, a.punctuation = n_special, n_punctuation  # type: ignore[misc] (what the measures would compute)
+            # what the measures would compute
+            a.special_chars, a.punctuation = n_special, n_punctuation  # type: ignore[misc]
         if char_repetition_n is not None:
             for a, ratio in zip(self.paragraphs, ratios.tolist(), strict=True):
                 a._char_repetition.setdefault(char_repetition_n, ratio)

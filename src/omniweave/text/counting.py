@@ -32,9 +32,7 @@ import numpy as np
 COMPILED = not __file__.endswith(".py")  # this module runs as the extension setup.py builds
 MULTIPLIER = 0x9E3779B97F4A7C15  # repetition.py's: an n-gram's hash is sum(item_k * MULTIPLIER**(n-1-k))
 _SPREAD = 0xFF51AFD7ED558CCD  # mixes a key's bits into the slot's top ones (the table's size is a power of two)
-
-
-_KEPT_BITS = 16  # tables up to 2**16 slots (1.5 MB) are kept for the next text, one per size and thread
+_KEPT_BITS = 16  # tables up to 2**16 slots (2 MB) are kept for the next text, one per size and thread
 _kept = threading.local()
 
 
@@ -192,7 +190,8 @@ def char_measures(texts: list[str], classes: np.ndarray, n: int) -> tuple[np.nda
     table = table_for(max(longest - n + 1, 0))
     codes = np.zeros(longest + 1, dtype=np.uint64)
     tally = np.zeros(longest + 2, dtype=np.int64)  # per frequency, how many repeated n-grams occur that often
-    bits, ones, twos, out, points, freqs, grams, used = classes, first, second, ratios, codes, tally, table.counts, table.used
+    bits, ones, twos, out, points, freqs = classes, first, second, ratios, codes, tally
+    grams, used = table.counts, table.used
     last = len(classes) - 1
     for t in range(len(texts)):
         text = texts[t]

@@ -44,8 +44,9 @@ def _table(kind: str) -> np.ndarray:
 
 @cache
 def class_bits() -> np.ndarray:
-    """Per code point, bit 0: special (:func:`special_char_count`), bit 1: punctuation; the last
-    entry, 0, stands for every code point from the limit on (what :func:`omniweave.text.counting.char_measures` reads)."""
+    """Per code point, bit 0: special (:func:`special_char_count`), bit 1: punctuation; the last entry,
+    0, stands for every code point from the limit on (what :func:`~omniweave.text.counting.char_measures`
+    reads)."""
     return _table("special").astype(np.uint8) | (_table("punctuation").astype(np.uint8) << 1)
 
 
