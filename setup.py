@@ -40,6 +40,7 @@ COMPILED = [
     # text analysis shared by the filters
     "omniweave.text.analysis",
     "omniweave.text.metadata_lines",
+    "omniweave.text.counting",
     "omniweave.text.patterns",
     "omniweave.text.repetition",
     "omniweave.text.stats",

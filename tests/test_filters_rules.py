@@ -64,23 +64,31 @@ def test_repetition_counted_with_numpy_equals_counted_in_a_counter(monkeypatch, 
     measured = []
     for numpy_from in (10**9, 0):
         monkeypatch.setattr(repetition, "NUMPY_FROM", numpy_from)
+        monkeypatch.setattr(repetition, "ARRAYS_FROM", numpy_from)
         measured.append([char_repetition_ratio(text), word_repetition_ratio(ws), word_repetition_ratio(ws, 2),
                          *(top_ngram_char_ratio(ws, n) for n in (1, 2, 3, 4)),
                          *(duplicate_ngram_char_ratio(ws, n) for n in range(5, 11))])
     assert measured[0] == pytest.approx(measured[1], abs=1e-12)
 
 
+@pytest.mark.parametrize("in_table", [False, True])
 @pytest.mark.parametrize("text", [ZH_PROSE * 6, "buy cheap pills now today " * 80, "aa b aa b c d c d " * 40 + PROSE])
-def test_ngram_lengths_sharing_their_repeats_measure_as_each_alone(monkeypatch, text):
-    """WordArrays.repeats(n) narrows n-grams to runs of repeated shorter ones: asked in any order, on
-    one WordArrays, every measure equals the one counted in a Counter."""
-    from omniweave.text import repetition
+def test_ngram_lengths_sharing_their_repeats_measure_as_each_alone(monkeypatch, text, in_table):
+    """WordArrays.repeats(n) narrows n-grams to runs of repeated shorter ones, and the compiled build
+    counts them in a hash table instead (text/counting.py): asked in any order, on one WordArrays,
+    every measure equals the one counted in a Counter."""
+    from omniweave.text import counting, repetition
 
+    if in_table and not counting.COMPILED:
+        pytest.skip("the hash table counts in the compiled build only")
     ws = words(text)
     monkeypatch.setattr(repetition, "NUMPY_FROM", 10**9)
+    monkeypatch.setattr(repetition, "ARRAYS_FROM", 10**9)
     alone = {n: (top_ngram_char_ratio(ws, n), duplicate_ngram_char_ratio(ws, n), word_repetition_ratio(ws, n))
              for n in range(1, 21)}
     monkeypatch.setattr(repetition, "NUMPY_FROM", 0)
+    monkeypatch.setattr(repetition, "ARRAYS_FROM", 0)
+    monkeypatch.setattr(repetition, "COUNTING_COMPILED", in_table)
     for order in (range(1, 21), range(20, 0, -1), (4, 20, 6, 2, 10, 3, 1, 15)):
         arrays = repetition.WordArrays.of(ws)
         for n in order:

@@ -75,7 +75,7 @@ class ParagraphQuality(ParagraphStep):
     ahead = 8  # documents whose paragraphs are measured together (see prepare)
 
     def prepare(self, docs: list[Document]) -> None:
-        """Measure the paragraphs of the next documents in one numpy pass (:func:`measure_nodes_each`)."""
+        """Measure the paragraphs of the next documents at once (:func:`measure_nodes_each`)."""
         p = self.params
         measure_nodes_each([doc.analysis for doc in docs],
                            p.char_repetition_n if p.max_char_repetition_ratio is not None else None,

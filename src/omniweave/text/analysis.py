@@ -5,14 +5,14 @@ the document's non-blank text nodes) are what the Gopher, FineWeb, OBELICS-quali
 word-list rules read instead of splitting and classifying words each on their own. Every
 measure is computed on first use and kept: the words (segmented once, rjieba for Han), their
 lower-case forms, how many start with a CJK character or hold a letter, the lines, counts of words
-in a word list or matches of a pattern, word and character n-gram repetition (numpy, see
-:mod:`omniweave.text.repetition`), special and punctuation characters. A document's words, lines and
-listed-word counts come from its nodes' cached analyses, so a document judged after its paragraphs
-were judged splits nothing again. Measures of many texts at once (a document's paragraphs: words
-with one segmenter call, pattern literals in one pass, word repetition in one numpy pass) fill
-each node's analysis with what it would compute alone (:func:`segment_each`, :func:`lower_each`,
-:func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`; the paragraphs of several documents:
-:func:`measure_nodes_each`).
+in a word list or matches of a pattern, word and character n-gram repetition (see
+:mod:`omniweave.text.repetition`; C loops in :mod:`omniweave.text.counting`), special and punctuation
+characters. A document's words, lines and listed-word counts come from its nodes' cached analyses, so
+a document judged after its paragraphs were judged splits nothing again. Measures of many texts at
+once (a document's paragraphs: words with one segmenter call, pattern literals in one pass, word and
+character repetition in one pass) fill each node's analysis with what it would compute alone
+(:func:`segment_each`, :func:`lower_each`, :func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`;
+the paragraphs of several documents: :func:`measure_nodes_each`).
 
 A node's analysis stays valid while its text is the same string; a document's while it holds the
 same text nodes (a paragraph step that removes or rewrites nodes makes the next rule analyse the
@@ -33,6 +33,7 @@ import numpy as np
 
 from omniweave.text.patterns import fold, literal_count, literals_each, literals_in, longest_literal
 from omniweave.text.repetition import (
+    ARRAYS_FROM,
     NUMPY_FROM,
     WordArrays,
     char_repetition_ratio,
@@ -43,7 +44,9 @@ from omniweave.text.repetition import (
     word_repetition_ratio,
     word_repetition_ratios,
 )
-from omniweave.text.stats import char_flags, punctuation_count, special_char_count
+from omniweave.text.counting import COMPILED as COUNTING_COMPILED
+from omniweave.text.counting import char_measures, word_repetition_each, word_shape
+from omniweave.text.stats import class_bits, punctuation_count, special_char_count
 from omniweave.text.words import CJK_CHARS, cjk_word_count, has_cjk, lines, words, words_each
 
 _CJK = re.compile(f"[{CJK_CHARS}]")
@@ -150,8 +153,17 @@ class TextAnalysis:
         return self.words if _lowered(self.text) else list(map(str.lower, self.words))
 
     @measure
+    def _word_shape(self) -> tuple[int, int]:
+        """(characters of the words, words holding a letter): one C loop in the compiled build."""
+        if COUNTING_COMPILED:
+            return word_shape(self.words)
+        ws = self.words
+        return sum(map(len, ws)), sum(map(str.isalpha, ws)) + sum(
+            1 for w in filterfalse(str.isalpha, ws) if any(map(str.isalpha, w)))
+
+    @property
     def word_chars(self) -> int:
-        return sum(map(len, self.words))
+        return self._word_shape[0]
 
     @measure
     def has_cjk(self) -> bool:
@@ -170,11 +182,10 @@ class TextAnalysis:
             return self.word_chars
         return sum(len(w) for w in self.words if not has_cjk(w[0]))
 
-    @measure
+    @property
     def alpha_words(self) -> int:
         """Words holding at least one letter."""
-        ws = self.words
-        return sum(map(str.isalpha, ws)) + sum(1 for w in filterfalse(str.isalpha, ws) if any(map(str.isalpha, w)))
+        return self._word_shape[1]
 
     @measure
     def letters(self) -> int:
@@ -245,7 +256,7 @@ class TextAnalysis:
         return duplicate_ngram_char_ratio(self.words, n, self._arrays())
 
     def _arrays(self) -> WordArrays | None:
-        return self.word_arrays if len(self.words) >= NUMPY_FROM else None
+        return self.word_arrays if len(self.words) >= ARRAYS_FROM else None
 
 
 def segment_each(analyses: Sequence[TextAnalysis]) -> None:
@@ -416,22 +427,21 @@ class DocumentAnalysis(TextAnalysis):
 
     def measure_nodes(self, char_repetition_n: int | None = None, word_repetition_n: int | None = None) -> None:
         """Measure every node's special and punctuation characters (and ``char_repetition(n)``,
-        ``word_repetition(n)``) in one numpy pass over the document's code points (and words): a
-        paragraph rule calls it once per document instead of once per paragraph."""
-        lengths = np.fromiter(map(len, self._texts), dtype=np.int64, count=len(self._texts))
-        starts = np.cumsum(lengths + 2) - lengths - 2  # the texts are joined by "\n\n"
-        codes = self.code_points
-        for kind, attribute in (("special", "special_chars"), ("punctuation", "punctuation")):
-            running = np.concatenate(([0], np.cumsum(char_flags(codes, kind), dtype=np.int64)))
-            for a, count in zip(self.paragraphs, (running[starts + lengths] - running[starts]).tolist(), strict=True):
-                setattr(a, attribute, count)  # what the cached property would compute
+        ``word_repetition(n)``) at once: in C loops over the nodes' texts and word hashes in the
+        compiled build (:mod:`omniweave.text.counting`), else in numpy passes over their code points
+        and words. A paragraph rule calls it once per document instead of once per paragraph."""
+        measures = char_measures if COUNTING_COMPILED else _char_measures
+        special, punctuation, ratios = measures(self._texts, class_bits(), char_repetition_n or 0)
+        for a, n_special, n_punctuation in zip(self.paragraphs, special.tolist(), punctuation.tolist(), strict=True):
+            # what the measures would compute
+            a.special_chars, a.punctuation = n_special, n_punctuation  # type: ignore[misc]
         if char_repetition_n is not None:
-            ratios = char_repetition_ratios(codes, starts, lengths, char_repetition_n)
             for a, ratio in zip(self.paragraphs, ratios.tolist(), strict=True):
                 a._char_repetition.setdefault(char_repetition_n, ratio)
         if word_repetition_n is not None:
             counts = np.fromiter((a.word_count for a in self.paragraphs), dtype=np.int64, count=len(self.paragraphs))
-            ratios = word_repetition_ratios(self.word_arrays.hashes, counts, word_repetition_n)
+            repetition = word_repetition_each if COUNTING_COMPILED else word_repetition_ratios
+            ratios = repetition(self.word_arrays.hashes, counts, word_repetition_n)
             for a, ratio in zip(self.paragraphs, ratios.tolist(), strict=True):
                 a._word_repetition.setdefault(word_repetition_n, ratio)
 
@@ -442,7 +452,21 @@ class DocumentAnalysis(TextAnalysis):
 
 def measure_nodes_each(documents: Sequence[DocumentAnalysis], char_repetition_n: int | None = None,
                        word_repetition_n: int | None = None) -> None:
-    """:meth:`DocumentAnalysis.measure_nodes` of many documents in one numpy pass: their nodes are
+    """:meth:`DocumentAnalysis.measure_nodes` of many documents at once: their nodes are
     measured as the nodes of one document (each node's measures are its own, whatever its neighbours)."""
     nodes = list(chain.from_iterable(d.nodes for d in documents))
     DocumentAnalysis(nodes).measure_nodes(char_repetition_n, word_repetition_n)
+
+
+def _char_measures(texts: list[str], classes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`~omniweave.text.counting.char_measures` by numpy passes over the texts' code points."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    starts = np.cumsum(lengths) - lengths
+    codes = code_points("".join(texts))
+    flags = classes[np.minimum(codes, len(classes) - 1)]
+    counts = []
+    for bit in (0, 1):
+        running = np.concatenate(([0], np.cumsum((flags >> bit) & 1, dtype=np.int64)))
+        counts.append(running[starts + lengths] - running[starts])
+    ratios = char_repetition_ratios(codes, starts, lengths, n) if n > 0 else np.zeros(len(texts))
+    return counts[0], counts[1], ratios

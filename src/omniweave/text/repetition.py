@@ -1,16 +1,19 @@
 """Repetition measures over lines, paragraphs, words and characters (Gopher and BigScience/OBELICS).
 
 Short sequences are counted with a ``Counter`` of the n-grams themselves. From ``NUMPY_FROM`` items
-on (where it is faster), with numpy: each word (or character) becomes a 64-bit number, each n-gram
-a 64-bit polynomial hash of its items, and the hashes are counted by sorting. Two different n-grams
-count as one only on a 64-bit hash collision (about one chance in 10^19 per pair; for several texts
+on (where it is faster; word sequences of any length in the compiled build, ``ARRAYS_FROM``), with
+numbers: each word (or character) becomes a 64-bit number, each n-gram a 64-bit polynomial hash of
+its items, and the hashes are counted (by sorting, or in a hash table). Two different n-grams count
+as one only on a 64-bit hash collision (about one chance in 10^19 per pair; for several texts
 measured at once, :func:`char_repetition_ratios`, a collision of the bits left beside the text's
 number: one chance in 10^17 for 100 texts); every measure otherwise equals counting the n-grams
 themselves.
 
-Word n-grams of several lengths over the same words (Gopher's 2- to 10-grams) share their work
-through :meth:`WordArrays.repeats`: an n-gram occurring twice is made of m-grams (m < n) that each
-occur twice, so only the starts of runs of repeated m-grams are hashed and sorted for n.
+Word n-grams are counted once per length by :meth:`WordArrays.counts`: in the compiled build in a
+hash table (:mod:`omniweave.text.counting`, C loops over the same hashes), else by sorting, where
+n-grams of several lengths over the same words (Gopher's 2- to 10-grams) share their work through
+:meth:`WordArrays.repeats`: an n-gram occurring twice is made of m-grams (m < n) that each occur
+twice, so only the starts of runs of repeated m-grams are hashed and sorted for n.
 """
 
 from __future__ import annotations
@@ -19,11 +22,17 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
+from omniweave.text.counting import COMPILED as COUNTING_COMPILED
+from omniweave.text.counting import ngram_counts, word_numbers
+
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it is a bijection on 64-bit integers
 NUMPY_FROM = 300  # words or characters; shorter sequences are counted in a Counter (measured faster)
+# words: shorter word sequences are counted in a Counter (the compiled hash table is the faster at any length)
+ARRAYS_FROM = 1 if COUNTING_COMPILED else NUMPY_FROM
 
 
 @dataclass(frozen=True)
@@ -36,23 +45,52 @@ class Repeats:
     top_start: int = -1
 
 
+class NgramCounts(NamedTuple):
+    """Of the word ``n``-grams of a sequence: how often the most frequent occurs (0 if none repeats),
+    where it first starts (of those equally frequent, the one seen first; -1), how many windows hold
+    a repeated n-gram, and the characters of the words those windows cover."""
+
+    top: int
+    top_start: int
+    repeated: int
+    covered_chars: int
+
+
 @dataclass(frozen=True)
 class WordArrays:
     """A word sequence as numbers: a 64-bit hash and the length of each word (and, once asked for,
-    its repeated n-grams, see :meth:`repeats`)."""
+    its n-gram counts, see :meth:`counts`)."""
 
     hashes: np.ndarray
     lengths: np.ndarray
     _repeats: dict[int, Repeats] = field(default_factory=dict, compare=False, repr=False)
+    _counts: dict[int, NgramCounts] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, words: Sequence[str]) -> WordArrays:
+        if COUNTING_COMPILED:
+            return cls(*word_numbers(words))
         n = len(words)
         hashes = np.fromiter(map(hash, words), dtype=np.int64, count=n).view(np.uint64)
         return cls(hashes, np.fromiter(map(len, words), dtype=np.int64, count=n))
 
     def __len__(self) -> int:
         return len(self.hashes)
+
+    def counts(self, n: int) -> NgramCounts:
+        """The :class:`NgramCounts` of the word ``n``-grams (``n <= len(self)``): from
+        :func:`~omniweave.text.counting.ngram_counts` in the compiled build, else from :meth:`repeats`."""
+        if n not in self._counts:
+            if COUNTING_COMPILED:
+                self._counts[n] = NgramCounts(*ngram_counts(self.hashes, self.lengths, n))
+            else:
+                repeats = self.repeats(n)
+                depth = np.zeros(len(self) + 1, dtype=np.int64)  # +1 where a repeated n-gram starts, -1 past its end
+                depth[repeats.starts] += 1
+                depth[repeats.starts + n] -= 1
+                covered = int(self.lengths[np.cumsum(depth[:-1]) > 0].sum())
+                self._counts[n] = NgramCounts(repeats.top, repeats.top_start, len(repeats.starts), covered)
+        return self._counts[n]
 
     def repeats(self, n: int) -> Repeats:
         """The word ``n``-grams that occur more than once (``n <= len(self)``), from one sort of the
@@ -130,17 +168,17 @@ def top_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None
     characters; of n-grams equally frequent, the one seen first (``arrays``: the words', if known)."""
     if len(words) < n:
         return 0.0
-    if len(words) < NUMPY_FROM:
+    if len(words) < ARRAYS_FROM:
         total = sum(map(len, words))
         (gram, count), = _ngram_counts(words, n).most_common(1)
         return sum(map(len, gram)) * count / total if total and count > 1 else 0.0
     arrays = arrays or WordArrays.of(words)
     total = int(arrays.lengths.sum())
-    repeats = arrays.repeats(n)
-    if not total or repeats.top < 2:
+    counts = arrays.counts(n)
+    if not total or counts.top < 2:
         return 0.0
-    start = repeats.top_start
-    return int(arrays.lengths[start : start + n].sum()) * repeats.top / total
+    start = counts.top_start
+    return int(arrays.lengths[start : start + n].sum()) * counts.top / total
 
 
 def duplicate_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays | None = None) -> float:
@@ -148,7 +186,7 @@ def duplicate_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays 
     characters (``arrays``: the words', if known)."""
     if len(words) < n:
         return 0.0
-    if len(words) < NUMPY_FROM:
+    if len(words) < ARRAYS_FROM:
         grams = list(zip(*(words[i:] for i in range(n)), strict=False))
         counts = Counter(grams)
         covered = bytearray(len(words))
@@ -159,14 +197,7 @@ def duplicate_ngram_char_ratio(words: Sequence[str], n: int, arrays: WordArrays 
         return sum(len(w) for w, c in zip(words, covered, strict=True) if c) / total if total else 0.0
     arrays = arrays or WordArrays.of(words)
     total = int(arrays.lengths.sum())
-    starts = arrays.repeats(n).starts
-    if not total or not len(starts):
-        return 0.0
-    depth = np.zeros(len(arrays) + 1, dtype=np.int64)  # +1 where a repeated n-gram starts, -1 past its end
-    depth[starts] += 1
-    depth[starts + n] -= 1
-    covered = np.cumsum(depth[:-1]) > 0
-    return int(arrays.lengths[covered].sum()) / total
+    return arrays.counts(n).covered_chars / total if total else 0.0
 
 
 def code_points(text: str) -> np.ndarray:
@@ -263,11 +294,11 @@ def word_repetition_ratio(words: Sequence[str], n: int = 5, arrays: WordArrays |
     (``arrays``: the words', if known)."""
     if len(words) < n:
         return 0.0
-    if len(words) < NUMPY_FROM:
+    if len(words) < ARRAYS_FROM:
         grams = list(zip(*(words[i:] for i in range(n)), strict=False))
         if len(set(grams)) == len(grams):  # most paragraphs repeat no n-gram: a set tells it faster
             return 0.0
         repeated = sum(c for c in Counter(grams).values() if c > 1)
     else:
-        repeated = len((arrays or WordArrays.of(words)).repeats(n).starts)
+        repeated = (arrays or WordArrays.of(words)).counts(n).repeated
     return repeated / (len(words) - n + 1)

@@ -42,6 +42,14 @@ def _table(kind: str) -> np.ndarray:
     return table
 
 
+@cache
+def class_bits() -> np.ndarray:
+    """Per code point, bit 0: special (:func:`special_char_count`), bit 1: punctuation; the last entry,
+    0, stands for every code point from the limit on (what :func:`~omniweave.text.counting.char_measures`
+    reads)."""
+    return _table("special").astype(np.uint8) | (_table("punctuation").astype(np.uint8) << 1)
+
+
 def char_flags(codes: np.ndarray, kind: str) -> np.ndarray:
     """Per code point: is it of ``kind`` (``special`` or ``punctuation``)."""
     return _table(kind)[np.minimum(codes, _LIMIT)]
