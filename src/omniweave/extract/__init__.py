@@ -7,7 +7,7 @@ content subtrees by scoring (:mod:`.score`), walk them emitting text blocks and 
 (:mod:`.learned`), and give back the link lists that are the page's items (:mod:`.items`). A page
 whose output is empty or a short notice, while its visible text holds much more, is extracted again
 from that text (counted in the document's metadata): a page with visible text never gives nothing;
-one whose output is still (nearly) empty gives its description meta instead.
+one whose output is still (nearly) empty, without an image, gives its description meta instead.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ __all__ = ["ExtractionRefused", "extract_html"]
 
 RESCUE_BELOW = 100  # characters of output under which the page's visible text is looked at again
 RESCUE_RATIO = 10  # ... and taken when, less link lists and furniture, it holds this many times more
-DESCRIBED_BELOW = 50  # characters of output (after the rescue) under which the page's description stands in
+DESCRIBED_BELOW = 50  # characters of output (after the rescue, no image) under which the page's description stands in
 
 
 def extract_html(
@@ -122,14 +122,19 @@ def _text_chars(nodes: list[Node]) -> int:
 
 def _described(nodes: list[Node], found: Scan, metadata: dict[str, str]) -> list[Node]:
     """The page's description meta (:func:`~omniweave.extract.page.page_description`) as its one
-    paragraph, in place of an output of under :data:`DESCRIBED_BELOW` characters (nothing, or a line
-    of chrome) that the description outgrows: a page that ships its text for scripts to render (a
-    forum's posts) keeps the only copy of it there. Noted as ``metadata["extract_rescued"]``."""
+    paragraph, in place of an output of under :data:`DESCRIBED_BELOW` characters and no image
+    (nothing, or a line of chrome) that the description outgrows: a page that ships its text for
+    scripts to render (a forum's posts) keeps the only copy of it there, while a picture with a short
+    caption is content of its own. Noted as ``metadata["extract_rescued"]``."""
     description = page_description(found.head)
-    if description is None or len(description) <= _text_chars(nodes):
+    if description is None or len(description) <= _text_chars(nodes) or _has_image(nodes):
         return nodes
     metadata["extract_rescued"] = "description"
     return [TextNode(description, "paragraph")]
+
+
+def _has_image(nodes: list[Node]) -> bool:
+    return not all(isinstance(n, TextNode) for n in nodes)
 
 
 def _rescue(nodes: list[Node], parse_input: str | bytes, base_url: str | None,
