@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 
@@ -297,3 +298,23 @@ def test_a_page_left_with_a_notice_is_rescued_from_its_visible_text():
     assert "batch 5" in doc.text and doc.metadata["extract_rescued"] == "short_output"
     article = f"<html><body><article><h1>Short note</h1><p>{'A complete thought. ' * 3}</p></article></body></html>"
     assert "extract_rescued" not in extract_html(article, url="http://example.com/").metadata
+
+
+def test_a_forum_page_shipped_as_a_script_shell_gives_its_description(shared_data):
+    """A Discourse thread whose body holds no posts (they are rendered by scripts): the page's
+    description meta, which holds the opening post's start, is its one paragraph; a page with text
+    of its own, or a picture, keeps it."""
+    page = shared_data / "html" / "wcxb-dev-subset" / "html" / "4314.html.gz"
+    doc = extract_html(gzip.decompress(page.read_bytes()))
+    assert doc.metadata["extract_rescued"] == "description"
+    [node] = doc.nodes
+    assert node.text.startswith("Hello everyone, I would like to ask for your advice regarding the setup of automations")
+    described = ('<html><head><meta name="description" content="A summary of the page, longer than its text.">'
+                 '</head><body><p>Tiny body.</p></body></html>')
+    assert extract_html(described).text == "A summary of the page, longer than its text."
+    kept = described.replace("Tiny body.", "A body of its own, longer than the fifty characters of a chrome line.")
+    assert "extract_rescued" not in extract_html(kept).metadata
+    pictured = described.replace("<p>Tiny body.</p>", '<article><h1>Cat</h1><figure><img src="/cat.jpg" width="800" '
+                                 'height="600"><figcaption>Our cat.</figcaption></figure></article>')
+    doc = extract_html(pictured, url="http://example.com/a")
+    assert "extract_rescued" not in doc.metadata and doc.text == "Cat" and len(doc.images) == 1

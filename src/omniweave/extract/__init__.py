@@ -6,7 +6,8 @@ content subtrees by scoring (:mod:`.score`), walk them emitting text blocks and 
 (:mod:`.walk`, :mod:`.images`), prune link-heavy leftovers and boilerplate after the content
 (:mod:`.learned`), and give back the link lists that are the page's items (:mod:`.items`). A page
 whose output is empty or a short notice, while its visible text holds much more, is extracted again
-from that text (counted in the document's metadata): a page with visible text never gives nothing.
+from that text (counted in the document's metadata): a page with visible text never gives nothing;
+one whose output is still (nearly) empty, without an image, gives its description meta instead.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
 from omniweave.document import Document, Node, Source, TextNode, make_doc_id
 from omniweave.extract.clean import remove_junk, remove_weak
 from omniweave.extract.guard import ExtractionRefused, check_size_and_depth
-from omniweave.extract.page import base_href, canonical_url, page_title
+from omniweave.extract.page import base_href, canonical_url, page_description, page_title
 from omniweave.extract.scan import Scan, scan
 from omniweave.extract.learned import choose_roots, filter_blocks, trim_tail
 from omniweave.extract.items import restore_items
@@ -29,6 +30,7 @@ __all__ = ["ExtractionRefused", "extract_html"]
 
 RESCUE_BELOW = 100  # characters of output under which the page's visible text is looked at again
 RESCUE_RATIO = 10  # ... and taken when, less link lists and furniture, it holds this many times more
+DESCRIBED_BELOW = 50  # characters of output (after the rescue, no image) under which the page's description stands in
 
 
 def extract_html(
@@ -46,7 +48,7 @@ def extract_html(
     against it (and ``<base href>``). ``doc_id`` defaults to a digest of the URL and a 128-bit hash of the page bytes.
     The decoding used is in ``metadata["charset"]``; a page cut to the size bound says so in
     ``metadata["extract_truncated"]``, one whose output was (nearly) empty and was taken from its
-    visible text instead in ``metadata["extract_rescued"]``. Raises :class:`ExtractionRefused` (with a ``reason``) for a
+    visible text or its description meta instead in ``metadata["extract_rescued"]``. Raises :class:`ExtractionRefused` (with a ``reason``) for a
     page nested too deeply to parse in bounded time.
     """
     metadata: dict[str, str] = {}
@@ -79,6 +81,8 @@ def extract_html(
         nodes, rescued = _rescue(nodes, parse_input, base_url, title)
         if rescued:
             metadata["extract_rescued"] = rescued
+    if _text_chars(nodes) < DESCRIBED_BELOW:
+        nodes = _described(nodes, found, metadata)
     return Document(
         id=doc_id,
         url=page_url,
@@ -114,6 +118,23 @@ def _has_text(nodes: list[Node]) -> bool:
 
 def _text_chars(nodes: list[Node]) -> int:
     return sum(len(n.text) for n in nodes if isinstance(n, TextNode))
+
+
+def _described(nodes: list[Node], found: Scan, metadata: dict[str, str]) -> list[Node]:
+    """The page's description meta (:func:`~omniweave.extract.page.page_description`) as its one
+    paragraph, in place of an output of under :data:`DESCRIBED_BELOW` characters and no image
+    (nothing, or a line of chrome) that the description outgrows: a page that ships its text for
+    scripts to render (a forum's posts) keeps the only copy of it there, while a picture with a short
+    caption is content of its own. Noted as ``metadata["extract_rescued"]``."""
+    description = page_description(found.head)
+    if description is None or len(description) <= _text_chars(nodes) or _has_image(nodes):
+        return nodes
+    metadata["extract_rescued"] = "description"
+    return [TextNode(description, "paragraph")]
+
+
+def _has_image(nodes: list[Node]) -> bool:
+    return not all(isinstance(n, TextNode) for n in nodes)
 
 
 def _rescue(nodes: list[Node], parse_input: str | bytes, base_url: str | None,

@@ -1,4 +1,4 @@
-"""Page-level facts read from ``<head>``: title, canonical URL and the base for relative links.
+"""Page-level facts read from ``<head>``: title, description, canonical URL and the base for relative links.
 
 Each takes the page's ``title``/``meta``/``link``/``base`` elements in document order (from
 :func:`omniweave.extract.scan.scan`) and, like a CSS query, uses the first that matches.
@@ -35,6 +35,18 @@ def page_title(head: list[LexborNode]) -> str | None:
         node = _first(head, "meta", "property", "og:title")
         title = _WS.sub(" ", node.attributes.get("content") or "").strip() if node is not None else ""
     return title or None
+
+
+def page_description(head: list[LexborNode]) -> str | None:
+    """The page's summary from its description metas (``og:description``, ``twitter:description``,
+    ``description``): the longest, as sites often cut the plain one shorter than the social ones."""
+    found = [
+        _WS.sub(" ", node.attributes.get("content") or "").strip()
+        for tag, key, value in (("meta", "property", "og:description"), ("meta", "name", "twitter:description"),
+                                ("meta", "name", "description"))
+        if (node := _first(head, tag, key, value, True)) is not None
+    ]
+    return max(found, key=len, default="") or None
 
 
 def canonical_url(head: list[LexborNode]) -> str | None:
