@@ -19,11 +19,15 @@ from omniweave.extract.dom_table import (
     named,
     named_nodes_among,
     tagged_and_attributed,
+    texted,
 )
+from omniweave.extract import score
 from omniweave.extract.scan import _TAG_OF_ID, ATTRIBUTE_TESTS, scan
+from omniweave.extract.tag_ids import id_of_tag
 
 SUITES = ("readability-test-pages", "chinese-web-content-extraction", "trafilatura-eval-subset", "wcxb-dev-subset")
 PER_SUITE = 40
+_P, _DIV, _SECTION = id_of_tag("p"), id_of_tag("div"), id_of_tag("section")
 
 
 def _pages(shared_data: Path) -> Iterator[bytes]:
@@ -110,3 +114,38 @@ def test_labels_join_class_and_id():
     root = LexborHTMLParser('<div class="x y" id="z"></div><p id=q></p><i class></i><b id></b><u></u>').root
     for native in (True, False):
         assert _with(native, named, root).labels == ["x y z", " q", " ", " "]
+
+
+def test_texted_in_c_gives_the_api_elements_and_only_short_extras(shared_data):
+    """The C walk counts text bytes: it gives every element the API gives, in the same order, and
+    any more it gives have text shorter (in characters: invalid bytes each read as one U+FFFD) than
+    asked; paragraph scoring, which skips those, is the same either way."""
+    if not dom_table.native():
+        pytest.skip("pure Python install: the API is the only path")
+    extras = 0
+    for html in _pages(shared_data):
+        tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)
+        body = tree.body
+        if body is None:
+            continue
+        args = (body, score._DEEP_TEXT_IDS, score._DIRECT_TEXT_IDS, score.MIN_PARAGRAPH, 2 * score.MIN_PARAGRAPH)
+        native, api = _with(True, texted, *args), _with(False, texted, *args)
+        api_keys = set(_keys(api))
+        assert [key for key in _keys(native) if key in api_keys] == _keys(api)
+        for node in native:
+            if node.mem_id not in api_keys:
+                extras += 1
+                deep = node.tag_id in score._DEEP_TEXT_IDS
+                assert len(node.text(deep=deep)) < (score.MIN_PARAGRAPH if deep else 2 * score.MIN_PARAGRAPH)
+        scored = [_with(native, score.score_page, body, {}) for native in (True, False)]
+        assert scored[0].scores == scored[1].scores and scored[0].ranked == scored[1].ranked
+        assert (scored[0].top is None) == (scored[1].top is None)
+        assert scored[0].top is None or scored[0].top.mem_id == scored[1].top.mem_id
+
+
+def test_texted_counts_own_or_all_text():
+    root = LexborHTMLParser("<div>own text<p>a paragraph here</p></div><p>x<i>yz</i></p><section>ab</section>").body
+    for native in (True, False):
+        assert [n.tag for n in _with(native, texted, root, {_P}, {_DIV, _SECTION}, 3, 8)] == ["div", "p", "p"]
+        assert [n.tag for n in _with(native, texted, root, {_P}, {_DIV, _SECTION}, 4, 9)] == ["p"]
+        assert [n.tag for n in _with(native, texted, root, {_P, _DIV}, {_SECTION}, 2, 2)] == ["div", "p", "p", "section"]

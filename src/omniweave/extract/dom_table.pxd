@@ -53,5 +53,12 @@ cdef object _native_named(root)
 @cython.locals(out=list, top="void *", node="void *")
 cdef list _native_named_nodes_among(root, keys)
 
-cdef int _ELEMENT
-cdef size_t _MAX_TAG_ID
+@cython.locals(total=size_t)
+cdef size_t _text_bytes(void *node, void *root, bint deep, size_t enough) noexcept nogil
+
+@cython.locals(kinds=bytearray, table="const unsigned char *", tag_id=uintptr_t, kind=int, top="void *",
+               node="void *", out=list)
+cdef list _native_texted(root, deep_ids, own_ids, size_t deep_min, size_t own_min)
+
+cdef int _ELEMENT, _TEXT
+cdef size_t _MAX_TAG_ID, _TEXT_LENGTH_AT

@@ -35,8 +35,12 @@ _SYMBOLS = (
     "lxb_dom_attr_local_name_noi", "lxb_dom_attr_qualified_name", "lxb_dom_attr_value_noi",
     "lxb_dom_element_attr_by_name",
 )
-_ELEMENT = 1  # lexbor's node type of an element
-_PROBE = '<p class="a" id="b" hidden>x<i style="Display:none">y</i></p><b id="c"></b>'
+_ELEMENT, _TEXT = 1, 3  # lexbor's node types of an element and a text
+# where a text node keeps its length: lexbor's lxb_dom_character_data_t is the node (lxb_dom_node_t,
+# 96 bytes on 64-bit builds) then a lexbor_str_t (data pointer, length); checked on the probe page
+_TEXT_LENGTH_AT = 104
+_PROBE = ('<p class="a" id="b" hidden>x<i style="Display:none">y</i></p><b id="c"></b>'
+          '<div>two texts<p>and a paragraph of text</p> around it</div>')
 
 
 def attribute_query(tests: Sequence[AttributeTest]) -> str:
@@ -112,6 +116,24 @@ def named_nodes_among(root: LexborNode, keys: Collection[int]) -> list[LexborNod
     if _native:
         return _native_named_nodes_among(root, keys)
     return [node for node in root.css(NAMED_QUERY) if node.mem_id in keys]
+
+
+def texted(root: LexborNode, deep_ids: Collection[int], own_ids: Collection[int], deep_min: int,
+           own_min: int) -> list[LexborNode]:
+    """The elements below ``root``, in document order, whose tag id is one of ``deep_ids`` with a
+    ``text()`` of at least ``deep_min`` characters, or one of ``own_ids`` with a ``text(deep=False)``
+    (its own text nodes) of at least ``own_min``; the walk in C counts the text's bytes in the page
+    (never fewer than its characters), so it may give more elements than these, never fewer."""
+    if _native:
+        return _native_texted(root, deep_ids, own_ids, deep_min, own_min)
+    out = []
+    for node in root.traverse():
+        tag_id = node.tag_id
+        if node.mem_id != root.mem_id and (tag_id in deep_ids or tag_id in own_ids):
+            deep = tag_id in deep_ids
+            if len(node.text(deep=deep)) >= (deep_min if deep else own_min):
+                out.append(node)
+    return out
 
 
 # ---- the compiled build's walks (never run in pure Python: ``_native`` stays False there) ----
@@ -281,6 +303,42 @@ def _native_named_nodes_among(root: LexborNode, keys):
     return out
 
 
+def _text_bytes(node, root, deep: cython.bint, enough) -> cython.size_t:
+    """The UTF-8 length of the text nodes under ``root`` (all of them, or its children only), counted
+    until it reaches ``enough``."""
+    total = 0
+    node = _first_child(root)
+    while node != cython.NULL and total < enough:
+        if _node_type(node) == _TEXT:
+            total += cython.cast("size_t *", cython.cast("char *", node) + _TEXT_LENGTH_AT)[0]
+        node = _following(node, root) if deep else _next(node)
+    return total
+
+
+def _native_texted(root: LexborNode, deep_ids, own_ids, deep_min, own_min):
+    kinds = bytearray(_MAX_TAG_ID)  # 1: its text counts in all, 2: its own text counts
+    for tag_id in own_ids:
+        if tag_id < _MAX_TAG_ID:
+            kinds[tag_id] = 2
+    for tag_id in deep_ids:
+        if tag_id < _MAX_TAG_ID:
+            kinds[tag_id] = 1
+    table = cython.cast("const unsigned char *", kinds)
+    parser = root.parser
+    out = []
+    top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
+    node = _first_child(top)
+    while node != cython.NULL:
+        if _node_type(node) == _ELEMENT:
+            tag_id = _tag_id(node)
+            kind = table[tag_id] if tag_id < _MAX_TAG_ID else 0
+            if kind == 1 and _text_bytes(node, node, True, deep_min) >= deep_min \
+                    or kind == 2 and _text_bytes(node, node, False, own_min) >= own_min:
+                out.append(_new_node(node, parser))
+        node = _following(node, top)
+    return out
+
+
 def _bind() -> bool:
     """Look up lexbor's functions and selectolax's node constructor, and check that they read a probe
     page as selectolax's API does; False (the API is used) when anything is missing or differs."""
@@ -323,6 +381,8 @@ def _reads_like_the_api() -> bool:
     tag_ids = {node.tag_id for node in root.traverse()}
     tests = [("hidden", PRESENT, ""), ("style", CONTAINS_FOLDED, "display"), ("id", EQUALS, "c")]
     expected = (tagged_and_attributed(root, tag_ids, tests), named(root).labels)
+    texted_ids = ({node.tag_id for node in root.css("p")}, {node.tag_id for node in root.css("div")})
+    expected_texted = [[n.mem_id for n in texted(root, *texted_ids, least, least)] for least in (1, 13, 24)]
     _native = True
     try:
         found = named(root)
@@ -335,6 +395,8 @@ def _reads_like_the_api() -> bool:
             and got[1] == expected[1] == ["a b", " c"]
             and [n.mem_id for n in nodes] == [n.mem_id for n in root.css(NAMED_QUERY)]
             and [n.tag for n in named_nodes_among(root, keys)] == ["p", "b"]
+            and [[n.mem_id for n in texted(root, *texted_ids, least, least)] for least in (1, 13, 24)]
+            == expected_texted
         )
     except Exception:  # noqa: BLE001 (any failure of the native reads: the API is used)
         same = False

@@ -1,13 +1,15 @@
 """Bounds checked before parsing, so that no page costs more than a fixed time and memory.
 
 Lexbor's tree builder is quadratic in nesting depth for block elements (100k nested ``<div>``
-take ~18 s), so the depth is estimated from the raw bytes first (vectorised, well under a
-millisecond per 100 KB) and pages deeper than :data:`MAX_DEPTH` are refused with a reason.
+take ~18 s), so the depth is estimated from the raw bytes first (in array operations, or one pass
+in C in the compiled build: well under a millisecond per 100 KB) and pages deeper than
+:data:`MAX_DEPTH` are refused with a reason.
 Pages larger than :data:`MAX_CHARS` are cut at a tag boundary and extracted, with the cut recorded.
 """
 
 from __future__ import annotations
 
+import cython
 import numpy as np
 
 MAX_DEPTH = 4000  # parse of 4000 nested <div> takes ~30 ms; real pages stay under ~200
@@ -45,6 +47,7 @@ def _keys(names: list[str]) -> np.ndarray:
 
 _NOT_NESTING_KEYS, _FOREIGN_KEYS = _keys(_NOT_NESTING), _keys(_FOREIGN)
 _BREAKOUT_KEYS, _INTEGRATION_KEYS = _keys(_BREAKOUT), _keys(_INTEGRATION)
+_IS_LETTER_TABLE, _IS_NAME_TABLE = _IS_LETTER.tobytes(), _IS_NAME.tobytes()  # the one-pass count's
 
 
 class ExtractionRefused(ValueError):
@@ -71,12 +74,100 @@ def nesting_depth_bound(data: bytes) -> int:
     tags = len(pos) - int(np.count_nonzero(closing))
     if tags <= MAX_DEPTH:
         return tags
+    if cython.compiled:
+        return _depth_in_one_pass(data)
+    return _depth_in_arrays(arr, pos, closing)
+
+
+def _depth_in_arrays(arr: np.ndarray, pos: np.ndarray, closing: np.ndarray) -> int:
+    """The full count of :func:`nesting_depth_bound` in array operations (pure Python) over the
+    page's bytes, its ``<`` (but in the last three bytes) and which of them are end tags."""
+    nxt = arr[pos + 1]
     keys = _name_keys(arr, pos + 1 + closing)
     letter = _IS_LETTER[nxt | 0x20]
     opening = letter & ~closing & ~np.isin(keys, _NOT_NESTING_KEYS) & ~_self_closed_in_foreign(arr, pos, closing, keys)
     steps = opening.astype(np.int32) - closing.astype(np.int32)
     depth = np.cumsum(steps)
     return int(depth.max(initial=0))
+
+
+@cython.locals(buf="const unsigned char *", letters="const unsigned char *", names="const unsigned char *",
+               n=cython.Py_ssize_t, limit=cython.Py_ssize_t, at=cython.Py_ssize_t, p=cython.Py_ssize_t,
+               gt=cython.Py_ssize_t, t=cython.Py_ssize_t, i=cython.Py_ssize_t, depth=cython.long, best=cython.long,
+               key=cython.uint, c=cython.uchar, named=cython.bint, closing=cython.bint, self_closed=cython.bint,
+               point=cython.bint, last_foreign=cython.Py_ssize_t, last_left=cython.Py_ssize_t,
+               last_point=cython.Py_ssize_t, last_point_end=cython.Py_ssize_t, not_nesting=cython.uint[:],
+               foreign=cython.uint[:], breakout=cython.uint[:], integration=cython.uint[:])
+def _depth_in_one_pass(data: bytes) -> int:
+    """The full count of :func:`nesting_depth_bound` in one pass over the bytes (the compiled build):
+    the same tags, names, foreign content and self-closing as :func:`_depth_in_arrays`."""
+    buf, letters, names = data, _IS_LETTER_TABLE, _IS_NAME_TABLE
+    not_nesting, foreign, breakout, integration = _NOT_NESTING_KEYS, _FOREIGN_KEYS, _BREAKOUT_KEYS, _INTEGRATION_KEYS
+    n = len(data)
+    limit = n - 3  # as the arrays: a '<' in the last three bytes is no tag
+    depth = best = 0
+    gt = -1  # the first '>' after the tag at hand (n: none)
+    last_foreign = last_left = last_point = last_point_end = -1  # the latest tag of each kind, by number
+    t = 0
+    p = 0
+    while True:
+        while p < limit and buf[p] != 0x3C:  # '<'
+            p += 1
+        if p >= limit:
+            break
+        closing = buf[p + 1] == 0x2F  # '/'
+        at = p + 1 + closing
+        key = 0
+        named = True
+        for i in range(4):  # as _name_keys: bytes past the end read as 0, every byte lower-cased by | 0x20
+            c = (buf[at + i] if at + i < n else 0) | 0x20
+            named = named and (letters[c] if i == 0 else names[c])
+            if not named:
+                break
+            key |= cython.cast(cython.uint, c) << (8 * (3 - i))
+        if gt < p:
+            gt = p + 1
+            while gt < n and buf[gt] != 0x3E:  # '>'
+                gt += 1
+        self_closed = gt < n and buf[gt - 1] == 0x2F
+        if _holds(foreign, key):
+            if closing:
+                last_left = t
+            else:
+                last_foreign = t
+        elif _holds(breakout, key):
+            last_left = t
+        point = _holds(integration, key)
+        if point and closing:
+            last_point_end = t
+        elif point and not self_closed:
+            last_point = t
+        if closing:
+            depth -= 1
+        elif letters[buf[p + 1] | 0x20] and not _holds(not_nesting, key) and not (
+                self_closed and last_foreign > last_left and last_point <= last_point_end):
+            depth += 1
+            best = max(best, depth)
+        t += 1
+        p += 1
+    return best
+
+
+@cython.cfunc
+@cython.inline
+@cython.locals(low=cython.Py_ssize_t, high=cython.Py_ssize_t, middle=cython.Py_ssize_t)
+def _holds(keys: cython.uint[:], key: cython.uint) -> cython.bint:
+    """Whether ``key`` is one of the sorted ``keys``."""
+    low, high = 0, keys.shape[0]
+    while low < high:
+        middle = (low + high) // 2
+        if keys[middle] < key:
+            low = middle + 1
+        elif keys[middle] > key:
+            high = middle
+        else:
+            return True
+    return False
 
 
 def _name_keys(arr: np.ndarray, at: np.ndarray) -> np.ndarray:

@@ -11,9 +11,10 @@ from heapq import nlargest
 from selectolax.lexbor import LexborNode
 
 from omniweave.extract.clean import NO_HINT, NONE, HintMap, figure_like, inside
+from omniweave.extract.dom_table import texted
 from omniweave.extract.tag_ids import DOCUMENT_ID, id_of_tag
 
-PARAGRAPHS = "p, pre, td, blockquote, div, section, article"
+_DEEP_TEXT_TAGS = {"p", "pre", "td", "blockquote"}  # paragraph-like elements: all their text counts
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
 _LAYOUT_CELLS = "td:has(table, div, p, ul, ol, pre)"  # a table cell holding these blocks is layout
 _COMMAS = ",，、،;；。"  # commas and clause ends in any script
@@ -37,6 +38,7 @@ _TAG_BONUS = {
 _STOP = {"html", "#document", "-document"}
 _STOP_IDS = frozenset((id_of_tag("html"), DOCUMENT_ID))
 _DIRECT_TEXT_IDS = frozenset(map(id_of_tag, _DIRECT_TEXT_TAGS))
+_DEEP_TEXT_IDS = frozenset(map(id_of_tag, _DEEP_TEXT_TAGS))
 _TD_ID, _A_ID, _FOOTER_ID = id_of_tag("td"), id_of_tag("a"), id_of_tag("footer")
 _BODY_IDS = _STOP_IDS | {id_of_tag("body")}
 _TAG_BONUS_BY_ID = {id_of_tag(tag): bonus for tag, bonus in _TAG_BONUS.items()}
@@ -112,7 +114,9 @@ def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
     out = Scoring()
     scores, nodes, links = out.scores, out.nodes, out.links
     layout: set[int] | None = None
-    for para in body.css(PARAGRAPHS):
+    # only elements whose text can reach the length asked below (a cell's text in all: a layout
+    # cell's own text is part of it)
+    for para in texted(body, _DEEP_TEXT_IDS, _DIRECT_TEXT_IDS, MIN_PARAGRAPH, 2 * MIN_PARAGRAPH):
         tag_id = para.tag_id
         deep = tag_id not in _DIRECT_TEXT_IDS
         if tag_id == _TD_ID:
