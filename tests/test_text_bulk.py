@@ -257,3 +257,12 @@ def test_listed_words_counted_at_once_equal_those_counted_one_by_one(real_texts)
         crafted = [*texts, " ".join(flagged), f"x {flagged[0].upper()} y", "色情 内容"]
         counts = flagged_each([TextAnalysis(t) for t in crafted], lang)
         assert counts == [flagged_in(TextAnalysis(t), lang) for t in crafted] and counts[-1 if lang == "zh" else -3] > 0
+
+
+def test_listed_words_of_a_text_are_its_lower_case_words_in_the_list(real_texts):
+    from omniweave.filters.wordlists import word_list
+
+    for listed in (word_list("stopwords", "en"), word_list("flagged", "en"), frozenset({"the", "don't"})):
+        for text in [*real_texts[:200], "The THE the", "Don't panic", ""]:
+            a = TextAnalysis(text)
+            assert a.count_listed(listed) == sum(w.lower() in listed for w in a.words)

@@ -223,9 +223,11 @@ class TextAnalysis:
         return punctuation_count(self.code_points)
 
     def count_listed(self, listed: frozenset[str]) -> int:
-        """Words whose lower-case form is in ``listed`` (a word list: keep passing the same object)."""
+        """Words whose lower-case form is in ``listed`` (a word list: keep passing the same object);
+        0 after one set test when none is (most texts hold no flagged word)."""
         if listed not in self._listed:
-            self._listed[listed] = sum(map(listed.__contains__, self.lower_words))
+            words = self.lower_words
+            self._listed[listed] = 0 if listed.isdisjoint(words) else sum(map(listed.__contains__, words))
         return self._listed[listed]
 
     def count_matches(self, pattern: re.Pattern[str]) -> int:
