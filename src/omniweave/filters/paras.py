@@ -45,12 +45,15 @@ def counts_each(texts: list[str]) -> dict[str, np.ndarray]:
 
 def _count_bits(texts: list, table: np.ndarray, out: np.ndarray) -> list:
     """Add to ``out[b, i]`` the characters of ``texts[i]`` whose entry of ``table`` (one per code
-    point of the Basic Multilingual Plane) has bit ``b`` set; the rows of the texts holding a
-    character above the plane (counted no further)."""
+    point of the Basic Multilingual Plane, below ``2 ** out.shape[0]``) has bit ``b`` set; the rows
+    of the texts holding a character above the plane (counted no further). A text's characters are
+    tallied per entry, and each entry's tally then added to its bits."""
     astral = []
     width = out.shape[0]
+    entries = 1 << width
     lookup = table
     counts = out
+    tally = np.zeros(entries, dtype=np.intc)  # the text's characters per table entry
     for i in range(len(texts)):
         text = texts[i]
         for ch in text:
@@ -58,9 +61,15 @@ def _count_bits(texts: list, table: np.ndarray, out: np.ndarray) -> list:
             if code >= _BMP:
                 astral.append(i)
                 break
-            found = lookup[code]
-            for b in range(width):
-                counts[b, i] += (found >> b) & 1
+            tally[lookup[code]] += 1
+        for found in range(1, entries):
+            n = tally[found]
+            if n:
+                tally[found] = 0
+                for b in range(width):
+                    if (found >> b) & 1:
+                        counts[b, i] += n
+        tally[0] = 0
     return astral
 
 
