@@ -5,7 +5,9 @@ Each tree (this one, and ``--baseline REV`` exported and built as installed: ben
 it reads the WARC, runs the preset's steps before ``omnicorpus_paragraphs`` (language ID,
 normalisation), keeps those documents, then times the step's ``run`` (as the pipeline runs it) over
 fresh copies of them ``--reps`` times (the best process CPU time counts: the first pass also pays
-one-time set-up such as the segmenter's dictionary). The runs alternate between the trees, ``--rounds`` times. The paragraphs
+one-time set-up such as the segmenter's dictionary), with the pipeline's heap and collector settings
+(``steady_heap``) and, each pass, no segmented texts kept from the one before (``forget_segmented``;
+a tree without either runs without). The runs alternate between the trees, ``--rounds`` times. The paragraphs
 removed per rule, the merges and rounds, and a digest of every document's remaining nodes must be
 the same for both trees; every difference is printed.
 
@@ -53,8 +55,18 @@ for step in steps[:at + 1]:
 for step in steps[:at]:
     docs = step.run(docs, ctx)
 kept = [(d.id, d.language, [(n.text, n.kind) if isinstance(n, TextNode) else n for n in d.nodes]) for d in docs]
+try:
+    from omniweave.pipeline.no_pandas import steady_heap
+    steady_heap()  # as a pipeline task runs
+except ImportError:
+    pass
+try:
+    from omniweave.text.words import forget_segmented
+except ImportError:
+    forget_segmented = lambda: None  # noqa: E731
 step, best = steps[at], None
 for rep in range(reps):
+    forget_segmented()
     fresh = [Document(id=i, language=lang, nodes=[TextNode(*n) if isinstance(n, tuple) else n for n in nodes])
              for i, lang, nodes in kept]
     run_ctx = TaskContext(task_id=f"r{rep}", pass_index=0, run=RunDir(out))

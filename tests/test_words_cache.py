@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from omniweave.text import words as words_module
-from omniweave.text.words import _RecentWords, words_each
+from omniweave.text.words import _RecentWords, forget_segmented, words_each
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +30,8 @@ def test_texts_seen_again_get_the_words_of_segmenting_anew(chinese_lines, fresh_
     again = words_each(chinese_lines[::-1] + ["新的一段文字，没有见过。", *chinese_lines[:50]])
     assert again[:len(chinese_lines)] == first[::-1]
     assert again[len(chinese_lines) + 1:] == first[:50]
-    fresh_cache.current.clear()
-    fresh_cache.previous.clear()
+    forget_segmented()
+    assert not fresh_cache.current and not fresh_cache.previous and fresh_cache.held == 0
     assert words_each(chinese_lines) == first
     assert all(found is first[i] or found == first[i] for i, found in enumerate(words_each(chinese_lines)))
 

@@ -141,8 +141,16 @@ class _RecentWords:
         self.current[text] = found
         self.held += len(found)
 
+    def clear(self) -> None:
+        self.current, self.previous, self.held = {}, {}, 0
+
 
 _HAN_CACHE = _RecentWords(HAN_CACHE_WORDS)
+
+
+def forget_segmented() -> None:
+    """Drop the kept words of segmented texts (a bench timing segmentation starts each pass cold)."""
+    _HAN_CACHE.clear()
 
 
 def _chunk_words(text: str) -> tuple[str, ...]:
