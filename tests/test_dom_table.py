@@ -15,13 +15,16 @@ from omniweave.extract.dom_table import (
     CONTAINS_FOLDED,
     EQUALS,
     PRESENT,
+    READ,
+    LabelWords,
     attribute_query,
     named,
+    named_flags,
     named_nodes_among,
     tagged_and_attributed,
     texted,
 )
-from omniweave.extract import score
+from omniweave.extract import clean, score
 from omniweave.extract.scan import _TAG_OF_ID, ATTRIBUTE_TESTS, scan
 from omniweave.extract.tag_ids import id_of_tag
 
@@ -75,6 +78,33 @@ def test_walks_in_c_read_real_pages_as_the_api_does(shared_data):
             assert native == api
         pages += 1
     assert pages >= 100
+
+
+def test_label_flags_in_c_are_the_api_s_on_real_pages(shared_data):
+    if not dom_table.native():
+        pytest.skip("pure Python install: the API is the only path")
+    flagged = 0
+    for html in _pages(shared_data):
+        tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)
+        for root in filter(None, (tree.root, tree.css_first("div"))):
+            native, api = (_with(on, named_flags, root, clean._LABEL_WORDS) for on in (True, False))
+            assert (native.keys, native.flags, native.labels) == (api.keys, api.flags, api.labels)
+            every_third = range(0, len(native.keys), 3)
+            assert _keys(native.nodes(every_third)) == _keys(api.nodes(every_third)) == [native.keys[i] for i in every_third]
+            flagged += len(native.keys)
+    assert flagged > 1000
+
+
+def test_label_flags_join_words_and_phrases_of_class_and_id():
+    words = LabelWords({b"nav": 1, b"ad": 2 | READ, b"post": 4}, {b"sr-only": 8, b"read-more": 16})
+    root = LexborHTMLParser(
+        '<div class="Main-NAV x" id="navigation"></div><p class="postSR-Only"></p><i class="no-ad" id="post"></i>'
+        '<b class="navé"></b><u id="reAD-MOREs"></u><s class="sr"></s><em class="-read-mor e"></em>').root
+    for native in (True, False):
+        found = _with(native, named_flags, root, words)
+        assert found.flags == [1, 8, 2 | 4 | READ, READ, 16]
+        assert found.labels == [None, None, "no-ad post", "navé ", None]
+        assert [node.tag for node in found.nodes(range(5))] == ["div", "p", "i", "b", "u"]
 
 
 def test_scan_is_the_same_either_way(shared_data):

@@ -6,8 +6,15 @@ thread the signatures and member titles of its posts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
+
 from omniweave import extract_html
-from omniweave.extract.clean import ADS, STRONG, clear_label_cache, hints
+from omniweave.extract import dom_table
+from omniweave.extract.clean import ADS, NO_HINT, STRONG, clear_label_cache, hints, remove_junk, remove_weak
+from omniweave.extract.dom_table import NAMED_QUERY, label_of
+from omniweave.extract.scan import scan
 
 URL = "http://example.com/a"
 _PROSE = "".join(f"<p>A sentence of article text, with a comma, long enough to count as prose here {i}. " * 3 + "</p>"
@@ -165,3 +172,43 @@ def test_signatures_and_reviews_go_again_when_their_labels_come_from_the_label_c
         forum_text, shop_text = (extract_html(page, url=URL).text for page in (forum, shop))
         assert "Post 3:" in forum_text and "Sent from my phone" not in forum_text
         assert "ripstop body" in shop_text and "Buyer 1" not in shop_text
+
+
+def _in_tree(node: LexborNode, root: LexborNode) -> bool:
+    while node.parent is not None:
+        node = node.parent
+    return node.mem_id == root.mem_id
+
+
+def _removed_junk(html: bytes, native: bool) -> tuple[list[tuple[int, tuple]], str, str]:
+    """The hints :func:`remove_junk` gives (by position among the named elements), checked against
+    what :func:`hints` says of each label, and the page left by it and by :func:`remove_weak`."""
+    previous = dom_table.use_native(native)
+    try:
+        tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)
+        named = tree.root.css(NAMED_QUERY)
+        position = {node.mem_id: i for i, node in enumerate(named)}
+        expected = list(map(hints, map(label_of, named)))
+        hinted, _ = remove_junk(tree, scan(tree))
+        found = [(position[key], hint) for key, hint in hinted.items()]
+        assert all(expected[i] == hint != NO_HINT for i, hint in found)
+        left = {i for i, node in enumerate(named) if expected[i] != NO_HINT and _in_tree(node, tree.root)}
+        assert left <= {i for i, _ in found}  # every hinted element left after the removal (and those it removed)
+        after_junk = tree.html or ""
+        remove_weak(tree.body or tree.root, hinted)
+        return found, after_junk, tree.html or ""
+    finally:
+        dom_table.use_native(previous)
+
+
+def test_junk_removal_reads_labels_as_hints_does_and_is_the_same_through_the_api(shared_data: Path):
+    """On real pages the hints of named elements (read in C in the compiled build, as flags of their
+    words) are :func:`hints` of their labels, and the walk in C removes what the API's walk removes."""
+    pages = 0
+    for suite in ("readability-test-pages", "chinese-web-content-extraction", "trafilatura-eval-subset",
+                  "wcxb-dev-subset"):
+        for path in sorted((shared_data / "html" / suite).rglob("*.htm*"))[:30]:
+            html = path.read_bytes()
+            assert _removed_junk(html, True) == _removed_junk(html, False)
+            pages += 1
+    assert pages >= 100

@@ -14,10 +14,6 @@ parts retrained on it .8540, .9042, readability .9759 -> .9666; humps read for b
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterable
-from itertools import accumulate, compress, repeat
-from operator import is_not
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -29,7 +25,7 @@ from omniweave.extract.images import (
     raw_source,
     style_sides,
 )
-from omniweave.extract.dom_table import named, named_nodes_among
+from omniweave.extract.dom_table import READ, LabelWords, named_flags, named_nodes_among
 from omniweave.extract.scan import Scan, declares_product, scan
 from omniweave.extract.tag_ids import id_of_tag
 
@@ -47,8 +43,6 @@ WEAK_WORDS = frozenset(
     "search alert legal copyright disclaimer".split()
 )
 WEAK_PHRASES = ("side-bar", "tag-list", "author-bio", "byline-social", "more-from", "read-more")
-_PHRASES = STRONG_PHRASES + WEAK_PHRASES
-_STRONG_PHRASES = frozenset(STRONG_PHRASES)
 POSITIVE_WORDS = frozenset("article body content entry main post story text blog hentry".split())
 COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus"})
 AD_WORDS = frozenset({"advert", "advertisement", "ad", "ads", "adslot", "adunit", "sponsor", "sponsored", "promo"})
@@ -65,13 +59,11 @@ _LETTERS = re.compile(r"[a-z]+")
 _HASH = re.compile(r"(?<![a-z0-9])(?=[a-f]*[0-9])(?=[0-9]*[a-f])[0-9a-f]{4,}(?![a-z0-9])")  # "0ad7", "e566ad": hex, no words
 _ASCII_WORDS = bytes(b if 97 <= b <= 122 else b + 32 if 65 <= b <= 90 else 32 for b in range(256))  # A-Z -> a-z, rest -> " "
 _HINT_WORDS = STRONG_WORDS | WEAK_WORDS | POSITIVE_WORDS
-_HINT_BYTES = frozenset(word.encode() for word in _HINT_WORDS)
-_HEX_WORDS = frozenset(word for word in _HINT_BYTES if not word.strip(b"abcdef"))  # "ad": may be read in a hash
 FURNITURE, REVIEWS = 1, 2  # a label's marks: it holds a word of POST_FURNITURE_WORDS, of REVIEW_WORDS
-_MARK_OF_WORD = {
-    **{word.encode(): FURNITURE for word in POST_FURNITURE_WORDS}, **{word.encode(): REVIEWS for word in REVIEW_WORDS},
-}
-_SEARCHED_BYTES = _HINT_BYTES.union(_MARK_OF_WORD)  # the words looked for in labels, in one search
+# a label's flags: its marks, then what its words and phrases say (a strong, a weak, a content word or
+# phrase; a word of comments, of ads, strong and not of ads)
+_STRONG, _WEAK, _POSITIVE, _COMMENT, _AD, _NOT_AD = 4, 8, 16, 32, 64, 128
+_MARK_BITS = FURNITURE | REVIEWS
 MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text than this is kept
 ARTICLE_OUTSIDE = 300  # ... unless it is comments and this much paragraph text stands outside them
 ARTICLE_PARAGRAPH = 100  # ... counting paragraphs this long only (not a widget's "user · 3 hours ago" lines)
@@ -100,77 +92,50 @@ NO_HINT: Hints = (NONE, False, "")
 HintMap = dict[int, Hints]  # node mem_id -> hints, for the page's hinted nodes only
 
 
-_HINTS: dict[str, Hints] = {}  # label -> hints: sites repeat their labels from page to page
-_HINTS_MAX = 65536
-_COMBOS: dict[tuple[frozenset[bytes], tuple[str, ...]], Hints] = {}  # hint words and phrases of a label -> its hints
-_MARKS: dict[str, int] = {}  # label -> its marks (FURNITURE | REVIEWS), for the labels in _HINTS that have any
-_ASCII_WORDS_NUL = b"\0" + _ASCII_WORDS[1:]  # the same, keeping NUL (the separator of page_hints)
+def _word_flags(word: str) -> int:
+    """A class/id word's flags (marks, and what it says)."""
+    flags = (FURNITURE if word in POST_FURNITURE_WORDS else 0) | (REVIEWS if word in REVIEW_WORDS else 0)
+    if word in STRONG_WORDS:
+        flags |= _STRONG | (_COMMENT if word in COMMENT_WORDS else 0) | (_AD if word in AD_WORDS else _NOT_AD)
+    return flags | (_WEAK if word in WEAK_WORDS else 0) | (_POSITIVE if word in POSITIVE_WORDS else 0)
+
+
+_WORD_FLAGS = {word: _word_flags(word) for word in _HINT_WORDS | POST_FURNITURE_WORDS | REVIEW_WORDS}
+_PHRASE_FLAGS = {**dict.fromkeys(STRONG_PHRASES, _STRONG), **dict.fromkeys(WEAK_PHRASES, _WEAK)}
+# the same for the walk in C; a word of hex digits ("ad") may be a piece of a hash: its labels are read whole
+_LABEL_WORDS = LabelWords(
+    {word.encode(): flags | (READ if not word.strip("abcdef") else 0) for word, flags in _WORD_FLAGS.items()},
+    {phrase.encode(): flags for phrase, flags in _PHRASE_FLAGS.items()})
+_READ_FLAGS: dict[str, int] = {}  # label -> flags, for the labels read whole: sites repeat them from page to page
+_READ_FLAGS_MAX = 65536
 
 
 def clear_label_cache() -> None:
     """Forget the labels seen so far (benchmarks use it to time pages as unseen)."""
-    _HINTS.clear()
-    _COMBOS.clear()
-    _MARKS.clear()
+    _READ_FLAGS.clear()
 
 
-def page_hints(labels: list[str]) -> tuple[list[Hints], dict[str, int]]:
-    """:func:`hints` of each label of a page, in order, and the marks (:func:`marks`) of the page's
-    labels that have any, by label (both cached across pages). The page's new ASCII labels are split
-    into words together (one translation of all of them joined, each label's hint and mark words
-    taken by C-level calls), the phrases are looked for once in the whole page's new labels, and
-    only the labels holding either are classified one by one."""
-    cache = _HINTS
-    unique = set(labels)
-    fresh = unique.difference(cache)  # in any order: each label's hints are its own
-    if fresh:
-        cache.update(_new_hints(list(fresh)))
-    found = list(map(cache.__getitem__, labels))
-    marked = {label: _MARKS[label] for label in unique.intersection(_MARKS)} if _MARKS else {}
-    if len(cache) > _HINTS_MAX:
-        cache.clear()
-        _MARKS.clear()
-    return found, marked
+def _flags_read(label: str) -> int:
+    """:func:`_label_flags` of a label, cached."""
+    flags = _READ_FLAGS.get(label)
+    if flags is None:
+        if len(_READ_FLAGS) >= _READ_FLAGS_MAX:
+            _READ_FLAGS.clear()
+        flags = _READ_FLAGS[label] = _label_flags(label)
+    return flags
 
 
-def marks(words: Iterable[bytes]) -> int:
-    """A label's marks from its words: :data:`FURNITURE` if one is a word of forum post furniture,
-    :data:`REVIEWS` if one names customer reviews, both, or 0."""
-    mark = 0
-    for word in words:
-        mark |= _MARK_OF_WORD.get(word, 0)
-    return mark
-
-
-def _new_hints(fresh: list[str]) -> dict[str, Hints]:
-    """:func:`hints` of labels not seen before, by label (see :func:`page_hints`); their marks go
-    to :data:`_MARKS`."""
-    plain = [label for label in fresh if label.isascii() and "\0" not in label]  # NUL separates them
-    joined = "\0".join(plain)
-    held = _phrases_by_label(joined.lower(), plain)
-    words = joined.encode().translate(_ASCII_WORDS_NUL).split(b"\0")
-    present = list(map(_SEARCHED_BYTES.intersection, map(bytes.split, words)))  # each label's hint and mark words
-    out = dict.fromkeys(plain, NO_HINT)
-    combos = _COMBOS
-    for i in held.keys() | set(compress(range(len(plain)), present)):  # the labels holding a hint word or phrase
-        if _HEX_WORDS & present[i] and _HASH.search(plain[i].lower()):  # "ad" may be a piece of a hash
-            present[i] = _SEARCHED_BYTES.intersection(word.encode() for word in _words(plain[i]))
-        key = (present[i], tuple(held.get(i, ())))
-        hint = combos.get(key)
-        if hint is None:
-            hint = combos[key] = _classify({word.decode() for word in key[0]}, list(key[1]))
-        out[plain[i]] = hint
-        mark = marks(present[i]) if present[i] else 0
-        if mark:
-            _MARKS[plain[i]] = mark
-    if len(plain) < len(fresh):
-        for label in fresh:
-            if label not in out:
-                out[label] = hints(label)
-                mark = marks(word.encode() for word in _words(label))
-                if mark:
-                    _MARKS[label] = mark
-    return out
+def _label_flags(label: str) -> int:
+    """The flags of the words (:func:`_words`) and hint phrases a class/id label holds."""
+    flags = 0
+    for word in _words(label):
+        flags |= _WORD_FLAGS.get(word, 0)
+    if "-" in label:  # every phrase has a dash
+        lower = label.lower()
+        for phrase, phrase_flags in _PHRASE_FLAGS.items():
+            if phrase in lower:
+                flags |= phrase_flags
+    return flags
 
 
 def _words(label: str) -> set[str]:
@@ -184,45 +149,25 @@ def _words(label: str) -> set[str]:
     return set(_LETTERS.findall(lower))
 
 
-def _phrases_by_label(lower: str, labels: list[str]) -> dict[int, list[str]]:
-    """The hint phrases each label holds (by position in ``labels``), found by searching ``lower``,
-    the labels joined by one separator and lower-cased: most pages hold none or one phrase."""
-    held: dict[int, list[str]] = {}
-    starts: list[int] | None = None
-    for phrase in _PHRASES:
-        at = lower.find(phrase)
-        if at < 0:
-            continue
-        if starts is None:
-            starts = list(accumulate(map((1).__add__, map(len, labels)), initial=0))  # each label and its separator
-        while at >= 0:
-            i = bisect_right(starts, at) - 1
-            held.setdefault(i, []).append(phrase)
-            at = lower.find(phrase, starts[i + 1])
-    return held
-
-
 def hints(label: str) -> Hints:
     """``(negative, positive, what)`` for a class/id label: how strongly it names boilerplate
     (NONE/WEAK/STRONG), whether it names content, and :data:`COMMENTS` or :data:`ADS` when a strong
     hint names only comments or only ads (else "")."""
-    lower = label.lower()
-    phrases = [phrase for phrase in _PHRASES if phrase in lower] if "-" in label else []  # every phrase has a dash
-    return _classify(_words(label), phrases)
+    return _hints_of_flags(_label_flags(label))
 
 
-def _classify(words: set[str], phrases: list[str]) -> Hints:
-    """Hints of a label from its words and the hint phrases it holds."""
-    if not phrases and words.isdisjoint(_HINT_WORDS):
-        return NO_HINT
-    positive = not words.isdisjoint(POSITIVE_WORDS)
-    strong = words & STRONG_WORDS
-    if strong or not _STRONG_PHRASES.isdisjoint(phrases):
-        what = COMMENTS if strong & COMMENT_WORDS else ADS if strong and strong <= AD_WORDS else ""
+def _hints_of_flags(flags: int) -> Hints:
+    """:func:`hints` of a label from its flags."""
+    positive = bool(flags & _POSITIVE)
+    if flags & _STRONG:
+        what = COMMENTS if flags & _COMMENT else ADS if flags & _AD and not flags & _NOT_AD else ""
         return STRONG, positive, what
-    if phrases or not words.isdisjoint(WEAK_WORDS):  # the phrases left are weak ones
+    if flags & _WEAK:
         return WEAK, positive, ""
     return (NONE, True, "") if positive else NO_HINT
+
+
+_HINTS_OF_FLAGS = tuple(map(_hints_of_flags, range(256)))  # by a label's flags, marks and READ aside
 
 
 def _swap_noscript_images(noscripts: list[LexborNode], body: LexborNode | None) -> None:
@@ -459,26 +404,24 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], scanned: 
     body's text length before the removal."""
     body_chars = len(body.text())
     limit = MAX_SHARE_STRONG * body_chars
-    found = named(root)  # the class and id of each named node (~700 a page)
-    labels = found.labels
-    found_each, marked = page_hints(labels)
-    hinted_at = list(compress(range(len(labels)), map(is_not, found_each, repeat(NO_HINT))))  # ~5%
-    marked_at = [i for i, label in enumerate(labels) if label in marked] if marked else []  # most pages have none
-    at = sorted({*hinted_at, *marked_at}) if marked_at else hinted_at
+    found = named_flags(root, _LABEL_WORDS)  # the named nodes whose class or id holds a hint word (~35% of ~700 a page)
+    flags = [flag if label is None else _flags_read(label) for flag, label in zip(found.flags, found.labels)]
+    found_each = [_HINTS_OF_FLAGS[flag & 255] for flag in flags]
+    hinted: HintMap = {key: hint for key, hint in zip(found.keys, found_each) if hint is not NO_HINT}
+    strong_at = [i for i, hint in enumerate(found_each) if hint[0] == STRONG]
+    marked_at = [i for i, flag in enumerate(flags) if flag & _MARK_BITS]  # most pages have none
+    at = sorted({*strong_at, *marked_at}) if marked_at else strong_at
     node_at = dict(zip(at, found.nodes(at)))  # the nodes wanted, made before any removal
-    if marked:
-        product = any(mark & REVIEWS for mark in marked.values()) and declares_product(scanned)
-        marked_nodes = [(node_at[i], marked[labels[i]]) for i in marked_at]
+    if marked_at:
+        product = any(flags[i] & REVIEWS for i in marked_at) and declares_product(scanned)
+        marked_nodes = [(node_at[i], flags[i]) for i in marked_at]
         _remove_marked(marked_nodes, (FURNITURE, REVIEWS) if product else (FURNITURE,), limit)
-    hinted: HintMap = {}
-    named_hints = [(node_at[i], found_each[i]) for i in hinted_at]
-    comment_nodes = [node for node, found in named_hints if found[2] == COMMENTS and node.tag not in PROTECTED]
+    strong = [(node_at[i], found_each[i]) for i in strong_at]
+    comment_nodes = [node for node, found in strong if found[2] == COMMENTS and node.tag not in PROTECTED]
     if comment_nodes:
         kept |= _thread_of_comments(body, comment_nodes)
-    for node, found in named_hints:
-        hinted[node.mem_id] = found
-        negative, positive, what = found
-        if negative != STRONG or node.tag in PROTECTED:
+    for node, (_, positive, what) in strong:
+        if node.tag in PROTECTED:
             continue
         comments = what == COMMENTS
         if comments and kept and (node.mem_id in kept or inside(node, kept)):

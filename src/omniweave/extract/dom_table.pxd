@@ -3,6 +3,7 @@
 # node constructor as its lexbor.pxd does (LexborNode.new: node pointer and parser in, node out).
 cimport cython
 from libc.stdint cimport uintptr_t
+ctypedef unsigned int uint
 
 ctypedef void *(*NodeStep)(void *) noexcept nogil
 ctypedef uintptr_t (*NodeTagId)(void *) noexcept nogil
@@ -61,4 +62,18 @@ cdef size_t _text_bytes(void *node, void *root, bint deep, size_t enough) noexce
 cdef list _native_texted(root, deep_ids, own_ids, size_t deep_min, size_t own_min)
 
 cdef int _ELEMENT, _TEXT
-cdef size_t _MAX_TAG_ID, _TEXT_LENGTH_AT
+cdef size_t _MAX_TAG_ID, _TEXT_LENGTH_AT, _WORD_SLOTS
+cdef uint _READ, _OUTSIDE
+
+@cython.locals(i=size_t, c=int)
+cdef bint _same_folded(const unsigned char *text, const unsigned char *lower, size_t size) noexcept nogil
+
+@cython.locals(flags=uint, found=size_t, run=size_t, i=size_t, c=int, slot=size_t, p=Py_ssize_t, start=Py_ssize_t,
+               record="const unsigned char *")
+cdef uint _value_flags(const unsigned char *value, size_t length, const unsigned char *table, size_t width,
+                       const unsigned char *phrases, size_t phrase_width, Py_ssize_t phrase_count) noexcept nogil
+
+@cython.locals(table="const unsigned char *", phrases="const unsigned char *", width=size_t, phrase_width=size_t,
+               phrase_count=Py_ssize_t, keys=list, flags=list, labels=list, length=size_t, top="void *",
+               node="void *", attr="void *", value="const unsigned char *", found=uint, name=int)
+cdef object _native_named_flags(root, words)

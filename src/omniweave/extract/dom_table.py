@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import cython
 from selectolax import lexbor
@@ -27,6 +27,11 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 PRESENT, EQUALS, CONTAINS_FOLDED = 0, 1, 2  # attribute tests: has it; its value is; its value holds (ASCII case-blind)
 AttributeTest = tuple[str, int, str]  # (attribute name, one of the above, value)
 NAMED_QUERY = "[class], [id]:not([class])"  # each element with a class or an id, once
+READ = 1 << 15  # a label's flag (LabelWords): read it whole
+_READ = READ  # the same, typed for the walk in C
+_OUTSIDE = 1 << 16  # the walk in C's flag of a label with a byte outside ASCII or a NUL
+_WORD_SLOTS = 1024  # the open-addressing table of LabelWords' words (a power of two, over twice their number)
+_LETTER_RUNS = bytes(b if 97 <= b <= 122 else b + 32 if 65 <= b <= 90 else 32 for b in range(256))  # A-Z -> a-z, rest -> " "
 _MAX_TAG_ID = 4096  # tag ids looked up in a table this long (lexbor's own tags are under 200)
 # lexbor's functions the walks call (with the types their declarations in dom_table.pxd give them)
 _SYMBOLS = (
@@ -108,6 +113,107 @@ def named(root: LexborNode) -> Named:
         return _native_named(root)
     nodes = root.css(NAMED_QUERY)
     return Named(list(map(label_of, nodes)), None, None, nodes)
+
+
+class LabelWords:
+    """Words (letter runs, lower case ASCII) and phrases (lower case ASCII, each with a dash) looked
+    for in the labels (:func:`label_of`) of elements, each with its flags (bits up to :data:`READ`):
+    see :meth:`flags_of`. Laid out for the walk in C as records: the words in a hash table
+    (``width`` bytes a slot: length, flags in two bytes, the word) at :func:`_word_hash` &
+    (:data:`_WORD_SLOTS` - 1) or the next free slot, and the phrases one after the other
+    (``phrase_width`` bytes: length, offset of its first dash, flags in two bytes, the phrase)."""
+
+    __slots__ = ("words", "phrases", "table", "width", "phrase_table", "phrase_width")
+
+    def __init__(self, words: Mapping[bytes, int], phrases: Mapping[bytes, int]) -> None:
+        if not all(word.isalpha() and word.islower() and word.isascii() and len(word) < 256 for word in words):
+            raise ValueError("words are lower case ASCII letters, under 256 of them")
+        if not all(b"-" in phrase and phrase.isascii() and phrase == phrase.lower() and len(phrase) < 256
+                   for phrase in phrases):
+            raise ValueError("phrases are lower case ASCII, each with a dash, under 256 bytes")
+        if not all(0 < flags < 2 * READ for flags in (*words.values(), *phrases.values())):
+            raise ValueError(f"flags are bits up to READ ({READ}) included")
+        if 2 * len(words) > _WORD_SLOTS:
+            raise ValueError(f"at most {_WORD_SLOTS // 2} words")
+        self.words, self.phrases = dict(words), dict(phrases)
+        self.width = 3 + max(map(len, words), default=0)
+        table = bytearray(_WORD_SLOTS * self.width)
+        for word, flags in words.items():
+            slot = _word_hash(word) & (_WORD_SLOTS - 1)
+            while table[slot * self.width]:
+                slot = (slot + 1) & (_WORD_SLOTS - 1)
+            table[slot * self.width:(slot + 1) * self.width] = (
+                bytes([len(word)]) + flags.to_bytes(2, "little") + word.ljust(self.width - 3, b"\0"))
+        self.table = bytes(table)
+        self.phrase_width = 4 + max(map(len, phrases), default=0)
+        self.phrase_table = b"".join(
+            bytes([len(phrase), phrase.index(b"-")]) + flags.to_bytes(2, "little")
+            + phrase.ljust(self.phrase_width - 4, b"\0") for phrase, flags in phrases.items())
+
+    def flags_of(self, label: str) -> int:
+        """The flags of the words the label holds as letter runs and of the phrases it holds (ASCII
+        letters of either case) together; :data:`READ` alone for a label with a character outside
+        ASCII or a NUL (for its reader to judge)."""
+        if not label.isascii() or "\0" in label:
+            return READ
+        encoded = label.encode()
+        flags = 0
+        for word in encoded.translate(_LETTER_RUNS).split():
+            flags |= self.words.get(word, 0)
+        if b"-" in encoded:
+            lower = encoded.lower()
+            for phrase, phrase_flags in self.phrases.items():
+                if phrase in lower:
+                    flags |= phrase_flags
+        return flags
+
+
+def _word_hash(word: bytes) -> int:
+    """The hash of a word in :class:`LabelWords`' table (its walk in C computes it byte by byte)."""
+    found = 0
+    for byte in word:
+        found = (found * 33 + byte) & 0xFFFFFFFF
+    return found
+
+
+class Flagged:
+    """The elements under a root (itself included) with a class or an id whose label has flags
+    (:meth:`LabelWords.flags_of`), in document order: each one's ``mem_id`` (``keys``), its
+    ``flags``, its label where :data:`READ` is among them (``labels``, None elsewhere), and the
+    elements themselves at chosen positions (:meth:`nodes`)."""
+
+    __slots__ = ("keys", "flags", "labels", "_parser", "_nodes")
+
+    def __init__(self, keys: list[int], flags: list[int], labels: list[str | None], parser: LexborHTMLParser | None,
+                 nodes: list[LexborNode] | None) -> None:
+        self.keys, self.flags, self.labels = keys, flags, labels
+        self._parser = parser
+        self._nodes = nodes  # the elements (pure Python)
+
+    def nodes(self, at: Iterable[int]) -> list[LexborNode]:
+        """The elements at positions ``at``."""
+        if self._nodes is not None:
+            return [self._nodes[i] for i in at]
+        keys, parser = self.keys, self._parser
+        return [_new_node(cython.cast("void *", cython.cast(cython.size_t, keys[i])), parser) for i in at]
+
+
+def named_flags(root: LexborNode, words: LabelWords) -> Flagged:
+    """The elements under ``root`` whose label holds one of ``words`` or one of its phrases, with
+    their flags (see :class:`Flagged`): most labels hold none, and the walk in C makes no string
+    nor node for them."""
+    if _native:
+        return _native_named_flags(root, words)
+    keys, flags, labels, nodes = [], [], [], []
+    for node in root.css(NAMED_QUERY):
+        label = label_of(node)
+        found = words.flags_of(label)
+        if found:
+            keys.append(node.mem_id)
+            flags.append(found)
+            labels.append(label if found & READ else None)
+            nodes.append(node)
+    return Flagged(keys, flags, labels, None, nodes)
 
 
 def named_nodes_among(root: LexborNode, keys: Collection[int]) -> list[LexborNode]:
@@ -288,6 +394,80 @@ def _native_named(root: LexborNode):
     return Named(labels, keys, root.parser, None)
 
 
+def _same_folded(text, lower, size) -> cython.bint:
+    """Whether the ``size`` bytes at ``text``, ASCII letters lower-cased, are those at ``lower``."""
+    for i in range(size):
+        c = text[i]
+        if 65 <= c <= 90:
+            c += 32
+        if c != lower[i]:
+            return False
+    return True
+
+
+def _value_flags(value, length, table, width, phrases, phrase_width, phrase_count) -> cython.uint:
+    """:meth:`LabelWords.flags_of` of the ``length`` bytes at ``value`` (:class:`LabelWords`' records
+    at ``table`` and ``phrases``), with :data:`_OUTSIDE` for a byte outside ASCII or a NUL."""
+    flags = 0
+    found = run = 0
+    for i in range(length + 1):
+        c = value[i] if i < length else 32
+        if 65 <= c <= 90:
+            c += 32
+        if 97 <= c <= 122:
+            found = found * 33 + c
+            run += 1
+            continue
+        if c >= 128 or c == 0:
+            return _OUTSIDE
+        if run:
+            slot = found & (_WORD_SLOTS - 1)
+            while table[slot * width]:
+                record = table + slot * width
+                if record[0] == run and _same_folded(value + i - run, record + 3, run):
+                    flags |= record[1] | record[2] << 8
+                    break
+                slot = (slot + 1) & (_WORD_SLOTS - 1)
+            found = run = 0
+        if c == 45:  # a dash: the phrases whose first dash it may be
+            for p in range(phrase_count):
+                record = phrases + p * phrase_width
+                start = cython.cast(cython.Py_ssize_t, i) - record[1]
+                if start >= 0 and start + record[0] <= length and _same_folded(value + start, record + 4, record[0]):
+                    flags |= record[2] | record[3] << 8
+    return flags
+
+
+def _native_named_flags(root: LexborNode, words: LabelWords):
+    table = cython.cast("const unsigned char *", words.table)
+    phrases = cython.cast("const unsigned char *", words.phrase_table)
+    width, phrase_width = words.width, words.phrase_width
+    phrase_count = len(words.phrases)
+    keys, flags, labels = [], [], []
+    length = 0
+    top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
+    node = top
+    while node != cython.NULL:
+        if _node_type(node) == _ELEMENT and _first_attribute(node) != cython.NULL:
+            found = 0
+            for name in range(2):
+                attr = _attr_by_name(node, cython.cast("const unsigned char *", b"class"), 5) if name == 0 \
+                    else _attr_by_name(node, cython.cast("const unsigned char *", b"id"), 2)
+                if attr == cython.NULL:
+                    continue
+                value = _value(attr, cython.address(length))
+                if value != cython.NULL:
+                    found |= _value_flags(value, length, table, width, phrases, phrase_width, phrase_count)
+            if found:
+                if found & _OUTSIDE:
+                    found = _READ
+                keys.append(cython.cast(cython.size_t, node))
+                flags.append(found)
+                labels.append(_label(node) if found & _READ else None)
+        node = _following(node, top)
+    return Flagged(keys, flags, labels, root.parser, None)
+
+
 def _native_named_nodes_among(root: LexborNode, keys):
     parser = root.parser
     out = []
@@ -387,12 +567,14 @@ def _reads_like_the_api() -> bool:
     try:
         found = named(root)
         got = (tagged_and_attributed(root, tag_ids, tests), found.labels)
+        flagged = named_flags(root, LabelWords({b"c": 1, b"x": 2}, {b"a-b": 4}))
         nodes = found.nodes(range(len(got[1])))
         keys = {node.mem_id for node in root.css(NAMED_QUERY)}
         same = (
             [n.mem_id for n in got[0][0]] == [n.mem_id for n in expected[0][0]]
             and [(n.mem_id, a) for n, a in got[0][1]] == [(n.mem_id, a) for n, a in expected[0][1]]
             and got[1] == expected[1] == ["a b", " c"]
+            and (flagged.flags, flagged.labels, [n.tag for n in flagged.nodes([0])]) == ([1], [None], ["b"])
             and [n.mem_id for n in nodes] == [n.mem_id for n in root.css(NAMED_QUERY)]
             and [n.tag for n in named_nodes_among(root, keys)] == ["p", "b"]
             and [[n.mem_id for n in texted(root, *texted_ids, least, least)] for least in (1, 13, 24)]
