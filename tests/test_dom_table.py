@@ -21,7 +21,9 @@ from omniweave.extract.dom_table import (
     named,
     named_flags,
     named_nodes_among,
+    tagged,
     tagged_and_attributed,
+    text_length,
     texted,
 )
 from omniweave.extract import clean, score
@@ -105,6 +107,34 @@ def test_label_flags_join_words_and_phrases_of_class_and_id():
         assert found.flags == [1, 8, 2 | 4 | READ, READ, 16]
         assert found.labels == [None, None, "no-ad post", "navé ", None]
         assert [node.tag for node in found.nodes(range(5))] == ["div", "p", "i", "b", "u"]
+
+
+_QUERIES = ("img", "a", "p", "header, footer", "img, p", "p, li, h2, h3, h4, h5, h6")
+
+
+def test_tagged_gives_the_query_of_the_tag_names_and_text_length_the_text_s_length(shared_data):
+    """Either way, on real pages (and the C walk's reads: svg and template contents, non-ASCII text)."""
+    extra = '<svg><a href="/x"><text>é ü</text></a><p>in svg</p></svg><template><p>in a template</p></template>'
+    for html in [*_pages(shared_data), extra.encode()]:
+        tree = LexborHTMLParser(html, options=LexborDocumentOptions.WO_EVENTS)
+        roots = [root for root in (tree.root, tree.body, tree.css_first("div"), tree.css_first("p")) if root]
+        for root in roots:
+            for query in _QUERIES:
+                tag_ids = frozenset(node.tag_id for node in LexborHTMLParser(f"<{query.replace(', ', '><')}>").body.traverse()
+                                    if node.tag != "body")
+                expected = _keys(root.css(query))
+                for native in (True, False):
+                    assert _keys(_with(native, tagged, root, tag_ids)) == expected
+                    assert _keys(_with(native, tagged, root, tag_ids, 1)) == expected[:1]
+        for node in tree.root.traverse(include_text=True):
+            assert _with(True, text_length, node) == _with(False, text_length, node) == len(node.text())
+
+
+def test_text_length_counts_characters_of_valid_utf8_and_reads_the_rest_as_the_api_does():
+    html = "<p>añ€😀 x</p><div>\ud800-\x00 <b>\u3000</b></div>".encode("utf-8", "surrogatepass") + b"<i>\xed\xa0\x80 \xff</i>"
+    tree = LexborHTMLParser(html)
+    for node in tree.root.traverse(include_text=True):
+        assert _with(True, text_length, node) == len(node.text())
 
 
 def test_scan_is_the_same_either_way(shared_data):

@@ -25,7 +25,7 @@ from omniweave.extract.images import (
     raw_source,
     style_sides,
 )
-from omniweave.extract.dom_table import READ, LabelWords, named_flags, named_nodes_among
+from omniweave.extract.dom_table import READ, LabelWords, named_flags, named_nodes_among, tagged, text_length
 from omniweave.extract.scan import Scan, declares_product, scan
 from omniweave.extract.tag_ids import id_of_tag
 
@@ -68,7 +68,7 @@ MAX_SHARE_STRONG = 0.6  # a "comments"/"share" node with more of the page's text
 ARTICLE_OUTSIDE = 300  # ... unless it is comments and this much paragraph text stands outside them
 ARTICLE_PARAGRAPH = 100  # ... counting paragraphs this long only (not a widget's "user · 3 hours ago" lines)
 PROSE_IN_AD = 1000  # an "ad" (or content-named) wrapper with this much paragraph text (and prose half its text) is the article
-_PROSE = "p, li, h2, h3, h4, h5, h6"  # prose of an article: paragraphs, list items, section headings
+_PROSE = frozenset(map(id_of_tag, ("p", "li", "h2", "h3", "h4", "h5", "h6")))  # prose of an article: paragraphs, list items, section headings
 MAX_SHARE_WEAK = 0.4  # same for weaker hints, relative to the content root
 WEAK_SHORT = 300  # a weakly hinted node this short is chrome (a header line, a footer note)
 WEAK_LINKS = 0.3  # a longer one goes only if this share of its text is links
@@ -87,6 +87,8 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 
 _IMG_ID, _BUTTON_ID = id_of_tag("img"), id_of_tag("button")
+_IMG, _A, _P = frozenset({_IMG_ID}), frozenset({id_of_tag("a")}), frozenset({id_of_tag("p")})
+_IMG_OR_P, _HEADER_OR_FOOTER = _IMG | _P, frozenset(map(id_of_tag, ("header", "footer")))
 Hints = tuple[int, bool, str]  # (negative, positive, what): see hints()
 NO_HINT: Hints = (NONE, False, "")
 HintMap = dict[int, Hints]  # node mem_id -> hints, for the page's hinted nodes only
@@ -190,7 +192,7 @@ def _swap_noscript_images(noscripts: list[LexborNode], body: LexborNode | None) 
         if prev is not None and prev.tag == "img":
             placeholder = prev
         elif prev is not None and prev.tag not in ("-text", "noscript"):
-            imgs = prev.css("img")
+            imgs = tagged(prev, _IMG)
             placeholder = imgs[0] if len(imgs) == 1 and len(prev.text(deep=True).strip()) < 2 else None
         if placeholder is not None and has_real_source(placeholder):
             twin = raw_source(fallback)
@@ -306,7 +308,7 @@ def _is_collapsed_prose(node: LexborNode, attrs: dict[str, str | None]) -> bool:
 def _is_thread(body: LexborNode, sections: list[LexborNode]) -> bool:
     """Comments that hold most of the page's text with no article beside them (:data:`ARTICLE_OUTSIDE`
     characters in paragraphs of :data:`ARTICLE_PARAGRAPH` or more) are a forum thread."""
-    if sum(len(s.text()) for s in sections) <= MAX_SHARE_STRONG * len(body.text()):
+    if sum(map(text_length, sections)) <= MAX_SHARE_STRONG * text_length(body):
         return False
     return _article_chars(body) - sum(_article_chars(s) for s in sections) < ARTICLE_OUTSIDE
 
@@ -329,7 +331,7 @@ def _text_reaches(nodes: list[LexborNode], chars: int) -> bool:
     """Whether the nodes hold ``chars`` characters of text or more together (read until they do)."""
     total = 0
     for node in nodes:
-        total += len(node.text())
+        total += text_length(node)
         if total >= chars:
             return True
     return False
@@ -349,7 +351,7 @@ def _outermost(nodes: list[LexborNode]) -> tuple[list[LexborNode], set[int]]:
 def _article_chars(node: LexborNode) -> int:
     """Characters in the node's paragraphs of :data:`ARTICLE_PARAGRAPH` or more (spaces collapsed)."""
     total = 0
-    for paragraph in node.css("p"):
+    for paragraph in tagged(node, _P):
         text = paragraph.text()
         if len(text) >= ARTICLE_PARAGRAPH:  # collapsing its spaces only shortens it
             length = len(" ".join(text.split()))
@@ -387,7 +389,7 @@ def _remove_form_block(area: LexborNode) -> None:
     """Remove a text area with the largest block around it that holds little text: a comment or
     contact form with its labels (not a page wrapped in one ``<form>``)."""
     block, parent = area, area.parent
-    while parent is not None and parent.tag not in PROTECTED and len(parent.text()) < FORM_MAX_TEXT:
+    while parent is not None and parent.tag not in PROTECTED and text_length(parent) < FORM_MAX_TEXT:
         block, parent = parent, parent.parent
     block.remove()
 
@@ -402,7 +404,7 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], scanned: 
     (:data:`REVIEW_WORDS`), and on every page the furniture of forum posts
     (:data:`POST_FURNITURE_WORDS`). Returns the hints of every named node that has one, and the
     body's text length before the removal."""
-    body_chars = len(body.text())
+    body_chars = text_length(body)
     limit = MAX_SHARE_STRONG * body_chars
     found = named_flags(root, _LABEL_WORDS)  # the named nodes whose class or id holds a hint word (~35% of ~700 a page)
     flags = [flag if label is None else _flags_read(label) for flag, label in zip(found.flags, found.labels)]
@@ -426,7 +428,7 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], scanned: 
         comments = what == COMMENTS
         if comments and kept and (node.mem_id in kept or inside(node, kept)):
             continue
-        length = len(node.text())
+        length = text_length(node)
         if length <= limit:
             if not comments and what != ADS and length <= PICTURE_WRAPPER_TEXT and wraps_picture(node):
                 continue  # a "js-popup" link or "modal-trigger" around a picture: named for what a click does
@@ -446,7 +448,7 @@ def _remove_marked(marked: list[tuple[LexborNode, int]], removed: tuple[int, ...
     text is at most ``limit`` characters (not a page whose every block is so called)."""
     for mark in removed:
         for node, marks_of_label in marked:
-            if marks_of_label & mark and node.tag not in PROTECTED and len(node.text()) <= limit:
+            if marks_of_label & mark and node.tag not in PROTECTED and text_length(node) <= limit:
                 node.remove()
 
 
@@ -463,7 +465,7 @@ def is_picture(img: LexborNode) -> bool:
 def wraps_picture(node: LexborNode) -> bool:
     """A wrapper (a lightbox button, a popup link) holding a picture (:func:`is_picture`) and at most
     :data:`PICTURE_WRAPPER_TEXT` characters of label."""
-    imgs = node.css("img")  # most buttons hold none: asked first
+    imgs = tagged(node, _IMG)  # most buttons hold none: asked first
     return bool(imgs) and len(node.text(strip=True)) <= PICTURE_WRAPPER_TEXT and any(map(is_picture, imgs))
 
 
@@ -472,7 +474,7 @@ def _links_an_image(node: LexborNode) -> bool:
     only as its title links to the same page again): shown, so kept."""
     if node.tag != "a" or node.text(strip=True):
         return False
-    imgs = node.css("img")
+    imgs = tagged(node, _IMG)
     return len(imgs) == 1 and has_real_source(imgs[0])
 
 
@@ -496,8 +498,8 @@ def inside(node: LexborNode, ids: set[int]) -> bool:
     return False
 
 
-def _paragraph_chars(node: LexborNode, selector: str = "p") -> int:
-    return sum(len(p.text().strip()) for p in node.css(selector))
+def _paragraph_chars(node: LexborNode, tag_ids: frozenset[int] = _P) -> int:
+    return sum(len(p.text().strip()) for p in tagged(node, tag_ids))
 
 
 def remove_weak(root: LexborNode, hinted: HintMap) -> None:
@@ -507,10 +509,10 @@ def remove_weak(root: LexborNode, hinted: HintMap) -> None:
     (page builders call every block a "widget"; bad markup wraps articles in ``<header>``).
     ``hinted``: the page's named nodes' hints, from :func:`remove_junk`."""
     limit = -1.0  # MAX_SHARE_WEAK of the root's text, measured when first needed
-    for node in root.css("header, footer"):
+    for node in tagged(root, _HEADER_OR_FOOTER):
         if limit < 0:
-            limit = MAX_SHARE_WEAK * len(root.text())
-        if len(node.text()) > limit:
+            limit = MAX_SHARE_WEAK * text_length(root)
+        if text_length(node) > limit:
             continue
         if not hinted.get(node.mem_id, NO_HINT)[1] or node.tag == "footer":
             if node.tag == "header" and _is_article_header(node):
@@ -526,9 +528,9 @@ def remove_weak(root: LexborNode, hinted: HintMap) -> None:
             continue  # comments still here are a thread kept as the content
         if negative == WEAK and in_running_text(node):
             continue  # "you agree to the <a class=legal-link>Terms</a>": words of the sentence
-        length = len(node.text())
+        length = text_length(node)
         if length > WEAK_SHORT and limit < 0:
-            limit = MAX_SHARE_WEAK * len(root.text())
+            limit = MAX_SHARE_WEAK * text_length(root)
         if length <= WEAK_SHORT or (length <= limit and _link_share(node, length) > WEAK_LINKS):
             node.remove()
 
@@ -547,18 +549,18 @@ def in_running_text(node: LexborNode) -> bool:
 def _is_article_header(header: LexborNode) -> bool:
     """A ``<header>`` inside the content that opens the article: a lead image or paragraph with at
     most three links, or a standfirst written right in it (:data:`STANDFIRST_MIN` characters, no link)."""
-    links = header.css("a")
-    if header.css_first("img, p") is not None and not links[3:]:
+    links = tagged(header, _A)
+    if tagged(header, _IMG_OR_P, 1) and not links[3:]:
         return True
     return not links and len(" ".join(header.text().split())) >= STANDFIRST_MIN
 
 
 def _link_share(node: LexborNode, length: int) -> float:
-    return sum(len(a.text()) for a in node.css("a")) / max(1, length)
+    return sum(map(text_length, tagged(node, _A))) / max(1, length)
 
 
 def figure_like(node: LexborNode) -> bool:
     """An image wrapper (one or more images, a caption at most, at most one link)."""
-    if node.css_first("img") is None or len(node.css("a")) > 1:
+    if not tagged(node, _IMG, 1) or len(tagged(node, _A, 2)) > 1:
         return False
     return len(" ".join(node.text().split())) < FIGURE_MAX_TEXT

@@ -62,7 +62,7 @@ cdef size_t _text_bytes(void *node, void *root, bint deep, size_t enough) noexce
 cdef list _native_texted(root, deep_ids, own_ids, size_t deep_min, size_t own_min)
 
 cdef int _ELEMENT, _TEXT
-cdef size_t _MAX_TAG_ID, _TEXT_LENGTH_AT, _WORD_SLOTS
+cdef size_t _MAX_TAG_ID, _TEXT_LENGTH_AT, _TEXT_DATA_AT, _WORD_SLOTS
 cdef uint _READ, _OUTSIDE
 
 @cython.locals(i=size_t, c=int)
@@ -77,3 +77,12 @@ cdef uint _value_flags(const unsigned char *value, size_t length, const unsigned
                phrase_count=Py_ssize_t, keys=list, flags=list, labels=list, length=size_t, top="void *",
                node="void *", attr="void *", value="const unsigned char *", found=uint, name=int)
 cdef object _native_named_flags(root, words)
+
+@cython.locals(table="const unsigned char *", tag_id=uintptr_t, top="void *", node="void *", out=list)
+cdef list _native_tagged(root, bytes tag_table, Py_ssize_t most)
+
+@cython.locals(count=Py_ssize_t, i=size_t, c=int, low=int, high=int, need=size_t, k=size_t)
+cdef Py_ssize_t _utf8_chars(const unsigned char *data, size_t length) noexcept nogil
+
+@cython.locals(top="void *", node="void *", total=Py_ssize_t, chars=Py_ssize_t, data="const unsigned char *")
+cdef Py_ssize_t _native_text_length(element)

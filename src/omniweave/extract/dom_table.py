@@ -41,9 +41,11 @@ _SYMBOLS = (
     "lxb_dom_element_attr_by_name",
 )
 _ELEMENT, _TEXT = 1, 3  # lexbor's node types of an element and a text
+_TAG_TABLES: dict[frozenset[int], bytes] = {}  # tag ids -> the table of them tagged() walks with
 # where a text node keeps its length: lexbor's lxb_dom_character_data_t is the node (lxb_dom_node_t,
 # 96 bytes on 64-bit builds) then a lexbor_str_t (data pointer, length); checked on the probe page
 _TEXT_LENGTH_AT = 104
+_TEXT_DATA_AT = 96  # ... and its data pointer
 _PROBE = ('<p class="a" id="b" hidden>x<i style="Display:none">y</i></p><b id="c"></b>'
           '<div>two texts<p>and a paragraph of text</p> around it</div>')
 
@@ -222,6 +224,34 @@ def named_nodes_among(root: LexborNode, keys: Collection[int]) -> list[LexborNod
     if _native:
         return _native_named_nodes_among(root, keys)
     return [node for node in root.css(NAMED_QUERY) if node.mem_id in keys]
+
+
+def tagged(root: LexborNode, tag_ids: frozenset[int], most: int = -1) -> list[LexborNode]:
+    """The elements under ``root`` (itself included), in document order, whose tag id is one of
+    ``tag_ids`` (the first ``most`` of them when ``most`` is not negative): what a CSS query of their
+    tag names gives, without a selector to parse."""
+    if _native:
+        table = _TAG_TABLES.get(tag_ids)
+        if table is None:
+            table = _TAG_TABLES[tag_ids] = bytes(1 if tag_id in tag_ids else 0 for tag_id in range(_MAX_TAG_ID))
+        return _native_tagged(root, table, most)
+    out = []
+    for node in root.traverse():
+        if len(out) == most:
+            break
+        if node.tag_id in tag_ids:
+            out.append(node)
+    return out
+
+
+def text_length(node: LexborNode) -> int:
+    """``len(node.text())``, counted in C in the compiled build without making the text (where the
+    text is valid UTF-8, as a parsed page's is)."""
+    if _native:
+        length = _native_text_length(node)
+        if length >= 0:
+            return length
+    return len(node.text())
 
 
 def texted(root: LexborNode, deep_ids: Collection[int], own_ids: Collection[int], deep_min: int,
@@ -495,6 +525,80 @@ def _text_bytes(node, root, deep: cython.bint, enough) -> cython.size_t:
     return total
 
 
+def _native_tagged(root: LexborNode, tag_table: bytes, most):
+    table = cython.cast("const unsigned char *", tag_table)
+    parser = root.parser
+    out = []
+    if most == 0:
+        return out
+    top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
+    node = top
+    while node != cython.NULL:
+        if _node_type(node) == _ELEMENT:
+            tag_id = _tag_id(node)
+            if tag_id < _MAX_TAG_ID and table[tag_id]:
+                out.append(_new_node(node, parser))
+                if len(out) == most:
+                    break
+        node = _following(node, top)
+    return out
+
+
+def _utf8_chars(data, length) -> cython.Py_ssize_t:
+    """The characters of the ``length`` bytes at ``data``, or -1 if they are not valid UTF-8 (where
+    a decoder that replaces would count otherwise)."""
+    count = i = 0
+    while i < length:
+        c = data[i]
+        i += 1
+        count += 1
+        if c < 0x80:
+            continue
+        low, high = 0x80, 0xBF  # the first continuation byte's range, as Python's decoder checks it
+        if 0xC2 <= c <= 0xDF:
+            need = 1
+        elif 0xE0 <= c <= 0xEF:
+            need = 2
+            if c == 0xE0:
+                low = 0xA0
+            elif c == 0xED:
+                high = 0x9F
+        elif 0xF0 <= c <= 0xF4:
+            need = 3
+            if c == 0xF0:
+                low = 0x90
+            elif c == 0xF4:
+                high = 0x8F
+        else:
+            return -1
+        if i + need > length or not low <= data[i] <= high:
+            return -1
+        for k in range(1, need):
+            if not 0x80 <= data[i + k] <= 0xBF:
+                return -1
+        i += need
+    return count
+
+
+def _native_text_length(element: LexborNode) -> cython.Py_ssize_t:
+    """``len(element.text())`` from its text nodes' bytes, or -1 where one is not valid UTF-8."""
+    top = cython.cast("void *", cython.cast(cython.size_t, element.mem_id))
+    total = 0
+    if _node_type(top) == _TEXT:
+        return -1  # a text node's own text: read through the API
+    node = _first_child(top)
+    while node != cython.NULL:
+        if _node_type(node) == _TEXT:
+            data = cython.cast("const unsigned char **", cython.cast("char *", node) + _TEXT_DATA_AT)[0]
+            if data != cython.NULL:
+                chars = _utf8_chars(data, cython.cast("size_t *", cython.cast("char *", node) + _TEXT_LENGTH_AT)[0])
+                if chars < 0:
+                    return -1
+                total += chars
+        node = _following(node, top)
+    return total
+
+
 def _native_texted(root: LexborNode, deep_ids, own_ids, deep_min, own_min):
     kinds = bytearray(_MAX_TAG_ID)  # 1: its text counts in all, 2: its own text counts
     for tag_id in own_ids:
@@ -575,6 +679,8 @@ def _reads_like_the_api() -> bool:
             and [(n.mem_id, a) for n, a in got[0][1]] == [(n.mem_id, a) for n, a in expected[0][1]]
             and got[1] == expected[1] == ["a b", " c"]
             and (flagged.flags, flagged.labels, [n.tag for n in flagged.nodes([0])]) == ([1], [None], ["b"])
+            and [n.mem_id for n in tagged(root, frozenset(texted_ids[0]))] == [n.mem_id for n in root.css("p")]
+            and [text_length(n) for n in root.traverse()] == [len(n.text()) for n in root.traverse()]
             and [n.mem_id for n in nodes] == [n.mem_id for n in root.css(NAMED_QUERY)]
             and [n.tag for n in named_nodes_among(root, keys)] == ["p", "b"]
             and [[n.mem_id for n in texted(root, *texted_ids, least, least)] for least in (1, 13, 24)]
