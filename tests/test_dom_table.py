@@ -18,7 +18,6 @@ from omniweave.extract.dom_table import (
     READ,
     LabelWords,
     attribute_query,
-    named,
     named_flags,
     named_nodes_among,
     tagged,
@@ -48,11 +47,8 @@ def _keys(nodes: list[LexborNode]) -> list[int]:
 def _reads(root: LexborNode) -> tuple:
     """Everything the module reads of ``root``'s subtree, with nodes as their ``mem_id``."""
     tagged, attributed = tagged_and_attributed(root, _TAG_OF_ID, ATTRIBUTE_TESTS)
-    found = named(root)
-    every_third = range(0, len(found.labels), 3)
     divs = {node.mem_id for node in root.css("div")}
-    return (_keys(tagged), [(node.mem_id, attrs) for node, attrs in attributed], found.labels,
-            _keys(found.nodes(every_third)), _keys(named_nodes_among(root, divs)))
+    return _keys(tagged), [(node.mem_id, attrs) for node, attrs in attributed], _keys(named_nodes_among(root, divs))
 
 
 def _with(native: bool, read, *args):
@@ -171,9 +167,10 @@ def test_attribute_tests_match_as_lexbor_does():
 
 
 def test_labels_join_class_and_id():
-    root = LexborHTMLParser('<div class="x y" id="z"></div><p id=q></p><i class></i><b id></b><u></u>').root
+    root = LexborHTMLParser('<div class="x y" id="z"></div><p id=q></p><i class id=x></i><b class=q id></b><u></u>').root
+    words = LabelWords({b"x": READ, b"q": READ}, {})
     for native in (True, False):
-        assert _with(native, named, root).labels == ["x y z", " q", " ", " "]
+        assert _with(native, named_flags, root, words).labels == ["x y z", " q", " x", "q "]
 
 
 def test_texted_in_c_gives_the_api_elements_and_only_short_extras(shared_data):

@@ -1,7 +1,8 @@
 """Boilerplate removal on the parsed tree: junk tags, hidden nodes, class/id/role hints, and
 ``<noscript>`` image fallbacks swapped in for their lazy-loading placeholders.
 
-Selection is done with CSS (C speed in lexbor); the Python side only decides on the few matches.
+Elements are selected by walks in C (:mod:`.dom_table`: the words of class/id labels read as flags,
+elements by tag, text lengths) or by lexbor's CSS; the Python side only decides on the few matches.
 
 Tried and not shipped (issue-27c, bench/extraction.py's held-out pages, fold models as cached): reading
 camelCase class names as words ("FooterEmail", "cookieMessage"; atomic CSS such as "Bxsh(modalShadow)"

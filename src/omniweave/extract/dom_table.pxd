@@ -48,9 +48,6 @@ cdef str _label(void *element)
 
 cdef bint _is_named(void *element) noexcept
 
-@cython.locals(labels=list, keys=list, top="void *", node="void *", label=str)
-cdef object _native_named(root)
-
 @cython.locals(out=list, top="void *", node="void *")
 cdef list _native_named_nodes_among(root, keys)
 

@@ -87,36 +87,6 @@ def tagged_and_attributed(
     return tagged, attributed
 
 
-class Named:
-    """The elements under a root (itself included) with a class or an id, in document order (the
-    order of :data:`NAMED_QUERY`'s matches): the :func:`label_of` each (``labels``), and the elements
-    themselves at chosen positions (:meth:`nodes`, while the tree is unchanged)."""
-
-    __slots__ = ("labels", "_keys", "_parser", "_nodes")
-
-    def __init__(self, labels: list[str], keys: list[int] | None, parser: LexborHTMLParser | None,
-                 nodes: list[LexborNode] | None) -> None:
-        self.labels = labels
-        self._keys = keys  # each element's mem_id (compiled build)
-        self._parser = parser
-        self._nodes = nodes  # the elements (pure Python)
-
-    def nodes(self, at: Iterable[int]) -> list[LexborNode]:
-        """The elements at positions ``at``."""
-        if self._nodes is not None:
-            return [self._nodes[i] for i in at]
-        keys, parser = self._keys, self._parser
-        return [_new_node(cython.cast("void *", cython.cast(cython.size_t, keys[i])), parser) for i in at]
-
-
-def named(root: LexborNode) -> Named:
-    """The elements under ``root`` with a class or an id (see :class:`Named`)."""
-    if _native:
-        return _native_named(root)
-    nodes = root.css(NAMED_QUERY)
-    return Named(list(map(label_of, nodes)), None, None, nodes)
-
-
 class LabelWords:
     """Words (letter runs, lower case ASCII) and phrases (lower case ASCII, each with a dash) looked
     for in the labels (:func:`label_of`) of elements, each with its flags (bits up to :data:`READ`):
@@ -410,20 +380,6 @@ def _is_named(element) -> cython.bint:
             or _attr_by_name(element, cython.cast("const unsigned char *", b"id"), 2) != cython.NULL)
 
 
-def _native_named(root: LexborNode):
-    labels, keys = [], []
-    top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
-    node = top
-    while node != cython.NULL:
-        if _node_type(node) == _ELEMENT and _first_attribute(node) != cython.NULL:
-            label = _label(node)
-            if label is not None:
-                labels.append(label)
-                keys.append(cython.cast(cython.size_t, node))
-        node = _following(node, top)
-    return Named(labels, keys, root.parser, None)
-
-
 def _same_folded(text, lower, size) -> cython.bint:
     """Whether the ``size`` bytes at ``text``, ASCII letters lower-cased, are those at ``lower``."""
     for i in range(size):
@@ -664,24 +620,23 @@ def _reads_like_the_api() -> bool:
     root = LexborHTMLParser(_PROBE).root
     tag_ids = {node.tag_id for node in root.traverse()}
     tests = [("hidden", PRESENT, ""), ("style", CONTAINS_FOLDED, "display"), ("id", EQUALS, "c")]
-    expected = (tagged_and_attributed(root, tag_ids, tests), named(root).labels)
+    words = LabelWords({b"a": READ, b"c": 1, b"x": 2}, {b"a-b": 4})
+    flagged = named_flags(root, words)
+    expected = (tagged_and_attributed(root, tag_ids, tests), (flagged.keys, flagged.flags, flagged.labels))
     texted_ids = ({node.tag_id for node in root.css("p")}, {node.tag_id for node in root.css("div")})
     expected_texted = [[n.mem_id for n in texted(root, *texted_ids, least, least)] for least in (1, 13, 24)]
     _native = True
     try:
-        found = named(root)
-        got = (tagged_and_attributed(root, tag_ids, tests), found.labels)
-        flagged = named_flags(root, LabelWords({b"c": 1, b"x": 2}, {b"a-b": 4}))
-        nodes = found.nodes(range(len(got[1])))
+        flagged = named_flags(root, words)
+        got = (tagged_and_attributed(root, tag_ids, tests), (flagged.keys, flagged.flags, flagged.labels))
         keys = {node.mem_id for node in root.css(NAMED_QUERY)}
         same = (
             [n.mem_id for n in got[0][0]] == [n.mem_id for n in expected[0][0]]
             and [(n.mem_id, a) for n, a in got[0][1]] == [(n.mem_id, a) for n, a in expected[0][1]]
-            and got[1] == expected[1] == ["a b", " c"]
-            and (flagged.flags, flagged.labels, [n.tag for n in flagged.nodes([0])]) == ([1], [None], ["b"])
+            and got[1] == expected[1] and got[1][1:] == ([READ, 1], ["a b", None])
+            and [n.mem_id for n in flagged.nodes(range(2))] == [n.mem_id for n in root.css(NAMED_QUERY)]
             and [n.mem_id for n in tagged(root, frozenset(texted_ids[0]))] == [n.mem_id for n in root.css("p")]
             and [text_length(n) for n in root.traverse()] == [len(n.text()) for n in root.traverse()]
-            and [n.mem_id for n in nodes] == [n.mem_id for n in root.css(NAMED_QUERY)]
             and [n.tag for n in named_nodes_among(root, keys)] == ["p", "b"]
             and [[n.mem_id for n in texted(root, *texted_ids, least, least)] for least in (1, 13, 24)]
             == expected_texted
