@@ -28,9 +28,15 @@ cdef str _text(const unsigned char *data, size_t length)
 @cython.locals(out=dict, length=size_t, attr="void *", name="const unsigned char *", value="const unsigned char *")
 cdef dict _attributes(void *element)
 
-@cython.locals(count=Py_ssize_t, i=Py_ssize_t, length=size_t, size=size_t, kind=int, attr="void *", wanted=bytes,
-               needle=bytes, name="const unsigned char *", value="const unsigned char *")
-cdef bint _passes(void *element, list names, list kinds, list values)
+@cython.locals(found=uint, i=Py_ssize_t, record="const unsigned char *")
+cdef uint _tests_of_name(const unsigned char *name, size_t length, const unsigned char *records, size_t width,
+                         Py_ssize_t count) noexcept nogil
+
+@cython.locals(length=size_t, size=size_t, attr="void *", key=uintptr_t, slot=size_t, tests=uint, i=Py_ssize_t,
+               record="const unsigned char *", name="const unsigned char *", value="const unsigned char *",
+               needle="const unsigned char *")
+cdef bint _passes(void *element, const unsigned char *records, size_t width, Py_ssize_t count, uintptr_t *ids,
+                  uint *tests_of_id, size_t *filled) noexcept nogil
 
 @cython.locals(i=size_t)
 cdef bint _same(const unsigned char *a, const unsigned char *b, size_t size) noexcept nogil
@@ -40,7 +46,9 @@ cdef bint _holds_folded(const unsigned char *text, size_t length, const unsigned
                         size_t size) noexcept nogil
 
 @cython.locals(wanted=bytearray, table="const unsigned char *", tag_id=uintptr_t, top="void *", node="void *",
-               names=list, kinds=list, values=list, tagged=list, attributed=list)
+               encoded=bytes, width=size_t, records="const unsigned char *", count=Py_ssize_t, id_table=bytearray,
+               tests_table=bytearray, ids="uintptr_t *", tests_of_id="uint *", filled=size_t, tagged=list,
+               attributed=list)
 cdef tuple _native_tagged_and_attributed(root, tag_ids, tests)
 
 @cython.locals(found_class="void *", found_id="void *", value="const unsigned char *", length=size_t, label=str)
@@ -59,7 +67,8 @@ cdef size_t _text_bytes(void *node, void *root, bint deep, size_t enough) noexce
 cdef list _native_texted(root, deep_ids, own_ids, size_t deep_min, size_t own_min)
 
 cdef int _ELEMENT, _TEXT
-cdef size_t _MAX_TAG_ID, _TEXT_LENGTH_AT, _TEXT_DATA_AT, _WORD_SLOTS
+cdef size_t _MAX_TAG_ID, _TEXT_LENGTH_AT, _TEXT_DATA_AT, _LOCAL_NAME_AT, _NAME_SLOTS, _WORD_SLOTS
+cdef int _PRESENT, _EQUALS
 cdef uint _READ, _OUTSIDE
 
 @cython.locals(i=size_t, c=int)

@@ -46,6 +46,10 @@ _TAG_TABLES: dict[frozenset[int], bytes] = {}  # tag ids -> the table of them ta
 # 96 bytes on 64-bit builds) then a lexbor_str_t (data pointer, length); checked on the probe page
 _TEXT_LENGTH_AT = 104
 _TEXT_DATA_AT = 96  # ... and its data pointer
+_LOCAL_NAME_AT = 8  # where a node (an attribute too) keeps the id of its local name (a tag's: its tag id); checked too
+_NAME_SLOTS = 256  # attribute name ids remembered per walk (see _passes)
+_PRESENT, _EQUALS = PRESENT, EQUALS  # typed for the walks in C
+_RECORDS: dict[tuple[AttributeTest, ...], tuple[bytes, int]] = {}  # attribute tests -> their records for _passes
 _PROBE = ('<p class="a" id="b" hidden>x<i style="Display:none">y</i></p><b id="c"></b>'
           '<div>two texts<p>and a paragraph of text</p> around it</div>')
 
@@ -277,30 +281,74 @@ def _attributes(element) -> dict:
     return out
 
 
-def _passes(element, names: list, kinds: list, values: list) -> cython.bint:
-    """Whether one of the attribute tests (names, kinds and values as bytes, folded values lower
-    case) passes on the element."""
-    count = len(names)
+def _test_records(tests: Sequence[AttributeTest]) -> tuple[bytes, int]:
+    """The attribute tests as records for :func:`_passes`, and their width: the name's length, the
+    kind, the value's length, the name, the value (lower case where folded); cached."""
+    key = tuple(tests)
+    found = _RECORDS.get(key)
+    if found is None:
+        found = _RECORDS[key] = _encoded_tests(key)
+    return found
+
+
+def _encoded_tests(tests: tuple[AttributeTest, ...]) -> tuple[bytes, int]:
+    encoded = [(name.encode(), kind, (value.lower() if kind == CONTAINS_FOLDED else value).encode())
+               for name, kind, value in tests]
+    if len(encoded) > 32 or any(len(name) > 255 or len(value) > 255 for name, _, value in encoded):
+        raise ValueError("at most 32 tests, names and values under 256 bytes")
+    width = 3 + max((len(name) + len(value) for name, _, value in encoded), default=0)
+    return b"".join(bytes([len(name), kind, len(value)]) + (name + value).ljust(width - 3, b"\0")
+                    for name, kind, value in encoded), width
+
+
+def _tests_of_name(name, length, records, width, count) -> cython.uint:
+    """The tests (bits by position) that read the attribute whose local name is the ``length`` bytes
+    at ``name``."""
+    found = 0
+    for i in range(count):
+        record = records + i * width
+        if record[0] == length and _same(name, record + 3, length):
+            found |= 1 << i
+    return found
+
+
+def _passes(element, records, width, count, ids, tests_of_id, filled) -> cython.bint:
+    """Whether one of the attribute tests (``count`` records at ``records``) passes on the element.
+    The tests that read an attribute are remembered by its name's id (read at
+    :data:`_LOCAL_NAME_AT`) in an open-addressing table (``ids``, ``tests_of_id``), filled to half
+    its :data:`_NAME_SLOTS` at most (``filled`` counts them)."""
     length = size = 0
     attr = _first_attribute(element)
     while attr != cython.NULL:
-        name = _local_name(attr, cython.address(length))
-        for i in range(count):
-            wanted = names[i]
-            if len(wanted) != length or not _same(name, cython.cast("const unsigned char *", wanted), length):
-                continue
-            kind = kinds[i]
-            if kind == PRESENT:
-                return True
-            value = _value(attr, cython.address(size))
-            if value == cython.NULL:
-                continue
-            needle = values[i]
-            if kind == EQUALS:
-                if len(needle) == size and _same(value, cython.cast("const unsigned char *", needle), size):
+        key = cython.cast("uintptr_t *", cython.cast("char *", attr) + _LOCAL_NAME_AT)[0]
+        slot = (key ^ key >> 9) & (_NAME_SLOTS - 1)
+        while ids[slot] != key and ids[slot] != 0:
+            slot = (slot + 1) & (_NAME_SLOTS - 1)
+        if ids[slot] == key and key != 0:
+            tests = tests_of_id[slot]
+        else:
+            name = _local_name(attr, cython.address(length))
+            tests = _tests_of_name(name, length, records, width, count) if name != cython.NULL else 0
+            if key != 0 and 2 * filled[0] < _NAME_SLOTS:
+                ids[slot] = key
+                tests_of_id[slot] = tests
+                filled[0] += 1
+        i = 0
+        while tests:
+            if tests & 1:
+                record = records + i * width
+                if record[1] == _PRESENT:
                     return True
-            elif needle and _holds_folded(value, size, cython.cast("const unsigned char *", needle), len(needle)):
-                return True
+                value = _value(attr, cython.address(size))
+                if value != cython.NULL:
+                    needle = record + 3 + record[0]
+                    if record[1] == _EQUALS:
+                        if record[2] == size and _same(value, needle, size):
+                            return True
+                    elif record[2] and _holds_folded(value, size, needle, record[2]):
+                        return True
+            tests >>= 1
+            i += 1
         attr = _next_attribute(attr)
     return False
 
@@ -335,9 +383,14 @@ def _native_tagged_and_attributed(root: LexborNode, tag_ids, tests):
         if tag_id < _MAX_TAG_ID:
             wanted[tag_id] = 1
     table = cython.cast("const unsigned char *", wanted)
-    names = [name.encode() for name, _, _ in tests]
-    kinds = [kind for _, kind, _ in tests]
-    values = [value.lower().encode() if kind == CONTAINS_FOLDED else value.encode() for _, kind, value in tests]
+    encoded, width = _test_records(tests)
+    records = cython.cast("const unsigned char *", encoded)
+    count = len(tests)
+    id_table = bytearray(_NAME_SLOTS * cython.sizeof(cython.size_t))
+    tests_table = bytearray(_NAME_SLOTS * cython.sizeof(cython.uint))
+    ids = cython.cast("uintptr_t *", cython.cast("char *", id_table))
+    tests_of_id = cython.cast("uint *", cython.cast("char *", tests_table))
+    filled = 0
     parser = root.parser
     tagged, attributed = [], []
     top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
@@ -349,7 +402,7 @@ def _native_tagged_and_attributed(root: LexborNode, tag_ids, tests):
             if tag_id < _MAX_TAG_ID and table[tag_id]:
                 made = _new_node(node, parser)
                 tagged.append(made)
-            if _first_attribute(node) != cython.NULL and _passes(node, names, kinds, values):
+            if _first_attribute(node) != cython.NULL and _passes(node, records, width, count, ids, tests_of_id, cython.address(filled)):
                 attributed.append((made if made is not None else _new_node(node, parser), _attributes(node)))
         node = _following(node, top)
     return tagged, attributed
@@ -579,6 +632,11 @@ def _native_texted(root: LexborNode, deep_ids, own_ids, deep_min, own_min):
     return out
 
 
+def _name_id(key: int) -> int:
+    """The id read at :data:`_LOCAL_NAME_AT` of the node whose ``mem_id`` is ``key``."""
+    return cython.cast("uintptr_t *", cython.cast("char *", cython.cast(cython.size_t, key)) + _LOCAL_NAME_AT)[0]
+
+
 def _bind() -> bool:
     """Look up lexbor's functions and selectolax's node constructor, and check that they read a probe
     page as selectolax's API does; False (the API is used) when anything is missing or differs."""
@@ -637,6 +695,7 @@ def _reads_like_the_api() -> bool:
             and [n.mem_id for n in flagged.nodes(range(2))] == [n.mem_id for n in root.css(NAMED_QUERY)]
             and [n.mem_id for n in tagged(root, frozenset(texted_ids[0]))] == [n.mem_id for n in root.css("p")]
             and [text_length(n) for n in root.traverse()] == [len(n.text()) for n in root.traverse()]
+            and [_name_id(n.mem_id) for n in root.traverse()] == [n.tag_id for n in root.traverse()]
             and [n.tag for n in named_nodes_among(root, keys)] == ["p", "b"]
             and [[n.mem_id for n in texted(root, *texted_ids, least, least)] for least in (1, 13, 24)]
             == expected_texted
