@@ -18,6 +18,7 @@ from omniweave.extract.dom_table import (
     READ,
     LabelWords,
     attribute_query,
+    holds_own_text,
     named_flags,
     named_nodes_among,
     tagged,
@@ -124,6 +125,7 @@ def test_tagged_gives_the_query_of_the_tag_names_and_text_length_the_text_s_leng
                     assert _keys(_with(native, tagged, root, tag_ids, 1)) == expected[:1]
         for node in tree.root.traverse(include_text=True):
             assert _with(True, text_length, node) == _with(False, text_length, node) == len(node.text())
+            assert _with(True, holds_own_text, node) == bool(node.text(deep=False).strip())
 
 
 def test_text_length_counts_characters_of_valid_utf8_and_reads_the_rest_as_the_api_does():
@@ -131,6 +133,14 @@ def test_text_length_counts_characters_of_valid_utf8_and_reads_the_rest_as_the_a
     tree = LexborHTMLParser(html)
     for node in tree.root.traverse(include_text=True):
         assert _with(True, text_length, node) == len(node.text())
+
+
+def test_own_text_is_what_the_api_strips_to_on_real_pages_and_unicode_white_space():
+    html = ("<p> \t\n<b>bold</b> </p><p>\x1c\x1f <i>x</i></p><p>\xa0<i>x</i>\u3000</p><p>\u2003.</p><p>é</p>"
+            "<p> <!-- note --> </p><p>a</p>")
+    tree = LexborHTMLParser(html)
+    for native in (True, False):
+        assert [_with(native, holds_own_text, p) for p in tree.css("p")] == [False, False, False, True, True, False, True]
 
 
 def test_scan_is_the_same_either_way(shared_data):

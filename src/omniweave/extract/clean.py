@@ -26,7 +26,15 @@ from omniweave.extract.images import (
     raw_source,
     style_sides,
 )
-from omniweave.extract.dom_table import READ, LabelWords, named_flags, named_nodes_among, tagged, text_length
+from omniweave.extract.dom_table import (
+    READ,
+    LabelWords,
+    holds_own_text,
+    named_flags,
+    named_nodes_among,
+    tagged,
+    text_length,
+)
 from omniweave.extract.scan import Scan, declares_product, scan
 from omniweave.extract.tag_ids import id_of_tag
 
@@ -544,7 +552,7 @@ def in_running_text(node: LexborNode) -> bool:
     if node.tag not in INLINE_TAGS:
         return False
     parent = node.parent
-    return parent is not None and bool(parent.text(deep=False).strip())
+    return parent is not None and holds_own_text(parent)
 
 
 def _is_article_header(header: LexborNode) -> bool:

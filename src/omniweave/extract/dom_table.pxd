@@ -56,8 +56,14 @@ cdef str _label(void *element)
 
 cdef bint _is_named(void *element) noexcept
 
-@cython.locals(out=list, top="void *", node="void *")
+cdef size_t _key_bit(size_t key) noexcept nogil
+
+@cython.locals(out=list, bits=bytearray, bit=size_t, table="const unsigned char *", top="void *", node="void *")
 cdef list _native_named_nodes_among(root, keys)
+
+@cython.locals(top="void *", node="void *", ascii_only=bint, data="const unsigned char *", length=size_t, i=size_t,
+               c=int)
+cdef int _native_holds_own_text(element)
 
 @cython.locals(total=size_t)
 cdef size_t _text_bytes(void *node, void *root, bint deep, size_t enough) noexcept nogil
@@ -67,7 +73,7 @@ cdef size_t _text_bytes(void *node, void *root, bint deep, size_t enough) noexce
 cdef list _native_texted(root, deep_ids, own_ids, size_t deep_min, size_t own_min)
 
 cdef int _ELEMENT, _TEXT
-cdef size_t _MAX_TAG_ID, _TEXT_LENGTH_AT, _TEXT_DATA_AT, _LOCAL_NAME_AT, _NAME_SLOTS, _WORD_SLOTS
+cdef size_t _MAX_TAG_ID, _TEXT_LENGTH_AT, _TEXT_DATA_AT, _LOCAL_NAME_AT, _KEY_BITS, _NAME_SLOTS, _WORD_SLOTS
 cdef int _PRESENT, _EQUALS
 cdef uint _READ, _OUTSIDE
 

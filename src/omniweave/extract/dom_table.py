@@ -47,6 +47,7 @@ _TAG_TABLES: dict[frozenset[int], bytes] = {}  # tag ids -> the table of them ta
 _TEXT_LENGTH_AT = 104
 _TEXT_DATA_AT = 96  # ... and its data pointer
 _LOCAL_NAME_AT = 8  # where a node (an attribute too) keeps the id of its local name (a tag's: its tag id); checked too
+_KEY_BITS = 4096  # the bits of named_nodes_among's filter of node addresses
 _NAME_SLOTS = 256  # attribute name ids remembered per walk (see _passes)
 _PRESENT, _EQUALS = PRESENT, EQUALS  # typed for the walks in C
 _RECORDS: dict[tuple[AttributeTest, ...], tuple[bytes, int]] = {}  # attribute tests -> their records for _passes
@@ -507,19 +508,64 @@ def _native_named_flags(root: LexborNode, words: LabelWords):
     return Flagged(keys, flags, labels, root.parser, None)
 
 
+def _key_bit(key) -> cython.size_t:
+    """The bit of a node's address in :func:`_native_named_nodes_among`'s filter."""
+    return (key >> 4 ^ key >> 16) & (_KEY_BITS - 1)
+
+
 def _native_named_nodes_among(root: LexborNode, keys):
     parser = root.parser
     out = []
     if not keys:
         return out
+    bits = bytearray(_KEY_BITS // 8)  # a bit set for each key: most elements are told apart without a lookup
+    for key in keys:
+        bit = _key_bit(key)
+        bits[bit >> 3] |= 1 << (bit & 7)
+    table = cython.cast("const unsigned char *", bits)
     top = cython.cast("void *", cython.cast(cython.size_t, root.mem_id))
     node = top
     while node != cython.NULL:
-        if _node_type(node) == _ELEMENT and _first_attribute(node) != cython.NULL and _is_named(node) \
-                and cython.cast(cython.size_t, node) in keys:
-            out.append(_new_node(node, parser))
+        if _node_type(node) == _ELEMENT:
+            bit = _key_bit(cython.cast(cython.size_t, node))
+            if table[bit >> 3] >> (bit & 7) & 1 and cython.cast(cython.size_t, node) in keys \
+                    and _first_attribute(node) != cython.NULL and _is_named(node):
+                out.append(_new_node(node, parser))
         node = _following(node, top)
     return out
+
+
+def holds_own_text(node: LexborNode) -> bool:
+    """Whether ``node.text(deep=False).strip()`` is not empty (read in C where its text children are
+    ASCII)."""
+    if _native:
+        found = _native_holds_own_text(node)
+        if found >= 0:
+            return found == 1
+    return bool(node.text(deep=False).strip())
+
+
+def _native_holds_own_text(element: LexborNode) -> cython.int:
+    """1 if a text child of the element holds an ASCII character that is not white space (as
+    ``str.isspace`` reads them), 0 if none does and all are ASCII, -1 where one is not."""
+    top = cython.cast("void *", cython.cast(cython.size_t, element.mem_id))
+    if _node_type(top) == _TEXT:
+        return -1  # a text node's own text: read through the API
+    ascii_only = True
+    node = _first_child(top)
+    while node != cython.NULL:
+        if _node_type(node) == _TEXT:
+            data = cython.cast("const unsigned char **", cython.cast("char *", node) + _TEXT_DATA_AT)[0]
+            if data != cython.NULL:
+                length = cython.cast("size_t *", cython.cast("char *", node) + _TEXT_LENGTH_AT)[0]
+                for i in range(length):
+                    c = data[i]
+                    if c >= 0x80:
+                        ascii_only = False
+                    elif not (9 <= c <= 13 or 28 <= c <= 32):
+                        return 1
+        node = _next(node)
+    return 0 if ascii_only else -1
 
 
 def _text_bytes(node, root, deep: cython.bint, enough) -> cython.size_t:
@@ -696,6 +742,7 @@ def _reads_like_the_api() -> bool:
             and [n.mem_id for n in tagged(root, frozenset(texted_ids[0]))] == [n.mem_id for n in root.css("p")]
             and [text_length(n) for n in root.traverse()] == [len(n.text()) for n in root.traverse()]
             and [_name_id(n.mem_id) for n in root.traverse()] == [n.tag_id for n in root.traverse()]
+            and [holds_own_text(n) for n in root.traverse()] == [bool(n.text(deep=False).strip()) for n in root.traverse()]
             and [n.tag for n in named_nodes_among(root, keys)] == ["p", "b"]
             and [[n.mem_id for n in texted(root, *texted_ids, least, least)] for least in (1, 13, 24)]
             == expected_texted
