@@ -5,10 +5,11 @@ Asking selectolax for a node's tag or attributes makes a Python node object per 
 (and strings per attribute): on a page of 1,000 elements a walk or query that looks at all of them
 to keep a few pays for all of them. In the compiled build (``setup.py``) these functions walk the
 tree in C through lexbor's accessor functions, which selectolax's extension exports (looked up by
-name once, see :func:`_bind`), and make node objects only for the elements they return, with
-selectolax's own node constructor (from its C API, as a module cimporting selectolax would call
-it). Pure Python, or when a symbol is missing or the probe page reads wrong, the same results come
-from selectolax's API (a query or ``traverse``).
+name once, see :func:`_bind`), and a few fields (a text's bytes, a node's name id) at their offsets
+in lexbor's structs, and make node objects only for the elements they return, with selectolax's own
+node constructor (from its C API, as a module cimporting selectolax would call it). Pure Python,
+or when a symbol is missing or the probe page reads wrong, the same results come from selectolax's
+API (a query or ``traverse``).
 
 The walks are iterative (no recursion on deeply nested pages) and read the tree only: no pointer
 is held past the call, and nodes returned keep the parser alive.
@@ -41,7 +42,7 @@ _SYMBOLS = (
     "lxb_dom_element_attr_by_name",
 )
 _ELEMENT, _TEXT = 1, 3  # lexbor's node types of an element and a text
-_TAG_TABLES: dict[frozenset[int], bytes] = {}  # tag ids -> the table of them tagged() walks with
+_TAG_TABLES: dict[frozenset[int], bytes] = {}  # tag ids (a few sets, constants of the callers) -> tagged()'s table of them
 # where a text node keeps its length: lexbor's lxb_dom_character_data_t is the node (lxb_dom_node_t,
 # 96 bytes on 64-bit builds) then a lexbor_str_t (data pointer, length); checked on the probe page
 _TEXT_LENGTH_AT = 104
@@ -104,7 +105,7 @@ class LabelWords:
 
     def __init__(self, words: Mapping[bytes, int], phrases: Mapping[bytes, int]) -> None:
         if not all(word.isalpha() and word.islower() and word.isascii() and len(word) < 256 for word in words):
-            raise ValueError("words are lower case ASCII letters, under 256 of them")
+            raise ValueError("words are lower case ASCII letters, each under 256")
         if not all(b"-" in phrase and phrase.isascii() and phrase == phrase.lower() and len(phrase) < 256
                    for phrase in phrases):
             raise ValueError("phrases are lower case ASCII, each with a dash, under 256 bytes")
@@ -227,6 +228,16 @@ def text_length(node: LexborNode) -> int:
         if length >= 0:
             return length
     return len(node.text())
+
+
+def holds_own_text(node: LexborNode) -> bool:
+    """Whether ``node.text(deep=False).strip()`` is not empty (read in C where its text children are
+    ASCII)."""
+    if _native:
+        found = _native_holds_own_text(node)
+        if found >= 0:
+            return found == 1
+    return bool(node.text(deep=False).strip())
 
 
 def texted(root: LexborNode, deep_ids: Collection[int], own_ids: Collection[int], deep_min: int,
@@ -533,16 +544,6 @@ def _native_named_nodes_among(root: LexborNode, keys):
                 out.append(_new_node(node, parser))
         node = _following(node, top)
     return out
-
-
-def holds_own_text(node: LexborNode) -> bool:
-    """Whether ``node.text(deep=False).strip()`` is not empty (read in C where its text children are
-    ASCII)."""
-    if _native:
-        found = _native_holds_own_text(node)
-        if found >= 0:
-            return found == 1
-    return bool(node.text(deep=False).strip())
 
 
 def _native_holds_own_text(element: LexborNode) -> cython.int:
