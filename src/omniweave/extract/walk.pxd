@@ -3,13 +3,13 @@
 cimport cython
 cimport omniweave.extract.dom_table as dom_table
 
-cdef size_t _handle(node, dict made)
+cdef size_t handle_of(node, dict made)
 cdef size_t _kept(node, dict made)
-cdef size_t _first_child(size_t node, dict made)
-cdef size_t _next(size_t node, dict made)
-cdef size_t _parent(size_t node, dict made)
-cdef size_t _tag_id(size_t node, dict made)
-cdef _node(size_t node, parser, dict made)
+cdef size_t first_child_of(size_t node, dict made)
+cdef size_t next_of(size_t node, dict made)
+cdef size_t parent_of(size_t node, dict made)
+cdef size_t tag_id_of(size_t node, dict made)
+cdef node_of(size_t node, parser, dict made)
 @cython.locals(at="char *", data="const char *")
 cdef str _text(size_t node, dict made)
 @cython.locals(at="char *", data="const unsigned char *", length=size_t, i=size_t, byte="unsigned char", text=str)

@@ -141,7 +141,7 @@ def _script_wrapper(anchor: LexborNode) -> bool:
 # made only where the walk reads more; else a key of ``made``, the API's nodes the walk came by.
 
 
-def _handle(node: LexborNode, made: dict[int, LexborNode]) -> int:
+def handle_of(node: LexborNode, made: dict[int, LexborNode]) -> int:
     key = node.mem_id
     if not (cython.compiled and dom_table._native):
         made[key] = node
@@ -149,34 +149,34 @@ def _handle(node: LexborNode, made: dict[int, LexborNode]) -> int:
 
 
 def _kept(node: LexborNode | None, made: dict[int, LexborNode]) -> int:
-    return 0 if node is None else _handle(node, made)
+    return 0 if node is None else handle_of(node, made)
 
 
-def _first_child(node: cython.size_t, made: dict[int, LexborNode]) -> cython.size_t:
+def first_child_of(node: cython.size_t, made: dict[int, LexborNode]) -> cython.size_t:
     if cython.compiled and dom_table._native:
         return cython.cast(cython.size_t, dom_table._first_child(cython.cast("void *", node)))
     return _kept(made[node].first_child, made)
 
 
-def _next(node: cython.size_t, made: dict[int, LexborNode]) -> cython.size_t:
+def next_of(node: cython.size_t, made: dict[int, LexborNode]) -> cython.size_t:
     if cython.compiled and dom_table._native:
         return cython.cast(cython.size_t, dom_table._next(cython.cast("void *", node)))
     return _kept(made[node].next, made)
 
 
-def _parent(node: cython.size_t, made: dict[int, LexborNode]) -> cython.size_t:
+def parent_of(node: cython.size_t, made: dict[int, LexborNode]) -> cython.size_t:
     if cython.compiled and dom_table._native:
         return cython.cast(cython.size_t, dom_table._parent(cython.cast("void *", node)))
     return _kept(made[node].parent, made)
 
 
-def _tag_id(node: cython.size_t, made: dict[int, LexborNode]) -> int:
+def tag_id_of(node: cython.size_t, made: dict[int, LexborNode]) -> int:
     if cython.compiled and dom_table._native:
         return dom_table._tag_id(cython.cast("void *", node))
     return made[node].tag_id
 
 
-def _node(node: cython.size_t, parser: LexborHTMLParser, made: dict[int, LexborNode]) -> LexborNode:
+def node_of(node: cython.size_t, parser: LexborHTMLParser, made: dict[int, LexborNode]) -> LexborNode:
     """The node object of a handle."""
     if cython.compiled and dom_table._native:
         return dom_table._new_node(cython.cast("void *", node), parser)
@@ -231,7 +231,7 @@ def _script_link(node: cython.size_t, parser: LexborHTMLParser, made: dict[int, 
         value = dom_table._value(attr, cython.address(length))
         if value == cython.NULL or length < 11 or value[:11] != b"javascript:":
             return False
-    return _script_wrapper(_node(node, parser, made))
+    return _script_wrapper(node_of(node, parser, made))
 
 
 @cython.locals(here=cython.size_t, top=cython.size_t, child=cython.size_t, sibling=cython.size_t, tag_id=cython.size_t,
@@ -311,7 +311,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
     # a node has none, so it needs no stack; it leaves every element it went into (inline ones do nothing)
     made: dict[int, LexborNode] = {}  # the API's nodes by handle (used where the tree is not read in C)
     parser = roots[0].parser if roots else None
-    tops = [_handle(root, made) for root in roots]
+    tops = [handle_of(root, made) for root in roots]
     root_ids = set(tops)
     counted: list[bool] = []  # for each link the walk is inside: whether its text counts as link text
     not_inline, kind_of_tag, containers, text_id, img_id = _NOT_INLINE_IDS, KIND_OF_TAG, CONTAINERS, TEXT_ID, _IMG_ID
@@ -322,24 +322,24 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
         leaving = False
         if down:
             down = False
-            child = _first_child(here, made)
+            child = first_child_of(here, made)
             if child:
                 here = child
             else:
                 leaving = True
         elif here != top:
-            sibling = _next(here, made)
+            sibling = next_of(here, made)
             if sibling:
                 here = sibling
             else:
-                here = _parent(here, made)
+                here = parent_of(here, made)
                 leaving = True
         elif at < len(tops):
             here = top = tops[at]
             at += 1
         else:
             break
-        tag_id = _tag_id(here, made)
+        tag_id = tag_id_of(here, made)
         if leaving:  # past the end of an element
             if tag_id not in not_inline:
                 continue
@@ -380,7 +380,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 link_text.append(text)
             continue
         if tag_id == img_id:
-            image = image_from_tag(_node(here, parser, made), base_url)
+            image = image_from_tag(node_of(here, parser, made), base_url)
             if image is not None:
                 if buffer:
                     flush()
@@ -406,12 +406,12 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
         if tag == "br" or tag == "hr":
             continue
         if tag == "pre":
-            code = _node(here, parser, made).text(deep=True).strip("\n")
+            code = node_of(here, parser, made).text(deep=True).strip("\n")
             if code.strip():
                 add_text(code, "code", 0)
             continue
         if tag == "table":
-            item = _node(here, parser, made)
+            item = node_of(here, parser, made)
             head = item.css_first("th, caption")  # header-less tables are usually layout
             if head is not None and _cells_inline(item):
                 text = _table_text(item)
@@ -424,7 +424,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 continue
             headed.append(head is not None and (head.tag == "th" or item.css_first("th") is not None))
         if tag == "figcaption" and figures and figures[-1].has_image and not figures[-1].held:
-            item = _node(here, parser, made)
+            item = node_of(here, parser, made)
             if item.css_first("img") is None:
                 figure = figures[-1]
                 figure.caption, figure.held = _norm(item.text(deep=True)) or None, True  # the images carry it
@@ -436,9 +436,9 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                 release_initial()
             opened.append((len(nodes), chars, links, images, texts, here in root_ids))
         if tag == "figure":
-            figures.append(_Figure(_node(here, parser, made).css_first("img") is not None))
+            figures.append(_Figure(node_of(here, parser, made).css_first("img") is not None))
         elif tag == "figcaption" and figures:
-            figures[-1].caption = _norm(_node(here, parser, made).text(deep=True)) or None
+            figures[-1].caption = _norm(node_of(here, parser, made).text(deep=True)) or None
         open_blocks.append(tag)
         down = True
     if buffer:
