@@ -17,3 +17,6 @@ cdef bint _blank(size_t node, dict made)
 
 @cython.locals(attr="void *", name="const unsigned char *", value="const unsigned char *", length=size_t)
 cdef bint _script_link(size_t node, parser, dict made)
+
+@cython.locals(after_space=bint, ch=Py_UCS4)
+cdef str _collapse(str text)

@@ -103,10 +103,22 @@ class _Figure:
 
 def _collapse(text: str) -> str:
     """``" ".join(text.split())``: white space runs made one space, none at the ends. A text that
-    needs no change is returned as it is (every white space character but the space is unprintable)."""
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return " ".join(text.split())
+    needs no change is returned as it is: in the compiled build one pass over its characters tells
+    (a white space other than a single space between others needs the change); in Python the string
+    methods do (every white space character but the space is unprintable)."""
+    if not cython.compiled:
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text
+        return " ".join(text.split())
+    after_space = True  # at the start, as after a space: a leading space needs the change
+    for ch in text:
+        if ch.isspace():
+            if after_space or ch != " ":
+                return " ".join(text.split())
+            after_space = True
+        else:
+            after_space = False
+    return " ".join(text.split()) if after_space else text
 
 
 def _norm(text: str) -> str:
