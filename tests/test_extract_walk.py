@@ -3,6 +3,7 @@ text read from lexbor's nodes): on real pages it gives the blocks the API reads 
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,3 +67,13 @@ def test_walk_links_white_space_and_script_wrappers(native):
     # href is the attribute of that name, not xlink:href
     assert [blocks.link_chars.get(id(node), 0) for node in blocks.nodes] == [9, 26, 0, 6, 0]
     assert blocks.link_lines == [0, 1]
+
+
+def test_walk_collapses_white_space_as_split_and_join():
+    rng = random.Random(7)
+    alphabet = "ab. " * 3 + "\t\n\r\x0b\x0c\x1c\x1f\xa0\u2003é’"
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        paragraph = LexborHTMLParser(f"<p>{text}</p>").css_first("p")
+        expected = " ".join(paragraph.text().split())
+        assert [node.text for node in walk([paragraph], None).nodes] == ([expected] if expected else [])

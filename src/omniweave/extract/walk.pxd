@@ -20,3 +20,7 @@ cdef bint _script_link(size_t node, parser, dict made)
 
 @cython.locals(after_space=bint, ch=Py_UCS4)
 cdef str _collapse(str text)
+
+@cython.locals(raw=bytes, out=bytearray, data="const unsigned char *", buf="unsigned char *", size=Py_ssize_t,
+               space=bint, i=Py_ssize_t, byte="unsigned char")
+cdef str _ascii_collapsed(str text)

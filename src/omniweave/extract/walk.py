@@ -104,8 +104,9 @@ class _Figure:
 def _collapse(text: str) -> str:
     """``" ".join(text.split())``: white space runs made one space, none at the ends. A text that
     needs no change is returned as it is: in the compiled build one pass over its characters tells
-    (a white space other than a single space between others needs the change); in Python the string
-    methods do (every white space character but the space is unprintable)."""
+    (a white space other than a single space between others needs the change), and an ASCII text's
+    bytes are collapsed in one more pass; in Python the string methods do (every white space
+    character but the space is unprintable)."""
     if not cython.compiled:
         if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
             return text
@@ -114,11 +115,32 @@ def _collapse(text: str) -> str:
     for ch in text:
         if ch.isspace():
             if after_space or ch != " ":
-                return " ".join(text.split())
+                return _ascii_collapsed(text) if text.isascii() else " ".join(text.split())
             after_space = True
         else:
             after_space = False
-    return " ".join(text.split()) if after_space else text
+    return (_ascii_collapsed(text) if text.isascii() else " ".join(text.split())) if after_space else text
+
+
+def _ascii_collapsed(text: str) -> str:
+    """``" ".join(text.split())`` of an ASCII text, from its bytes (compiled build): no word strings."""
+    raw = text.encode("ascii")
+    out = bytearray(len(raw))
+    data, buf = cython.cast("const unsigned char *", raw), cython.cast("unsigned char *", out)
+    size = 0
+    space = False  # a space is due before the next character (never at the start)
+    for i in range(len(raw)):
+        byte = data[i]
+        if byte == 32 or 9 <= byte <= 13 or 28 <= byte <= 31:  # str.isspace() in ASCII
+            space = size > 0
+        else:
+            if space:
+                buf[size] = 32
+                size += 1
+                space = False
+            buf[size] = byte
+            size += 1
+    return buf[:size].decode("ascii")
 
 
 def _norm(text: str) -> str:
