@@ -9,7 +9,8 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser
 
 from omniweave import extract_html
-from omniweave.extract.score import in_footer
+from omniweave.extract import dom_table
+from omniweave.extract.score import LinkText, in_footer
 
 
 def _wcxb(shared_data: Path, name: str) -> tuple[str, str]:
@@ -36,3 +37,20 @@ def test_in_footer_knows_the_footer_landmarks_and_nothing_else():
     )
     found = {key: in_footer(tree.css_first(f"#{key}")) for key in "abcd"}
     assert found == {"a": False, "b": True, "c": True, "d": True}
+
+
+def test_link_density_counts_the_links_under_a_node_and_the_node_itself():
+    html = ('<div id=d>some text <a href=/a>ten chars.</a><p>more <a href=/b>linked <a href=/c>x</a></a></p></div>'
+            '<a id=w href=/w><span>all of it linked</span></a>')
+    for native in (True, False):
+        previous = dom_table.use_native(native)
+        try:
+            tree = LexborHTMLParser(html)
+            div, wrapper = tree.css_first("#d"), tree.css_first("#w")
+            links = LinkText()
+            expected = sum(len(a.text().strip()) for a in div.css("a")) / len(div.text().strip())
+            assert links.density(div) == expected
+            assert links.text(div) == div.text()
+            assert links.density(wrapper) == 1.0  # a query for links matches the node it starts from
+        finally:
+            dom_table.use_native(previous)

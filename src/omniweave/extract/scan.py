@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import cython
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from omniweave.extract.dom_table import CONTAINS_FOLDED, EQUALS, PRESENT, tagged_and_attributed
@@ -42,6 +44,7 @@ _BUCKET_OF_TAG = {
     **{tag: "chrome" for tag in CHROME_TAGS},
 }
 _BUCKETED_IDS = frozenset(map(id_of_tag, _BUCKET_OF_TAG))
+_HEAD_TAGS = frozenset(HEAD_TAGS)
 
 
 @dataclass(slots=True)
@@ -64,41 +67,45 @@ class Scan:
     product_item: bool = False  # a node has itemtype schema.org Product (see declares_product)
 
 
+@cython.locals(tag=str, bucket=str, attrs=dict, itemtype=str, style=str, head=list, json_ld=list, textareas=list,
+               comments=list, segments=list, hidden=list, buckets=dict)
 def scan(tree: LexborHTMLParser) -> Scan:
     """The page's nodes of interest, by bucket, from one pass."""
     found = Scan()
     root = tree.root
     if root is None:
         return found
+    head, json_ld, textareas = found.head, found.json_ld, found.textareas
     buckets = {
         "junk": found.junk, "noscripts": found.noscripts, "chrome": found.chrome, "maths": found.maths,
     }
     tagged, attributed = tagged_and_attributed(root, _TAG_OF_ID, ATTRIBUTE_TESTS)
     for node in tagged:
         tag = _TAG_OF_ID[node.tag_id]
-        if tag in HEAD_TAGS:
-            found.head.append(node)
+        if tag in _HEAD_TAGS:
+            head.append(node)
         bucket = _BUCKET_OF_TAG.get(tag)
         if bucket is not None:
             buckets[bucket].append(node)
             if tag == "script":
                 if (node.attrs.sget("type") or "").lower() == JSON_LD:
-                    found.json_ld.append(node.text())  # read now: a removed script's text is gone
+                    json_ld.append(node.text())  # read now: a removed script's text is gone
             elif tag == "textarea":
-                found.textareas.append(node)
+                textareas.append(node)
+    comments, segments, hidden = found.comments, found.segments, found.hidden
     for node, attrs in attributed:
         tag_id = node.tag_id
         if tag_id in _BUCKETED_IDS:
             continue  # taken whole for its tag
         itemtype = attrs.get("itemtype") or ""
         if attrs.get("itemprop") == "comment" or "Comment" in itemtype:
-            found.comments.append(node)
+            comments.append(node)
         if "DiscussionForumPosting" in itemtype:
             found.forum = True
         elif itemtype and itemtype.rstrip("/ ").endswith("schema.org/Product"):  # most nodes have no itemtype
             found.product_item = True
         if tag_id == _DIV_ID and "hidden" in attrs and (attrs.get("id") or "").startswith("S:"):
-            found.segments.append(node)
+            segments.append(node)
         style = attrs.get("style")
         if (
             "hidden" in attrs
@@ -106,7 +113,7 @@ def scan(tree: LexborHTMLParser) -> Scan:
             or "role" in attrs
             or (style is not None and ("display" in style.lower() or "visibility" in style.lower()))
         ):
-            found.hidden.append((node, attrs))
+            hidden.append((node, attrs))
     return found
 
 

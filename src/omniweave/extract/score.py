@@ -6,18 +6,22 @@ that look like content join it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from heapq import nlargest
 
+import cython
 from selectolax.lexbor import LexborNode
 
+from omniweave.extract import dom_table
 from omniweave.extract.clean import NO_HINT, NONE, HintMap, figure_like, inside
 from omniweave.extract.dom_table import texted
 from omniweave.extract.tag_ids import DOCUMENT_ID, id_of_tag
 
+if not cython.compiled:  # the compiled build cimports them (score.pxd)
+    from omniweave.extract.walk import handle_of, node_of, parent_of, tag_id_of
+
 _DEEP_TEXT_TAGS = {"p", "pre", "td", "blockquote"}  # paragraph-like elements: all their text counts
 _DIRECT_TEXT_TAGS = {"div", "section", "article"}  # count only their own text
 _LAYOUT_CELLS = "td:has(table, div, p, ul, ol, pre)"  # a table cell holding these blocks is layout
-_COMMAS = ",，、،;；。"  # commas and clause ends in any script
+_COMMAS = tuple(",，、،;；。")  # commas and clause ends in any script
 _ASCII_COMMAS = tuple(c for c in _COMMAS if c.isascii())  # all an ASCII text can hold
 MIN_PARAGRAPH = 25
 MIN_ROOT_TEXT, MIN_ROOT_SHARE = 200, 0.1
@@ -54,13 +58,15 @@ def class_weight(node: LexborNode, hinted: HintMap) -> float:
 
 class LinkText:
     """The stripped text length of each ``<a>`` of a page, measured once: scoring asks about the same
-    links many times (a paragraph, then each candidate around it). Valid while the tree is unchanged."""
+    links many times (a paragraph, then each candidate around it); and the text of each candidate
+    measured (:meth:`text`). Valid while the tree is unchanged."""
 
-    __slots__ = ("_densities", "_lengths")
+    __slots__ = ("_densities", "_lengths", "_texts")
 
     def __init__(self) -> None:
         self._lengths: dict[int, int] = {}
         self._densities: dict[int, float] = {}
+        self._texts: dict[int, str] = {}
 
     def total(self, anchors: list[LexborNode]) -> int:
         lengths = self._lengths
@@ -73,22 +79,51 @@ class LinkText:
             total += length
         return total
 
+    def text(self, node: LexborNode) -> str:
+        """``node.text()``, read once per node (a winner's text is measured again after scoring)."""
+        key = node.mem_id
+        found = self._texts.get(key)
+        if found is None:
+            found = self._texts[key] = node.text()
+        return found
+
     def density(self, node: LexborNode, text: str | None = None) -> float:
         """Link text over all text of ``node`` (stripped), at most 1 (kept per node). ``text``:
         ``node.text()`` where the caller has read it already (not read again)."""
         key = node.mem_id
         found = self._densities.get(key)
         if found is None:
-            text_len = len((node.text(deep=True) if text is None else text).strip())
-            found = self._densities[key] = min(1.0, self.total(node.css("a")) / text_len) if text_len else 0.0
+            text_len = len((self.text(node) if text is None else text).strip())
+            if text_len:
+                found = min(1.0, self.total(_anchors_in(node)) / text_len)
+            else:
+                found = 0.0
+            self._densities[key] = found
         return found
 
 
 def _anchors_in(node: LexborNode) -> list[LexborNode]:
-    """The ``<a>`` elements under ``node``, as ``node.css("a")`` finds them. A query costs about 2 us
-    whatever the subtree (the selector is parsed each time); a walk in C over the small subtree of a
-    paragraph costs half of that."""
+    """The ``<a>`` elements under ``node`` (itself included), as ``node.css("a")`` finds them. A query
+    costs about 2 us whatever the subtree (the selector is parsed each time); a walk costs less (in C
+    in the compiled build, making node objects for the links only)."""
+    if cython.compiled and dom_table._native:
+        out, parser, a_id = [], node.parser, _A_ID
+        top = cython.cast("void *", cython.cast(cython.size_t, node.mem_id))
+        here = top
+        while here != cython.NULL:
+            if dom_table._tag_id(here) == a_id:
+                out.append(dom_table._new_node(here, parser))
+            here = dom_table._following(here, top)
+        return out
     return [n for n in node.traverse() if n.tag_id == _A_ID]
+
+
+def _commas(text: str) -> int:
+    """How many commas and clause ends of :data:`_COMMAS` the text holds."""
+    count = 0
+    for comma in _ASCII_COMMAS if text.isascii() else _COMMAS:
+        count += text.count(comma)
+    return count
 
 
 def _text_len(node: LexborNode, deep: bool) -> int:
@@ -109,11 +144,15 @@ class Scoring:
     top: LexborNode | None = None  # the rule's winner before expansion (None: nothing scored)
 
 
+@cython.locals(key=cython.size_t, tag_id=cython.size_t, deep=cython.bint, length=cython.Py_ssize_t, keep=cython.double,
+               score=cython.double, divider=cython.double, text=str, scores=dict, nodes=dict)
 def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
     """Score the page's paragraph-like elements into their ancestors and pick the rule's winner."""
     out = Scoring()
     scores, nodes, links = out.scores, out.nodes, out.links
     layout: set[int] | None = None
+    made: dict[int, LexborNode] = {}  # the nodes read through the API (see walk.handle_of)
+    parser = body.parser
     # only elements whose text can reach the length asked below (a cell's text in all: a layout
     # cell's own text is part of it)
     for para in texted(body, _DEEP_TEXT_IDS, _DIRECT_TEXT_IDS, MIN_PARAGRAPH, 2 * MIN_PARAGRAPH):
@@ -138,20 +177,24 @@ def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
                 keep = max(0.0, 1.0 - links.total(anchors) / length)
         if keep < 0.5:
             continue
-        score = (1.0 + sum(map(text.count, _ASCII_COMMAS if text.isascii() else _COMMAS)) + min(length / 100.0, 3.0)) * keep
-        node = para if not deep else para.parent
+        score = (1.0 + _commas(text) + min(length / 100.0, 3.0)) * keep
+        key = handle_of(para, made)
+        if deep:
+            key = parent_of(key, made)
         for divider in _LEVEL_DIVIDERS:
-            if node is None or node.tag_id in _STOP_IDS:
+            if not key:
                 break
-            key = node.mem_id
+            tag_id = tag_id_of(key, made)
+            if tag_id in _STOP_IDS:
+                break
             if key not in scores:
-                nodes[key] = node
-                scores[key] = _TAG_BONUS_BY_ID.get(node.tag_id, 0) + class_weight(node, hinted)
+                node = nodes[key] = node_of(key, parser, made)
+                scores[key] = _TAG_BONUS_BY_ID.get(tag_id, 0) + class_weight(node, hinted)
             scores[key] += score / divider
-            node = node.parent
+            key = parent_of(key, made)
     if not scores:
         return out
-    ranked = out.ranked = nlargest(5, scores, key=scores.__getitem__)  # as sorted(...)[:5], ties in order
+    ranked = out.ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:5]  # the best five, ties in order
     final = out.final  # score less the link share, for the candidates that can win or rival
     best = 0.0
     for key in ranked:  # a final score is at most the raw one: once that is below a rival's, stop
@@ -167,7 +210,7 @@ def score_page(body: LexborNode, hinted: HintMap) -> Scoring:
             return out
         top_key = max(outside, key=final.__getitem__)
     top = _promote(nodes[top_key], top_key, final[top_key], scores, nodes, final)
-    out.top = _around_list(top)
+    out.top = _around_list(top, links)
     return out
 
 
@@ -244,13 +287,13 @@ def _with_lead(body: LexborNode, roots: list[LexborNode], links: LinkText) -> li
     return [h1, *lead, *roots] if lead else roots
 
 
-def _around_list(top: LexborNode) -> LexborNode:
+def _around_list(top: LexborNode, links: LinkText) -> LexborNode:
     """A list that wins (references, notes), or a wrapper that is nearly all one list, is part of an
     article when an ancestor a few levels up holds :data:`MIN_ROOT_TEXT` characters of paragraphs
     outside it: that ancestor is the root."""
     if top.tag not in _LISTS:
         inner = top.css_first(_LIST_SELECTOR)
-        if inner is None or len(inner.text()) < LIST_SHARE * len(top.text()):
+        if inner is None or len(inner.text()) < LIST_SHARE * len(links.text(top)):
             return top
     node = top.parent
     own = -1  # the paragraph text of the winner, measured when first needed

@@ -7,9 +7,11 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborNode
+import cython
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from omniweave.document import ImageNode, Node, TextNode
+from omniweave.extract import dom_table
 from omniweave.extract.bylines import drop_leading_bylines
 from omniweave.extract.images import image_from_tag
 from omniweave.extract.tag_ids import TEXT_ID, id_of_tag
@@ -101,10 +103,44 @@ class _Figure:
 
 def _collapse(text: str) -> str:
     """``" ".join(text.split())``: white space runs made one space, none at the ends. A text that
-    needs no change is returned as it is (every white space character but the space is unprintable)."""
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return " ".join(text.split())
+    needs no change is returned as it is: in the compiled build one pass over its characters tells
+    (a white space other than a single space between others needs the change), and an ASCII text's
+    bytes are collapsed in one more pass; in Python the string methods do (every white space
+    character but the space is unprintable)."""
+    if not cython.compiled:
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text
+        return " ".join(text.split())
+    after_space = True  # at the start, as after a space: a leading space needs the change
+    for ch in text:
+        if ch.isspace():
+            if after_space or ch != " ":
+                return _ascii_collapsed(text) if text.isascii() else " ".join(text.split())
+            after_space = True
+        else:
+            after_space = False
+    return (_ascii_collapsed(text) if text.isascii() else " ".join(text.split())) if after_space else text
+
+
+def _ascii_collapsed(text: str) -> str:
+    """``" ".join(text.split())`` of an ASCII text, from its bytes (compiled build): no word strings."""
+    raw = text.encode("ascii")
+    out = bytearray(len(raw))
+    data, buf = cython.cast("const unsigned char *", raw), cython.cast("unsigned char *", out)
+    size = 0
+    space = False  # a space is due before the next character (never at the start)
+    for i in range(len(raw)):
+        byte = data[i]
+        if byte == 32 or 9 <= byte <= 13 or 28 <= byte <= 31:  # str.isspace() in ASCII
+            space = size > 0
+        else:
+            if space:
+                buf[size] = 32
+                size += 1
+                space = False
+            buf[size] = byte
+            size += 1
+    return buf[:size].decode("ascii")
 
 
 def _norm(text: str) -> str:
@@ -134,6 +170,108 @@ def _script_wrapper(anchor: LexborNode) -> bool:
     return anchor.attrs.sget("href").startswith("javascript:") and anchor.css_first("p, div") is not None
 
 
+# The walk's node reads. A node is a handle, its ``mem_id``: in the compiled build with lexbor's functions
+# bound (:func:`~omniweave.extract.dom_table.native`) the node's address, read in C, with a node object
+# made only where the walk reads more; else a key of ``made``, the API's nodes the walk came by.
+
+
+def handle_of(node: LexborNode, made: dict[int, LexborNode]) -> int:
+    key = node.mem_id
+    if not (cython.compiled and dom_table._native):
+        made[key] = node
+    return key
+
+
+def _kept(node: LexborNode | None, made: dict[int, LexborNode]) -> int:
+    return 0 if node is None else handle_of(node, made)
+
+
+def first_child_of(node: cython.size_t, made: dict[int, LexborNode]) -> cython.size_t:
+    if cython.compiled and dom_table._native:
+        return cython.cast(cython.size_t, dom_table._first_child(cython.cast("void *", node)))
+    return _kept(made[node].first_child, made)
+
+
+def next_of(node: cython.size_t, made: dict[int, LexborNode]) -> cython.size_t:
+    if cython.compiled and dom_table._native:
+        return cython.cast(cython.size_t, dom_table._next(cython.cast("void *", node)))
+    return _kept(made[node].next, made)
+
+
+def parent_of(node: cython.size_t, made: dict[int, LexborNode]) -> cython.size_t:
+    if cython.compiled and dom_table._native:
+        return cython.cast(cython.size_t, dom_table._parent(cython.cast("void *", node)))
+    return _kept(made[node].parent, made)
+
+
+def tag_id_of(node: cython.size_t, made: dict[int, LexborNode]) -> int:
+    if cython.compiled and dom_table._native:
+        return dom_table._tag_id(cython.cast("void *", node))
+    return made[node].tag_id
+
+
+def node_of(node: cython.size_t, parser: LexborHTMLParser, made: dict[int, LexborNode]) -> LexborNode:
+    """The node object of a handle."""
+    if cython.compiled and dom_table._native:
+        return dom_table._new_node(cython.cast("void *", node), parser)
+    return made[node]
+
+
+def _text(node: cython.size_t, made: dict[int, LexborNode]) -> str:
+    """A text node's text (``text_content``, "" for none)."""
+    if cython.compiled and dom_table._native:
+        at = cython.cast("char *", node) + dom_table._TEXT_LENGTH_AT  # lexbor_str_t: the data, then this length
+        data = cython.cast("const char **", at - cython.sizeof(cython.p_char))[0]
+        if data == cython.NULL:
+            return ""
+        return data[:cython.cast("size_t *", at)[0]].decode("utf-8", "replace")
+    return made[node].text_content or ""
+
+
+def _blank(node: cython.size_t, made: dict[int, LexborNode]) -> bool:
+    """Whether a text node's text is empty or white space (its bytes, when all ASCII, are looked at
+    without decoding them)."""
+    if cython.compiled and dom_table._native:
+        at = cython.cast("char *", node) + dom_table._TEXT_LENGTH_AT
+        data = cython.cast("const unsigned char **", at - cython.sizeof(cython.p_char))[0]
+        if data == cython.NULL:
+            return True
+        length = cython.cast("size_t *", at)[0]
+        for i in range(length):
+            byte = data[i]
+            if byte >= 128:
+                break  # a character beyond ASCII: decoded below
+            if byte != 32 and not (9 <= byte <= 13) and not (28 <= byte <= 31):  # str.isspace() in ASCII
+                return False
+        else:
+            return True
+    text = _text(node, made)
+    return not text or text.isspace()
+
+
+def _script_link(node: cython.size_t, parser: LexborHTMLParser, made: dict[int, LexborNode]) -> bool:
+    """:func:`_script_wrapper` of a link, its ``href`` read in C first (most links are no script)."""
+    if cython.compiled and dom_table._native:
+        length = 0
+        attr = dom_table._first_attribute(cython.cast("void *", node))
+        while attr != cython.NULL:  # the first attribute whose qualified name is href, as attrs.sget finds it
+            name = dom_table._qualified_name(attr, cython.address(length))
+            if name != cython.NULL and length == 4 and (name[0] | 32) == 104 and (name[1] | 32) == 114 \
+                    and (name[2] | 32) == 101 and (name[3] | 32) == 102:
+                break
+            attr = dom_table._next_attribute(attr)
+        if attr == cython.NULL:
+            return False
+        value = dom_table._value(attr, cython.address(length))
+        if value == cython.NULL or length < 11 or value[:11] != b"javascript:":
+            return False
+    return _script_wrapper(node_of(node, parser, made))
+
+
+@cython.locals(here=cython.size_t, top=cython.size_t, child=cython.size_t, sibling=cython.size_t, tag_id=cython.size_t,
+               text_id=cython.size_t, img_id=cython.size_t, at=cython.Py_ssize_t, down=cython.bint, leaving=cython.bint,
+               counts=cython.bint, tag=str, not_inline=dict, kind_of_tag=dict, containers=set, figures=list, opened=list,
+               counted=list)
 def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
     """The content roots' text blocks and images in reading order, with link-text counts per container."""
     out = Blocks()
@@ -143,7 +281,6 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
     open_blocks: list[str] = []  # tags of the blocks the walk is inside, innermost last
     headed: list[bool] = []  # for each table the walk is inside: whether it has header cells
     figures: list[_Figure] = []
-    root_ids = {r.mem_id for r in roots}
     # running totals over the nodes so far: a container's totals are the difference between its end and start
     chars = links = images = texts = 0
     opened: list[tuple[int, int, int, int, int, bool]] = []
@@ -204,23 +341,55 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
         if line:
             out.link_lines.append(len(nodes) - 1)
 
-    stack: list[LexborNode | str] = list(reversed(roots))
-    push, pop = stack.append, stack.pop  # the loop below runs once per node: names bound once
+    # the walk goes down to first children and on to next siblings, climbing back to the parent when
+    # a node has none, so it needs no stack; it leaves every element it went into (inline ones do nothing)
+    made: dict[int, LexborNode] = {}  # the API's nodes by handle (used where the tree is not read in C)
+    parser = roots[0].parser if roots else None
+    tops = [handle_of(root, made) for root in roots]
+    root_ids = set(tops)
+    counted: list[bool] = []  # for each link the walk is inside: whether its text counts as link text
     not_inline, kind_of_tag, containers, text_id, img_id = _NOT_INLINE_IDS, KIND_OF_TAG, CONTAINERS, TEXT_ID, _IMG_ID
-    while stack:
-        item = pop()
-        if type(item) is str:  # leaving an element
-            if item == "a":
-                in_link -= 1
+    here = top = 0
+    at = 0  # the next root
+    down = False  # whether the walk goes into the current node's children
+    while True:
+        leaving = False
+        if down:
+            down = False
+            child = first_child_of(here, made)
+            if child:
+                here = child
+            else:
+                leaving = True
+        elif here != top:
+            sibling = next_of(here, made)
+            if sibling:
+                here = sibling
+            else:
+                here = parent_of(here, made)
+                leaving = True
+        elif at < len(tops):
+            here = top = tops[at]
+            at += 1
+        else:
+            break
+        tag_id = tag_id_of(here, made)
+        if leaving:  # past the end of an element
+            if tag_id not in not_inline:
+                continue
+            tag = not_inline[tag_id]
+            if tag == "a":
+                if counted.pop():
+                    in_link -= 1
                 continue
             if buffer:
                 flush()
             open_blocks.pop()
-            if item == "table":
+            if tag == "table":
                 headed.pop()
-            if item in kind_of_tag:
+            if tag in kind_of_tag:
                 kinds.pop()
-            if item in containers:
+            if tag in containers:
                 if initial:
                     release_initial()
                 start, chars0, links0, images0, texts0, is_root = opened.pop()
@@ -228,25 +397,24 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                     out.containers.append(
                         (start, len(nodes), chars - chars0, links - links0, images - images0, texts - texts0, is_root)
                     )
-            if item == "figure":
+            if tag == "figure":
                 figure = figures.pop()
                 for image in figure.images:
                     image.caption = image.caption or figure.caption
                 if figure.held and figure.caption and not figure.images:
                     add_text(figure.caption, "caption", 0)  # no image to carry it: the caption is text
             continue
-        tag_id = item.tag_id
         if tag_id == text_id:
-            text = item.text_content or ""
-            if not buffer and (not text or text.isspace()):
+            if not buffer and _blank(here, made):
                 continue  # leading white space: the joined text would drop it (and no flush is due)
+            text = _text(here, made)
             buffer.append(text)
             if in_link:
                 link_chars += len(text.strip())
                 link_text.append(text)
             continue
         if tag_id == img_id:
-            image = image_from_tag(item, base_url)
+            image = image_from_tag(node_of(here, parser, made), base_url)
             if image is not None:
                 if buffer:
                     flush()
@@ -258,31 +426,26 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                     figures[-1].images.append(image)
             continue
         if tag_id not in not_inline:  # inline: its children, in place
-            child = item.last_child  # children pushed last to first: cheaper than iter()
-            while child is not None:
-                push(child)
-                child = child.prev
+            down = True
             continue
         tag = not_inline[tag_id]
         if tag == "a":
-            if not _script_wrapper(item):  # a script "link" around paragraphs is plain inline markup
-                in_link += 1
-                push("a")
-            child = item.last_child
-            while child is not None:
-                push(child)
-                child = child.prev
+            counts = not _script_link(here, parser, made)  # a script "link" around paragraphs is plain inline markup
+            counted.append(counts)
+            in_link += counts
+            down = True
             continue
         if buffer:
             flush()
         if tag == "br" or tag == "hr":
             continue
         if tag == "pre":
-            code = item.text(deep=True).strip("\n")
+            code = node_of(here, parser, made).text(deep=True).strip("\n")
             if code.strip():
                 add_text(code, "code", 0)
             continue
         if tag == "table":
+            item = node_of(here, parser, made)
             head = item.css_first("th, caption")  # header-less tables are usually layout
             if head is not None and _cells_inline(item):
                 text = _table_text(item)
@@ -290,31 +453,28 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
                     table_links = min(len(text), sum(len(a.text(deep=True).strip()) for a in item.css("a")))
                     add_text(text, "table", table_links)
                     out.containers.append(
-                        (len(nodes) - 1, len(nodes), len(text), table_links, 0, 1, item.mem_id in root_ids)
+                        (len(nodes) - 1, len(nodes), len(text), table_links, 0, 1, here in root_ids)
                     )
                 continue
             headed.append(head is not None and (head.tag == "th" or item.css_first("th") is not None))
-        if tag == "figcaption" and figures and figures[-1].has_image and not figures[-1].held \
-                and item.css_first("img") is None:
-            figure = figures[-1]
-            figure.caption, figure.held = _norm(item.text(deep=True)) or None, True  # the images carry it
-            continue
+        if tag == "figcaption" and figures and figures[-1].has_image and not figures[-1].held:
+            item = node_of(here, parser, made)
+            if item.css_first("img") is None:
+                figure = figures[-1]
+                figure.caption, figure.held = _norm(item.text(deep=True)) or None, True  # the images carry it
+                continue
         if tag in kind_of_tag:
             kinds.append(kind_of_tag[tag])
         if tag in containers:
             if initial:
                 release_initial()
-            opened.append((len(nodes), chars, links, images, texts, item.mem_id in root_ids))
+            opened.append((len(nodes), chars, links, images, texts, here in root_ids))
         if tag == "figure":
-            figures.append(_Figure(item.css_first("img") is not None))
+            figures.append(_Figure(node_of(here, parser, made).css_first("img") is not None))
         elif tag == "figcaption" and figures:
-            figures[-1].caption = _norm(item.text(deep=True)) or None
+            figures[-1].caption = _norm(node_of(here, parser, made).text(deep=True)) or None
         open_blocks.append(tag)
-        push(tag)
-        child = item.last_child
-        while child is not None:
-            push(child)
-            child = child.prev
+        down = True
     if buffer:
         flush()
     if initial:
