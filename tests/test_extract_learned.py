@@ -237,3 +237,30 @@ def test_the_run_time_cut_scorer_equals_the_features_it_was_trained_on():
         best, cut = learned._best_cut(learned._tail_blocks(texts, links_of), total, sum(links_of.values()), len(texts), model)
         assert cut == int(np.argmax(scores)) + 1 and best == pytest.approx(float(scores.max()))
 
+
+
+def test_the_gates_plain_score_equals_numpys_on_real_pages(shared_data):
+    """gate_open scores the page's one row in plain arithmetic: on real pages the very score (to
+    the bit) numpy gives the row, and the sentence ends counted as ``str.rstrip().endswith`` does."""
+    gate = learned.shipped_gate_model()
+    assert gate is not None
+    rows, texts = [], []
+    values = learned._gate_values
+
+    def recorded(blocks, *rest):
+        texts.extend(t.text for t in blocks)
+        rows.append(values(blocks, *rest))
+        return rows[-1]
+
+    try:
+        learned._gate_values = recorded
+        for path in sorted((shared_data / "html" / "readability-test-pages").rglob("source.html"))[:60]:
+            extract_html(path.read_bytes(), url=URL)
+    finally:
+        learned._gate_values = values
+    assert len(rows) >= 50
+    for row in rows:
+        assert gate.score(row) == float(gate.scores(np.array([row]))[0])
+    texts += ["", " ", "end.\u3000\n", "quote”\x1c", "no end \u00a0", "?\t"]
+    for text in texts:
+        assert learned._ends_sentence(text) == text.rstrip().endswith(learned._SENTENCE_END), text

@@ -28,12 +28,13 @@ at run time, loaded once). Without a shipped model each part leaves the rules' c
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from operator import mul
 from pathlib import Path
 
 import ahocorasick
+import cython
 import numpy as np
 from selectolax.lexbor import LexborNode
 
@@ -70,6 +71,8 @@ class LinearModel:
     threshold: float = 0.0
     gate: float = math.inf
     ask_hinted: bool = True
+    _plain: tuple[list[float], list[float], list[float]] | None = field(default=None, init=False, repr=False,
+                                                                      compare=False)  # score's lists
 
     @classmethod
     def load(cls, path: Path, features: tuple[str, ...]) -> LinearModel:
@@ -87,6 +90,19 @@ class LinearModel:
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         return ((x - self.mean) / self.scale) @ self.weights
+
+    @cython.locals(total=cython.double, i=cython.Py_ssize_t)
+    def score(self, row: Sequence[float]) -> float:
+        """:meth:`scores` of one row, in plain arithmetic (numpy's per-call cost outweighs a page's
+        row or few): the same products, summed in order (a BLAS dot product may sum them in another
+        order, so the last bits may differ)."""
+        if self._plain is None:
+            self._plain = (self.mean.tolist(), self.scale.tolist(), self.weights.tolist())
+        mean, scale, weights = self._plain
+        total = 0.0
+        for i in range(len(weights)):
+            total += (row[i] - mean[i]) / scale[i] * weights[i]
+        return total
 
 
 class ShippedModel:
@@ -283,6 +299,16 @@ HEAD = 200  # digit and capital shares are measured on a block's first character
 _UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
 _SENTENCE_END = tuple(".!?。！？\"'”")
+
+
+@cython.ccall
+@cython.locals(i=cython.Py_ssize_t)
+def _ends_sentence(text: str) -> cython.bint:
+    """``text.rstrip().endswith(_SENTENCE_END)`` without the copies (a C loop in the compiled build)."""
+    i = len(text) - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return i >= 0 and text[i] in ".!?。！？\"'”"
 BLOCK_FEATURES = (
     "bias", *(f"kind_{k}" for k in _KINDS), "log_chars", "link_share", "digit_share", "upper_share",
     "sentence_end", "commas_per_100", "position", "chars_before", "first", "last", "prev_heading",
@@ -374,17 +400,17 @@ def page_features(
     """One row of :data:`GATE_FEATURES` for a page, from its text blocks' lengths, linked characters
     and flags (pruned by the rules, a list item, a heading, ending a sentence), one or more blocks.
     Shares are of blocks or of characters, as named."""
-    return _gate_row(
+    return np.array([_gate_row(
         lengths, sum(linked), sum(pruned), sum(length for length, flag in zip(lengths, pruned) if flag),
         sum(length for length, flag in zip(lengths, list_item) if flag), sum(heading), sum(sentence_end),
-    )
+    )])
 
 
 def _gate_row(lengths: list[float], linked: float, pruned: int, pruned_chars: float, list_item_chars: float,
-              headings: int, ends: int) -> np.ndarray:
-    """:func:`page_features` from the blocks' lengths and the sums over them. Cheap: the gate is asked
-    on every page, the block model only where it opens; on a page's few hundred numbers plain Python
-    sums beat numpy's per-call cost (the sums are of whole numbers: exact in any order)."""
+              headings: int, ends: int) -> list[float]:
+    """:func:`page_features`' row from the blocks' lengths and the sums over them. Cheap: the gate is
+    asked on every page, the block model only where it opens; on a page's few hundred numbers plain
+    Python sums beat numpy's per-call cost (the sums are of whole numbers: exact in any order)."""
     n = len(lengths)
     total = max(1.0, float(sum(lengths)))
     ordered = sorted(lengths)
@@ -395,10 +421,10 @@ def _gate_row(lengths: list[float], linked: float, pruned: int, pruned_chars: fl
         if length >= SHORT_BLOCK:
             break
         short += 1
-    return np.array([[
+    return [
         1.0, math.log1p(n), math.log1p(total), pruned / n, pruned_chars / total, list_item_chars / total,
         headings / n, linked / total, ends / n, float(np.log1p(float(median))), short / n,
-    ]])
+    ]  # numpy's log1p of the median, as training's: libm's differs in the last bit on some numbers
 
 
 def page_features_of_blocks(x: np.ndarray) -> np.ndarray:
@@ -414,6 +440,14 @@ def page_features_of_blocks(x: np.ndarray) -> np.ndarray:
 
 def gate_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> np.ndarray:
     """:func:`page_features` of a page's text blocks (``kept``: ids of those the rules kept), in one pass."""
+    return np.array([_gate_values(texts, link_chars, kept)])
+
+
+@cython.locals(text=str, length=cython.Py_ssize_t, linked=cython.Py_ssize_t, pruned=cython.Py_ssize_t,
+               pruned_chars=cython.Py_ssize_t, item_chars=cython.Py_ssize_t, headings=cython.Py_ssize_t,
+               ends=cython.Py_ssize_t)
+def _gate_values(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> list[float]:
+    """:func:`gate_features`' row as a list."""
     lengths = []
     linked = pruned = pruned_chars = item_chars = headings = ends = 0
     for t in texts:
@@ -430,14 +464,14 @@ def gate_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[i
             item_chars += length
         elif kind == "heading":
             headings += 1
-        ends += text.rstrip().endswith(_SENTENCE_END)
+        ends += _ends_sentence(text)
     return _gate_row(lengths, linked, pruned, pruned_chars, item_chars, headings, ends)
 
 
 def gate_open(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> bool:
     """Whether the block model's choice stands on this page (always, without a gate model)."""
     gate = shipped_gate_model()
-    return gate is None or float(gate.scores(gate_features(texts, link_chars, kept))[0]) >= gate.threshold
+    return gate is None or gate.score(_gate_values(texts, link_chars, kept)) >= gate.threshold
 
 
 def filter_blocks(blocks: Blocks, kept: list[Node]) -> list[Node]:
@@ -555,7 +589,7 @@ def _tail_blocks(texts: list[TextNode], link_chars: dict[int, int]) -> list[tupl
     for t in texts[-(TAIL_MAX + 1):]:
         text, kind = t.text, t.kind
         rows.append((len(text), link_chars.get(id(t), 0), kind == "heading", kind == "list_item",
-                     text.rstrip().endswith(_SENTENCE_END), *_tail_cues(text)))
+                     _ends_sentence(text), *_tail_cues(text)))
     return rows
 
 
