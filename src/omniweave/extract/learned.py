@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from operator import mul
 from pathlib import Path
 
 import ahocorasick
@@ -615,6 +614,11 @@ def _coefficients(model: LinearModel) -> tuple[list[float], float]:
     return _linear[1], _linear[2]
 
 
+@cython.locals(w=cython.Py_ssize_t, c=cython.Py_ssize_t, i=cython.Py_ssize_t, chars=cython.Py_ssize_t,
+               linked=cython.Py_ssize_t, ends=cython.Py_ssize_t, headings=cython.Py_ssize_t, items=cython.Py_ssize_t,
+               cues=cython.Py_ssize_t, length=cython.Py_ssize_t, link=cython.Py_ssize_t, log_total=cython.double,
+               head_chars=cython.double, score=cython.double, best=cython.double, products=cython.double,
+               x=tuple, coef=list)
 def _best_cut(rows: list[tuple[int, int, bool, bool, bool, bool, bool]], total: float, total_linked: float, n: int,
               model: LinearModel) -> tuple[float, int]:
     """The best score of the cuts that start a section, and how many blocks it drops (0: none): the
@@ -643,7 +647,10 @@ def _best_cut(rows: list[tuple[int, int, bool, bool, bool, bool, bool]], total: 
             math.log((chars / c + 1.0) / (head_chars / (n - c) + 1.0)), (total_linked - linked) / head_chars,
             rows[w - c - 1][4], log_total,
         )
-        score = intercept + sum(map(mul, coef, x))  # the products summed in order, as a generator would
+        products = 0.0
+        for i in range(len(x)):  # the products summed in order, as sum(map(mul, coef, x)) would
+            products += coef[i] * x[i]
+        score = intercept + products
         if score > best:
             best, best_cut = score, c
     return best, best_cut
