@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from omniweave import extract_html
 from omniweave.document import ImageNode
@@ -264,3 +267,16 @@ def test_the_gates_plain_score_equals_numpys_on_real_pages(shared_data):
     texts += ["", " ", "end.\u3000\n", "quote”\x1c", "no end \u00a0", "?\t"]
     for text in texts:
         assert learned._ends_sentence(text) == text.rstrip().endswith(learned._SENTENCE_END), text
+
+
+def test_the_h1_paragraph_and_item_counts_are_the_css_queries(shared_data):
+    """A candidate's h1, p and li figures, read in one query, are those of the three queries."""
+    checked = 0
+    for path in sorted((shared_data / "html" / "readability-test-pages").rglob("source.html"))[:40]:
+        tree = LexborHTMLParser(path.read_bytes())
+        for node in [tree.body, *tree.css("div, ul, li, p, td")[::7]]:
+            expected = (float(node.css_first("h1") is not None), math.log1p(len(node.css("p"))),
+                        math.log1p(len(node.css("li"))))
+            assert learned._h1_paragraphs_items(node) == expected, path
+            checked += 1
+    assert checked >= 500

@@ -40,6 +40,7 @@ from selectolax.lexbor import LexborNode
 from omniweave.document import Node, TextNode
 from omniweave.extract.clean import NO_HINT, NONE, HintMap
 from omniweave.extract.score import Scoring, expand, in_footer
+from omniweave.extract.tag_ids import id_of_tag
 from omniweave.extract.walk import Blocks
 
 MODEL_PATH = Path(__file__).with_name("data") / "root_model.npz"
@@ -250,12 +251,29 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
             math.log1p(_depth(node)), math.log((chars + 1) / (rule_chars + 1)), math.log1p(body_text),
             float(rule.mem_id == body.mem_id), float(positive), float(negative != NONE),
             100.0 * sum(map(text.count, ",，、;；。")) / max(1, chars), float(len(scoring.ranked)),
-            *_repeats(node), share_bound, float(node.css_first("h1") is not None),
-            math.log1p(len(node.css("p"))), math.log1p(len(node.css("li"))),
+            *_repeats(node), share_bound, *_h1_paragraphs_items(node),
             *(float(tag == t) for t in _TAGS), float(tag not in _TAGS and not is_body),
         ]
         rows.append(row)
     return np.array(rows, dtype=np.float64)
+
+
+_P, _LI, _H1 = id_of_tag("p"), id_of_tag("li"), id_of_tag("h1")
+
+
+def _h1_paragraphs_items(node: LexborNode) -> tuple[float, float, float]:
+    """Whether the node holds an ``<h1>``, and how many ``<p>`` and ``<li>`` (log; the node itself
+    counts, as in its ``css``): one query for the three."""
+    paragraphs = items = h1 = 0
+    for found in node.css("p, li, h1"):
+        tag_id = found.tag_id
+        if tag_id == _P:
+            paragraphs += 1
+        elif tag_id == _LI:
+            items += 1
+        else:
+            h1 = 1
+    return float(h1), math.log1p(paragraphs), math.log1p(items)
 
 
 def _repeats(node: LexborNode) -> tuple[float, float, float]:
