@@ -1,8 +1,8 @@
 """Bounds checked before parsing, so that no page costs more than a fixed time and memory.
 
 Lexbor's tree builder is quadratic in nesting depth for block elements (100k nested ``<div>``
-take ~18 s), so the depth is estimated from the raw bytes first (in array operations, or one pass
-in C in the compiled build: well under a millisecond per 100 KB) and pages deeper than
+take ~18 s), so the depth is estimated from the raw bytes first (in array operations, or C loops
+in the compiled build: well under a millisecond per 100 KB) and pages deeper than
 :data:`MAX_DEPTH` are refused with a reason.
 Pages larger than :data:`MAX_CHARS` are cut at a tag boundary and extracted, with the cut recorded.
 """

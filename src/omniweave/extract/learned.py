@@ -316,22 +316,23 @@ HEAD = 200  # digit and capital shares are measured on a block's first character
 _UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
 _SENTENCE_END = tuple(".!?。！？\"'”")
-
-
-@cython.ccall
-@cython.locals(i=cython.Py_ssize_t)
-def _ends_sentence(text: str) -> cython.bint:
-    """``text.rstrip().endswith(_SENTENCE_END)`` without the copies (a C loop in the compiled build)."""
-    i = len(text) - 1
-    while i >= 0 and text[i].isspace():
-        i -= 1
-    return i >= 0 and text[i] in ".!?。！？\"'”"
 BLOCK_FEATURES = (
     "bias", *(f"kind_{k}" for k in _KINDS), "log_chars", "link_share", "digit_share", "upper_share",
     "sentence_end", "commas_per_100", "position", "chars_before", "first", "last", "prev_heading",
     "next_heading", "log_prev_chars", "log_next_chars", "log_rel_median", "log_blocks", "log_total_chars",
     *(f"cue_{c[0].strip() or 'sep'}" for c in _CUES), "pruned",
 )
+
+
+@cython.ccall
+@cython.locals(i=cython.Py_ssize_t)
+def _ends_sentence(text: str) -> cython.bint:
+    """``text.rstrip().endswith(_SENTENCE_END)`` without the copies (a C loop over the
+    characters in the compiled build; the literal, the characters of ``_SENTENCE_END``, compiles to a switch)."""
+    i = len(text) - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return i >= 0 and text[i] in ".!?。！？\"'”"
 
 
 BLOCK_MODEL = ShippedModel(BLOCK_MODEL_PATH, BLOCK_FEATURES)
@@ -369,7 +370,7 @@ def block_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[
         head = text[:HEAD].encode("ascii", "ignore")  # bytes.translate deletes in C (str's looks up per character)
         rows.append((
             length, link_chars.get(id(node), 0), len(head) - len(head.translate(None, b"0123456789")),
-            len(head) - len(head.translate(None, _UPPER)), text.rstrip().endswith(_SENTENCE_END),
+            len(head) - len(head.translate(None, _UPPER)), _ends_sentence(text),
             text.count(",") + text.count("，") + text.count("、"), id(node) not in kept,
         ))
         kinds[i] = _KIND_INDEX.get(node.kind, -1)
