@@ -1,5 +1,6 @@
-"""The nesting depth estimate's full count: the compiled build's one pass over the bytes gives what
-the array operations (pure Python) give, on real pages and on crafted tag soups."""
+"""The nesting depth estimate: the compiled build's C loops over the bytes (the tag counts, then the
+full count's one pass) give what the array operations (pure Python) give, on real pages and on
+crafted tag soups."""
 
 from __future__ import annotations
 
@@ -27,6 +28,22 @@ def test_one_pass_counts_real_pages_as_the_arrays_do(shared_data: Path):
     for path in pages:
         data = path.read_bytes()
         assert guard._depth_in_one_pass(data) == _in_arrays(data), path.name
+
+
+def test_bound_in_c_counts_real_pages_as_the_arrays_do(shared_data: Path):
+    pages = sorted((shared_data / "html").rglob("*.htm*"))
+    assert len(pages) >= 800
+    for path in pages:
+        data = path.read_bytes()
+        assert guard._bound_in_c(data) == guard._bound_in_arrays(data), path.name
+
+
+def test_bound_in_c_counts_each_stage_as_the_arrays_do():
+    tags = guard.MAX_DEPTH + 1
+    pages = [b"<br>" * tags, b"<i></i>" * tags + b"<br>", b"<p>" * tags + b"</p>" * 10, b"<div>" * tags, b"<"]
+    pages += [page[:-2] for page in pages] + [b"abc" + page + b"<</" for page in pages]
+    for page in pages:
+        assert guard._bound_in_c(page) == guard._bound_in_arrays(page), page[:20]
 
 
 def test_one_pass_counts_tag_soup_as_the_arrays_do():

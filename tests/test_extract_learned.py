@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from omniweave import extract_html
 from omniweave.document import ImageNode
@@ -237,3 +240,43 @@ def test_the_run_time_cut_scorer_equals_the_features_it_was_trained_on():
         best, cut = learned._best_cut(learned._tail_blocks(texts, links_of), total, sum(links_of.values()), len(texts), model)
         assert cut == int(np.argmax(scores)) + 1 and best == pytest.approx(float(scores.max()))
 
+
+
+def test_the_gates_plain_score_equals_numpys_on_real_pages(shared_data):
+    """gate_open scores the page's one row in plain arithmetic: on real pages the very score (to
+    the bit) numpy gives the row, and the sentence ends counted as ``str.rstrip().endswith`` does."""
+    gate = learned.shipped_gate_model()
+    assert gate is not None
+    rows, texts = [], []
+    values = learned._gate_values
+
+    def recorded(blocks, *rest):
+        texts.extend(t.text for t in blocks)
+        rows.append(values(blocks, *rest))
+        return rows[-1]
+
+    try:
+        learned._gate_values = recorded
+        for path in sorted((shared_data / "html" / "readability-test-pages").rglob("source.html"))[:60]:
+            extract_html(path.read_bytes(), url=URL)
+    finally:
+        learned._gate_values = values
+    assert len(rows) >= 50
+    for row in rows:
+        assert gate.score(row) == float(gate.scores(np.array([row]))[0])
+    texts += ["", " ", "end.\u3000\n", "quote”\x1c", "no end \u00a0", "?\t"]
+    for text in texts:
+        assert learned._ends_sentence(text) == text.rstrip().endswith(learned._SENTENCE_END), text
+
+
+def test_the_h1_paragraph_and_item_counts_are_the_css_queries(shared_data):
+    """A candidate's h1, p and li figures, read in one query, are those of the three queries."""
+    checked = 0
+    for path in sorted((shared_data / "html" / "readability-test-pages").rglob("source.html"))[:40]:
+        tree = LexborHTMLParser(path.read_bytes())
+        for node in [tree.body, *tree.css("div, ul, li, p, td")[::7]]:
+            expected = (float(node.css_first("h1") is not None), math.log1p(len(node.css("p"))),
+                        math.log1p(len(node.css("li"))))
+            assert learned._h1_paragraphs_items(node) == expected, path
+            checked += 1
+    assert checked >= 500

@@ -1,8 +1,8 @@
 """Bounds checked before parsing, so that no page costs more than a fixed time and memory.
 
 Lexbor's tree builder is quadratic in nesting depth for block elements (100k nested ``<div>``
-take ~18 s), so the depth is estimated from the raw bytes first (in array operations, or one pass
-in C in the compiled build: well under a millisecond per 100 KB) and pages deeper than
+take ~18 s), so the depth is estimated from the raw bytes first (in array operations, or C loops
+in the compiled build: well under a millisecond per 100 KB) and pages deeper than
 :data:`MAX_DEPTH` are refused with a reason.
 Pages larger than :data:`MAX_CHARS` are cut at a tag boundary and extracted, with the cut recorded.
 """
@@ -64,18 +64,20 @@ def nesting_depth_bound(data: bytes) -> int:
     every prefix of the page), ignoring void and auto-closed elements such as ``<br>``/``<p>``.
     Pages with at most :data:`MAX_DEPTH` tags (or tags more than closing tags) get that number (a
     bound good enough to let them through) without the full count."""
+    return _bound_in_c(data) if cython.compiled else _bound_in_arrays(data)
+
+
+def _bound_in_arrays(data: bytes) -> int:
+    """:func:`nesting_depth_bound` in array operations (pure Python)."""
     arr = np.frombuffer(data, dtype=np.uint8)
     tags = int(np.count_nonzero(arr == 0x3C))  # '<': most pages have fewer than MAX_DEPTH
     if tags <= MAX_DEPTH:
         return tags
     pos = np.flatnonzero(arr[:-3] == 0x3C)
-    nxt = arr[pos + 1]
-    closing = nxt == 0x2F  # '/'
+    closing = arr[pos + 1] == 0x2F  # '/'
     tags = len(pos) - int(np.count_nonzero(closing))
     if tags <= MAX_DEPTH:
         return tags
-    if cython.compiled:
-        return _depth_in_one_pass(data)
     return _depth_in_arrays(arr, pos, closing)
 
 
@@ -91,13 +93,50 @@ def _depth_in_arrays(arr: np.ndarray, pos: np.ndarray, closing: np.ndarray) -> i
     return int(depth.max(initial=0))
 
 
+@cython.locals(buf="const unsigned char *", n=cython.Py_ssize_t, tags=cython.Py_ssize_t)
+def _bound_in_c(data: bytes) -> int:
+    """:func:`nesting_depth_bound` in the compiled build: the counts of :func:`_bound_in_arrays` in
+    C loops over the bytes (no arrays of the page's size), then :func:`_depth_in_one_pass`."""
+    buf, n = data, len(data)
+    tags = _count_tags(buf, 0, n, False)
+    if tags <= MAX_DEPTH:
+        return tags
+    tags = _count_tags(buf, 0, n - 3, True)  # as the arrays: a '<' in the last three bytes is no tag
+    if tags <= MAX_DEPTH:
+        return tags
+    return _depth_in_one_pass(data)
+
+
+@cython.cfunc
+@cython.locals(buf="const unsigned char *", start=cython.Py_ssize_t, end=cython.Py_ssize_t, but_closing=cython.bint,
+               tags=cython.Py_ssize_t, stop=cython.Py_ssize_t, some=cython.uchar)
+def _count_tags(buf, start, end, but_closing) -> cython.Py_ssize_t:
+    """How many ``<`` the bytes ``buf[start:end]`` hold (with ``but_closing``: not followed by
+    ``/``, so ``buf[end]`` must be readable), counted 255 bytes at a time in a byte (the compiler
+    vectorises that loop: 16 bytes a step)."""
+    tags = 0
+    while start < end:
+        stop = min(start + 255, end)
+        some = 0
+        if but_closing:
+            while start < stop:
+                some += (buf[start] == 0x3C) & (buf[start + 1] != 0x2F)  # '<', not '</'
+                start += 1
+        else:
+            while start < stop:
+                some += buf[start] == 0x3C
+                start += 1
+        tags += some
+    return tags
+
+
 @cython.locals(buf="const unsigned char *", letters="const unsigned char *", names="const unsigned char *",
                n=cython.Py_ssize_t, limit=cython.Py_ssize_t, at=cython.Py_ssize_t, p=cython.Py_ssize_t,
                gt=cython.Py_ssize_t, t=cython.Py_ssize_t, i=cython.Py_ssize_t, depth=cython.long, best=cython.long,
                key=cython.uint, c=cython.uchar, named=cython.bint, closing=cython.bint, self_closed=cython.bint,
                point=cython.bint, last_foreign=cython.Py_ssize_t, last_left=cython.Py_ssize_t,
                last_point=cython.Py_ssize_t, last_point_end=cython.Py_ssize_t, not_nesting=cython.uint[:],
-               foreign=cython.uint[:], breakout=cython.uint[:], integration=cython.uint[:])
+               foreign=cython.uint[:], breakout=cython.uint[:], integration=cython.uint[:], found="const void *")
 def _depth_in_one_pass(data: bytes) -> int:
     """The full count of :func:`nesting_depth_bound` in one pass over the bytes (the compiled build):
     the same tags, names, foreign content and self-closing as :func:`_depth_in_arrays`."""
@@ -110,11 +149,11 @@ def _depth_in_one_pass(data: bytes) -> int:
     last_foreign = last_left = last_point = last_point_end = -1  # the latest tag of each kind, by number
     t = 0
     p = 0
-    while True:
-        while p < limit and buf[p] != 0x3C:  # '<'
-            p += 1
-        if p >= limit:
+    while p < limit:
+        found = memchr(buf + p, 0x3C, limit - p)  # noqa: F821 (libc's, cimported in guard.pxd): the next '<'
+        if found == cython.NULL:
             break
+        p = cython.cast("const unsigned char *", found) - buf
         closing = buf[p + 1] == 0x2F  # '/'
         at = p + 1 + closing
         key = 0
@@ -126,9 +165,8 @@ def _depth_in_one_pass(data: bytes) -> int:
                 break
             key |= cython.cast(cython.uint, c) << (8 * (3 - i))
         if gt < p:
-            gt = p + 1
-            while gt < n and buf[gt] != 0x3E:  # '>'
-                gt += 1
+            found = memchr(buf + p + 1, 0x3E, n - p - 1)  # noqa: F821 (as above): the next '>'
+            gt = n if found == cython.NULL else cython.cast("const unsigned char *", found) - buf
         self_closed = gt < n and buf[gt - 1] == 0x2F
         if _holds(foreign, key):
             if closing:

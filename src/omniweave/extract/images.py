@@ -23,9 +23,11 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import ahocorasick
 from selectolax.lexbor import LexborNode
 
 from omniweave.document import ImageNode
+from omniweave.extract.tag_ids import id_of_tag
 
 SRCSET_ATTRS = ("srcset", "data-srcset", "data-lazy-srcset", "data-original-srcset")
 LAZY_ATTRS = (
@@ -77,6 +79,7 @@ HEADER_HOPS = 3  # wrappers between an image and the header block it belongs to
 HEADER_MAX_TEXT = 2000  # characters of a header block at most (more: a wrapper of the page, not its header)
 CELL_MAX_HOPS = 3  # <td><a><span><img>: wrappers between a cell and the image that is its value
 CELL_LABEL_MAX = 40  # characters of a label beside an icon in a data table's cell ("South Korea")
+_PICTURE = id_of_tag("picture")
 
 
 def _int_attr(value: str | None) -> int | None:
@@ -162,13 +165,16 @@ def srcset_best(srcset: str) -> str | None:
 
 class _CaseBlind:
     """A lower-case pattern searched case-blind in ASCII text, after a test for the substrings
-    (``keys``) one of which every match holds; in other text, case-blind as :data:`re.IGNORECASE`
-    matches (which folds some non-ASCII letters to ASCII ones)."""
+    (``keys``) one of which every match holds (one Aho-Corasick pass for them all); in other text,
+    case-blind as :data:`re.IGNORECASE` matches (which folds some non-ASCII letters to ASCII ones)."""
 
     __slots__ = ("keys", "lower", "any_case")
 
     def __init__(self, pattern: str, keys: tuple[str, ...]) -> None:
-        self.keys = keys
+        self.keys = ahocorasick.Automaton()
+        for key in keys:
+            self.keys.add_word(key, key)
+        self.keys.make_automaton()
         self.lower = re.compile(pattern)
         self.any_case = re.compile(pattern, re.IGNORECASE)
 
@@ -176,9 +182,8 @@ class _CaseBlind:
         if not text.isascii():
             return self.any_case.search(text) is not None
         lower = text.lower()
-        for key in self.keys:  # a plain loop: twice as fast as any() over a generator
-            if key in lower:
-                return self.lower.search(lower) is not None
+        for _ in self.keys.iter(lower):  # a key: the pattern may match
+            return self.lower.search(lower) is not None
         return False
 
 
@@ -232,7 +237,7 @@ def raw_source(node: LexborNode, attrs: dict[str, str | None] | None = None) -> 
     if attrs is None:
         attrs = node.attributes
     parent = node.parent
-    if parent is not None and parent.tag == "picture":
+    if parent is not None and parent.tag_id == _PICTURE:
         best = None
         for source in parent.css("source"):
             best = _best_srcset(source.attributes)
@@ -316,7 +321,7 @@ def renditions(node: LexborNode, attrs: dict[str, str | None], base_url: str | N
     descriptor."""
     present = _RENDITION_ATTRS.intersection(attrs)
     parent = node.parent
-    in_picture = parent is not None and parent.tag == "picture"
+    in_picture = parent is not None and parent.tag_id == _PICTURE
     if not in_picture and (not present or present == _SRC_ONLY):  # most images: one URL, the preferred one
         from_src = present and not is_placeholder((attrs.get("src") or "").strip())
         return [{"url": preferred, "from": "src" if from_src else "data"}]

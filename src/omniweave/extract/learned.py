@@ -28,18 +28,19 @@ at run time, loaded once). Without a shipped model each part leaves the rules' c
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from operator import mul
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ahocorasick
+import cython
 import numpy as np
 from selectolax.lexbor import LexborNode
 
 from omniweave.document import Node, TextNode
 from omniweave.extract.clean import NO_HINT, NONE, HintMap
 from omniweave.extract.score import Scoring, expand, in_footer
+from omniweave.extract.tag_ids import id_of_tag
 from omniweave.extract.walk import Blocks
 
 MODEL_PATH = Path(__file__).with_name("data") / "root_model.npz"
@@ -70,6 +71,8 @@ class LinearModel:
     threshold: float = 0.0
     gate: float = math.inf
     ask_hinted: bool = True
+    _plain: tuple[list[float], list[float], list[float]] | None = field(default=None, init=False, repr=False,
+                                                                      compare=False)  # score's lists
 
     @classmethod
     def load(cls, path: Path, features: tuple[str, ...]) -> LinearModel:
@@ -87,6 +90,19 @@ class LinearModel:
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         return ((x - self.mean) / self.scale) @ self.weights
+
+    @cython.locals(total=cython.double, i=cython.Py_ssize_t)
+    def score(self, row: Sequence[float]) -> float:
+        """:meth:`scores` of one row, in plain arithmetic (numpy's per-call cost outweighs a page's
+        row or few): the same products, summed in order (a BLAS dot product may sum them in another
+        order, so the last bits may differ)."""
+        if self._plain is None:
+            self._plain = (self.mean.tolist(), self.scale.tolist(), self.weights.tolist())
+        mean, scale, weights = self._plain
+        total = 0.0
+        for i in range(len(weights)):
+            total += (row[i] - mean[i]) / scale[i] * weights[i]
+        return total
 
 
 class ShippedModel:
@@ -235,12 +251,29 @@ def features(body: LexborNode, tops: list[LexborNode], scoring: Scoring, hinted:
             math.log1p(_depth(node)), math.log((chars + 1) / (rule_chars + 1)), math.log1p(body_text),
             float(rule.mem_id == body.mem_id), float(positive), float(negative != NONE),
             100.0 * sum(map(text.count, ",，、;；。")) / max(1, chars), float(len(scoring.ranked)),
-            *_repeats(node), share_bound, float(node.css_first("h1") is not None),
-            math.log1p(len(node.css("p"))), math.log1p(len(node.css("li"))),
+            *_repeats(node), share_bound, *_h1_paragraphs_items(node),
             *(float(tag == t) for t in _TAGS), float(tag not in _TAGS and not is_body),
         ]
         rows.append(row)
     return np.array(rows, dtype=np.float64)
+
+
+_P, _LI, _H1 = id_of_tag("p"), id_of_tag("li"), id_of_tag("h1")
+
+
+def _h1_paragraphs_items(node: LexborNode) -> tuple[float, float, float]:
+    """Whether the node holds an ``<h1>``, and how many ``<p>`` and ``<li>`` (log; the node itself
+    counts, as in its ``css``): one query for the three."""
+    paragraphs = items = h1 = 0
+    for found in node.css("p, li, h1"):
+        tag_id = found.tag_id
+        if tag_id == _P:
+            paragraphs += 1
+        elif tag_id == _LI:
+            items += 1
+        else:
+            h1 = 1
+    return float(h1), math.log1p(paragraphs), math.log1p(items)
 
 
 def _repeats(node: LexborNode) -> tuple[float, float, float]:
@@ -291,6 +324,17 @@ BLOCK_FEATURES = (
 )
 
 
+@cython.ccall
+@cython.locals(i=cython.Py_ssize_t)
+def _ends_sentence(text: str) -> cython.bint:
+    """``text.rstrip().endswith(_SENTENCE_END)`` without the copies (a C loop over the
+    characters in the compiled build; the literal, the characters of ``_SENTENCE_END``, compiles to a switch)."""
+    i = len(text) - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return i >= 0 and text[i] in ".!?。！？\"'”"
+
+
 BLOCK_MODEL = ShippedModel(BLOCK_MODEL_PATH, BLOCK_FEATURES)
 shipped_block_model, set_block_model = BLOCK_MODEL.get, BLOCK_MODEL.set
 GATE_FEATURES = (
@@ -326,7 +370,7 @@ def block_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[
         head = text[:HEAD].encode("ascii", "ignore")  # bytes.translate deletes in C (str's looks up per character)
         rows.append((
             length, link_chars.get(id(node), 0), len(head) - len(head.translate(None, b"0123456789")),
-            len(head) - len(head.translate(None, _UPPER)), text.rstrip().endswith(_SENTENCE_END),
+            len(head) - len(head.translate(None, _UPPER)), _ends_sentence(text),
             text.count(",") + text.count("，") + text.count("、"), id(node) not in kept,
         ))
         kinds[i] = _KIND_INDEX.get(node.kind, -1)
@@ -374,17 +418,17 @@ def page_features(
     """One row of :data:`GATE_FEATURES` for a page, from its text blocks' lengths, linked characters
     and flags (pruned by the rules, a list item, a heading, ending a sentence), one or more blocks.
     Shares are of blocks or of characters, as named."""
-    return _gate_row(
+    return np.array([_gate_row(
         lengths, sum(linked), sum(pruned), sum(length for length, flag in zip(lengths, pruned) if flag),
         sum(length for length, flag in zip(lengths, list_item) if flag), sum(heading), sum(sentence_end),
-    )
+    )])
 
 
 def _gate_row(lengths: list[float], linked: float, pruned: int, pruned_chars: float, list_item_chars: float,
-              headings: int, ends: int) -> np.ndarray:
-    """:func:`page_features` from the blocks' lengths and the sums over them. Cheap: the gate is asked
-    on every page, the block model only where it opens; on a page's few hundred numbers plain Python
-    sums beat numpy's per-call cost (the sums are of whole numbers: exact in any order)."""
+              headings: int, ends: int) -> list[float]:
+    """:func:`page_features`' row from the blocks' lengths and the sums over them. Cheap: the gate is
+    asked on every page, the block model only where it opens; on a page's few hundred numbers plain
+    Python sums beat numpy's per-call cost (the sums are of whole numbers: exact in any order)."""
     n = len(lengths)
     total = max(1.0, float(sum(lengths)))
     ordered = sorted(lengths)
@@ -395,10 +439,10 @@ def _gate_row(lengths: list[float], linked: float, pruned: int, pruned_chars: fl
         if length >= SHORT_BLOCK:
             break
         short += 1
-    return np.array([[
+    return [
         1.0, math.log1p(n), math.log1p(total), pruned / n, pruned_chars / total, list_item_chars / total,
         headings / n, linked / total, ends / n, float(np.log1p(float(median))), short / n,
-    ]])
+    ]  # numpy's log1p of the median, as training's: libm's differs in the last bit on some numbers
 
 
 def page_features_of_blocks(x: np.ndarray) -> np.ndarray:
@@ -414,6 +458,14 @@ def page_features_of_blocks(x: np.ndarray) -> np.ndarray:
 
 def gate_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> np.ndarray:
     """:func:`page_features` of a page's text blocks (``kept``: ids of those the rules kept), in one pass."""
+    return np.array([_gate_values(texts, link_chars, kept)])
+
+
+@cython.locals(text=str, length=cython.Py_ssize_t, linked=cython.Py_ssize_t, pruned=cython.Py_ssize_t,
+               pruned_chars=cython.Py_ssize_t, item_chars=cython.Py_ssize_t, headings=cython.Py_ssize_t,
+               ends=cython.Py_ssize_t)
+def _gate_values(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> list[float]:
+    """:func:`gate_features`' row as a list."""
     lengths = []
     linked = pruned = pruned_chars = item_chars = headings = ends = 0
     for t in texts:
@@ -430,14 +482,14 @@ def gate_features(texts: list[TextNode], link_chars: dict[int, int], kept: set[i
             item_chars += length
         elif kind == "heading":
             headings += 1
-        ends += text.rstrip().endswith(_SENTENCE_END)
+        ends += _ends_sentence(text)
     return _gate_row(lengths, linked, pruned, pruned_chars, item_chars, headings, ends)
 
 
 def gate_open(texts: list[TextNode], link_chars: dict[int, int], kept: set[int]) -> bool:
     """Whether the block model's choice stands on this page (always, without a gate model)."""
     gate = shipped_gate_model()
-    return gate is None or float(gate.scores(gate_features(texts, link_chars, kept))[0]) >= gate.threshold
+    return gate is None or gate.score(_gate_values(texts, link_chars, kept)) >= gate.threshold
 
 
 def filter_blocks(blocks: Blocks, kept: list[Node]) -> list[Node]:
@@ -555,7 +607,7 @@ def _tail_blocks(texts: list[TextNode], link_chars: dict[int, int]) -> list[tupl
     for t in texts[-(TAIL_MAX + 1):]:
         text, kind = t.text, t.kind
         rows.append((len(text), link_chars.get(id(t), 0), kind == "heading", kind == "list_item",
-                     text.rstrip().endswith(_SENTENCE_END), *_tail_cues(text)))
+                     _ends_sentence(text), *_tail_cues(text)))
     return rows
 
 
@@ -581,6 +633,11 @@ def _coefficients(model: LinearModel) -> tuple[list[float], float]:
     return _linear[1], _linear[2]
 
 
+@cython.locals(w=cython.Py_ssize_t, c=cython.Py_ssize_t, i=cython.Py_ssize_t, chars=cython.Py_ssize_t,
+               linked=cython.Py_ssize_t, ends=cython.Py_ssize_t, headings=cython.Py_ssize_t, items=cython.Py_ssize_t,
+               cues=cython.Py_ssize_t, length=cython.Py_ssize_t, link=cython.Py_ssize_t, log_total=cython.double,
+               head_chars=cython.double, score=cython.double, best=cython.double, products=cython.double,
+               x=tuple, coef=list)
 def _best_cut(rows: list[tuple[int, int, bool, bool, bool, bool, bool]], total: float, total_linked: float, n: int,
               model: LinearModel) -> tuple[float, int]:
     """The best score of the cuts that start a section, and how many blocks it drops (0: none): the
@@ -609,7 +666,10 @@ def _best_cut(rows: list[tuple[int, int, bool, bool, bool, bool, bool]], total: 
             math.log((chars / c + 1.0) / (head_chars / (n - c) + 1.0)), (total_linked - linked) / head_chars,
             rows[w - c - 1][4], log_total,
         )
-        score = intercept + sum(map(mul, coef, x))  # the products summed in order, as a generator would
+        products = 0.0
+        for i in range(len(x)):  # the products summed in order, as sum(map(mul, coef, x)) would
+            products += coef[i] * x[i]
+        score = intercept + products
         if score > best:
             best, best_cut = score, c
     return best, best_cut
