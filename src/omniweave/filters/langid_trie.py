@@ -211,12 +211,6 @@ def feature_counts(base: np.ndarray, check: np.ndarray, feature: np.ndarray, dat
     return seen, counts
 
 
-if not cython.compiled:
-    def _prefetch(address: object) -> None:
-        """Have the CPU load the cache line at ``address`` ahead of use: a C builtin in the compiled
-        build (langid_trie.pxd), the only one that calls it."""
-
-
 def widened_rows(bits: np.ndarray, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``bits[rows]`` (float16 bit patterns, all negative normal numbers: py3langid's log
     probabilities) widened to the float32 bit patterns of the same numbers, written into ``out``'s
@@ -237,8 +231,8 @@ def widened_rows(bits: np.ndarray, rows: np.ndarray, out: np.ndarray) -> np.ndar
         if i + _AHEAD < n:  # ask for a later row's cache lines now: the rows lie scattered over megabytes
             ahead = index[i + _AHEAD]
             for j in range(0, width, 32):  # 32 values: 64 bytes, a cache line
-                _prefetch(cython.address(source[ahead, j]))
-            _prefetch(cython.address(source[ahead, width - 1]))
+                _prefetch(cython.address(source[ahead, j]))  # noqa: F821 (C, declared in langid_trie.pxd)
+            _prefetch(cython.address(source[ahead, width - 1]))  # noqa: F821
         for j in range(width):
             value = source[row, j]
             target[i, j] = (value << 13) + rebase  # modulo 2**32: as uint32
