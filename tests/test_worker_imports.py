@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+
+import pytest
 
 HEAVY = ("pandas", "scipy", "torch", "PIL", "imagehash", "cv2", "av", "open_clip", "transformers", "sklearn")
 
@@ -52,6 +55,8 @@ def test_the_command_line_module_loads_no_command_line_code_until_it_runs():
     """A worker process that multiprocessing spawns imports the driver's main module (omniweave.cli) again."""
     code = """
 import sys
+
+import pytest
 import omniweave.cli
 assert not {"typer", "click", "pydantic", "fsspec", "pyarrow"} & set(sys.modules), sorted(sys.modules)
 from omniweave.cli import app
@@ -64,6 +69,8 @@ assert "typer" in sys.modules and app.registered_commands
 def test_pyarrow_without_pandas_still_converts_to_pandas_later():
     code = """
 import sys
+
+import pytest
 from omniweave.pipeline.no_pandas import keep_pandas_out
 keep_pandas_out()
 import pyarrow as pa
@@ -99,3 +106,30 @@ assert gc.collect() >= 1  # cycles made later are still collected
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+LIST_THREADS = """
+import gc, os, sys
+import omniweave, numpy
+print(os.environ.get("OPENBLAS_NUM_THREADS"), len(os.listdir("/proc/self/task")), gc.isenabled())
+"""
+
+
+def _threads_after_import(env: dict[str, str], *before: str) -> tuple[str, int, bool]:
+    code = "\n".join(before) + LIST_THREADS
+    environ = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env={**environ, **env})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    value, threads, collecting = proc.stdout.split()
+    return value, int(threads), collecting == "True"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads through /proc")
+def test_importing_omniweave_leaves_numpy_without_blas_threads_unless_the_user_chose():
+    value, threads, collecting = _threads_after_import({})
+    assert (value, threads, collecting) == ("1", 1, True)  # no OpenBLAS threads started
+    value, threads, _ = _threads_after_import({"OMP_NUM_THREADS": "2"})
+    assert value == "None"  # not set over the user's OMP_NUM_THREADS
+    if (os.cpu_count() or 1) > 1:
+        assert threads > 1  # the user's choice is kept: OpenBLAS started its threads
+    assert _threads_after_import({}, "import gc", "gc.disable()")[2] is False  # a collector the user stopped stays so

@@ -94,6 +94,9 @@ def describe_error(exc: BaseException) -> str:
 
 def main() -> None:
     """The ``omniweave`` command: every fatal error ends as one line on stderr, never a traceback."""
+    from omniweave.pipeline.no_pandas import fewer_young_passes
+
+    fewer_young_passes()  # before the commands' imports
     logging.raiseExceptions = False  # a log file that cannot be written (disk full) is no reason to print one
     app = _app()
     try:

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cython
 import numpy as np
 
 ROOT = 0  # the root's slot (the empty suffix)
 # shifted, a float16's sign lies at bit 28: adding 2**31 - 2**28 (mod 2**32) moves it to bit 31, 112 << 23 rebases
 _REBASE = 0xA800_0000
 COMPILED = not __file__.endswith(".py")  # this module runs as the extension setup.py builds
+_AHEAD = 8  # widened_rows asks for the cache lines of the row this many rows ahead
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,11 @@ def widened_rows(bits: np.ndarray, rows: np.ndarray, out: np.ndarray) -> np.ndar
     source, index, target, rebase = bits, rows, out, _REBASE  # typed for the compiled loops (langid_trie.pxd)
     for i in range(n):
         row = index[i]
+        if i + _AHEAD < n:  # ask for a later row's cache lines now: the rows lie scattered over megabytes
+            ahead = index[i + _AHEAD]
+            for j in range(0, width, 32):  # 32 values: 64 bytes, a cache line
+                _prefetch(cython.address(source[ahead, j]))  # noqa: F821 (C, declared in langid_trie.pxd)
+            _prefetch(cython.address(source[ahead, width - 1]))  # noqa: F821
         for j in range(width):
             value = source[row, j]
             target[i, j] = (value << 13) + rebase  # modulo 2**32: as uint32
