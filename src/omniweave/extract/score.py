@@ -238,7 +238,7 @@ def _lead_before(first: LexborNode, stop: LexborNode, roots: list[LexborNode], l
     lead: list[LexborNode] = []
     for block in blocks:
         for n in block.css("p, div, h2"):
-            is_text = (n.tag != "div" or n.css_first("p") is None) and _text_len(n, n.tag == "p") >= LEAD_MIN_PARAGRAPH
+            is_text = (n.tag != "div" or n.css_first("p") is None) and _text_len(n, n.tag != "div") >= LEAD_MIN_PARAGRAPH
             if is_text and not (lead and n.tag == "div" and inside(n, {m.mem_id for m in lead})):
                 lead.append(n)  # a text div inside one already taken comes with it
     h1 = first if first.tag == "h1" else first.css_first("h1")
