@@ -406,3 +406,13 @@ def test_standfirst_in_the_article_header_is_kept_when_the_pages_first_h1_is_a_l
     assert text.index(lead) < text.index("A sentence of article text")
     assert "Chronicle" not in text
 
+
+
+def test_excerpt_under_an_h2_title_is_kept_on_a_page_without_an_h1():
+    lead = "An excerpt that sums up the whole story in one long sentence, the way that blogs like to put it first."
+    body = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(5))
+    html = (f'<html><body><div class="nav"><a href="/">Home</a></div><article><div class="article-header">'
+            f'<h2>The headline</h2><p class="excerpt">{lead}</p></div>'
+            f'<div class="row"><div class="text">{body}</div></div></article></body></html>')
+    text = extract_html(html, url=URL).text
+    assert text.index("The headline") < text.index(lead) < text.index("A sentence of article text")
