@@ -394,3 +394,25 @@ def test_the_short_text_of_an_image_wrapper_is_its_images_caption_but_a_long_one
     assert "Harbour cranes at dusk. Credit: J. Doe" not in texts
     assert doc.images[1].caption is None and (_SENTENCE * 4).strip() in texts  # long: text
     assert doc.images[2].caption is None  # a linked title is a card's, not a caption
+
+
+def test_standfirst_in_the_article_header_is_kept_when_the_pages_first_h1_is_a_logo():
+    lead = "A standfirst that sums up the whole story in one long sentence, the way that news sites like to put it first."
+    body = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(5))
+    html = (f'<html><body><div class="masthead"><h1><a href="/">The Daily Site</a></h1></div><article>'
+            f'<header class="article-head"><span>Chronicle</span><h1>The headline</h1><h2>{lead}</h2></header>'
+            f'<div class="article-body">{body}</div></article><div class="foot">Contact</div></body></html>')
+    text = extract_html(html, url=URL).text
+    assert text.index(lead) < text.index("A sentence of article text")
+    assert "Chronicle" not in text
+
+
+
+def test_excerpt_under_an_h2_title_is_kept_on_a_page_without_an_h1():
+    lead = "An excerpt that sums up the whole story in one long sentence, the way that blogs like to put it first."
+    body = "".join(f"<p>{_SENTENCE * 2}</p>" for _ in range(5))
+    html = (f'<html><body><div class="nav"><a href="/">Home</a></div><article><div class="article-header">'
+            f'<h2>The headline</h2><p class="excerpt">{lead}</p></div>'
+            f'<div class="row"><div class="text">{body}</div></div></article></body></html>')
+    text = extract_html(html, url=URL).text
+    assert text.index("The headline") < text.index(lead) < text.index("A sentence of article text")

@@ -22,6 +22,17 @@ keep" (the labels' choice, an upper bound). Page F1 is computed as the bench com
 against the main text; snippet F1 per page on trafilatura-eval, a snippet counted when one block
 holds it). Fold models go to bench/.cache/cv-blocks and bench/.cache/cv-gate (the bench uses them);
 ``--ship`` trains on every page and writes src/omniweave/extract/data/{block,gate}_model.npz.
+
+Tried and not shipped (issue-27e, on 32d2fbb's tables and fold models; out-of-fold mean page F1
+after the tail step, snippet F1 per page on trafilatura-eval): where the gate stays shut (articles),
+also dropping the rules' blocks that score under a second, lower threshold, chosen on inner folds
+for the loss-averse objective above. With this block model (thresholds -6 ... -1.5 chosen, gain
++0.0001 at best on the training folds) it changed 2 trafilatura-eval and 8 WCXB pages, every suite
+within .0001; with a model trained on the rules' kept blocks only, readability .9727 -> .9703 (one
+page), the rest unchanged; with a lexical model of short blocks (words and word pairs seen on 3 or
+more sites, logistic, the same threshold search) trafilatura-eval .9099 both, readability .9727 ->
+.9725, WCXB .8489 -> .8490. The boilerplate kept inside articles ("sign up to our newsletter",
+"Lea también: ...", "Mehr aus ...") is too rare per page, and too like text, for any of them.
 """
 
 from __future__ import annotations

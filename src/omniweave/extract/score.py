@@ -243,48 +243,51 @@ def expand(body: LexborNode, top: LexborNode, scoring: Scoring, body_chars_at_mo
 
 
 def _with_lead(body: LexborNode, roots: list[LexborNode], links: LinkText) -> list[LexborNode]:
-    """The page heading (first ``<h1>``) and its lead paragraphs, when they stand just before the
-    first root under a common ancestor a few levels up (an article's ``<header>`` with a standfirst,
-    a hero section above the body text): they join the roots, in front. Bylines, dates and kickers
-    beside them stay out: only paragraphs of :data:`LEAD_MIN_PARAGRAPH` characters count."""
-    h1 = body.css_first("h1")
-    if h1 is None:
-        return roots
-    path: dict[int, LexborNode] = {}  # ancestor of the first root -> its child on the way down
+    """The article's heading and its lead paragraphs, when they stand just before the first root
+    under a common ancestor a few levels up (an article's ``<header>`` with a standfirst, a hero
+    section above the body text): they join the roots, in front. The heading is the nearest
+    ``<h1>`` (``<h2>`` on a page without one) before the first root among the earlier siblings of
+    it and its ancestors (the page's first ``<h1>`` may be a logo in the site's header). Bylines,
+    dates and kickers beside them stay out: only paragraphs of :data:`LEAD_MIN_PARAGRAPH`
+    characters count."""
+    tag = "h1" if body.css_first("h1") is not None else "h2"
     node = roots[0]
     for _ in range(LEAD_LEVELS):
         parent = node.parent
         if parent is None or parent.tag in _STOP:
-            break
-        path[parent.mem_id] = node
+            return roots
+        sibling = node.prev
+        while sibling is not None:
+            heading = sibling if sibling.tag == tag else sibling.css_first(tag) if sibling.tag != "-text" else None
+            if heading is not None:
+                return _lead_before(sibling, heading, node, roots, links)
+            sibling = sibling.prev
         node = parent
-    root_ids = {r.mem_id for r in roots}
-    node = h1
-    while node.parent is not None and node.parent.mem_id not in path:
-        if node.mem_id in root_ids:
-            return roots  # the heading is inside a root
-        node = node.parent
-    if node.parent is None or node.mem_id in root_ids:
-        return roots
-    stop = path[node.parent.mem_id].mem_id
+    return roots
+
+
+def _lead_before(first: LexborNode, heading: LexborNode, stop: LexborNode, roots: list[LexborNode],
+                 links: LinkText) -> list[LexborNode]:
+    """The roots with ``heading`` (``first`` or inside it) and the lead paragraphs of the siblings
+    from ``first`` up to ``stop`` (the first root or its ancestor) in front, when those siblings are
+    short and mostly unlinked text (else the roots). A lead paragraph is a ``<p>``, a ``<div>``
+    holding none or an ``<h2>`` (a sub-headline) of :data:`LEAD_MIN_PARAGRAPH` characters."""
     blocks: list[LexborNode] = []
-    sibling: LexborNode | None = node
-    while sibling is not None and sibling.mem_id != stop:
+    sibling: LexborNode | None = first
+    while sibling is not None and sibling.mem_id != stop.mem_id:
         if sibling.tag != "-text":
             blocks.append(sibling)
         sibling = sibling.next
-    if sibling is None:
-        return roots  # the heading comes after the root
     length = sum(len(b.text()) for b in blocks)
     if length > LEAD_MAX_TEXT or sum(links.density(b) * len(b.text()) for b in blocks) > LEAD_MAX_LINKS * length:
         return roots
     lead: list[LexborNode] = []
     for block in blocks:
-        for n in block.css("p, div"):
-            is_text = (n.tag == "p" or n.css_first("p") is None) and _text_len(n, n.tag == "p") >= LEAD_MIN_PARAGRAPH
-            if is_text and not (lead and n.tag == "div" and inside(n, {m.mem_id for m in lead})):
+        for n in block.css("p, div, h2"):
+            is_text = (n.tag != "div" or n.css_first("p") is None) and _text_len(n, n.tag != "div") >= LEAD_MIN_PARAGRAPH
+            if is_text and n.mem_id != heading.mem_id and not (lead and n.tag == "div" and inside(n, {m.mem_id for m in lead})):
                 lead.append(n)  # a text div inside one already taken comes with it
-    return [h1, *lead, *roots] if lead else roots
+    return [heading, *lead, *roots] if lead else roots
 
 
 def _around_list(top: LexborNode, links: LinkText) -> LexborNode:
