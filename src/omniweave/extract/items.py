@@ -48,7 +48,6 @@ ITEMS_MODEL_PATH = Path(__file__).with_name("data") / "items_model.npz"
 _NOT_CJK_LEAD = bytes(b for b in range(256) if not 0xE3 <= b <= 0xED)
 CJK_SAMPLE = 2000  # the share of CJK characters is measured on the walk's first characters
 CJK_MAX = 0.1  # ... and above this share no list is given back (any cut from 0.03 to 0.3 did the same)
-RECORD_LEVELS = 3  # sibling groups join as records when their containers are cousins this many levels up at most
 ITEMS_FEATURES = (
     "bias", "log_chars", "share", "dropped_share", "link_share", "log_blocks", "log_mean_chars", "sentence_end",
     "heading", "list_item", "log_images", "log_unlinked_per_block", "position", "kept_before", "kept_share",
@@ -108,8 +107,7 @@ def dropped_groups(blocks: Blocks, kept_ids: set[int], heavy: list[tuple[int, in
     """The link-heavy containers (``heavy``: :func:`heavy_containers`, the outermost of nested
     ones) and the short all-link lines outside them holding text the rules dropped, grouped as
     siblings (by the smallest container holding them: the cards of a grid, badges or not; the rows
-    of a column of titles), then as records (:func:`record_groups`: each card's own links, one
-    group per part the cards repeat; a line alone is none), in reading order of their first member."""
+    of a column of titles; a line alone is none), in reading order of their first member."""
     nodes = blocks.nodes
     members: list[tuple[int, int]] = []
     last_end = -1
@@ -131,47 +129,7 @@ def dropped_groups(blocks: Blocks, kept_ids: set[int], heavy: list[tuple[int, in
         if any(type(n) is TextNode and id(n) not in kept_ids for n in nodes[start:end]):
             by_parent.setdefault(parent.get((start, end), (-1, -1)), []).append((start, end))
     alone = {(i, i + 1) for i in lines}  # a lone line is no list ("« Previous | Next »")
-    groups = record_groups(by_parent, parent, {line: nodes[line[0]].kind for line in alone})  # type: ignore[union-attr]
-    return sorted((g for g in groups if len(g) > 1 or g[0] not in alone), key=lambda group: group[0][0])
-
-
-def record_groups(by_parent: dict[tuple[int, int], Group], parent: dict[tuple[int, int], tuple[int, int]],
-                  line_kinds: dict[tuple[int, int], str]) -> list[Group]:
-    """The sibling groups (``by_parent``: each group by the container holding it, (-1, -1): none)
-    joined as data records: groups of one shape (:func:`_shape`) whose containers are cousins, the
-    same number of containers (at most :data:`RECORD_LEVELS`) below one ancestor (each card of a
-    listing holding its title link, its row of tags, its "Download | Transcript" line: one group
-    per part, as many members as cards). The nearest cousins join first; ``parent``: the container
-    holding each container; ``line_kinds``: the kind of each all-link line's block."""
-    out = [g for p, g in by_parent.items() if p == (-1, -1)]
-    pending = [(p, _shape(g, line_kinds), g) for p, g in by_parent.items() if p != (-1, -1)]
-    for _ in range(RECORD_LEVELS):
-        if len(pending) < 2:
-            break
-        records: dict[tuple[tuple[int, int], tuple[object, ...]], list[Group]] = {}
-        left = []
-        for above, shape, group in pending:
-            ancestor = parent.get(above)
-            if ancestor is None:
-                out.append(group)
-            else:
-                records.setdefault((ancestor, shape), []).append(group)
-                left.append((ancestor, shape, group))
-        pending = []
-        for ancestor, shape, group in left:
-            cousins = records[(ancestor, shape)]
-            if len(cousins) > 1:
-                if cousins[0] is group:
-                    out.append(sorted(m for g in cousins for m in g))
-            else:
-                pending.append((ancestor, shape, group))
-    return out + [g for _, _, g in pending]
-
-
-def _shape(group: Group, line_kinds: dict[tuple[int, int], str]) -> tuple[object, ...]:
-    """What a group is in its record: its member count and, member by member, the kind of block of
-    an all-link line or "container"."""
-    return tuple(line_kinds.get(m, "container") for m in group)
+    return sorted((g for g in by_parent.values() if len(g) > 1 or g[0] not in alone), key=lambda group: group[0][0])
 
 
 def cjk_share(blocks: Blocks) -> float:
