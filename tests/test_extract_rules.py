@@ -3,6 +3,7 @@ threads, listings, content shipped in ``<noscript>``, CJK pages; and the scan th
 
 from __future__ import annotations
 
+import gzip
 import importlib
 
 from selectolax.lexbor import LexborHTMLParser
@@ -225,6 +226,28 @@ def test_replies_of_a_discussion_forum_posting_are_kept_beside_a_long_question()
     assert "A sentence of article text" in doc.text and all(f"worked for me ({i})" in doc.text for i in range(1, 5))
     plain = extract_html(f"<html><body><div>{question}{replies}</div></body></html>", url=URL)
     assert "worked for me" not in plain.text  # the same comments under an article of that length go
+
+
+def test_comments_named_replies_are_kept_on_a_page_whose_json_ld_declares_a_discussion():
+    question = "".join(f"<p>{_SENTENCE * 3}</p>" for _ in range(2))  # the topic: prose outside the comments
+    replies = _comments(6, "I had the same problem last week, and the fix in the manual worked for me")
+    body = f'<body><div class="topic">{question}<div class="comments">{replies}</div></div></body>'
+    for kind in ("DiscussionForumPosting", "QAPage"):
+        ld = f'<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "{kind}"}}</script>'
+        doc = extract_html(f"<html><head>{ld}</head>{body}</html>", url=URL)
+        assert "A sentence of article text" in doc.text and all(f"worked for me ({i})" in doc.text for i in range(6))
+    article = '<script type="application/ld+json">{"@type": "NewsArticle"}</script>'
+    plain = extract_html(f"<html><head>{article}</head>{body}</html>", url=URL)
+    assert "A sentence of article text" in plain.text and "worked for me" not in plain.text
+
+
+def test_a_forum_topic_declared_in_json_ld_keeps_its_replies(shared_data):
+    """A Vanilla forum topic (JSON-LD DiscussionForumPosting) whose replies sit in a box named
+    "DataBox-Comments" after a long opening post: the replies are the thread, not an article's comments."""
+    page = shared_data / "html" / "wcxb-dev" / "html" / "0559.html.gz"
+    text = extract_html(gzip.decompress(page.read_bytes())).text
+    assert "Higher Logic is currently evaluating our approach to our Open Source offerings" in text
+    assert "Really sad but I think we all saw it coming to an end" in text
 
 
 def test_scan_walk_finds_every_wanted_tag_as_a_query_would():

@@ -49,6 +49,23 @@ list (+.0072), the member count times the log of the list's text against the kep
 folds, +.0075 at 4); ``LOSS_AVERSION`` 1.5 or 6, ``L2`` 1e-3 or 1e-1, the threshold's objective
 smoothed over neighbouring thresholds: within .0008. The forum and product pages have little to
 win here: the best lists one by one would add +.006 and +.004.
+
+Data records (session 17, 5 folds unless said; WCXB / listing / collection / trafilatura-eval
+against +.0084 / +.0649 / +.0528 / +.0009, lists recorded with the other parts out of fold). On
+listings each card's links often form a list of their own (a card's "owner / repo / Star" line,
+its row of tags, an entry's authors), so a grid of 30 cards gives 30 small lists. Lists of one
+shape (their member count, and per member an all-link line's kind or a container) whose
+containers are cousins (the same number of containers, 1 to 3, below one ancestor) were joined
+into one list per repeated part: the best lists bound rose (listing +.0866, collection +.0793
+against +.0840 / +.0765) but the model fell, +.0074 / +.0607 / +.0414 / +.0013 (cousins 1 level
+up: +.0074 / +.0616 / +.0394; 2: +.0074 / +.0609 / +.0407; the bench, 2 levels: held-out listing
+.7088 -> .7024, collection .6603 -> .6524, trafilatura-eval .9061 -> .9073). Kept apart, with the
+record's figures as features (its lists, its share of the text, its members times that share;
+the list's text and members-by-share against the page's largest): +.0086 / +.0665 / +.0539 /
++.0007, with 4 folds +.0086 against +.0081, with 10 folds +.0082 against +.0084: no steady gain.
+Lone all-link lines that have cousins as lists too: +.0078 / +.0621 / +.0462. Between such
+variants single pages move by .1 to .4 out of fold where their lists did not change (the
+threshold and weights shift), so mean differences under ~.002 are noise.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from omniweave.extract.dom_table import (
     tagged,
     text_length,
 )
-from omniweave.extract.scan import Scan, declares_product, scan
+from omniweave.extract.scan import Scan, declares_discussion, declares_product, scan
 from omniweave.extract.tag_ids import id_of_tag
 
 # class/id words (letter runs, lower case) that always name boilerplate, whatever else the label says
@@ -296,7 +296,7 @@ def remove_junk(tree: LexborHTMLParser, found: Scan) -> tuple[HintMap, int]:
     for node in found.chrome:
         node.remove()
     body = tree.body or root
-    kept = _remove_marked_comments([n for n in found.comments if n.parent is not None], body, found.forum)
+    kept = _remove_marked_comments([n for n in found.comments if n.parent is not None], body, declares_discussion(found))
     return _remove_strong(root, body, kept, found)
 
 
@@ -370,7 +370,7 @@ def _article_chars(node: LexborNode) -> int:
 
 def _remove_marked_comments(marked: list[LexborNode], body: LexborNode, forum: bool) -> set[int]:
     """Remove comments marked up as such (schema.org), unless they are the posts of a forum topic
-    (``forum``: the page says it is a DiscussionForumPosting), together they are a thread, or they
+    (``forum``: :func:`~omniweave.extract.scan.declares_discussion`), together they are a thread, or they
     reply to an opening post of their own kind; the ids of kept ones are returned."""
     outer, ids = _outermost(marked)
     if outer and (forum or _is_thread(body, outer) or _opened_by_a_post(outer[0], ids)):
@@ -407,7 +407,9 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], scanned: 
     """Remove nodes named by a strong hint, except one holding most of the page's text (a forum
     thread is all "comments"; page builders call everything an "ad-wrapper") and prose named as an
     ad or as content too, comments aside (:func:`_is_prose`: "body-ad-wrapper", "entry-content no-share"). Comments are removed
-    even then when an article stands outside them; the posts inside kept comments stay. On a page
+    even then when an article stands outside them, but never on a page that declares a discussion
+    (:func:`~omniweave.extract.scan.declares_discussion`: a forum topic's replies, a question's
+    answers); the posts inside kept comments stay. On a page
     that declares a product (:func:`~omniweave.extract.scan.declares_product` of ``scanned``, the
     page's scan, asked only where a label names reviews), customer reviews go too
     (:data:`REVIEW_WORDS`), and on every page the furniture of forum posts
@@ -429,8 +431,8 @@ def _remove_strong(root: LexborNode, body: LexborNode, kept: set[int], scanned: 
         _remove_marked(marked_nodes, (FURNITURE, REVIEWS) if product else (FURNITURE,), limit)
     strong = [(node_at[i], found_each[i]) for i in strong_at]
     comment_nodes = [node for node, found in strong if found[2] == COMMENTS and node.tag not in PROTECTED]
-    if comment_nodes:
-        kept |= _thread_of_comments(body, comment_nodes)
+    if comment_nodes:  # on a forum topic or a Q&A page they are the posts; elsewhere only a thread is kept
+        kept |= _outermost(comment_nodes)[1] if declares_discussion(scanned) else _thread_of_comments(body, comment_nodes)
     for node, (_, positive, what) in strong:
         if node.tag in PROTECTED:
             continue

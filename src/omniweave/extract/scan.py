@@ -37,6 +37,7 @@ _META_ID, _DIV_ID = id_of_tag("meta"), id_of_tag("div")
 JSON_LD = "application/ld+json"  # a script's type that says it holds schema.org data
 _JSON_LD_PRODUCT = re.compile(r'"@type"\s*:\s*\[?\s*"Product"')  # a JSON-LD object typed Product (first type)
 _JSON_LD_ARTICLE = re.compile(r'"@type"\s*:\s*\[?\s*"(?:\w*Article|BlogPosting)"')  # ... typed as an article
+_JSON_LD_DISCUSSION = re.compile(r'"@type"\s*:\s*\[?\s*"(?:DiscussionForumPosting|QAPage)"')  # a forum topic, a Q&A page
 _BUCKET_OF_TAG = {
     **{tag: "junk" for tag in JUNK_TAGS},
     "noscript": "noscripts",
@@ -56,14 +57,14 @@ class Scan:
     segments: list[LexborNode] = field(default_factory=list)  # streamed late content: div[hidden][id^="S:"]
     textareas: list[LexborNode] = field(default_factory=list)
     junk: list[LexborNode] = field(default_factory=list)  # JUNK_TAGS (textareas included)
-    json_ld: list[str] = field(default_factory=list)  # the text of each JSON-LD script (see declares_product)
+    json_ld: list[str] = field(default_factory=list)  # the text of each JSON-LD script (see declares_product, declares_discussion)
     noscripts: list[LexborNode] = field(default_factory=list)
     maths: list[LexborNode] = field(default_factory=list)  # MathML: turned into text in place
     # [hidden], [aria-hidden=true], [role], display/visibility styles: each with its attributes (read once)
     hidden: list[tuple[LexborNode, dict[str, str | None]]] = field(default_factory=list)
     chrome: list[LexborNode] = field(default_factory=list)  # nav, aside
     comments: list[LexborNode] = field(default_factory=list)  # [itemprop=comment], [itemtype*=Comment]
-    forum: bool = False  # the page declares a schema.org DiscussionForumPosting: its comments are the posts
+    forum: bool = False  # a node has itemtype schema.org DiscussionForumPosting (see declares_discussion)
     product_item: bool = False  # a node has itemtype schema.org Product (see declares_product)
 
 
@@ -115,6 +116,13 @@ def scan(tree: LexborHTMLParser) -> Scan:
         ):
             hidden.append((node, attrs))
     return found
+
+
+def declares_discussion(found: Scan) -> bool:
+    """Whether the scanned page says it is a forum topic or a question with its answers: a
+    schema.org ``DiscussionForumPosting`` (an itemtype, or a JSON-LD object) or ``QAPage``: its
+    comments are the posts."""
+    return found.forum or any(_JSON_LD_DISCUSSION.search(script) for script in found.json_ld)
 
 
 def declares_product(found: Scan) -> bool:
