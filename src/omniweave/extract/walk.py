@@ -480,6 +480,9 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
     if initial:
         release_initial()
     out.chars = chars
+    # the nested functions hold each other through their closure cells: dropped here, the page's
+    # lists and nodes are freed now, not left for the collector to find (Cython refuses ``del``)
+    add_text = release_initial = in_cell = flush = None
     return out
 
 
