@@ -31,7 +31,7 @@ from typing import Any, Generic, Protocol, TypeVar, overload
 
 import numpy as np
 
-from omniweave.text.patterns import fold, literal_count, literals_each, literals_in, longest_literal
+from omniweave.text.patterns import fold, literal_count, literals_in, literals_of_lines, longest_literal
 from omniweave.text.repetition import (
     ARRAYS_FROM,
     NUMPY_FROM,
@@ -137,7 +137,7 @@ class TextAnalysis:
     @measure
     def collapsed(self) -> str:
         """The text with each run of whitespace made one space, stripped (what rule patterns search)."""
-        return " ".join(self.text.split())
+        return collapse(self.text)
 
     @property
     def literals(self) -> AbstractSet[int]:
@@ -261,6 +261,15 @@ class TextAnalysis:
         return self.word_arrays if len(self.words) >= ARRAYS_FROM else None
 
 
+def collapse(text: str) -> str:
+    """``text`` with each run of whitespace made one space, stripped: ``text`` itself when it holds no
+    whitespace but single inner spaces (most extracted texts; printable text holds no whitespace but
+    spaces), checked without splitting it into words."""
+    if text.isprintable() and "  " not in text and not text.startswith(" ") and not text.endswith(" "):
+        return text
+    return " ".join(text.split())
+
+
 def segment_each(analyses: Sequence[TextAnalysis]) -> None:
     """Take the words of many texts (a document's paragraphs) at once, the Han runs of all of them
     segmented in one call (words already taken are kept)."""
@@ -317,9 +326,13 @@ def literals_of_each(analyses: Sequence[TextAnalysis]) -> list[AbstractSet[int]]
     """:attr:`TextAnalysis.literals` of many texts, those not yet known found in one pass."""
     count = literal_count()
     todo = [a for a in analyses if a._literals is None or a._literals[0] != count]
-    for a, ids in zip(todo, literals_each([fold(a.collapsed) for a in todo]), strict=True):
-        a._literals = (count, ids)
-    return [a.literals for a in analyses]
+    if todo:  # collapsed texts hold no newline, and folding goes character by character: their folded
+        # forms joined by newlines are the fold of them joined, found in one pass
+        found = literals_of_lines(fold("\n".join([a.collapsed for a in todo])), len(todo))
+        assert found is not None
+        for a, ids in zip(todo, found, strict=True):
+            a._literals = (count, ids)
+    return [a._literals[1] for a in analyses]  # type: ignore[index] (each known now)
 
 
 class TextItem(Protocol):

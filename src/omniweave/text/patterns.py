@@ -95,6 +95,7 @@ def _folded(found: frozenset[str] | None) -> frozenset[str] | None:
 
 
 _LITERALS: dict[str, int] = {}  # every gate literal of every AnyPattern, numbered
+_NONE: frozenset[int] = frozenset()
 _automaton: tuple[int, object] | None = None  # (literals it holds, the automaton)
 
 
@@ -143,26 +144,37 @@ def literals_in(folded: str) -> AbstractSet[int]:
     return {i for i, _, _ in _found(_utf8(folded))}
 
 
-def literals_each(folded: Sequence[str]) -> list[set[int]]:
+def literals_each(folded: Sequence[str]) -> list[AbstractSet[int]]:
     """:func:`literals_in` of each text, in one pass over the texts joined by newlines (no literal
     holds one; texts that hold one are searched one by one)."""
-    found: list[set[int]] = [set() for _ in folded]
-    if not _LITERALS or not folded:
+    found = literals_of_lines("\n".join(folded), len(folded)) if folded else []
+    return found if found is not None else [literals_in(text) for text in folded]
+
+
+def literals_of_lines(folded: str, count: int) -> list[AbstractSet[int]] | None:
+    """:func:`literals_in` of each of the ``count`` texts that ``folded`` joins by newlines, from one
+    pass over it (None when it holds another newline). A text without any is given one shared empty set."""
+    found: list[AbstractSet[int]] = [_NONE] * count
+    if not _LITERALS:
         return found
-    data = _utf8("\n".join(folded))
+    data = _utf8(folded)
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # the newline after each text
+    if len(ends) != count - 1:
+        return None
     hits = _found(data)
     if not hits:
         return found
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # the newline after each text
-    if len(ends) != len(folded) - 1:  # a text holds a newline: each searched on its own
-        return [set(literals_in(text)) for text in folded]
     ends.append(len(data))
     row, end = 0, ends[0]
+    current = None  # the set of ``row``, once made
     for i, at, _ in hits:  # in order of position: the row moves forward only
         if at >= end:
             row = bisect_right(ends, at, row + 1)
             end = ends[row]
-        found[row].add(i)
+            current = None
+        if current is None:
+            current = found[row] = set()
+        current.add(i)
     return found
 
 
