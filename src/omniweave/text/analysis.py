@@ -24,6 +24,7 @@ rule that needs it finds it computed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Set as AbstractSet
 from collections.abc import Callable, Sequence
 from itertools import chain, filterfalse, pairwise
@@ -302,10 +303,13 @@ def lower_each(analyses: Sequence[TextAnalysis]) -> None:
 
 
 def count_listed_each(analyses: Sequence[TextAnalysis], listed: frozenset[str]) -> list[int]:
-    """:meth:`TextAnalysis.count_listed` of many texts; when none of their lower-case words is listed
-    (one set test over all of them), each count is 0 without counting word by word, else the listed
-    words of all of them are flagged in one pass and summed per text."""
+    """:meth:`TextAnalysis.count_listed` of many texts: a text whose lower case holds no listed word
+    (:func:`_holding_listed`) counts 0 without its words being lower-cased; when none of the others'
+    lower-case words is listed (one set test over all of them), each count is 0 without counting
+    word by word, else the listed words of all of them are flagged in one pass and summed per text."""
     todo = [a for a in analyses if listed not in a._listed]
+    if todo:
+        todo = _holding_listed(todo, listed)
     if todo:
         lower_each(todo)
         flat = list(chain.from_iterable(a.lower_words for a in todo))
@@ -320,6 +324,42 @@ def count_listed_each(analyses: Sequence[TextAnalysis], listed: frozenset[str]) 
             for a, n in zip(todo, (running[ends] - running[ends - counts]).tolist(), strict=True):
                 a._listed[listed] = n
     return [a.count_listed(listed) for a in analyses]
+
+
+_substring_finders: dict[frozenset[str], Any] = {}  # word list -> its words' Aho-Corasick automaton (None: no gate)
+
+
+def _substring_finder(listed: frozenset[str]) -> Any:
+    """An automaton finding the words of ``listed`` in UTF-8 text (ahocorasick_rs), or None when a
+    listed word holds a newline or a lower-case sigma (whose lower case depends on its neighbours)."""
+    if listed not in _substring_finders:
+        import ahocorasick_rs
+
+        usable = listed and not any("\n" in w or "\u03c3" in w or "\u03c2" in w for w in listed)
+        _substring_finders[listed] = ahocorasick_rs.BytesAhoCorasick([w.encode() for w in listed]) if usable else None
+    return _substring_finders[listed]
+
+
+def _holding_listed(analyses: list[TextAnalysis], listed: frozenset[str]) -> list[TextAnalysis]:
+    """Of ``analyses``, those whose text's lower case holds a word of ``listed``; the others' counts
+    of it are set to 0. A word is part of its text, and lower case is taken character by character
+    (but for a sigma), so a word whose lower case is listed lies in the text's lower case: the texts
+    joined by newlines, lower-cased and searched in one pass (all of them are kept where a text
+    holds a newline, or no automaton applies)."""
+    finder = _substring_finder(listed)
+    if finder is None:
+        return analyses
+    data = "\n".join([a.text for a in analyses]).lower().encode("utf-8", "surrogatepass")
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # the newline after each text
+    if len(ends) != len(analyses) - 1:
+        return analyses
+    held = [False] * len(analyses)
+    for _, at, _ in finder.find_matches_as_indexes(data):  # no listed word holds a newline: none spans two texts
+        held[bisect_right(ends, at)] = True
+    for a, holds in zip(analyses, held, strict=True):
+        if not holds:
+            a._listed[listed] = 0
+    return [a for a, holds in zip(analyses, held, strict=True) if holds]
 
 
 def literals_of_each(analyses: Sequence[TextAnalysis]) -> list[AbstractSet[int]]:
