@@ -32,7 +32,7 @@ from typing import Any, Generic, Protocol, TypeVar, overload
 
 import numpy as np
 
-from omniweave.text.patterns import fold, literal_count, literals_in, literals_of_lines, longest_literal
+from omniweave.text.patterns import fold, folded_lines, literal_count, literals_in, literals_of_lines, longest_literal
 from omniweave.text.repetition import (
     ARRAYS_FROM,
     NUMPY_FROM,
@@ -82,16 +82,14 @@ class measure(Generic[T]):  # noqa: N801 (used as a decorator, like cached_prope
 class TextAnalysis:
     """The measures of one text (a paragraph, a line, or a document's joined text)."""
 
+    _literals: tuple[int, AbstractSet[int]] | None = None  # (literal_count() when found, the literals found)
+    _word_numbers: tuple[np.ndarray, np.ndarray] | None = None  # set by DocumentAnalysis.word_arrays
+
     def __init__(self, text: str) -> None:
         self.text = text
-        self._literals: tuple[int, AbstractSet[int]] | None = None
-        self._word_numbers: tuple[np.ndarray, np.ndarray] | None = None  # set by DocumentAnalysis.word_arrays
+        self._listed: dict[frozenset[str], int] = {}  # count_listed's answers, by word list
 
-    # the answers of the measures that take a parameter, by parameter (each created on first use)
-    @measure
-    def _listed(self) -> dict[frozenset[str], int]:
-        return {}
-
+    # the answers of the other measures that take a parameter, by parameter (each created on first use)
     @measure
     def _matches(self) -> dict[re.Pattern[str], int]:
         return {}
@@ -303,7 +301,7 @@ def lower_each(analyses: Sequence[TextAnalysis]) -> None:
 
 
 def count_listed_each(analyses: Sequence[TextAnalysis], listed: frozenset[str]) -> list[int]:
-    """:meth:`TextAnalysis.count_listed` of many texts: a text whose lower case holds no listed word
+    """:meth:`TextAnalysis.count_listed` of many texts: a text whose folded form holds no listed word
     (:func:`_holding_listed`) counts 0 without its words being lower-cased; when none of the others'
     lower-case words is listed (one set test over all of them), each count is 0 without counting
     word by word, else the listed words of all of them are flagged in one pass and summed per text."""
@@ -323,33 +321,34 @@ def count_listed_each(analyses: Sequence[TextAnalysis], listed: frozenset[str]) 
             ends = np.cumsum(counts)
             for a, n in zip(todo, (running[ends] - running[ends - counts]).tolist(), strict=True):
                 a._listed[listed] = n
-    return [a.count_listed(listed) for a in analyses]
+    return [a._listed[listed] for a in analyses]
 
 
 _substring_finders: dict[frozenset[str], Any] = {}  # word list -> its words' Aho-Corasick automaton (None: no gate)
 
 
 def _substring_finder(listed: frozenset[str]) -> Any:
-    """An automaton finding the words of ``listed`` in UTF-8 text (ahocorasick_rs), or None when a
-    listed word holds a newline or a lower-case sigma (whose lower case depends on its neighbours)."""
+    """An automaton finding the words of ``listed`` in UTF-8 text (ahocorasick_rs), or None unless
+    they are ASCII without a newline."""
     if listed not in _substring_finders:
         import ahocorasick_rs
 
-        usable = listed and not any("\n" in w or "\u03c3" in w or "\u03c2" in w for w in listed)
+        usable = listed and all(w.isascii() and "\n" not in w for w in listed)
         _substring_finders[listed] = ahocorasick_rs.BytesAhoCorasick([w.encode() for w in listed]) if usable else None
     return _substring_finders[listed]
 
 
 def _holding_listed(analyses: list[TextAnalysis], listed: frozenset[str]) -> list[TextAnalysis]:
-    """Of ``analyses``, those whose text's lower case holds a word of ``listed``; the others' counts
-    of it are set to 0. A word is part of its text, and lower case is taken character by character
-    (but for a sigma), so a word whose lower case is listed lies in the text's lower case: the texts
-    joined by newlines, lower-cased and searched in one pass (all of them are kept where a text
-    holds a newline, or no automaton applies)."""
+    """Of ``analyses``, those whose case-folded text (:func:`~omniweave.text.patterns.fold`) holds a
+    word of ``listed`` (ASCII); the others' counts of it are set to 0. A word is part of its text,
+    and a word whose lower case is ASCII is its fold (only ASCII characters and the Kelvin sign
+    lower-case to ASCII, and fold that way too), so a word whose lower case is listed lies in the
+    folded text: the texts joined by newlines, folded and searched in one pass (all of them are kept
+    where a text holds a newline, or the list is not ASCII)."""
     finder = _substring_finder(listed)
     if finder is None:
         return analyses
-    data = "\n".join([a.text for a in analyses]).lower().encode("utf-8", "surrogatepass")
+    data = folded_lines([a.text for a in analyses])
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # the newline after each text
     if len(ends) != len(analyses) - 1:
         return analyses
@@ -366,9 +365,8 @@ def literals_of_each(analyses: Sequence[TextAnalysis]) -> list[AbstractSet[int]]
     """:attr:`TextAnalysis.literals` of many texts, those not yet known found in one pass."""
     count = literal_count()
     todo = [a for a in analyses if a._literals is None or a._literals[0] != count]
-    if todo:  # collapsed texts hold no newline, and folding goes character by character: their folded
-        # forms joined by newlines are the fold of them joined, found in one pass
-        found = literals_of_lines(fold("\n".join([a.collapsed for a in todo])), len(todo))
+    if todo:  # collapsed texts hold no newline: their folded forms joined by newlines, found in one pass
+        found = literals_of_lines(folded_lines([a.collapsed for a in todo]), len(todo))
         assert found is not None
         for a, ids in zip(todo, found, strict=True):
             a._literals = (count, ids)

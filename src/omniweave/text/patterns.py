@@ -38,6 +38,7 @@ _FOLD_FIXES = str.maketrans({
 
 
 _FIXED = re.compile("[" + "".join(map(chr, _FOLD_FIXES)) + "]")
+_ASCII_LOWER = bytes(range(65)) + bytes(range(97, 123)) + bytes(range(91, 256))  # bytes A-Z made a-z
 
 
 def fold(text: str) -> str:
@@ -45,6 +46,12 @@ def fold(text: str) -> str:
     if text.isascii() or not _FIXED.search(text):
         return text.lower()
     return text.translate(_FOLD_FIXES).lower()
+
+
+def folded_lines(texts: Sequence[str]) -> bytes:
+    """:func:`fold` of ``texts`` joined by newlines, in UTF-8: the texts outside ASCII folded one by
+    one, the ASCII ones (whose fold is their lower case) by one byte translation of the whole."""
+    return _utf8("\n".join([t if t.isascii() else fold(t) for t in texts])).translate(_ASCII_LOWER)
 
 
 def _required(items: sre_parse.SubPattern | list) -> frozenset[str] | None:
@@ -147,17 +154,17 @@ def literals_in(folded: str) -> AbstractSet[int]:
 def literals_each(folded: Sequence[str]) -> list[AbstractSet[int]]:
     """:func:`literals_in` of each text, in one pass over the texts joined by newlines (no literal
     holds one; texts that hold one are searched one by one)."""
-    found = literals_of_lines("\n".join(folded), len(folded)) if folded else []
+    found = literals_of_lines(_utf8("\n".join(folded)), len(folded)) if folded else []
     return found if found is not None else [literals_in(text) for text in folded]
 
 
-def literals_of_lines(folded: str, count: int) -> list[AbstractSet[int]] | None:
-    """:func:`literals_in` of each of the ``count`` texts that ``folded`` joins by newlines, from one
-    pass over it (None when it holds another newline). A text without any is given one shared empty set."""
+def literals_of_lines(data: bytes, count: int) -> list[AbstractSet[int]] | None:
+    """:func:`literals_in` of each of the ``count`` folded texts that ``data`` (UTF-8) joins by
+    newlines (:func:`folded_lines`), from one pass over it (None when it holds another newline). A
+    text without any is given one shared empty set."""
     found: list[AbstractSet[int]] = [_NONE] * count
     if not _LITERALS:
         return found
-    data = _utf8(folded)
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # the newline after each text
     if len(ends) != count - 1:
         return None
