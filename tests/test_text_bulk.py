@@ -14,6 +14,7 @@ from omniweave.text.analysis import TextAnalysis, literals_of_each, segment_each
 from omniweave.text.patterns import (
     AnyPattern,
     fold,
+    folded_lines,
     literals_each,
     literals_in,
 )
@@ -257,6 +258,26 @@ def test_listed_words_counted_at_once_equal_those_counted_one_by_one(real_texts)
         crafted = [*texts, " ".join(flagged), f"x {flagged[0].upper()} y", "色情 内容"]
         counts = flagged_each([TextAnalysis(t) for t in crafted], lang)
         assert counts == [flagged_in(TextAnalysis(t), lang) for t in crafted] and counts[-1 if lang == "zh" else -3] > 0
+
+
+def test_listed_words_gated_by_the_folded_texts_are_those_counted_word_by_word(real_texts):
+    """An ASCII list gates many texts by one search of their folded form (a Kelvin sign lower-cases
+    and folds to "k"; a dotted capital I folds to "i" but lower-cases to two characters)."""
+    from omniweave.text.analysis import count_listed_each
+
+    listed = frozenset({"the", "towels", "don't", "kelvin", "istanbul", "i"})
+    crafted = ["The THE the", "\u212aELVIN scale", "İstanbul İ i", "line one\nthe line two", "DON'T panic", "x", "",
+               "ΣΊΣΥΦΟΣ the", "tHe"]
+    for chosen in ([*real_texts[:300], *crafted], crafted, crafted[1:2], [t for t in crafted if "\n" not in t]):
+        together = [TextAnalysis(t) for t in chosen]
+        assert count_listed_each(together, listed) == [sum(w.lower() in listed for w in words(t)) for t in chosen]
+    assert count_listed_each([TextAnalysis(crafted[1])], listed) == [1]
+
+
+def test_folded_texts_joined_are_the_fold_of_the_texts_joined(real_texts):
+    texts = [*real_texts, "İstanbul ſ \u212a Å ΣΊΣΥΦΟΣ ς", "MiXeD ASCII", "bad \ud800 surrogate"]
+    assert folded_lines(texts) == fold("\n".join(texts)).encode("utf-8", "surrogatepass")
+    assert folded_lines([]) == b""
 
 
 def test_listed_words_of_a_text_are_its_lower_case_words_in_the_list(real_texts):
