@@ -274,6 +274,12 @@ def test_listed_words_gated_by_the_folded_texts_are_those_counted_word_by_word(r
     assert count_listed_each([TextAnalysis(crafted[1])], listed) == [1]
 
 
+def test_only_the_kelvin_sign_lower_cases_to_ascii_from_outside_it():
+    from omniweave.text.analysis import KELVIN
+
+    assert [c for c in range(0x80, 0x110000) if chr(c).lower().isascii()] == [ord(KELVIN)]
+
+
 def test_folded_texts_joined_are_the_fold_of_the_texts_joined(real_texts):
     texts = [*real_texts, "İstanbul ſ \u212a Å ΣΊΣΥΦΟΣ ς", "MiXeD ASCII", "bad \ud800 surrogate"]
     assert folded_lines(texts) == fold("\n".join(texts)).encode("utf-8", "surrogatepass")

@@ -32,7 +32,7 @@ from typing import Any, Generic, Protocol, TypeVar, overload
 
 import numpy as np
 
-from omniweave.text.patterns import fold, folded_lines, literal_count, literals_in, literals_of_lines, longest_literal
+from omniweave.text.patterns import ASCII_LOWER, fold, folded_lines, literal_count, literals_in, literals_of_lines, longest_literal
 from omniweave.text.repetition import (
     ARRAYS_FROM,
     NUMPY_FROM,
@@ -324,6 +324,7 @@ def count_listed_each(analyses: Sequence[TextAnalysis], listed: frozenset[str]) 
     return [a._listed[listed] for a in analyses]
 
 
+KELVIN = "\u212a"  # the one character outside ASCII whose lower case is ASCII ("k")
 _substring_finders: dict[frozenset[str], Any] = {}  # word list -> its words' Aho-Corasick automaton (None: no gate)
 
 
@@ -339,16 +340,17 @@ def _substring_finder(listed: frozenset[str]) -> Any:
 
 
 def _holding_listed(analyses: list[TextAnalysis], listed: frozenset[str]) -> list[TextAnalysis]:
-    """Of ``analyses``, those whose case-folded text (:func:`~omniweave.text.patterns.fold`) holds a
-    word of ``listed`` (ASCII); the others' counts of it are set to 0. A word is part of its text,
-    and a word whose lower case is ASCII is its fold (only ASCII characters and the Kelvin sign
-    lower-case to ASCII, and fold that way too), so a word whose lower case is listed lies in the
-    folded text: the texts joined by newlines, folded and searched in one pass (all of them are kept
-    where a text holds a newline, or the list is not ASCII)."""
+    """Of ``analyses``, those whose text holds a word of ``listed`` (ASCII) once its ASCII capitals
+    and Kelvin signs are made small letters; the others' counts of it are set to 0. Only those
+    characters lower-case to ASCII (tests/test_text_bulk.py checks every code point), and a word is
+    part of its text, so a word whose lower case is listed lies there: the texts joined by
+    newlines, made small in one byte translation (nothing else lower-cased) and searched in one
+    pass (all of them are kept where a text holds a newline, or the list is not ASCII)."""
     finder = _substring_finder(listed)
     if finder is None:
         return analyses
-    data = folded_lines([a.text for a in analyses])
+    joined = "\n".join([a.text for a in analyses]).replace(KELVIN, "k")
+    data = joined.encode("utf-8", "surrogatepass").translate(ASCII_LOWER)
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # the newline after each text
     if len(ends) != len(analyses) - 1:
         return analyses

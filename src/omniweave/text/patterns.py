@@ -38,7 +38,7 @@ _FOLD_FIXES = str.maketrans({
 
 
 _FIXED = re.compile("[" + "".join(map(chr, _FOLD_FIXES)) + "]")
-_ASCII_LOWER = bytes(range(65)) + bytes(range(97, 123)) + bytes(range(91, 256))  # bytes A-Z made a-z
+ASCII_LOWER = bytes(range(65)) + bytes(range(97, 123)) + bytes(range(91, 256))  # bytes A-Z made a-z
 
 
 def fold(text: str) -> str:
@@ -51,7 +51,7 @@ def fold(text: str) -> str:
 def folded_lines(texts: Sequence[str]) -> bytes:
     """:func:`fold` of ``texts`` joined by newlines, in UTF-8: the texts outside ASCII folded one by
     one, the ASCII ones (whose fold is their lower case) by one byte translation of the whole."""
-    return _utf8("\n".join([t if t.isascii() else fold(t) for t in texts])).translate(_ASCII_LOWER)
+    return _utf8("\n".join([t if t.isascii() else fold(t) for t in texts])).translate(ASCII_LOWER)
 
 
 def _required(items: sre_parse.SubPattern | list) -> frozenset[str] | None:
