@@ -9,7 +9,8 @@ finds, from ``re``'s own parse of each, a set of literals one of which every mat
 over a text's case-folded form (:func:`fold`) by an Aho-Corasick automaton (ahocorasick_rs), once
 per text: its :mod:`analysis <omniweave.text.analysis>` keeps them. An alternative none of whose
 literals is there cannot match and is not searched. The answer is always that of the whole
-pattern's ``search``; alternatives without such literals (``\\d+``) are searched as before.
+pattern's ``search``; alternatives without such literals are searched as before, but those every
+match of which holds a digit (a date, a number: ``\\d+``) only in texts holding one.
 
 A rule over many texts at once (a document's paragraphs) finds the literals of all of them in one
 pass (:func:`literals_each`), indexes the texts by literal, and searches only the texts an
@@ -188,6 +189,33 @@ def literals_of_lines(data: bytes, count: int) -> list[AbstractSet[int]] | None:
 Search = Callable[[str], "re.Match[str] | None"]
 
 
+_DIGIT = re.compile(r"\d")
+_DIGIT_CATEGORIES = (sre.CATEGORY_DIGIT, sre.CATEGORY_UNI_DIGIT)
+
+
+def _needs_digit(items: sre_parse.SubPattern | list) -> bool:
+    """True when every match of the parsed sequence ``items`` holds a digit (a character ``\\d``
+    matches): one of its items is a digit class, or a group, alternation or repeat (at least once)
+    every match of which holds one. An alternative without literals but with a digit (a date, a
+    number) is then searched only in texts holding a digit."""
+    for op, av in items:
+        if op is sre.IN:
+            if av and all(kind is sre.CATEGORY and value in _DIGIT_CATEGORIES for kind, value in av):
+                return True
+        elif op is sre.SUBPATTERN:
+            if _needs_digit(av[-1]):
+                return True
+        elif op is sre.ATOMIC_GROUP:
+            if _needs_digit(av):
+                return True
+        elif op is sre.BRANCH:
+            if all(_needs_digit(branch) for branch in av[1]):
+                return True
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1 and _needs_digit(av[2]):
+            return True
+    return False
+
+
 def anchored(pattern: str, flags: int = 0) -> bool:
     """True when every match of ``pattern`` starts at the start of the text (``^`` without
     MULTILINE, or ``\\A``, first): its ``search`` is its ``match``."""
@@ -226,15 +254,17 @@ class AnyPattern:
         self.alternatives, self.flags = alternatives, flags
         self.gated: list[tuple[frozenset[int], Search]] = []
         ungated: list[str] = []
+        with_digit: list[str] = []  # ungated alternatives every match of which holds a digit
         for alternative in alternatives:
             parsed = sre_parse.parse(alternative, flags)
             keys = _folded(_required(parsed))
             if keys is None:
-                ungated.append(alternative)
+                (with_digit if _needs_digit(parsed) else ungated).append(alternative)
             else:
                 ids = _literal_ids(keys)
                 self.gated.append((ids, self._compiled_on_first_search(len(self.gated), ids, alternative, parsed)))
         self.ungated = _searcher("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
+        self.with_digit = _searcher("|".join(f"(?:{a})" for a in with_digit), flags) if with_digit else None
         self.any_gated: frozenset[int] = frozenset().union(*(ids for ids, _ in self.gated))
 
     def _compiled_on_first_search(self, index: int, ids: frozenset[int], alternative: str,
@@ -255,6 +285,8 @@ class AnyPattern:
         :func:`fold` of ``text`` (computed here when not given)."""
         if self.ungated is not None and self.ungated(text):
             return True
+        if self.with_digit is not None and _DIGIT.search(text) and self.with_digit(text):
+            return True
         if literals is None:
             literals = literals_in(fold(text))
         if self.any_gated.isdisjoint(literals):
@@ -269,6 +301,10 @@ class AnyPattern:
         if self.ungated is not None:
             for i in rows:
                 hit[i] = self.ungated(texts[i]) is not None
+        if self.with_digit is not None:
+            for i in rows:
+                if not hit[i] and _DIGIT.search(texts[i]):
+                    hit[i] = self.with_digit(texts[i]) is not None
         present = rows_of.keys() & self.any_gated if rows else ()
         if present:
             wanted = among.tolist()
