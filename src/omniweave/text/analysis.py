@@ -11,7 +11,7 @@ characters. A document's words, lines and listed-word counts come from its nodes
 a document judged after its paragraphs were judged splits nothing again. Measures of many texts at
 once (a document's paragraphs: words with one segmenter call, pattern literals in one pass, word and
 character repetition in one pass) fill each node's analysis with what it would compute alone
-(:func:`segment_each`, :func:`lower_each`, :func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`;
+(:func:`segment_each`, :func:`count_listed_each`, :func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`;
 the paragraphs of several documents: :func:`measure_nodes_each`).
 
 A node's analysis stays valid while its text is the same string; a document's while it holds the
@@ -46,7 +46,7 @@ from omniweave.text.repetition import (
     word_repetition_ratios,
 )
 from omniweave.text.counting import COMPILED as COUNTING_COMPILED
-from omniweave.text.counting import char_measures, word_repetition_each, word_shape
+from omniweave.text.counting import char_measures, listed_count, listed_forms, word_repetition_each, word_shape
 from omniweave.text.stats import class_bits, punctuation_count, special_char_count
 from omniweave.text.words import CJK_CHARS, cjk_word_count, has_cjk, lines, words, words_each
 
@@ -222,11 +222,13 @@ class TextAnalysis:
         return punctuation_count(self.code_points)
 
     def count_listed(self, listed: frozenset[str]) -> int:
-        """Words whose lower-case form is in ``listed`` (a word list: keep passing the same object);
-        0 after one set test when none is (most texts hold no flagged word)."""
+        """Words whose lower-case form is in ``listed`` (a word list: keep passing the same object),
+        counted over the words themselves (:func:`~omniweave.text.counting.listed_count`: only the
+        words that may lower-case into the list are lower-cased)."""
         if listed not in self._listed:
-            words = self.lower_words
-            self._listed[listed] = 0 if listed.isdisjoint(words) else sum(map(listed.__contains__, words))
+            if listed not in _forms:
+                _forms[listed] = listed_forms(listed)
+            self._listed[listed] = listed_count(self.words, listed, _forms[listed])
         return self._listed[listed]
 
     def count_matches(self, pattern: re.Pattern[str]) -> int:
@@ -283,47 +285,17 @@ def _lowered(text: str) -> bool:
     return text.lower() == text
 
 
-def lower_each(analyses: Sequence[TextAnalysis]) -> None:
-    """Take the lower-case words of many texts at once (those already taken are kept)."""
-    todo = []
-    for a in analyses:
-        if "lower_words" not in a.__dict__:
-            if _lowered(a.text):
-                a.lower_words = a.words  # type: ignore[misc] (what the measure would compute)
-            else:
-                todo.append(a)
-    lowered = list(map(str.lower, chain.from_iterable(a.words for a in todo)))
-    start = 0
-    for a in todo:
-        end = start + len(a.words)
-        a.lower_words = lowered[start:end]  # type: ignore[misc] (what the measure would compute)
-        start = end
-
-
 def count_listed_each(analyses: Sequence[TextAnalysis], listed: frozenset[str]) -> list[int]:
-    """:meth:`TextAnalysis.count_listed` of many texts: a text whose folded form holds no listed word
-    (:func:`_holding_listed`) counts 0 without its words being lower-cased; when none of the others'
-    lower-case words is listed (one set test over all of them), each count is 0 without counting
-    word by word, else the listed words of all of them are flagged in one pass and summed per text."""
+    """:meth:`TextAnalysis.count_listed` of many texts: a text that holds no listed word
+    (:func:`_holding_listed`, one search over all of them) counts 0 without its words being read."""
     todo = [a for a in analyses if listed not in a._listed]
     if todo:
-        todo = _holding_listed(todo, listed)
-    if todo:
-        lower_each(todo)
-        flat = list(chain.from_iterable(a.lower_words for a in todo))
-        if listed.isdisjoint(flat):
-            for a in todo:
-                a._listed[listed] = 0
-        else:
-            counts = np.fromiter((len(a.lower_words) for a in todo), dtype=np.int64, count=len(todo))
-            running = np.zeros(len(flat) + 1, dtype=np.int64)
-            np.cumsum(np.fromiter(map(listed.__contains__, flat), dtype=bool, count=len(flat)), out=running[1:])
-            ends = np.cumsum(counts)
-            for a, n in zip(todo, (running[ends] - running[ends - counts]).tolist(), strict=True):
-                a._listed[listed] = n
+        for a in _holding_listed(todo, listed):
+            a.count_listed(listed)
     return [a._listed[listed] for a in analyses]
 
 
+_forms: dict[frozenset[str], frozenset[str]] = {}  # word list -> its listed_forms()
 KELVIN = "\u212a"  # the one character outside ASCII whose lower case is ASCII ("k")
 _substring_finders: dict[frozenset[str], Any] = {}  # word list -> its words' Aho-Corasick automaton (None: no gate)
 
