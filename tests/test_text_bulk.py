@@ -276,6 +276,10 @@ def test_only_the_kelvin_sign_lower_cases_to_ascii_from_outside_it():
     assert [c for c in range(0x80, 0x110000) if chr(c).lower().isascii()] == [ord(KELVIN)]
 
 
+def test_only_upper_and_title_case_characters_lower_case_to_another():
+    assert not [c for c in range(0x110000) if chr(c).lower() != chr(c) and not (chr(c).isupper() or chr(c).istitle())]
+
+
 def test_folded_texts_joined_are_the_fold_of_the_texts_joined(real_texts):
     texts = [*real_texts, "İstanbul ſ \u212a Å ΣΊΣΥΦΟΣ ς", "MiXeD ASCII", "bad \ud800 surrogate"]
     assert folded_lines(texts) == fold("\n".join(texts)).encode("utf-8", "surrogatepass")

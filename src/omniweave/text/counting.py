@@ -161,20 +161,21 @@ def word_shape(words: Sequence[str]) -> tuple[int, int]:
 def listed_count(words: Sequence[str], listed: frozenset[str], forms: frozenset[str]) -> int:
     """Words whose lower case is in ``listed``; ``forms``: strings whose lower case is listed, every
     listed word among them (:func:`listed_forms`). A word among ``forms`` counts at once (its hash
-    is known when its word numbers were taken); a word of ASCII characters without a capital is its
-    own lower case, so not listed; any other counts where its lower case is listed: only those are
-    lower-cased."""
+    is known when its word numbers were taken); a word without an upper-case or title-case character
+    is its own lower case (no other character lower-cases to another: tests/test_text_bulk.py
+    checks every code point), so not listed; any other counts where its lower case is listed: only
+    those are lower-cased."""
     n = 0
     for word in words:
         if word in forms:
             n += 1
             continue
-        plain = True
+        cased = False
         for ch in word:
-            if ch > "\x7f" or ("A" <= ch <= "Z"):
-                plain = False
+            if ("A" <= ch <= "Z") or (ch > "\x7f" and (ch.isupper() or ch.istitle())):
+                cased = True
                 break
-        if not plain and word.lower() in listed:
+        if cased and word.lower() in listed:
             n += 1
     return n
 
