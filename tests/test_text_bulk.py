@@ -14,6 +14,7 @@ from omniweave.text.analysis import TextAnalysis, literals_of_each, segment_each
 from omniweave.text.patterns import (
     AnyPattern,
     fold,
+    folded_lines,
     literals_each,
     literals_in,
 )
@@ -175,16 +176,12 @@ def test_the_special_and_punctuation_tables_hold_each_character_of_their_class()
 
 
 def test_lower_case_words_and_cjk_word_counts_equal_those_word_by_word(real_texts):
-    from omniweave.text.analysis import lower_each
     from omniweave.text.words import cjk_word_count, is_cjk_char
 
     texts = [*real_texts, "ΟΔΟΣ οδός Σ", "ǅemal ǲ", "ﬁ ß ẞ"]
     alone = [TextAnalysis(t) for t in texts]
-    together = [TextAnalysis(t) for t in texts]
-    lower_each(together)
-    for a, b in zip(alone, together, strict=True):
-        expected = [w.lower() for w in a.words]
-        assert list(a.lower_words) == expected and list(b.lower_words) == expected
+    for a in alone:
+        assert list(a.lower_words) == [w.lower() for w in a.words]
         assert cjk_word_count(a.words) == sum(is_cjk_char(w[0]) for w in a.words)
     assert cjk_word_count(["中\n国", "a\n中", "国"]) == 2
     many = [w for a in alone for w in a.words] + ["", "\ud800", "", "中"]  # numpy's path
@@ -259,10 +256,44 @@ def test_listed_words_counted_at_once_equal_those_counted_one_by_one(real_texts)
         assert counts == [flagged_in(TextAnalysis(t), lang) for t in crafted] and counts[-1 if lang == "zh" else -3] > 0
 
 
+def test_listed_words_gated_by_the_folded_texts_are_those_counted_word_by_word(real_texts):
+    """An ASCII list gates many texts by one search of their folded form (a Kelvin sign lower-cases
+    and folds to "k"; a dotted capital I folds to "i" but lower-cases to two characters)."""
+    from omniweave.text.analysis import count_listed_each
+
+    listed = frozenset({"the", "towels", "don't", "kelvin", "istanbul", "i"})
+    crafted = ["The THE the", "\u212aELVIN scale", "İstanbul İ i", "line one\nthe line two", "DON'T panic", "x", "",
+               "ΣΊΣΥΦΟΣ the", "tHe"]
+    for chosen in ([*real_texts[:300], *crafted], crafted, crafted[1:2], [t for t in crafted if "\n" not in t]):
+        together = [TextAnalysis(t) for t in chosen]
+        assert count_listed_each(together, listed) == [sum(w.lower() in listed for w in words(t)) for t in chosen]
+    assert count_listed_each([TextAnalysis(crafted[1])], listed) == [1]
+
+
+def test_only_the_kelvin_sign_lower_cases_to_ascii_from_outside_it():
+    from omniweave.text.analysis import KELVIN
+
+    assert [c for c in range(0x80, 0x110000) if chr(c).lower().isascii()] == [ord(KELVIN)]
+
+
+def test_only_upper_and_title_case_characters_lower_case_to_another():
+    assert not [c for c in range(0x110000) if chr(c).lower() != chr(c) and not (chr(c).isupper() or chr(c).istitle())]
+
+
+def test_folded_texts_joined_are_the_fold_of_the_texts_joined(real_texts):
+    texts = [*real_texts, "İstanbul ſ \u212a Å ΣΊΣΥΦΟΣ ς", "MiXeD ASCII", "bad \ud800 surrogate"]
+    assert folded_lines(texts) == fold("\n".join(texts)).encode("utf-8", "surrogatepass")
+    assert folded_lines([]) == b""
+
+
 def test_listed_words_of_a_text_are_its_lower_case_words_in_the_list(real_texts):
     from omniweave.filters.wordlists import word_list
 
-    for listed in (word_list("stopwords", "en"), word_list("flagged", "en"), frozenset({"the", "don't"})):
-        for text in [*real_texts[:200], "The THE the", "Don't panic", ""]:
+    odd = frozenset({"the", "don't", "kelvin", "i\u0307stanbul", "straße", "σοφία", "123"})  # lower-cased forms
+    crafted = ["The THE the tHe ThE", "Don't panic DON'T", "", "\u212aELVIN \u212aelvin", "İstanbul ISTANBUL",
+               "STRASSE Straße STRAßE", "ΣΟΦΊΑ Σοφία σοφία", "123 ١٢٣"]
+    for listed in (word_list("stopwords", "en"), word_list("flagged", "en"), odd):
+        for text in [*real_texts[:200], *crafted]:
             a = TextAnalysis(text)
             assert a.count_listed(listed) == sum(w.lower() in listed for w in a.words)
+    assert [TextAnalysis(t).count_listed(odd) for t in crafted] == [5, 2, 0, 2, 1, 2, 3, 1]

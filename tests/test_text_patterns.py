@@ -87,6 +87,27 @@ def test_gated_search_agrees_with_the_plain_regex(texts):
         assert 0 < hits < len(texts), name
 
 
+def test_alternatives_searched_only_in_texts_holding_a_digit_match_only_there(texts):
+    from re import _parser as sre_parse
+
+    from omniweave.text.patterns import AnyPattern, _needs_digit
+
+    def needs(pattern: str) -> bool:
+        return _needs_digit(sre_parse.parse(pattern, re.IGNORECASE))
+
+    assert needs(r"\d+") and needs(r"^(on )?\d{1,2}月") and needs(r"(?:a\d|\d{2}b)") and needs(r"[\d]")
+    assert not needs(r"a\d?") and not needs(r"(\d|x)") and not needs(r"[^\d]") and not needs(r"[\dx]")
+    dated = AnyPattern(r"^(posted )?(\d{1,2}[./]\d{1,2}|(jan|feb)[a-z]*\s+\d{1,2})$")
+    assert dated.with_digit is not None and dated.ungated is None
+    for text in ["２０.１２", "Posted jan 5", "posted jan", "٣/٤"]:  # digits of other scripts are digits too
+        assert dated.search(text) is bool(re.search(dated.alternatives[0], text, re.IGNORECASE)), text
+    for name, gated in PATTERNS.items():
+        for alternative in gated.alternatives:
+            if needs(alternative):
+                plain = re.compile(alternative, gated.flags)
+                assert all(re.search(r"\d", m.group()) for t, _ in texts if (m := plain.search(t))), (name, alternative)
+
+
 def test_a_pattern_anchored_at_the_start_is_matched_there_only():
     from omniweave.text.patterns import anchored
 

@@ -11,7 +11,7 @@ characters. A document's words, lines and listed-word counts come from its nodes
 a document judged after its paragraphs were judged splits nothing again. Measures of many texts at
 once (a document's paragraphs: words with one segmenter call, pattern literals in one pass, word and
 character repetition in one pass) fill each node's analysis with what it would compute alone
-(:func:`segment_each`, :func:`lower_each`, :func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`;
+(:func:`segment_each`, :func:`count_listed_each`, :func:`literals_of_each`, :meth:`DocumentAnalysis.measure_nodes`;
 the paragraphs of several documents: :func:`measure_nodes_each`).
 
 A node's analysis stays valid while its text is the same string; a document's while it holds the
@@ -24,6 +24,7 @@ rule that needs it finds it computed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Set as AbstractSet
 from collections.abc import Callable, Sequence
 from itertools import chain, filterfalse, pairwise
@@ -31,7 +32,7 @@ from typing import Any, Generic, Protocol, TypeVar, overload
 
 import numpy as np
 
-from omniweave.text.patterns import fold, literal_count, literals_each, literals_in, longest_literal
+from omniweave.text.patterns import ASCII_LOWER, fold, folded_lines, literal_count, literals_in, literals_of_lines, longest_literal
 from omniweave.text.repetition import (
     ARRAYS_FROM,
     NUMPY_FROM,
@@ -45,7 +46,7 @@ from omniweave.text.repetition import (
     word_repetition_ratios,
 )
 from omniweave.text.counting import COMPILED as COUNTING_COMPILED
-from omniweave.text.counting import char_measures, word_repetition_each, word_shape
+from omniweave.text.counting import char_measures, listed_count, listed_forms, word_repetition_each, word_shape
 from omniweave.text.stats import class_bits, punctuation_count, special_char_count
 from omniweave.text.words import CJK_CHARS, cjk_word_count, has_cjk, lines, words, words_each
 
@@ -81,16 +82,14 @@ class measure(Generic[T]):  # noqa: N801 (used as a decorator, like cached_prope
 class TextAnalysis:
     """The measures of one text (a paragraph, a line, or a document's joined text)."""
 
+    _literals: tuple[int, AbstractSet[int]] | None = None  # (literal_count() when found, the literals found)
+    _word_numbers: tuple[np.ndarray, np.ndarray] | None = None  # set by DocumentAnalysis.word_arrays
+
     def __init__(self, text: str) -> None:
         self.text = text
-        self._literals: tuple[int, AbstractSet[int]] | None = None
-        self._word_numbers: tuple[np.ndarray, np.ndarray] | None = None  # set by DocumentAnalysis.word_arrays
+        self._listed: dict[frozenset[str], int] = {}  # count_listed's answers, by word list
 
-    # the answers of the measures that take a parameter, by parameter (each created on first use)
-    @measure
-    def _listed(self) -> dict[frozenset[str], int]:
-        return {}
-
+    # the answers of the other measures that take a parameter, by parameter (each created on first use)
     @measure
     def _matches(self) -> dict[re.Pattern[str], int]:
         return {}
@@ -137,7 +136,7 @@ class TextAnalysis:
     @measure
     def collapsed(self) -> str:
         """The text with each run of whitespace made one space, stripped (what rule patterns search)."""
-        return " ".join(self.text.split())
+        return collapse(self.text)
 
     @property
     def literals(self) -> AbstractSet[int]:
@@ -223,11 +222,13 @@ class TextAnalysis:
         return punctuation_count(self.code_points)
 
     def count_listed(self, listed: frozenset[str]) -> int:
-        """Words whose lower-case form is in ``listed`` (a word list: keep passing the same object);
-        0 after one set test when none is (most texts hold no flagged word)."""
+        """Words whose lower-case form is in ``listed`` (a word list: keep passing the same object),
+        counted over the words themselves (:func:`~omniweave.text.counting.listed_count`: only the
+        words that may lower-case into the list are lower-cased)."""
         if listed not in self._listed:
-            words = self.lower_words
-            self._listed[listed] = 0 if listed.isdisjoint(words) else sum(map(listed.__contains__, words))
+            if listed not in _forms:
+                _forms[listed] = listed_forms(listed)
+            self._listed[listed] = listed_count(self.words, listed, _forms[listed])
         return self._listed[listed]
 
     def count_matches(self, pattern: re.Pattern[str]) -> int:
@@ -261,6 +262,15 @@ class TextAnalysis:
         return self.word_arrays if len(self.words) >= ARRAYS_FROM else None
 
 
+def collapse(text: str) -> str:
+    """``text`` with each run of whitespace made one space, stripped: ``text`` itself when it holds no
+    whitespace but single inner spaces (most extracted texts; printable text holds no whitespace but
+    spaces), checked without splitting it into words."""
+    if text.isprintable() and "  " not in text and not text.startswith(" ") and not text.endswith(" "):
+        return text
+    return " ".join(text.split())
+
+
 def segment_each(analyses: Sequence[TextAnalysis]) -> None:
     """Take the words of many texts (a document's paragraphs) at once, the Han runs of all of them
     segmented in one call (words already taken are kept)."""
@@ -275,51 +285,66 @@ def _lowered(text: str) -> bool:
     return text.lower() == text
 
 
-def lower_each(analyses: Sequence[TextAnalysis]) -> None:
-    """Take the lower-case words of many texts at once (those already taken are kept)."""
-    todo = []
-    for a in analyses:
-        if "lower_words" not in a.__dict__:
-            if _lowered(a.text):
-                a.lower_words = a.words  # type: ignore[misc] (what the measure would compute)
-            else:
-                todo.append(a)
-    lowered = list(map(str.lower, chain.from_iterable(a.words for a in todo)))
-    start = 0
-    for a in todo:
-        end = start + len(a.words)
-        a.lower_words = lowered[start:end]  # type: ignore[misc] (what the measure would compute)
-        start = end
-
-
 def count_listed_each(analyses: Sequence[TextAnalysis], listed: frozenset[str]) -> list[int]:
-    """:meth:`TextAnalysis.count_listed` of many texts; when none of their lower-case words is listed
-    (one set test over all of them), each count is 0 without counting word by word, else the listed
-    words of all of them are flagged in one pass and summed per text."""
+    """:meth:`TextAnalysis.count_listed` of many texts: a text that holds no listed word
+    (:func:`_holding_listed`, one search over all of them) counts 0 without its words being read."""
     todo = [a for a in analyses if listed not in a._listed]
     if todo:
-        lower_each(todo)
-        flat = list(chain.from_iterable(a.lower_words for a in todo))
-        if listed.isdisjoint(flat):
-            for a in todo:
-                a._listed[listed] = 0
-        else:
-            counts = np.fromiter((len(a.lower_words) for a in todo), dtype=np.int64, count=len(todo))
-            running = np.zeros(len(flat) + 1, dtype=np.int64)
-            np.cumsum(np.fromiter(map(listed.__contains__, flat), dtype=bool, count=len(flat)), out=running[1:])
-            ends = np.cumsum(counts)
-            for a, n in zip(todo, (running[ends] - running[ends - counts]).tolist(), strict=True):
-                a._listed[listed] = n
-    return [a.count_listed(listed) for a in analyses]
+        for a in _holding_listed(todo, listed):
+            a.count_listed(listed)
+    return [a._listed[listed] for a in analyses]
+
+
+_forms: dict[frozenset[str], frozenset[str]] = {}  # word list -> its listed_forms()
+KELVIN = "\u212a"  # the one character outside ASCII whose lower case is ASCII ("k")
+_substring_finders: dict[frozenset[str], Any] = {}  # word list -> its words' Aho-Corasick automaton (None: no gate)
+
+
+def _substring_finder(listed: frozenset[str]) -> Any:
+    """An automaton finding the words of ``listed`` in UTF-8 text (ahocorasick_rs), or None unless
+    they are ASCII without a newline."""
+    if listed not in _substring_finders:
+        import ahocorasick_rs
+
+        usable = listed and all(w.isascii() and "\n" not in w for w in listed)
+        _substring_finders[listed] = ahocorasick_rs.BytesAhoCorasick([w.encode() for w in listed]) if usable else None
+    return _substring_finders[listed]
+
+
+def _holding_listed(analyses: list[TextAnalysis], listed: frozenset[str]) -> list[TextAnalysis]:
+    """Of ``analyses``, those whose text holds a word of ``listed`` (ASCII) once its ASCII capitals
+    and Kelvin signs are made small letters; the others' counts of it are set to 0. Only those
+    characters lower-case to ASCII (tests/test_text_bulk.py checks every code point), and a word is
+    part of its text, so a word whose lower case is listed lies there: the texts joined by
+    newlines, made small in one byte translation (nothing else lower-cased) and searched in one
+    pass (all of them are kept where a text holds a newline, or the list is not ASCII)."""
+    finder = _substring_finder(listed)
+    if finder is None:
+        return analyses
+    joined = "\n".join([a.text for a in analyses]).replace(KELVIN, "k")
+    data = joined.encode("utf-8", "surrogatepass").translate(ASCII_LOWER)
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # the newline after each text
+    if len(ends) != len(analyses) - 1:
+        return analyses
+    held = [False] * len(analyses)
+    for _, at, _ in finder.find_matches_as_indexes(data):  # no listed word holds a newline: none spans two texts
+        held[bisect_right(ends, at)] = True
+    for a, holds in zip(analyses, held, strict=True):
+        if not holds:
+            a._listed[listed] = 0
+    return [a for a, holds in zip(analyses, held, strict=True) if holds]
 
 
 def literals_of_each(analyses: Sequence[TextAnalysis]) -> list[AbstractSet[int]]:
     """:attr:`TextAnalysis.literals` of many texts, those not yet known found in one pass."""
     count = literal_count()
     todo = [a for a in analyses if a._literals is None or a._literals[0] != count]
-    for a, ids in zip(todo, literals_each([fold(a.collapsed) for a in todo]), strict=True):
-        a._literals = (count, ids)
-    return [a.literals for a in analyses]
+    if todo:  # collapsed texts hold no newline: their folded forms joined by newlines, found in one pass
+        found = literals_of_lines(folded_lines([a.collapsed for a in todo]), len(todo))
+        assert found is not None
+        for a, ids in zip(todo, found, strict=True):
+            a._literals = (count, ids)
+    return [a._literals[1] for a in analyses]  # type: ignore[index] (each known now)
 
 
 class TextItem(Protocol):

@@ -43,3 +43,6 @@ cpdef tuple word_numbers(words)
 
 @cython.locals(chars=Py_ssize_t, alpha=Py_ssize_t, word=str, ch=Py_UCS4)
 cpdef tuple word_shape(words)
+
+@cython.locals(n=Py_ssize_t, word=str, ch=Py_UCS4, cased=bint)
+cpdef Py_ssize_t listed_count(words, frozenset listed, frozenset forms)

@@ -13,6 +13,7 @@ as one only on a 64-bit hash collision.
   characters those cover (the Gopher and BigScience word rules);
 - :func:`word_numbers`: the words' hashes and lengths those take;
 - :func:`word_shape`: the words' characters and the words holding a letter;
+- :func:`listed_count`: the words whose lower case is in a word list (correct as pure Python too);
 - :func:`word_repetition_each`: the share of repeated ``n``-gram windows of many word sequences;
 - :func:`char_measures`: per text, characters of two classes (a bit table) and the BigScience
   character-repetition ratio, read from the strings themselves (no code-point arrays).
@@ -155,6 +156,34 @@ def word_shape(words: Sequence[str]) -> tuple[int, int]:
                 alpha += 1
                 break
     return chars, alpha
+
+
+def listed_count(words: Sequence[str], listed: frozenset[str], forms: frozenset[str]) -> int:
+    """Words whose lower case is in ``listed``; ``forms``: strings whose lower case is listed, every
+    listed word among them (:func:`listed_forms`). A word among ``forms`` counts at once (its hash
+    is known when its word numbers were taken); a word without an upper-case or title-case character
+    is its own lower case (no other character lower-cases to another: tests/test_text_bulk.py
+    checks every code point), so not listed; any other counts where its lower case is listed: only
+    those are lower-cased."""
+    n = 0
+    for word in words:
+        if word in forms:
+            n += 1
+            continue
+        cased = False
+        for ch in word:
+            if ("A" <= ch <= "Z") or (ch > "\x7f" and (ch.isupper() or ch.istitle())):
+                cased = True
+                break
+        if cased and word.lower() in listed:
+            n += 1
+    return n
+
+
+def listed_forms(listed: frozenset[str]) -> frozenset[str]:
+    """The words of ``listed`` and their capitalised, title-case and upper-case forms, those whose
+    lower case is listed (:func:`listed_count`'s ``forms``)."""
+    return frozenset(f for w in listed for f in (w, w.capitalize(), w.title(), w.upper()) if f.lower() in listed)
 
 
 def word_repetition_each(hashes: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:

@@ -9,7 +9,8 @@ finds, from ``re``'s own parse of each, a set of literals one of which every mat
 over a text's case-folded form (:func:`fold`) by an Aho-Corasick automaton (ahocorasick_rs), once
 per text: its :mod:`analysis <omniweave.text.analysis>` keeps them. An alternative none of whose
 literals is there cannot match and is not searched. The answer is always that of the whole
-pattern's ``search``; alternatives without such literals (``\\d+``) are searched as before.
+pattern's ``search``; alternatives without such literals are searched as before, but those every
+match of which holds a digit (a date, a number: ``\\d+``) only in texts holding one.
 
 A rule over many texts at once (a document's paragraphs) finds the literals of all of them in one
 pass (:func:`literals_each`), indexes the texts by literal, and searches only the texts an
@@ -38,6 +39,7 @@ _FOLD_FIXES = str.maketrans({
 
 
 _FIXED = re.compile("[" + "".join(map(chr, _FOLD_FIXES)) + "]")
+ASCII_LOWER = bytes(range(65)) + bytes(range(97, 123)) + bytes(range(91, 256))  # bytes A-Z made a-z
 
 
 def fold(text: str) -> str:
@@ -45,6 +47,12 @@ def fold(text: str) -> str:
     if text.isascii() or not _FIXED.search(text):
         return text.lower()
     return text.translate(_FOLD_FIXES).lower()
+
+
+def folded_lines(texts: Sequence[str]) -> bytes:
+    """:func:`fold` of ``texts`` joined by newlines, in UTF-8: the texts outside ASCII folded one by
+    one, the ASCII ones (whose fold is their lower case) by one byte translation of the whole."""
+    return _utf8("\n".join([t if t.isascii() else fold(t) for t in texts])).translate(ASCII_LOWER)
 
 
 def _required(items: sre_parse.SubPattern | list) -> frozenset[str] | None:
@@ -95,6 +103,7 @@ def _folded(found: frozenset[str] | None) -> frozenset[str] | None:
 
 
 _LITERALS: dict[str, int] = {}  # every gate literal of every AnyPattern, numbered
+_NONE: frozenset[int] = frozenset()
 _automaton: tuple[int, object] | None = None  # (literals it holds, the automaton)
 
 
@@ -143,30 +152,68 @@ def literals_in(folded: str) -> AbstractSet[int]:
     return {i for i, _, _ in _found(_utf8(folded))}
 
 
-def literals_each(folded: Sequence[str]) -> list[set[int]]:
+def literals_each(folded: Sequence[str]) -> list[AbstractSet[int]]:
     """:func:`literals_in` of each text, in one pass over the texts joined by newlines (no literal
     holds one; texts that hold one are searched one by one)."""
-    found: list[set[int]] = [set() for _ in folded]
-    if not _LITERALS or not folded:
+    found = literals_of_lines(_utf8("\n".join(folded)), len(folded)) if folded else []
+    return found if found is not None else [literals_in(text) for text in folded]
+
+
+def literals_of_lines(data: bytes, count: int) -> list[AbstractSet[int]] | None:
+    """:func:`literals_in` of each of the ``count`` folded texts that ``data`` (UTF-8) joins by
+    newlines (:func:`folded_lines`), from one pass over it (None when it holds another newline). A
+    text without any is given one shared empty set."""
+    found: list[AbstractSet[int]] = [_NONE] * count
+    if not _LITERALS:
         return found
-    data = _utf8("\n".join(folded))
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # the newline after each text
+    if len(ends) != count - 1:
+        return None
     hits = _found(data)
     if not hits:
         return found
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # the newline after each text
-    if len(ends) != len(folded) - 1:  # a text holds a newline: each searched on its own
-        return [set(literals_in(text)) for text in folded]
     ends.append(len(data))
     row, end = 0, ends[0]
+    current = None  # the set of ``row``, once made
     for i, at, _ in hits:  # in order of position: the row moves forward only
         if at >= end:
             row = bisect_right(ends, at, row + 1)
             end = ends[row]
-        found[row].add(i)
+            current = None
+        if current is None:
+            current = found[row] = set()
+        current.add(i)
     return found
 
 
 Search = Callable[[str], "re.Match[str] | None"]
+
+
+_DIGIT = re.compile(r"\d")
+_DIGIT_CATEGORIES = (sre.CATEGORY_DIGIT, sre.CATEGORY_UNI_DIGIT)
+
+
+def _needs_digit(items: sre_parse.SubPattern | list) -> bool:
+    """True when every match of the parsed sequence ``items`` holds a digit (a character ``\\d``
+    matches): one of its items is a digit class, or a group, alternation or repeat (at least once)
+    every match of which holds one. An alternative without literals but with a digit (a date, a
+    number) is then searched only in texts holding a digit."""
+    for op, av in items:
+        if op is sre.IN:
+            if av and all(kind is sre.CATEGORY and value in _DIGIT_CATEGORIES for kind, value in av):
+                return True
+        elif op is sre.SUBPATTERN:
+            if _needs_digit(av[-1]):
+                return True
+        elif op is sre.ATOMIC_GROUP:
+            if _needs_digit(av):
+                return True
+        elif op is sre.BRANCH:
+            if all(_needs_digit(branch) for branch in av[1]):
+                return True
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1 and _needs_digit(av[2]):
+            return True
+    return False
 
 
 def anchored(pattern: str, flags: int = 0) -> bool:
@@ -207,15 +254,17 @@ class AnyPattern:
         self.alternatives, self.flags = alternatives, flags
         self.gated: list[tuple[frozenset[int], Search]] = []
         ungated: list[str] = []
+        with_digit: list[str] = []  # ungated alternatives every match of which holds a digit
         for alternative in alternatives:
             parsed = sre_parse.parse(alternative, flags)
             keys = _folded(_required(parsed))
             if keys is None:
-                ungated.append(alternative)
+                (with_digit if _needs_digit(parsed) else ungated).append(alternative)
             else:
                 ids = _literal_ids(keys)
                 self.gated.append((ids, self._compiled_on_first_search(len(self.gated), ids, alternative, parsed)))
         self.ungated = _searcher("|".join(f"(?:{a})" for a in ungated), flags) if ungated else None
+        self.with_digit = _searcher("|".join(f"(?:{a})" for a in with_digit), flags) if with_digit else None
         self.any_gated: frozenset[int] = frozenset().union(*(ids for ids, _ in self.gated))
 
     def _compiled_on_first_search(self, index: int, ids: frozenset[int], alternative: str,
@@ -236,6 +285,8 @@ class AnyPattern:
         :func:`fold` of ``text`` (computed here when not given)."""
         if self.ungated is not None and self.ungated(text):
             return True
+        if self.with_digit is not None and _DIGIT.search(text) and self.with_digit(text):
+            return True
         if literals is None:
             literals = literals_in(fold(text))
         if self.any_gated.isdisjoint(literals):
@@ -250,6 +301,10 @@ class AnyPattern:
         if self.ungated is not None:
             for i in rows:
                 hit[i] = self.ungated(texts[i]) is not None
+        if self.with_digit is not None:
+            for i in rows:
+                if not hit[i] and _DIGIT.search(texts[i]):
+                    hit[i] = self.with_digit(texts[i]) is not None
         present = rows_of.keys() & self.any_gated if rows else ()
         if present:
             wanted = among.tolist()

@@ -1,5 +1,5 @@
 # C types for words.py's character loop in the compiled build (setup.py); the .py stays the only source.
 cimport cython
 
-@cython.locals(n=Py_ssize_t, i=Py_ssize_t, start=Py_ssize_t, out=list)
+@cython.locals(i=Py_ssize_t, start=Py_ssize_t, joint=Py_ssize_t, ch=Py_UCS4, out=list)
 cpdef tuple _alnum_words(str text)
