@@ -482,7 +482,7 @@ def walk(roots: list[LexborNode], base_url: str | None) -> Blocks:
     out.chars = chars
     # the nested functions hold each other through their closure cells: dropped here, the page's
     # lists and nodes are freed now, not left for the collector to find (Cython refuses ``del``)
-    add_text = release_initial = in_cell = flush = None
+    add_text = release_initial = in_cell = flush = None  # noqa: F811 (in_cell is read in flush)
     return out
 
 
