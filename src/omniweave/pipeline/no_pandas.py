@@ -9,8 +9,10 @@ find pandas missing, once; pyarrow remembers that. Code that needs pandas later 
 glibc's allocator serves a freed large buffer's size from the heap afterwards (its mapping threshold
 rises up to 32 MB): a worker that builds Arrow columns and numpy arrays of varying sizes, document
 after document, then holds a fragmented heap that only grows. :func:`steady_heap` fixes the
-thresholds instead (buffers from 1 MB mapped on their own, the heap trimmed past 32 MB free): ~13 MB
-less peak memory on the end-to-end bench for ~1 % more CPU.
+thresholds instead (buffers from 8 MB mapped on their own, the heap trimmed past 32 MB free): flat
+peak memory as the input grows. Buffers of a page's size (a few MB of HTML, its text, a shard's
+columns) stay on the heap: mapping each from 1 MB up cost ~0.2 CPU-s of page faults and zeroing per
+800 pages (a third of the English bench's system time) for ~3 MB less peak.
 
 Python's cyclic garbage collector, at its defaults, runs a young pass every 700 net allocations and
 now and then a full pass over every object alive (the imported modules' among them): ~4 % of a
@@ -57,7 +59,7 @@ def keep_pandas_out() -> None:
 
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
-MMAP_FROM_BYTES = 1 << 20
+MMAP_FROM_BYTES = 8 << 20
 TRIM_PAST_BYTES = 32 << 20
 YOUNG_PASS_EVERY = 50_000  # net allocations of tracked objects between young collections (Python's default: 700)
 
