@@ -131,7 +131,7 @@ def _valid_utf8(data: bytes) -> bool:
     """Whether ``data`` is well-formed UTF-8 (the Unicode standard's table 3-7: no overlong forms,
     surrogates or code points over U+10FFFF), in C loops (the compiled build): ASCII 8 bytes a step."""
     buf, n = data, len(data)
-    i = 0
+    i = word = 0
     while i < n:
         if i + 8 <= n:
             memcpy(cython.address(word), buf + i, 8)  # noqa: F821 (libc's, cimported in decode.pxd)
