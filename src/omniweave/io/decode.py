@@ -111,13 +111,13 @@ def _decode_strictly(data: bytes, codec: str) -> str | None:
 
 def plain_utf8(data: bytes) -> bool:
     """Whether ``data`` is valid UTF-8 (as Python's strict decoder has it) without U+FFFD."""
+    return _plain_utf8_in_c(data) if cython.compiled else _plain_utf8_in_python(data)
+
+
+def _plain_utf8_in_python(data: bytes) -> bool:
+    """:func:`plain_utf8` (pure Python)."""
     if b"\xef\xbf\xbd" in data:
         return False
-    return _valid_utf8(data) if cython.compiled else _decodes_as_utf8(data)
-
-
-def _decodes_as_utf8(data: bytes) -> bool:
-    """Whether ``data`` decodes as UTF-8 (pure Python)."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -127,15 +127,16 @@ def _decodes_as_utf8(data: bytes) -> bool:
 
 @cython.locals(buf="const unsigned char *", n=cython.Py_ssize_t, i=cython.Py_ssize_t, word=cython.ulonglong,
                c=cython.uchar, low=cython.uchar, high=cython.uchar, more=cython.int, k=cython.int)
-def _valid_utf8(data: bytes) -> bool:
-    """Whether ``data`` is well-formed UTF-8 (the Unicode standard's table 3-7: no overlong forms,
-    surrogates or code points over U+10FFFF), in C loops (the compiled build): ASCII 8 bytes a step."""
+def _plain_utf8_in_c(data: bytes) -> bool:
+    """:func:`plain_utf8` in one C loop (the compiled build): well-formed UTF-8 as the Unicode
+    standard's table 3-7 has it (no overlong forms, surrogates or code points over U+10FFFF), ASCII
+    8 bytes a step, and no EF BF BD (a byte search for it alone takes longer than this loop)."""
     buf, n = data, len(data)
     i = word = 0
     while i < n:
         if i + 8 <= n:
             memcpy(cython.address(word), buf + i, 8)  # noqa: F821 (libc's, cimported in decode.pxd)
-            if not word & 0x8080808080808080:
+            if not word & cython.cast(cython.ulonglong, 0x8080808080808080):
                 i += 8
                 continue
         c = buf[i]
@@ -164,5 +165,7 @@ def _valid_utf8(data: bytes) -> bool:
         for k in range(2, more + 1):
             if not 0x80 <= buf[i + k] <= 0xBF:
                 return False
+        if c == 0xEF and buf[i + 1] == 0xBF and buf[i + 2] == 0xBD:  # U+FFFD
+            return False
         i += more + 1
     return True
