@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from omniweave.io.decode import decode_html, normalize_charset
+from omniweave.io.decode import decode_html, decode_unless_utf8, normalize_charset, plain_utf8
 
 _WS = re.compile(r"\s+")
 
@@ -68,3 +68,29 @@ def test_undeclared_utf8_is_utf8_where_detection_guesses_a_legacy_codec(shared_d
     latin = "<html><body>" + "Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e, \u00e0 la fran\u00e7aise. " * 20 + "</body></html>"
     text, codec = decode_html(latin.encode("cp1252"))  # not valid UTF-8: detection still decides
     assert "cr\u00e8me br\u00fbl\u00e9e" in text
+
+
+def _decodes(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_plain_utf8_is_what_the_strict_decoder_takes_without_replacement_characters(shared_data):
+    """The check that spares decoding agrees with Python's decoder on real pages and on every
+    malformed form (overlong, surrogate, over U+10FFFF, cut short), ASCII runs around them or not."""
+    pages = sorted((shared_data / "html" / "chinese-web-content-extraction" / "original").glob("*.html"))
+    pages += sorted((shared_data / "html" / "readability-test-pages").glob("*/source.html"))
+    samples = [page.read_bytes() for page in pages]
+    assert any(plain_utf8(data) for data in samples) and not all(plain_utf8(data) for data in samples)
+    forms = [b"\xc0\xaf", b"\xc1\xbf", b"\xc2\xa9", b"\xe0\x9f\x80", b"\xe0\xa0\x80", b"\xed\x9f\xbf",
+             b"\xed\xa0\x80", b"\xef\xbf\xbd", b"\xef\xbf\xbe", b"\xf0\x8f\xbf\xbf", b"\xf0\x90\x80\x80",
+             b"\xf4\x8f\xbf\xbf", b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80", b"\xe2\x82", b"\x80", b"\xff"]
+    samples += [before + form + after for form in forms for before in (b"", b"abcdefghi") for after in (b"", b"x" * 9)]
+    for data in samples:
+        assert plain_utf8(data) == (_decodes(data) and "\ufffd" not in data.decode("utf-8", "replace")), data[:40]
+        text, codec = decode_unless_utf8(data)
+        assert (text is None) == (codec == "utf-8" and plain_utf8(data))
+        assert decode_html(data) == (data.decode("utf-8") if text is None else text, codec)

@@ -17,14 +17,14 @@ from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
 
 from omniweave.document import Document, Node, Source, TextNode, make_doc_id
 from omniweave.extract.clean import remove_junk, remove_weak
-from omniweave.extract.guard import ExtractionRefused, check_size_and_depth
+from omniweave.extract.guard import MAX_CHARS, ExtractionRefused, check_size_and_depth
 from omniweave.extract.page import base_href, canonical_url, page_description, page_title
 from omniweave.extract.scan import Scan, scan
 from omniweave.extract.learned import choose_roots, filter_blocks, trim_tail
 from omniweave.extract.items import restore_items
 from omniweave.extract.score import score_page
 from omniweave.extract.walk import prune, walk
-from omniweave.io.decode import decode_html
+from omniweave.io.decode import decode_unless_utf8
 
 __all__ = ["ExtractionRefused", "extract_html"]
 
@@ -55,10 +55,12 @@ def extract_html(
     parse_input: str | bytes
     if isinstance(html, bytes):
         raw = html
-        html, charset = decode_html(html, http_charset)
+        text, charset = decode_unless_utf8(raw, http_charset)
         metadata["charset"] = charset
-        # valid UTF-8 (decoded without replacement): the parser takes the bytes as they are
-        parse_input = raw if charset == "utf-8" and "\ufffd" not in html else html
+        # plain UTF-8 (no text): the parser takes the bytes as they are, and the guard needs the text
+        # only where it may cut it (a page of more characters than MAX_CHARS has more bytes)
+        parse_input = raw if text is None else text
+        html = text if text is not None else raw.decode("utf-8") if len(raw) > MAX_CHARS else ""
     else:
         try:
             raw = parse_input = html.encode("utf-8")  # what the parser would encode the text to

@@ -27,6 +27,7 @@ import ahocorasick
 from selectolax.lexbor import LexborNode
 
 from omniweave.document import ImageNode
+from omniweave.extract.dom_table import label_of
 from omniweave.extract.tag_ids import id_of_tag
 
 SRCSET_ATTRS = ("srcset", "data-srcset", "data-lazy-srcset", "data-original-srcset")
@@ -392,10 +393,9 @@ def in_header(node: LexborNode) -> bool:
     test pages' expected outputs) do not count as its pictures."""
     parent = node.parent
     for _ in range(HEADER_HOPS):
-        if parent is None:
+        if parent is None or not parent.is_element_node:  # the document node: no label, no parent
             return False
-        attrs = parent.attributes  # read once (a dict built per call)
-        label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        label = label_of(parent)  # "<class> <id>": two attributes looked up, not the dict of them all
         lower = label.lower()
         if any(word in lower for word in HEADER_WORDS) and any(
             w.lower().endswith(HEADER_WORDS) for w in _LABEL_WORD.findall(label)

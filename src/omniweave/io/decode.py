@@ -5,6 +5,8 @@ often declare the wrong one). Undeclared bytes that are valid UTF-8 are UTF-8 (l
 bytes above 127 is almost never valid UTF-8, while detection misreads short UTF-8 pages as cp1252
 or cp1250); detection (uchardet through resiliparse) comes last. Legacy labels are
 widened to the codec browsers actually use (GB2312 -> GB18030, Shift_JIS -> CP932, ...).
+:func:`decode_unless_utf8` leaves plain UTF-8 bytes undecoded, checking them in one C loop in the
+compiled build: the parser takes them as they are.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import codecs
 import re
 
+import cython
 from resiliparse.parse.encoding import detect_encoding
 
 # label (lower case, as normalised by codecs.lookup().name or given) -> Python codec browsers match
@@ -64,6 +67,13 @@ def meta_charset(data: bytes) -> str | None:
 
 def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
     """Decode page bytes; returns ``(text, codec_used)``. Never raises on bad bytes."""
+    text, codec = decode_unless_utf8(data, http_charset)
+    return (data.decode("utf-8") if text is None else text), codec
+
+
+def decode_unless_utf8(data: bytes, http_charset: str | None = None) -> tuple[str | None, str]:
+    """:func:`decode_html`, but with ``None`` for the text of bytes decoded as UTF-8 that are valid
+    and hold no U+FFFD (EF BF BD): those are checked, not decoded."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return data.decode(codec, errors="replace"), codec
@@ -74,12 +84,12 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
             candidates.append(codec)
     for codec in candidates:
         try:
-            return data.decode(codec), codec
+            return _decode_strictly(data, codec), codec
         except (UnicodeDecodeError, LookupError):
             continue
     if "utf-8" not in candidates:
         try:
-            return data.decode("utf-8"), "utf-8"
+            return _decode_strictly(data, "utf-8"), "utf-8"
         except UnicodeDecodeError:
             pass
     detected = normalize_charset(detect_encoding(data)) or "utf-8"
@@ -90,3 +100,72 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
             pass
     codec = candidates[0] if candidates else detected
     return data.decode(codec, errors="replace"), codec
+
+
+def _decode_strictly(data: bytes, codec: str) -> str | None:
+    """``data.decode(codec)`` (raising as it does), or None for plain UTF-8 (:func:`plain_utf8`)."""
+    if codec == "utf-8" and plain_utf8(data):
+        return None
+    return data.decode(codec)
+
+
+def plain_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8 (as Python's strict decoder has it) without U+FFFD."""
+    return _plain_utf8_in_c(data) if cython.compiled else _plain_utf8_in_python(data)
+
+
+def _plain_utf8_in_python(data: bytes) -> bool:
+    """:func:`plain_utf8` (pure Python)."""
+    if b"\xef\xbf\xbd" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@cython.locals(buf="const unsigned char *", n=cython.Py_ssize_t, i=cython.Py_ssize_t, word=cython.ulonglong,
+               c=cython.uchar, low=cython.uchar, high=cython.uchar, more=cython.int, k=cython.int)
+def _plain_utf8_in_c(data: bytes) -> bool:
+    """:func:`plain_utf8` in one C loop (the compiled build): well-formed UTF-8 as the Unicode
+    standard's table 3-7 has it (no overlong forms, surrogates or code points over U+10FFFF), ASCII
+    8 bytes a step, and no EF BF BD (a byte search for it alone takes longer than this loop)."""
+    buf, n = data, len(data)
+    i = word = 0
+    while i < n:
+        if i + 8 <= n:
+            memcpy(cython.address(word), buf + i, 8)  # noqa: F821 (libc's, cimported in decode.pxd)
+            if not word & cython.cast(cython.ulonglong, 0x8080808080808080):
+                i += 8
+                continue
+        c = buf[i]
+        if c < 0x80:
+            i += 1
+            continue
+        low, high = 0x80, 0xBF  # the range of the byte after the first
+        if 0xC2 <= c <= 0xDF:
+            more = 1
+        elif 0xE0 <= c <= 0xEF:
+            more = 2
+            if c == 0xE0:
+                low = 0xA0
+            elif c == 0xED:
+                high = 0x9F
+        elif 0xF0 <= c <= 0xF4:
+            more = 3
+            if c == 0xF0:
+                low = 0x90
+            elif c == 0xF4:
+                high = 0x8F
+        else:
+            return False
+        if i + more >= n or not low <= buf[i + 1] <= high:
+            return False
+        for k in range(2, more + 1):
+            if not 0x80 <= buf[i + k] <= 0xBF:
+                return False
+        if c == 0xEF and buf[i + 1] == 0xBF and buf[i + 2] == 0xBD:  # U+FFFD
+            return False
+        i += more + 1
+    return True
