@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import heapq
-import itertools
 import json
-from collections.abc import Iterator
 from html import escape
 from importlib import resources
-from typing import Any
 
 import fsspec
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from omniweave.document import Document
@@ -86,42 +85,56 @@ def distributions_section(data: RunData) -> str:
     return f'<section id="distributions"><h2>Distributions</h2><div class="charts">{"".join(charts)}</div></section>'
 
 
-def sample_rank(texts: list[str | None] | None, images: list[str | None] | None) -> tuple[int, int]:
-    """A corpus row's place among the samples (smallest first): most images, then most text (the
-    length of its document's ``text``, the texts joined by blank lines)."""
-    present = [t for t in texts or () if t is not None]
-    return -sum(i is not None for i in images or ()), -(sum(map(len, present)) + 2 * max(len(present) - 1, 0))
+def sample_ranks(texts: pa.ListArray, images: pa.ListArray) -> tuple[np.ndarray, np.ndarray]:
+    """Per corpus row, what ranks it among the samples (largest first): its images, then its text's
+    length (the length of its document's ``text``: the texts joined by blank lines)."""
+    rows = len(texts)
+    shown = images.flatten().is_valid().to_numpy(zero_copy_only=False)
+    image_counts = np.bincount(pc.list_parent_indices(images).to_numpy()[shown], minlength=rows)
+    flat = texts.flatten()
+    present = flat.is_valid().to_numpy(zero_copy_only=False)
+    parents = pc.list_parent_indices(texts).to_numpy()[present]
+    lengths = pc.utf8_length(flat.filter(flat.is_valid())).to_numpy().astype(np.int64)
+    chars = np.zeros(rows, np.int64)
+    np.add.at(chars, parents, lengths)
+    pieces = np.bincount(parents, minlength=rows)
+    return image_counts, chars + 2 * np.maximum(pieces - 1, 0)
 
 
 def pick_samples(root: str, n: int, scan: int = 2000) -> list[Document]:
     """``n`` documents among the first ``scan``: most images first, then most text (ties: the first).
-    Ranked from the texts and images columns as the rows stream by; a row becomes a Python row only
-    while it is among the ``n`` best, so the scan holds one batch and ``n`` rows."""
-    best: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []  # the n best, worst first (keys negated)
+    Ranked from the texts and images columns alone; only the rows picked are read whole."""
     try:
         fs, files = corpus_files(root)
-        for at, texts, images, batch, i in itertools.islice(_corpus_rows(fs, files), scan):
-            rank = sample_rank(texts, images)
-            key = (-rank[0], -rank[1], -at[0], -at[1])
-            if len(best) < n:
-                heapq.heappush(best, (key, batch.slice(i, 1).to_pylist()[0]))
-            elif best and key > best[0][0]:
-                heapq.heapreplace(best, (key, batch.slice(i, 1).to_pylist()[0]))
     except ValueError:  # no corpus
         return []
-    return [row_to_document(row) for _, row in sorted(best, reverse=True)]
-
-
-def _corpus_rows(fs: fsspec.AbstractFileSystem, files: list[str]) -> Iterator[tuple[tuple[int, int], Any, Any, pa.RecordBatch, int]]:
-    """((file index, row), texts, images, the row's batch, its index there) of every row of ``files`` in order."""
+    ranked: list[tuple[int, int, int, int]] = []  # (-images, -chars, file index, row): smallest first
     for f, path in enumerate(files):
-        first = 0
+        first = 0  # the batch's first row in the file
         with fs.open(path, "rb") as fh:
-            for batch in pq.ParquetFile(fh).iter_batches(batch_size=FLUSH_ROWS, columns=SCHEMA.names):
-                texts, images = batch.column("texts").to_pylist(), batch.column("images").to_pylist()
-                for i in range(batch.num_rows):
-                    yield (f, first + i), texts[i], images[i], batch, i
+            for batch in pq.ParquetFile(fh).iter_batches(batch_size=FLUSH_ROWS, columns=["texts", "images"]):
+                batch = batch.slice(0, scan - len(ranked))
+                image_counts, chars = sample_ranks(batch.column("texts"), batch.column("images"))
+                ranked.extend((-int(i), -int(c), f, first + k) for k, (i, c) in enumerate(zip(image_counts, chars)))
                 first += batch.num_rows
+                if len(ranked) >= scan:
+                    break
+        if len(ranked) >= scan:
+            break
+    return [_read_row(fs, files[f], row) for _, _, f, row in heapq.nsmallest(n, ranked)]
+
+
+def _read_row(fs: fsspec.AbstractFileSystem, path: str, row: int) -> Document:
+    """Row ``row`` of a corpus file, as a document (reads the one row group holding it)."""
+    with fs.open(path, "rb") as fh:
+        pf = pq.ParquetFile(fh)
+        for group in range(pf.num_row_groups):
+            size = pf.metadata.row_group(group).num_rows
+            if row < size:
+                table = pf.read_row_group(group, columns=SCHEMA.names)
+                return row_to_document(table.slice(row, 1).to_pylist()[0])
+            row -= size
+    raise IndexError(f"{path}: no row {row}")
 
 
 def samples_section(root: str, n: int) -> str:
