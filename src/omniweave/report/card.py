@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 from html import escape
 from importlib import resources
+from typing import Any
 
-import fsspec
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -94,47 +95,43 @@ def sample_ranks(texts: pa.ListArray, images: pa.ListArray) -> tuple[np.ndarray,
     flat = texts.flatten()
     present = flat.is_valid().to_numpy(zero_copy_only=False)
     parents = pc.list_parent_indices(texts).to_numpy()[present]
-    lengths = pc.utf8_length(flat.filter(flat.is_valid())).to_numpy().astype(np.int64)
-    chars = np.zeros(rows, np.int64)
-    np.add.at(chars, parents, lengths)
+    lengths = pc.utf8_length(flat.filter(flat.is_valid())).to_numpy()
+    chars = np.bincount(parents, weights=lengths, minlength=rows).astype(np.int64)  # exact below 2**53
     pieces = np.bincount(parents, minlength=rows)
     return image_counts, chars + 2 * np.maximum(pieces - 1, 0)
 
 
 def pick_samples(root: str, n: int, scan: int = 2000) -> list[Document]:
     """``n`` documents among the first ``scan``: most images first, then most text (ties: the first).
-    Ranked from the texts and images columns alone; only the rows picked are read whole."""
+    Ranked from the texts and images columns, batch by batch; a row becomes a Python row only
+    while it is among the ``n`` best, so the scan holds one batch and ``n`` rows."""
+    best: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []  # the n best, worst first (keys negated)
     try:
         fs, files = corpus_files(root)
     except ValueError:  # no corpus
         return []
-    ranked: list[tuple[int, int, int, int]] = []  # (-images, -chars, file index, row): smallest first
+    left = scan
     for f, path in enumerate(files):
         first = 0  # the batch's first row in the file
         with fs.open(path, "rb") as fh:
-            for batch in pq.ParquetFile(fh).iter_batches(batch_size=FLUSH_ROWS, columns=["texts", "images"]):
-                batch = batch.slice(0, scan - len(ranked))
+            for batch in pq.ParquetFile(fh).iter_batches(batch_size=FLUSH_ROWS, columns=SCHEMA.names):
+                batch = batch.slice(0, left)
                 image_counts, chars = sample_ranks(batch.column("texts"), batch.column("images"))
-                ranked.extend((-int(i), -int(c), f, first + k) for k, (i, c) in enumerate(zip(image_counts, chars)))
+                for i, key in enumerate(zip(image_counts.tolist(), chars.tolist(), itertools.repeat(-f),
+                                            range(-first, -first - batch.num_rows, -1))):
+                    if len(best) < n:
+                        heapq.heappush(best, (key, batch.slice(i, 1).to_pylist()[0]))
+                    elif best and key > best[0][0]:
+                        heapq.heapreplace(best, (key, batch.slice(i, 1).to_pylist()[0]))
                 first += batch.num_rows
-                if len(ranked) >= scan:
-                    break
-        if len(ranked) >= scan:
-            break
-    return [_read_row(fs, files[f], row) for _, _, f, row in heapq.nsmallest(n, ranked)]
+                left -= batch.num_rows
+                if not left:
+                    return _documents(best)
+    return _documents(best)
 
 
-def _read_row(fs: fsspec.AbstractFileSystem, path: str, row: int) -> Document:
-    """Row ``row`` of a corpus file, as a document (reads the one row group holding it)."""
-    with fs.open(path, "rb") as fh:
-        pf = pq.ParquetFile(fh)
-        for group in range(pf.num_row_groups):
-            size = pf.metadata.row_group(group).num_rows
-            if row < size:
-                table = pf.read_row_group(group, columns=SCHEMA.names)
-                return row_to_document(table.slice(row, 1).to_pylist()[0])
-            row -= size
-    raise IndexError(f"{path}: no row {row}")
+def _documents(best: list[tuple[tuple[int, int, int, int], dict[str, Any]]]) -> list[Document]:
+    return [row_to_document(row) for _, row in sorted(best, reverse=True)]
 
 
 def samples_section(root: str, n: int) -> str:
