@@ -103,16 +103,21 @@ class Distributions:
     domains: Counter[str] = field(default_factory=Counter)
 
     def add(self, doc: Document) -> None:
-        images = doc.images
+        self.add_values(doc.analysis.word_count, [(im.format, im.width, im.height) for im in doc.images],
+                        doc.language, doc.url)
+
+    def add_values(self, word_count: int, images: list[tuple[str | None, int | None, int | None]],
+                   language: str | None, url: str | None) -> None:
+        """Add one document from its values: words, (format, width, height) per image, language, URL."""
         self.documents += 1
         self.images += len(images)
-        self.words[bucket(doc.analysis.word_count, WORD_BINS)] += 1
+        self.words[bucket(word_count, WORD_BINS)] += 1
         self.images_per_doc[bucket(len(images), IMAGE_BINS)] += 1
-        self.languages[doc.language or "unknown"] += 1
-        self.domains[domain_of(doc.url) or "unknown"] += 1
-        for im in images:
-            self.formats[im.format or "unknown"] += 1
-            self.image_sides[bucket(min(im.width, im.height), SIDE_BINS) if im.width and im.height else "unknown"] += 1
+        self.languages[language or "unknown"] += 1
+        self.domains[domain_of(url) or "unknown"] += 1
+        for image_format, width, height in images:
+            self.formats[image_format or "unknown"] += 1
+            self.image_sides[bucket(min(width, height), SIDE_BINS) if width and height else "unknown"] += 1
 
     def to_json(self) -> dict[str, Any]:
         """The counts as JSON (a task's marker); the domain counts are bounded first."""
