@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 from pydantic import Field
 
+from omniweave.io.arrow_columns import keep_rows
 from omniweave.dedup.cluster import KeepRule, KeyWriter, load_drops, reduce_clusters
 from omniweave.document import Document, TextNode
 from omniweave.pipeline.context import ReduceContext, TaskContext
@@ -94,4 +95,4 @@ class KeyedDedup(GlobalStep, TableStep):
                 counts["kept"] += 1
             else:
                 keep[i] = self.decide(document(table, i), self.reason, counts, ctx, detail=twin and f"kept {twin}")
-        return table if keep.all() else table.filter(pa.array(keep))
+        return keep_rows(table, keep)

@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from omniweave.document import Document
+from omniweave.io.arrow_columns import validity
 from omniweave.io.output import FLUSH_ROWS, ShardWriter
 from omniweave.layout import GENERAL_METADATA, row_to_document
 from omniweave.pipeline.context import TaskContext
@@ -95,7 +96,7 @@ def _restored(table: pa.Table) -> tuple[pa.Table, list[int | None]]:
     if not changed:
         return table, words
     fields = [general.field(f.name) if f.name != "extra" else pa.array(extras, pa.string()) for f in GENERAL_METADATA]
-    mask = general.is_null() if general.null_count else None
+    mask = pa.array(~validity(general)) if general.null_count else None
     rebuilt = pa.StructArray.from_arrays(fields, fields=list(GENERAL_METADATA), mask=mask)
     return table.set_column(table.schema.get_field_index("general_metadata"), "general_metadata", rebuilt), words
 
@@ -108,7 +109,7 @@ def _add_distributions(distributions: Distributions, table: pa.Table, words: lis
     metadata = table.column("metadata").combine_chunks()
     offsets = metadata.offsets.to_numpy()
     meta = metadata.values
-    valid = meta.is_valid().to_numpy(zero_copy_only=False)
+    valid = validity(meta)
     formats, widths, heights = (meta.field(name).to_pylist() for name in ("format", "width", "height"))
     for i, row_images in enumerate(images):
         count = words[i]

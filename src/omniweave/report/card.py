@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from omniweave.document import Document
 from omniweave.export.images import ImageStore
 from omniweave.export.source import corpus_files
+from omniweave.io.arrow_columns import per_list, utf8_lengths, validity
 from omniweave.io.output import FLUSH_ROWS, filesystem
 from omniweave.layout import SCHEMA, row_to_document
 from omniweave.report.charts import bar_chart, funnel_chart
@@ -89,15 +89,9 @@ def distributions_section(data: RunData) -> str:
 def sample_ranks(texts: pa.ListArray, images: pa.ListArray) -> tuple[np.ndarray, np.ndarray]:
     """Per corpus row, what ranks it among the samples (largest first): its images, then its text's
     length (the length of its document's ``text``: the texts joined by blank lines)."""
-    rows = len(texts)
-    shown = images.flatten().is_valid().to_numpy(zero_copy_only=False)
-    image_counts = np.bincount(pc.list_parent_indices(images).to_numpy()[shown], minlength=rows)
-    flat = texts.flatten()
-    present = flat.is_valid().to_numpy(zero_copy_only=False)
-    parents = pc.list_parent_indices(texts).to_numpy()[present]
-    lengths = pc.utf8_length(flat.filter(flat.is_valid())).to_numpy()
-    chars = np.bincount(parents, weights=lengths, minlength=rows).astype(np.int64)  # exact below 2**53
-    pieces = np.bincount(parents, minlength=rows)
+    image_counts = per_list(images, validity(images.values))
+    pieces = per_list(texts, validity(texts.values))
+    chars = per_list(texts, utf8_lengths(texts.values))
     return image_counts, chars + 2 * np.maximum(pieces - 1, 0)
 
 
