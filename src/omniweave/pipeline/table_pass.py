@@ -104,7 +104,7 @@ def _restored(table: pa.Table) -> tuple[pa.Table, list[int | None]]:
 def _add_distributions(distributions: Distributions, table: pa.Table, words: list[int | None]) -> None:
     """Add each row as :meth:`Distributions.add` adds its document."""
     general = table.column("general_metadata").combine_chunks()
-    urls, languages = general.field("url").to_pylist(), general.field("language").to_pylist()
+    domains, languages = general.field("domain").to_pylist(), general.field("language").to_pylist()  # as written
     images = table.column("images").to_pylist()
     metadata = table.column("metadata").combine_chunks()
     offsets = metadata.offsets.to_numpy()
@@ -122,5 +122,5 @@ def _add_distributions(distributions: Distributions, table: pa.Table, words: lis
                 continue
             k = first + j
             values.append((formats[k], widths[k], heights[k]) if k < end and valid[k] else (None, None, None))
-        distributions.add_values(count, values, languages[i], urls[i])
+        distributions.add_values(count, values, languages[i], domains[i])
 
