@@ -92,11 +92,15 @@ def read_input(
         else:
             raise ValueError(f"unsupported input format {inp.format!r}")
     except (WarcReadError, OSError, ValueError) as exc:
-        counts["read_errors"] += 1
-        message = str(exc) if isinstance(exc, WarcReadError) else f"{inp.path}: {_describe(exc)}"
-        log.error("read error: %s", message)
-        if errors is not None:
-            errors.append(message)
+        _read_error(inp, exc, counts, errors)
+
+
+def _read_error(inp: InputFile, exc: Exception, counts: Counter[str], errors: list[str] | None) -> None:
+    counts["read_errors"] += 1
+    message = str(exc) if isinstance(exc, WarcReadError) else f"{inp.path}: {_describe(exc)}"
+    log.error("read error: %s", message)
+    if errors is not None:
+        errors.append(message)
 
 
 def _describe(exc: Exception) -> str:
@@ -181,7 +185,7 @@ def _read_html_file(inp: InputFile, counts: Counter[str], max_html_bytes: int) -
 
 def _read_parquet(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
     row_number = 0
-    for batch in parquet_batches(inp, PARQUET_BATCH_ROWS):
+    for batch in _parquet_batches(inp, PARQUET_BATCH_ROWS):
         for row in batch.to_pylist():
             row_number += 1
             counts["document_rows"] += 1
@@ -194,7 +198,17 @@ def _read_parquet(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
             yield doc
 
 
-def parquet_batches(inp: InputFile, batch_size: int) -> Iterator[pa.RecordBatch]:
+def parquet_batches(inp: InputFile, batch_size: int, counts: Counter[str],
+                    errors: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    """The rows of a Parquet input of documents as Arrow batches (a later pass on rows: its caller
+    counts them); read problems are handled as :func:`read_input` handles them."""
+    try:
+        yield from _parquet_batches(inp, batch_size)
+    except (OSError, ValueError) as exc:
+        _read_error(inp, exc, counts, errors)
+
+
+def _parquet_batches(inp: InputFile, batch_size: int) -> Iterator[pa.RecordBatch]:
     """The rows of a Parquet input of documents (:data:`SCHEMA`'s columns), ``batch_size`` at a time
     (of a byte range of the file: the row groups that begin in it)."""
     with fsspec.open(inp.path, "rb") as fh:

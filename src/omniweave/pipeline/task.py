@@ -190,8 +190,8 @@ def _reads_shards(spec: TaskSpec) -> bool:
     return spec.reader is read_input and all(i.format == "parquet" and not i.is_part for i in spec.inputs)
 
 
-def _run_on_rows(spec: TaskSpec, steps: list[TableStep], ctx: TaskContext, writer: ShardWriter,
-                 distributions: Distributions, throttle: _ProgressThrottle) -> dict[str, float]:
+def _run_on_rows(spec: TaskSpec, steps: list[TableStep], ctx: TaskContext, read_errors: list[str],
+                 writer: ShardWriter, distributions: Distributions, throttle: _ProgressThrottle) -> dict[str, float]:
     """The pass's steps over its shards' Arrow rows (:mod:`omniweave.pipeline.table_pass`)."""
     from omniweave.readers import parquet_batches
 
@@ -200,8 +200,10 @@ def _run_on_rows(spec: TaskSpec, steps: list[TableStep], ctx: TaskContext, write
         setup = time.perf_counter()
         step.setup(ctx)  # type: ignore[attr-defined]
         setups[step.label] = time.perf_counter() - setup  # type: ignore[attr-defined]
-    seconds = run_table_pass(lambda: (b for inp in spec.inputs for b in parquet_batches(inp, BATCH_ROWS)), steps,
-                             ctx, f"read@pass-{spec.plan.index:02d}", writer, distributions, throttle)
+    label = f"read@pass-{spec.plan.index:02d}"
+    counts = ctx.counts(label)
+    seconds = run_table_pass(lambda: (b for inp in spec.inputs for b in parquet_batches(inp, BATCH_ROWS, counts, read_errors)),
+                             steps, ctx, label, writer, distributions, throttle)
     return {label: round(s + setups.get(label, 0.0), 4) for label, s in seconds.items()}
 
 
@@ -251,7 +253,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
         distributions = Distributions() if spec.plan.last else None  # the data card's, of the corpus
         on_rows = table_steps(steps, spec.plan.steps, p, spec.plan.last, spec.limit, _reads_shards(spec))
         if on_rows is not None and distributions is not None:
-            step_seconds = _run_on_rows(spec, on_rows, ctx, writer, distributions, throttle)
+            step_seconds = _run_on_rows(spec, on_rows, ctx, read_errors, writer, distributions, throttle)
         else:
             step_seconds = _run_on_documents(spec, steps, ctx, images, read_errors, writer, distributions, throttle)
         throttle.flush()
