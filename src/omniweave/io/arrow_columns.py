@@ -17,24 +17,6 @@ def validity(array: pa.Array) -> np.ndarray:
     return np.unpackbits(bits, bitorder="little")[array.offset: array.offset + len(array)].astype(bool)
 
 
-def utf8_lengths(strings: pa.StringArray) -> np.ndarray:
-    """Each string's length in code points (Python's ``len``); 0 for a null."""
-    offsets = np.frombuffer(strings.buffers()[1], np.int32)[strings.offset: strings.offset + len(strings) + 1]
-    data = strings.buffers()[2]
-    if data is None or len(strings) == 0:
-        return np.zeros(len(strings), np.int64)
-    inside = np.flatnonzero((np.frombuffer(data, np.uint8)[: offsets[-1]] & 0xC0) == 0x80)  # not a first byte
-    continued = np.searchsorted(inside, offsets)
-    return (np.diff(offsets) - np.diff(continued)) * validity(strings)
-
-
-def per_list(lists: pa.ListArray, values: np.ndarray) -> np.ndarray:
-    """The sum of ``values`` (one per element of ``lists.values``) over each list."""
-    offsets = lists.offsets.to_numpy()
-    before = np.concatenate([[0], np.cumsum(values, dtype=np.int64)])
-    return before[offsets[1:]] - before[offsets[:-1]]
-
-
 def keep_rows(table: pa.Table, keep: np.ndarray) -> pa.Table:
     """The rows of ``table`` where ``keep`` is True, as slices of it (no copy of a run of kept rows)."""
     if keep.all():

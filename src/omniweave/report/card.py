@@ -5,18 +5,18 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
+from collections.abc import Iterator
 from html import escape
 from importlib import resources
 from typing import Any
 
-import numpy as np
+import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from omniweave.document import Document
 from omniweave.export.images import ImageStore
 from omniweave.export.source import corpus_files
-from omniweave.io.arrow_columns import per_list, utf8_lengths, validity
 from omniweave.io.output import FLUSH_ROWS, filesystem
 from omniweave.layout import SCHEMA, row_to_document
 from omniweave.report.charts import bar_chart, funnel_chart
@@ -86,46 +86,42 @@ def distributions_section(data: RunData) -> str:
     return f'<section id="distributions"><h2>Distributions</h2><div class="charts">{"".join(charts)}</div></section>'
 
 
-def sample_ranks(texts: pa.ListArray, images: pa.ListArray) -> tuple[np.ndarray, np.ndarray]:
-    """Per corpus row, what ranks it among the samples (largest first): its images, then its text's
-    length (the length of its document's ``text``: the texts joined by blank lines)."""
-    image_counts = per_list(images, validity(images.values))
-    pieces = per_list(texts, validity(texts.values))
-    chars = per_list(texts, utf8_lengths(texts.values))
-    return image_counts, chars + 2 * np.maximum(pieces - 1, 0)
+def sample_rank(texts: list[str | None] | None, images: list[str | None] | None) -> tuple[int, int]:
+    """A corpus row's place among the samples (smallest first): most images, then most text (the
+    length of its document's ``text``, the texts joined by blank lines)."""
+    present = [t for t in texts or () if t is not None]
+    return -sum(i is not None for i in images or ()), -(sum(map(len, present)) + 2 * max(len(present) - 1, 0))
 
 
 def pick_samples(root: str, n: int, scan: int = 2000) -> list[Document]:
     """``n`` documents among the first ``scan``: most images first, then most text (ties: the first).
-    Ranked from the texts and images columns, batch by batch; a row becomes a Python row only
+    Ranked from the texts and images columns as the rows stream by; a row becomes a Python row only
     while it is among the ``n`` best, so the scan holds one batch and ``n`` rows."""
     best: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []  # the n best, worst first (keys negated)
     try:
         fs, files = corpus_files(root)
+        for at, texts, images, batch, i in itertools.islice(_corpus_rows(fs, files), scan):
+            rank = sample_rank(texts, images)
+            key = (-rank[0], -rank[1], -at[0], -at[1])
+            if len(best) < n:
+                heapq.heappush(best, (key, batch.slice(i, 1).to_pylist()[0]))
+            elif best and key > best[0][0]:
+                heapq.heapreplace(best, (key, batch.slice(i, 1).to_pylist()[0]))
     except ValueError:  # no corpus
         return []
-    left = scan
+    return [row_to_document(row) for _, row in sorted(best, reverse=True)]
+
+
+def _corpus_rows(fs: fsspec.AbstractFileSystem, files: list[str]) -> Iterator[tuple[tuple[int, int], Any, Any, pa.RecordBatch, int]]:
+    """((file index, row), texts, images, the row's batch, its index there) of every row of ``files`` in order."""
     for f, path in enumerate(files):
-        first = 0  # the batch's first row in the file
+        first = 0
         with fs.open(path, "rb") as fh:
             for batch in pq.ParquetFile(fh).iter_batches(batch_size=FLUSH_ROWS, columns=SCHEMA.names):
-                batch = batch.slice(0, left)
-                image_counts, chars = sample_ranks(batch.column("texts"), batch.column("images"))
-                for i, key in enumerate(zip(image_counts.tolist(), chars.tolist(), itertools.repeat(-f),
-                                            range(-first, -first - batch.num_rows, -1))):
-                    if len(best) < n:
-                        heapq.heappush(best, (key, batch.slice(i, 1).to_pylist()[0]))
-                    elif best and key > best[0][0]:
-                        heapq.heapreplace(best, (key, batch.slice(i, 1).to_pylist()[0]))
+                texts, images = batch.column("texts").to_pylist(), batch.column("images").to_pylist()
+                for i in range(batch.num_rows):
+                    yield (f, first + i), texts[i], images[i], batch, i
                 first += batch.num_rows
-                left -= batch.num_rows
-                if not left:
-                    return _documents(best)
-    return _documents(best)
-
-
-def _documents(best: list[tuple[tuple[int, int, int, int], dict[str, Any]]]) -> list[Document]:
-    return [row_to_document(row) for _, row in sorted(best, reverse=True)]
 
 
 def samples_section(root: str, n: int) -> str:
