@@ -208,6 +208,9 @@ def parquet_batches(inp: InputFile, batch_size: int, counts: Counter[str],
         _read_error(inp, exc, counts, errors)
 
 
+read_input.parquet_batches = parquet_batches  # type: ignore[attr-defined] (see pipeline.task.Reader)
+
+
 def _parquet_batches(inp: InputFile, batch_size: int) -> Iterator[pa.RecordBatch]:
     """The rows of a Parquet input of documents (:data:`SCHEMA`'s columns), ``batch_size`` at a time
     (of a byte range of the file: the row groups that begin in it)."""

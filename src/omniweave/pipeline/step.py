@@ -144,7 +144,6 @@ class GlobalStep(Step):
         """Combine every task's map output into decision files in ``ctx.out_dir``; return counts."""
 
 
-
 class TableStep(ABC):
     """A step that decides on the rows of a corpus shard as :meth:`Step.run` would on their documents."""
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from omniweave import counters
@@ -49,7 +50,9 @@ class PassPlan:
 
 class Reader(Protocol):
     """Makes the documents of one input file, counting (never raising) what it cannot read: the
-    run's is :func:`omniweave.readers.read_input`, handed to the runner by whoever starts the run."""
+    run's is :func:`omniweave.readers.read_input`, handed to the runner by whoever starts the run.
+    A reader that also has ``parquet_batches`` (:func:`omniweave.readers.parquet_batches`) lets a
+    later pass of :class:`TableStep` steps read its shards as Arrow rows."""
 
     def __call__(self, inp: InputFile, counts: Counter[str], *, max_html_bytes: int,
                  on_image: Callable[[WarcImage], None] | None = None, video: VideoOptions | None = None,
@@ -183,18 +186,18 @@ def _run_on_documents(spec: TaskSpec, steps: list[Step], ctx: TaskContext, image
     return _step_seconds(stages)
 
 
-def _reads_shards(spec: TaskSpec) -> bool:
-    """Whether the task reads whole Parquet files with the run's own reader (a later pass's shards)."""
-    from omniweave.readers import read_input  # loaded already: it is the reader of every run
+def _shard_batches(spec: TaskSpec) -> Callable[..., Iterator[pa.RecordBatch]] | None:
+    """The reader's batched Parquet reading (:data:`Reader`'s optional ``parquet_batches``) when the
+    task reads whole Parquet files (a later pass's shards); else None."""
+    if not all(i.format == "parquet" and not i.is_part for i in spec.inputs):
+        return None
+    return getattr(spec.reader, "parquet_batches", None)
 
-    return spec.reader is read_input and all(i.format == "parquet" and not i.is_part for i in spec.inputs)
 
-
-def _run_on_rows(spec: TaskSpec, steps: list[TableStep], ctx: TaskContext, read_errors: list[str],
-                 writer: ShardWriter, distributions: Distributions, throttle: _ProgressThrottle) -> dict[str, float]:
+def _run_on_rows(spec: TaskSpec, steps: list[TableStep], batches: Callable[..., Iterator[pa.RecordBatch]],
+                 ctx: TaskContext, read_errors: list[str], writer: ShardWriter, distributions: Distributions,
+                 throttle: _ProgressThrottle) -> dict[str, float]:
     """The pass's steps over its shards' Arrow rows (:mod:`omniweave.pipeline.table_pass`)."""
-    from omniweave.readers import parquet_batches
-
     setups = {}
     for step in steps:
         setup = time.perf_counter()
@@ -202,7 +205,7 @@ def _run_on_rows(spec: TaskSpec, steps: list[TableStep], ctx: TaskContext, read_
         setups[step.label] = time.perf_counter() - setup  # type: ignore[attr-defined]
     label = f"read@pass-{spec.plan.index:02d}"
     counts = ctx.counts(label)
-    seconds = run_table_pass(lambda: (b for inp in spec.inputs for b in parquet_batches(inp, BATCH_ROWS, counts, read_errors)),
+    seconds = run_table_pass(lambda: (b for inp in spec.inputs for b in batches(inp, BATCH_ROWS, counts, read_errors)),
                              steps, ctx, label, writer, distributions, throttle)
     return {label: round(s + setups.get(label, 0.0), 4) for label, s in seconds.items()}
 
@@ -251,9 +254,10 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
         log.info("task %s (pass %d) on %d input(s)", spec.task_id, p, len(spec.inputs))
         steps = spec.recipe.build_steps()
         distributions = Distributions() if spec.plan.last else None  # the data card's, of the corpus
-        on_rows = table_steps(steps, spec.plan.steps, p, spec.plan.last, spec.limit, _reads_shards(spec))
-        if on_rows is not None and distributions is not None:
-            step_seconds = _run_on_rows(spec, on_rows, ctx, read_errors, writer, distributions, throttle)
+        batches = _shard_batches(spec)
+        on_rows = table_steps(steps, spec.plan.steps, p, spec.plan.last, spec.limit, batches is not None)
+        if on_rows is not None and batches is not None and distributions is not None:
+            step_seconds = _run_on_rows(spec, on_rows, batches, ctx, read_errors, writer, distributions, throttle)
         else:
             step_seconds = _run_on_documents(spec, steps, ctx, images, read_errors, writer, distributions, throttle)
         throttle.flush()
