@@ -339,3 +339,45 @@ def test_a_huge_cluster_is_never_gathered_in_one_piece(tmp_path, monkeypatch):
     assert got == _one_process_drops(tasks)
     assert counts["clusters"] == 1 and counts["duplicates"] == 199
     assert sum(read_rows.values()) == 4  # one candidate per group of tasks, not 200 members
+
+
+@pytest.mark.parametrize("steps", [["minhash_dedup"], ["gopher_quality", "minhash_dedup"]])
+def test_a_last_pass_on_arrow_rows_writes_what_the_pass_on_documents_writes(tmp_path, steps):
+    """The dedup's apply pass runs on the shards' Arrow rows (the run's own reader) or, given another
+    reader, on documents: the corpus (rows and row groups), the dropped rows and the counters are the
+    same, with word counts carried (gopher_quality counts words) or not."""
+    from omniweave.readers import read_input
+    from omniweave.pipeline.runner import run_passes
+    from omniweave.executors.local import LocalExecutor
+
+    t = _articles(12)
+    docs = [_doc(f"d{i}", text, url=f"https://site{i % 3}.example/p{i}", year=2020 + i % 4,
+                 images=(f"https://site{i % 3}.example/i{i}.jpg",) * (i % 3)) for i, text in enumerate(t)]
+    docs += [_doc(f"n{i}", _edit(t[i], 0.03, i), url=f"https://copy.example/{i}", year=2025) for i in range(0, 12, 3)]
+    (tmp_path / "in").mkdir()
+    for k in range(3):
+        _write_shard(tmp_path / "in" / f"{k}.jsonl", docs[k::3])
+    outputs = {}
+    for side, reader in (("rows", read_input), ("documents", lambda *a, **k: read_input(*a, **k))):
+        recipe = parse_recipe({
+            "input": {"paths": [str(tmp_path / "in")]},
+            "output": {"dir": str(tmp_path / side), "keep_dropped": True, "max_rows_per_shard": 3},
+            "steps": steps, "executor": {"workers": 1},
+        })
+        summary = run_passes(recipe, executor=LocalExecutor(1), reader=reader, progress=False)
+        assert summary.ok
+        outputs[side] = summary
+    rows, documents = outputs["rows"], outputs["documents"]
+    assert 0 < rows.documents_out < len(docs)
+    for key in ("funnel", "steps", "distributions", "documents_out"):
+        assert rows.stats[key] == documents.stats[key]
+    for folder in ("corpus", "stages/pass-01/dropped"):
+        files = sorted(p.relative_to(tmp_path / "rows") for p in (tmp_path / "rows" / folder).glob("*.parquet"))
+        assert files == sorted(p.relative_to(tmp_path / "documents") for p in (tmp_path / "documents" / folder).glob("*.parquet"))
+        assert files
+        for name in files:
+            a, b = pq.ParquetFile(tmp_path / "rows" / name), pq.ParquetFile(tmp_path / "documents" / name)
+            assert a.read().equals(b.read())
+            assert [a.metadata.row_group(g).num_rows for g in range(a.num_row_groups)] == \
+                [b.metadata.row_group(g).num_rows for g in range(b.num_row_groups)]
+    assert "_omniweave_word_count" not in json.dumps(pq.read_table(tmp_path / "rows" / "corpus").to_pylist(), default=str)

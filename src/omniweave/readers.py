@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import fsspec
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from omniweave import counters
@@ -91,11 +92,15 @@ def read_input(
         else:
             raise ValueError(f"unsupported input format {inp.format!r}")
     except (WarcReadError, OSError, ValueError) as exc:
-        counts["read_errors"] += 1
-        message = str(exc) if isinstance(exc, WarcReadError) else f"{inp.path}: {_describe(exc)}"
-        log.error("read error: %s", message)
-        if errors is not None:
-            errors.append(message)
+        _read_error(inp, exc, counts, errors)
+
+
+def _read_error(inp: InputFile, exc: Exception, counts: Counter[str], errors: list[str] | None) -> None:
+    counts["read_errors"] += 1
+    message = str(exc) if isinstance(exc, WarcReadError) else f"{inp.path}: {_describe(exc)}"
+    log.error("read error: %s", message)
+    if errors is not None:
+        errors.append(message)
 
 
 def _describe(exc: Exception) -> str:
@@ -179,29 +184,48 @@ def _read_html_file(inp: InputFile, counts: Counter[str], max_html_bytes: int) -
 
 
 def _read_parquet(inp: InputFile, counts: Counter[str]) -> Iterator[Document]:
+    row_number = 0
+    for batch in _parquet_batches(inp, PARQUET_BATCH_ROWS):
+        for row in batch.to_pylist():
+            row_number += 1
+            counts["document_rows"] += 1
+            try:
+                doc = row_to_document(row)
+            except ROW_ERRORS as exc:
+                skip(counts, "bad_parquet_row", f"{inp.path} row {row_number}", f"not a document: {exc!r}")
+                continue
+            counts["documents"] += 1
+            yield doc
+
+
+def parquet_batches(inp: InputFile, batch_size: int, counts: Counter[str],
+                    errors: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    """The rows of a Parquet input of documents as Arrow batches (a later pass on rows: its caller
+    counts them); read problems are handled as :func:`read_input` handles them."""
+    try:
+        yield from _parquet_batches(inp, batch_size)
+    except (OSError, ValueError) as exc:
+        _read_error(inp, exc, counts, errors)
+
+
+read_input.parquet_batches = parquet_batches  # type: ignore[attr-defined] (see pipeline.task.Reader)
+
+
+def _parquet_batches(inp: InputFile, batch_size: int) -> Iterator[pa.RecordBatch]:
+    """The rows of a Parquet input of documents (:data:`SCHEMA`'s columns), ``batch_size`` at a time
+    (of a byte range of the file: the row groups that begin in it)."""
     with fsspec.open(inp.path, "rb") as fh:
         pf = pq.ParquetFile(fh)
         missing = [n for n in SCHEMA.names if n not in pf.schema_arrow.names]
         if missing:
             raise ValueError(f"not an omniweave document file (missing columns {missing})")
-        row_number = 0
         groups = None
         if inp.is_part:  # the row groups that begin in the byte range
             starts = [_row_group_offset(pf.metadata.row_group(g)) for g in range(pf.num_row_groups)]
             groups = [g for g, at in enumerate(starts) if inp.start <= at and (inp.end is None or at < inp.end)]
             if not groups:
                 return
-        for batch in pf.iter_batches(columns=SCHEMA.names, batch_size=PARQUET_BATCH_ROWS, row_groups=groups):
-            for row in batch.to_pylist():
-                row_number += 1
-                counts["document_rows"] += 1
-                try:
-                    doc = row_to_document(row)
-                except ROW_ERRORS as exc:
-                    skip(counts, "bad_parquet_row", f"{inp.path} row {row_number}", f"not a document: {exc!r}")
-                    continue
-                counts["documents"] += 1
-                yield doc
+        yield from pf.iter_batches(columns=SCHEMA.names, batch_size=batch_size, row_groups=groups)
 
 
 def _row_group_offset(group: pq.RowGroupMetaData) -> int:

@@ -8,16 +8,18 @@ implementations can work on many documents at once) and the drop reason; the clu
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar
 
 import numpy as np
+import pyarrow as pa
 from pydantic import Field
 
+from omniweave.io.arrow_columns import keep_rows
 from omniweave.dedup.cluster import KeepRule, KeyWriter, load_drops, reduce_clusters
 from omniweave.document import Document, TextNode
 from omniweave.pipeline.context import ReduceContext, TaskContext
-from omniweave.pipeline.step import GlobalStep, StepParams
+from omniweave.pipeline.step import GlobalStep, StepParams, TableStep
 
 
 class KeyedDedupParams(StepParams):
@@ -29,7 +31,7 @@ def text_length(doc: Document) -> int:
     return sum(len(n.text) for n in doc.nodes if isinstance(n, TextNode))
 
 
-class KeyedDedup(GlobalStep):
+class KeyedDedup(GlobalStep, TableStep):
     """Documents sharing a key are duplicates; each cluster keeps one by ``params.keep``."""
 
     Params: ClassVar[type[StepParams]] = KeyedDedupParams
@@ -81,3 +83,16 @@ class KeyedDedup(GlobalStep):
             verdict = True if twin is None else self.reason
             if self.decide(doc, verdict, counts, ctx, detail=twin and f"kept {twin}"):
                 yield doc
+
+    def run_table(self, table: pa.Table, ctx: TaskContext,
+                  document: Callable[[pa.Table, int], Document]) -> pa.Table:
+        counts = ctx.counts(self.label)
+        keep = np.ones(table.num_rows, bool)
+        for i, doc_id in enumerate(table.column("id").to_pylist()):
+            counts["in"] += 1
+            twin = self._drop.get(doc_id)
+            if twin is None:
+                counts["kept"] += 1
+            else:
+                keep[i] = self.decide(document(table, i), self.reason, counts, ctx, detail=twin and f"kept {twin}")
+        return keep_rows(table, keep)

@@ -88,18 +88,41 @@ class ShardWriter:
         self._writer: pq.ParquetWriter | None = None
         self._file: Any = None
         self._rows_in_part = 0
+        self._tables: list[pa.Table] = []  # rows held as Arrow (written by write_table), before _buffer's
         self._buffer: list[dict[str, Any]] = []
+        self._held = 0  # rows held in both
         fs.makedirs(directory, exist_ok=True)
         for stale in fs.glob(f"{directory}/{name}-*.parquet"):
             fs.rm(stale)
 
     def write(self, row: dict[str, Any]) -> None:
         self._buffer.append(row)
-        if len(self._buffer) >= FLUSH_ROWS:
+        self._held += 1
+        if self._held >= FLUSH_ROWS:
             self._flush()
 
-    def _flush(self) -> None:
-        while self._buffer:
+    def write_table(self, table: pa.Table) -> None:
+        """Rows already in Arrow (of this writer's schema): written as :meth:`write` would write them
+        one by one, in the same row groups and parts."""
+        if self._buffer:
+            self._tables.append(pa.Table.from_pylist(self._buffer, schema=self.schema))
+            self._buffer = []
+        self._tables.append(table)
+        self._held += table.num_rows
+        if self._held >= FLUSH_ROWS:
+            self._flush(whole_groups=True)
+
+    def _flush(self, whole_groups: bool = False) -> None:
+        """Write the rows held, one row group per ``FLUSH_ROWS`` rows written (and at each part's end);
+        with ``whole_groups``, the rows past the last full group stay held."""
+        if self._buffer:
+            self._tables.append(pa.Table.from_pylist(self._buffer, schema=self.schema))
+            self._buffer = []
+        if not self._tables:
+            return
+        table = self._tables[0] if len(self._tables) == 1 else pa.concat_tables(self._tables)
+        done = 0
+        while done < table.num_rows:
             if self._writer is None:
                 final = f"{self.dir}/{self.name}-{len(self._parts):05d}.parquet"
                 tmp = _tmp_name(final)
@@ -108,13 +131,18 @@ class ShardWriter:
                                                  use_dictionary=USE_DICTIONARY)
                 self._parts.append((tmp, final))
                 self._rows_in_part = 0
-            take = self._buffer[: self.max_rows - self._rows_in_part]
-            del self._buffer[: len(take)]
-            self._writer.write_table(pa.Table.from_pylist(take, schema=self.schema))
-            self._rows_in_part += len(take)
-            self.rows_written += len(take)
+            take = min(self.max_rows - self._rows_in_part, FLUSH_ROWS - self.rows_written % FLUSH_ROWS,
+                       table.num_rows - done)
+            if whole_groups and take < FLUSH_ROWS - self.rows_written % FLUSH_ROWS and take == table.num_rows - done:
+                break  # a group not full yet: held for the next rows
+            self._writer.write_table(table.slice(done, take))
+            done += take
+            self._rows_in_part += take
+            self.rows_written += take
             if self._rows_in_part >= self.max_rows:
                 self._close_part()
+        self._tables = [table.slice(done)] if done < table.num_rows else []
+        self._held = table.num_rows - done
 
     def _close_part(self) -> None:
         if self._writer is not None:
@@ -133,6 +161,8 @@ class ShardWriter:
     def abort(self) -> None:
         """Remove every part written so far (also after a failed write: the disk may be full)."""
         self._buffer.clear()
+        self._tables.clear()
+        self._held = 0
         try:
             self._close_part()
         except Exception:  # noqa: BLE001 (the part is removed below either way)

@@ -21,6 +21,7 @@ the truth by at most :func:`domain_count_error`.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
@@ -79,7 +80,7 @@ def domain_count_error(documents: int, domains: Counter[str], limit: int = MAX_D
 
 def bucket(value: int, bins: list[int]) -> str:
     """Label of the bin holding ``value`` (``bins`` are lower bounds, ascending)."""
-    i = max(k for k, b in enumerate(bins) if value >= b)
+    i = bisect_right(bins, value) - 1
     if i == len(bins) - 1:
         return f"{bins[i]}+"
     return str(bins[i]) if bins[i + 1] - bins[i] == 1 else f"{bins[i]}–{bins[i + 1] - 1}"
@@ -103,16 +104,21 @@ class Distributions:
     domains: Counter[str] = field(default_factory=Counter)
 
     def add(self, doc: Document) -> None:
-        images = doc.images
+        self.add_values(doc.analysis.word_count, [(im.format, im.width, im.height) for im in doc.images],
+                        doc.language, domain_of(doc.url))
+
+    def add_values(self, word_count: int, images: list[tuple[str | None, int | None, int | None]],
+                   language: str | None, domain: str | None) -> None:
+        """Add one document from its values: words, (format, width, height) per image, language, domain."""
         self.documents += 1
         self.images += len(images)
-        self.words[bucket(doc.analysis.word_count, WORD_BINS)] += 1
+        self.words[bucket(word_count, WORD_BINS)] += 1
         self.images_per_doc[bucket(len(images), IMAGE_BINS)] += 1
-        self.languages[doc.language or "unknown"] += 1
-        self.domains[domain_of(doc.url) or "unknown"] += 1
-        for im in images:
-            self.formats[im.format or "unknown"] += 1
-            self.image_sides[bucket(min(im.width, im.height), SIDE_BINS) if im.width and im.height else "unknown"] += 1
+        self.languages[language or "unknown"] += 1
+        self.domains[domain or "unknown"] += 1
+        for image_format, width, height in images:
+            self.formats[image_format or "unknown"] += 1
+            self.image_sides[bucket(min(width, height), SIDE_BINS) if width and height else "unknown"] += 1
 
     def to_json(self) -> dict[str, Any]:
         """The counts as JSON (a task's marker); the domain counts are bounded first."""

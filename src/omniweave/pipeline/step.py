@@ -7,13 +7,15 @@
 - :class:`GlobalStep` needs every shard before it can decide (dedup, corpus-wide counts). The
   runner ends a pass with its ``collect`` (map: write small per-task files), calls ``reduce`` once
   (combine them into small decision files), and starts the next pass with its ``run`` (apply).
+- :class:`TableStep` marks a step that can also decide on a shard's rows as Arrow (``run_table``),
+  so that a later pass of such steps alone never makes documents (:mod:`omniweave.pipeline.table_pass`).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import UnionType
 from typing import TYPE_CHECKING, Any, ClassVar, Union, get_args, get_origin
 
@@ -23,6 +25,8 @@ from omniweave import counters
 from omniweave.document import Document
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from omniweave.pipeline.context import ReduceContext, TaskContext
 
 STEPS: dict[str, type[Step]] = {}
@@ -139,3 +143,12 @@ class GlobalStep(Step):
     def reduce(self, ctx: ReduceContext) -> dict[str, int]:
         """Combine every task's map output into decision files in ``ctx.out_dir``; return counts."""
 
+
+class TableStep(ABC):
+    """A step that decides on the rows of a corpus shard as :meth:`Step.run` would on their documents."""
+
+    @abstractmethod
+    def run_table(self, table: pa.Table, ctx: TaskContext,
+                  document: Callable[[pa.Table, int], Document]) -> pa.Table:
+        """The rows of ``table`` kept, counted (and drops recorded) as ``run`` does; ``document(table, i)``
+        makes row ``i``'s document, for a drop to record."""

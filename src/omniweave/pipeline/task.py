@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from omniweave import counters
@@ -32,7 +33,8 @@ from omniweave.pipeline.recipe import Recipe
 from omniweave.pipeline.rundir import RunDir
 from omniweave.pipeline.distributions import Distributions, carry_word_count, restore_word_count
 from omniweave.pipeline.stats import peak_rss_mb
-from omniweave.pipeline.step import Step
+from omniweave.pipeline.step import Step, TableStep
+from omniweave.pipeline.table_pass import BATCH_ROWS, run_table_pass, table_steps
 from omniweave.pipeline.video_options import VideoOptions
 
 log = logging.getLogger("omniweave")
@@ -48,7 +50,9 @@ class PassPlan:
 
 class Reader(Protocol):
     """Makes the documents of one input file, counting (never raising) what it cannot read: the
-    run's is :func:`omniweave.readers.read_input`, handed to the runner by whoever starts the run."""
+    run's is :func:`omniweave.readers.read_input`, handed to the runner by whoever starts the run.
+    A reader that also has ``parquet_batches`` (:func:`omniweave.readers.parquet_batches`) lets a
+    later pass of :class:`TableStep` steps read its shards as Arrow rows."""
 
     def __call__(self, inp: InputFile, counts: Counter[str], *, max_html_bytes: int,
                  on_image: Callable[[WarcImage], None] | None = None, video: VideoOptions | None = None,
@@ -157,6 +161,55 @@ def _read(spec: TaskSpec, steps: list[Step], ctx: TaskContext, images: list[Warc
             yield doc
 
 
+def _run_on_documents(spec: TaskSpec, steps: list[Step], ctx: TaskContext, images: list[WarcImage],
+                      read_errors: list[str], writer: ShardWriter, distributions: Distributions | None,
+                      throttle: _ProgressThrottle) -> dict[str, float]:
+    """The pass's steps over its documents into ``writer``; returns each stage's seconds."""
+    p = spec.plan.index
+    docs = _Timed(_ticking(_read(spec, steps, ctx, images, read_errors), throttle))
+    stages = [("read" if p == 0 else f"read@pass-{p:02d}", docs, 0.0)]
+    for index, mode in spec.plan.steps:
+        step = steps[index]
+        setup = time.perf_counter()
+        step.setup(ctx)
+        setup = time.perf_counter() - setup
+        docs = _Timed(step.collect(docs, ctx) if mode == "collect" else step.run(docs, ctx))  # type: ignore[attr-defined]
+        stages.append((step.label, docs, setup))
+    out: Iterable[Document] = docs if spec.limit is None else itertools.islice(docs, spec.limit)
+    for doc in out:
+        if distributions is None:
+            carry_word_count(doc)
+        writer.write(document_to_row(doc))
+        if distributions is not None:
+            distributions.add(doc)
+        throttle(1)
+    return _step_seconds(stages)
+
+
+def _shard_batches(spec: TaskSpec) -> Callable[..., Iterator[pa.RecordBatch]] | None:
+    """The reader's batched Parquet reading (:data:`Reader`'s optional ``parquet_batches``) when the
+    task reads whole Parquet files (a later pass's shards); else None."""
+    if not all(i.format == "parquet" and not i.is_part for i in spec.inputs):
+        return None
+    return getattr(spec.reader, "parquet_batches", None)
+
+
+def _run_on_rows(spec: TaskSpec, steps: list[TableStep], batches: Callable[..., Iterator[pa.RecordBatch]],
+                 ctx: TaskContext, read_errors: list[str], writer: ShardWriter, distributions: Distributions,
+                 throttle: _ProgressThrottle) -> dict[str, float]:
+    """The pass's steps over its shards' Arrow rows (:mod:`omniweave.pipeline.table_pass`)."""
+    setups = {}
+    for step in steps:
+        setup = time.perf_counter()
+        step.setup(ctx)  # type: ignore[attr-defined]
+        setups[step.label] = time.perf_counter() - setup  # type: ignore[attr-defined]
+    label = f"read@pass-{spec.plan.index:02d}"
+    counts = ctx.counts(label)
+    seconds = run_table_pass(lambda: (b for inp in spec.inputs for b in batches(inp, BATCH_ROWS, counts, read_errors)),
+                             steps, ctx, label, writer, distributions, throttle)
+    return {label: round(s + setups.get(label, 0.0), 4) for label, s in seconds.items()}
+
+
 def record_failure(spec: TaskSpec, error: str, details: str | None = None) -> TaskResult:
     """Write a task's failure under ``failed/`` (the task itself, or the executor for a task whose
     worker died) and return the failed result."""
@@ -200,24 +253,13 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
     try:
         log.info("task %s (pass %d) on %d input(s)", spec.task_id, p, len(spec.inputs))
         steps = spec.recipe.build_steps()
-        docs = _Timed(_ticking(_read(spec, steps, ctx, images, read_errors), throttle))
-        stages = [("read" if p == 0 else f"read@pass-{p:02d}", docs, 0.0)]
-        for index, mode in spec.plan.steps:
-            step = steps[index]
-            setup = time.perf_counter()
-            step.setup(ctx)
-            setup = time.perf_counter() - setup
-            docs = _Timed(step.collect(docs, ctx) if mode == "collect" else step.run(docs, ctx))  # type: ignore[attr-defined]
-            stages.append((step.label, docs, setup))
         distributions = Distributions() if spec.plan.last else None  # the data card's, of the corpus
-        out: Iterable[Document] = docs if spec.limit is None else itertools.islice(docs, spec.limit)
-        for doc in out:
-            if distributions is None:
-                carry_word_count(doc)
-            writer.write(document_to_row(doc))
-            if distributions is not None:
-                distributions.add(doc)
-            throttle(1)
+        batches = _shard_batches(spec)
+        on_rows = table_steps(steps, spec.plan.steps, p, spec.plan.last, spec.limit, batches is not None)
+        if on_rows is not None and batches is not None and distributions is not None:
+            step_seconds = _run_on_rows(spec, on_rows, batches, ctx, read_errors, writer, distributions, throttle)
+        else:
+            step_seconds = _run_on_documents(spec, steps, ctx, images, read_errors, writer, distributions, throttle)
         throttle.flush()
         shards = writer.commit()
         dropped_shards = [path for w in (dropped, dropped_paragraphs, dropped_images) if w is not None for path in w.commit()]
@@ -239,7 +281,7 @@ def run_task(spec: TaskSpec, progress: ProgressSink = lambda report: None) -> Ta
             "warc_images": len(images),
             "read_errors": read_errors,
             "seconds": round(time.time() - started, 3),
-            "step_seconds": _step_seconds(stages),
+            "step_seconds": step_seconds,
             "cpu_s": round(time.process_time() - cpu_started, 3),  # the worker runs one task at a time
             "max_rss_mb": peak_rss_mb(),  # the worker's peak so far
             "worker": f"{socket.gethostname()}:{os.getpid()}",
