@@ -295,21 +295,27 @@ class AnyPattern:
 
     def search_each(self, texts: Sequence[str], rows_of: Mapping[int, Collection[int]], among: np.ndarray) -> np.ndarray:
         """:meth:`search` of each text where ``among`` is True (False elsewhere); ``rows_of``: for
-        each gate literal, the texts (indices) holding it, of at least those ``among``."""
+        each gate literal, the texts (indices) holding it, of at least those ``among``, each once."""
         hit = [False] * len(texts)
-        rows = np.flatnonzero(among).tolist()
-        if self.ungated is not None:
-            for i in rows:
-                hit[i] = self.ungated(texts[i]) is not None
-        if self.with_digit is not None:
-            for i in rows:
-                if not hit[i] and _DIGIT.search(texts[i]):
-                    hit[i] = self.with_digit(texts[i]) is not None
-        present = rows_of.keys() & self.any_gated if rows else ()
+        found = False  # a text matched
+        if self.ungated is not None or self.with_digit is not None:
+            rows = np.flatnonzero(among).tolist()
+            if self.ungated is not None:
+                for i in rows:
+                    if self.ungated(texts[i]) is not None:
+                        hit[i] = found = True
+            if self.with_digit is not None:
+                for i in rows:
+                    if not hit[i] and _DIGIT.search(texts[i]) and self.with_digit(texts[i]) is not None:
+                        hit[i] = found = True
+        present = rows_of.keys() & self.any_gated
         if present:
             wanted = among.tolist()
             for ids, search in self.gated:
-                for i in {i for k in ids & present for i in rows_of[k]}:
+                if ids.isdisjoint(present):
+                    continue
+                keys = ids & present
+                for i in rows_of[next(iter(keys))] if len(keys) == 1 else {i for k in keys for i in rows_of[k]}:
                     if wanted[i] and not hit[i] and search(texts[i]):
-                        hit[i] = True
-        return np.array(hit, dtype=bool)
+                        hit[i] = found = True
+        return np.array(hit, dtype=bool) if found else np.zeros(len(texts), dtype=bool)
