@@ -94,6 +94,7 @@ def test_literals_and_gated_searches_of_many_texts_equal_those_of_each(real_text
     for pattern in patterns:
         expected = [bool(a) and pattern.search(t, f) for t, f, a in zip(texts, found, among, strict=True)]
         assert pattern.search_each(texts, rows_of, among).tolist() == expected
+        assert not pattern.search_each(texts, rows_of, np.zeros(len(texts), dtype=bool)).any()  # none asked
         assert [pattern.search(t) for t in texts] == [pattern.search(t, f) for t, f in zip(texts, found, strict=True)]
 
 

@@ -294,22 +294,31 @@ class AnyPattern:
         return any(not ids.isdisjoint(literals) and search(text) for ids, search in self.gated)
 
     def search_each(self, texts: Sequence[str], rows_of: Mapping[int, Collection[int]], among: np.ndarray) -> np.ndarray:
-        """:meth:`search` of each text where ``among`` is True (False elsewhere); ``rows_of``: for
-        each gate literal, the texts (indices) holding it, of at least those ``among``."""
-        hit = [False] * len(texts)
-        rows = np.flatnonzero(among).tolist()
-        if self.ungated is not None:
-            for i in rows:
-                hit[i] = self.ungated(texts[i]) is not None
-        if self.with_digit is not None:
-            for i in rows:
-                if not hit[i] and _DIGIT.search(texts[i]):
-                    hit[i] = self.with_digit(texts[i]) is not None
-        present = rows_of.keys() & self.any_gated if rows else ()
+        """:meth:`search` of each text where ``among`` (bools) is True (False elsewhere); ``rows_of``:
+        for each gate literal, the texts (indices) holding it, of at least those ``among``, each once.
+        Its work grows with the texts ``among`` and those gated in, not with all ``texts``."""
+        hit: set[int] = set()
+        if self.ungated is not None or self.with_digit is not None:
+            rows = np.flatnonzero(among).tolist()
+            if self.ungated is not None:
+                for i in rows:
+                    if self.ungated(texts[i]) is not None:
+                        hit.add(i)
+            if self.with_digit is not None:
+                for i in rows:
+                    if i not in hit and _DIGIT.search(texts[i]) and self.with_digit(texts[i]) is not None:
+                        hit.add(i)
+        present = rows_of.keys() & self.any_gated
         if present:
-            wanted = among.tolist()
+            wanted = among.tobytes()  # one byte per text: 1 where asked
             for ids, search in self.gated:
-                for i in {i for k in ids & present for i in rows_of[k]}:
-                    if wanted[i] and not hit[i] and search(texts[i]):
-                        hit[i] = True
-        return np.array(hit, dtype=bool)
+                if ids.isdisjoint(present):
+                    continue
+                keys = ids & present
+                for i in rows_of[next(iter(keys))] if len(keys) == 1 else {i for k in keys for i in rows_of[k]}:
+                    if wanted[i] and i not in hit and search(texts[i]):
+                        hit.add(i)
+        out = np.zeros(len(texts), dtype=bool)
+        if hit:
+            out[list(hit)] = True
+        return out
