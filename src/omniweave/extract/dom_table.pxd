@@ -3,6 +3,7 @@
 # node constructor as its lexbor.pxd does (LexborNode.new: node pointer and parser in, node out).
 cimport cython
 from libc.stdint cimport uintptr_t
+from omniweave.io.decode cimport utf8_chars
 ctypedef unsigned int uint
 
 ctypedef void *(*NodeStep)(void *) noexcept nogil
@@ -92,9 +93,6 @@ cdef object _native_named_flags(root, words)
 
 @cython.locals(table="const unsigned char *", tag_id=uintptr_t, top="void *", node="void *", out=list)
 cdef list _native_tagged(root, bytes tag_table, Py_ssize_t most)
-
-@cython.locals(count=Py_ssize_t, i=size_t, c=int, low=int, high=int, need=size_t, k=size_t)
-cdef Py_ssize_t _utf8_chars(const unsigned char *data, size_t length) noexcept nogil
 
 @cython.locals(top="void *", node="void *", total=Py_ssize_t, chars=Py_ssize_t, data="const unsigned char *")
 cdef Py_ssize_t _native_text_length(element)

@@ -600,42 +600,6 @@ def _native_tagged(root: LexborNode, tag_table: bytes, most):
     return out
 
 
-def _utf8_chars(data, length) -> cython.Py_ssize_t:
-    """The characters of the ``length`` bytes at ``data``, or -1 if they are not valid UTF-8 (where
-    a decoder that replaces would count otherwise)."""
-    count = i = 0
-    while i < length:
-        c = data[i]
-        i += 1
-        count += 1
-        if c < 0x80:
-            continue
-        low, high = 0x80, 0xBF  # the first continuation byte's range, as Python's decoder checks it
-        if 0xC2 <= c <= 0xDF:
-            need = 1
-        elif 0xE0 <= c <= 0xEF:
-            need = 2
-            if c == 0xE0:
-                low = 0xA0
-            elif c == 0xED:
-                high = 0x9F
-        elif 0xF0 <= c <= 0xF4:
-            need = 3
-            if c == 0xF0:
-                low = 0x90
-            elif c == 0xF4:
-                high = 0x8F
-        else:
-            return -1
-        if i + need > length or not low <= data[i] <= high:
-            return -1
-        for k in range(1, need):
-            if not 0x80 <= data[i + k] <= 0xBF:
-                return -1
-        i += need
-    return count
-
-
 def _native_text_length(element: LexborNode) -> cython.Py_ssize_t:
     """``len(element.text())`` from its text nodes' bytes, or -1 where one is not valid UTF-8."""
     top = cython.cast("void *", cython.cast(cython.size_t, element.mem_id))
@@ -647,7 +611,8 @@ def _native_text_length(element: LexborNode) -> cython.Py_ssize_t:
         if _node_type(node) == _TEXT:
             data = cython.cast("const unsigned char **", cython.cast("char *", node) + _TEXT_DATA_AT)[0]
             if data != cython.NULL:
-                chars = _utf8_chars(data, cython.cast("size_t *", cython.cast("char *", node) + _TEXT_LENGTH_AT)[0])
+                chars = utf8_chars(  # noqa: F821 (io.decode's, cimported in dom_table.pxd)
+                    data, cython.cast("size_t *", cython.cast("char *", node) + _TEXT_LENGTH_AT)[0], False)
                 if chars < 0:
                     return -1
                 total += chars

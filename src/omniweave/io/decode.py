@@ -125,21 +125,27 @@ def _plain_utf8_in_python(data: bytes) -> bool:
     return True
 
 
-@cython.locals(buf="const unsigned char *", n=cython.Py_ssize_t, i=cython.Py_ssize_t, word=cython.ulonglong,
-               c=cython.uchar, low=cython.uchar, high=cython.uchar, more=cython.int, k=cython.int)
 def _plain_utf8_in_c(data: bytes) -> bool:
-    """:func:`plain_utf8` in one C loop (the compiled build): well-formed UTF-8 as the Unicode
-    standard's table 3-7 has it (no overlong forms, surrogates or code points over U+10FFFF), ASCII
-    8 bytes a step, and no EF BF BD (a byte search for it alone takes longer than this loop)."""
-    buf, n = data, len(data)
-    i = word = 0
-    while i < n:
-        if i + 8 <= n:
-            memcpy(cython.address(word), buf + i, 8)  # noqa: F821 (libc's, cimported in decode.pxd)
+    """:func:`plain_utf8` in the compiled build (:func:`utf8_chars`)."""
+    return utf8_chars(data, len(data), True) >= 0
+
+
+def utf8_chars(data, length, refuse_replacement) -> cython.Py_ssize_t:
+    """The characters of the ``length`` bytes at ``data`` (C only: the compiled build's one UTF-8
+    reader, which dom_table cimports), or -1 where they are not well-formed UTF-8 as the Unicode
+    standard's table 3-7 has it (no overlong forms, surrogates or code points over U+10FFFF: what
+    Python's strict decoder refuses) or, with ``refuse_replacement``, hold U+FFFD (EF BF BD; a byte
+    search for it alone takes longer than this loop). ASCII goes 8 bytes a step."""
+    i = count = word = 0
+    while i < length:
+        if i + 8 <= length:
+            memcpy(cython.address(word), data + i, 8)  # noqa: F821 (libc's, cimported in decode.pxd)
             if not word & cython.cast(cython.ulonglong, 0x8080808080808080):
                 i += 8
+                count += 8
                 continue
-        c = buf[i]
+        c = data[i]
+        count += 1
         if c < 0x80:
             i += 1
             continue
@@ -159,13 +165,13 @@ def _plain_utf8_in_c(data: bytes) -> bool:
             elif c == 0xF4:
                 high = 0x8F
         else:
-            return False
-        if i + more >= n or not low <= buf[i + 1] <= high:
-            return False
+            return -1
+        if i + more >= length or not low <= data[i + 1] <= high:
+            return -1
         for k in range(2, more + 1):
-            if not 0x80 <= buf[i + k] <= 0xBF:
-                return False
-        if c == 0xEF and buf[i + 1] == 0xBF and buf[i + 2] == 0xBD:  # U+FFFD
-            return False
+            if not 0x80 <= data[i + k] <= 0xBF:
+                return -1
+        if refuse_replacement and c == 0xEF and data[i + 1] == 0xBF and data[i + 2] == 0xBD:
+            return -1
         i += more + 1
-    return True
+    return count
